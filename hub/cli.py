@@ -1,0 +1,106 @@
+"""The `hub` command line. Every command listed in `hub --help` works; new ones arrive with their code."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from hub.settings import SettingsError, load_settings
+
+app = typer.Typer(
+    name="hub",
+    help="Enforcement Hub: the GraphQL federation hub for administrative law enforcement and its supervision.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    typer.secho(message, err=True, fg=typer.colors.RED)
+    return typer.Exit(code)
+
+
+@app.command()
+def seed(
+    size: Annotated[str, typer.Option(help="small (~1,000 persons), medium (~100,000) or large (~1,000,000)")] = "small",
+    seed: Annotated[int, typer.Option(help="random seed; the same arguments give byte-identical files")] = 7,
+    out: Annotated[Path, typer.Option(help="output directory")] = Path("data/seed"),
+    progress: Annotated[bool, typer.Option(help="show a progress bar")] = True,
+) -> None:
+    """Generate the deterministic synthetic data set the simulators serve."""
+    from simulators.datagen.generator import SIZES, generate
+
+    if size not in SIZES:
+        raise _fail(f"--size must be one of {', '.join(SIZES)}, not {size!r}")
+    manifest = generate(size=size, seed=seed, out=out, progress=progress and sys.stderr.isatty())
+    counts = ", ".join(f"{k} {v:,}" for k, v in manifest["counts"].items())
+    typer.echo(f"wrote {out}: {counts}")
+
+
+@app.command()
+def sim(
+    name: Annotated[str, typer.Argument(help="population, legal_person, licence, certificates, national_credit or identity")],
+    port: Annotated[int, typer.Option(help="port on 127.0.0.1")] = 0,
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    data: Annotated[Path, typer.Option(help="seeded data directory (from `hub seed`)")] = Path("data/seed"),
+    latency_ms: Annotated[float, typer.Option(help="added latency per call")] = 0.0,
+    error_rate: Annotated[float, typer.Option(help="share of calls that fail (0..1)")] = 0.0,
+    hang_rate: Annotated[float, typer.Option(help="share of calls that hang (0..1)")] = 0.0,
+) -> None:
+    """Run one simulated departmental system."""
+    import uvicorn
+
+    from simulators import registry
+    from simulators.base import Knobs, SimConfig
+
+    try:
+        settings = load_settings()
+        spec = registry.get(name)
+        knobs = Knobs(latency_ms=latency_ms, error_rate=error_rate, hang_rate=hang_rate)
+        knobs.validate()
+    except (SettingsError, KeyError, ValueError) as exc:
+        raise _fail(str(exc).strip("'\"")) from exc
+    if not data.is_dir():
+        raise _fail(f"no seeded data in {data}: run `hub seed --out {data}` first")
+    port = port or settings.simulators.base_port + spec.port_offset
+    creds = _simulator_credentials(name, settings)
+    application = spec.factory()(SimConfig(data_dir=data, knobs=knobs, credentials=creds))
+    uvicorn.run(application, host=host, port=port, log_level=settings.log_level.lower(), access_log=False)
+
+
+def _simulator_credentials(name: str, settings: object) -> dict[str, str]:
+    from hub.settings import Settings
+
+    assert isinstance(settings, Settings)
+    sims = settings.simulators
+    return {
+        "population": {"api_key": sims.population_api_key},
+        "legal_person": {"username": sims.soap_username, "password": sims.soap_password},
+        "national_credit": {"app_key": sims.national_credit_app_key, "app_secret": sims.national_credit_app_secret},
+    }.get(name, {})
+
+
+@app.command()
+def up(
+    size: Annotated[str, typer.Option(help="seed size used on first run")] = "small",
+) -> None:
+    """Start every part of the hub on this machine (SQLite files under ./data) and print the URLs."""
+    from hub.runner import run_all
+
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        raise _fail(str(exc)) from exc
+    raise typer.Exit(run_all(settings, size=size))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,165 @@
+"""`hub up`: the embedded all-in-one runner.
+
+Seeds ./data on first run (reusing it afterwards), starts every part as its own process on
+127.0.0.1, waits until each answers its health check, prints the URLs, and stops everything on
+Ctrl-C or SIGTERM.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+
+import httpx
+from rich.console import Console
+from rich.table import Table
+
+from hub.settings import Settings
+
+STARTUP_TIMEOUT_S = 60.0
+
+
+@dataclass
+class Part:
+    name: str
+    kind: str
+    description: str
+    port: int
+    args: list[str]
+    health_path: str = "/health"
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def ensure_seed(settings: Settings, size: str, console: Console) -> Path:
+    """The seeded data directory: generated once, then reused."""
+    from simulators.datagen.generator import generate
+
+    seed_dir = settings.data_dir / "seed"
+    if (seed_dir / "manifest.json").is_file():
+        console.print(f"using seeded data in {seed_dir}")
+        return seed_dir
+    console.print(f"seeding {seed_dir} (size {size}, seed {settings.seed.seed}) ...")
+    generate(size=size, seed=settings.seed.seed, out=seed_dir, progress=console.is_terminal)
+    return seed_dir
+
+
+def plan_parts(settings: Settings, seed_dir: Path) -> list[Part]:
+    from simulators.registry import SIMULATORS
+
+    parts: list[Part] = []
+    for spec in SIMULATORS.values():
+        port = settings.simulators.base_port + spec.port_offset
+        parts.append(Part(spec.name, f"simulator ({spec.protocol})", spec.description, port,
+                          ["sim", spec.name, "--port", str(port), "--data", str(seed_dir)]))
+    return parts
+
+
+def _start(part: Part) -> None:
+    cmd = [sys.executable, "-m", "hub", *part.args]
+    part.process = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, start_new_session=True)
+
+
+def _wait_healthy(parts: list[Part], console: Console) -> list[Part]:
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    pending = list(parts)
+    with httpx.Client(timeout=2.0) as client:
+        while pending and time.monotonic() < deadline:
+            for part in list(pending):
+                if part.process is not None and part.process.poll() is not None:
+                    console.print(f"[red]{part.name} exited with code {part.process.returncode}[/red]")
+                    pending.remove(part)
+                    continue
+                try:
+                    if client.get(part.url + part.health_path).status_code == 200:
+                        pending.remove(part)
+                except httpx.HTTPError:
+                    pass
+            if pending:
+                time.sleep(0.2)
+    return pending
+
+
+def _stop(parts: list[Part]) -> None:
+    for part in parts:
+        if part.process is not None and part.process.poll() is None:
+            os.killpg(part.process.pid, signal.SIGTERM)
+    deadline = time.monotonic() + 10
+    for part in parts:
+        if part.process is None:
+            continue
+        try:
+            part.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            os.killpg(part.process.pid, signal.SIGKILL)
+
+
+def run_all(settings: Settings, *, size: str = "small", block: bool = True) -> int:
+    console = Console(stderr=False)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    seed_dir = ensure_seed(settings, size, console)
+    parts = plan_parts(settings, seed_dir)
+    busy = [p for p in parts if not _port_free(p.port)]
+    if busy:
+        names = ", ".join(f"{p.name} ({p.port})" for p in busy)
+        console.print(f"[red]ports in use: {names}. Stop what holds them or set HUB_SIMULATORS__BASE_PORT.[/red]")
+        return 1
+
+    stopping = False
+
+    def _on_signal(signum: int, _frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+
+    old_int = signal.signal(signal.SIGINT, _on_signal)
+    old_term = signal.signal(signal.SIGTERM, _on_signal)
+    try:
+        started = time.monotonic()
+        for part in parts:
+            _start(part)
+        failed = _wait_healthy(parts, console)
+        if failed:
+            names = ", ".join(p.name for p in failed)
+            console.print(f"[red]not healthy within {STARTUP_TIMEOUT_S:.0f} s: {names}[/red]")
+            return 1
+        table = Table(title=f"Enforcement Hub — up in {time.monotonic() - started:.1f} s")
+        table.add_column("part")
+        table.add_column("kind")
+        table.add_column("URL")
+        table.add_column("what it is")
+        for part in parts:
+            table.add_row(part.name, part.kind, part.url, part.description)
+        console.print(table)
+        console.print("health: GET <URL>/health · press Ctrl-C to stop")
+        sys.stdout.flush()
+        while block and not stopping:
+            dead = [p for p in parts if p.process is not None and p.process.poll() is not None]
+            if dead:
+                console.print(f"[red]{dead[0].name} stopped unexpectedly; shutting down[/red]")
+                return 1
+            time.sleep(0.5)
+        return 0
+    finally:
+        _stop(parts)
+        signal.signal(signal.SIGINT, old_int)
+        signal.signal(signal.SIGTERM, old_term)
+        console.print("stopped")

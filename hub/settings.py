@@ -1,0 +1,167 @@
+"""One typed settings object, read once at start from `hub.toml` (optional) and `HUB_*` variables.
+
+Precedence, highest first: explicit keyword arguments, `HUB_*` environment variables (nested keys
+with a double underscore: `HUB_GATEWAY__PORT=4100`), `hub.toml`, the profile's defaults.
+A bad value fails with `SettingsError`, whose message names every bad key.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from contextvars import ContextVar
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+CONFIG_ENV = "HUB_CONFIG"
+DEFAULT_CONFIG = "hub.toml"
+
+
+class SettingsError(ValueError):
+    """Raised when hub.toml or a HUB_* variable holds a value the hub cannot use."""
+
+
+class Profile(StrEnum):
+    DEV = "dev"
+    PRODUCTION = "production"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SimulatorKnobs(_Section):
+    """Fault injection for the simulated departmental systems (dev and tests only)."""
+
+    latency_ms: float = Field(default=0.0, ge=0)
+    error_rate: float = Field(default=0.0, ge=0, le=1)
+    hang_rate: float = Field(default=0.0, ge=0, le=1)
+
+
+class SimulatorSettings(_Section):
+    host: str = "127.0.0.1"
+    base_port: int = Field(default=4101, ge=1024, le=65000)
+    population_api_key: str = "population-dev-key"
+    national_credit_app_key: str = "credit-dev-app"
+    national_credit_app_secret: str = "credit-dev-secret"
+    soap_username: str = "hub"
+    soap_password: str = "market-dev-password"
+    knobs: SimulatorKnobs = SimulatorKnobs()
+
+
+class GatewaySettings(_Section):
+    host: str = "127.0.0.1"
+    port: int = Field(default=4000, ge=1, le=65535)
+    supergraph: str = "schema/supergraph.graphql"
+    subgraph_timeout_s: float = Field(default=10.0, gt=0)
+    dedupe_inflight: bool = False
+
+
+class SeedSettings(_Section):
+    size: str = "small"
+    seed: int = 7
+
+    @field_validator("size")
+    @classmethod
+    def _size(cls, value: str) -> str:
+        if value not in {"small", "medium", "large"}:
+            raise ValueError("must be one of small, medium, large")
+        return value
+
+
+class Settings(BaseSettings):
+    """Everything the hub reads at start. Build it with `load_settings()`."""
+
+    model_config = SettingsConfigDict(env_prefix="HUB_", env_nested_delimiter="__", extra="forbid")
+
+    profile: Profile = Profile.DEV
+    data_dir: Path = Path("data")
+    database_url: str = ""
+    id_hash_secret: str = "dev-only-pepper-change-me"
+    log_level: str = "INFO"
+    seed: SeedSettings = SeedSettings()
+    simulators: SimulatorSettings = SimulatorSettings()
+    gateway: GatewaySettings = GatewaySettings()
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        upper = value.upper()
+        if upper not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
+        return upper
+
+    @model_validator(mode="after")
+    def _production_rules(self) -> Settings:
+        if self.profile is Profile.PRODUCTION:
+            if self.id_hash_secret.startswith("dev-only") or len(self.id_hash_secret) < 32:
+                raise ValueError("id_hash_secret: production needs a secret of at least 32 characters")
+            if not self.database_url.startswith("postgresql"):
+                raise ValueError("database_url: production needs a postgresql:// URL")
+        return self
+
+    @property
+    def effective_database_url(self) -> str:
+        """The hub's own store: the configured URL, else a SQLite file under data_dir."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{self.data_dir / 'hub.db'}"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=_TOML_PATH.get()))
+
+
+_TOML_PATH: ContextVar[Path | None] = ContextVar("hub_toml_path", default=None)
+
+
+def _describe(exc: ValidationError, source: str) -> str:
+    lines = [f"invalid settings ({source}):"]
+    for err in exc.errors():
+        loc = [str(p) for p in err["loc"]]
+        key = ".".join(loc) or "(root)"
+        env = "HUB_" + "__".join(loc).upper()
+        msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
+        lines.append(f"  {key} (env {env}): {msg}")
+    return "\n".join(lines)
+
+
+def load_settings(config: Path | str | None = None, **overrides: Any) -> Settings:
+    """Read hub.toml (if present; `HUB_CONFIG` or `config` names another file) and HUB_* variables."""
+    explicit = config is not None or CONFIG_ENV in os.environ
+    path = Path(config or os.environ.get(CONFIG_ENV, DEFAULT_CONFIG))
+    if not path.is_file():
+        if explicit:
+            raise SettingsError(f"settings file {path} does not exist")
+        toml_path = None
+    else:
+        toml_path = path
+        try:
+            with path.open("rb") as fh:
+                tomllib.load(fh)
+        except tomllib.TOMLDecodeError as exc:
+            raise SettingsError(f"{path}: not valid TOML: {exc}") from exc
+    token = _TOML_PATH.set(toml_path)
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        source = f"{toml_path} and HUB_* environment" if toml_path else "HUB_* environment"
+        raise SettingsError(_describe(exc, source)) from exc
+    finally:
+        _TOML_PATH.reset(token)

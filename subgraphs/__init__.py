@@ -1,0 +1,1 @@
+"""Strawberry Federation v2 subgraphs, one folder each, the same modules in each."""

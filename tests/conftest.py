@@ -1,0 +1,46 @@
+"""Fixtures shared by the whole suite."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.db import fresh_postgres_database
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """URL of the throwaway PostgreSQL server `make test` starts; skips with the reason otherwise."""
+    url = os.environ.get("HUB_TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("PostgreSQL not available: HUB_TEST_POSTGRES_URL is unset "
+                    "(make test starts a throwaway server when the PostgreSQL binaries are installed)")
+    yield url
+
+
+@pytest.fixture(scope="session")
+def small_seed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small synthetic data set (seed 7), generated once per test session."""
+    from simulators.datagen.generator import generate
+
+    out = tmp_path_factory.mktemp("seed-small")
+    generate(size="small", seed=7, out=out, progress=False)
+    return out
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """A fresh, empty database for one test: a SQLite file, and a new PostgreSQL database.
+
+    Tests taking this fixture run on both backends; the PostgreSQL variant skips (saying why)
+    when no server is available.
+    """
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'hub-test.db'}"
+        return
+    server = request.getfixturevalue("postgres_url")
+    async with fresh_postgres_database(server) as url:
+        yield url

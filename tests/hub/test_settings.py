@@ -1,0 +1,81 @@
+"""Settings: hub.toml and HUB_* variables, with errors that name the bad key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hub.settings import Profile, SettingsError, load_settings
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import os
+
+    for key in list(os.environ):
+        if key.startswith("HUB_"):
+            monkeypatch.delenv(key)
+    monkeypatch.chdir(tmp_path)  # no stray hub.toml from the working directory
+
+
+def test_defaults_without_file_are_dev_profile() -> None:
+    s = load_settings()
+    assert s.profile is Profile.DEV
+    assert s.gateway.port == 4000
+    assert s.effective_database_url.startswith("sqlite+aiosqlite:///")
+
+
+def test_file_values_are_read(tmp_path: Path) -> None:
+    (tmp_path / "hub.toml").write_text('[gateway]\nport = 4100\n[simulators]\nbase_port = 5200\n', encoding="utf-8")
+    s = load_settings()
+    assert s.gateway.port == 4100
+    assert s.simulators.base_port == 5200
+
+
+def test_environment_wins_over_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "hub.toml").write_text("[gateway]\nport = 4100\n", encoding="utf-8")
+    monkeypatch.setenv("HUB_GATEWAY__PORT", "4200")
+    assert load_settings().gateway.port == 4200
+
+
+def test_bad_env_value_names_the_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HUB_GATEWAY__PORT", "not-a-port")
+    with pytest.raises(SettingsError) as err:
+        load_settings()
+    assert "gateway.port" in str(err.value)
+    assert "HUB_GATEWAY__PORT" in str(err.value)
+
+
+def test_unknown_key_in_file_is_named(tmp_path: Path) -> None:
+    (tmp_path / "hub.toml").write_text("[gateway]\nprot = 1\n", encoding="utf-8")
+    with pytest.raises(SettingsError, match=r"gateway\.prot.*unknown key"):
+        load_settings()
+
+
+def test_broken_toml_is_reported_with_the_file(tmp_path: Path) -> None:
+    (tmp_path / "hub.toml").write_text("[gateway\n", encoding="utf-8")
+    with pytest.raises(SettingsError, match="hub.toml: not valid TOML"):
+        load_settings()
+
+
+def test_missing_explicit_file_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="does not exist"):
+        load_settings(tmp_path / "nope.toml")
+
+
+def test_production_requires_real_secret_and_postgres(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HUB_PROFILE", "production")
+    with pytest.raises(SettingsError, match="id_hash_secret"):
+        load_settings()
+    monkeypatch.setenv("HUB_ID_HASH_SECRET", "x" * 40)
+    with pytest.raises(SettingsError, match="database_url"):
+        load_settings()
+    monkeypatch.setenv("HUB_DATABASE_URL", "postgresql://hub@127.0.0.1/hub")
+    assert load_settings().profile is Profile.PRODUCTION
+
+
+def test_bad_enum_value_lists_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HUB_PROFILE", "staging")
+    with pytest.raises(SettingsError, match="profile"):
+        load_settings()
