@@ -98,6 +98,33 @@ def up(
     raise typer.Exit(run_all(settings, size=size))
 
 
+db_app = typer.Typer(help="The hub's own store (cases, supervision, catalogue, personnel).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    revision: Annotated[str, typer.Argument(help="target revision")] = "head",
+) -> None:
+    """Apply the store's migrations (SQLite file under data/ by default, or HUB_DATABASE_URL)."""
+    from subgraphs.common.migrate import upgrade_sync
+
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        raise _fail(str(exc)) from exc
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    url = settings.database_url or f"sqlite:///{settings.data_dir / 'hub.db'}"
+    upgrade_sync(url, revision)
+    typer.echo(f"store at {_redact(url)} is at revision {revision}")
+
+
+def _redact(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
 def main() -> None:
     app()
 

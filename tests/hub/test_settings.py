@@ -55,7 +55,7 @@ def test_unknown_key_in_file_is_named(tmp_path: Path) -> None:
 
 def test_broken_toml_is_reported_with_the_file(tmp_path: Path) -> None:
     (tmp_path / "hub.toml").write_text("[gateway\n", encoding="utf-8")
-    with pytest.raises(SettingsError, match="hub.toml: not valid TOML"):
+    with pytest.raises(SettingsError, match=r"hub\.toml: not valid TOML"):
         load_settings()
 
 

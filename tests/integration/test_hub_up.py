@@ -1,0 +1,79 @@
+"""`hub up` (what `make run` starts) brings every part up over real HTTP and stops cleanly."""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.slow
+
+STARTUP_BUDGET_S = 60.0
+
+
+def _free_block(n: int) -> int:
+    rng = random.Random(os.getpid())
+    for _ in range(200):
+        base = rng.randrange(20000, 60000)
+        ok = True
+        for port in range(base, base + n):
+            with socket.socket() as s:
+                try:
+                    s.bind(("127.0.0.1", port))
+                except OSError:
+                    ok = False
+                    break
+        if ok:
+            return base
+    raise RuntimeError("no free block of ports on 127.0.0.1")
+
+
+def test_hub_up_starts_every_part_prints_urls_and_stops(tmp_path: Path, small_seed: Path) -> None:
+    data_dir = tmp_path / "data"
+    (data_dir).mkdir()
+    # Reuse the session's seeded data so the test measures start-up, not generation.
+    os.symlink(small_seed, data_dir / "seed")
+    base = _free_block(8)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
+    env.update(HUB_DATA_DIR=str(data_dir), HUB_SIMULATORS__BASE_PORT=str(base), PYTHONUNBUFFERED="1",
+               COLUMNS="200")
+    started = time.monotonic()
+    proc = subprocess.Popen([sys.executable, "-m", "hub", "up"], cwd=tmp_path, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert proc.stdout is not None
+    output: list[str] = []
+    try:
+        while time.monotonic() - started < STARTUP_BUDGET_S:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            output.append(line)
+            if "press Ctrl-C to stop" in line:
+                break
+        text = "".join(output)
+        assert "press Ctrl-C to stop" in text, text
+        urls = sorted(set(re.findall(r"http://127\.0\.0\.1:(\d+)", text)))
+        assert len(urls) >= 6, text
+        with httpx.Client(timeout=5) as client:
+            for port in urls:
+                assert client.get(f"http://127.0.0.1:{port}/health").status_code == 200, port
+        elapsed = time.monotonic() - started
+        assert elapsed < STARTUP_BUDGET_S
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        rest, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 0, "".join(output) + rest
+    assert "stopped" in rest
+    # every port is released again
+    for port in urls:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", int(port)))
