@@ -1,0 +1,47 @@
+"""Cursor paging for search fields: opaque cursors, a bounded page size, one generic page type."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Generic, TypeVar
+
+import orjson
+import strawberry
+from graphql import GraphQLError
+
+T = TypeVar("T")
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 200
+
+
+def encode_cursor(position: dict[str, str | int]) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps(position, option=orjson.OPT_SORT_KEYS)).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> dict[str, str | int]:
+    """Decode an opaque cursor; a damaged one is a BAD_USER_INPUT error, never a crash."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        value = orjson.loads(raw)
+    except (binascii.Error, ValueError, orjson.JSONDecodeError) as exc:
+        raise GraphQLError("invalid cursor", extensions={"code": "BAD_USER_INPUT"}) from exc
+    if not isinstance(value, dict):
+        raise GraphQLError("invalid cursor", extensions={"code": "BAD_USER_INPUT"})
+    return value
+
+
+def page_size(first: int | None) -> int:
+    if first is None:
+        return DEFAULT_PAGE_SIZE
+    if first < 1 or first > MAX_PAGE_SIZE:
+        raise GraphQLError(f"first must be between 1 and {MAX_PAGE_SIZE}", extensions={"code": "BAD_USER_INPUT"})
+    return first
+
+
+@strawberry.type(description="One page of results; pass `nextCursor` as `after` for the next page.")
+class Page(Generic[T]):
+    items: list[T]
+    next_cursor: str | None
+    total: int | None = None

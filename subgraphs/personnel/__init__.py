@@ -1,0 +1,1 @@
+"""The personnel subgraph: enforcement bodies, officers and their enforcement certificates."""
