@@ -1,0 +1,1 @@
+"""Simulated national enterprise registry: signed camelCase REST for entities registered elsewhere."""
