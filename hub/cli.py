@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from graphql import GraphQLError
 
 from hub.settings import SettingsError, load_settings
 
@@ -96,6 +97,53 @@ def up(
     except SettingsError as exc:
         raise _fail(str(exc)) from exc
     raise typer.Exit(run_all(settings, size=size))
+
+
+@app.command()
+def gateway(
+    supergraph: Annotated[str, typer.Option(help="supergraph SDL: a file path or an http(s) URL")] = "",
+    host: Annotated[str, typer.Option(help="address to listen on")] = "",
+    port: Annotated[int, typer.Option(help="port")] = 0,
+    dedupe: Annotated[bool, typer.Option(help="de-duplicate identical in-flight subgraph queries")] = False,
+    timeout: Annotated[float, typer.Option(help="per-subgraph timeout in seconds")] = 0.0,
+) -> None:
+    """Serve any valid Federation supergraph: POST/GET /graphql, GET /health. Reloads on file change or SIGHUP."""
+    from gateway.cli import serve
+    from gateway.errors import GatewayError
+
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        raise _fail(str(exc)) from exc
+    source = supergraph or settings.gateway.supergraph
+    if not source.startswith(("http://", "https://")) and not Path(source).is_file():
+        raise _fail(f"supergraph file {source} does not exist (run `hub compose` or pass --supergraph)")
+    try:
+        serve(source, host or settings.gateway.host, port or settings.gateway.port,
+              dedupe=dedupe or settings.gateway.dedupe_inflight, timeout_s=timeout or settings.gateway.subgraph_timeout_s)
+    except GatewayError as exc:
+        raise _fail(f"cannot serve {source}: {exc}") from exc
+
+
+@app.command()
+def plan(
+    query_file: Annotated[Path, typer.Argument(help="file with the GraphQL operation")],
+    supergraph: Annotated[Path, typer.Option(help="supergraph SDL file")] = Path("schema/supergraph.graphql"),
+    operation_name: Annotated[str | None, typer.Option("--operation-name", help="operation to plan")] = None,
+) -> None:
+    """Print the query plan for an operation as stable text."""
+    from gateway.cli import plan_text
+    from gateway.errors import GatewayError
+
+    for path in (supergraph, query_file):
+        if not path.is_file():
+            raise _fail(f"{path} does not exist")
+    try:
+        typer.echo(plan_text(supergraph, query_file, operation_name))
+    except GatewayError as exc:
+        raise _fail(str(exc)) from exc
+    except GraphQLError as exc:
+        raise _fail(f"{query_file}: {exc.message}") from exc
 
 
 db_app = typer.Typer(help="The hub's own store (cases, supervision, catalogue, personnel).", no_args_is_help=True)

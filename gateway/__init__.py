@@ -1,0 +1,1 @@
+"""The Enforcement Hub federation gateway: supergraph model -> planning -> plan (plain data) -> execution."""

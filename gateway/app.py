@@ -1,0 +1,174 @@
+"""The gateway's Starlette app: POST/GET /graphql, /health, and supergraph reload without dropping requests."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+import httpx
+import orjson
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from gateway.errors import BadUserInput, GatewayError, InvalidSupergraph, MethodNotAllowed
+from gateway.execution.transport import SubgraphTransport
+from gateway.extensions import GatewayExtension, RequestContext
+from gateway.pipeline import GraphQLRequest, Pipeline
+from gateway.runtime import GatewayRuntime
+from gateway.source import SupergraphSource
+
+log = logging.getLogger("gateway")
+_JSON = "application/json"
+
+
+class GatewayState:
+    """Holds the current runtime; replacing it is one reference assignment (atomic for readers)."""
+
+    def __init__(self, source: SupergraphSource, runtime: GatewayRuntime | None, cache_size: int) -> None:
+        self.source = source
+        self.runtime = runtime
+        self.cache_size = cache_size
+        self.reloads = 0
+        self.last_error: str | None = None
+
+    async def reload(self, client: httpx.AsyncClient | None = None, *, force: bool = False) -> bool:
+        """Load the supergraph again if it changed; keep the old runtime when the new one is broken."""
+        current = self.runtime
+        if not force and current is not None and not self.source.is_url and self.source.version() == current.version:
+            return False
+        try:
+            sdl, version = await self.source.read(client)
+            if current is not None and sdl == current.supergraph.source_sdl:
+                return False
+            runtime = await asyncio.to_thread(GatewayRuntime.from_sdl, sdl, version=version,
+                                              cache_size=self.cache_size)
+        except InvalidSupergraph as exc:
+            self.last_error = exc.message
+            log.warning("supergraph not (re)loaded: %s", exc.message)
+            return False
+        self.runtime = runtime
+        self.reloads += 1
+        self.last_error = None
+        return True
+
+
+def _json(body: Any, status: int = 200) -> Response:
+    return Response(orjson.dumps(body), status_code=status, media_type=_JSON)
+
+
+def create_app(supergraph_source: str, *, subgraph_timeout_s: float = 10.0, dedupe_inflight: bool = False,
+               subgraph_timeouts: dict[str, float] | None = None,
+               extensions: Sequence[GatewayExtension] = (), poll_interval_s: float | None = 2.0,
+               install_sighup: bool = False, plan_cache_size: int = 1000,
+               max_connections: int = 512) -> Starlette:
+    """Build the gateway app for a supergraph file path or http(s) URL.
+
+    A file supergraph is loaded (and checked) now, raising :class:`InvalidSupergraph`; a URL is fetched at
+    start-up and ``/health`` answers 503 until it loads.
+    """
+    source = SupergraphSource(supergraph_source)
+    runtime = None
+    if not source.is_url:
+        sdl, version = source.read_file()
+        runtime = GatewayRuntime.from_sdl(sdl, version=version, cache_size=plan_cache_size)
+    state = GatewayState(source, runtime, plan_cache_size)
+    holder: dict[str, Pipeline] = {}
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections,
+                              keepalive_expiry=30.0)
+        async with httpx.AsyncClient(limits=limits, timeout=subgraph_timeout_s) as client:
+            transport = SubgraphTransport(client, timeout_s=subgraph_timeout_s, timeouts=subgraph_timeouts,
+                                          dedupe_inflight=dedupe_inflight)
+            holder["pipeline"] = Pipeline(transport, extensions)
+            if state.runtime is None:
+                await state.reload(client, force=True)
+            tasks: list[asyncio.Future[Any]] = []
+            if poll_interval_s:
+                tasks.append(asyncio.create_task(_poll(state, client, poll_interval_s)))
+            loop = asyncio.get_running_loop()
+            if install_sighup:
+                loop.add_signal_handler(signal.SIGHUP,
+                                        lambda: tasks.append(asyncio.ensure_future(state.reload(client, force=True))))
+            try:
+                yield
+            finally:
+                if install_sighup:
+                    loop.remove_signal_handler(signal.SIGHUP)
+                for t in tasks:
+                    t.cancel()
+                for t in tasks:
+                    with contextlib.suppress(asyncio.CancelledError, Exception):
+                        await t
+
+    async def graphql(request: Request) -> Response:
+        runtime = state.runtime  # the request keeps this runtime even if a reload swaps it
+        if runtime is None:
+            return _json({"errors": [{"message": "The supergraph is not loaded yet.",
+                                      "extensions": {"code": "SUPERGRAPH_NOT_LOADED"}}]}, 503)
+        pipeline = holder["pipeline"]
+        context = RequestContext(request)
+        try:
+            for ext in pipeline.extensions:
+                await ext.on_request(request, context)
+            gql = await _read_request(request)
+        except GatewayError as exc:
+            return _json({"errors": exc.to_graphql_list()}, exc.http_status)
+        result = await pipeline.run(runtime, gql, context, allow_mutation=request.method == "POST")
+        return _json(result.body, result.status)
+
+    async def health(request: Request) -> Response:
+        if state.runtime is None:
+            return _json({"status": "loading", "error": state.last_error}, 503)
+        return _json({"status": "ok", "reloads": state.reloads})
+
+    app = Starlette(routes=[Route("/graphql", graphql, methods=["GET", "POST"]),
+                            Route("/health", health, methods=["GET"])], lifespan=lifespan)
+    app.state.gateway = state
+    return app
+
+
+async def _read_request(request: Request) -> GraphQLRequest:
+    if request.method == "GET":
+        params = request.query_params
+        query = params.get("query")
+        variables: Any = params.get("variables")
+        if variables:
+            try:
+                variables = orjson.loads(variables)
+            except orjson.JSONDecodeError as exc:
+                raise BadUserInput("variables is not valid JSON") from exc
+        return _validated(query, variables or None, params.get("operationName"))
+    if request.method != "POST":
+        raise MethodNotAllowed("Use GET or POST.")
+    try:
+        payload = orjson.loads(await request.body())
+    except orjson.JSONDecodeError as exc:
+        raise BadUserInput("The request body is not valid JSON.") from exc
+    if not isinstance(payload, dict):
+        raise BadUserInput("The request body must be a JSON object.")
+    return _validated(payload.get("query"), payload.get("variables"), payload.get("operationName"))
+
+
+def _validated(query: Any, variables: Any, operation_name: Any) -> GraphQLRequest:
+    if not isinstance(query, str) or not query.strip():
+        raise BadUserInput("The request has no query string.")
+    if variables is not None and not isinstance(variables, dict):
+        raise BadUserInput("variables must be a JSON object.")
+    if operation_name is not None and not isinstance(operation_name, str):
+        raise BadUserInput("operationName must be a string.")
+    return GraphQLRequest(query, variables, operation_name or None)
+
+
+async def _poll(state: GatewayState, client: httpx.AsyncClient, interval: float) -> None:
+    while True:
+        await asyncio.sleep(interval)
+        if not state.source.is_url:
+            await state.reload(client)

@@ -1,0 +1,121 @@
+"""Merge subgraph results into the response tree and collect entity positions along plan paths."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gateway.planning.plan import RequireField, RequireFragment, RequireItem
+
+_MISSING: Any = object()
+
+
+def merge_into(target: dict[str, Any], source: dict[str, Any], interfaces: frozenset[str]) -> None:
+    """Deep-merge ``source`` into ``target`` by response key."""
+    for key, value in source.items():
+        current = target.get(key, _MISSING)
+        if current is _MISSING or current is None:
+            target[key] = value
+        elif isinstance(value, dict) and isinstance(current, dict):
+            merge_into(current, value, interfaces)
+        elif isinstance(value, list) and isinstance(current, list) and len(value) == len(current):
+            _merge_lists(current, value, interfaces)
+        elif key == "__typename":
+            # FEDERATION_NOTE: an @interfaceObject subgraph answers with the interface's name; a concrete
+            # type name already known must not be replaced by it.
+            if value not in interfaces:
+                target[key] = value
+        elif value is not None:
+            target[key] = value
+
+
+def _merge_lists(current: list[Any], value: list[Any], interfaces: frozenset[str]) -> None:
+    for i, item in enumerate(value):
+        cur = current[i]
+        if isinstance(item, dict) and isinstance(cur, dict):
+            merge_into(cur, item, interfaces)
+        elif isinstance(item, list) and isinstance(cur, list) and len(item) == len(cur):
+            _merge_lists(cur, item, interfaces)
+        elif cur is None:
+            current[i] = item
+
+
+def collect(data: Any, path: tuple[str, ...], out: list[tuple[dict[str, Any], tuple[str | int, ...]]]) -> None:
+    """Append every object found at ``path`` (``@`` = each list item) with its concrete response path."""
+    _walk(data, path, 0, (), out)
+
+
+def _walk(node: Any, path: tuple[str, ...], i: int, at: tuple[str | int, ...],
+          out: list[tuple[dict[str, Any], tuple[str | int, ...]]]) -> None:
+    if node is None:
+        return
+    if i == len(path):
+        if isinstance(node, dict):
+            out.append((node, at))
+        elif isinstance(node, list):  # a list position without an explicit '@'
+            for n, item in enumerate(node):
+                _walk(item, path, i, (*at, n), out)
+        return
+    step = path[i]
+    if step == "@":
+        if isinstance(node, list):
+            for n, item in enumerate(node):
+                _walk(item, path, i + 1, (*at, n), out)
+        return
+    if isinstance(node, dict):
+        _walk(node.get(step), path, i + 1, (*at, step), out)
+
+
+def representation(obj: dict[str, Any], requires: tuple[RequireFragment, ...]) -> dict[str, Any] | None:
+    """Build the ``_Any`` representation of ``obj``; None when it matches no fragment or lacks a field."""
+    typename = obj.get("__typename")
+    for frag in requires:
+        if typename is not None and typename not in frag.applies_to:
+            continue
+        rep = _fields(obj, frag.selection)
+        if rep is None:
+            return None
+        if frag.typename_as is not None:
+            rep["__typename"] = frag.typename_as
+        elif "__typename" not in rep or rep["__typename"] is None:
+            rep["__typename"] = frag.type_condition
+        return rep
+    return None
+
+
+def _fields(obj: dict[str, Any], items: tuple[RequireItem, ...]) -> dict[str, Any] | None:
+    out: dict[str, Any] = {}
+    for item in items:
+        if isinstance(item, RequireField):
+            value = obj.get(item.name, _MISSING)
+            if value is _MISSING:
+                if item.name == "__typename":
+                    continue
+                return None
+            if item.selection and value is not None:
+                value = _nested(value, item.selection)
+                if value is _MISSING:
+                    return None
+            out[item.name] = value
+        else:
+            typename = obj.get("__typename")
+            if typename is None or typename in item.applies_to:
+                sub = _fields(obj, item.selection)
+                if sub is None:
+                    return None
+                out.update(sub)
+    return out
+
+
+def _nested(value: Any, items: tuple[RequireItem, ...]) -> Any:
+    if isinstance(value, list):
+        out = []
+        for v in value:
+            n = _nested(v, items) if v is not None else None
+            if n is _MISSING:
+                return _MISSING
+            out.append(n)
+        return out
+    if isinstance(value, dict):
+        sub = _fields(value, items)
+        return _MISSING if sub is None else sub
+    return value

@@ -1,0 +1,112 @@
+"""Shape the merged data to exactly the client's selection, with GraphQL null propagation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gateway.planning.operation import Condition
+from gateway.planning.shape import ShapeField, ShapeSelection
+
+_INVALID: Any = object()  # a non-null position is null: the nearest nullable parent becomes null
+
+
+class Shaper:
+    """Walks the response shape over the merged data; records non-null violations with their paths."""
+
+    def __init__(self, variables: dict[str, Any]) -> None:
+        self.variables = variables
+        self.violations: list[tuple[list[str | int], str]] = []
+
+    def shape_root(self, shape: ShapeSelection, data: dict[str, Any]) -> dict[str, Any] | None:
+        out = self._object(shape, data, ())
+        return None if out is _INVALID else out
+
+    def _passes(self, conditions: tuple[Condition, ...]) -> bool:
+        v = self.variables
+        return all(bool(v.get(c.variable)) is c.include for c in conditions)
+
+    def _object(self, sel: ShapeSelection, obj: dict[str, Any], path: tuple[str | int, ...]) -> Any:
+        typename = obj.get("__typename")
+        if sel.abstract:
+            fields = sel.by_type.get(typename) if typename is not None else None
+            if fields is None:
+                fields = sel.fallback
+        else:
+            fields = sel.by_type[sel.type_name]
+        out: dict[str, Any] = {}
+        for f in fields:
+            if f.conditions and not self._passes(f.conditions):
+                continue
+            key = f.key
+            if f.name == "__typename":
+                out[key] = typename if (sel.abstract and typename) else f.parent_type
+                continue
+            raw = obj.get(key)
+            if f.introspection:
+                out[key] = raw
+                continue
+            wrappers = f.wrappers
+            if f.sub is None and "N" not in wrappers:
+                value = raw
+            else:
+                value = self._value(f, raw, 0, (*path, key))
+                if value is _INVALID:
+                    if wrappers.startswith("N"):
+                        return _INVALID
+                    value = None
+            previous = out.get(key)
+            if isinstance(previous, dict) and isinstance(value, dict):
+                _deep_merge(previous, value)
+            else:
+                out[key] = value
+        return out
+
+    def _value(self, f: ShapeField, raw: Any, i: int, path: tuple[str | int, ...]) -> Any:
+        wrappers = f.wrappers
+        nonnull = i < len(wrappers) and wrappers[i] == "N"
+        if nonnull:
+            i += 1
+        if raw is None:
+            if nonnull:
+                self.violations.append((list(path), f"{f.parent_type}.{f.name}"))
+                return _INVALID
+            return None
+        if i < len(wrappers) and wrappers[i] == "L":
+            if not isinstance(raw, list):
+                return None
+            items = []
+            for n, item in enumerate(raw):
+                v = self._value(f, item, i + 1, (*path, n))
+                if v is _INVALID:
+                    return _INVALID if nonnull else None
+                items.append(v)
+            return items
+        if f.sub is None:
+            return raw
+        if not isinstance(raw, dict):
+            return None
+        result = self._object(f.sub, raw, path)
+        if result is _INVALID:
+            return _INVALID if nonnull else None
+        return result
+
+
+def _deep_merge(into: dict[str, Any], other: dict[str, Any]) -> None:
+    for k, v in other.items():
+        cur = into.get(k)
+        if isinstance(cur, dict) and isinstance(v, dict):
+            _deep_merge(cur, v)
+        else:
+            into[k] = v
+
+
+def null_errors(violations: list[tuple[list[str | int], str]], existing: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Errors for non-null violations that no subgraph error already explains (same path or below it)."""
+    known = [e["path"] for e in existing if isinstance(e.get("path"), list)]
+    out = []
+    for path, coord in violations:
+        if any(path[:len(k)] == k or k[:len(path)] == path for k in known):
+            continue
+        out.append({"message": f"Cannot return null for non-nullable field {coord}.", "path": path,
+                    "extensions": {"code": "INTERNAL_SERVER_ERROR"}})
+    return out

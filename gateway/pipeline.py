@@ -1,0 +1,133 @@
+"""One GraphQL request through the stages: prepare (cached) -> variables -> execute plan -> shape."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    execute_sync,
+)
+from graphql.execution.values import get_variable_values
+
+from gateway.errors import BadUserInput, GatewayError, MethodNotAllowed, ValidationFailed
+from gateway.execution.executor import PlanExecutor
+from gateway.execution.shaping import Shaper, null_errors
+from gateway.execution.transport import SubgraphTransport
+from gateway.extensions import GatewayExtension, RequestContext, overrides
+from gateway.planning.operation import INTROSPECTION_ROOT_FIELDS
+from gateway.planning.planner import PreparedOperation, select_operation
+from gateway.runtime import GatewayRuntime
+
+
+@dataclass(frozen=True)
+class GraphQLRequest:
+    query: str
+    variables: dict[str, Any] | None = None
+    operation_name: str | None = None
+
+
+@dataclass(frozen=True)
+class GraphQLResponse:
+    status: int
+    body: dict[str, Any]
+
+
+class Pipeline:
+    """Runs requests for whichever runtime is passed in (the app swaps runtimes on reload)."""
+
+    def __init__(self, transport: SubgraphTransport, extensions: Sequence[GatewayExtension] = ()) -> None:
+        self.transport = transport
+        self.extensions = tuple(extensions)
+        self._validators = tuple(e for e in self.extensions if overrides(e, "validate_document"))
+        self._headers = tuple(e for e in self.extensions if overrides(e, "headers_for_subgraph"))
+        self._transforms = tuple(e for e in self.extensions if overrides(e, "transform_response"))
+
+    async def run(self, runtime: GatewayRuntime, request: GraphQLRequest, context: RequestContext, *,
+                  allow_mutation: bool = True) -> GraphQLResponse:
+        prepared: PreparedOperation | None = None
+        try:
+            prepared = runtime.prepare(request.query, request.operation_name)
+            if prepared.operation_kind == "mutation" and not allow_mutation:
+                raise MethodNotAllowed("Mutations are not allowed over GET; use POST.")
+            if prepared.operation_kind == "subscription":
+                raise BadUserInput("Subscriptions are not supported by this gateway.")
+            for ext in self._validators:
+                errors = ext.validate_document(prepared.document, prepared, context)
+                if errors:
+                    raise ValidationFailed(errors[0].message, others=[
+                        ValidationFailed(e.message) for e in errors[1:]])
+            variables = self._variables(runtime, prepared, request.variables)
+            body = await self._execute(runtime, prepared, variables, context)
+            status = 200
+        except GatewayError as exc:
+            body = {"errors": exc.to_graphql_list()}
+            status = exc.http_status
+        for ext in self._transforms:
+            body = ext.transform_response(body, prepared, context)
+        return GraphQLResponse(status, body)
+
+    def _variables(self, runtime: GatewayRuntime, prepared: PreparedOperation,
+                   given: dict[str, Any] | None) -> dict[str, Any]:
+        if not prepared.variable_definitions:
+            return {}
+        inputs = given or {}
+        coerced = get_variable_values(runtime.supergraph.api_schema, prepared.variable_definitions, inputs)
+        if isinstance(coerced, list):
+            raise BadUserInput(coerced[0].message)
+        # FEDERATION_NOTE: subgraphs receive the client's JSON values (plus defaults), not Python-coerced
+        # ones, so custom scalars and enums travel unchanged.
+        out = dict(inputs)
+        for name, value in coerced.coerced.items():
+            if name not in out:
+                out[name] = value
+        return out
+
+    async def _execute(self, runtime: GatewayRuntime, prepared: PreparedOperation, variables: dict[str, Any],
+                       context: RequestContext) -> dict[str, Any]:
+        urls = runtime.urls
+        transport = self.transport
+        header_hooks = self._headers
+
+        async def send(service: str, body: bytes, is_mutation: bool) -> dict[str, Any]:
+            headers: dict[str, str] = {}
+            for ext in header_hooks:
+                headers.update(ext.headers_for_subgraph(service, body, context))
+            return await transport.post(service, urls[service], body, headers, is_mutation=is_mutation)
+
+        executor = PlanExecutor(send, variables, prepared.interface_names)
+        result = await executor.run(prepared.plan)
+        errors = result.errors
+        if prepared.has_introspection:
+            errors.extend(_introspect(runtime, prepared, variables, result.data))
+        shaper = Shaper(variables)
+        data = shaper.shape_root(prepared.shape, result.data)
+        if shaper.violations:
+            errors.extend(null_errors(shaper.violations, errors))
+        body: dict[str, Any] = {"data": data}
+        if errors:
+            body = {"errors": errors, "data": data}
+        return body
+
+
+def _introspect(runtime: GatewayRuntime, prepared: PreparedOperation, variables: dict[str, Any],
+                data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Answer ``__schema``/``__type`` root fields from the API schema with graphql-core."""
+    op = select_operation(prepared.document, prepared.operation_name)
+    fields = tuple(s for s in op.selection_set.selections
+                   if isinstance(s, FieldNode) and s.name.value in INTROSPECTION_ROOT_FIELDS)
+    only = OperationDefinitionNode(operation=op.operation, name=op.name,
+                                   variable_definitions=op.variable_definitions, directives=op.directives,
+                                   selection_set=SelectionSetNode(selections=fields))
+    fragments = tuple(d for d in prepared.document.definitions if isinstance(d, FragmentDefinitionNode))
+    result = execute_sync(runtime.supergraph.api_schema, DocumentNode(definitions=(only, *fragments)),
+                          variable_values=variables)
+    if result.data:
+        data.update(result.data)
+    return [e.formatted for e in result.errors or ()]  # type: ignore[misc]

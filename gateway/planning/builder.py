@@ -1,0 +1,396 @@
+"""Walk the normalised operation and fill fetch groups: local fields, entity jumps, keys and requires."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from graphql import FieldNode, InlineFragmentNode, SelectionSetNode
+
+from gateway.errors import PlanningError
+from gateway.planning.groups import FetchGroup, Origin, RequireBuilder, common_conditions
+from gateway.planning.operation import (
+    INTROSPECTION_ROOT_FIELDS,
+    Condition,
+    Normalizer,
+    OpField,
+    OpFragment,
+    OpItem,
+    OpSelection,
+)
+from gateway.planning.selection import SelectionBuilder
+from gateway.supergraph.model import KeyInfo, Supergraph
+
+Provided = SelectionSetNode | None
+Conds = tuple[Condition, ...]
+Path = tuple[str, ...]
+_COST_DEPTH = 4
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A subgraph that can resolve a field of an entity, through one of its keys."""
+
+    service: str
+    entity_type: str  # the type named in ``_entities`` (the interface for @interfaceObject)
+    key: KeyInfo
+    typename_as: str | None
+
+
+class GroupBuilder:
+    """Builds the fetch groups of one operation."""
+
+    def __init__(self, supergraph: Supergraph) -> None:
+        self.sg = supergraph
+        self.groups: list[FetchGroup] = []
+        self._touch: list[FetchGroup] = []
+        self._stack: set[tuple[Path, str, str]] = set()
+        self._fieldsets: dict[tuple[str, str], OpSelection] = {}
+        self._normalizer = Normalizer(supergraph.schema)
+
+    # ------------------------------------------------------------------ roots
+
+    def plan_root(self, kind: str, root_type: str, selection: OpSelection) -> list[FetchGroup]:
+        roots: list[FetchGroup] = []
+        by_service: dict[str, FetchGroup] = {}
+        for f, conds in _root_fields(selection.items, ()):
+            if f.name in INTROSPECTION_ROOT_FIELDS or f.name == "__typename":
+                continue
+            info = self.sg.field(root_type, f.name)
+            if info is None or not info.resolvable_in:
+                raise PlanningError(f"no subgraph resolves {root_type}.{f.name}")
+            candidates = sorted(info.resolvable_in)
+            if kind == "mutation":
+                last = roots[-1] if roots else None
+                service = last.service if last and last.service in candidates else self._cheapest_root(
+                    candidates, root_type, f)
+                group = last if last and last.service == service else self._new_group(service, False, root_type,
+                                                                                      (), conds)
+                if not roots or roots[-1] is not group:
+                    roots.append(group)
+            else:
+                used = [s for s in candidates if s in by_service]
+                service = used[0] if used else self._cheapest_root(candidates, root_type, f)
+                group = by_service.get(service) or self._new_group(service, False, root_type, (), conds)
+                if service not in by_service:
+                    by_service[service] = group
+                    roots.append(group)
+                group.conditions = common_conditions(group.conditions, conds)
+            extra = tuple(c for c in conds if c not in f.conditions)
+            field = OpField(f.key, f.name, f.arguments, extra + f.conditions, f.type_name, f.wrappers, f.selection)
+            self._add_local(group, group.selection, root_type, field, (), None, ())
+        return roots
+
+    def _cheapest_root(self, candidates: list[str], root_type: str, f: OpField) -> str:
+        return min(candidates, key=lambda s: (self._field_cost(s, root_type, f, None, 0), s))
+
+    # ------------------------------------------------------------------ selections
+
+    def plan_items(self, group: FetchGroup, sel: SelectionBuilder, type_name: str, items: tuple[OpItem, ...],
+                   path: Path, provided: Provided, conds: Conds) -> None:
+        for item in items:
+            if isinstance(item, OpFragment):
+                self._plan_fragment(group, sel, type_name, item, path, provided, conds)
+            else:
+                self.plan_field(group, sel, type_name, item, path, provided, conds)
+
+    def _plan_fragment(self, group: FetchGroup, sel: SelectionBuilder, type_name: str, frag: OpFragment,
+                       path: Path, provided: Provided, conds: Conds) -> None:
+        service = group.service
+        tc = frag.type_condition
+        inner_conds = conds + frag.conditions
+        if tc is None or tc == type_name:
+            target = sel.add_fragment(None, frag.conditions) if frag.conditions else sel
+            self.plan_items(group, target, type_name, frag.selection.items, path, provided, inner_conds)
+            return
+        if self._is_interface_object(service, type_name):
+            self._interface_object_jump(group, sel, type_name, (frag,), path, provided, conds)
+            return
+        kind = self.sg.types[type_name].kind
+        if kind == "object":
+            if type_name in self.sg.possible_types(tc):
+                target = sel.add_fragment(None, frag.conditions) if frag.conditions else sel
+                self.plan_items(group, target, type_name, frag.selection.items, path, provided, inner_conds)
+            return
+        runtime = set(self.sg.possible_types(tc)) & set(self.sg.possible_types_in(service, type_name))
+        if not runtime:
+            return
+        tc_info = self.sg.types.get(tc)
+        if tc_info is not None and service in tc_info.graphs and tc_info.kind == "object":
+            sub = sel.add_fragment(tc, frag.conditions)
+            self.plan_items(group, sub, tc, frag.selection.items, path, provided, inner_conds)
+            return
+        for concrete in sorted(runtime):
+            sub = sel.add_fragment(concrete, frag.conditions)
+            self.plan_items(group, sub, concrete, frag.selection.items, path, provided, inner_conds)
+
+    def plan_field(self, group: FetchGroup, sel: SelectionBuilder, type_name: str, f: OpField, path: Path,
+                   provided: Provided, conds: Conds) -> None:
+        service = group.service
+        if f.name == "__typename":
+            if self._is_interface_object(service, type_name):
+                self._interface_object_jump(group, sel, type_name, (f,), path, provided, conds)
+                return
+            self._touch.append(group)
+            sel.add_field(f.key, "__typename", (), f.conditions)
+            return
+        local = self.is_local(service, type_name, f.name, provided)
+        info = self.sg.field(type_name, f.name)
+        needs_requires = local and info is not None and service in info.requires
+        if local and not needs_requires:
+            self._add_local(group, sel, type_name, f, path, provided, conds)
+            return
+        origin = group.origin
+        if group.is_entity and origin is not None and path in group.paths and _is_entity_root(group, sel):
+            # FEDERATION_NOTE: objects at an entity fetch's root were fetched by its origin; a further jump
+            # (or a @requires) is planned from there so keys and required fields come from the source.
+            self.plan_field(origin.group, origin.selection, type_name, f, path, None, conds)
+            return
+        tinfo = self.sg.types[type_name]
+        if tinfo.kind != "object" and not self._is_interface_object(service, type_name):
+            concrete = self.sg.possible_types_in(service, type_name)
+            if concrete:
+                for c in concrete:
+                    self.plan_field(group, sel.add_fragment(c), c, f, path, provided, conds)
+                return
+        self._jump(group, sel, type_name, f, path, provided, conds, allow_self=needs_requires)
+
+    def _add_local(self, group: FetchGroup, sel: SelectionBuilder, type_name: str, f: OpField, path: Path,
+                   provided: Provided, conds: Conds) -> None:
+        self._touch.append(group)
+        fb = sel.add_field(f.key, f.name, f.arguments, f.conditions, f.selection is not None)
+        if f.selection is None or fb.sub is None:
+            return
+        sub_path = path + (f.key,) + ("@",) * f.wrappers.count("L")
+        sub_provided = self._provided_for(group.service, type_name, f.name, provided)
+        if self.sg.types[f.type_name].kind in ("interface", "union"):
+            fb.sub.add_typename()
+        self.plan_items(group, fb.sub, f.type_name, f.selection.items, sub_path, sub_provided,
+                        conds + f.conditions)
+
+    # ------------------------------------------------------------------ entity jumps
+
+    def _jump(self, group: FetchGroup, sel: SelectionBuilder, type_name: str, f: OpField, path: Path,
+              provided: Provided, conds: Conds, *, allow_self: bool) -> None:
+        candidates = self.candidates(group.service, type_name, f.name, allow_self=allow_self)
+        if not candidates:
+            raise PlanningError(f"no subgraph can resolve {type_name}.{f.name} coming from {group.service}")
+        best = min(candidates, key=lambda c: (
+            0 if self._reusable(c.service, path, ()) else 1,
+            0 if self._key_local(group.service, type_name, c.key.selection, provided) else 1,
+            self._field_cost(c.service, c.entity_type, f, None, 1),
+            c.service,
+        ))
+        guard = (path, type_name, best.service + "." + f.name)
+        if guard in self._stack:
+            raise PlanningError(f"{type_name}.{f.name} depends on itself through its keys or requires")
+        self._stack.add(guard)
+        try:
+            mark = len(self._touch)
+            self._touch.append(group)
+            sel.add_typename()
+            key_items = self._fieldset(best.entity_type, best.key.fields)
+            self.plan_items(group, sel, type_name, key_items.items, path, provided, ())
+            info = self.sg.field(best.entity_type, f.name)
+            requires_items: OpSelection | None = None
+            if info is not None and best.service in info.requires:
+                req = next(j.requires for j in info.joins if j.graph == best.service and j.requires)
+                assert req is not None
+                requires_items = self._fieldset(type_name, req)
+                self.plan_items(group, sel, type_name, requires_items.items, path, provided, ())
+            providers = {group, *self._touch[mark:]}
+        finally:
+            self._stack.discard(guard)
+        target = self._find_or_create(best.service, path, providers, conds + f.conditions, Origin(group, sel))
+        target.deps |= providers - {target}
+        rb = target.require(type_name, best.typename_as)
+        _require_from(rb, key_items)
+        if requires_items is not None:
+            _require_from(rb, requires_items)
+        self._add_local(target, target.entity(best.entity_type), best.entity_type, f, path, None, conds)
+
+    def _interface_object_jump(self, group: FetchGroup, sel: SelectionBuilder, iface: str,
+                               items: tuple[OpItem, ...], path: Path, provided: Provided, conds: Conds) -> None:
+        """Resolve the concrete type behind an @interfaceObject in a subgraph that knows the interface."""
+        info = self.sg.types[iface]
+        options = [(s, k) for s in sorted(info.graphs) if s != group.service and s not in info.interface_object_in
+                   for k in info.resolvable_keys_in(s)]
+        if not options:
+            raise PlanningError(f"no subgraph can resolve the concrete type of interface {iface}")
+        service, key = min(options, key=lambda o: (
+            0 if self._key_local(group.service, iface, o[1].selection, provided) else 1, o[0]))
+        mark = len(self._touch)
+        self._touch.append(group)
+        sel.add_typename()
+        key_items = self._fieldset(iface, key.fields)
+        self.plan_items(group, sel, iface, key_items.items, path, provided, ())
+        providers = {group, *self._touch[mark:]}
+        target = self._find_or_create(service, path, providers, conds, Origin(group, sel))
+        target.deps |= providers - {target}
+        _require_from(target.require(iface, None), key_items)
+        tsel = target.entity(iface)
+        tsel.add_typename()
+        self._touch.append(target)
+        self.plan_items(target, tsel, iface, items, path, None, conds)
+
+    def candidates(self, service: str, type_name: str, field_name: str, *, allow_self: bool) -> list[Candidate]:
+        out: list[Candidate] = []
+        tinfo = self.sg.types[type_name]
+        finfo = tinfo.fields.get(field_name)
+        interfaces = self._interfaces_of(type_name) if tinfo.kind == "object" else ()
+        for other in sorted(self.sg.subgraphs):
+            if other == service and not allow_self:
+                continue
+            if finfo is not None and other in finfo.resolvable_in:
+                out.extend(Candidate(other, type_name, k, None) for k in tinfo.resolvable_keys_in(other))
+            for iface in interfaces:
+                iinfo = self.sg.types.get(iface)
+                if iinfo is None or other not in iinfo.interface_object_in:
+                    continue
+                ifield = iinfo.fields.get(field_name)
+                if ifield is not None and other in ifield.resolvable_in:
+                    out.extend(Candidate(other, iface, k, iface) for k in iinfo.resolvable_keys_in(other))
+        return out
+
+    def _find_or_create(self, service: str, path: Path, providers: set[FetchGroup], conds: Conds,
+                        origin: Origin) -> FetchGroup:
+        existing = self._reusable(service, path, tuple(providers))
+        if existing is not None:
+            existing.conditions = common_conditions(existing.conditions, conds)
+            return existing
+        group = self._new_group(service, True, "", path, conds)
+        group.origin = origin
+        return group
+
+    def _reusable(self, service: str, path: Path, providers: tuple[FetchGroup, ...]) -> FetchGroup | None:
+        for g in self.groups:
+            if not g.is_entity or g.service != service or path not in g.paths or g in providers:
+                continue
+            if any(p.depends_on(g) for p in providers):
+                continue
+            return g
+        return None
+
+    def _new_group(self, service: str, is_entity: bool, root_type: str, path: Path, conds: Conds) -> FetchGroup:
+        group = FetchGroup(len(self.groups), service, is_entity, root_type, [path], conds)
+        self.groups.append(group)
+        return group
+
+    # ------------------------------------------------------------------ questions about the supergraph
+
+    def is_local(self, service: str, type_name: str, field_name: str, provided: Provided) -> bool:
+        if field_name == "__typename":
+            return True
+        info = self.sg.field(type_name, field_name)
+        if info is None:
+            return False
+        if service in info.resolvable_in:
+            return True
+        return provided is not None and field_name in _provided_names(self.sg, provided, type_name)
+
+    def _is_interface_object(self, service: str, type_name: str) -> bool:
+        info = self.sg.types.get(type_name)
+        return info is not None and service in info.interface_object_in
+
+    def _interfaces_of(self, type_name: str) -> tuple[str, ...]:
+        t = self.sg.schema.get_type(type_name)
+        return tuple(i.name for i in getattr(t, "interfaces", ()))
+
+    def _key_local(self, service: str, type_name: str, key: SelectionSetNode, provided: Provided) -> bool:
+        for node in key.selections:
+            if isinstance(node, FieldNode):
+                if not self.is_local(service, type_name, node.name.value, provided):
+                    return False
+                info = self.sg.field(type_name, node.name.value)
+                if node.selection_set is not None and info is not None:
+                    sub = self._provided_for(service, type_name, node.name.value, provided)
+                    if not self._key_local(service, info.type_name, node.selection_set, sub):
+                        return False
+            elif isinstance(node, InlineFragmentNode):
+                tc = node.type_condition.name.value if node.type_condition else type_name
+                if not self._key_local(service, tc, node.selection_set, provided):
+                    return False
+        return True
+
+    def _provided_for(self, service: str, type_name: str, field_name: str, provided: Provided) -> Provided:
+        info = self.sg.field(type_name, field_name)
+        own = info.provides.get(service) if info is not None else None
+        if own is not None:
+            return own
+        if provided is None:
+            return None
+        return _provided_names(self.sg, provided, type_name).get(field_name)
+
+    def _fieldset(self, type_name: str, text: str) -> OpSelection:
+        cache_key = (type_name, text)
+        found = self._fieldsets.get(cache_key)
+        if found is None:
+            from gateway.supergraph.loader import parse_field_set
+
+            found = self._normalizer.selection(type_name, parse_field_set(text, element=type_name))
+            self._fieldsets[cache_key] = found
+        return found
+
+    def _field_cost(self, service: str, type_name: str, f: OpField, provided: Provided, depth: int) -> int:
+        """Rough count of extra fetches needed to resolve ``f`` (and its sub-selection) starting in ``service``."""
+        if depth > _COST_DEPTH or f.name == "__typename":
+            return 0
+        info = self.sg.field(type_name, f.name)
+        if info is None:
+            return 0
+        if self.is_local(service, type_name, f.name, provided) and service not in info.requires:
+            if f.selection is None:
+                return 0
+            sub = self._provided_for(service, type_name, f.name, provided)
+            return self._items_cost(service, f.type_name, f.selection.items, sub, depth + 1)
+        others = [s for s in sorted(info.resolvable_in) if s != service]
+        if not others:
+            return 1
+        return 1 + min(self._field_cost(o, type_name, f, None, depth + 1) for o in others)
+
+    def _items_cost(self, service: str, type_name: str, items: tuple[OpItem, ...], provided: Provided,
+                    depth: int) -> int:
+        total = 0
+        for item in items:
+            if isinstance(item, OpFragment):
+                tc = item.type_condition or type_name
+                total += self._items_cost(service, tc, item.selection.items, provided, depth)
+            elif self.sg.field(type_name, item.name) is not None:
+                total += self._field_cost(service, type_name, item, provided, depth)
+        return total
+
+
+def _root_fields(items: tuple[OpItem, ...], conds: Conds) -> list[tuple[OpField, Conds]]:
+    out: list[tuple[OpField, Conds]] = []
+    for item in items:
+        if isinstance(item, OpFragment):
+            out.extend(_root_fields(item.selection.items, conds + item.conditions))
+        else:
+            out.append((item, conds + item.conditions))
+    return out
+
+
+def _is_entity_root(group: FetchGroup, sel: SelectionBuilder) -> bool:
+    return any(part.selection is sel for part in group.entities.values())
+
+
+def _provided_names(sg: Supergraph, provided: SelectionSetNode, type_name: str) -> dict[str, Provided]:
+    out: dict[str, Provided] = {}
+    for node in provided.selections:
+        if isinstance(node, FieldNode):
+            out[node.name.value] = node.selection_set
+        elif isinstance(node, InlineFragmentNode):
+            tc = node.type_condition.name.value if node.type_condition else type_name
+            if tc == type_name or type_name in sg.possible_types(tc):
+                out.update(_provided_names(sg, node.selection_set, type_name))
+    return out
+
+
+def _require_from(rb: RequireBuilder, selection: OpSelection) -> None:
+    for item in selection.items:
+        if isinstance(item, OpFragment):
+            target = rb.fragment(item.type_condition) if item.type_condition else rb
+            _require_from(target, item.selection)
+        else:
+            sub = rb.add(item.name, item.selection is not None)
+            if sub is not None and item.selection is not None:
+                _require_from(sub, item.selection)

@@ -1,0 +1,208 @@
+"""The query plan as plain data (frozen dataclasses) and its stable text form."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from graphql import FieldNode, InlineFragmentNode, OperationDefinitionNode, SelectionSetNode, parse, print_ast
+
+from gateway.planning.operation import Condition
+
+OperationKind = Literal["query", "mutation", "subscription"]
+
+
+@dataclass(frozen=True)
+class RequireField:
+    """A field copied from the response tree into an entity representation."""
+
+    name: str
+    selection: tuple[RequireItem, ...] = ()
+
+
+@dataclass(frozen=True)
+class RequireFragment:
+    """``... on Type { ... }`` in a representation selection; ``typename_as`` rewrites ``__typename``."""
+
+    type_condition: str
+    selection: tuple[RequireItem, ...]
+    typename_as: str | None = None
+    applies_to: frozenset[str] = frozenset()  # concrete __typename values this fragment matches
+
+
+RequireItem = RequireField | RequireFragment
+
+
+@dataclass(frozen=True)
+class FetchNode:
+    """One request to one subgraph (a root operation, or ``_entities`` when ``requires`` is set)."""
+
+    service_name: str
+    operation: str  # the subgraph operation text, as sent
+    operation_kind: OperationKind = "query"
+    variable_usages: tuple[str, ...] = ()
+    requires: tuple[RequireFragment, ...] = ()
+    operation_name: str | None = None
+    kind: Literal["Fetch"] = "Fetch"
+
+    @property
+    def is_entity_fetch(self) -> bool:
+        return bool(self.requires)
+
+
+@dataclass(frozen=True)
+class FlattenNode:
+    """Run ``node`` for the objects found at ``paths`` (``@`` steps into list items)."""
+
+    paths: tuple[tuple[str, ...], ...]
+    node: FetchNode
+    kind: Literal["Flatten"] = "Flatten"
+
+    @property
+    def path(self) -> str:
+        return ".".join(self.paths[0])
+
+
+@dataclass(frozen=True)
+class SequenceNode:
+    nodes: tuple[PlanNode, ...]
+    kind: Literal["Sequence"] = "Sequence"
+
+
+@dataclass(frozen=True)
+class ParallelNode:
+    nodes: tuple[PlanNode, ...]
+    kind: Literal["Parallel"] = "Parallel"
+
+
+@dataclass(frozen=True)
+class ConditionNode:
+    """Run ``if_clause`` when the Boolean variable ``condition`` is true, else ``else_clause``."""
+
+    condition: str
+    if_clause: PlanNode | None
+    else_clause: PlanNode | None
+    kind: Literal["Condition"] = "Condition"
+
+
+PlanNode = SequenceNode | ParallelNode | FetchNode | FlattenNode | ConditionNode
+
+
+@dataclass(frozen=True)
+class QueryPlan:
+    node: PlanNode | None
+    operation_kind: OperationKind = "query"
+    fetch_count: int = 0
+    conditions: tuple[Condition, ...] = field(default=())
+
+
+def count_fetches(node: PlanNode | None) -> int:
+    if node is None:
+        return 0
+    if isinstance(node, FetchNode):
+        return 1
+    if isinstance(node, FlattenNode):
+        return 1
+    if isinstance(node, ConditionNode):
+        return count_fetches(node.if_clause) + count_fetches(node.else_clause)
+    return sum(count_fetches(n) for n in node.nodes)
+
+
+# ---------------------------------------------------------------- text form
+
+def format_plan(plan: QueryPlan) -> str:
+    """Stable, human-readable text of a plan (the form plan tests compare)."""
+    lines = ["QueryPlan {"]
+    if plan.node is not None:
+        _node(plan.node, 1, lines)
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def _node(node: PlanNode, depth: int, out: list[str]) -> None:
+    pad = "  " * depth
+    if isinstance(node, SequenceNode | ParallelNode):
+        out.append(f"{pad}{node.kind} {{")
+        for child in node.nodes:
+            _node(child, depth + 1, out)
+        out.append(f"{pad}}},")
+    elif isinstance(node, FlattenNode):
+        paths = node.paths
+        if len(paths) == 1:
+            out.append(f'{pad}Flatten(path: "{".".join(paths[0])}") {{')
+        else:
+            joined = ", ".join(f'"{".".join(p)}"' for p in paths)
+            out.append(f"{pad}Flatten(paths: [{joined}]) {{")
+        _node(node.node, depth + 1, out)
+        out.append(f"{pad}}},")
+    elif isinstance(node, ConditionNode):
+        if node.if_clause is not None:
+            out.append(f"{pad}Include(if: ${node.condition}) {{")
+            _node(node.if_clause, depth + 1, out)
+            out.append(f"{pad}}},")
+        if node.else_clause is not None:
+            out.append(f"{pad}Skip(if: ${node.condition}) {{")
+            _node(node.else_clause, depth + 1, out)
+            out.append(f"{pad}}},")
+    else:
+        _fetch(node, depth, out)
+
+
+def _fetch(node: FetchNode, depth: int, out: list[str]) -> None:
+    pad = "  " * depth
+    out.append(f'{pad}Fetch(service: "{node.service_name}") {{')
+    doc = parse(node.operation, no_location=True)
+    op = doc.definitions[0]
+    assert isinstance(op, OperationDefinitionNode)
+    selection = op.selection_set
+    if node.requires:
+        out.append(f"{pad}  {{")
+        for frag in node.requires:
+            _require(frag, depth + 2, out)
+        out.append(f"{pad}  }} =>")
+        entities = selection.selections[0]
+        assert isinstance(entities, FieldNode)
+        assert entities.selection_set is not None
+        selection = entities.selection_set
+    keyword = "" if node.operation_kind == "query" else node.operation_kind + " "
+    out.append(f"{pad}  {keyword}{{")
+    _selection(selection, depth + 2, out)
+    out.append(f"{pad}  }}")
+    out.append(f"{pad}}},")
+
+
+def _require(item: RequireItem, depth: int, out: list[str]) -> None:
+    pad = "  " * depth
+    if isinstance(item, RequireFragment):
+        out.append(f"{pad}... on {item.type_condition} {{")
+        for sub in item.selection:
+            _require(sub, depth + 1, out)
+        out.append(f"{pad}}}")
+    elif item.selection:
+        out.append(f"{pad}{item.name} {{")
+        for sub in item.selection:
+            _require(sub, depth + 1, out)
+        out.append(f"{pad}}}")
+    else:
+        out.append(f"{pad}{item.name}")
+
+
+def _selection(selection: SelectionSetNode, depth: int, out: list[str]) -> None:
+    pad = "  " * depth
+    for sel in selection.selections:
+        directives = "".join(" " + print_ast(d) for d in sel.directives or ())
+        if isinstance(sel, FieldNode):
+            text = (sel.alias.value + ": " if sel.alias else "") + sel.name.value
+            if sel.arguments:
+                text += "(" + ", ".join(print_ast(a) for a in sel.arguments) + ")"
+            text += directives
+        else:
+            assert isinstance(sel, InlineFragmentNode)
+            cond = f" on {sel.type_condition.name.value}" if sel.type_condition else ""
+            text = f"...{cond}{directives}"
+        if sel.selection_set is not None:
+            out.append(f"{pad}{text} {{")
+            _selection(sel.selection_set, depth + 1, out)
+            out.append(f"{pad}}}")
+        else:
+            out.append(f"{pad}{text}")

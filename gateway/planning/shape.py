@@ -1,0 +1,84 @@
+"""The response shape: the client's selection compiled per concrete type, for fast final shaping."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from graphql import GraphQLInterfaceType, GraphQLObjectType, GraphQLSchema, GraphQLUnionType
+
+from gateway.planning.operation import INTROSPECTION_ROOT_FIELDS, Condition, OpField, OpFragment, OpSelection
+
+
+@dataclass(frozen=True)
+class ShapeField:
+    key: str
+    name: str
+    parent_type: str
+    conditions: tuple[Condition, ...]
+    wrappers: str  # "N"/"L" modifiers outermost first
+    sub: ShapeSelection | None
+    introspection: bool = False
+
+
+@dataclass(frozen=True)
+class ShapeSelection:
+    """Fields to output for an object of each possible concrete type (``fallback`` for unknown ones)."""
+
+    type_name: str
+    abstract: bool
+    by_type: Mapping[str, tuple[ShapeField, ...]]
+    fallback: tuple[ShapeField, ...]
+
+
+def compile_shape(schema: GraphQLSchema, selection: OpSelection) -> ShapeSelection:
+    return _Compiler(schema).selection(selection.parent_type, [selection])
+
+
+class _Compiler:
+    def __init__(self, schema: GraphQLSchema) -> None:
+        self.schema = schema
+
+    def possible(self, type_name: str) -> list[str]:
+        t = self.schema.get_type(type_name)
+        if isinstance(t, GraphQLObjectType):
+            return [t.name]
+        if isinstance(t, GraphQLInterfaceType | GraphQLUnionType):
+            return sorted(o.name for o in self.schema.get_possible_types(t))
+        return []
+
+    def selection(self, type_name: str, selections: list[OpSelection]) -> ShapeSelection:
+        t = self.schema.get_type(type_name)
+        abstract = isinstance(t, GraphQLInterfaceType | GraphQLUnionType)
+        by_type = {c: self.fields(c, selections) for c in self.possible(type_name)}
+        fallback = self.fields(type_name, selections, only_unconditioned=True) if abstract else ()
+        return ShapeSelection(type_name, abstract, by_type, fallback)
+
+    def fields(self, concrete: str, selections: list[OpSelection],
+               only_unconditioned: bool = False) -> tuple[ShapeField, ...]:
+        collected: dict[tuple[str, tuple[Condition, ...]], tuple[OpField, list[OpSelection]]] = {}
+        for sel in selections:
+            self._collect(concrete, sel, (), collected, only_unconditioned)
+        out: list[ShapeField] = []
+        for (_key, conds), (f, subs) in collected.items():
+            sub = self.selection(f.type_name, subs) if subs else None
+            out.append(ShapeField(f.key, f.name, concrete, conds, f.wrappers, sub,
+                                  f.name in INTROSPECTION_ROOT_FIELDS))
+        return tuple(out)
+
+    def _collect(self, concrete: str, sel: OpSelection, conds: tuple[Condition, ...],
+                 out: dict[tuple[str, tuple[Condition, ...]], tuple[OpField, list[OpSelection]]],
+                 only_unconditioned: bool) -> None:
+        for item in sel.items:
+            if isinstance(item, OpFragment):
+                tc = item.type_condition
+                if tc is None or tc == concrete or concrete in self.possible(tc):
+                    self._collect(concrete, item.selection, conds + item.conditions, out, only_unconditioned)
+                continue
+            ident = (item.key, conds + item.conditions)
+            entry = out.get(ident)
+            if entry is None:
+                entry = out[ident] = (item, [])
+            if item.selection is not None:
+                entry[1].append(item.selection)
+        del only_unconditioned

@@ -1,0 +1,147 @@
+"""The typed supergraph model: which subgraph defines, keys and resolves what."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from graphql import GraphQLSchema, SelectionSetNode
+
+TypeKind = Literal["object", "interface", "union", "enum", "input", "scalar"]
+
+
+@dataclass(frozen=True)
+class Subgraph:
+    """One subgraph: its service name (used everywhere in plans) and its URL."""
+
+    name: str
+    url: str
+    enum_value: str
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    """One ``@key`` of a type in one subgraph (``@join__type(graph:, key:, resolvable:)``)."""
+
+    graph: str
+    fields: str
+    selection: SelectionSetNode
+    resolvable: bool = True
+
+
+@dataclass(frozen=True)
+class FieldJoin:
+    """One ``@join__field`` application."""
+
+    graph: str
+    requires: str | None = None
+    provides: str | None = None
+    type: str | None = None
+    external: bool = False
+    override: str | None = None
+    used_overridden: bool = False
+    override_label: str | None = None
+
+
+@dataclass(frozen=True)
+class FieldInfo:
+    """A field of an object or interface type, with the subgraphs that can resolve it."""
+
+    name: str
+    parent: str
+    type_name: str  # the named (unwrapped) output type
+    joins: tuple[FieldJoin, ...]
+    resolvable_in: frozenset[str]
+    requires: Mapping[str, SelectionSetNode] = field(default_factory=dict)  # graph -> requires field set
+    provides: Mapping[str, SelectionSetNode] = field(default_factory=dict)  # graph -> provides field set
+
+
+@dataclass(frozen=True)
+class TypeInfo:
+    """A named type and how the subgraphs share it."""
+
+    name: str
+    kind: TypeKind
+    graphs: frozenset[str]
+    keys: tuple[KeyInfo, ...] = ()
+    extension_in: frozenset[str] = frozenset()
+    interface_object_in: frozenset[str] = frozenset()
+    fields: Mapping[str, FieldInfo] = field(default_factory=dict)
+    implements: Mapping[str, frozenset[str]] = field(default_factory=dict)  # graph -> interfaces
+    union_members: Mapping[str, frozenset[str]] = field(default_factory=dict)  # graph -> members
+    enum_values: Mapping[str, frozenset[str]] = field(default_factory=dict)  # graph -> values
+    owner: str | None = None  # join v0.1 @join__owner
+
+    def keys_in(self, graph: str) -> tuple[KeyInfo, ...]:
+        return tuple(k for k in self.keys if k.graph == graph)
+
+    def resolvable_keys_in(self, graph: str) -> tuple[KeyInfo, ...]:
+        return tuple(k for k in self.keys if k.graph == graph and k.resolvable)
+
+
+@dataclass(frozen=True)
+class Supergraph:
+    """A loaded supergraph: subgraphs, type metadata, the full schema and the API schema."""
+
+    subgraphs: Mapping[str, Subgraph]
+    types: Mapping[str, TypeInfo]
+    schema: GraphQLSchema  # the supergraph schema, join elements included
+    api_schema: GraphQLSchema  # the client-facing schema
+    join_version: str
+    query_type: str = "Query"
+    mutation_type: str | None = None
+    subscription_type: str | None = None
+    source_sdl: str = ""
+
+    def type(self, name: str) -> TypeInfo:
+        return self.types[name]
+
+    def field(self, type_name: str, field_name: str) -> FieldInfo | None:
+        info = self.types.get(type_name)
+        return None if info is None else info.fields.get(field_name)
+
+    def defines(self, graph: str, type_name: str) -> bool:
+        info = self.types.get(type_name)
+        return info is not None and graph in info.graphs
+
+    def possible_types_in(self, graph: str, abstract: str) -> tuple[str, ...]:
+        """Object types that subgraph ``graph`` can return for ``abstract`` (sorted; [abstract] if object)."""
+        info = self.types.get(abstract)
+        if info is None:
+            return ()
+        if info.kind == "object":
+            return (abstract,) if graph in info.graphs else ()
+        if info.kind == "union":
+            members = info.union_members.get(graph)
+            if members is None:
+                members = frozenset(self._api_possible(abstract))
+            return tuple(sorted(m for m in members if self.defines(graph, m)))
+        out = []
+        for name, t in self.types.items():
+            if t.kind != "object" or graph not in t.graphs:
+                continue
+            impl = t.implements.get(graph)
+            if impl is None:
+                if name in self._api_possible(abstract):
+                    out.append(name)
+            elif abstract in impl:
+                out.append(name)
+        return tuple(sorted(out))
+
+    def possible_types(self, abstract: str) -> tuple[str, ...]:
+        """Object types the API schema allows for ``abstract`` (sorted)."""
+        info = self.types.get(abstract)
+        if info is not None and info.kind == "object":
+            return (abstract,)
+        return tuple(sorted(self._api_possible(abstract)))
+
+    def _api_possible(self, abstract: str) -> list[str]:
+        t = self.schema.get_type(abstract)
+        if t is None:
+            return []
+        from graphql import GraphQLInterfaceType, GraphQLUnionType
+
+        if isinstance(t, GraphQLInterfaceType | GraphQLUnionType):
+            return [o.name for o in self.schema.get_possible_types(t)]
+        return []
