@@ -1,0 +1,362 @@
+"""Gateway -> subgraph trust: HMAC-SM3 signed calls carrying the caller context.
+
+The gateway adds five headers to every subgraph request::
+
+    x-hub-key-id     which shared secret signed (several may be active, for rotation)
+    x-hub-context    base64url (no padding) of the canonical JSON of the `CallerContext`
+    x-hub-timestamp  Unix time in whole seconds
+    x-hub-nonce      16-64 characters of [A-Za-z0-9_-], fresh per call
+    x-hub-signature  hex HMAC-SM3(secret, string_to_sign)
+
+    string_to_sign = "HUB-HMAC-SM3-V1" \\n key_id \\n METHOD \\n target \\n timestamp \\n nonce
+                     \\n SM3(body) hex \\n x-hub-context
+
+`target` is the raw request target: path plus ``?query`` when there is one (httpx's
+``URL.raw_path``; the ASGI ``raw_path`` and ``query_string`` on the subgraph side). Canonical JSON:
+keys sorted, no spaces, UTF-8, roles as a sorted list.
+
+The subgraph's `CallVerifier.verify` raises UNSIGNED_CALL (a header missing), BAD_SIGNATURE
+(unknown key id, malformed header, signature mismatch: altered body, context, method or path),
+STALE_CALL (timestamp more than `max_skew_s` away from now, either direction) and REPLAYED_CALL
+(nonce already seen). The signature is checked before the clock and the nonce, so unsigned junk
+cannot fill the nonce cache. `SignedCallMiddleware` applies it to every request to the GraphQL
+path of a subgraph (all methods, so direct ``_entities`` calls and GET queries are covered too).
+
+The in-memory `NonceCache` protects one process; with several replicas of a subgraph plug in a
+shared `NonceStore` (e.g. Redis SET NX with expiry).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+import json
+import re
+import secrets
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Final, Protocol
+
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from domain.sm import hmac_sm3, sm3_hex
+from gateway.security.errors import (
+    BadSignature,
+    BodyTooLarge,
+    CallSignatureError,
+    ReplayedCall,
+    StaleCall,
+    UnsignedCall,
+)
+from gateway.security.responses import security_error_response
+
+__all__ = [
+    "CONTEXT_HEADER",
+    "KEY_ID_HEADER",
+    "NONCE_HEADER",
+    "SIGNATURE_HEADER",
+    "TIMESTAMP_HEADER",
+    "CallSigner",
+    "CallVerifier",
+    "CallerContext",
+    "NonceCache",
+    "NonceStore",
+    "NonceVerdict",
+    "SignedCallMiddleware",
+    "SigningKey",
+    "request_target",
+    "string_to_sign",
+]
+
+SIGNATURE_VERSION: Final = "HUB-HMAC-SM3-V1"
+KEY_ID_HEADER: Final = "x-hub-key-id"
+CONTEXT_HEADER: Final = "x-hub-context"
+TIMESTAMP_HEADER: Final = "x-hub-timestamp"
+NONCE_HEADER: Final = "x-hub-nonce"
+SIGNATURE_HEADER: Final = "x-hub-signature"
+_ALL_HEADERS: Final = (KEY_ID_HEADER, CONTEXT_HEADER, TIMESTAMP_HEADER, NONCE_HEADER, SIGNATURE_HEADER)
+_NONCE: Final = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+_KEY_ID: Final = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+_TIMESTAMP: Final = re.compile(r"^[0-9]{1,12}$")
+_MAX_CONTEXT_CHARS: Final = 8192
+SCOPE_STATE_KEY: Final = "hub_caller"
+
+
+@dataclass(frozen=True, slots=True)
+class CallerContext:
+    """Who the gateway is calling on behalf of, and why (no personal data beyond the subject id)."""
+
+    subject: str | None
+    roles: frozenset[str]
+    body_uscc: str | None
+    region_code: str | None
+    purpose_code: str | None
+    request_id: str
+
+    def to_json(self) -> bytes:
+        document = {
+            "bodyUscc": self.body_uscc,
+            "purposeCode": self.purpose_code,
+            "regionCode": self.region_code,
+            "requestId": self.request_id,
+            "roles": sorted(self.roles),
+            "subject": self.subject,
+        }
+        return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+    def encode(self) -> str:
+        return base64.urlsafe_b64encode(self.to_json()).rstrip(b"=").decode("ascii")
+
+    @classmethod
+    def decode(cls, header: str) -> CallerContext:
+        """Parse an ``x-hub-context`` value; `ValueError` when malformed."""
+        raw = base64.urlsafe_b64decode(header + "=" * (-len(header) % 4))
+        document = json.loads(raw.decode("utf-8"))
+        if not isinstance(document, dict):
+            raise ValueError("context is not an object")
+
+        def text(name: str, *, required: bool = False) -> str | None:
+            value = document.get(name)
+            if value is None and not required:
+                return None
+            if not isinstance(value, str):
+                raise ValueError(f"context field {name} must be a string")
+            return value
+
+        roles = document.get("roles", [])
+        if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+            raise ValueError("context roles must be a list of strings")
+        return cls(
+            subject=text("subject"),
+            roles=frozenset(roles),
+            body_uscc=text("bodyUscc"),
+            region_code=text("regionCode"),
+            purpose_code=text("purposeCode"),
+            request_id=text("requestId", required=True) or "",
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SigningKey:
+    """A shared secret and its id. The secret never appears in repr or logs."""
+
+    key_id: str
+    secret: bytes = field(repr=False)
+
+    def __post_init__(self) -> None:
+        if not _KEY_ID.match(self.key_id):
+            raise ValueError("key id must be 1-64 characters of [A-Za-z0-9_.-]")
+        if len(self.secret) < 32:
+            raise ValueError("signing secrets must be at least 32 bytes")
+
+
+def string_to_sign(
+    *, key_id: str, method: str, target: str, timestamp: str, nonce: str, body: bytes, context: str
+) -> bytes:
+    parts = [SIGNATURE_VERSION, key_id, method.upper(), target, timestamp, nonce, sm3_hex(body), context]
+    if any("\n" in part for part in parts):
+        raise ValueError("signed components must not contain a newline")
+    return "\n".join(parts).encode("utf-8")
+
+
+def _nonce() -> str:
+    return secrets.token_urlsafe(18)  # 24 characters, 144 bits
+
+
+class CallSigner:
+    """The gateway side: headers for one subgraph request."""
+
+    def __init__(
+        self, key: SigningKey, *, clock: Callable[[], float] = time.time, nonce: Callable[[], str] = _nonce
+    ) -> None:
+        self._key = key
+        self._clock = clock
+        self._nonce = nonce
+
+    def sign(self, *, method: str, target: str, body: bytes, context: CallerContext) -> dict[str, str]:
+        timestamp = str(int(self._clock()))
+        nonce = self._nonce()
+        encoded = context.encode()
+        message = string_to_sign(
+            key_id=self._key.key_id, method=method, target=target, timestamp=timestamp, nonce=nonce,
+            body=body, context=encoded,
+        )
+        return {
+            KEY_ID_HEADER: self._key.key_id,
+            CONTEXT_HEADER: encoded,
+            TIMESTAMP_HEADER: timestamp,
+            NONCE_HEADER: nonce,
+            SIGNATURE_HEADER: hmac_sm3(self._key.secret, message),
+        }
+
+
+class NonceVerdict(StrEnum):
+    FRESH = "FRESH"
+    REPLAYED = "REPLAYED"
+    TOO_OLD = "TOO_OLD"  # older than what the bounded cache can still vouch for
+
+
+class NonceStore(Protocol):
+    def remember(self, nonce: str, timestamp: float, now: float) -> NonceVerdict: ...
+
+
+class NonceCache:
+    """Seen nonces for `ttl_s`, at most `max_entries`.
+
+    When full, the oldest entry is evicted and its timestamp becomes a floor: calls stamped at or
+    before the floor are refused (TOO_OLD), so eviction never re-opens a replay window.
+    """
+
+    def __init__(self, *, ttl_s: float, max_entries: int = 100_000) -> None:
+        self._ttl_s = ttl_s
+        self._max_entries = max_entries
+        self._seen: OrderedDict[str, tuple[float, float]] = OrderedDict()  # nonce -> (expires, timestamp)
+        self._floor = float("-inf")
+
+    def __len__(self) -> int:
+        return len(self._seen)
+
+    def remember(self, nonce: str, timestamp: float, now: float) -> NonceVerdict:
+        while self._seen:
+            oldest, (expires, _) = next(iter(self._seen.items()))
+            if expires > now:
+                break
+            del self._seen[oldest]
+        if nonce in self._seen:
+            return NonceVerdict.REPLAYED
+        if timestamp <= self._floor:
+            return NonceVerdict.TOO_OLD
+        while len(self._seen) >= self._max_entries:
+            _, (_, evicted_timestamp) = self._seen.popitem(last=False)
+            self._floor = max(self._floor, evicted_timestamp)
+        self._seen[nonce] = (now + self._ttl_s, timestamp)
+        return NonceVerdict.FRESH
+
+
+class CallVerifier:
+    """The subgraph side: check a call's signature, freshness and uniqueness."""
+
+    def __init__(
+        self, keys: Iterable[SigningKey], *, max_skew_s: float = 60.0, nonce_store: NonceStore | None = None
+    ) -> None:
+        self._keys = {key.key_id: key for key in keys}
+        if not self._keys:
+            raise ValueError("at least one signing key is needed")
+        self.max_skew_s = max_skew_s
+        # a nonce must be remembered as long as its timestamp can still be accepted
+        self._nonces = nonce_store if nonce_store is not None else NonceCache(ttl_s=2 * max_skew_s + 1)
+
+    def verify(self, headers: Mapping[str, str], method: str, path: str, body: bytes, now: float) -> CallerContext:
+        """The caller context of an authentic, fresh, first-seen call; raises `CallSignatureError`."""
+        lowered = {k.lower(): v for k, v in headers.items()}
+        values = {name: lowered.get(name, "").strip() for name in _ALL_HEADERS}
+        missing = [name for name, value in values.items() if not value]
+        if missing:
+            raise UnsignedCall("call is not signed by the gateway", extensions={"missing": sorted(missing)})
+        key = self._keys.get(values[KEY_ID_HEADER])
+        if key is None:
+            raise BadSignature("call signed with an unknown key")
+        timestamp, nonce, context = values[TIMESTAMP_HEADER], values[NONCE_HEADER], values[CONTEXT_HEADER]
+        if not _TIMESTAMP.match(timestamp) or not _NONCE.match(nonce) or len(context) > _MAX_CONTEXT_CHARS:
+            raise BadSignature("malformed signature headers")
+        try:
+            message = string_to_sign(
+                key_id=key.key_id, method=method, target=path, timestamp=timestamp, nonce=nonce,
+                body=body, context=context,
+            )
+        except ValueError as exc:
+            raise BadSignature("malformed signature headers") from exc
+        expected = hmac_sm3(key.secret, message)
+        if not hmac.compare_digest(expected, values[SIGNATURE_HEADER].lower()):
+            raise BadSignature("signature does not match the call")
+        stamped = float(int(timestamp))
+        if abs(now - stamped) > self.max_skew_s:
+            raise StaleCall(f"call timestamp is more than {self.max_skew_s:g} s from the subgraph's clock")
+        verdict = self._nonces.remember(nonce, stamped, now)
+        if verdict is NonceVerdict.REPLAYED:
+            raise ReplayedCall("call has already been received")
+        if verdict is NonceVerdict.TOO_OLD:
+            raise StaleCall("call is older than the replay cache can vouch for")
+        try:
+            return CallerContext.decode(context)
+        except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+            raise BadSignature("caller context is malformed") from exc
+
+
+def request_target(scope: Scope) -> str:
+    """The raw request target (path and query) of an ASGI HTTP scope."""
+    raw = scope.get("raw_path")
+    path = raw.decode("latin-1") if isinstance(raw, bytes | bytearray) else scope.get("path", "")
+    path = path.split("?", 1)[0]
+    query = scope.get("query_string", b"")
+    return f"{path}?{query.decode('latin-1')}" if query else path
+
+
+class SignedCallMiddleware:
+    """ASGI middleware for subgraphs: every request to a protected path must be a signed call.
+
+    On success the `CallerContext` is put in ``scope["state"]["hub_caller"]`` (Starlette's
+    ``request.state.hub_caller``) and the buffered body is replayed to the app.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        verifier: CallVerifier,
+        paths: Iterable[str] = ("/graphql",),
+        max_body_bytes: int = 1024 * 1024,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.app = app
+        self.verifier = verifier
+        self.paths = frozenset(p.rstrip("/") or "/" for p in paths)
+        self.max_body_bytes = max_body_bytes
+        self.clock = clock
+
+    def _protected(self, scope: Scope) -> bool:
+        path = str(scope.get("path", "")).rstrip("/") or "/"
+        return scope["type"] == "http" and path in self.paths
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not self._protected(scope):
+            await self.app(scope, receive, send)
+            return
+        try:
+            body = await self._read_body(receive)
+            context = self.verifier.verify(
+                Headers(scope=scope), scope["method"], request_target(scope), body, self.clock()
+            )
+        except (CallSignatureError, BodyTooLarge) as exc:
+            await security_error_response(exc)(scope, receive, send)
+            return
+        state: dict[str, Any] = scope.setdefault("state", {})
+        state[SCOPE_STATE_KEY] = context
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _read_body(self, receive: Receive) -> bytes:
+        body = bytearray()
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                break
+            body += message.get("body", b"")
+            if len(body) > self.max_body_bytes:
+                raise BodyTooLarge(f"request body larger than {self.max_body_bytes} bytes")
+            if not message.get("more_body", False):
+                break
+        return bytes(body)
