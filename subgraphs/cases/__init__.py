@@ -1,0 +1,1 @@
+"""Enforcement case subgraph: penalty cases, coercive measures and inspections."""
