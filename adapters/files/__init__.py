@@ -1,0 +1,1 @@
+"""Adapters over departmental file exchanges (the provincial certificate snapshot drop)."""

@@ -1,0 +1,1 @@
+"""Adapters over departmental REST/JSON systems (population, national enterprise registry)."""

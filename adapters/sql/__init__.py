@@ -1,0 +1,1 @@
+"""Adapters over departmental legacy databases, read-only (the licensing system)."""

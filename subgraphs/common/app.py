@@ -1,0 +1,72 @@
+"""Build a subgraph's Starlette app: `POST/GET /graphql` (strawberry) and `GET /health`.
+
+Resources (HTTP client pools, database engines, adapters) belong to the app's lifespan: the caller
+passes an async context manager factory that opens them; the per-request context (with fresh
+DataLoaders) is built from them for every request (STYLE.md habit 5).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
+from typing import Any, Generic, TypeVar
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from subgraphs.common.schema import SubgraphSchema
+
+R = TypeVar("R")
+
+
+class _GraphQL(GraphQL[Any, None], Generic[R]):
+    def __init__(self, schema: SubgraphSchema, holder: dict[str, Any],
+                 context: Callable[[R, Request], Awaitable[Any]]) -> None:
+        super().__init__(schema, graphql_ide=None, allow_queries_via_get=True)
+        self._holder = holder
+        self._context = context
+
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Any:
+        assert isinstance(request, Request)
+        return await self._context(self._holder["resources"], request)
+
+
+def build_subgraph_app(
+    *,
+    name: str,
+    schema: SubgraphSchema,
+    resources: Callable[[], AbstractAsyncContextManager[R]],
+    context: Callable[[R, Request], Awaitable[Any]],
+) -> Starlette:
+    """A Starlette app serving `schema` at /graphql; /health answers 200 once `resources` are open."""
+    holder: dict[str, Any] = {}
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        async with resources() as opened:
+            holder["resources"] = opened
+            try:
+                yield
+            finally:
+                holder.pop("resources", None)
+
+    async def health(_: Request) -> Response:
+        if "resources" not in holder:
+            return JSONResponse({"status": "starting", "subgraph": name}, status_code=503)
+        return JSONResponse({"status": "ok", "subgraph": name})
+
+    graphql_app: _GraphQL[R] = _GraphQL(schema, holder, context)
+    app = Starlette(
+        routes=[
+            Route("/health", health, methods=["GET"]),
+            Route("/graphql", graphql_app, methods=["GET", "POST"]),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.resources = holder
+    return app

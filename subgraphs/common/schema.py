@@ -1,0 +1,40 @@
+"""The Federation v2 schema every hub subgraph uses: strawberry's, with privacy-safe error logging.
+
+Strawberry logs each GraphQL error with its printed form, which quotes the operation around the
+error location — and an operation may carry an ID number as a literal. `SubgraphSchema` logs the
+code, the path and the scrubbed message instead, with the traceback only for unexpected errors.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.types import ExecutionContext
+
+from adapters.errors import SourceError
+from subgraphs.common.logsafe import scrub
+
+FEDERATION_VERSION = "2.5"
+log = logging.getLogger("subgraphs.errors")
+
+
+class SubgraphSchema(strawberry.federation.Schema):
+    def __init__(self, *, subgraph: str, **kwargs: Any) -> None:
+        kwargs.setdefault("federation_version", FEDERATION_VERSION)
+        super().__init__(**kwargs)
+        self.subgraph = subgraph
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        for error in errors:
+            code = (error.extensions or {}).get("code", "INTERNAL_SERVER_ERROR" if error.original_error else "GRAPHQL")
+            path = ".".join(str(p) for p in error.path or ())
+            original = error.original_error
+            expected = original is None or isinstance(original, SourceError | GraphQLError)
+            log.log(
+                logging.WARNING if expected else logging.ERROR,
+                "%s: %s at %s: %s", self.subgraph, code, path or "-", scrub(error.message),
+                exc_info=None if expected else original,
+            )

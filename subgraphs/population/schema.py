@@ -1,0 +1,114 @@
+"""Query fields of the population subgraph and the schema object."""
+
+from __future__ import annotations
+
+import logging
+
+import strawberry
+from strawberry.types import Info
+
+from adapters.errors import MalformedRecord, SourceError
+from domain import entities
+from domain.entities import IdType
+from domain.identifiers import validate_resident_id
+from subgraphs.common.errors import from_source_error, graphql_error
+from subgraphs.common.pagination import Page, decode_cursor, encode_cursor, page_size
+from subgraphs.common.schema import SubgraphSchema
+from subgraphs.population.context import PopulationContext
+from subgraphs.population.types import Person
+
+log = logging.getLogger("subgraphs.population")
+
+
+def _bad_input(message: str) -> Exception:
+    return graphql_error("BAD_USER_INPUT", message)
+
+
+async def person_by_id_number(
+    info: Info[PopulationContext, None],
+    id_number: str,
+    id_type: IdType = IdType.RESIDENT_ID,
+) -> Person | None:
+    ctx = info.context
+    if IdType(id_type) is not ctx.adapter.id_type:
+        return None  # the population system holds resident ID numbers only
+    check = validate_resident_id(id_number, today=ctx.today)
+    if not check.valid:
+        codes = ", ".join(p.code.value for p in check.errors)
+        raise _bad_input(f"idNumber is not a valid resident ID number ({codes})")
+    hashes = await ctx.vault.remember([(IdType(id_type), check.value)], source="lookup")
+    try:
+        person = await ctx.by_number.load(check.value)
+    except SourceError as exc:
+        raise from_source_error(exc) from exc
+    if person is None:
+        return None
+    return Person.from_domain(person, hashes[check.value], ctx.today)
+
+async def search_persons(
+    info: Info[PopulationContext, None],
+    name_prefix: str | None = None,
+    region_code: str | None = None,
+    first: int | None = None,
+    after: str | None = None,
+) -> Page[Person]:
+    ctx = info.context
+    size = page_size(first)
+    prefix = (name_prefix or "").strip().rstrip("*")
+    if "*" in prefix:
+        raise _bad_input("namePrefix must not contain *")
+    if region_code is not None and not (region_code.isdigit() and len(region_code) == 6):
+        raise _bad_input("regionCode must be a 6-digit GB/T 2260 code")
+    if not prefix and not region_code:
+        raise _bad_input("give namePrefix, regionCode or both")
+    upstream_page = 1
+    if after is not None:
+        position = decode_cursor(after)
+        raw = position.get("p")
+        if not isinstance(raw, int) or raw < 1 or position.get("s") != size:
+            raise _bad_input("invalid cursor for this page size")
+        upstream_page = raw
+    try:
+        if prefix:
+            result = await ctx.adapter.search(name_prefix=prefix, page=upstream_page, size=size)
+        else:
+            result = await ctx.adapter.page(region_code=region_code, page=upstream_page, size=size)
+    except SourceError as exc:
+        raise from_source_error(exc) from exc
+    persons: list[entities.Person] = []
+    for record in result.records:
+        if isinstance(record, MalformedRecord):
+            continue  # already logged (masked) by the adapter
+        if prefix and region_code and not _in_region(record.region_code, region_code):
+            continue
+        persons.append(record)
+    hashes = await ctx.vault.remember(((p.id_type, p.id_number) for p in persons), source="population")
+    items = [Person.from_domain(p, hashes[p.id_number], ctx.today) for p in persons]
+    next_cursor = encode_cursor({"p": upstream_page + 1, "s": size}) if result.has_more else None
+    # With both filters the region is applied to each upstream page, so a page may hold fewer items.
+    total = result.total if not (prefix and region_code) else None
+    return Page(items=items, next_cursor=next_cursor, total=total)
+
+
+def _in_region(code: str | None, wanted: str) -> bool:
+    if code is None:
+        return False
+    prefix = wanted
+    while len(prefix) > 2 and prefix.endswith("00"):
+        prefix = prefix[:-2]
+    return code.startswith(prefix)
+
+
+@strawberry.type
+class Query:
+    person_by_id_number: Person | None = strawberry.field(
+        resolver=person_by_id_number,
+        description="A person by identity document; the answer carries `idNumberHash` for joins.")
+    search_persons: Page[Person] = strawberry.field(
+        resolver=search_persons,
+        description="Persons by name prefix and/or region code, a page at a time. Records the source "
+                    "cannot vouch for (malformed) are left out of the page.")
+
+
+def build_schema() -> SubgraphSchema:
+    return SubgraphSchema(subgraph="population", query=Query, types=[Person])

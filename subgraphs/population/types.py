@@ -1,0 +1,87 @@
+"""Graph type of the population subgraph: `Person`, keyed by `idType idNumberHash` (never the number)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from adapters.errors import SourceError
+from domain import entities
+from subgraphs.common.directives import Sensitive
+from subgraphs.common.errors import from_source_error
+from subgraphs.common.types import GraphIdType
+from subgraphs.population.context import PopulationContext
+
+MINOR_AGE = 14
+
+
+@strawberry.federation.type(
+    keys=["idType idNumberHash"],
+    description="A natural person as the population system (人口库) knows them (DOMAIN.md §4.1).",
+)
+class Person:
+    id_type: GraphIdType
+    id_number_hash: str = strawberry.field(description="HMAC-SM3 of idType‖idNumber: the join key")
+    id_number: str = strawberry.federation.field(
+        directives=[Sensitive(level="S3", mask="ID18")], description="证件号码 (never a key)")
+    name: str = strawberry.federation.field(directives=[Sensitive(level="S2", mask="NAME")])
+    gender: str = strawberry.field(description="GB/T 2261.1: 1 男, 2 女, 0 未知")
+    birth_date: date
+    age: int
+    is_minor_under14: bool = strawberry.field(description="未满十四周岁 (PIPL Art. 28: sensitive)")
+    ethnicity: str | None = strawberry.field(description="GB/T 3304 code")
+    nationality: str
+    household_address: str | None = strawberry.federation.field(
+        directives=[Sensitive(level="S2", mask="ADDRESS")])
+    residence_address: str | None = strawberry.federation.field(
+        directives=[Sensitive(level="S3", mask="ADDRESS")])
+    region_code: str | None
+    mobile: str | None = strawberry.federation.field(directives=[Sensitive(level="S2", mask="MOBILE")])
+    death_flag: bool
+    data_source: str = strawberry.field(description="数据来源单位")
+    fetched_at: datetime = strawberry.field(description="when the hub read the record from its source")
+
+    @classmethod
+    def from_domain(cls, person: entities.Person, id_number_hash: str, today: date) -> Person:
+        age = person.age_on(today)
+        return cls(
+            id_type=person.id_type,
+            id_number_hash=id_number_hash,
+            id_number=person.id_number,
+            name=person.name,
+            gender=person.gender.value,
+            birth_date=person.birth_date,
+            age=age,
+            is_minor_under14=age < MINOR_AGE,
+            ethnicity=person.ethnicity,
+            nationality=person.nationality,
+            household_address=person.household_address,
+            residence_address=person.residence_address,
+            region_code=person.region_code,
+            mobile=person.mobile,
+            death_flag=person.death_flag,
+            data_source=person.provenance.data_source,
+            fetched_at=person.provenance.fetched_at,
+        )
+
+    @classmethod
+    async def resolve_reference(cls, info: Info[PopulationContext, None], **representation: Any) -> Person | None:
+        """FEDERATION_NOTE: `_entities` resolves each representation through one batched loader; an
+        unknown hash is null, a failed source or malformed record is an error for this entity only."""
+        ctx = info.context
+        digest = representation.get("idNumberHash")
+        if not isinstance(digest, str):
+            return None
+        try:
+            found = await ctx.by_hash.load(digest)
+        except SourceError as exc:
+            raise from_source_error(exc) from exc
+        if found is None:
+            return None
+        person, digest = found
+        if str(representation.get("idType", person.id_type.value)) != person.id_type.value:
+            return None
+        return cls.from_domain(person, digest, ctx.today)
