@@ -100,6 +100,31 @@ def up(
 
 
 @app.command()
+def subgraph(
+    name: Annotated[str, typer.Argument(help="population, legal_person, licence or personnel")],
+    port: Annotated[int, typer.Option(help="port on 127.0.0.1")] = 0,
+    host: Annotated[str, typer.Option(help="address to listen on")] = "",
+    migrate: Annotated[bool, typer.Option(help="apply the store's migrations at start")] = True,
+) -> None:
+    """Run one departmental subgraph alone (Federation v2, POST /graphql, GET /health)."""
+    import uvicorn
+
+    from subgraphs import registry
+    from subgraphs.common.config import SubgraphConfig
+
+    try:
+        settings = load_settings()
+        spec = registry.get(name)
+    except (SettingsError, KeyError) as exc:
+        raise _fail(str(exc).strip("'\"")) from exc
+    config = SubgraphConfig.from_settings(settings).with_(migrate_on_start=migrate)
+    application = spec.factory()(settings, config=config)
+    uvicorn.run(application, host=host or settings.subgraphs.host,
+                port=port or settings.subgraphs.base_port + spec.port_offset,
+                log_level=settings.log_level.lower(), access_log=False)
+
+
+@app.command()
 def gateway(
     supergraph: Annotated[str, typer.Option(help="supergraph SDL: a file path or an http(s) URL")] = "",
     host: Annotated[str, typer.Option(help="address to listen on")] = "",

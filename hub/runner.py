@@ -8,6 +8,7 @@ Ctrl-C or SIGTERM.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -63,7 +64,7 @@ def ensure_seed(settings: Settings, size: str, console: Console) -> Path:
     return seed_dir
 
 
-def plan_parts(settings: Settings, seed_dir: Path) -> list[Part]:
+def plan_simulators(settings: Settings, seed_dir: Path) -> list[Part]:
     from simulators.registry import SIMULATORS
 
     parts: list[Part] = []
@@ -74,21 +75,61 @@ def plan_parts(settings: Settings, seed_dir: Path) -> list[Part]:
     return parts
 
 
+def plan_subgraphs(settings: Settings) -> list[Part]:
+    from subgraphs.registry import SUBGRAPHS
+
+    parts: list[Part] = []
+    for spec in SUBGRAPHS.values():
+        port = settings.subgraphs.base_port + spec.port_offset
+        parts.append(Part(spec.name, "subgraph (Federation v2)", spec.description, port,
+                          ["subgraph", spec.name, "--port", str(port), "--no-migrate"]))
+    return parts
+
+
+SUPERGRAPH_FILE = Path(__file__).resolve().parent.parent / "schema" / "supergraph.graphql"
+_GRAPH_URL = re.compile(r'(@join__graph\(name: "(?P<name>[^"]+)", url: ")(?P<url>[^"]*)(")')
+
+
+def runtime_supergraph(settings: Settings, subgraph_parts: list[Part]) -> Path:
+    """The composed supergraph with each subgraph's URL set to where `hub up` started it."""
+    ports = {p.name: p.port for p in subgraph_parts}
+    text = SUPERGRAPH_FILE.read_text(encoding="utf-8")
+
+    def _url(m: re.Match[str]) -> str:
+        name = m.group("name")
+        url = f"http://127.0.0.1:{ports[name]}/graphql" if name in ports else m.group("url")
+        return f"{m.group(1)}{url}{m.group(4)}"
+
+    out = settings.data_dir / "supergraph.graphql"
+    out.write_text(_GRAPH_URL.sub(_url, text), encoding="utf-8")
+    return out
+
+
+def plan_gateway(settings: Settings, supergraph: Path) -> Part:
+    port = settings.gateway.port
+    return Part("gateway", "GraphQL gateway", "one graph over every subgraph: POST/GET /graphql", port,
+                ["gateway", "--supergraph", str(supergraph), "--port", str(port)])
+
+
+def migrate_store(settings: Settings) -> None:
+    from subgraphs.common.migrate import upgrade_sync
+
+    upgrade_sync(settings.database_url or f"sqlite:///{settings.data_dir / 'hub.db'}")
+
+
 def _start(part: Part) -> None:
     cmd = [sys.executable, "-m", "hub", *part.args]
     part.process = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, start_new_session=True)
 
 
-def _wait_healthy(parts: list[Part], console: Console) -> list[Part]:
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+def _wait_healthy(parts: list[Part], console: Console, *, deadline: float) -> list[Part]:
     pending = list(parts)
     with httpx.Client(timeout=2.0) as client:
         while pending and time.monotonic() < deadline:
             for part in list(pending):
                 if part.process is not None and part.process.poll() is not None:
                     console.print(f"[red]{part.name} exited with code {part.process.returncode}[/red]")
-                    pending.remove(part)
-                    continue
+                    return [part]
                 try:
                     if client.get(part.url + part.health_path).status_code == 200:
                         pending.remove(part)
@@ -117,11 +158,16 @@ def run_all(settings: Settings, *, size: str = "small", block: bool = True) -> i
     console = Console(stderr=False)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     seed_dir = ensure_seed(settings, size, console)
-    parts = plan_parts(settings, seed_dir)
+    simulators = plan_simulators(settings, seed_dir)
+    subgraphs = plan_subgraphs(settings)
+    supergraph = runtime_supergraph(settings, subgraphs)
+    gateway = plan_gateway(settings, supergraph)
+    parts = [*simulators, *subgraphs, gateway]
     busy = [p for p in parts if not _port_free(p.port)]
     if busy:
         names = ", ".join(f"{p.name} ({p.port})" for p in busy)
-        console.print(f"[red]ports in use: {names}. Stop what holds them or set HUB_SIMULATORS__BASE_PORT.[/red]")
+        console.print(f"[red]ports in use: {names}. Stop what holds them, or set HUB_SIMULATORS__BASE_PORT, "
+                      "HUB_SUBGRAPHS__BASE_PORT, HUB_GATEWAY__PORT.[/red]")
         return 1
 
     stopping = False
@@ -134,13 +180,17 @@ def run_all(settings: Settings, *, size: str = "small", block: bool = True) -> i
     old_term = signal.signal(signal.SIGTERM, _on_signal)
     try:
         started = time.monotonic()
-        for part in parts:
-            _start(part)
-        failed = _wait_healthy(parts, console)
-        if failed:
-            names = ", ".join(p.name for p in failed)
-            console.print(f"[red]not healthy within {STARTUP_TIMEOUT_S:.0f} s: {names}[/red]")
-            return 1
+        # Stage by stage: departments' systems, then the store, then subgraphs, then the gateway.
+        for stage in (simulators, subgraphs, [gateway]):
+            if stage is subgraphs:
+                migrate_store(settings)
+            for part in stage:
+                _start(part)
+            failed = _wait_healthy(stage, console, deadline=started + STARTUP_TIMEOUT_S)
+            if failed or stopping:
+                names = ", ".join(p.name for p in failed)
+                console.print(f"[red]not healthy within {STARTUP_TIMEOUT_S:.0f} s: {names}[/red]")
+                return 1
         table = Table(title=f"Enforcement Hub — up in {time.monotonic() - started:.1f} s")
         table.add_column("part")
         table.add_column("kind")
@@ -149,7 +199,7 @@ def run_all(settings: Settings, *, size: str = "small", block: bool = True) -> i
         for part in parts:
             table.add_row(part.name, part.kind, part.url, part.description)
         console.print(table)
-        console.print("health: GET <URL>/health · press Ctrl-C to stop")
+        console.print(f"GraphQL: POST {gateway.url}/graphql · health: GET <URL>/health · press Ctrl-C to stop")
         sys.stdout.flush()
         while block and not stopping:
             dead = [p for p in parts if p.process is not None and p.process.poll() is not None]

@@ -58,6 +58,11 @@ class SimulatorSettings(_Section):
     knobs: SimulatorKnobs = SimulatorKnobs()
 
 
+class SubgraphSettings(_Section):
+    host: str = "127.0.0.1"
+    base_port: int = Field(default=4001, ge=1024, le=65000)
+
+
 class GatewaySettings(_Section):
     host: str = "127.0.0.1"
     port: int = Field(default=4000, ge=1, le=65535)
@@ -90,6 +95,7 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     seed: SeedSettings = SeedSettings()
     simulators: SimulatorSettings = SimulatorSettings()
+    subgraphs: SubgraphSettings = SubgraphSettings()
     gateway: GatewaySettings = GatewaySettings()
 
     @field_validator("log_level")
