@@ -1,0 +1,166 @@
+"""Start the two gateways under test as child processes and talk to them over loopback HTTP.
+
+The reference gateway (`node gateway.mjs`) announces itself with a `READY <port>` line; the hub gateway
+(`hub gateway`) is ready when `GET /health` answers 200. Every wait is bounded; a gateway that exits
+early or never becomes ready raises GatewayStartError (code GATEWAY_START_FAILED) with its log tail.
+"""
+
+from __future__ import annotations
+
+import os
+import selectors
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import httpx
+
+from tests.support.servers import free_port
+
+from .reference import ensure_installed, node_binary
+
+START_TIMEOUT_S = 30.0
+REQUEST_TIMEOUT_S = 20.0
+
+
+class GatewayStartError(Exception):
+    """A gateway process did not become ready."""
+
+    code = "GATEWAY_START_FAILED"
+
+
+@dataclass
+class RunningGateway:
+    """A started gateway: its name, GraphQL URL and HTTP client."""
+
+    name: str
+    url: str
+    client: httpx.Client
+
+    def post(self, body: dict[str, Any]) -> dict[str, Any]:
+        """POST one GraphQL request; return the JSON answer (whatever the HTTP status)."""
+        response = self.client.post(self.url, json=body, headers={"content-type": "application/json"})
+        try:
+            answer: dict[str, Any] = response.json()
+        except ValueError as exc:
+            raise AssertionError(
+                f"{self.name} answered HTTP {response.status_code} with non-JSON body {response.text[:300]!r}"
+            ) from exc
+        return answer
+
+
+def _log_tail(log: IO[bytes]) -> str:
+    log.flush()
+    log.seek(0)
+    return log.read()[-3000:].decode("utf-8", "replace")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+
+
+@contextmanager
+def reference_gateways(supergraphs: list[Path]) -> Iterator[list[RunningGateway]]:
+    """Run one @apollo/gateway per supergraph, all in one Node.js process; yield them once all printed READY."""
+    folder = ensure_installed()
+    argv = [node_binary(), str(folder / "gateway.mjs")]
+    for path in supergraphs:
+        argv += ["--supergraph", str(path), "--port", "0"]
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL, cwd=folder)
+        try:
+            ports = _wait_ready_lines(process, log, len(supergraphs))
+            with httpx.Client(timeout=REQUEST_TIMEOUT_S) as client:
+                yield [RunningGateway("reference", f"http://127.0.0.1:{port}/", client) for port in ports]
+        finally:
+            _stop(process)
+
+
+def _wait_ready_lines(process: subprocess.Popen[bytes], log: IO[bytes], count: int) -> list[int]:
+    assert process.stdout is not None
+    deadline = time.monotonic() + START_TIMEOUT_S + 2.0 * count
+    buffer = b""
+    with selectors.DefaultSelector() as selector:
+        selector.register(process.stdout, selectors.EVENT_READ)
+        while time.monotonic() < deadline:
+            if not selector.select(timeout=max(0.0, deadline - time.monotonic())):
+                break
+            chunk = os.read(process.stdout.fileno(), 4096)
+            if not chunk:
+                raise GatewayStartError(f"reference gateway exited ({process.wait(5)}): {_log_tail(log)}")
+            buffer += chunk
+            ports = [int(line.split()[1]) for line in buffer.splitlines() if line.startswith(b"READY ")]
+            if len(ports) >= count:
+                return ports[:count]
+    raise GatewayStartError(f"reference gateways not ready within the deadline: {_log_tail(log)}")
+
+
+def hub_executable() -> Path:
+    return Path(sys.executable).parent / "hub"
+
+
+def hub_has_gateway_command() -> bool:
+    """Whether the installed `hub` CLI offers the `gateway` command yet."""
+    exe = hub_executable()
+    if not exe.exists():
+        return False
+    try:
+        done = subprocess.run([str(exe), "gateway", "--help"], capture_output=True, timeout=60, check=False)
+    except subprocess.TimeoutExpired:
+        return False
+    return done.returncode == 0
+
+
+@contextmanager
+def hub_gateways(supergraphs: list[Path]) -> Iterator[list[RunningGateway | GatewayStartError]]:
+    """Run `hub gateway --supergraph F --port P` for each supergraph, started side by side; yield each once
+    `GET /health` answers 200, or the GatewayStartError that says why it did not."""
+    with ExitStack() as stack, httpx.Client(timeout=REQUEST_TIMEOUT_S) as client:
+        started: list[tuple[subprocess.Popen[bytes], IO[bytes], str]] = []
+        for path in supergraphs:
+            port = free_port()
+            log: IO[bytes] = stack.enter_context(tempfile.TemporaryFile())
+            process = subprocess.Popen(
+                [str(hub_executable()), "gateway", "--supergraph", str(path), "--host", "127.0.0.1",
+                 "--port", str(port)],
+                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            )
+            stack.callback(_stop, process)
+            started.append((process, log, f"http://127.0.0.1:{port}"))
+        deadline = time.monotonic() + START_TIMEOUT_S
+        gateways: list[RunningGateway | GatewayStartError] = []
+        for process, log, base in started:
+            try:
+                _wait_healthy(process, client, f"{base}/health", log, deadline)
+                gateways.append(RunningGateway("hub", f"{base}/graphql", client))
+            except GatewayStartError as exc:
+                gateways.append(exc)
+        yield gateways
+
+
+def _wait_healthy(
+    process: subprocess.Popen[bytes], client: httpx.Client, url: str, log: IO[bytes], deadline: float
+) -> None:
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise GatewayStartError(f"hub gateway exited ({process.returncode}): {_log_tail(log)}")
+        try:
+            if client.get(url, timeout=2.0).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise GatewayStartError(f"hub gateway not healthy within {START_TIMEOUT_S:.0f} s: {_log_tail(log)}")

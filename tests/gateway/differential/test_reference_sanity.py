@@ -1,0 +1,36 @@
+"""Every case against the reference gateway alone: proves the fixtures and cases mean what they say."""
+
+from __future__ import annotations
+
+import pytest
+
+from .compare import MISSING, error_paths, null_paths, pointer
+from .fixtures import Case, all_cases
+from .pool import FixturePool
+
+pytestmark = pytest.mark.node
+
+
+@pytest.mark.parametrize("case", all_cases(), ids=lambda c: c.id)
+def test_reference_answers_case_as_intended(case: Case, fixture_pool: FixturePool) -> None:
+    running = fixture_pool.fixture(case.fixture)
+    answer = running.run(fixture_pool.reference(case.fixture), case)
+
+    assert case.expect_errors or "data" in answer, f"no data in {answer}"
+    errors = answer.get("errors") or []
+    if case.expect_errors:
+        assert errors, f"expected errors, got none: {answer}"
+        if case.error_paths is not None:
+            assert error_paths(answer) == set(case.error_paths), errors
+    else:
+        assert not errors, f"unexpected errors: {errors}"
+    if not case.allow_nulls and "data" in answer:
+        nulls = list(null_paths(answer.get("data")))
+        assert not nulls, f"unexpected nulls at {nulls} in {answer.get('data')}"
+    if case.expect is not None and "data" in case.expect:
+        # The reference differs from the spec only in its errors here; its data must still be the spec's.
+        assert answer.get("data") == case.expect["data"]
+    for ref, value in case.checks.items():
+        found = pointer(answer, ref)
+        assert found is not MISSING, f"{ref} missing in {answer}"
+        assert found == value, f"{ref}: expected {value!r}, got {found!r}"
