@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -12,13 +12,13 @@ from tests.support.db import fresh_postgres_database
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
+def postgres_url() -> str:
     """URL of the throwaway PostgreSQL server `make test` starts; skips with the reason otherwise."""
     url = os.environ.get("HUB_TEST_POSTGRES_URL")
     if not url:
         pytest.skip("PostgreSQL not available: HUB_TEST_POSTGRES_URL is unset "
                     "(make test starts a throwaway server when the PostgreSQL binaries are installed)")
-    yield url
+    return url
 
 
 @pytest.fixture(scope="session")
