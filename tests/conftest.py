@@ -44,3 +44,28 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
     server = request.getfixturevalue("postgres_url")
     async with fresh_postgres_database(server) as url:
         yield url
+
+
+_backend_outcomes: dict[str, dict[str, int]] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Count, per store backend, the tests that ran (shown at the end of the run)."""
+    if report.when != "call" and not (report.when == "setup" and report.outcome == "skipped"):
+        return
+    backend = "postgresql" if "[postgresql" in report.nodeid or "postgres" in report.keywords else None
+    if backend is None and "[sqlite" in report.nodeid:
+        backend = "sqlite"
+    if backend:
+        counts = _backend_outcomes.setdefault(backend, {})
+        counts[report.outcome] = counts.get(report.outcome, 0) + 1
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    server = os.environ.get("HUB_TEST_POSTGRES_URL")
+    where = f"PostgreSQL server {server.split('@')[-1]}" if server else "no PostgreSQL server"
+    for backend in ("sqlite", "postgresql"):
+        counts = _backend_outcomes.get(backend, {})
+        summary = ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items())) or "none"
+        suffix = f" ({where})" if backend == "postgresql" else ""
+        terminalreporter.write_line(f"store tests on {backend}: {summary}{suffix}")
