@@ -42,10 +42,11 @@ def test_hub_up_starts_every_part_prints_urls_and_stops(tmp_path: Path, small_se
     (data_dir).mkdir()
     # Reuse the session's seeded data so the test measures start-up, not generation.
     os.symlink(small_seed, data_dir / "seed")
-    base = _free_block(8)
+    base = _free_block(12)
     env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
-    env.update(HUB_DATA_DIR=str(data_dir), HUB_SIMULATORS__BASE_PORT=str(base), PYTHONUNBUFFERED="1",
-               COLUMNS="200")
+    env.update(HUB_DATA_DIR=str(data_dir), HUB_SIMULATORS__BASE_PORT=str(base),
+               HUB_SUBGRAPHS__BASE_PORT=str(base + 6), HUB_GATEWAY__PORT=str(base + 11),
+               PYTHONUNBUFFERED="1", COLUMNS="200")
     started = time.monotonic()
     proc = subprocess.Popen([sys.executable, "-m", "hub", "up"], cwd=tmp_path, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -62,10 +63,17 @@ def test_hub_up_starts_every_part_prints_urls_and_stops(tmp_path: Path, small_se
         text = "".join(output)
         assert "press Ctrl-C to stop" in text, text
         urls = sorted(set(re.findall(r"http://127\.0\.0\.1:(\d+)", text)))
-        assert len(urls) >= 6, text
-        with httpx.Client(timeout=5) as client:
+        assert len(urls) == 11, text  # 6 simulated systems, 4 subgraphs, the gateway
+        with httpx.Client(timeout=10) as client:
             for port in urls:
                 assert client.get(f"http://127.0.0.1:{port}/health").status_code == 200, port
+            # one query through the gateway reaches the personnel subgraph and its seeded data
+            answer = client.post(f"http://127.0.0.1:{base + 11}/graphql", json={
+                "query": '{ searchEnforcementBodies(level: "CITY", first: 3) { items { name level } } }'}).json()
+            assert "errors" not in answer, answer
+            items = answer["data"]["searchEnforcementBodies"]["items"]
+            assert len(items) == 3
+            assert all(i["level"] == "CITY" for i in items)
         elapsed = time.monotonic() - started
         assert elapsed < STARTUP_BUDGET_S
     finally:
@@ -73,7 +81,7 @@ def test_hub_up_starts_every_part_prints_urls_and_stops(tmp_path: Path, small_se
         rest, _ = proc.communicate(timeout=30)
     assert proc.returncode == 0, "".join(output) + rest
     assert "stopped" in rest
-    # every port is released again
+    # nothing listens any more (connections are refused on every port)
     for port in urls:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", int(port)))
+        with socket.socket() as s, pytest.raises(ConnectionRefusedError):
+            s.connect(("127.0.0.1", int(port)))
