@@ -171,6 +171,24 @@ def plan(
         raise _fail(f"{query_file}: {exc.message}") from exc
 
 
+@app.command()
+def compose(
+    config: Annotated[Path, typer.Option(help="the list of subgraphs ([[compose.subgraphs]] tables)")] = Path(
+        "schema/compose.toml"),
+    out: Annotated[Path, typer.Option(help="where to write the supergraph")] = Path("schema/supergraph.graphql"),
+    check: Annotated[bool, typer.Option("--check", help="report breaking changes instead of writing")] = False,
+    against: Annotated[Path, typer.Option(help="with --check: the supergraph clients use now")] = Path(
+        "schema/supergraph.graphql"),
+) -> None:
+    """Compose subgraph schemas (files or running subgraphs) into the supergraph the gateway serves."""
+    from hub.compose import check_command, compose_command
+
+    if not config.is_file():
+        raise _fail(f"{config} does not exist")
+    code = check_command(config, against) if check else compose_command(config, out)
+    raise typer.Exit(code)
+
+
 db_app = typer.Typer(help="The hub's own store (cases, supervision, catalogue, personnel).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
