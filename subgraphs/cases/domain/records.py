@@ -28,12 +28,18 @@ from .periods import DateRange
 
 @dataclass(frozen=True, slots=True)
 class Party:
-    """当事人. `id_hash` is the HMAC-SM3 key of the ID number; the raw number never enters the domain."""
+    """当事人. `id_hash` is the HMAC-SM3 key of the ID number; the raw number never enters the domain.
+
+    `id_type` goes with `id_hash` (the two form the `Person` federation key); `uscc` identifies an
+    organisation or 个体工商户 party (the `LegalEntity` key).
+    """
 
     party_type: PartyType
     name: str
     birth_date: date | None = None
     id_hash: str | None = None
+    id_type: str | None = None
+    uscc: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

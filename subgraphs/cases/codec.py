@@ -1,0 +1,165 @@
+"""JSON form of the case domain's frozen dataclasses (snapshots, commands, deadlines).
+
+The store keeps snapshots and commands as JSON, and the event chain hashes them, so the encoding
+must be stable and float-free (`domain.hashchain.canonical_json` rejects floats):
+
+* dataclass → object with every field (defaults included), keys = field names;
+* enum → its value; `date` → ``YYYY-MM-DD``; `datetime` → ISO 8601 with offset;
+* tuple → array in order; frozenset → array sorted by the members' canonical JSON;
+* `Fraction` → ``"n/d"``; `None`, `bool`, `int`, `str` as themselves.
+
+Decoding is driven by the dataclass type hints, so `decode(CaseSnapshot, encode(s)) == s`.
+A command is encoded with its class name: ``{"kind": "FileCase", "fields": {...}}``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+from collections.abc import Mapping
+from datetime import date, datetime
+from enum import Enum
+from fractions import Fraction
+from functools import cache
+from typing import Any, TypeVar, Union, cast, get_args, get_origin, get_type_hints
+
+from domain.hashchain import canonical_json
+from subgraphs.cases.domain.commands import CaseCommand
+from subgraphs.cases.domain.machine import handlers
+
+T = TypeVar("T")
+
+JsonObject = dict[str, Any]
+
+
+class CodecError(ValueError):
+    """Stored JSON does not fit the dataclass it is decoded into; names the path."""
+
+
+def encode(value: Any) -> Any:
+    """The JSON value of a domain value (see the module docstring)."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise CodecError("naive datetime cannot be encoded: instants carry an offset")
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Fraction):
+        return f"{value.numerator}/{value.denominator}"
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, frozenset | set):
+        return sorted((encode(v) for v in value), key=canonical_json)
+    if isinstance(value, tuple | list):
+        return [encode(v) for v in value]
+    raise CodecError(f"{type(value).__name__} has no JSON form")
+
+
+@cache
+def _hints(cls: type) -> dict[str, Any]:
+    return get_type_hints(cls)
+
+
+def decode(cls: type[T], raw: Any) -> T:
+    """Rebuild a `cls` dataclass from `encode`'s output."""
+    return cast(T, _decode(cls, raw, "$"))
+
+
+def _decode(tp: Any, raw: Any, path: str) -> Any:
+    origin = get_origin(tp)
+    if origin in (Union, types.UnionType):
+        members = [a for a in get_args(tp) if a is not type(None)]
+        if raw is None:
+            return None
+        if len(members) != 1:
+            raise CodecError(f"{path}: unions of several types are not supported")
+        return _decode(members[0], raw, path)
+    if origin is frozenset:
+        (inner,) = get_args(tp)
+        return frozenset(_decode(inner, v, f"{path}[]") for v in _list(raw, path))
+    if origin is tuple:
+        args = get_args(tp)
+        items = _list(raw, path)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_decode(args[0], v, f"{path}[{i}]") for i, v in enumerate(items))
+        if len(args) != len(items):
+            raise CodecError(f"{path}: expected {len(args)} items, got {len(items)}")
+        return tuple(_decode(a, v, f"{path}[{i}]") for i, (a, v) in enumerate(zip(args, items, strict=True)))
+    if tp is Any:
+        return raw
+    if isinstance(tp, type):
+        return _decode_plain(tp, raw, path)
+    raise CodecError(f"{path}: unsupported type {tp!r}")
+
+
+def _list(raw: Any, path: str) -> list[Any]:
+    if not isinstance(raw, list):
+        raise CodecError(f"{path}: expected an array, got {type(raw).__name__}")
+    return raw
+
+
+def _decode_plain(tp: type, raw: Any, path: str) -> Any:
+    if dataclasses.is_dataclass(tp):
+        if not isinstance(raw, Mapping):
+            raise CodecError(f"{path}: expected an object for {tp.__name__}")
+        hints = _hints(tp)
+        values = {}
+        for f in dataclasses.fields(tp):
+            if f.name in raw:
+                values[f.name] = _decode(hints[f.name], raw[f.name], f"{path}.{f.name}")
+            elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+                raise CodecError(f"{path}.{f.name}: missing")
+        return tp(**values)
+    if issubclass(tp, Enum):
+        try:
+            return tp(raw)
+        except ValueError as exc:
+            raise CodecError(f"{path}: {raw!r} is not a {tp.__name__}") from exc
+    if tp is datetime:
+        return datetime.fromisoformat(_str(raw, path))
+    if tp is date:
+        return date.fromisoformat(_str(raw, path))
+    if tp is Fraction:
+        return Fraction(_str(raw, path))
+    if tp is bool:
+        if not isinstance(raw, bool):
+            raise CodecError(f"{path}: expected true/false")
+        return raw
+    if tp is int:
+        if isinstance(raw, bool) or not isinstance(raw, int):
+            raise CodecError(f"{path}: expected an integer")
+        return raw
+    if tp is str:
+        return _str(raw, path)
+    raise CodecError(f"{path}: unsupported type {tp.__name__}")
+
+
+def _str(raw: Any, path: str) -> str:
+    if not isinstance(raw, str):
+        raise CodecError(f"{path}: expected a string, got {type(raw).__name__}")
+    return raw
+
+
+# --- commands ----------------------------------------------------------------------------------
+
+
+@cache
+def command_types() -> dict[str, type[CaseCommand]]:
+    """Every command of the penalty-case machine by class name."""
+    return {cls.__name__: cls for cls in handlers()}
+
+
+def encode_command(command: CaseCommand) -> JsonObject:
+    return {"kind": type(command).__name__, "fields": encode(command)}
+
+
+def decode_command(raw: Mapping[str, Any]) -> CaseCommand:
+    kind = raw.get("kind")
+    cls = command_types().get(str(kind))
+    if cls is None:
+        raise CodecError(f"unknown command kind {kind!r}")
+    return decode(cls, raw.get("fields"))

@@ -1,0 +1,308 @@
+"""Mutations of the cases subgraph: one per domain command, plus files, documents and evidence.
+
+Every mutation takes `expectedVersion` (optimistic locking) and `idempotencyKey` (a retry with
+the same key returns the first result; the same key with another request is refused) and returns
+the updated `PenaltyCase`, or fails with a GraphQL error whose `extensions.code` is one of
+GUARD_FAILED (with `rule` and `article`), ILLEGAL_TRANSITION, VERSION_CONFLICT,
+IDEMPOTENCY_KEY_REUSED, BAD_USER_INPUT, NOT_FOUND, FORBIDDEN, UNAUTHENTICATED.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import dataclasses
+import inspect
+import re
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any, TypeVar
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.types import Info
+
+from domain.sm import id_number_hash, normalise_id_number
+from subgraphs.cases.codec import CodecError, encode_command
+from subgraphs.cases.context import CasesContext
+from subgraphs.cases.devauth import HEADER, DevUser
+from subgraphs.cases.domain.clock import CHINA_TZ
+from subgraphs.cases.domain.commands import CaseCommand, DecideOnTheSpot, RegisterClue
+from subgraphs.cases.domain.enums import EvidenceKind
+from subgraphs.cases.domain.errors import CaseDomainError, DomainValueError, GuardFailed, IllegalTransition
+from subgraphs.cases.domain.machine import handlers
+from subgraphs.cases.domain.records import Party
+from subgraphs.cases.errors import CaseServiceError, IdempotencyKeyReused, VersionConflict
+from subgraphs.cases.inputs import PartyInput, input_types
+from subgraphs.cases.service import CommandResult, Idempotency, request_hash, uuid7
+from subgraphs.cases.types import Int64, PenaltyCase, UploadedFile
+from subgraphs.common.errors import graphql_error
+from subgraphs.common.logsafe import scrub
+
+T = TypeVar("T")
+
+
+def to_graphql_error(exc: Exception) -> GraphQLError:
+    """The error a caller sees; messages never echo an ID number (`scrub`)."""
+    if isinstance(exc, GuardFailed):
+        return graphql_error(exc.code, scrub(str(exc)), rule=exc.rule, article=exc.article)
+    if isinstance(exc, IllegalTransition):
+        return graphql_error(exc.code, str(exc), state=exc.state, allowed=list(exc.allowed))
+    if isinstance(exc, DomainValueError | CodecError):
+        return graphql_error("BAD_USER_INPUT", scrub(str(exc)))
+    if isinstance(exc, VersionConflict):
+        return graphql_error(exc.code, str(exc), caseId=exc.case_id, expected=exc.expected, actual=exc.actual)
+    if isinstance(exc, IdempotencyKeyReused):
+        return graphql_error(exc.code, str(exc))
+    if isinstance(exc, CaseServiceError | CaseDomainError):
+        return graphql_error(exc.code, scrub(str(exc)))
+    raise exc
+
+
+async def guarded(call: Awaitable[T]) -> T:
+    try:
+        return await call
+    except (CaseServiceError, CaseDomainError, CodecError) as exc:
+        raise to_graphql_error(exc) from exc
+
+
+def require_user(info: Info[CasesContext, None]) -> DevUser:
+    ctx = info.context
+    if ctx.user_error is not None:
+        raise graphql_error("BAD_USER_INPUT", ctx.user_error)
+    if ctx.user is None:
+        raise graphql_error("UNAUTHENTICATED", f"DEV ONLY: send the {HEADER} header to act on cases")
+    return ctx.user
+
+
+async def require_case_access(info: Info[CasesContext, None], user: DevUser, case_id: str) -> None:
+    record = await info.context.case.load(case_id)
+    if record is None:
+        raise graphql_error("NOT_FOUND", f"no case {case_id}")
+    if not user.may_act_for(record.snapshot.body_id):
+        raise graphql_error("FORBIDDEN", f"user {user.id} acts for another body than case {case_id}")
+
+
+def _idempotency(key: str | None, payload: dict[str, Any]) -> Idempotency | None:
+    if key is None:
+        return None
+    try:
+        return Idempotency(key, request_hash(payload))
+    except CaseServiceError as exc:
+        raise to_graphql_error(exc) from exc
+
+
+def _camel(name: str) -> str:
+    return name[0].lower() + name[1:]
+
+
+def _now() -> datetime:
+    return datetime.now(CHINA_TZ)
+
+
+class _Parties:
+    """Turns `PartyInput`s into domain parties, hashing ID numbers at once (never kept)."""
+
+    def __init__(self, secret: bytes) -> None:
+        self.secret = secret
+        self.seen: list[tuple[str, str]] = []
+
+    def __call__(self, raw: PartyInput) -> Party:
+        digest = raw.id_number_hash
+        id_type = raw.id_type.value if raw.id_type is not None else None
+        if raw.id_number:
+            if id_type is None:
+                raise graphql_error("BAD_USER_INPUT", "a party's idNumber needs its idType")
+            number = normalise_id_number(raw.id_number)
+            digest = id_number_hash(self.secret, id_type, number)
+            self.seen.append((id_type, number))
+        if digest is not None and id_type is None:
+            raise graphql_error("BAD_USER_INPUT", "a party's idNumberHash needs its idType")
+        uscc = raw.uscc.strip().upper() if raw.uscc else None
+        return Party(raw.party_type, raw.name, raw.birth_date, digest, id_type, uscc)
+
+
+async def run_command(
+    info: Info[CasesContext, None], cmd_cls: type[CaseCommand], case_id: str | None, value: Any,
+    expected_version: int | None, idempotency_key: str | None,
+) -> PenaltyCase:
+    user = require_user(info)
+    res = info.context.res
+    given_at = getattr(value, "at", None) if value is not None else None
+    at = given_at or _now()
+    creating = cmd_cls is RegisterClue or (cmd_cls is DecideOnTheSpot and case_id is None)
+    new_id = uuid7() if creating else str(case_id)
+    parties = _Parties(res.config.id_hash_secret)
+    try:
+        command = input_types().to_command(cmd_cls, value, at=at, actor_id=user.id, case_id=new_id, party=parties)
+    except (TypeError, DomainValueError) as exc:
+        raise graphql_error("BAD_USER_INPUT", scrub(str(exc))) from exc
+    if creating:
+        clue = command if isinstance(command, RegisterClue) else getattr(command, "clue", None)
+        if not isinstance(clue, RegisterClue):
+            raise graphql_error("BAD_USER_INPUT", "caseId is required unless the input carries the clue")
+        if not user.may_act_for(clue.body_id):
+            raise graphql_error("FORBIDDEN", f"user {user.id} may not register cases for body {clue.body_id}")
+    else:
+        await require_case_access(info, user, new_id)
+    signature = encode_command(command)
+    signature["fields"]["at"] = given_at.isoformat() if given_at else None
+    if creating:
+        signature = _without_case_ids(signature)
+    idem = _idempotency(idempotency_key, {"op": cmd_cls.__name__, "caseId": None if creating else new_id,
+                                          "expectedVersion": expected_version, "command": signature})
+    if parties.seen:
+        await res.vault.remember(parties.seen, source="cases")
+    result = await guarded(res.service.execute(command, case_id=None if creating else new_id,
+                                               expected_version=expected_version, idempotency=idem))
+    return PenaltyCase.from_record(result.case)
+
+
+def _without_case_ids(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_case_ids(v) for k, v in value.items() if k != "case_id"}
+    if isinstance(value, list):
+        return [_without_case_ids(v) for v in value]
+    return value
+
+
+def command_mutation(cmd_cls: type[CaseCommand]) -> Any:
+    """A strawberry mutation field for `cmd_cls` (signature built from the command's input type)."""
+    input_cls = input_types().for_command(cmd_cls)
+    required_fields = [f.name for f in dataclasses.fields(input_cls)
+                       if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
+    kw = inspect.Parameter.KEYWORD_ONLY
+    params = [inspect.Parameter("info", inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                                annotation=Info[CasesContext, None])]
+    if cmd_cls is not RegisterClue:
+        if cmd_cls is DecideOnTheSpot:
+            params.append(inspect.Parameter("case_id", kw, default=None, annotation=strawberry.ID | None))
+        else:
+            params.append(inspect.Parameter("case_id", kw, annotation=strawberry.ID))
+    if required_fields:
+        params.append(inspect.Parameter("input", kw, annotation=input_cls))
+    else:
+        params.append(inspect.Parameter("input", kw, default=None, annotation=input_cls | None))
+    params.append(inspect.Parameter("expected_version", kw, default=None, annotation=int | None))
+    params.append(inspect.Parameter("idempotency_key", kw, default=None, annotation=str | None))
+
+    async def resolve(info: Any, *, case_id: Any = None, input: Any = None, expected_version: Any = None,
+                      idempotency_key: Any = None) -> Any:
+        return await run_command(info, cmd_cls, case_id, input, expected_version, idempotency_key)
+
+    resolve.__name__ = _snake(cmd_cls.__name__)
+    resolve.__signature__ = inspect.Signature(params, return_annotation=PenaltyCase)  # type: ignore[attr-defined]
+    resolve.__annotations__ = {p.name: p.annotation for p in params} | {"return": PenaltyCase}
+    doc = (cmd_cls.__doc__ or cmd_cls.__name__).strip().splitlines()[0]
+    return strawberry.mutation(resolver=resolve, name=_camel(cmd_cls.__name__), description=doc)
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+# --- files, documents, evidence, licences ---------------------------------------------------------
+
+
+async def upload_file(info: Info[CasesContext, None], content_base64: str, sm3: str | None = None) -> UploadedFile:
+    """Small files as base64; larger ones go to POST /files (a plain HTTP upload)."""
+    require_user(info)
+    res = info.context.res
+    try:
+        data = base64.b64decode(content_base64, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise graphql_error("BAD_USER_INPUT", "contentBase64 is not base64") from exc
+    if len(data) > res.config.max_inline_bytes:
+        raise graphql_error("BAD_USER_INPUT",
+                            f"files over {res.config.max_inline_bytes} bytes go to POST /files, not through GraphQL")
+    stored = await guarded(_put(res.blobs.put, data, sm3))
+    return UploadedFile(sm3=stored.sm3, size=Int64(stored.size), file_ref=stored.file_ref)
+
+
+async def _put(put: Callable[..., Any], data: bytes, sm3: str | None) -> Any:
+    return put(data, expected_sm3=sm3)
+
+
+@strawberry.input(description="A document to attach: the file must have been uploaded (by SM3).")
+class AttachDocumentInput:
+    doc_type: str
+    title: str
+    sm3: str
+    media_type: str = "application/pdf"
+    doc_no: str | None = None
+    seal: bool = strawberry.field(default=False, description="sign with the agency's SM2 electronic seal")
+    at: datetime | None = None
+
+
+@strawberry.input(description="Evidence to record (T7): the file must have been uploaded (by SM3).")
+class AttachEvidenceInput:
+    kind: EvidenceKind
+    title: str
+    sm3: str = strawberry.field(description="the SM3 taken at capture; must equal the uploaded file's")
+    captured_at: datetime
+    collected_by: list[str]
+    media_type: str = "application/octet-stream"
+    device_id: str | None = None
+    method: str | None = None
+    signed: bool = True
+    at: datetime | None = None
+
+
+def _request(op: str, case_id: str, expected: int | None, value: Any) -> dict[str, Any]:
+    fields = {k: (v.isoformat() if isinstance(v, datetime) else v.value if hasattr(v, "value") else v)
+              for k, v in vars(value).items()}
+    return {"op": op, "caseId": case_id, "expectedVersion": expected, "input": fields}
+
+
+async def attach_document(info: Info[CasesContext, None], case_id: strawberry.ID, input: AttachDocumentInput,
+                          expected_version: int | None = None, idempotency_key: str | None = None) -> PenaltyCase:
+    user = require_user(info)
+    await require_case_access(info, user, str(case_id))
+    idem = _idempotency(idempotency_key, _request("attachDocument", str(case_id), expected_version, input))
+    result: CommandResult = await guarded(info.context.res.files.attach_document(
+        str(case_id), doc_type=input.doc_type, title=input.title, media_type=input.media_type, sm3=input.sm3,
+        actor_id=user.id, at=input.at or _now(), doc_no=input.doc_no, seal=input.seal,
+        expected_version=expected_version, idempotency=idem))
+    return PenaltyCase.from_record(result.case)
+
+
+async def attach_evidence(info: Info[CasesContext, None], case_id: strawberry.ID, input: AttachEvidenceInput,
+                          expected_version: int | None = None, idempotency_key: str | None = None) -> PenaltyCase:
+    user = require_user(info)
+    await require_case_access(info, user, str(case_id))
+    idem = _idempotency(idempotency_key, _request("attachEvidence", str(case_id), expected_version, input))
+    result: CommandResult = await guarded(info.context.res.files.attach_evidence(
+        str(case_id), kind=input.kind, title=input.title, media_type=input.media_type, sm3=input.sm3,
+        captured_at=input.captured_at, collected_by=tuple(input.collected_by), actor_id=user.id,
+        at=input.at or _now(), device_id=input.device_id, method=input.method, signed=input.signed,
+        expected_version=expected_version, idempotency=idem))
+    return PenaltyCase.from_record(result.case)
+
+
+async def link_licence(info: Info[CasesContext, None], case_id: strawberry.ID, licence_id: strawberry.ID,
+                       action: str, expected_version: int | None = None,
+                       idempotency_key: str | None = None) -> PenaltyCase:
+    """Record a licence the case suspends (SUSPEND), revokes (REVOKE), downgrades or refers to."""
+    user = require_user(info)
+    await require_case_access(info, user, str(case_id))
+    idem = _idempotency(idempotency_key, {"op": "linkLicence", "caseId": str(case_id), "licenceId": str(licence_id),
+                                          "action": action, "expectedVersion": expected_version})
+    result: CommandResult = await guarded(info.context.res.files.link_licence(
+        str(case_id), licence_id=str(licence_id), action=action, actor_id=user.id, at=_now(),
+        expected_version=expected_version, idempotency=idem))
+    return PenaltyCase.from_record(result.case)
+
+
+def build_mutation_type() -> type:
+    """The `Mutation` type: one field per command of the machine plus the file mutations."""
+    namespace: dict[str, Any] = {"__module__": __name__}
+    for cmd_cls in sorted(handlers(), key=lambda c: c.__name__):
+        namespace[_snake(cmd_cls.__name__)] = command_mutation(cmd_cls)
+    namespace["upload_file"] = strawberry.mutation(resolver=upload_file)
+    namespace["attach_document"] = strawberry.mutation(resolver=attach_document,
+                                                       description="Attach an uploaded document (optionally sealed).")
+    namespace["attach_evidence"] = strawberry.mutation(resolver=attach_evidence,
+                                                       description="Record uploaded evidence (T7, INVESTIGATING).")
+    namespace["link_licence"] = strawberry.mutation(resolver=link_licence)
+    built: type = strawberry.type(type("Mutation", (), namespace), name="Mutation")
+    return built

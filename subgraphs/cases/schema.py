@@ -1,0 +1,76 @@
+"""Query fields of the cases subgraph and the schema object."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types import Info
+
+from subgraphs.cases.chain import snapshot_sm3, verify_case_chain
+from subgraphs.cases.codec import encode
+from subgraphs.cases.context import CasesContext
+from subgraphs.cases.domain.enums import CaseState
+from subgraphs.cases.mutations import build_mutation_type
+from subgraphs.cases.queries import CaseFilter, stored_events
+from subgraphs.cases.types import (
+    SCALAR_MAP,
+    EnforcementBodyRef,
+    IntegrityCheck,
+    LegalEntity,
+    LicenceRef,
+    Officer,
+    PenaltyCase,
+    Person,
+    _page,
+)
+from subgraphs.common.pagination import Page
+from subgraphs.common.schema import SubgraphSchema
+
+
+async def penalty_case(info: Info[CasesContext, None], id: strawberry.ID) -> PenaltyCase | None:
+    return await PenaltyCase.resolve_reference(info, id)
+
+
+async def penalty_cases(
+    info: Info[CasesContext, None], body_uscc: str | None = None, status: CaseState | None = None,
+    first: int | None = None, after: str | None = None,
+) -> Page[PenaltyCase]:
+    flt = CaseFilter(body_uscc=body_uscc.strip().upper() if body_uscc else None,
+                     status=status.value if status is not None else None)
+    return await _page(info, flt, first, after)
+
+
+async def verify_document_seal(info: Info[CasesContext, None], document_id: strawberry.ID) -> IntegrityCheck:
+    check = await info.context.res.files.verify_document(str(document_id))
+    return IntegrityCheck(ok=check.ok, reason=check.reason)
+
+
+async def verify_case_events(info: Info[CasesContext, None], case_id: strawberry.ID) -> IntegrityCheck:
+    """Walk the case's SM3 event chain; name the first edited, deleted or reordered event."""
+    record = await info.context.case.load(str(case_id))
+    if record is None:
+        return IntegrityCheck(ok=False, reason=f"no case {case_id}")
+    events = await stored_events(info.context.res.engine, record.case_id)
+    fault = verify_case_chain(record.case_id, events, version=record.version, head_hash=record.head_hash,
+                              snapshot_digest=snapshot_sm3(encode(record.snapshot)))
+    if fault is None:
+        return IntegrityCheck(ok=True, reason=f"{len(events)} events verified")
+    return IntegrityCheck(ok=False, reason=str(fault), fault=fault.fault, seq=fault.seq)
+
+
+@strawberry.type
+class Query:
+    penalty_case: PenaltyCase | None = strawberry.field(resolver=penalty_case, description="A penalty case by id.")
+    penalty_cases: Page[PenaltyCase] = strawberry.field(
+        resolver=penalty_cases, description="Cases by body and/or status, in id order, with cursor paging.")
+    verify_document_seal: IntegrityCheck = strawberry.field(
+        resolver=verify_document_seal, description="Re-hash a document's file and check its SM2 seal.")
+    verify_case_events: IntegrityCheck = strawberry.field(resolver=verify_case_events)
+
+
+def build_schema() -> SubgraphSchema:
+    return SubgraphSchema(
+        subgraph="cases", query=Query, mutation=build_mutation_type(),
+        types=[PenaltyCase, Person, LegalEntity, Officer, EnforcementBodyRef, LicenceRef],
+        config=StrawberryConfig(scalar_map=SCALAR_MAP),
+    )

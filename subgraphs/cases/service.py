@@ -1,0 +1,358 @@
+"""`CaseService`: load a case, apply a domain command, write snapshot + event + deadlines at once.
+
+One write = one database transaction:
+
+* the case row is updated only `WHERE version = <the version read>` (optimistic locking; a stale
+  write matches no row and raises `VersionConflict`); a new case is inserted with its number;
+* the events are appended with their per-case `seq`, the store-wide `global_seq` and the SM3
+  chain link to the previous event (`subgraphs.cases.chain`);
+* the deadlines the transition set, the party/officer index rows and any extra rows (a document,
+  an evidence file) go in the same transaction;
+* with an idempotency key, the first response is stored with it. A retry with the same key and
+  the same request returns that response and writes nothing; the same key with another request
+  is `IdempotencyKeyReused`. Two concurrent first attempts race on the key's primary key: the
+  loser's transaction rolls back and it answers from the winner's row.
+
+Commands are checked by `machine.apply` with the `GuardContext` of the facts provider; the
+domain's `GuardFailed` / `IllegalTransition` / `DomainValueError` propagate unchanged.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from domain.hashchain import GENESIS_HASH, canonical_json
+from domain.sm import sm3_hex
+from subgraphs.cases.chain import EventFields, chain_hash, snapshot_sm3
+from subgraphs.cases.codec import decode, encode, encode_command
+from subgraphs.cases.domain.commands import CaseCommand, DecideOnTheSpot, RegisterClue
+from subgraphs.cases.domain.deadlines import Deadline
+from subgraphs.cases.domain.enums import Procedure
+from subgraphs.cases.domain.machine import apply
+from subgraphs.cases.domain.snapshot import CaseSnapshot
+from subgraphs.cases.errors import BadInput, CaseNotFound, IdempotencyKeyReused, VersionConflict
+from subgraphs.cases.facts import FactsProvider
+from subgraphs.cases.rows import (
+    CaseEventRow,
+    CaseNoCounterRow,
+    CaseOfficerRow,
+    CasePartyRow,
+    CaseRow,
+    DeadlineRow,
+    IdempotencyRow,
+)
+from subgraphs.common.orm import Base
+
+
+def uuid7() -> str:
+    """A UUID version 7 (time-ordered), as DOMAIN.md §4 asks of entity ids."""
+    ms = time.time_ns() // 1_000_000
+    value = (ms & ((1 << 48) - 1)) << 80 | int.from_bytes(os.urandom(10), "big") & ((1 << 80) - 1)
+    value = (value & ~(0xF << 76)) | (0x7 << 76)  # version
+    value = (value & ~(0x3 << 62)) | (0x2 << 62)  # variant
+    return str(uuid.UUID(int=value))
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class CaseRecord:
+    """A case as stored: the snapshot plus the row's number, version and chain head."""
+
+    case_id: str
+    case_no: str
+    version: int
+    head_hash: str
+    snapshot: CaseSnapshot
+
+
+@dataclass(frozen=True, slots=True)
+class CommandResult:
+    case: CaseRecord
+    event_seq: int
+    replayed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Idempotency:
+    """An idempotency key and the hash of the request it was first used for."""
+
+    key: str
+    request_hash: str
+
+    def __post_init__(self) -> None:
+        if not 1 <= len(self.key) <= 128:
+            raise BadInput("an idempotency key has 1 to 128 characters")
+
+
+@dataclass(frozen=True, slots=True)
+class RecordEvent:
+    """A change that is not a state transition (a document attached, a licence linked)."""
+
+    kind: str
+    actor_id: str
+    at: datetime
+    summary: str
+    payload: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class ExtraRow:
+    table: type[Base]
+    values: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    """One event about to be written."""
+
+    kind: str
+    transition: str
+    actor_id: str
+    at: datetime
+    from_state: str | None
+    to_state: str
+    summary: str
+    payload: Mapping[str, Any]
+
+
+def request_hash(payload: Mapping[str, Any]) -> str:
+    """SM3 of a request's canonical JSON (what an idempotency key is bound to)."""
+    return sm3_hex(canonical_json(dict(payload)))
+
+
+def _body_seq(body_uscc: str) -> str:
+    """The 3-digit body part of the case number ([P]: derived from the USCC until 粤执法 assigns one)."""
+    return f"{int(sm3_hex(body_uscc.encode())[:8], 16) % 1000:03d}"
+
+
+def _officers(snapshot: CaseSnapshot) -> dict[str, str]:
+    roles: dict[str, str] = {}
+    for officer in snapshot.investigators:
+        roles.setdefault(officer, "INVESTIGATOR")
+    if snapshot.verifier_id:
+        roles.setdefault(snapshot.verifier_id, "VERIFIER")
+    if snapshot.legal_review is not None and snapshot.legal_review.reviewer_id:
+        roles.setdefault(snapshot.legal_review.reviewer_id, "LEGAL_REVIEWER")
+    if snapshot.hearing is not None and snapshot.hearing.chair_id:
+        roles.setdefault(snapshot.hearing.chair_id, "HEARING_CHAIR")
+    return roles
+
+
+def query_columns(snapshot: CaseSnapshot) -> dict[str, Any]:
+    """The columns of `penalty_case` that mirror the snapshot for queries."""
+    decided = snapshot.decision.decided_on if snapshot.decision is not None else (
+        snapshot.no_penalty.decided_on if snapshot.no_penalty is not None else None)
+    party = snapshot.parties[0] if snapshot.parties else None
+    return {
+        "body_uscc": snapshot.body_id, "item_code": snapshot.item_code, "item_version": snapshot.item_version,
+        "status": snapshot.state.value, "procedure": snapshot.procedure.value if snapshot.procedure else None,
+        "region_code": snapshot.region_code, "filed_at": snapshot.filed_on, "decided_at": decided,
+        "fine_fen": snapshot.decision.proposal.fine_fen if snapshot.decision is not None else None,
+        "party_id_type": party.id_type if party is not None and party.id_hash else None,
+        "party_id_hash": party.id_hash if party is not None else None,
+        "party_uscc": party.uscc if party is not None else None,
+    }
+
+
+class CaseService:
+    """Reads and writes penalty cases. The engine and facts provider belong to the app."""
+
+    def __init__(self, engine: AsyncEngine, facts: FactsProvider, *, clock: Callable[[], datetime] = utcnow,
+                 new_id: Callable[[], str] = uuid7) -> None:
+        self.engine = engine
+        self.facts = facts
+        self.clock = clock
+        self.new_id = new_id
+
+    # -- reading -------------------------------------------------------------------------------
+
+    async def find(self, case_id: str) -> CaseRecord | None:
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(select(CaseRow.id, CaseRow.case_no, CaseRow.version, CaseRow.head_hash,
+                                             CaseRow.snapshot).where(CaseRow.id == case_id))).first()
+        if row is None:
+            return None
+        return CaseRecord(row.id, row.case_no, row.version, row.head_hash, decode(CaseSnapshot, row.snapshot))
+
+    async def load(self, case_id: str) -> CaseRecord:
+        found = await self.find(case_id)
+        if found is None:
+            raise CaseNotFound(case_id)
+        return found
+
+    # -- writing -------------------------------------------------------------------------------
+
+    async def execute(
+        self, command: CaseCommand, *, case_id: str | None = None, expected_version: int | None = None,
+        idempotency: Idempotency | None = None, extra: Sequence[ExtraRow] = (),
+    ) -> CommandResult:
+        """Apply `command` to case `case_id` (None for a command that registers the case)."""
+        if idempotency is not None:
+            earlier = await self._earlier(idempotency)
+            if earlier is not None:
+                return earlier
+        creating = case_id is None
+        if creating:
+            before = None
+            new_case_id = _registered_id(command)
+        else:
+            assert case_id is not None
+            before = await self.load(case_id)
+            new_case_id = case_id
+            if expected_version is not None and expected_version != before.version:
+                raise VersionConflict(case_id, expected_version, before.version)
+        ctx = await self.facts.guard_context()
+        step = apply(before.snapshot if before else None, command, ctx)
+        if step.after.case_id != new_case_id:
+            raise BadInput(f"the command registers case {step.after.case_id}, not {new_case_id}")
+        pending = [
+            _Pending(e.kind, e.transition, e.actor_id, e.at, e.from_state.value if e.from_state else None,
+                     e.to_state.value, e.summary, encode_command(e.command))
+            for e in step.events
+        ]
+        return await self._commit(before, step.after, pending, step.deadlines, idempotency, extra)
+
+    async def record(
+        self, case_id: str, event: RecordEvent, *, expected_version: int | None = None,
+        idempotency: Idempotency | None = None, extra: Sequence[ExtraRow] = (),
+    ) -> CommandResult:
+        """Append a non-transition event (the snapshot is unchanged) with its extra rows."""
+        if idempotency is not None:
+            earlier = await self._earlier(idempotency)
+            if earlier is not None:
+                return earlier
+        before = await self.load(case_id)
+        if expected_version is not None and expected_version != before.version:
+            raise VersionConflict(case_id, expected_version, before.version)
+        state = before.snapshot.state.value
+        pending = [_Pending(event.kind, "-", event.actor_id, event.at, state, state, event.summary, event.payload)]
+        return await self._commit(before, before.snapshot, pending, (), idempotency, extra)
+
+    async def _earlier(self, idem: Idempotency) -> CommandResult | None:
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(select(IdempotencyRow.request_hash, IdempotencyRow.response)
+                                      .where(IdempotencyRow.key == idem.key))).first()
+        if row is None:
+            return None
+        if row.request_hash != idem.request_hash:
+            raise IdempotencyKeyReused(idem.key)
+        return _from_response(row.response, replayed=True)
+
+    async def _commit(
+        self, before: CaseRecord | None, after: CaseSnapshot, pending: Sequence[_Pending],
+        deadlines: Sequence[Deadline], idempotency: Idempotency | None, extra: Sequence[ExtraRow],
+    ) -> CommandResult:
+        now = self.clock()
+        snap_json = encode(after)
+        digest = snapshot_sm3(snap_json)
+        seq = before.version if before else 0
+        prev = before.head_hash if before else GENESIS_HASH
+        event_rows: list[dict[str, Any]] = []
+        for p in pending:
+            seq += 1
+            fields = EventFields(after.case_id, p.kind, p.transition, p.actor_id, p.at.isoformat(), p.from_state,
+                                 p.to_state, p.summary, p.payload, digest)
+            link = chain_hash(prev, seq, fields)
+            event_rows.append({
+                "case_id": after.case_id, "seq": seq, "kind": p.kind, "transition": p.transition,
+                "actor_id": p.actor_id, "at": fields.at, "from_state": p.from_state, "to_state": p.to_state,
+                "summary": p.summary, "payload": dict(p.payload), "snapshot_sm3": digest, "prev_hash": prev,
+                "hash": link, "recorded_at": now,
+            })
+            prev = link
+        case_no = before.case_no if before else ""
+        try:
+            async with self.engine.begin() as conn:
+                if before is None:
+                    case_no = await self._next_case_no(conn, after)
+                    await conn.execute(insert(CaseRow).values(
+                        id=after.case_id, case_no=case_no, version=seq, head_hash=prev, snapshot=snap_json,
+                        created_at=now, updated_at=now, **query_columns(after)))
+                    if after.parties:
+                        await conn.execute(insert(CasePartyRow), [
+                            {"case_id": after.case_id, "idx": i, "party_type": p.party_type.value,
+                             "id_type": p.id_type, "id_number_hash": p.id_hash, "uscc": p.uscc}
+                            for i, p in enumerate(after.parties)])
+                else:
+                    result = await conn.execute(
+                        update(CaseRow).where(CaseRow.id == before.case_id, CaseRow.version == before.version)
+                        .values(version=seq, head_hash=prev, snapshot=snap_json, updated_at=now,
+                                **query_columns(after)))
+                    if result.rowcount != 1:
+                        raise VersionConflict(before.case_id, before.version, None)
+                await conn.execute(insert(CaseEventRow), event_rows)
+                if deadlines:
+                    await conn.execute(insert(DeadlineRow), [
+                        {"case_id": after.case_id, "event_seq": seq, "kind": d.kind.value, "basis": d.basis,
+                         "unit": d.unit.value, "amount": d.amount, "start": d.start, "due": d.due,
+                         "rolled": d.rolled, "provisional": d.provisional, "adjustments": encode(d.adjustments)}
+                        for d in deadlines])
+                await self._index_officers(conn, after, before)
+                for row in extra:
+                    await conn.execute(insert(row.table).values(**row.values))
+                record = CaseRecord(after.case_id, case_no, seq, prev, after)
+                if idempotency is not None:
+                    await conn.execute(insert(IdempotencyRow).values(
+                        key=idempotency.key, request_hash=idempotency.request_hash, case_id=after.case_id,
+                        response=_response(record, seq, snap_json), created_at=now))
+        except IntegrityError as exc:
+            if idempotency is not None:
+                earlier = await self._earlier(idempotency)
+                if earlier is not None:
+                    return earlier
+            raise VersionConflict(after.case_id, before.version if before else None, None) from exc
+        return CommandResult(record, seq)
+
+    async def _index_officers(self, conn: AsyncConnection, after: CaseSnapshot, before: CaseRecord | None) -> None:
+        roles = _officers(after)
+        known = _officers(before.snapshot) if before is not None else {}
+        new = {o: r for o, r in roles.items() if o not in known}
+        if new:
+            ignore = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(CaseOfficerRow)
+            await conn.execute(ignore.on_conflict_do_nothing(index_elements=["case_id", "officer_id"]), [
+                {"case_id": after.case_id, "officer_id": o, "role": r} for o, r in new.items()])
+
+    async def _next_case_no(self, conn: AsyncConnection, snapshot: CaseSnapshot) -> str:
+        """案件编号 `{regionCode6}{bodySeq3}{YYYY}{caseType2}{seq6}` (DOMAIN.md §3.4)."""
+        kind = "02" if snapshot.procedure is Procedure.SIMPLE else "01"
+        prefix = f"{snapshot.region_code[:6]:0<6}{_body_seq(snapshot.body_id)}{snapshot.clue_received_on.year}{kind}"
+        ignore = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(CaseNoCounterRow)
+        await conn.execute(ignore.values(scope=prefix, next_value=0).on_conflict_do_nothing(index_elements=["scope"]))
+        value = (await conn.execute(
+            update(CaseNoCounterRow).where(CaseNoCounterRow.scope == prefix)
+            .values(next_value=CaseNoCounterRow.next_value + 1).returning(CaseNoCounterRow.next_value))).scalar_one()
+        return f"{prefix}{value:06d}"
+
+
+def _registered_id(command: CaseCommand) -> str:
+    if isinstance(command, RegisterClue):
+        return command.case_id
+    if isinstance(command, DecideOnTheSpot) and command.clue is not None:
+        return command.clue.case_id
+    raise BadInput(f"{type(command).__name__} needs the id of an existing case")
+
+
+def _response(record: CaseRecord, seq: int, snap_json: Any) -> dict[str, Any]:
+    return {"caseId": record.case_id, "caseNo": record.case_no, "version": record.version,
+            "headHash": record.head_hash, "eventSeq": seq, "snapshot": snap_json}
+
+
+def _from_response(raw: Mapping[str, Any], *, replayed: bool) -> CommandResult:
+    record = CaseRecord(str(raw["caseId"]), str(raw["caseNo"]), int(raw["version"]), str(raw["headHash"]),
+                        decode(CaseSnapshot, raw["snapshot"]))
+    return CommandResult(record, int(raw["eventSeq"]), replayed=replayed)
+
