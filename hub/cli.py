@@ -189,6 +189,74 @@ def compose(
     raise typer.Exit(code)
 
 
+def _store_url(settings: object) -> str:
+    from hub.settings import Settings
+
+    assert isinstance(settings, Settings)
+    return settings.database_url or f"sqlite:///{settings.data_dir / 'hub.db'}"
+
+
+audit_app = typer.Typer(help="Tamper-evident records: case event chains and the access log.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+
+@audit_app.command("verify")
+def audit_verify(
+    database: Annotated[str, typer.Option(help="store URL (default: the configured store)")] = "",
+) -> None:
+    """Walk every hash chain and name the first record that was edited, deleted or reordered."""
+    import asyncio
+
+    from hub.case_audit import verify_case_events
+
+    try:
+        url = database or _store_url(load_settings())
+    except SettingsError as exc:
+        raise _fail(str(exc)) from exc
+    report = asyncio.run(verify_case_events(url))
+    typer.echo(str(report))
+    raise typer.Exit(0 if report.ok else 1)
+
+
+archive_app = typer.Typer(help="Electronic case files: export one case, verify an archive offline.",
+                          no_args_is_help=True)
+app.add_typer(archive_app, name="archive")
+
+
+@archive_app.command("export")
+def archive_export(
+    case_id: Annotated[str, typer.Argument(help="the case id")],
+    out: Annotated[Path | None, typer.Option(help="archive file (default: CASE_ID.zip)")] = None,
+) -> None:
+    """Write one archive with the case's documents, evidence, event log and an SM2-signed SM3 manifest."""
+    import asyncio
+
+    from hub.archive import ArchiveError, export_case
+
+    try:
+        url = _store_url(load_settings())
+    except SettingsError as exc:
+        raise _fail(str(exc)) from exc
+    target = out or Path(f"{case_id}.zip")
+    try:
+        asyncio.run(export_case(url, case_id, target))
+    except ArchiveError as exc:
+        raise _fail(str(exc)) from exc
+    typer.echo(f"wrote {target}")
+
+
+@archive_app.command("verify")
+def archive_verify(file: Annotated[Path, typer.Argument(help="an archive written by `hub archive export`")]) -> None:
+    """Check an archive offline: every member's SM3, the event chain and the seals."""
+    from hub.archive import verify_archive
+
+    if not file.is_file():
+        raise _fail(f"{file} does not exist")
+    report = verify_archive(file)
+    typer.echo(str(report))
+    raise typer.Exit(0 if report.ok else 1)
+
+
 db_app = typer.Typer(help="The hub's own store (cases, supervision, catalogue, personnel).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 

@@ -51,6 +51,8 @@ SUBGRAPHS: dict[str, SubgraphSpec] = {
         SubgraphSpec("legal_person", "subgraphs.legal_person", 1, "法人库: LegalEntity"),
         SubgraphSpec("licence", "subgraphs.licence", 2, "行政许可: Licence, Person.licences, LegalEntity.licences"),
         SubgraphSpec("personnel", "subgraphs.personnel", 3, "执法主体和人员库: EnforcementBody, Officer"),
+        SubgraphSpec("cases", "subgraphs.cases", 4,
+                     "执法案件: PenaltyCase, Person.cases, LegalEntity.penalties, Officer.cases"),
     )
 }
 
