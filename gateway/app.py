@@ -19,8 +19,10 @@ from starlette.routing import Route
 from gateway.errors import BadUserInput, GatewayError, InvalidSupergraph, MethodNotAllowed
 from gateway.execution.transport import SubgraphTransport
 from gateway.extensions import GatewayExtension, RequestContext
-from gateway.pipeline import GraphQLRequest, Pipeline
+from gateway.pipeline import GraphQLRequest, Pipeline, error_response_parts
 from gateway.runtime import GatewayRuntime
+from gateway.security.errors import BatchingDisabled, SecurityError
+from gateway.security.limits import read_body_limited
 from gateway.source import SupergraphSource
 
 log = logging.getLogger("gateway")
@@ -58,19 +60,20 @@ class GatewayState:
         return True
 
 
-def _json(body: Any, status: int = 200) -> Response:
-    return Response(orjson.dumps(body), status_code=status, media_type=_JSON)
+def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(orjson.dumps(body), status_code=status, media_type=_JSON, headers=headers)
 
 
 def create_app(supergraph_source: str, *, subgraph_timeout_s: float = 10.0, dedupe_inflight: bool = False,
                subgraph_timeouts: dict[str, float] | None = None,
                extensions: Sequence[GatewayExtension] = (), poll_interval_s: float | None = 2.0,
                install_sighup: bool = False, plan_cache_size: int = 1000,
-               max_connections: int = 512) -> Starlette:
+               max_connections: int = 512, max_body_bytes: int = 4 * 1024 * 1024) -> Starlette:
     """Build the gateway app for a supergraph file path or http(s) URL.
 
     A file supergraph is loaded (and checked) now, raising :class:`InvalidSupergraph`; a URL is fetched at
-    start-up and ``/health`` answers 503 until it loads.
+    start-up and ``/health`` answers 503 until it loads. A request body above `max_body_bytes` is refused
+    (413) as soon as that is known; a JSON array body (operation batching) is refused (400).
     """
     source = SupergraphSource(supergraph_source)
     runtime = None
@@ -88,6 +91,10 @@ def create_app(supergraph_source: str, *, subgraph_timeout_s: float = 10.0, dedu
             transport = SubgraphTransport(client, timeout_s=subgraph_timeout_s, timeouts=subgraph_timeouts,
                                           dedupe_inflight=dedupe_inflight)
             holder["pipeline"] = Pipeline(transport, extensions)
+            started: list[GatewayExtension] = []
+            for ext in extensions:
+                await ext.startup(client)
+                started.append(ext)
             if state.runtime is None:
                 await state.reload(client, force=True)
             tasks: list[asyncio.Future[Any]] = []
@@ -107,6 +114,8 @@ def create_app(supergraph_source: str, *, subgraph_timeout_s: float = 10.0, dedu
                 for t in tasks:
                     with contextlib.suppress(asyncio.CancelledError, Exception):
                         await t
+                for ext in reversed(started):
+                    await ext.shutdown()
 
     async def graphql(request: Request) -> Response:
         runtime = state.runtime  # the request keeps this runtime even if a reload swaps it
@@ -118,24 +127,26 @@ def create_app(supergraph_source: str, *, subgraph_timeout_s: float = 10.0, dedu
         try:
             for ext in pipeline.extensions:
                 await ext.on_request(request, context)
-            gql = await _read_request(request)
-        except GatewayError as exc:
-            return _json({"errors": exc.to_graphql_list()}, exc.http_status)
+            gql = await _read_request(request, max_body_bytes)
+        except (GatewayError, SecurityError) as exc:
+            body, status, headers = error_response_parts(exc)
+            return _json(body, status, headers)
         result = await pipeline.run(runtime, gql, context, allow_mutation=request.method == "POST")
-        return _json(result.body, result.status)
+        return _json(result.body, result.status, result.headers)
 
     async def health(request: Request) -> Response:
         if state.runtime is None:
             return _json({"status": "loading", "error": state.last_error}, 503)
         return _json({"status": "ok", "reloads": state.reloads})
 
+    extra_routes = [route for ext in extensions for route in ext.routes()]
     app = Starlette(routes=[Route("/graphql", graphql, methods=["GET", "POST"]),
-                            Route("/health", health, methods=["GET"])], lifespan=lifespan)
+                            Route("/health", health, methods=["GET"]), *extra_routes], lifespan=lifespan)
     app.state.gateway = state
     return app
 
 
-async def _read_request(request: Request) -> GraphQLRequest:
+async def _read_request(request: Request, max_body_bytes: int) -> GraphQLRequest:
     if request.method == "GET":
         params = request.query_params
         query = params.get("query")
@@ -145,26 +156,52 @@ async def _read_request(request: Request) -> GraphQLRequest:
                 variables = orjson.loads(variables)
             except orjson.JSONDecodeError as exc:
                 raise BadUserInput("variables is not valid JSON") from exc
-        return _validated(query, variables or None, params.get("operationName"))
+        extensions: Any = params.get("extensions")
+        if extensions:
+            try:
+                extensions = orjson.loads(extensions)
+            except orjson.JSONDecodeError as exc:
+                raise BadUserInput("extensions is not valid JSON") from exc
+        return _validated(query, variables or None, params.get("operationName"),
+                          params.get("documentId"), extensions or None)
     if request.method != "POST":
         raise MethodNotAllowed("Use GET or POST.")
+    raw = await read_body_limited(request.stream(), max_body_bytes,
+                                  content_length=request.headers.get("content-length"))
     try:
-        payload = orjson.loads(await request.body())
+        payload = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         raise BadUserInput("The request body is not valid JSON.") from exc
+    if isinstance(payload, list):
+        raise BatchingDisabled("Operation batching is disabled: send one operation per request.")
     if not isinstance(payload, dict):
         raise BadUserInput("The request body must be a JSON object.")
-    return _validated(payload.get("query"), payload.get("variables"), payload.get("operationName"))
+    return _validated(payload.get("query"), payload.get("variables"), payload.get("operationName"),
+                      payload.get("documentId"), payload.get("extensions"))
 
 
-def _validated(query: Any, variables: Any, operation_name: Any) -> GraphQLRequest:
-    if not isinstance(query, str) or not query.strip():
+def _persisted_id(document_id: Any, extensions: Any) -> str | None:
+    if isinstance(document_id, str) and document_id:
+        return document_id
+    if isinstance(extensions, dict):
+        persisted = extensions.get("persistedQuery")
+        if isinstance(persisted, dict) and isinstance(persisted.get("sha256Hash"), str):
+            return str(persisted["sha256Hash"])
+    return None
+
+
+def _validated(query: Any, variables: Any, operation_name: Any, document_id: Any = None,
+               extensions: Any = None) -> GraphQLRequest:
+    persisted = _persisted_id(document_id, extensions)
+    if (not isinstance(query, str) or not query.strip()) and persisted is None:
         raise BadUserInput("The request has no query string.")
+    if query is not None and not isinstance(query, str):
+        raise BadUserInput("query must be a string.")
     if variables is not None and not isinstance(variables, dict):
         raise BadUserInput("variables must be a JSON object.")
     if operation_name is not None and not isinstance(operation_name, str):
         raise BadUserInput("operationName must be a string.")
-    return GraphQLRequest(query, variables, operation_name or None)
+    return GraphQLRequest(query or "", variables, operation_name or None, persisted)
 
 
 async def _poll(state: GatewayState, client: httpx.AsyncClient, interval: float) -> None:

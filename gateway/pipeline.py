@@ -20,23 +20,30 @@ from gateway.errors import BadUserInput, GatewayError, MethodNotAllowed, Validat
 from gateway.execution.executor import PlanExecutor
 from gateway.execution.shaping import Shaper, null_errors
 from gateway.execution.transport import SubgraphTransport
-from gateway.extensions import GatewayExtension, RequestContext, overrides
+from gateway.extensions import GatewayExtension, GraphQLRequest, RequestContext, overrides
 from gateway.planning.operation import INTROSPECTION_ROOT_FIELDS
 from gateway.planning.planner import PreparedOperation, select_operation
 from gateway.runtime import GatewayRuntime
+from gateway.security.errors import RateLimited, SecurityError
 
-
-@dataclass(frozen=True)
-class GraphQLRequest:
-    query: str
-    variables: dict[str, Any] | None = None
-    operation_name: str | None = None
+__all__ = ["GraphQLRequest", "GraphQLResponse", "Pipeline", "error_response_parts"]
 
 
 @dataclass(frozen=True)
 class GraphQLResponse:
     status: int
     body: dict[str, Any]
+    headers: dict[str, str] | None = None
+
+
+def error_response_parts(exc: GatewayError | SecurityError) -> tuple[dict[str, Any], int, dict[str, str] | None]:
+    """Body, HTTP status and headers for a refused request."""
+    headers: dict[str, str] | None = None
+    if exc.http_status == 401:
+        headers = {"www-authenticate": "Bearer"}
+    elif isinstance(exc, RateLimited):
+        headers = {"retry-after": str(max(1, round(exc.retry_after_s)))}
+    return {"errors": exc.to_graphql_list()}, exc.http_status, headers
 
 
 class Pipeline:
@@ -45,14 +52,23 @@ class Pipeline:
     def __init__(self, transport: SubgraphTransport, extensions: Sequence[GatewayExtension] = ()) -> None:
         self.transport = transport
         self.extensions = tuple(extensions)
+        self._inspectors = tuple(e for e in self.extensions if overrides(e, "inspect_request"))
         self._validators = tuple(e for e in self.extensions if overrides(e, "validate_document"))
         self._headers = tuple(e for e in self.extensions if overrides(e, "headers_for_subgraph"))
+        self._observers = tuple(e for e in self.extensions if overrides(e, "on_subgraph_response"))
         self._transforms = tuple(e for e in self.extensions if overrides(e, "transform_response"))
+        self._completers = tuple(e for e in self.extensions if overrides(e, "complete_response"))
 
     async def run(self, runtime: GatewayRuntime, request: GraphQLRequest, context: RequestContext, *,
                   allow_mutation: bool = True) -> GraphQLResponse:
         prepared: PreparedOperation | None = None
+        headers: dict[str, str] | None = None
+        context.runtime = runtime
         try:
+            for inspector in self._inspectors:
+                request = inspector.inspect_request(request, context)
+            if not request.query.strip():
+                raise BadUserInput("The request has no query string.")
             prepared = runtime.prepare(request.query, request.operation_name)
             if prepared.operation_kind == "mutation" and not allow_mutation:
                 raise MethodNotAllowed("Mutations are not allowed over GET; use POST.")
@@ -66,12 +82,16 @@ class Pipeline:
             variables = self._variables(runtime, prepared, request.variables)
             body = await self._execute(runtime, prepared, variables, context)
             status = 200
-        except GatewayError as exc:
-            body = {"errors": exc.to_graphql_list()}
-            status = exc.http_status
+        except (GatewayError, SecurityError) as exc:
+            body, status, headers = error_response_parts(exc)
         for ext in self._transforms:
             body = ext.transform_response(body, prepared, context)
-        return GraphQLResponse(status, body)
+        for completer in self._completers:
+            try:
+                body = await completer.complete_response(body, prepared, context)
+            except SecurityError as exc:
+                body, status, headers = error_response_parts(exc)
+        return GraphQLResponse(status, body, headers)
 
     def _variables(self, runtime: GatewayRuntime, prepared: PreparedOperation,
                    given: dict[str, Any] | None) -> dict[str, Any]:
@@ -94,12 +114,22 @@ class Pipeline:
         urls = runtime.urls
         transport = self.transport
         header_hooks = self._headers
+        observers = self._observers
 
         async def send(service: str, body: bytes, is_mutation: bool) -> dict[str, Any]:
             headers: dict[str, str] = {}
+            url = urls[service]
             for ext in header_hooks:
-                headers.update(ext.headers_for_subgraph(service, body, context))
-            return await transport.post(service, urls[service], body, headers, is_mutation=is_mutation)
+                headers.update(ext.headers_for_subgraph(service, url, body, context))
+            if not observers:
+                return await transport.post(service, url, body, headers, is_mutation=is_mutation)
+            payload: dict[str, Any] | None = None
+            try:
+                payload = await transport.post(service, url, body, headers, is_mutation=is_mutation)
+                return payload
+            finally:
+                for observer in observers:
+                    observer.on_subgraph_response(service, body, payload, context)
 
         executor = PlanExecutor(send, variables, prepared.interface_names)
         result = await executor.run(prepared.plan)

@@ -117,8 +117,14 @@ def subgraph(
         spec = registry.get(name)
     except (SettingsError, KeyError) as exc:
         raise _fail(str(exc).strip("'\"")) from exc
+    from hub.audit import signing_keys
+    from hub.settings import Profile
+    from subgraphs.common.security import protect
+
     config = SubgraphConfig.from_settings(settings).with_(migrate_on_start=migrate)
-    application = spec.factory()(settings, config=config)
+    # Calls must carry the gateway's signature in production; in dev unsigned calls are let through.
+    application = protect(spec.factory()(settings, config=config), keys=signing_keys(settings),
+                          required=settings.profile is Profile.PRODUCTION)
     uvicorn.run(application, host=host or settings.subgraphs.host,
                 port=port or settings.subgraphs.base_port + spec.port_offset,
                 log_level=settings.log_level.lower(), access_log=False)
@@ -132,22 +138,35 @@ def gateway(
     dedupe: Annotated[bool, typer.Option(help="de-duplicate identical in-flight subgraph queries")] = False,
     timeout: Annotated[float, typer.Option(help="per-subgraph timeout in seconds")] = 0.0,
 ) -> None:
-    """Serve any valid Federation supergraph: POST/GET /graphql, GET /health. Reloads on file change or SIGHUP."""
-    from gateway.cli import serve
+    """Serve any valid Federation supergraph: POST/GET /graphql, GET /health. Reloads on file change or SIGHUP.
+
+    Authentication, authorization directives, masking, signed subgraph calls, operation limits and
+    the access log follow the settings' profile (relaxed in dev, enforced in production).
+    """
+    import uvicorn
+
     from gateway.errors import GatewayError
+    from gateway.secure import create_secure_app
+    from hub.audit import gateway_security
 
     try:
         settings = load_settings()
+        config, access_log = gateway_security(settings)
     except SettingsError as exc:
         raise _fail(str(exc)) from exc
     source = supergraph or settings.gateway.supergraph
     if not source.startswith(("http://", "https://")) and not Path(source).is_file():
         raise _fail(f"supergraph file {source} does not exist (run `hub compose` or pass --supergraph)")
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
     try:
-        serve(source, host or settings.gateway.host, port or settings.gateway.port,
-              dedupe=dedupe or settings.gateway.dedupe_inflight, timeout_s=timeout or settings.gateway.subgraph_timeout_s)
+        application = create_secure_app(
+            source, config, access_log=access_log, local_subgraphs=settings.security.audit.local_subgraphs,
+            subgraph_timeout_s=timeout or settings.gateway.subgraph_timeout_s,
+            dedupe_inflight=dedupe or settings.gateway.dedupe_inflight, install_sighup=True)
     except GatewayError as exc:
         raise _fail(f"cannot serve {source}: {exc}") from exc
+    uvicorn.run(application, host=host or settings.gateway.host, port=port or settings.gateway.port,
+                log_level="warning", access_log=False)
 
 
 @app.command()
@@ -204,7 +223,7 @@ app.add_typer(audit_app, name="audit")
 def audit_verify(
     database: Annotated[str, typer.Option(help="store URL (default: the configured store)")] = "",
 ) -> None:
-    """Walk every hash chain and name the first record that was edited, deleted or reordered."""
+    """Walk every hash chain (case events, access log) and name the first record edited, deleted or reordered."""
     import asyncio
 
     from hub.case_audit import verify_case_events
@@ -213,9 +232,20 @@ def audit_verify(
         url = database or _store_url(load_settings())
     except SettingsError as exc:
         raise _fail(str(exc)) from exc
+    from hub.audit import verify_access_log
+
     report = asyncio.run(verify_case_events(url))
     typer.echo(str(report))
-    raise typer.Exit(0 if report.ok else 1)
+    settings = load_settings()
+    log_url = settings.security.audit.store or (
+        url if settings.profile.value == "production" else str(settings.data_dir / "access_log.jsonl"))
+    access = None
+    if log_url.startswith(("sqlite", "postgresql")) or Path(log_url).is_file():
+        access = verify_access_log(log_url, public_keys=settings.security.audit.anchor_public_keys)
+        typer.echo(str(access))
+    else:
+        typer.echo(f"access log: none yet at {log_url}")
+    raise typer.Exit(0 if report.ok and (access is None or access.ok) else 1)
 
 
 archive_app = typer.Typer(help="Electronic case files: export one case, verify an archive offline.",

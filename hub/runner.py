@@ -14,7 +14,7 @@ import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 
@@ -35,6 +35,7 @@ class Part:
     port: int
     args: list[str]
     health_path: str = "/health"
+    env: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -106,9 +107,15 @@ def runtime_supergraph(settings: Settings, subgraph_parts: list[Part]) -> Path:
 
 
 def plan_gateway(settings: Settings, supergraph: Path) -> Part:
+    from simulators.registry import SIMULATORS
+
     port = settings.gateway.port
+    identity = f"http://127.0.0.1:{settings.simulators.base_port + SIMULATORS['identity'].port_offset}"
+    # Tokens come from the identity simulator wherever `hub up` started it (unless set explicitly).
+    env = {key: value for key, value in (("HUB_SECURITY__JWKS_URL", f"{identity}/jwks.json"),
+                                         ("HUB_SECURITY__ISSUER", identity)) if key not in os.environ}
     return Part("gateway", "GraphQL gateway", "one graph over every subgraph: POST/GET /graphql", port,
-                ["gateway", "--supergraph", str(supergraph), "--port", str(port)])
+                ["gateway", "--supergraph", str(supergraph), "--port", str(port)], env=env)
 
 
 def migrate_store(settings: Settings) -> None:
@@ -119,7 +126,8 @@ def migrate_store(settings: Settings) -> None:
 
 def _start(part: Part) -> None:
     cmd = [sys.executable, "-m", "hub", *part.args]
-    part.process = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, start_new_session=True)
+    env = {**os.environ, **part.env} if part.env else None
+    part.process = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, start_new_session=True, env=env)
 
 
 def _wait_healthy(parts: list[Part], console: Console, *, deadline: float) -> list[Part]:

@@ -22,6 +22,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from hub.security_settings import SecuritySettings
+
 CONFIG_ENV = "HUB_CONFIG"
 DEFAULT_CONFIG = "hub.toml"
 
@@ -97,6 +99,7 @@ class Settings(BaseSettings):
     simulators: SimulatorSettings = SimulatorSettings()
     subgraphs: SubgraphSettings = SubgraphSettings()
     gateway: GatewaySettings = GatewaySettings()
+    security: SecuritySettings = SecuritySettings()
 
     @field_validator("log_level")
     @classmethod

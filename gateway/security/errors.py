@@ -5,12 +5,20 @@
     SecurityError (INTERNAL_SERVER_ERROR)
     ├── AuthenticationError (UNAUTHENTICATED, 401)      no, bad or expired credentials; `reason` says which
     ├── IdentityProviderUnavailable (IDP_UNAVAILABLE, 503)   the JWKS could not be fetched
+    ├── Forbidden (FORBIDDEN, 403)                      authenticated, but the role may not use this endpoint
+    ├── RateLimited (RATE_LIMITED, 429)                 the caller's token bucket is empty; `retry_after_s`
+    ├── AuditUnavailable (AUDIT_UNAVAILABLE, 503)       a read that must be recorded could not be recorded
     ├── RequestRejected                                  request hygiene (HTTP layer)
     │   ├── CsrfPrevented (CSRF_PREVENTED, 400)
     │   ├── BatchingDisabled (BATCHING_DISABLED, 400)
     │   ├── MutationOverGet (METHOD_NOT_ALLOWED, 405)
     │   ├── IntrospectionDisabled (INTROSPECTION_DISABLED, 400)
-    │   └── BodyTooLarge (BODY_TOO_LARGE, 413)
+    │   ├── BodyTooLarge (BODY_TOO_LARGE, 413)
+    │   ├── OperationLimitExceeded (the first violation's code, 400)   one or more `LimitViolation`s
+    │   ├── InvalidPurposeCode (INVALID_PURPOSE_CODE, 400)   x-purpose-code not in the configured list
+    │   ├── InvalidEndUser (INVALID_END_USER, 400)           x-end-user malformed or an ID number
+    │   ├── PersistedQueryNotFound (PERSISTED_QUERY_NOT_FOUND, 400)
+    │   └── DocumentNotTrusted (TRUSTED_DOCUMENT_REQUIRED, 400)   not in the trusted-documents manifest
     └── CallSignatureError (gateway -> subgraph trust, 401)
         ├── UnsignedCall (UNSIGNED_CALL)
         ├── BadSignature (BAD_SIGNATURE)
@@ -42,6 +50,10 @@ class SecurityError(Exception):
     def to_graphql(self) -> dict[str, Any]:
         """The error as a GraphQL response error entry."""
         return {"message": self.message, "extensions": {"code": self.code, **self.extra_extensions}}
+
+    def to_graphql_list(self) -> list[dict[str, Any]]:
+        """All response error entries this error stands for."""
+        return [self.to_graphql()]
 
 
 class AuthenticationError(SecurityError):
@@ -106,3 +118,51 @@ class StaleCall(CallSignatureError):
 
 class ReplayedCall(CallSignatureError):
     code = "REPLAYED_CALL"
+
+
+class Forbidden(SecurityError):
+    code = "FORBIDDEN"
+    http_status = 403
+
+
+class RateLimited(SecurityError):
+    code = "RATE_LIMITED"
+    http_status = 429
+
+    def __init__(self, message: str, *, retry_after_s: float) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+class AuditUnavailable(SecurityError):
+    code = "AUDIT_UNAVAILABLE"
+    http_status = 503
+
+
+class OperationLimitExceeded(RequestRejected):
+    """Several limits may be broken at once; each becomes one error entry with its own code."""
+
+    code = "OPERATION_LIMIT_EXCEEDED"
+
+    def __init__(self, entries: list[dict[str, Any]]) -> None:
+        super().__init__(str(entries[0].get("message", "operation limit exceeded")) if entries else "limit")
+        self.entries = entries
+
+    def to_graphql_list(self) -> list[dict[str, Any]]:
+        return list(self.entries)
+
+
+class InvalidPurposeCode(RequestRejected):
+    code = "INVALID_PURPOSE_CODE"
+
+
+class InvalidEndUser(RequestRejected):
+    code = "INVALID_END_USER"
+
+
+class PersistedQueryNotFound(RequestRejected):
+    code = "PERSISTED_QUERY_NOT_FOUND"
+
+
+class DocumentNotTrusted(RequestRejected):
+    code = "TRUSTED_DOCUMENT_REQUIRED"

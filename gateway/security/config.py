@@ -1,0 +1,67 @@
+"""What the security extensions enforce, with the two profiles: `production()` and `dev()`.
+
+=========================  ==============================  ==================================
+setting                    production                       dev
+=========================  ==============================  ==================================
+authentication             JWT required                     JWT checked when sent; anonymous ok
+operation limits           `OperationLimits.production()`   `OperationLimits.dev()`
+introspection              off                              on
+"Did you mean" hints       removed                          kept
+CSRF prevention            on                               on
+batching                   off (always)                     off (always)
+GET                        queries only                     queries only
+rate limits                per client token bucket          off
+trusted documents          as configured                    as configured
+signed subgraph calls      on                               on when a key is configured
+response ``extensions``    removed (no tracing data)        kept
+console page               no                               ``/console``
+=========================  ==============================  ==================================
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from gateway.security.hygiene import HygienePolicy
+from gateway.security.jwt_auth import JwtSettings
+from gateway.security.limits import OperationLimits
+from gateway.security.masking import UnmaskPolicy
+from gateway.security.policies import PolicySet
+from gateway.security.ratelimit import RateLimit
+from gateway.security.signing import SigningKey
+from gateway.security.trusted import TrustedDocuments
+
+__all__ = ["SecurityConfig"]
+
+
+@dataclass(frozen=True)
+class SecurityConfig:
+    jwt: JwtSettings | None
+    allow_anonymous: bool = False
+    limits: OperationLimits | None = field(default_factory=OperationLimits.production)
+    hygiene: HygienePolicy = field(default_factory=HygienePolicy)
+    policies: PolicySet = field(default_factory=PolicySet)
+    unmask: UnmaskPolicy = field(default_factory=UnmaskPolicy)
+    signing_key: SigningKey | None = None
+    rate_limit: RateLimit | None = field(default_factory=RateLimit)
+    trusted: TrustedDocuments | None = None
+    strip_response_extensions: bool = True
+    console: bool = False
+    document_cache_size: int = 1000
+
+    def __post_init__(self) -> None:
+        if self.jwt is None and not self.allow_anonymous:
+            raise ValueError("security: without JWT settings every caller is anonymous; set allow_anonymous")
+
+    @classmethod
+    def production(cls, *, jwt: JwtSettings, signing_key: SigningKey, **changes: Any) -> SecurityConfig:
+        return replace(cls(jwt=jwt, signing_key=signing_key), **changes)
+
+    @classmethod
+    def dev(cls, *, jwt: JwtSettings | None = None, signing_key: SigningKey | None = None,
+            **changes: Any) -> SecurityConfig:
+        base = cls(jwt=jwt, signing_key=signing_key, allow_anonymous=True, limits=OperationLimits.dev(),
+                   hygiene=HygienePolicy(introspection=True, hide_suggestions=False), rate_limit=None,
+                   strip_response_extensions=False, console=True)
+        return replace(base, **changes)

@@ -1,0 +1,85 @@
+"""The ``security`` section of the hub settings, and how it becomes the gateway's `SecurityConfig`.
+
+``hub.toml``::
+
+    [security]
+    jwks_url = "http://127.0.0.1:4106/jwks.json"
+    issuer = "http://127.0.0.1:4106"
+    audience = "enforcement-hub"
+    purpose_codes = ["CASE_HANDLING", "LEGAL_REVIEW", ...]
+    trusted_documents = "schema/trusted-documents.json"   # sha256 -> document
+    trusted_documents_mode = "enforce"                     # off | allow | enforce
+
+    [security.signing]         # HUB_SECURITY__SIGNING__SECRET=...
+    key_id = "gw-1"
+    secret = "..."             # >= 32 characters; production refuses the dev default
+
+    [security.audit]
+    store = ""                 # database URL or file; "" = the hub database (production) / data_dir file (dev)
+    retention_days = 184
+    anchor_private_key = "..." # SM2, 64 hex digits; required in production
+
+The production checks run when the gateway is built (`gateway_security`), so that loading settings
+for other commands does not need the gateway's secrets.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from gateway.security.masking import DEFAULT_PURPOSE_CODES, DEFAULT_UNMASK_LEVELS
+from gateway.security.policies import DEFAULT_NAMED_POLICIES
+
+__all__ = ["AuditSettings", "RateLimitSettings", "SecuritySettings", "SigningSettings"]
+
+DEV_SIGNING_SECRET = "dev-only-gateway-signing-secret-change-me"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SigningSettings(_Section):
+    key_id: str = "gw-1"
+    secret: str = DEV_SIGNING_SECRET
+    previous: dict[str, str] = Field(default_factory=dict)  # key id -> secret still accepted by subgraphs
+    required: bool | None = None  # subgraphs refuse unsigned calls; None = production only
+    max_skew_s: float = Field(default=60.0, gt=0)
+
+
+class RateLimitSettings(_Section):
+    enabled: bool | None = None  # None = production only
+    capacity: float = Field(default=120.0, ge=1)
+    refill_per_s: float = Field(default=20.0, gt=0)
+
+
+class AuditSettings(_Section):
+    store: str = ""
+    retention_days: int = Field(default=184, ge=1)
+    anchor_every: int = Field(default=1000, ge=1)
+    anchor_interval_s: float = Field(default=3600.0, gt=0)
+    anchor_key_id: str = "audit-1"
+    anchor_private_key: str = ""
+    anchor_public_keys: dict[str, str] = Field(default_factory=dict)  # key id -> SM2 public key, for verify
+    local_subgraphs: list[str] = Field(default_factory=lambda: ["cases", "supervision"])
+
+
+class SecuritySettings(_Section):
+    jwks_url: str = "http://127.0.0.1:4106/jwks.json"
+    issuer: str = "http://127.0.0.1:4106"
+    audience: str = "enforcement-hub"
+    allow_anonymous: bool | None = None  # None = dev only
+    limits_profile: Literal["production", "dev"] | None = None  # None = the hub profile
+    introspection: bool | None = None  # None = dev only
+    purpose_codes: list[str] = Field(default_factory=lambda: sorted(DEFAULT_PURPOSE_CODES))
+    unmask_levels: dict[str, list[str]] = Field(
+        default_factory=lambda: {role: sorted(levels) for role, levels in DEFAULT_UNMASK_LEVELS.items()})
+    policies: dict[str, list[str]] = Field(
+        default_factory=lambda: {name: sorted(roles) for name, roles in DEFAULT_NAMED_POLICIES.items()})
+    trusted_documents: str = ""
+    trusted_documents_mode: Literal["off", "allow", "enforce"] = "enforce"
+    signing: SigningSettings = SigningSettings()
+    audit: AuditSettings = AuditSettings()
+    rate_limit: RateLimitSettings = RateLimitSettings()

@@ -1,0 +1,127 @@
+"""Subgraph side of gateway trust: signed-call verification, the caller context, row-level scope.
+
+* `protect(app, ...)` wraps a subgraph app in `SignedCallMiddleware` (HMAC-SM3 signed calls from
+  the gateway; unsigned, altered, expired or replayed calls -- direct ``_entities`` calls included --
+  get 401 with UNSIGNED_CALL / BAD_SIGNATURE / STALE_CALL / REPLAYED_CALL). With
+  ``required=False`` (dev) an unsigned call passes without a caller context, but a call that
+  carries signature headers is still checked.
+* `caller_of(request)` is the verified `CallerContext` (None for an unsigned dev call).
+* `CaseScope.for_caller(caller)` is the row-level scope: which enforcement bodies' cases a caller
+  may see. OFFICER, BODY_HEAD and LEGAL_REVIEWER: their own body, and bodies located within their
+  own region (a town officer sees the town's bodies, not the neighbouring town's); SUPERVISOR,
+  AUDITOR and DEPARTMENT_SYSTEM: every body within their region; anyone else: nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from sqlalchemy import ColumnElement, and_, false, or_
+from starlette.datastructures import Headers
+from starlette.requests import Request
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from gateway.security.signing import (
+    KEY_ID_HEADER,
+    SCOPE_STATE_KEY,
+    SIGNATURE_HEADER,
+    CallerContext,
+    CallVerifier,
+    SignedCallMiddleware,
+    SigningKey,
+)
+
+__all__ = ["CaseScope", "caller_of", "protect", "region_prefix"]
+
+_CASE_HANDLERS: Final = frozenset({"OFFICER", "BODY_HEAD", "LEGAL_REVIEWER"})
+_REGION_WIDE: Final = frozenset({"SUPERVISOR", "AUDITOR", "DEPARTMENT_SYSTEM"})
+
+
+class _OptionalSignature:
+    """Dev mode: unsigned calls pass through; anything carrying signature headers is verified."""
+
+    def __init__(self, app: ASGIApp, checked: SignedCallMiddleware) -> None:
+        self.app = app
+        self.checked = checked
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            headers = Headers(scope=scope)
+            if headers.get(SIGNATURE_HEADER) or headers.get(KEY_ID_HEADER):
+                await self.checked(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def protect(app: ASGIApp, *, keys: Sequence[SigningKey], required: bool = True, max_skew_s: float = 60.0,
+            paths: Iterable[str] = ("/graphql",)) -> ASGIApp:
+    """`app` behind signed-call verification (see the module docstring)."""
+    if not keys:
+        if required:
+            raise ValueError("signed calls are required but no signing key is configured")
+        return app
+    checked = SignedCallMiddleware(app, verifier=CallVerifier(keys, max_skew_s=max_skew_s), paths=paths)
+    return checked if required else _OptionalSignature(app, checked)
+
+
+def caller_of(request: Request) -> CallerContext | None:
+    """The gateway-verified caller of this request, if it was signed."""
+    caller: Any = getattr(request.state, SCOPE_STATE_KEY, None)
+    return caller if isinstance(caller, CallerContext) else None
+
+
+def region_prefix(code: str) -> str:
+    """The prefix shared by every code within region `code` (GB/T 2260 levels; towns nest by prefix)."""
+    if len(code) == 6 and code.endswith("0000"):
+        return code[:2]
+    if len(code) == 6 and code.endswith("00"):
+        return code[:4]
+    return code
+
+
+@dataclass(frozen=True, slots=True)
+class CaseScope:
+    """Which bodies' cases a caller may see: `bodies` by USCC, or any body within `region_prefixes`."""
+
+    bodies: frozenset[str]
+    region_prefixes: frozenset[str]
+
+    @classmethod
+    def for_caller(cls, caller: CallerContext | None) -> CaseScope:
+        if caller is None:
+            return cls(frozenset(), frozenset())
+        regions = frozenset({region_prefix(caller.region_code)}) if caller.region_code else frozenset()
+        if caller.roles & _REGION_WIDE:
+            return cls(frozenset(), regions)
+        if caller.roles & _CASE_HANDLERS:
+            return cls(frozenset({caller.body_uscc}) if caller.body_uscc else frozenset(), regions)
+        return cls(frozenset(), frozenset())
+
+    @property
+    def empty(self) -> bool:
+        return not self.bodies and not self.region_prefixes
+
+    def allows(self, body_uscc: str | None, body_region: str | None) -> bool:
+        """True when a case of body `body_uscc`, located in `body_region`, is in scope."""
+        if body_uscc is not None and body_uscc in self.bodies:
+            return True
+        return body_region is not None and any(body_region.startswith(p) for p in self.region_prefixes)
+
+    def filter(self, rows: Iterable[Any], *, body: str = "body_uscc", region: str = "region_code") -> list[Any]:
+        """The rows (objects or mappings with the two attributes) in scope."""
+        def get(row: Any, name: str) -> Any:
+            return row.get(name) if isinstance(row, dict) else getattr(row, name, None)
+
+        return [row for row in rows if self.allows(get(row, body), get(row, region))]
+
+    def where(self, body_column: ColumnElement[Any], region_column: ColumnElement[Any]) -> ColumnElement[bool]:
+        """A SQL condition selecting the rows in scope (false when nothing is)."""
+        conditions: list[ColumnElement[bool]] = []
+        if self.bodies:
+            conditions.append(body_column.in_(sorted(self.bodies)))
+        conditions += [region_column.startswith(p) for p in sorted(self.region_prefixes)]
+        if not conditions:
+            return and_(false())
+        return or_(*conditions)
