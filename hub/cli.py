@@ -121,7 +121,13 @@ def subgraph(
     from hub.settings import Profile
     from subgraphs.common.security import protect
 
-    config = SubgraphConfig.from_settings(settings).with_(migrate_on_start=migrate)
+    config: object
+    if name == "cases":  # the hub's own platform: its store and files, no departmental sources
+        from subgraphs.cases.config import CasesConfig
+
+        config = CasesConfig.from_settings(settings).with_(migrate_on_start=migrate)
+    else:
+        config = SubgraphConfig.from_settings(settings).with_(migrate_on_start=migrate)
     # Calls must carry the gateway's signature in production; in dev unsigned calls are let through.
     application = protect(spec.factory()(settings, config=config), keys=signing_keys(settings),
                           required=settings.profile is Profile.PRODUCTION)

@@ -42,10 +42,15 @@ def test_hub_up_starts_every_part_prints_urls_and_stops(tmp_path: Path, small_se
     (data_dir).mkdir()
     # Reuse the session's seeded data so the test measures start-up, not generation.
     os.symlink(small_seed, data_dir / "seed")
-    base = _free_block(12)
+    from simulators.registry import SIMULATORS
+    from subgraphs.registry import SUBGRAPHS
+
+    n_sims, n_subgraphs = len(SIMULATORS), len(SUBGRAPHS)
+    base = _free_block(n_sims + n_subgraphs + 1)
+    gateway_port = base + n_sims + n_subgraphs
     env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
     env.update(HUB_DATA_DIR=str(data_dir), HUB_SIMULATORS__BASE_PORT=str(base),
-               HUB_SUBGRAPHS__BASE_PORT=str(base + 6), HUB_GATEWAY__PORT=str(base + 11),
+               HUB_SUBGRAPHS__BASE_PORT=str(base + n_sims), HUB_GATEWAY__PORT=str(gateway_port),
                PYTHONUNBUFFERED="1", COLUMNS="200")
     started = time.monotonic()
     proc = subprocess.Popen([sys.executable, "-m", "hub", "up"], cwd=tmp_path, env=env,
@@ -63,12 +68,12 @@ def test_hub_up_starts_every_part_prints_urls_and_stops(tmp_path: Path, small_se
         text = "".join(output)
         assert "press Ctrl-C to stop" in text, text
         urls = sorted(set(re.findall(r"http://127\.0\.0\.1:(\d+)", text)))
-        assert len(urls) == 11, text  # 6 simulated systems, 4 subgraphs, the gateway
+        assert len(urls) == n_sims + n_subgraphs + 1, text  # simulated systems, subgraphs, the gateway
         with httpx.Client(timeout=10) as client:
             for port in urls:
                 assert client.get(f"http://127.0.0.1:{port}/health").status_code == 200, port
             # one query through the gateway reaches the personnel subgraph and its seeded data
-            answer = client.post(f"http://127.0.0.1:{base + 11}/graphql", json={
+            answer = client.post(f"http://127.0.0.1:{gateway_port}/graphql", json={
                 "query": '{ searchEnforcementBodies(level: "CITY", first: 3) { items { name level } } }'}).json()
             assert "errors" not in answer, answer
             items = answer["data"]["searchEnforcementBodies"]["items"]

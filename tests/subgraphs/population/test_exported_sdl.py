@@ -29,8 +29,10 @@ def test_sdl_never_keys_on_an_id_number() -> None:
         sdl = render_sdl(name)
         assert "idNumber\"" not in sdl
         assert '@key(fields: "idNumber' not in sdl
-        if "idNumber:" in sdl:
-            assert 'idNumber: String! @sensitive(level: "S3", mask: "ID18")' in sdl
+        # an ID number served as output is S3-sensitive (input fields of mutations are not masked)
+        for line in (ln.strip() for ln in sdl.splitlines()):
+            if line.startswith("idNumber:") and "= null" not in line:
+                assert '@sensitive(level: "S3", mask: "ID18")' in line, (name, line)
 
 
 @pytest.mark.parametrize("name", sorted(registry.SUBGRAPHS))
@@ -42,7 +44,7 @@ def test_every_subgraph_builds_its_app(name: str, tmp_path: Path) -> None:
 
 
 def test_unknown_subgraph_names_the_known_ones() -> None:
-    with pytest.raises(KeyError, match="known: legal_person, licence, personnel, population"):
+    with pytest.raises(KeyError, match="known: " + ", ".join(sorted(registry.SUBGRAPHS))):
         registry.get("nope")
 
 
