@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -118,6 +119,48 @@ def plan_gateway(settings: Settings, supergraph: Path) -> Part:
                 ["gateway", "--supergraph", str(supergraph), "--port", str(port)], env=env)
 
 
+DEMO_CASES = 60
+
+
+def _store_url(settings: Settings) -> str:
+    return settings.database_url or f"sqlite:///{settings.data_dir / 'hub.db'}"
+
+
+def seed_cases_in_background(settings: Settings, seed_dir: Path, console: Console) -> threading.Thread:
+    """On a store with no cases, create demo cases in every state (through the real state machine)."""
+    url = _store_url(settings)
+
+    async def seed_if_empty() -> None:
+        from sqlalchemy import text
+
+        from subgraphs.cases.seed import seed_cases
+        from subgraphs.common.db import create_engine
+
+        engine = create_engine(url)
+        try:
+            async with engine.connect() as conn:
+                if (await conn.execute(text("SELECT COUNT(*) FROM penalty_case"))).scalar_one():
+                    return
+        finally:
+            await engine.dispose()
+        console.print(f"seeding {DEMO_CASES} demo cases in the background ...")
+        report = await seed_cases(url, seed_dir, seed=settings.seed.seed, count=DEMO_CASES,
+                                  id_hash_secret=settings.id_hash_secret.encode())
+        console.print(f"demo cases ready: {report.created} cases in {len(report.by_state)} states")
+
+    def work() -> None:
+        import asyncio
+
+        try:
+            asyncio.run(seed_if_empty())
+        except Exception as exc:  # reported, never fatal: the hub serves without demo cases
+            console.print(f"[yellow]demo cases not seeded: {exc}[/yellow]")
+
+    thread = threading.Thread(target=work, name="seed-cases", daemon=True)
+    thread.start()
+    return thread
+
+
 def migrate_store(settings: Settings) -> None:
     from subgraphs.common.migrate import upgrade_sync
 
@@ -207,6 +250,7 @@ def run_all(settings: Settings, *, size: str = "small", block: bool = True) -> i
         for part in parts:
             table.add_row(part.name, part.kind, part.url, part.description)
         console.print(table)
+        seed_cases_in_background(settings, seed_dir, console)
         console.print(f"GraphQL: POST {gateway.url}/graphql · health: GET <URL>/health · press Ctrl-C to stop")
         sys.stdout.flush()
         while block and not stopping:
