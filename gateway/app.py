@@ -88,8 +88,10 @@ def create_app(supergraph_source: str, *, subgraph_timeout_s: float = 10.0, dedu
         limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections,
                               keepalive_expiry=30.0)
         async with httpx.AsyncClient(limits=limits, timeout=subgraph_timeout_s) as client:
+            # subgraph calls use the transport's own pooled HTTP/1.1 client; httpx serves the rest
+            # (JWKS, a supergraph served over HTTP)
             transport = SubgraphTransport(client, timeout_s=subgraph_timeout_s, timeouts=subgraph_timeouts,
-                                          dedupe_inflight=dedupe_inflight)
+                                          dedupe_inflight=dedupe_inflight, max_connections=max_connections)
             holder["pipeline"] = Pipeline(transport, extensions)
             started: list[GatewayExtension] = []
             for ext in extensions:
@@ -116,6 +118,7 @@ def create_app(supergraph_source: str, *, subgraph_timeout_s: float = 10.0, dedu
                         await t
                 for ext in reversed(started):
                     await ext.shutdown()
+                await transport.aclose()
 
     async def graphql(request: Request) -> Response:
         runtime = state.runtime  # the request keeps this runtime even if a reload swaps it

@@ -9,7 +9,7 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -47,7 +47,7 @@ def started(cmd: list[str], *, cwd: Path | None = None, env: dict[str, str] | No
             out.close()  # type: ignore[union-attr]
 
 
-def wait_until(check: callable, what: str, timeout: float = 60.0) -> None:  # type: ignore[valid-type]
+def wait_until(check: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     last: Exception | None = None
     while time.monotonic() < deadline:

@@ -52,14 +52,16 @@ def _ms(text: str) -> float:
 
 
 def run_load(url: str, body: str, *, connections: int, seconds: float, threads: int = 1,
-             prefix: list[str] | None = None) -> LoadResult:
+             prefix: list[str] | None = None, timeout_s: float = 10.0) -> LoadResult:
+    """Run wrk; a request slower than ``timeout_s`` counts as a socket timeout error (wrk's own default
+    of 2 s is too short on a busy machine and hides slow responses from the latency percentiles)."""
     wrk = ensure_wrk()
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
         fh.write(_lua_for(body))
         script = fh.name
     try:
         cmd = [*(prefix or []), wrk, "-t", str(threads), "-c", str(connections), "-d", f"{seconds:g}s",
-               "--latency", "-s", script, url]
+               "--timeout", f"{timeout_s:g}s", "--latency", "-s", script, url]
         out = subprocess.run(cmd, capture_output=True, text=True, check=True, timeout=seconds + 60).stdout
     finally:
         Path(script).unlink(missing_ok=True)

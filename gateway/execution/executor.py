@@ -10,7 +10,8 @@ from typing import Any
 import orjson
 
 from gateway.errors import SubgraphError
-from gateway.execution.merge import collect, merge_into, representation
+from gateway.execution.merge import collect, merge_into, objects_at
+from gateway.execution.representations import Representations
 from gateway.planning.plan import (
     ConditionNode,
     FetchNode,
@@ -81,26 +82,14 @@ class PlanExecutor:
 
     async def _entities(self, node: FlattenNode) -> None:
         fetch = node.node
-        positions: list[tuple[dict[str, Any], tuple[str | int, ...]]] = []
+        objects: list[dict[str, Any]] = []
         for path in node.paths:
-            collect(self.result.data, path, positions)
-        if not positions:
+            objects_at(self.result.data, path, objects)
+        if not objects:
             return
-        reps: list[dict[str, Any]] = []
-        first_paths: list[tuple[str | int, ...]] = []
-        index: dict[bytes, int] = {}
-        targets: list[tuple[dict[str, Any], int]] = []
-        for obj, at in positions:
-            rep = representation(obj, fetch.requires)
-            if rep is None:
-                continue
-            key = orjson.dumps(rep, option=orjson.OPT_SORT_KEYS)
-            i = index.get(key)
-            if i is None:
-                i = index[key] = len(reps)
-                reps.append(rep)
-                first_paths.append(at)
-            targets.append((obj, i))
+        wanted = Representations(fetch.requires)
+        wanted.add_all(objects)
+        reps = wanted.reps
         if not reps:
             return
         variables = self._variables(fetch)
@@ -114,16 +103,32 @@ class PlanExecutor:
         data = payload.get("data")
         entities = data.get("_entities") if isinstance(data, dict) else None
         if isinstance(entities, list) and len(entities) == len(reps):
-            for obj, i in targets:
+            interfaces = self.interfaces
+            for obj, i in wanted.targets:
                 entity = entities[i]
-                if isinstance(entity, dict):
-                    merge_into(obj, entity, self.interfaces)
+                if type(entity) is dict:
+                    if obj.keys().isdisjoint(entity):  # the usual case: only new fields
+                        obj.update(entity)
+                    else:
+                        merge_into(obj, entity, interfaces)
         elif data is not None and not payload.get("errors"):
             self.result.errors.append({
                 "message": f"Subgraph {fetch.service_name} returned {_count(entities)} entities for "
                            f"{len(reps)} representations",
                 "extensions": {"code": "SUBREQUEST_HTTP_ERROR", "serviceName": fetch.service_name}})
-        self._subgraph_errors(fetch.service_name, payload.get("errors"), first_paths)
+        errors = payload.get("errors")
+        if isinstance(errors, list) and errors:
+            self._subgraph_errors(fetch.service_name, errors, self._paths_of(node, wanted.firsts))
+
+    def _paths_of(self, node: FlattenNode, objects: list[dict[str, Any]]) -> list[tuple[str | int, ...] | None]:
+        """Response paths of ``objects`` (found again by identity), for error paths only."""
+        found: list[tuple[dict[str, Any], tuple[str | int, ...]]] = []
+        for path in node.paths:
+            collect(self.result.data, path, found)
+        where: dict[int, tuple[str | int, ...]] = {}
+        for obj, at in found:
+            where.setdefault(id(obj), at)
+        return [where.get(id(obj)) for obj in objects]
 
     async def _send(self, fetch: FetchNode, body: dict[str, Any],
                     error_path: tuple[str | int, ...] | None) -> dict[str, Any] | None:
@@ -137,7 +142,8 @@ class PlanExecutor:
             self.result.errors.append(error)
             return None
 
-    def _subgraph_errors(self, service: str, errors: Any, entity_paths: list[tuple[str | int, ...]] | None) -> None:
+    def _subgraph_errors(self, service: str, errors: Any,
+                         entity_paths: list[tuple[str | int, ...] | None] | None) -> None:
         if not isinstance(errors, list):
             return
         for err in errors:
@@ -150,7 +156,9 @@ class PlanExecutor:
                     out["path"] = path
                 elif len(path) >= 2 and path[0] == "_entities" and isinstance(path[1], int) \
                         and 0 <= path[1] < len(entity_paths):
-                    out["path"] = [*entity_paths[path[1]], *path[2:]]
+                    at = entity_paths[path[1]]
+                    if at is not None:
+                        out["path"] = [*at, *path[2:]]
             extensions = dict(err["extensions"]) if isinstance(err.get("extensions"), dict) else {}
             extensions["serviceName"] = service
             out["extensions"] = extensions

@@ -11,6 +11,9 @@ _MISSING: Any = object()
 
 def merge_into(target: dict[str, Any], source: dict[str, Any], interfaces: frozenset[str]) -> None:
     """Deep-merge ``source`` into ``target`` by response key."""
+    if target.keys().isdisjoint(source):  # the usual entity answer: only new fields
+        target.update(source)
+        return
     for key, value in source.items():
         current = target.get(key, _MISSING)
         if current is _MISSING or current is None:
@@ -37,6 +40,32 @@ def _merge_lists(current: list[Any], value: list[Any], interfaces: frozenset[str
             _merge_lists(cur, item, interfaces)
         elif cur is None:
             current[i] = item
+
+
+def objects_at(data: Any, path: tuple[str, ...], out: list[dict[str, Any]]) -> None:
+    """Append every object found at ``path`` (``@`` = each list item), in document order.
+
+    The same objects, in the same order, as :func:`collect`, without building response paths.
+    """
+    level: list[Any] = [data]
+    for step in path:
+        if step == "@":
+            below: list[Any] = []
+            for node in level:
+                if type(node) is list:
+                    below += node
+            level = below
+        else:
+            level = [v for node in level if type(node) is dict and (v := node.get(step)) is not None]
+    _flatten(level, out)
+
+
+def _flatten(items: list[Any], out: list[dict[str, Any]]) -> None:
+    for item in items:
+        if type(item) is dict:
+            out.append(item)
+        elif type(item) is list:  # a list position without an explicit '@'
+            _flatten(item, out)
 
 
 def collect(data: Any, path: tuple[str, ...], out: list[tuple[dict[str, Any], tuple[str | int, ...]]]) -> None:
@@ -86,7 +115,7 @@ def _fields(obj: dict[str, Any], items: tuple[RequireItem, ...]) -> dict[str, An
     out: dict[str, Any] = {}
     for item in items:
         if isinstance(item, RequireField):
-            value = obj.get(item.name, _MISSING)
+            value = obj.get(item.response_key, _MISSING)
             if value is _MISSING:
                 if item.name == "__typename":
                     continue

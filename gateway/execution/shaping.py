@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from gateway.execution.fastshape import Bail, compiled
 from gateway.planning.operation import Condition
 from gateway.planning.shape import ShapeField, ShapeSelection
 
@@ -11,13 +12,27 @@ _INVALID: Any = object()  # a non-null position is null: the nearest nullable pa
 
 
 class Shaper:
-    """Walks the response shape over the merged data; records non-null violations with their paths."""
+    """Walks the response shape over the merged data; records non-null violations with their paths.
+
+    The fast path (:mod:`gateway.execution.fastshape`) builds each object with a function generated for
+    its type, without tracking response paths; whenever it meets anything unusual it gives up, and the
+    careful path (which keeps paths, propagates nulls and records violations) shapes the whole response
+    instead. Both give the same output where the fast path finishes.
+    """
 
     def __init__(self, variables: dict[str, Any]) -> None:
         self.variables = variables
         self.violations: list[tuple[list[str | int], str]] = []
 
     def shape_root(self, shape: ShapeSelection, data: dict[str, Any]) -> dict[str, Any] | None:
+        try:
+            return compiled(shape)(data)
+        except Bail:
+            pass
+        return self.shape_careful(shape, data)
+
+    def shape_careful(self, shape: ShapeSelection, data: dict[str, Any]) -> dict[str, Any] | None:
+        """Shape on the careful path only (the fast path's reference)."""
         out = self._object(shape, data, ())
         return None if out is _INVALID else out
 

@@ -4,35 +4,55 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
+from http import HTTPStatus
 from typing import Any
 
 import httpx
 import orjson
 
 from gateway.errors import SubgraphUnavailable, SubrequestHttpError, SubrequestTimeout
+from gateway.execution.http import (
+    ConnectFailed,
+    ConnectionLost,
+    HttpClient,
+    HttpClientError,
+    ProtocolViolation,
+    ResponseTimeout,
+)
 
 _JSON_HEADERS = {"content-type": "application/json", "accept": "application/json"}
 
 
 class SubgraphTransport:
-    """Posts GraphQL requests to subgraphs over a shared :class:`httpx.AsyncClient`.
+    """Posts GraphQL requests to subgraphs over the lean pooled :class:`HttpClient`.
 
+    ``client`` is used instead only with ``use_client=True`` (a faked wire in tests, or a proxy setup);
+    otherwise the transport owns its pool (``max_connections`` per subgraph origin) and ``aclose`` closes it.
     ``dedupe_inflight`` lets identical concurrent query requests (same subgraph, same body, same headers)
     share one HTTP call; mutations are never shared.
     """
 
-    def __init__(self, client: httpx.AsyncClient, *, timeout_s: float = 10.0,
-                 timeouts: Mapping[str, float] | None = None, dedupe_inflight: bool = False) -> None:
+    def __init__(self, client: httpx.AsyncClient | None = None, *, timeout_s: float = 10.0,
+                 timeouts: Mapping[str, float] | None = None, dedupe_inflight: bool = False,
+                 use_client: bool = False, max_connections: int = 256) -> None:
+        if use_client and client is None:
+            raise ValueError("use_client needs an httpx client")
         self.client = client
+        self.use_client = use_client
+        self.http = HttpClient(max_per_origin=max_connections)
         self.timeout_s = timeout_s
         self.timeouts = dict(timeouts or {})
         self.dedupe_inflight = dedupe_inflight
         self._inflight: dict[tuple[str, bytes, tuple[tuple[str, str], ...]], asyncio.Future[Any]] = {}
 
+    async def aclose(self) -> None:
+        """Close the pooled subgraph connections (the app's lifespan calls this at shutdown)."""
+        await self.http.aclose()
+
     async def post(self, service: str, url: str, body: bytes, headers: Mapping[str, str] | None = None, *,
                    is_mutation: bool = False) -> dict[str, Any]:
         if not self.dedupe_inflight or is_mutation:
-            return await self._post(service, url, body, headers)
+            return await self._post(service, url, body, headers, is_mutation)
         key = (service, body, tuple(sorted((headers or {}).items())))
         existing = self._inflight.get(key)
         if existing is not None:
@@ -41,7 +61,7 @@ class SubgraphTransport:
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._inflight[key] = future
         try:
-            result = await self._post(service, url, body, headers)
+            result = await self._post(service, url, body, headers, is_mutation)
         except BaseException as exc:
             if not future.done():
                 future.set_exception(exc)
@@ -53,34 +73,61 @@ class SubgraphTransport:
         finally:
             self._inflight.pop(key, None)
 
-    async def _post(self, service: str, url: str, body: bytes, headers: Mapping[str, str] | None) -> dict[str, Any]:
+    async def _post(self, service: str, url: str, body: bytes, headers: Mapping[str, str] | None,
+                    is_mutation: bool) -> dict[str, Any]:
         timeout = self.timeouts.get(service, self.timeout_s)
-        all_headers = dict(_JSON_HEADERS)
-        if headers:
-            all_headers.update(headers)
+        if self.use_client:
+            status, reason, content = await self._post_httpx(service, url, body, headers, timeout)
+        else:
+            try:
+                response = await self.http.post(url, body, headers, timeout_s=timeout, idempotent=not is_mutation)
+            except ResponseTimeout as exc:
+                raise SubrequestTimeout(f"Subgraph {service} did not answer within {timeout:g} s",
+                                        service=service) from exc
+            except ProtocolViolation as exc:
+                raise SubrequestHttpError(f"Subgraph {service} answered with invalid HTTP: {exc}",
+                                          service=service) from exc
+            except (ConnectFailed, ConnectionLost, HttpClientError) as exc:
+                raise SubgraphUnavailable(f"Subgraph {service} is unavailable: {type(exc).__name__}: {exc}",
+                                          service=service) from exc
+            status, reason, content = response.status, response.reason, response.body
         try:
-            response = await asyncio.wait_for(
-                self.client.post(url, content=body, headers=all_headers, timeout=timeout), timeout)
-        except (TimeoutError, httpx.TimeoutException) as exc:
-            raise SubrequestTimeout(f"Subgraph {service} did not answer within {timeout:g} s",
-                                    service=service) from exc
-        except httpx.TransportError as exc:
-            raise SubgraphUnavailable(f"Subgraph {service} is unavailable: {type(exc).__name__}",
-                                      service=service) from exc
-        try:
-            payload = orjson.loads(response.content)
+            payload = orjson.loads(content)
         except orjson.JSONDecodeError:
             payload = None
-        if response.status_code >= 300:
+        if status >= 300:
             detail = ""
             if isinstance(payload, dict) and isinstance(payload.get("errors"), list) and payload["errors"]:
                 first = payload["errors"][0]
                 if isinstance(first, dict) and isinstance(first.get("message"), str):
                     detail = ": " + first["message"]
-            raise SubrequestHttpError(f"HTTP fetch failed from '{service}': {response.status_code}"
-                                      f" {response.reason_phrase}{detail}", service=service,
-                                      status=response.status_code)
+            raise SubrequestHttpError(f"HTTP fetch failed from '{service}': {status}"
+                                      f" {reason or _phrase(status)}{detail}", service=service, status=status)
         if not isinstance(payload, dict) or ("data" not in payload and "errors" not in payload):
             raise SubrequestHttpError(f"Subgraph {service} answered with a body that is not a GraphQL response",
-                                      service=service, status=response.status_code)
+                                      service=service, status=status)
         return payload
+
+    async def _post_httpx(self, service: str, url: str, body: bytes, headers: Mapping[str, str] | None,
+                          timeout_s: float) -> tuple[int, str, bytes]:
+        assert self.client is not None
+        all_headers = dict(_JSON_HEADERS)
+        if headers:
+            all_headers.update(headers)
+        try:
+            response = await asyncio.wait_for(
+                self.client.post(url, content=body, headers=all_headers, timeout=timeout_s), timeout_s)
+        except (TimeoutError, httpx.TimeoutException) as exc:
+            raise SubrequestTimeout(f"Subgraph {service} did not answer within {timeout_s:g} s",
+                                    service=service) from exc
+        except httpx.TransportError as exc:
+            raise SubgraphUnavailable(f"Subgraph {service} is unavailable: {type(exc).__name__}",
+                                      service=service) from exc
+        return response.status_code, response.reason_phrase, response.content
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""

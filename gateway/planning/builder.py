@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from graphql import FieldNode, InlineFragmentNode, SelectionSetNode
 
@@ -45,11 +45,16 @@ class GroupBuilder:
         self._touch: list[FetchGroup] = []
         self._stack: set[tuple[Path, str, str]] = set()
         self._fieldsets: dict[tuple[str, str], OpSelection] = {}
+        self._resolvable: dict[tuple[str, str, int, int], tuple[OpField, Provided, bool]] = {}
+        self._client_keys: set[str] = set()  # every response key of the client operation
+        self._clashing: set[str] = set()  # names a client alias (or an argument) makes unusable as own key
+        self._internal_keys: dict[str, str] = {}  # field name -> response key of the planner's own copy
         self._normalizer = Normalizer(supergraph.schema)
 
     # ------------------------------------------------------------------ roots
 
     def plan_root(self, kind: str, root_type: str, selection: OpSelection) -> list[FetchGroup]:
+        self._note_client_keys(selection)
         roots: list[FetchGroup] = []
         by_service: dict[str, FetchGroup] = {}
         for f, conds in _root_fields(selection.items, ()):
@@ -136,6 +141,12 @@ class GroupBuilder:
         local = self.is_local(service, type_name, f.name, provided)
         info = self.sg.field(type_name, f.name)
         needs_requires = local and info is not None and service in info.requires
+        if local and not needs_requires and f.selection is not None and not self._resolvable_below(
+                service, type_name, f, provided) and self.candidates(service, type_name, f.name, allow_self=False):
+            # FEDERATION_NOTE: the field is here (often through a @provides) but part of its selection is not,
+            # and below it there is no entity to jump from: the whole field comes from a subgraph that has it,
+            # through the key of the object that holds it.
+            local = False
         if local and not needs_requires:
             self._add_local(group, sel, type_name, f, path, provided, conds)
             return
@@ -287,6 +298,57 @@ class GroupBuilder:
             return True
         return provided is not None and field_name in _provided_names(self.sg, provided, type_name)
 
+    def _resolvable_below(self, service: str, type_name: str, f: OpField, provided: Provided) -> bool:
+        """True when every field under ``f`` (local to ``service``) can be fetched, in ``service`` or by a jump
+        from an object below ``f``; False when some field would have nowhere to come from."""
+        cache_key = (service, type_name, id(f), id(provided))
+        found = self._resolvable.get(cache_key)
+        if found is not None and found[0] is f and found[1] is provided:
+            return found[2]
+        ok = f.selection is None or self._items_resolvable(
+            service, f.type_name, f.selection.items, self._provided_for(service, type_name, f.name, provided))
+        self._resolvable[cache_key] = (f, provided, ok)
+        return ok
+
+    def _items_resolvable(self, service: str, type_name: str, items: tuple[OpItem, ...], provided: Provided) -> bool:
+        if self._is_interface_object(service, type_name):
+            return True  # the concrete type is resolved elsewhere; the jump there decides
+        for item in items:
+            if isinstance(item, OpFragment):
+                if not all(self._items_resolvable(service, t, item.selection.items, provided)
+                           for t in self._fragment_types(service, type_name, item.type_condition)):
+                    return False
+            elif not self._field_resolvable(service, type_name, item, provided):
+                return False
+        return True
+
+    def _fragment_types(self, service: str, type_name: str, tc: str | None) -> tuple[str, ...]:
+        """The types a fragment's selection is planned on below an object of ``type_name`` in ``service``."""
+        if tc is None or tc == type_name:
+            return (type_name,)
+        if self.sg.types[type_name].kind == "object":
+            return (type_name,) if type_name in self.sg.possible_types(tc) else ()
+        tc_info = self.sg.types.get(tc)
+        if tc_info is not None and service in tc_info.graphs and tc_info.kind == "object":
+            return (tc,)
+        runtime = set(self.sg.possible_types(tc)) & set(self.sg.possible_types_in(service, type_name))
+        return tuple(sorted(runtime))
+
+    def _field_resolvable(self, service: str, type_name: str, f: OpField, provided: Provided) -> bool:
+        info = self.sg.field(type_name, f.name)
+        if f.name == "__typename" or info is None:
+            return True
+        needs_requires = service in info.requires
+        if self.is_local(service, type_name, f.name, provided) and not needs_requires:
+            # as in plan_field: a field whose selection cannot be completed here moves to another subgraph
+            return self._resolvable_below(service, type_name, f, provided) or bool(
+                self.candidates(service, type_name, f.name, allow_self=False))
+        if self.sg.types[type_name].kind != "object":
+            concrete = self.sg.possible_types_in(service, type_name)
+            if concrete:
+                return all(self._field_resolvable(service, c, f, provided) for c in concrete)
+        return bool(self.candidates(service, type_name, f.name, allow_self=needs_requires))
+
     def _is_interface_object(self, service: str, type_name: str) -> bool:
         info = self.sg.types.get(type_name)
         return info is not None and service in info.interface_object_in
@@ -327,7 +389,52 @@ class GroupBuilder:
             from gateway.supergraph.loader import parse_field_set
 
             found = self._normalizer.selection(type_name, parse_field_set(text, element=type_name))
+            if self._clashing:
+                found = self._internal(found)
             self._fieldsets[cache_key] = found
+        return found
+
+    # ------------------------------------------------------------------ response keys of own fields
+
+    def _note_client_keys(self, selection: OpSelection) -> None:
+        """Record the client's response keys, and which of them hold something else than the plain field."""
+        for item in selection.items:
+            if isinstance(item, OpFragment):
+                self._note_client_keys(item.selection)
+                continue
+            self._client_keys.add(item.key)
+            if item.key != item.name or item.arguments:
+                self._clashing.add(item.key)
+            if item.selection is not None:
+                self._note_client_keys(item.selection)
+
+    def _internal(self, selection: OpSelection) -> OpSelection:
+        """A key or @requires field set with every field a client alias clashes with moved to its own key."""
+        items: list[OpItem] = []
+        for item in selection.items:
+            if isinstance(item, OpFragment):
+                items.append(replace(item, selection=self._internal(item.selection)))
+                continue
+            clashes = item.name in self._clashing and item.name != "__typename"
+            key = self._internal_key(item.name) if clashes else item.key
+            sub = self._internal(item.selection) if item.selection is not None else None
+            items.append(replace(item, key=key, selection=sub))
+        return replace(selection, items=tuple(items))
+
+    def _internal_key(self, name: str) -> str:
+        # FEDERATION_NOTE: the same name always gets the same key in one operation, so every fetch that feeds
+        # a representation stores the field where the representation reads it. The key is neither a client
+        # response key nor the name of any field, so nothing else can land there.
+        found = self._internal_keys.get(name)
+        if found is None:
+            taken = self._client_keys | set(self._internal_keys.values()) | {
+                f for t in self.sg.types.values() for f in t.fields}
+            found = base = f"{name}__hub"
+            n = 0
+            while found in taken:
+                n += 1
+                found = f"{base}{n}"
+            self._internal_keys[name] = found
         return found
 
     def _field_cost(self, service: str, type_name: str, f: OpField, provided: Provided, depth: int) -> int:
@@ -391,6 +498,6 @@ def _require_from(rb: RequireBuilder, selection: OpSelection) -> None:
             target = rb.fragment(item.type_condition) if item.type_condition else rb
             _require_from(target, item.selection)
         else:
-            sub = rb.add(item.name, item.selection is not None)
+            sub = rb.add(item.name, item.selection is not None, item.key)
             if sub is not None and item.selection is not None:
                 _require_from(sub, item.selection)

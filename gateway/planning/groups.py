@@ -16,8 +16,11 @@ class RequireBuilder:
 
     fields: dict[str, RequireBuilder | None] = field(default_factory=dict)
     fragments: dict[str, RequireBuilder] = field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)  # field name -> response key, where they differ
 
-    def add(self, name: str, composite: bool) -> RequireBuilder | None:
+    def add(self, name: str, composite: bool, key: str | None = None) -> RequireBuilder | None:
+        if key is not None and key != name:
+            self.keys[name] = key
         existing = self.fields.get(name)
         if existing is None and composite:
             existing = RequireBuilder()
@@ -31,21 +34,25 @@ class RequireBuilder:
 
     def merge(self, other: RequireBuilder) -> None:
         for name, sub in other.fields.items():
-            mine = self.add(name, sub is not None)
+            mine = self.add(name, sub is not None, other.keys.get(name))
             if sub is not None and mine is not None:
                 mine.merge(sub)
         for tc, sub in other.fragments.items():
             self.fragment(tc).merge(sub)
 
-    def freeze(self) -> tuple[RequireItem, ...]:
+    def freeze(self, possible: Callable[[str], Iterable[str]]) -> tuple[RequireItem, ...]:
+        """The frozen selection; ``possible`` gives the concrete types a fragment's type condition matches."""
         items: list[RequireItem] = []
         if "__typename" in self.fields:
             items.append(RequireField("__typename"))
         for name, sub in self.fields.items():
             if name != "__typename":
-                items.append(RequireField(name, sub.freeze() if sub is not None else ()))
+                items.append(RequireField(name, sub.freeze(possible) if sub is not None else (),
+                                          self.keys.get(name, name)))
         for tc, sub in self.fragments.items():
-            items.append(RequireFragment(tc, sub.freeze()))
+            # FEDERATION_NOTE: a nested fragment (``details { ... on Book { pages } }``) is matched against the
+            # object's concrete __typename at execution time, so it needs its concrete types like the top one.
+            items.append(RequireFragment(tc, sub.freeze(possible), None, frozenset(possible(tc)) | {tc}))
         return tuple(items)
 
 
@@ -98,7 +105,7 @@ class FetchGroup:
         return rb
 
     def frozen_requires(self, possible: Callable[[str], Iterable[str]]) -> tuple[RequireFragment, ...]:
-        return tuple(RequireFragment(tc, rb.freeze(), rewrite, frozenset(possible(tc)) | {tc})
+        return tuple(RequireFragment(tc, rb.freeze(possible), rewrite, frozenset(possible(tc)) | {tc})
                      for (tc, rewrite), rb in self.requires.items())
 
     def depends_on(self, other: FetchGroup) -> bool:

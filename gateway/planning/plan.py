@@ -14,10 +14,19 @@ OperationKind = Literal["query", "mutation", "subscription"]
 
 @dataclass(frozen=True)
 class RequireField:
-    """A field copied from the response tree into an entity representation."""
+    """A field copied from the response tree into an entity representation.
+
+    ``name`` is the field's name in the representation; ``response_key`` is the key it was fetched under
+    (the same unless the planner aliased the field away from a client alias, e.g. ``upc__hub: upc``).
+    """
 
     name: str
     selection: tuple[RequireItem, ...] = ()
+    response_key: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.response_key:
+            object.__setattr__(self, "response_key", self.name)
 
 
 @dataclass(frozen=True)
@@ -178,13 +187,16 @@ def _require(item: RequireItem, depth: int, out: list[str]) -> None:
         for sub in item.selection:
             _require(sub, depth + 1, out)
         out.append(f"{pad}}}")
-    elif item.selection:
-        out.append(f"{pad}{item.name} {{")
-        for sub in item.selection:
-            _require(sub, depth + 1, out)
-        out.append(f"{pad}}}")
     else:
-        out.append(f"{pad}{item.name}")
+        # ``name: key`` when the value is read from another response key than the representation's name
+        text = item.name if item.response_key == item.name else f"{item.name}: {item.response_key}"
+        if item.selection:
+            out.append(f"{pad}{text} {{")
+            for sub in item.selection:
+                _require(sub, depth + 1, out)
+            out.append(f"{pad}}}")
+        else:
+            out.append(f"{pad}{text}")
 
 
 def _selection(selection: SelectionSetNode, depth: int, out: list[str]) -> None:

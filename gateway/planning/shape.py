@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from graphql import GraphQLInterfaceType, GraphQLObjectType, GraphQLSchema, GraphQLUnionType
 
@@ -22,6 +22,22 @@ class ShapeField:
 
 
 @dataclass(frozen=True)
+class FastFields:
+    """One concrete type's output fields, pre-sorted for the executor's fast shaping path.
+
+    Only built when no field of the type has ``@include``/``@skip`` conditions, so every key is output.
+    ``keys`` lists every output key in selection order; a key not named in ``typename`` or ``nested``
+    is a leaf whose merged value is copied as is (``nonnull`` ones must not be null).
+    """
+
+    type_name: str
+    keys: tuple[str, ...]
+    nonnull: tuple[str, ...]
+    typename: tuple[str, ...]
+    nested: tuple[tuple[str, str, ShapeSelection | None], ...]  # key, wrappers, sub-selection
+
+
+@dataclass(frozen=True)
 class ShapeSelection:
     """Fields to output for an object of each possible concrete type (``fallback`` for unknown ones)."""
 
@@ -29,6 +45,30 @@ class ShapeSelection:
     abstract: bool
     by_type: Mapping[str, tuple[ShapeField, ...]]
     fallback: tuple[ShapeField, ...]
+    fast: Mapping[str, FastFields] = field(default_factory=dict)  # concrete types that can be shaped fast
+    # scratch space where the executor keeps what it compiled from this shape (filled on first use)
+    compiled: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
+
+
+def fast_fields(type_name: str, fields: tuple[ShapeField, ...]) -> FastFields | None:
+    """The fast-path form of ``fields`` for objects of concrete type ``type_name``; None with conditions."""
+    if any(f.conditions for f in fields) or len({f.key for f in fields}) != len(fields):
+        return None
+    nonnull: list[str] = []
+    typename: list[str] = []
+    nested: list[tuple[str, str, ShapeSelection | None]] = []
+    for f in fields:
+        if f.name == "__typename":
+            if f.parent_type != type_name:
+                return None
+            typename.append(f.key)
+        elif f.introspection:
+            continue
+        elif f.sub is None and f.wrappers == "N":
+            nonnull.append(f.key)
+        elif f.sub is not None or "N" in f.wrappers:
+            nested.append((f.key, f.wrappers, f.sub))
+    return FastFields(type_name, tuple(f.key for f in fields), tuple(nonnull), tuple(typename), tuple(nested))
 
 
 def compile_shape(schema: GraphQLSchema, selection: OpSelection) -> ShapeSelection:
@@ -52,7 +92,8 @@ class _Compiler:
         abstract = isinstance(t, GraphQLInterfaceType | GraphQLUnionType)
         by_type = {c: self.fields(c, selections) for c in self.possible(type_name)}
         fallback = self.fields(type_name, selections, only_unconditioned=True) if abstract else ()
-        return ShapeSelection(type_name, abstract, by_type, fallback)
+        fast = {c: ff for c, fields in by_type.items() if (ff := fast_fields(c, fields)) is not None}
+        return ShapeSelection(type_name, abstract, by_type, fallback, fast)
 
     def fields(self, concrete: str, selections: list[OpSelection],
                only_unconditioned: bool = False) -> tuple[ShapeField, ...]:

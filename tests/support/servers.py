@@ -24,10 +24,15 @@ class _Server(uvicorn.Server):
 
 
 @contextlib.contextmanager
-def serve(app: Any, *, port: int | None = None, startup_timeout: float = 15.0) -> Iterator[str]:
-    """Serve `app` with uvicorn in a background thread; yield its base URL (http://127.0.0.1:PORT)."""
+def serve(app: Any, *, port: int | None = None, startup_timeout: float = 15.0,
+          keep_alive_s: int = 5) -> Iterator[str]:
+    """Serve `app` with uvicorn in a background thread; yield its base URL (http://127.0.0.1:PORT).
+
+    `keep_alive_s` is how long an idle keep-alive connection stays open (uvicorn's default is 5 s).
+    """
     port = port or free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on",
+                            timeout_keep_alive=keep_alive_s)
     server = _Server(config)
     thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
     thread.start()

@@ -284,8 +284,15 @@ def subgraph_host_app(servers: Mapping[str, SubgraphServer]) -> ASGIApp:
     return LifespanShield(Starlette(routes=[Mount(f"/{prefix}", app=s.app) for prefix, s in servers.items()]))
 
 
+# Both gateways keep pooled connections to the subgraphs open while idle, and the reference gateway's pool
+# never closes them itself. With uvicorn's default 5 s idle timeout, a request sent on a connection at the
+# moment the server closes it fails with "socket hang up" (seen intermittently between cases, more often
+# under load). Idle connections therefore stay open longer than any test session waits between cases.
+SUBGRAPH_KEEP_ALIVE_S = 900
+
+
 @contextmanager
 def serve_subgraphs(servers: Mapping[str, SubgraphServer]) -> Iterator[dict[str, str]]:
     """Serve the subgraphs on one loopback port; yield prefix -> GraphQL URL."""
-    with serve(subgraph_host_app(servers)) as base:
+    with serve(subgraph_host_app(servers), keep_alive_s=SUBGRAPH_KEEP_ALIVE_S) as base:
         yield {prefix: f"{base}/{prefix}/graphql" for prefix in servers}

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import socket
+import time
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -11,7 +14,7 @@ from tests.support.servers import serve
 
 from .federation_sdl import SubgraphSchemaError, build_subgraph_schema
 from .fixtures import FixtureError, all_fixtures, placeholder_url, supergraph_with_urls
-from .subgraph_server import SubgraphServer, SubgraphSpec
+from .subgraph_server import SubgraphServer, SubgraphSpec, serve_subgraphs
 
 V2_SDL = """
 extend schema @link(url: "https://specs.apollo.dev/federation/v2.3",
@@ -171,3 +174,30 @@ def test_every_fixture_subgraph_builds_and_corpus_is_large_enough() -> None:
     for fixture in fixtures:
         for spec in fixture.subgraphs:
             SubgraphServer(spec)  # raises when the SDL or resolvers do not fit
+
+
+def _exchange(conn: socket.socket, path: str, host: str) -> bytes:
+    body = b'{"query":"{ byCode(code: \\"a\\") }"}'
+    conn.sendall(f"POST {path} HTTP/1.1\r\nhost: {host}\r\ncontent-type: application/json\r\n"
+                 f"content-length: {len(body)}\r\n\r\n".encode() + body)
+    received = b""
+    deadline = time.monotonic() + 5.0
+    while b"alpha" not in received and time.monotonic() < deadline:
+        chunk = conn.recv(65536)
+        if not chunk:
+            break
+        received += chunk
+    return received
+
+
+def test_idle_keep_alive_connections_stay_open_between_cases() -> None:
+    # a pooled gateway connection reused after uvicorn's default 5 s idle timeout must still be served,
+    # or requests racing the server's close fail with "socket hang up"
+    with serve_subgraphs({"shop": server()}) as urls:
+        url = urlsplit(urls["shop"])
+        assert url.hostname is not None
+        assert url.port is not None
+        with socket.create_connection((url.hostname, url.port), timeout=5.0) as conn:
+            assert b"alpha" in _exchange(conn, url.path, url.netloc)
+            time.sleep(6.0)
+            assert b"alpha" in _exchange(conn, url.path, url.netloc)

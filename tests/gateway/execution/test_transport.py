@@ -21,14 +21,14 @@ async def test_identical_concurrent_queries_share_one_request_when_dedupe_is_on(
         return httpx.Response(200, json={"data": {"a": 1}})
 
     async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
-        on = SubgraphTransport(client, dedupe_inflight=True)
+        on = SubgraphTransport(client, dedupe_inflight=True, use_client=True)
         results = await asyncio.gather(*(on.post("s", "http://s/graphql", b'{"query":"{a}"}') for _ in range(5)))
         assert calls == 1
         assert all(r == {"data": {"a": 1}} for r in results)
         await asyncio.gather(*(on.post("s", "http://s/graphql", b'{"query":"mutation{a}"}', is_mutation=True)
                                for _ in range(3)))
         assert calls == 4  # mutations are never shared
-        off = SubgraphTransport(client)
+        off = SubgraphTransport(client, use_client=True)
         await asyncio.gather(*(off.post("s", "http://s/graphql", b'{"query":"{a}"}') for _ in range(3)))
         assert calls == 7
 
@@ -40,7 +40,7 @@ async def test_http_errors_and_connection_failures_map_to_codes() -> None:
         return httpx.Response(502, text="bad gateway")
 
     async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
-        transport = SubgraphTransport(client)
+        transport = SubgraphTransport(client, use_client=True)
         with pytest.raises(SubrequestHttpError) as info:
             await transport.post("s", "http://up/graphql", b"{}")
         assert info.value.to_graphql()["extensions"]["serviceName"] == "s"

@@ -247,3 +247,76 @@ type Company implements Account @join__implements(graph: A, interface: "Account"
   employees: Int @join__field(graph: A)
 }
 '''
+
+REQUIRES_FRAGMENTS = supergraph_v03(local_graphs("a", "b"), '''
+type Query @join__type(graph: A) @join__type(graph: B) {
+  items: [Item] @join__field(graph: A)
+}
+
+type Item @join__type(graph: A, key: "id") @join__type(graph: B, key: "id") {
+  id: ID!
+  details: Details @join__field(graph: A) @join__field(graph: B, external: true)
+  summary: String @join__field(graph: B, requires: "details { ... on Book { pages } ... on Film { minutes } }")
+  label: String @join__field(graph: B, requires: "details { ... on Titled { title } }")
+}
+
+interface Titled @join__type(graph: A) @join__type(graph: B) {
+  title: String
+}
+
+union Details
+  @join__type(graph: A)
+  @join__type(graph: B)
+  @join__unionMember(graph: A, member: "Book")
+  @join__unionMember(graph: A, member: "Film")
+  @join__unionMember(graph: B, member: "Book")
+  @join__unionMember(graph: B, member: "Film") = Book | Film
+
+type Book implements Titled
+  @join__implements(graph: A, interface: "Titled")
+  @join__implements(graph: B, interface: "Titled")
+  @join__type(graph: A)
+  @join__type(graph: B) {
+  title: String
+  pages: Int
+}
+
+type Film implements Titled
+  @join__implements(graph: A, interface: "Titled")
+  @join__implements(graph: B, interface: "Titled")
+  @join__type(graph: A)
+  @join__type(graph: B) {
+  title: String
+  minutes: Int
+}
+''')
+
+PROVIDES_PARTIAL = supergraph_v03(local_graphs("posts", "users"), '''
+type Query @join__type(graph: POSTS) @join__type(graph: USERS) {
+  feed: [Post] @join__field(graph: POSTS)
+}
+
+type Post @join__type(graph: POSTS, key: "id") @join__type(graph: USERS, key: "id") {
+  id: ID!
+  title: String @join__field(graph: POSTS)
+  author: User @join__field(graph: POSTS, provides: "name address { city geo { lat } }") @join__field(graph: USERS)
+}
+
+type User @join__type(graph: POSTS, key: "id") @join__type(graph: USERS, key: "id") {
+  id: ID!
+  name: String @join__field(graph: POSTS, external: true) @join__field(graph: USERS)
+  address: Address @join__field(graph: POSTS, external: true) @join__field(graph: USERS)
+  email: String @join__field(graph: USERS)
+}
+
+type Address @join__type(graph: POSTS) @join__type(graph: USERS) {
+  city: String
+  street: String @join__field(graph: USERS)
+  geo: Geo
+}
+
+type Geo @join__type(graph: POSTS) @join__type(graph: USERS) {
+  lat: Float
+  lng: Float @join__field(graph: USERS)
+}
+''')

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from gateway.planning.plan import format_plan
+from typing import Any
+
+from gateway.execution.merge import representation
+from gateway.planning.plan import FlattenNode, PlanNode, format_plan
 from tests.gateway.harness import assert_plan, plan_for
-from tests.gateway.planning.schemas import BENCHMARK, REQUIRES
+from tests.gateway.planning.schemas import BENCHMARK, REQUIRES, REQUIRES_FRAGMENTS
 
 
 def test_requires_adds_the_required_fields_to_the_source_fetch_and_the_representation() -> None:
@@ -207,3 +210,36 @@ def test_requires_fetch_waits_for_the_sibling_fetch_that_provides_its_fields() -
     positions = [text.index(f'service: "{name}"') for name in text_order]
     assert positions == sorted(positions)
     assert plan.fetch_count == 4
+
+
+def _flattens(node: PlanNode | None) -> list[FlattenNode]:
+    if node is None:
+        return []
+    if isinstance(node, FlattenNode):
+        return [node]
+    children = getattr(node, "nodes", None)
+    if children is not None:
+        return [f for child in children for f in _flattens(child)]
+    return []
+
+
+def test_requires_with_inline_fragments_fetches_the_fragment_fields_and_sends_them() -> None:
+    plan = plan_for(REQUIRES_FRAGMENTS, "{ items { id summary label } }")
+    (flatten,) = _flattens(plan.node)
+    assert flatten.node.service_name == "b"
+    text = format_plan(plan)
+    source = text[:text.index("Flatten")]
+    for fetched in ("pages", "minutes", "title", "__typename"):
+        assert fetched in source, f"{fetched} is not fetched before the requires fetch"
+    requires = flatten.node.requires
+    book: dict[str, Any] = {"__typename": "Item", "id": "1",
+                            "details": {"__typename": "Book", "pages": 320, "title": "Dune"}}
+    film: dict[str, Any] = {"__typename": "Item", "id": "2",
+                            "details": {"__typename": "Film", "minutes": 95, "title": "Alien"}}
+    assert representation(book, requires) == {"__typename": "Item", "id": "1",
+                                              "details": {"pages": 320, "title": "Dune"}}
+    assert representation(film, requires) == {"__typename": "Item", "id": "2",
+                                              "details": {"minutes": 95, "title": "Alien"}}
+    # a null union value is carried as null, not dropped
+    assert representation({"__typename": "Item", "id": "3", "details": None}, requires) == {
+        "__typename": "Item", "id": "3", "details": None}
