@@ -101,7 +101,7 @@ def up(
 
 @app.command()
 def subgraph(
-    name: Annotated[str, typer.Argument(help="population, legal_person, licence or personnel")],
+    name: Annotated[str, typer.Argument(help="population, legal_person, licence, personnel, cases or supervision")],
     port: Annotated[int, typer.Option(help="port on 127.0.0.1")] = 0,
     host: Annotated[str, typer.Option(help="address to listen on")] = "",
     migrate: Annotated[bool, typer.Option(help="apply the store's migrations at start")] = True,
@@ -110,7 +110,6 @@ def subgraph(
     import uvicorn
 
     from subgraphs import registry
-    from subgraphs.common.config import SubgraphConfig
 
     try:
         settings = load_settings()
@@ -121,15 +120,8 @@ def subgraph(
     from hub.settings import Profile
     from subgraphs.common.security import protect
 
-    config: object
-    if name == "cases":  # the hub's own platform: its store and files, no departmental sources
-        from subgraphs.cases.config import CasesConfig
-
-        config = CasesConfig.from_settings(settings).with_(migrate_on_start=migrate)
-    else:
-        config = SubgraphConfig.from_settings(settings).with_(migrate_on_start=migrate)
     # Calls must carry the gateway's signature in production; in dev unsigned calls are let through.
-    application = protect(spec.factory()(settings, config=config), keys=signing_keys(settings),
+    application = protect(spec.from_settings(settings, migrate=migrate), keys=signing_keys(settings),
                           required=settings.profile is Profile.PRODUCTION)
     uvicorn.run(application, host=host or settings.subgraphs.host,
                 port=port or settings.subgraphs.base_port + spec.port_offset,
@@ -291,6 +283,30 @@ def archive_verify(file: Annotated[Path, typer.Argument(help="an archive written
     report = verify_archive(file)
     typer.echo(str(report))
     raise typer.Exit(0 if report.ok else 1)
+
+
+supervise_app = typer.Typer(help="The supervision platform: alert sweeps over every case.", no_args_is_help=True)
+app.add_typer(supervise_app, name="supervise")
+
+
+@supervise_app.command("sweep")
+def supervise_sweep(
+    json_output: Annotated[bool, typer.Option("--json", help="print the alerts as JSON")] = False,
+    as_of: Annotated[str, typer.Option(help="evaluation instant, ISO 8601 (default: now)")] = "",
+) -> None:
+    """Evaluate rules S01-S34 over every case, fetching other departments' facts through the gateway in batches."""
+    from datetime import datetime
+
+    from hub.supervise import sweep_command
+
+    try:
+        settings = load_settings()
+        when = datetime.fromisoformat(as_of) if as_of else None
+    except SettingsError as exc:
+        raise _fail(str(exc)) from exc
+    except ValueError as exc:
+        raise _fail(f"--as-of: {exc}") from exc
+    raise typer.Exit(sweep_command(settings, as_json=json_output, as_of=when))
 
 
 db_app = typer.Typer(help="The hub's own store (cases, supervision, catalogue, personnel).", no_args_is_help=True)

@@ -43,6 +43,23 @@ class SubgraphSpec:
     def create_app(self, settings: Any) -> Starlette:
         return self.factory()(settings)
 
+    def from_settings(self, settings: Any, *, migrate: bool = True) -> Starlette:
+        """The app configured from the hub's settings, as `hub subgraph` and `hub up` run it.
+
+        A subgraph package may define `app.from_settings(settings, *, migrate)`; the departmental
+        subgraphs share `SubgraphConfig.from_settings`.
+        """
+        module = importlib.import_module(f"{self.package}.app")
+        custom = getattr(module, "from_settings", None)
+        if custom is not None:
+            app: Starlette = custom(settings, migrate=migrate)
+            return app
+        from subgraphs.common.config import SubgraphConfig
+
+        config = SubgraphConfig.from_settings(settings).with_(migrate_on_start=migrate)
+        default: Starlette = module.create_app(settings, config=config)
+        return default
+
 
 SUBGRAPHS: dict[str, SubgraphSpec] = {
     spec.name: spec
@@ -53,6 +70,8 @@ SUBGRAPHS: dict[str, SubgraphSpec] = {
         SubgraphSpec("personnel", "subgraphs.personnel", 3, "执法主体和人员库: EnforcementBody, Officer"),
         SubgraphSpec("cases", "subgraphs.cases", 4,
                      "执法案件: PenaltyCase, Person.cases, LegalEntity.penalties, Officer.cases"),
+        SubgraphSpec("supervision", "subgraphs.supervision", 5,
+                     "执法监督: SupervisionAlert, reviews, statistics; PenaltyCase.alerts, EnforcementBody.alerts"),
     )
 }
 

@@ -120,3 +120,8 @@ def create_app(settings: Any = None, *, config: CasesConfig | None = None) -> St
     app.router.routes.append(Route("/files", upload, methods=["POST"]))
     app.router.routes.append(Route("/files/{sm3}", download, methods=["GET"]))
     return app
+
+
+def from_settings(settings: Any, *, migrate: bool = True) -> Starlette:
+    """The app as `hub subgraph cases` and `hub up` run it: configured from the hub's settings."""
+    return create_app(settings, config=CasesConfig.from_settings(settings).with_(migrate_on_start=migrate))

@@ -8,7 +8,7 @@ import pytest
 
 from simulators.registry import SIMULATORS
 from subgraphs import registry
-from subgraphs.common.config import PORT_OFFSETS, SubgraphConfig
+from subgraphs.common.config import PORT_OFFSETS
 from subgraphs.sdl import export_sdl, render_sdl, stale
 
 
@@ -37,8 +37,11 @@ def test_sdl_never_keys_on_an_id_number() -> None:
 
 @pytest.mark.parametrize("name", sorted(registry.SUBGRAPHS))
 def test_every_subgraph_builds_its_app(name: str, tmp_path: Path) -> None:
+    from hub.settings import Settings
+
     spec = registry.get(name)
-    app = spec.factory()(config=SubgraphConfig(database_url=f"sqlite:///{tmp_path / 'hub.db'}", id_hash_secret=b"x"))
+    settings = Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'hub.db'}")
+    app = spec.from_settings(settings, migrate=False)
     assert any(getattr(r, "path", None) == "/graphql" for r in app.routes)
     assert spec.default_port == registry.BASE_PORT + spec.port_offset
 

@@ -1,0 +1,79 @@
+"""Full supervision sweep over many cases: wall time and the number of gateway requests.
+
+    .venv/bin/python bench/bench_sweep.py [--cases 100000] [--size small]
+
+Cases are built with the seeding functions (`simulators.datagen.violations`: the real state machine,
+plus the injected violations) and written to PostgreSQL when HUB_TEST_POSTGRES_URL is set, else to
+a SQLite file. Facts come through `GatewayFacts` over the wire from a gateway double answering
+from the generated data set, so the request count is the one a real gateway would see.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from simulators.datagen.generator import generate
+from simulators.datagen.violations import AS_OF, build_dataset, load_world, write_cases
+from subgraphs.common.db import create_engine
+from subgraphs.common.migrate import upgrade
+from subgraphs.supervision.gateway_client import GatewayFacts
+from subgraphs.supervision.sweep import eval_context, run_sweep
+from tests.subgraphs.supervision.fake_gateway import FakeGateway
+from tests.support.db import fresh_postgres_database
+
+SECRET = b"bench-pepper"
+
+
+async def bench(url: str, seed_dir: Path, cases: int) -> None:
+    await upgrade(url)
+    t0 = time.perf_counter()
+    world = load_world(seed_dir, SECRET)
+    snapshots, truth = build_dataset(world, seed=1, count=cases)
+    t1 = time.perf_counter()
+    await write_cases(url, snapshots, seed_dir)
+    t2 = time.perf_counter()
+    print(f"built {len(snapshots)} cases in {t1 - t0:.1f} s, wrote them in {t2 - t1:.1f} s", flush=True)
+    fake = FakeGateway(seed_dir, SECRET)
+    engine = create_engine(url)
+    try:
+        async with httpx.AsyncClient(transport=fake.transport()) as client:
+            facts = GatewayFacts(client, "http://gateway.bench/graphql")
+            result = await run_sweep(engine, facts, eval_context(AS_OF), requests=lambda: facts.requests)
+    finally:
+        await engine.dispose()
+    expected = len(truth.alerts)
+    print(f"sweep: {result.cases} cases in {result.seconds:.1f} s "
+          f"({result.cases / result.seconds:.0f} cases/s), {len(result.findings)} alerts "
+          f"(ground truth {expected}), {result.gateway_requests} gateway requests", flush=True)
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--size", default="small")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-sweep-") as tmp:
+        seed_dir = Path(tmp) / "seed"
+        generate(size=args.size, seed=7, out=seed_dir, progress=False)
+        server = os.environ.get("HUB_TEST_POSTGRES_URL")
+        if server:
+            async with fresh_postgres_database(server) as url:
+                print("store: PostgreSQL")
+                await bench(url, seed_dir, args.cases)
+        else:
+            print("store: SQLite")
+            await bench(f"sqlite:///{Path(tmp) / 'hub.db'}", seed_dir, args.cases)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

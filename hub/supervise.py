@@ -1,0 +1,89 @@
+"""`hub supervise sweep [--json]`: run a full supervision sweep over the case store.
+
+The lead wires `sweep_command` into the CLI. The sweep reads cases from the hub's store and the
+facts of other subgraphs through the gateway (`settings.gateway`), records the alerts, and prints
+either a summary table or, with `--json`, `{"as_of", "cases", "gateway_requests", "alerts": [
+{rule, case_id|officer_id|body_id, severity}]}`. The evaluation instant is now, or
+`HUB_SUPERVISION_AS_OF` (ISO 8601 with offset) for reproducible runs against seeded data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from collections import Counter
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+import httpx
+
+from subgraphs.common.db import create_engine
+from subgraphs.common.migrate import upgrade
+from subgraphs.supervision.errors import SupervisionError
+from subgraphs.supervision.facts import FactsSource
+from subgraphs.supervision.gateway_client import GatewayFacts
+from subgraphs.supervision.sweep import SweepResult, eval_context, run_sweep
+
+AS_OF_ENV = "HUB_SUPERVISION_AS_OF"
+
+
+def _as_of(explicit: datetime | None) -> datetime:
+    if explicit is not None:
+        return explicit
+    raw = os.environ.get(AS_OF_ENV)
+    if raw:
+        value = datetime.fromisoformat(raw)
+        if value.tzinfo is None:
+            raise SupervisionError(f"{AS_OF_ENV} needs an offset, e.g. 2026-10-30T10:00:00+08:00")
+        return value
+    return datetime.now(UTC)
+
+
+def gateway_url(settings: Any) -> str:
+    return f"http://{settings.gateway.host}:{settings.gateway.port}/graphql"
+
+
+async def sweep(settings: Any, *, as_of: datetime | None = None, facts: FactsSource | None = None,
+                record: bool = True) -> SweepResult:
+    url = settings.effective_database_url
+    await upgrade(url)
+    engine = create_engine(url)
+    ctx = eval_context(_as_of(as_of))
+    try:
+        if facts is not None:
+            return await run_sweep(engine, facts, ctx, record=record,
+                                   requests=lambda: int(getattr(facts, "requests", 0)))
+        async with httpx.AsyncClient(timeout=settings.gateway.subgraph_timeout_s) as client:
+            gateway = GatewayFacts(client, gateway_url(settings))
+            return await run_sweep(engine, gateway, ctx, record=record, requests=lambda: gateway.requests)
+    finally:
+        await engine.dispose()
+
+
+def render(result: SweepResult, *, as_json: bool, out: TextIO) -> None:
+    if as_json:
+        alerts = sorted((f.brief() for f in result.findings), key=lambda a: json.dumps(a, sort_keys=True))
+        json.dump({"as_of": result.as_of.isoformat(), "cases": result.cases,
+                   "gateway_requests": result.gateway_requests, "alerts": alerts}, out, ensure_ascii=False, indent=1)
+        out.write("\n")
+        return
+    counts = Counter((f.rule_id, f.severity.value) for f in result.findings)
+    out.write(f"sweep as of {result.as_of.isoformat()}: {result.cases} cases, {len(result.findings)} alerts, "
+              f"{result.gateway_requests} gateway requests, {result.seconds:.1f} s\n")
+    for (rule, severity), n in sorted(counts.items()):
+        out.write(f"  {rule:<5} {severity:<6} {n}\n")
+
+
+def sweep_command(settings: Any, *, as_json: bool, as_of: datetime | None = None,
+                  facts: FactsSource | None = None, out: TextIO | None = None) -> int:
+    """Exit code 0 on success, 2 when the facts or the store could not be read."""
+    stream = out or sys.stdout
+    try:
+        result = asyncio.run(sweep(settings, as_of=as_of, facts=facts))
+    except SupervisionError as exc:
+        sys.stderr.write(f"supervise sweep failed ({exc.code}): {exc}\n")
+        return 2
+    render(result, as_json=as_json, out=stream)
+    return 0

@@ -1,0 +1,730 @@
+"""Ground truth for the supervision sweep: clean cases, injected violations, near misses.
+
+`seed_with_violations(url, seed_dir, out_dir, seed=…, count=…)`:
+
+1. builds `count` clean penalty cases by driving the real state machine (`machine.apply`) with
+   the facts of the generated data set (bodies, officers, certificates, items, persons) — every
+   case passes every guard, is decided, served, paid, published, closed and archived on time;
+2. injects one violation per supervision rule the case store can carry, each on its own case,
+   tagged with the rule it breaks, and adds near-miss cases that come close to a rule without
+   breaking it (an act on the last lawful day, a period at 60 %, two fines on the same party
+   for different violations…), plus open cases expected to raise a YELLOW pre-warning;
+3. writes the cases into the case store and `out_dir/ground_truth.json`:
+   `{"as_of", "seed", "count", "alerts": [{rule, case_id|officer_id, severity, case_id?}],
+     "near_misses": [{rule, case_id}]}` — `alerts` is every alert the sweep must raise, no more.
+
+Violations the state machine's guards would refuse are made by **documented direct edits** of
+the final snapshot (the fact a rule reads is changed after the case was built; `INJECTIONS`
+names each edit). Such cases' last event no longer matches their snapshot hash, as a tampered
+case would: they are test data, never production data.
+
+Cases are written straight into the case tables (`penalty_case`, `case_party`) with their
+snapshot, query columns and party index (no event rows): the supervision sweep reads snapshots.
+When the cases subgraph's own `seed_cases` is used instead, `inject_into_store` applies the
+same edits to the cases it created.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from domain.sm import id_number_hash
+from subgraphs.cases.domain import commands as c
+from subgraphs.cases.domain.catalogue import EnforcementItem, FineRuleKind
+from subgraphs.cases.domain.clock import CHINA_TZ, add_years
+from subgraphs.cases.domain.common_guards import hearing_eligible
+from subgraphs.cases.domain.config import DeadlineConfig
+from subgraphs.cases.domain.context import GuardContext
+from subgraphs.cases.domain.deadlines import (
+    legal_review_deadline,
+    preservation_deadline,
+    publicity_withdrawal_deadline,
+    service_deadline,
+)
+from subgraphs.cases.domain.enums import (
+    CaseSource,
+    CircumstanceLevel,
+    EvidenceKind,
+    HearingStatus,
+    PartyType,
+    PenaltyKind,
+    ServiceMethod,
+)
+from subgraphs.cases.domain.facts import BodyFact, CertificateFact, OfficerFact, StaticFacts
+from subgraphs.cases.domain.machine import apply
+from subgraphs.cases.domain.records import (
+    EvidenceRecord,
+    Hearing,
+    LegalReview,
+    Party,
+    PenaltyProposal,
+    Preservation,
+    Violation,
+)
+from subgraphs.cases.domain.snapshot import CaseSnapshot
+from subgraphs.cases.domain.working_calendar import WorkingCalendar
+from subgraphs.cases.items import to_domain_item
+
+AS_OF = datetime(2026, 10, 30, 10, 0, tzinfo=CHINA_TZ)
+FIRST_DAY = date(2025, 1, 6)
+LAST_DAY = date(2026, 3, 31)
+GROUND_TRUTH = "ground_truth.json"
+
+
+def _lines(path: Path) -> Iterator[dict[str, Any]]:
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                yield json.loads(line)
+
+
+@dataclass
+class World:
+    """The generated data set as the state machine's facts, plus the parties to draw from."""
+
+    ctx: GuardContext
+    items: dict[str, EnforcementItem]
+    bodies: list[dict[str, Any]]
+    officers_by_body: dict[str, list[str]]
+    persons: list[tuple[Party, date]]  # (party, birth date)
+    entities: list[Party]
+
+    @classmethod
+    def load(cls, seed_dir: Path, *, secret: bytes, calendar: WorkingCalendar, config: DeadlineConfig) -> World:
+        items = {i.code: i for i in (to_domain_item(r) for r in _lines(seed_dir / "items.jsonl"))}
+        bodies = list(_lines(seed_dir / "bodies.jsonl"))
+        certs: dict[str, list[CertificateFact]] = {}
+        from subgraphs.supervision.facts import cert_status
+
+        for r in _lines(seed_dir / "certificates.jsonl"):
+            certs.setdefault(r["officer_id"], []).append(CertificateFact(
+                r["cert_no"], r["officer_id"], cert_status(r["status"]), date.fromisoformat(r["valid_from"]),
+                date.fromisoformat(r["valid_to"]), frozenset(r["area"]), frozenset(r["categories"])))
+        officers: dict[str, OfficerFact] = {}
+        by_body: dict[str, list[str]] = {}
+        for r in _lines(seed_dir / "officers.jsonl"):
+            officers[r["id"]] = OfficerFact(r["id"], "officer", r["body_uscc"], r["has_legal_qualification"],
+                                            r["is_legal_reviewer"])
+            by_body.setdefault(r["body_uscc"], []).append(r["id"])
+        facts = StaticFacts(officers=officers, certificates={k: tuple(v) for k, v in certs.items()},
+                            items={(i.code, i.version): i for i in items.values()},
+                            bodies={b["uscc"]: BodyFact(b["uscc"], b["name"], frozenset(b["item_codes"]))
+                                    for b in bodies})
+        ctx = GuardContext(calendar=calendar, config=config, personnel=facts, catalogue=facts, bodies=facts,
+                           regulations=facts)
+        persons = []
+        for r in _lines(seed_dir / "persons.jsonl"):
+            h = id_number_hash(secret, r["id_type"], r["id_number"])
+            persons.append((Party(PartyType.NATURAL_PERSON, "当事人", birth_date=date.fromisoformat(r["birth_date"]),
+                                  id_hash=h, id_type=r["id_type"]), date.fromisoformat(r["birth_date"])))
+        entities = [Party(PartyType.ORGANISATION if r["entity_category"] != "个体工商户"
+                          else PartyType.INDIVIDUAL_BUSINESS, r["name"], uscc=r["uscc"])
+                    for r in _lines(seed_dir / "entities.jsonl")]
+        return cls(ctx, items, bodies, by_body, persons, entities)
+
+    @property
+    def facts(self) -> StaticFacts:
+        personnel = self.ctx.personnel
+        assert isinstance(personnel, StaticFacts)
+        return personnel
+
+    def qualified(self, body: str, item: EnforcementItem, region: str, start: date, end: date) -> list[str]:
+        """Officers of `body` whose certificate covers the item and region over [start, end]."""
+        from subgraphs.cases.domain.facts import CertificateStatus, region_covers
+
+        out = []
+        for officer_id in self.officers_by_body.get(body, []):
+            for cert in self.facts.certificates.get(officer_id, ()):
+                if cert.status is CertificateStatus.ACTIVE and cert.valid_from <= start and end <= cert.valid_to \
+                        and item.domain in cert.domains and any(region_covers(a, region) for a in cert.areas):
+                    out.append(officer_id)
+                    break
+        return out
+
+
+def _usable(item: EnforcementItem) -> bool:
+    band = item.band(CircumstanceLevel.LIGHTER)
+    return (item.fine_rule.kind is FineRuleKind.FIXED_RANGE and not item.major_decision
+            and PenaltyKind.FINE in item.allowed_kinds and band is not None and band.max_fen > 0)
+
+
+def _at(day: date) -> datetime:
+    return datetime.combine(day, time(10, 0), CHINA_TZ)
+
+
+@dataclass
+class Built:
+    snapshot: CaseSnapshot
+    officers: tuple[str, ...]
+    item: EnforcementItem
+
+
+class Builder:
+    """Clean cases through the real state machine; `stop` truncates the path after a stage."""
+
+    def __init__(self, world: World, seed: int) -> None:
+        self.world = world
+        self.seed = seed
+        self.cal = world.ctx.calendar
+        self.pairs = [(b, self.world.items[code]) for b in world.bodies if b["body_type"] == "ADMIN_ORGAN"
+                      for code in b["item_codes"] if code in world.items and _usable(world.items[code])]
+        self.adults = [p for p, _ in world.persons]
+        self._party_cursor = 0
+
+    def wd(self, day: date, n: int) -> date:
+        return self.cal.add_working_days(day, n)
+
+    def next_party(self, rng: random.Random, on: date) -> Party:
+        pool_size = len(self.world.persons) + len(self.world.entities)
+        for _ in range(pool_size):
+            i = self._party_cursor % pool_size
+            self._party_cursor += 1
+            if i < len(self.world.persons):
+                party, birth = self.world.persons[i]
+                if add_years(birth, 18) <= on - timedelta(days=60):
+                    return party
+            else:
+                return self.world.entities[i - len(self.world.persons)]
+        raise RuntimeError("no eligible party in the data set")
+
+    def ordinary(self, case_id: str, rng: random.Random, *, start: date | None = None, stop: str | None = None,
+                 party: Party | None = None) -> Built:
+        for _ in range(200):  # bounded search for a body/item/date with two qualified officers
+            body, item = rng.choice(self.pairs)
+            d0 = start or self.cal.roll_forward_to_working_day(
+                FIRST_DAY + timedelta(days=rng.randrange((LAST_DAY - FIRST_DAY).days)))
+            officers = self.world.qualified(body["uscc"], item, body["region_code"], d0, d0 + timedelta(days=200))
+            if len(officers) >= 2:
+                break
+        else:
+            raise RuntimeError("no body with two qualified officers")
+        pair = tuple(rng.sample(officers, 2))
+        who = party or self.next_party(rng, d0)
+        band = item.band(CircumstanceLevel.LIGHTER)
+        assert band is not None
+        fine = max(band.min_fen, 100) + (band.max_fen - max(band.min_fen, 100)) // 2
+        fine -= fine % 100
+        proposal = PenaltyProposal(frozenset({PenaltyKind.FINE}), CircumstanceLevel.LIGHTER, fine_fen=fine)
+        eligible = hearing_eligible(item, (who,), proposal)
+        w = self.wd
+        notice_on = w(d0, 24)
+        decide_on = w(notice_on, 8)
+        serve_on = w(decide_on, 2)
+        steps: list[tuple[str, c.CaseCommand]] = [
+            ("CLUE", c.RegisterClue(at=_at(d0), actor_id=pair[0], case_id=case_id, body_id=body["uscc"],
+                                    item_code=item.code, item_version=item.version, region_code=body["region_code"],
+                                    source=CaseSource.INSPECTION, parties=(who,),
+                                    violation=Violation(d0 - timedelta(days=10)), discovered_on=d0)),
+            ("VERIFYING", c.AssignVerifier(at=_at(w(d0, 1)), actor_id="HEAD", verifier_id=pair[0])),
+            ("FILED", c.FileCase(at=_at(w(d0, 2)), actor_id="HEAD", filing_standard_met=True)),
+            ("INVESTIGATING", c.StartInvestigation(at=_at(w(d0, 3)), actor_id=pair[0], officer_ids=pair,
+                                                   recusal_checked=True)),
+            ("EVIDENCE", c.RecordEvidence(at=_at(w(d0, 4)), actor_id=pair[0], evidence=EvidenceRecord(
+                f"{case_id}-E1", EvidenceKind.INSPECTION_RECORD, w(d0, 4), pair, True, "a" * 64))),
+            ("CONCLUDED", c.ConcludeInvestigation(at=_at(w(d0, 20)), actor_id=pair[0], report_doc_id="REPORT")),
+            ("UNDER_REVIEW", c.SubmitForReview(at=_at(w(d0, 21)), actor_id=pair[0])),
+            ("NOTIFIED", c.ServeNotice(at=_at(notice_on), actor_id=pair[0], proposal=proposal,
+                                       includes_hearing_right=eligible)),
+            ("STATEMENT", c.RecordStatement(at=_at(w(notice_on, 1)), actor_id=pair[0], summary="陈述")),
+            ("REVIEWED", c.ReviewStatement(at=_at(w(notice_on, 2)), actor_id=pair[0], index=0, adopted=False)),
+            ("REASSESSED", c.Reassess(at=_at(w(notice_on, 6)), actor_id="HEAD", proposal=proposal)),
+            ("DECIDED", c.Decide(at=_at(decide_on), actor_id="HEAD", doc_no=f"罚〔{decide_on.year}〕{case_id[-6:]}号",
+                                 proposal=proposal, signed_by="HEAD", sealed=True, contents_complete=True,
+                                 basis_refs=(item.penalty_provision or "《条例》第一条",))),
+            ("SERVED", c.ServeDecision(at=_at(serve_on), actor_id=pair[0], method=ServiceMethod.DIRECT)),
+            ("PUBLISHED", c.PublishDecision(at=_at(w(decide_on, 3)), actor_id=pair[0])),
+            ("PERFORMING", c.StartPayment(at=_at(serve_on), actor_id=pair[0])),
+            ("PAID", c.ConfirmPayment(at=_at(serve_on + timedelta(days=5)), actor_id="BANK",
+                                      amount_fen=proposal.monetary_fen, receipt_no=f"R-{case_id[-6:]}")),
+            ("CLOSED", c.Close(at=_at(w(serve_on + timedelta(days=5), 3)), actor_id="HEAD", documents_complete=True,
+                               evidence_hashed=True)),
+            ("ARCHIVED", c.Archive(at=_at(w(serve_on + timedelta(days=5), 8)), actor_id="ARCHIVIST",
+                                   archive_no=f"A-{case_id[-6:]}", manifest_sm3="b" * 64, sealed=True)),
+        ]
+        snap: CaseSnapshot | None = None
+        for name, command in steps:
+            snap = apply(snap, command, self.world.ctx).after
+            if name == stop:
+                break
+        assert snap is not None
+        return Built(snap, pair, item)
+
+
+# --- injections: documented direct edits on a clean, archived case ---------------------------------
+
+
+def _set_penalty(b: Built, proposal: PenaltyProposal) -> CaseSnapshot:
+    """The same penalty on the notice and the decision, with the hearing right stated when eligible."""
+    s = b.snapshot
+    assert s.notice is not None
+    assert s.decision is not None
+    eligible = hearing_eligible(b.item, s.parties, proposal)
+    return replace(s, notice=replace(s.notice, proposal=proposal, includes_hearing_right=eligible),
+                   decision=replace(s.decision, proposal=proposal))
+
+
+@dataclass
+class Env:
+    world: World
+    builder: Builder
+    cal: WorkingCalendar
+    cfg: DeadlineConfig
+
+
+def _held_hearing(env: Env, b: Built, *, lead_wd: int, chair: str, audiovisual: bool) -> CaseSnapshot:
+    s = b.snapshot
+    assert s.notice is not None
+    notice_on = env.builder.wd(s.notice.served_on, 2)
+    hearing = Hearing(env.builder.wd(s.notice.served_on, 1), HearingStatus.HELD, notice_on,
+                      env.builder.wd(notice_on, lead_wd), chair)
+    evidence = s.evidence
+    if audiovisual:
+        evidence = (*evidence, EvidenceRecord(f"{s.case_id}-AV", EvidenceKind.AUDIOVISUAL, hearing.hearing_on or notice_on,
+                                              s.investigators, True, "c" * 64))
+    return replace(s, hearing=hearing, evidence=evidence)
+
+
+def _other_chair(env: Env, b: Built) -> str:
+    for officer in env.world.officers_by_body.get(b.snapshot.body_id, []):
+        if officer not in b.snapshot.investigators:
+            return officer
+    return "CHAIR-EXTERNAL"
+
+
+def _extra_officer(env: Env, b: Built, want: str) -> str | None:
+    """An officer whose certificate on the evidence day is not valid (`want`=VALIDITY) or valid
+    but not covering the case's area or domain (`want`=SCOPE)."""
+    from subgraphs.cases.domain.facts import CertificateStatus, region_covers
+
+    day = b.snapshot.evidence[0].collected_on
+    for officer_id, certs in sorted(env.world.facts.certificates.items()):
+        if officer_id in b.snapshot.investigators:
+            continue
+        valid = [x for x in certs if x.status is CertificateStatus.ACTIVE and x.valid_from <= day <= x.valid_to]
+        if want == "VALIDITY" and not valid:
+            return officer_id
+        if want == "SCOPE" and valid:
+            cert = valid[0]
+            if not any(region_covers(a, b.snapshot.region_code) for a in cert.areas) or \
+                    b.item.domain not in cert.domains:
+                return officer_id
+    return None
+
+
+def _add_officer(b: Built, officer: str) -> CaseSnapshot:
+    s = b.snapshot
+    ev = replace(s.evidence[0], collected_by=(*s.evidence[0].collected_by, officer))
+    return replace(s, investigators=(*s.investigators, officer), evidence=(ev, *s.evidence[1:]))
+
+
+def inj_s03(env: Env, b: Built) -> CaseSnapshot:
+    s = b.snapshot
+    assert s.decision is not None
+    assert s.service is not None
+    due = service_deadline(env.cal, env.cfg, decided_on=s.decision.decided_on).due
+    return replace(s, service=replace(s.service, served_on=env.builder.wd(due, 3)))
+
+
+def inj_s04(env: Env, b: Built) -> CaseSnapshot:
+    s = b.snapshot
+    return replace(s, evidence=(replace(s.evidence[0], collected_by=s.evidence[0].collected_by[:1]), *s.evidence[1:]))
+
+
+def inj_s05(env: Env, b: Built) -> CaseSnapshot:
+    return _add_officer(b, _extra_officer(env, b, "VALIDITY") or "OFF-UNKNOWN")
+
+
+def inj_s06(env: Env, b: Built) -> CaseSnapshot:
+    officer = _extra_officer(env, b, "SCOPE")
+    if officer is None:
+        raise RuntimeError("no out-of-scope officer in the data set")
+    return _add_officer(b, officer)
+
+
+def inj_s08(env: Env, b: Built) -> CaseSnapshot:
+    s = b.snapshot
+    assert s.notice is not None
+    assert s.decision is not None
+    return replace(s, notice=replace(s.notice, served_on=s.decision.decided_on + timedelta(days=1)))
+
+
+def inj_s08b(env: Env, b: Built) -> CaseSnapshot:
+    s = b.snapshot
+    assert s.decision is not None
+    heavier = replace(s.decision.proposal, fine_fen=s.decision.proposal.fine_fen + 100)
+    return replace(s, decision=replace(s.decision, proposal=heavier))
+
+
+def inj_s09(env: Env, b: Built) -> CaseSnapshot:
+    s = b.snapshot
+    assert s.notice is not None
+    proposal = s.notice.proposal
+    if not hearing_eligible(b.item, s.parties, proposal):
+        proposal = replace(proposal, kinds=proposal.kinds | {PenaltyKind.CONFISCATE_GAINS},
+                           confiscated_gains_fen=max(b.item.hearing_threshold(p.party_type) for p in s.parties))
+        s = _set_penalty(b, proposal)
+    assert s.notice is not None
+    return replace(s, notice=replace(s.notice, includes_hearing_right=False))
+
+
+def inj_s10(env: Env, b: Built) -> CaseSnapshot:
+    s = b.snapshot
+    assert s.notice is not None
+    return replace(s, hearing=Hearing(env.builder.wd(s.notice.served_on, 1), HearingStatus.REQUESTED))
+
+
+def inj_s11(env: Env, b: Built) -> CaseSnapshot:
+    return _held_hearing(env, b, lead_wd=4, chair=_other_chair(env, b), audiovisual=True)
+
+
+def inj_s11b(env: Env, b: Built) -> CaseSnapshot:
+    return _held_hearing(env, b, lead_wd=7, chair=b.snapshot.investigators[0], audiovisual=True)
+
+
+def inj_s12(env: Env, b: Built) -> CaseSnapshot:
+    s = b.snapshot
+    assert s.decision is not None
+    submitted = s.decision.decided_on - timedelta(days=3)
+    return replace(s, legal_review=LegalReview(submitted, True, ("major_rights_after_hearing",),
+                                               legal_review_deadline(env.cal, env.cfg, submitted_on=submitted)))
+
+
+def inj_s13(env: Env, b: Built) -> CaseSnapshot:
+    return replace(b.snapshot, major=True)
+
+
+def inj_s14(env: Env, b: Built) -> CaseSnapshot:
+    s = b.snapshot
+    assert s.decision is not None
+    band = b.item.band(CircumstanceLevel.LIGHTER)
+    assert band is not None
+    return _set_penalty(b, replace(s.decision.proposal, fine_fen=band.max_fen + 100))
+
+
+def inj_s16(env: Env, b: Built) -> CaseSnapshot:
+    s = b.snapshot
+    return replace(s, violation=Violation(add_years(s.discovered_on, -3)))
+
+
+def inj_s19(env: Env, b: Built) -> CaseSnapshot:
+    s = b.snapshot
+    assert s.payment is not None
+    return replace(s, payment=replace(s.payment, on_spot=True))
+
+
+def inj_s24(env: Env, b: Built) -> CaseSnapshot:
+    s = b.snapshot
+    assert s.publicity is not None
+    return replace(s, publicity=replace(s.publicity, published_on=env.builder.wd(s.publicity.deadline.due, 3)))
+
+
+def inj_s24b(env: Env, b: Built) -> CaseSnapshot:
+    s = b.snapshot
+    assert s.publicity is not None
+    assert s.closure is not None
+    changed = s.closure.closed_on
+    return replace(s, publicity=replace(s.publicity, withdrawal_deadline=publicity_withdrawal_deadline(
+        env.cal, env.cfg, changed_on=changed)))
+
+
+def inj_s25(env: Env, b: Built) -> CaseSnapshot:
+    s = b.snapshot
+    day = s.evidence[0].collected_on
+    deadline = preservation_deadline(env.cal, env.cfg, preserved_on=day)
+    return replace(s, preservations=(Preservation(f"{s.case_id}-P1", day, "HEAD", deadline,
+                                                  env.builder.wd(deadline.due, 2)),))
+
+
+def inj_s27(env: Env, b: Built) -> CaseSnapshot:
+    s = b.snapshot
+    for party, birth in env.world.persons:
+        if add_years(birth, 14) > s.violation.start >= add_years(birth, 8):
+            return replace(s, parties=(party,))
+    raise RuntimeError("no child in the data set")
+
+
+def inj_s28(env: Env, b: Built) -> CaseSnapshot:
+    s = b.snapshot
+    for body in env.world.bodies:
+        if body["body_type"] == "ADMIN_ORGAN" and s.item_code not in body["item_codes"]:
+            return replace(s, body_id=body["uscc"])
+    raise RuntimeError("every body has the item")
+
+
+def inj_s29(env: Env, b: Built) -> CaseSnapshot:
+    s = b.snapshot
+    assert s.decision is not None
+    p = s.decision.proposal
+    return _set_penalty(b, replace(p, kinds=p.kinds | {PenaltyKind.CONFISCATE_GAINS}, confiscated_gains_fen=6_000_000))
+
+
+def inj_s30(env: Env, b: Built) -> CaseSnapshot:
+    s = b.snapshot
+    assert s.decision is not None
+    return replace(s, decision=replace(s.decision, sealed=False))
+
+
+def inj_s31(env: Env, b: Built) -> CaseSnapshot:
+    return _held_hearing(env, b, lead_wd=7, chair=_other_chair(env, b), audiovisual=False)
+
+
+def inj_s32(env: Env, b: Built) -> CaseSnapshot:
+    s = b.snapshot
+    assert s.closure is not None
+    due = s.closure.archive_deadline.due
+    return replace(s, closure=replace(s.closure, archived_on=due + timedelta(days=5)))
+
+
+Injection = Callable[[Env, Built], CaseSnapshot]
+
+#: rule → (what is edited, the edit). Every edit is on a clean archived case.
+INJECTIONS: dict[str, tuple[str, Injection]] = {
+    "S03": ("service.served_on := service deadline + 3 wd", inj_s03),
+    "S04": ("evidence[0].collected_by := its first officer only", inj_s04),
+    "S05": ("investigators/evidence += an officer without a valid certificate that day", inj_s05),
+    "S06": ("investigators/evidence += an officer certified for another area or domain", inj_s06),
+    "S08": ("notice.served_on := decision day + 1", inj_s08),
+    "S08b": ("decision fine := notified fine + 1 元", inj_s08b),
+    "S09": ("notice.includes_hearing_right := false on a hearing-eligible penalty", inj_s09),
+    "S10": ("hearing := requested the day after the notice, never held", inj_s10),
+    "S11": ("hearing held 4 wd after its notice (chair not an investigator, recorded)", inj_s11),
+    "S11b": ("hearing chaired by the first investigator (7 wd notice, recorded)", inj_s11b),
+    "S12": ("legal_review := required, never reviewed", inj_s12),
+    "S13": ("major := true, no collective discussion", inj_s13),
+    "S14": ("fine := the 从轻 band maximum + 1 元 (on notice and decision)", inj_s14),
+    "S16": ("violation.start := discovery − 3 years", inj_s16),
+    "S19": ("payment.on_spot := true in ordinary procedure", inj_s19),
+    "S24": ("publicity.published_on := publicity deadline + 3 wd", inj_s24),
+    "S24b": ("publicity withdrawal deadline set at closure, never withdrawn", inj_s24b),
+    "S25": ("preservation handled 2 wd after its 7 wd deadline", inj_s25),
+    "S27": ("party := a child under 14 at the violation", inj_s27),
+    "S28": ("body := a body without the item in its powers", inj_s28),
+    "S29": ("confiscated gains 60 000 元 added (notice and decision; hearing right stated)", inj_s29),
+    "S30": ("decision.sealed := false", inj_s30),
+    "S31": ("hearing held without an audiovisual record", inj_s31),
+    "S32": ("closure.archived_on := archive deadline + 5 cd", inj_s32),
+}
+
+#: the rules whose facts the case store does not carry yet (coercive measures, inspections, cash
+#: hand-over, 简易程序备案, regulations): covered by unit tests, not by the ground truth
+NOT_INJECTED = ("S07b", "S15", "S19b", "S21", "S21b", "S22", "S23", "S26", "S33", "S34")
+
+
+def near_miss(env: Env, rule: str, b: Built) -> CaseSnapshot:
+    """A case that comes right up to `rule` without breaking it."""
+    s = b.snapshot
+    assert s.decision is not None
+    assert s.service is not None
+    assert s.publicity is not None
+    assert s.closure is not None
+    if rule == "S03":
+        due = service_deadline(env.cal, env.cfg, decided_on=s.decision.decided_on).due
+        return replace(s, service=replace(s.service, served_on=due))
+    if rule == "S24":
+        return replace(s, publicity=replace(s.publicity, published_on=s.publicity.deadline.due))
+    if rule == "S32":
+        return replace(s, closure=replace(s.closure, archived_on=s.closure.archive_deadline.due))
+    if rule == "S16":
+        return replace(s, violation=Violation(add_years(s.discovered_on, -2)))
+    if rule == "S11":
+        return _held_hearing(env, b, lead_wd=7, chair=_other_chair(env, b), audiovisual=True)
+    if rule == "S25":
+        day = s.evidence[0].collected_on
+        deadline = preservation_deadline(env.cal, env.cfg, preserved_on=day)
+        return replace(s, preservations=(Preservation(f"{s.case_id}-P1", day, "HEAD", deadline, deadline.due),))
+    if rule == "S14":
+        band = b.item.band(CircumstanceLevel.LIGHTER)
+        assert band is not None
+        return _set_penalty(b, replace(s.decision.proposal, fine_fen=band.max_fen))
+    raise KeyError(rule)
+
+
+NEAR_MISS_RULES = ("S03", "S11", "S14", "S16", "S24", "S25", "S32")
+
+
+@dataclass
+class GroundTruth:
+    as_of: datetime
+    seed: int
+    count: int
+    alerts: list[dict[str, str]] = field(default_factory=list)
+    near_misses: list[dict[str, str]] = field(default_factory=list)
+    edits: dict[str, str] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"as_of": self.as_of.isoformat(), "seed": self.seed, "count": self.count,
+                "alerts": sorted(self.alerts, key=lambda a: json.dumps(a, sort_keys=True)),
+                "near_misses": self.near_misses, "edits": self.edits, "not_injected": list(NOT_INJECTED)}
+
+
+def build_dataset(world: World, *, seed: int, count: int, as_of: datetime = AS_OF
+                  ) -> tuple[list[CaseSnapshot], GroundTruth]:
+    """`count` clean cases (at least one per injection and near miss), the injected and open cases,
+    and the ground truth. Pure: the same world and seed give the same cases."""
+    rng = random.Random(seed)
+    builder = Builder(world, seed)
+    env = Env(world, builder, world.ctx.calendar, world.ctx.config)
+    truth = GroundTruth(as_of, seed, count, edits={r: d for r, (d, _f) in INJECTIONS.items()})
+    cases: list[CaseSnapshot] = []
+    n = 0
+
+    def new_id() -> str:
+        nonlocal n
+        n += 1
+        return f"C{seed:04d}-{n:07d}"
+
+    clean = [builder.ordinary(new_id(), rng) for _ in range(max(count, len(INJECTIONS) + len(NEAR_MISS_RULES) + 4))]
+    targets = iter(clean)
+    for rule, (_doc, inject) in INJECTIONS.items():
+        b = next(targets)
+        edited = inject(env, b)
+        truth.alerts.append(_alert(rule, edited, b))
+        cases.append(edited)
+    for rule in NEAR_MISS_RULES:
+        b = next(targets)
+        cases.append(near_miss(env, rule, b))
+        truth.near_misses.append({"rule": rule, "case_id": b.snapshot.case_id})
+    # S17: a second fine for the same violation; near miss: the same party, another violation
+    base = next(targets)
+    dup = replace(base.snapshot, case_id=base.snapshot.case_id + "-dup")
+    cases += [base.snapshot, dup]
+    truth.alerts.append({"rule": "S17", "case_id": dup.case_id, "severity": "RED"})
+    other = next(targets)
+    near = replace(other.snapshot, case_id=other.snapshot.case_id + "-nm",
+                   violation=Violation(other.snapshot.violation.start - timedelta(days=30)))
+    cases += [other.snapshot, near]
+    truth.near_misses.append({"rule": "S17", "case_id": near.case_id})
+    # S18: three decisions on one party within a year (different violations: no S17)
+    third = next(targets)
+    runs = [replace(third.snapshot, case_id=third.snapshot.case_id + f"-f{k}",
+                    violation=Violation(third.snapshot.violation.start - timedelta(days=40 * k))) for k in (1, 2)]
+    cases += [third.snapshot, *runs]
+    truth.alerts.append({"rule": "S18", "case_id": runs[-1].case_id, "severity": "INFO"})
+    used = {c.case_id.split("-dup")[0].split("-nm")[0].split("-f")[0] for c in cases}
+    cases += [b.snapshot for b in clean if b.snapshot.case_id not in used]
+    cases += _open_cases(env, rng, new_id, as_of, truth)
+    return cases, truth
+
+
+def _alert(rule: str, edited: CaseSnapshot, b: Built) -> dict[str, str]:
+    if rule in ("S05", "S06"):
+        officer = edited.investigators[-1]
+        return {"rule": rule, "officer_id": officer, "case_id": edited.case_id, "severity": "RED"}
+    if rule == "S11b":
+        assert edited.hearing is not None
+        assert edited.hearing.chair_id is not None
+        return {"rule": rule, "officer_id": edited.hearing.chair_id, "case_id": edited.case_id, "severity": "RED"}
+    return {"rule": rule, "case_id": edited.case_id, "severity": "INFO" if rule == "S29" else "RED"}
+
+
+def _open_cases(env: Env, rng: random.Random, new_id: Callable[[], str], as_of: datetime,
+                truth: GroundTruth) -> list[CaseSnapshot]:
+    """Cases still running at `as_of`: breaches, yellow pre-warnings and quiet ones."""
+    cal, today = env.cal, as_of.date()
+    out: list[CaseSnapshot] = []
+
+    def back_wd(n: int) -> date:
+        day = today
+        for _ in range(n):
+            day -= timedelta(days=1)
+            while not cal.is_working_day(day):
+                day -= timedelta(days=1)
+        return day
+
+    # S01: a clue unhandled for 20 wd (RED), for 13 of 15 wd (YELLOW), for 3 wd (quiet)
+    for wd_back, severity in ((20, "RED"), (13, "YELLOW"), (3, None)):
+        b = env.builder.ordinary(new_id(), rng, start=back_wd(wd_back), stop="VERIFYING")
+        out.append(b.snapshot)
+        if severity:
+            truth.alerts.append({"rule": "S01", "case_id": b.snapshot.case_id, "severity": severity})
+        else:
+            truth.near_misses.append({"rule": "S01", "case_id": b.snapshot.case_id})
+    # S02: filed 100 cd ago (RED), 80 cd ago (YELLOW: 89 %), 50 cd ago (quiet), investigation open
+    for cd_back, severity in ((100, "RED"), (80, "YELLOW"), (50, None)):
+        start = cal.roll_forward_to_working_day(today - timedelta(days=cd_back + 3))
+        b = env.builder.ordinary(new_id(), rng, start=start, stop="EVIDENCE")
+        filed = b.snapshot.filed_on
+        assert filed is not None
+        out.append(b.snapshot)
+        if severity and severity == "YELLOW" and (today - filed).days * 100 < 80 * 90:
+            severity = None
+        if severity:
+            truth.alerts.append({"rule": "S02", "case_id": b.snapshot.case_id, "severity": severity})
+        else:
+            truth.near_misses.append({"rule": "S02", "case_id": b.snapshot.case_id})
+    # S20: served 40 cd ago, unpaid (YELLOW by the rule's definition)
+    start = cal.roll_forward_to_working_day(today - timedelta(days=120))
+    b = env.builder.ordinary(new_id(), rng, start=start, stop="PERFORMING")
+    out.append(b.snapshot)
+    if b.snapshot.payment is not None and b.snapshot.payment.due < today:
+        truth.alerts.append({"rule": "S20", "case_id": b.snapshot.case_id, "severity": "YELLOW"})
+    return out
+
+
+# --- writing to the case store -----------------------------------------------------------------
+
+
+async def write_cases(url: str, cases: Sequence[CaseSnapshot], seed_dir: Path | None = None) -> None:
+    """Insert the cases (snapshot, query columns, party index) and, when the catalogue is empty,
+    the generated items as PUBLISHED catalogue entries."""
+    from sqlalchemy import func, insert, select
+
+    from domain.sm import sm3_hex
+    from subgraphs.cases.codec import encode
+    from subgraphs.cases.rows import CasePartyRow, CaseRow, CatalogueItemRow
+    from subgraphs.cases.service import query_columns
+    from subgraphs.common.db import create_engine
+
+    engine = create_engine(url)
+    now = datetime.now(UTC)
+    try:
+        async with engine.begin() as conn:
+            if seed_dir is not None and (await conn.execute(select(func.count()).select_from(CatalogueItemRow))
+                                         ).scalar_one() == 0:
+                await conn.execute(insert(CatalogueItemRow), [
+                    {"code": r["code"], "version": int(r["version"]), "name": r["name"],
+                     "action_type": r["action_type"], "domain": r["domain"], "status": "PUBLISHED", "payload": r,
+                     "payload_sm3": sm3_hex(json.dumps(r, sort_keys=True).encode()), "drafted_by": "SEED", "drafted_at": now,
+                     "published_at": now} for r in _lines(seed_dir / "items.jsonl")])
+            for i in range(0, len(cases), 1000):
+                chunk = cases[i:i + 1000]
+                await conn.execute(insert(CaseRow), [
+                    {"id": s.case_id, "case_no": f"SEED{s.case_id}", "version": 1, "head_hash": "0" * 64,
+                     "snapshot": encode(s), "created_at": now, "updated_at": now, **query_columns(s)}
+                    for s in chunk])
+                parties = [{"case_id": s.case_id, "idx": k, "party_type": p.party_type.value, "id_type": p.id_type,
+                            "id_number_hash": p.id_hash, "uscc": p.uscc}
+                           for s in chunk for k, p in enumerate(s.parties)]
+                if parties:
+                    await conn.execute(insert(CasePartyRow), parties)
+    finally:
+        await engine.dispose()
+
+
+def load_world(seed_dir: Path, secret: bytes) -> World:
+    from subgraphs.cases.domain.config import load_config
+    from subgraphs.cases.domain.standards import calendar_dir, deadlines_file
+
+    return World.load(seed_dir, secret=secret, calendar=WorkingCalendar.from_directory(calendar_dir()),
+                      config=load_config(deadlines_file()))
+
+
+async def seed_with_violations(url: str, seed_dir: Path, out_dir: Path, *, seed: int, count: int,
+                               secret: bytes, as_of: datetime = AS_OF) -> GroundTruth:
+    """Build, inject, write the cases; write `out_dir/ground_truth.json`. Returns the ground truth."""
+    world = load_world(seed_dir, secret)
+    cases, truth = build_dataset(world, seed=seed, count=count, as_of=as_of)
+    await write_cases(url, cases, seed_dir)
+    write_ground_truth(out_dir, truth)
+    return truth
+
+
+def write_ground_truth(out_dir: Path, truth: GroundTruth) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / GROUND_TRUTH).write_text(json.dumps(truth.as_json(), ensure_ascii=False, indent=1), encoding="utf-8")

@@ -1,0 +1,199 @@
+"""The alert store: record findings of a sweep or of one case, move alerts through their lifecycle, page them.
+
+Recording is idempotent: an alert is identified by (rule, subject, case); a finding seen again
+updates severity, evidence and `last_seen_at` and keeps the lifecycle status; an alert of the
+evaluated scope that is no longer found becomes `active = false` (its status stays, so a
+supervisor still sees what was rectified or dismissed). A finding that reappears after being
+RECTIFIED reopens the alert (OPEN): rectification did not hold.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, bindparam, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from subgraphs.supervision.errors import AlertNotFound
+from subgraphs.supervision.lifecycle import AlertAction, next_status
+from subgraphs.supervision.model import AlertStatus, Finding, Severity, SubjectKind
+from subgraphs.supervision.rows import AlertRow
+
+CHUNK = 1_000
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    id: str
+    rule_id: str
+    severity: Severity
+    subject_kind: SubjectKind
+    subject_id: str
+    case_id: str | None
+    body_id: str
+    status: AlertStatus
+    active: bool
+    evidence: dict[str, Any]
+    period_due: date | None
+    detected_at: datetime
+    last_seen_at: datetime
+    rectification_due: date | None
+    dismiss_reason: str | None
+
+
+def key_text(f: Finding) -> str:
+    return "|".join(f.key)
+
+
+def _alert(row: Any) -> Alert:
+    return Alert(row.id, row.rule_id, Severity(row.severity), SubjectKind(row.subject_kind), row.subject_id,
+                 row.case_id, row.body_id, AlertStatus(row.status), row.active, dict(row.evidence),
+                 row.period_due, row.detected_at, row.last_seen_at, row.rectification_due, row.dismiss_reason)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordResult:
+    created: int
+    updated: int
+    deactivated: int
+
+
+async def record_findings(engine: AsyncEngine, findings: Sequence[Finding], *, now: datetime,
+                          rectification_days: int, case_ids: Sequence[str] | None = None) -> RecordResult:
+    """Store `findings`. `case_ids=None` means a full sweep (every active alert is in scope);
+    otherwise only the alerts of those cases are deactivated when not found again."""
+    by_key = {key_text(f): f for f in findings}
+    cols = (AlertRow.id, AlertRow.alert_key, AlertRow.status)
+    async with engine.begin() as conn:
+        existing: dict[str, tuple[str, str]] = {}
+        if case_ids is None:
+            for row in (await conn.execute(select(*cols).where(AlertRow.active.is_(True)))).all():
+                existing[row.alert_key] = (row.id, row.status)
+        else:
+            for i in range(0, len(case_ids), CHUNK):
+                part = case_ids[i:i + CHUNK]
+                for row in (await conn.execute(select(*cols).where(AlertRow.case_id.in_(part)))).all():
+                    existing[row.alert_key] = (row.id, row.status)
+        keys = list(by_key)
+        for i in range(0, len(keys), CHUNK):  # alerts inactive from earlier sweeps come back to life
+            missing = [k for k in keys[i:i + CHUNK] if k not in existing]
+            if missing:
+                for row in (await conn.execute(select(*cols).where(AlertRow.alert_key.in_(missing)))).all():
+                    existing[row.alert_key] = (row.id, row.status)
+        new_rows = []
+        updates = []
+        for key, f in by_key.items():
+            if key in existing:
+                alert_id, status = existing[key]
+                reopened = AlertStatus.OPEN.value if status == AlertStatus.RECTIFIED.value else status
+                updates.append({"b_id": alert_id, "b_sev": f.severity.value, "b_ev": dict(f.evidence),
+                                "b_due": f.due, "b_status": reopened})
+            else:
+                new_rows.append({
+                    "id": str(uuid.uuid4()), "alert_key": key, "rule_id": f.rule_id, "severity": f.severity.value,
+                    "subject_kind": f.subject_kind.value, "subject_id": f.subject_id, "case_id": f.case_id,
+                    "body_id": f.body_id, "status": AlertStatus.OPEN.value, "active": True,
+                    "evidence": dict(f.evidence), "period_due": f.due, "detected_at": now, "last_seen_at": now,
+                    "rectification_due": (now.date() + timedelta(days=rectification_days))
+                    if f.severity is not Severity.YELLOW else None,
+                })
+        for i in range(0, len(new_rows), CHUNK):
+            await conn.execute(insert(AlertRow), new_rows[i:i + CHUNK])
+        if updates:
+            stmt = update(AlertRow).where(AlertRow.id == bindparam("b_id")).values(
+                severity=bindparam("b_sev"), evidence=bindparam("b_ev"), period_due=bindparam("b_due"),
+                status=bindparam("b_status"), active=True, last_seen_at=now)
+            for i in range(0, len(updates), CHUNK):
+                await conn.execute(stmt.execution_options(synchronize_session=False), updates[i:i + CHUNK])
+        gone = [alert_id for key, (alert_id, _s) in existing.items() if key not in by_key]
+        for i in range(0, len(gone), CHUNK):
+            await conn.execute(update(AlertRow).where(AlertRow.id.in_(gone[i:i + CHUNK]))
+                               .values(active=False, last_seen_at=now))
+    return RecordResult(len(new_rows), len(updates), len(gone))
+
+
+async def get_alert(engine: AsyncEngine, alert_id: str) -> Alert:
+    async with engine.connect() as conn:
+        row = (await conn.execute(select(AlertRow).where(AlertRow.id == alert_id))).first()
+    if row is None:
+        raise AlertNotFound(f"alert {alert_id} not found")
+    return _alert(row)
+
+
+async def move_alert(engine: AsyncEngine, alert_id: str, action: AlertAction, *, actor_id: str, now: datetime,
+                     reason: str | None = None, rectification_due: date | None = None) -> Alert:
+    """Apply a lifecycle action; `rectification_due` may be set when acknowledging."""
+    current = await get_alert(engine, alert_id)
+    target = next_status(current.status, action, reason=reason)
+    values: dict[str, Any] = {"status": target.value}
+    if action is AlertAction.ACKNOWLEDGE:
+        values.update(acknowledged_by=actor_id, acknowledged_at=now)
+        if rectification_due is not None:
+            values["rectification_due"] = rectification_due
+    elif action is AlertAction.RECTIFY:
+        values.update(rectified_by=actor_id, rectified_at=now)
+    else:
+        values.update(dismissed_by=actor_id, dismissed_at=now, dismiss_reason=(reason or "").strip())
+    async with engine.begin() as conn:
+        result = await conn.execute(update(AlertRow).where(
+            and_(AlertRow.id == alert_id, AlertRow.status == current.status.value)).values(**values))
+        if result.rowcount != 1:
+            raise AlertNotFound(f"alert {alert_id} changed meanwhile; read it again")
+    return await get_alert(engine, alert_id)
+
+
+@dataclass(frozen=True, slots=True)
+class AlertFilter:
+    rule_id: str | None = None
+    body_id: str | None = None
+    status: AlertStatus | None = None
+    case_ids: Sequence[str] | None = None
+    severity: Severity | None = None
+    active_only: bool = True
+
+
+def _where(flt: AlertFilter) -> list[Any]:
+    conds: list[Any] = []
+    if flt.rule_id:
+        conds.append(AlertRow.rule_id == flt.rule_id)
+    if flt.body_id:
+        conds.append(AlertRow.body_id == flt.body_id)
+    if flt.status:
+        conds.append(AlertRow.status == flt.status.value)
+    if flt.severity:
+        conds.append(AlertRow.severity == flt.severity.value)
+    if flt.case_ids is not None:
+        conds.append(AlertRow.case_id.in_(list(flt.case_ids)))
+    if flt.active_only:
+        conds.append(AlertRow.active.is_(True))
+    return conds
+
+
+async def list_alerts(engine: AsyncEngine, flt: AlertFilter, *, first: int, after: str | None
+                      ) -> tuple[list[Alert], str | None, int]:
+    """One page by id order: (alerts, id to continue after, total matching)."""
+    conds = _where(flt)
+    query = select(AlertRow).where(*conds)
+    if after:
+        query = query.where(AlertRow.id > after)
+    async with engine.connect() as conn:
+        rows = (await conn.execute(query.order_by(AlertRow.id).limit(first + 1))).all()
+        total = (await conn.execute(select(func.count()).select_from(AlertRow).where(*conds))).scalar_one()
+    items = [_alert(r) for r in rows[:first]]
+    return items, (items[-1].id if len(rows) > first else None), int(total)
+
+
+async def alerts_of_cases(engine: AsyncEngine, case_ids: Sequence[str]) -> dict[str, list[Alert]]:
+    out: dict[str, list[Alert]] = {c: [] for c in case_ids}
+    async with engine.connect() as conn:
+        for i in range(0, len(case_ids), CHUNK):
+            rows = (await conn.execute(select(AlertRow).where(
+                AlertRow.case_id.in_(list(case_ids[i:i + CHUNK])), AlertRow.active.is_(True))
+                .order_by(AlertRow.id))).all()
+            for r in rows:
+                out[r.case_id].append(_alert(r))
+    return out

@@ -1,0 +1,50 @@
+"""Resources of the supervision subgraph (the app's lifespan) and the per-request context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.batching import BatchLoader
+from subgraphs.supervision.alerts import Alert, AlertFilter, alerts_of_cases, list_alerts
+from subgraphs.supervision.config import SupervisionConfig
+
+DEV_HEADER = "x-hub-dev-user"
+
+
+@dataclass(frozen=True)
+class SupervisionResources:
+    engine: AsyncEngine
+    config: SupervisionConfig
+
+
+@dataclass
+class SupervisionContext:
+    engine: AsyncEngine
+    config: SupervisionConfig
+    actor_id: str | None
+    case_alerts: BatchLoader[str, list[Alert]]
+    body_alerts: BatchLoader[str, list[Alert]]
+
+    @staticmethod
+    def now() -> datetime:
+        return datetime.now(UTC)
+
+    @classmethod
+    def build(cls, res: SupervisionResources, actor_id: str | None) -> SupervisionContext:
+        engine = res.engine
+
+        async def by_case(keys: list[str]) -> dict[str, list[Alert] | Exception]:
+            return dict(await alerts_of_cases(engine, keys))
+
+        async def by_body(keys: list[str]) -> dict[str, list[Alert] | Exception]:
+            out: dict[str, list[Alert] | Exception] = {}
+            for body in keys:  # bodies are few per request; one bounded page each
+                items, _next, _total = await list_alerts(engine, AlertFilter(body_id=body), first=200, after=None)
+                out[body] = items
+            return out
+
+        return cls(engine, res.config, actor_id, BatchLoader(by_case, batch_limit=500),
+                   BatchLoader(by_body, batch_limit=50))

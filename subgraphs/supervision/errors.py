@@ -1,0 +1,44 @@
+"""Errors of the supervision layer, each with a stable `code`.
+
+    SupervisionError                 SUPERVISION_ERROR
+     ├── ConfigError                 SUPERVISION_CONFIG     bad [P]/[M] figure in the configuration
+     ├── FactsUnavailable            SOURCE_UNAVAILABLE     the gateway (or a subgraph behind it) failed
+     ├── AlertNotFound               NOT_FOUND
+     ├── IllegalAlertTransition      ILLEGAL_TRANSITION     lifecycle move not allowed from the status
+     ├── CampaignError               BAD_USER_INPUT         review campaign misuse (recusal, sample, score)
+     └── NotFound                    NOT_FOUND
+"""
+
+from __future__ import annotations
+
+
+class SupervisionError(Exception):
+    code = "SUPERVISION_ERROR"
+
+
+class ConfigError(SupervisionError):
+    code = "SUPERVISION_CONFIG"
+
+    def __init__(self, key: str, problem: str) -> None:
+        super().__init__(f"supervision config {key}: {problem}")
+        self.key = key
+
+
+class FactsUnavailable(SupervisionError):
+    code = "SOURCE_UNAVAILABLE"
+
+
+class NotFound(SupervisionError):
+    code = "NOT_FOUND"
+
+
+class AlertNotFound(NotFound):
+    pass
+
+
+class IllegalAlertTransition(SupervisionError):
+    code = "ILLEGAL_TRANSITION"
+
+
+class CampaignError(SupervisionError):
+    code = "BAD_USER_INPUT"

@@ -1,0 +1,174 @@
+"""`GatewayFacts`: the supervision service reads other subgraphs through the gateway, in batches.
+
+It is a client of the gateway with its own service identity (until the security work lands: the
+dev header `x-hub-dev-user` naming the supervision service, plus a bearer token when configured).
+It never asks one query per case:
+
+* bodies: `searchEnforcementBodies` paged once per sweep (all bodies, 200 a page), then cached;
+* officers: the bodies of a page of cases are fetched together with one request of aliased
+  `searchOfficers(bodyUscc: …)` fields (≤ `ALIASES_PER_REQUEST` bodies a request), cached; officers
+  still missing (acting outside their case's body) come with one request of aliased `officer(id:)`;
+* birth dates: `supervisionPersons(keys: […])` of the supervision subgraph returns `Person`
+  references the gateway resolves with one batched `_entities` fetch to the population subgraph.
+  If the composed graph lacks the field, the source says so once and the rules fall back to the
+  birth date recorded in the case.
+
+`requests` counts the HTTP requests made, for the sweep report and the benchmark.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Collection, Sequence
+from datetime import date
+from typing import Any
+
+import httpx
+
+from subgraphs.supervision.errors import FactsUnavailable
+from subgraphs.supervision.facts import PersonKey, body_from_json, cert_from_json
+from subgraphs.supervision.view import BodyView, OfficerView
+
+log = logging.getLogger(__name__)
+
+SERVICE_ID = "SVC-SUPERVISION"
+DEV_HEADER = "x-hub-dev-user"
+PAGE = 200
+ALIASES_PER_REQUEST = 25
+PERSONS_PER_REQUEST = 500
+
+_BODY_FIELDS = "uscc level regionCode bodyType entrustedBy itemCodes"
+_OFFICER_FIELDS = ("id bodyUscc hasLegalQualification isLegalReviewer "
+                   "certificates { certNo status validFrom validTo area categories }")
+
+
+def _officer(row: dict[str, Any]) -> OfficerView:
+    return OfficerView(str(row["id"]), str(row["bodyUscc"]), bool(row.get("hasLegalQualification")),
+                       bool(row.get("isLegalReviewer")), False,
+                       tuple(cert_from_json(c) for c in row.get("certificates") or ()))
+
+
+def _chunks(items: Sequence[str], size: int) -> list[Sequence[str]]:
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+class GatewayFacts:
+    """Batched, cached reads through the gateway at `url` (…/graphql). The client is the caller's."""
+
+    def __init__(self, client: httpx.AsyncClient, url: str, *, token: str | None = None) -> None:
+        self._client = client
+        self._url = url
+        self._headers = {"content-type": "application/json", "accept": "application/json",
+                         "x-hub-preflight": "supervision",
+                         DEV_HEADER: json.dumps({"id": SERVICE_ID, "roles": ["SUPERVISOR", "SERVICE"]})}
+        if token:
+            self._headers["authorization"] = f"Bearer {token}"
+        self.requests = 0
+        self._bodies: dict[str, BodyView] | None = None
+        self._officers: dict[str, OfficerView] = {}
+        self._bodies_with_officers: set[str] = set()
+        self._missing_officers: set[str] = set()
+        self._births: dict[PersonKey, date | None] = {}
+        self.persons_supported = True
+
+    async def _post(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        self.requests += 1
+        try:
+            response = await self._client.post(self._url, json={"query": query, "variables": variables or {}},
+                                               headers=self._headers)
+        except httpx.HTTPError as exc:
+            raise FactsUnavailable(f"gateway unreachable: {type(exc).__name__}") from exc
+        if response.status_code >= 500:
+            raise FactsUnavailable(f"gateway answered {response.status_code}")
+        body: dict[str, Any] = response.json()
+        return body
+
+    @staticmethod
+    def _data(body: dict[str, Any], what: str) -> dict[str, Any]:
+        if body.get("errors") and not body.get("data"):
+            codes = sorted({str((e.get("extensions") or {}).get("code")) for e in body["errors"]})
+            raise FactsUnavailable(f"{what}: gateway errors {codes}")
+        data: dict[str, Any] = body.get("data") or {}
+        return data
+
+    async def bodies(self, usccs: Collection[str]) -> dict[str, BodyView]:
+        if self._bodies is None:
+            found: dict[str, BodyView] = {}
+            after: str | None = None
+            for _ in range(10_000):  # bounded paging
+                body = await self._post(
+                    f"query($after: String) {{ searchEnforcementBodies(first: {PAGE}, after: $after) "
+                    f"{{ items {{ {_BODY_FIELDS} }} nextCursor }} }}", {"after": after})
+                page = self._data(body, "bodies")["searchEnforcementBodies"]
+                for row in page["items"]:
+                    found[row["uscc"]] = body_from_json(row)
+                after = page.get("nextCursor")
+                if not after:
+                    break
+            self._bodies = found
+        return {u: self._bodies[u] for u in usccs if u in self._bodies}
+
+    async def officers(self, officer_ids: Collection[str], *, body_hints: Collection[str] = ()
+                       ) -> dict[str, OfficerView]:
+        todo = sorted(set(body_hints) - self._bodies_with_officers)
+        for chunk in _chunks(todo, ALIASES_PER_REQUEST):
+            await self._officers_of_bodies(chunk)
+        missing = sorted(set(officer_ids) - self._officers.keys() - self._missing_officers)
+        for chunk in _chunks(missing, ALIASES_PER_REQUEST):
+            fields = " ".join(f'o{i}: officer(id: {json.dumps(o)}) {{ {_OFFICER_FIELDS} }}'
+                              for i, o in enumerate(chunk))
+            data = self._data(await self._post(f"{{ {fields} }}"), "officers")
+            for i, officer_id in enumerate(chunk):
+                row = data.get(f"o{i}")
+                if row:
+                    self._officers[officer_id] = _officer(row)
+                else:
+                    self._missing_officers.add(officer_id)
+        return {o: self._officers[o] for o in officer_ids if o in self._officers}
+
+    async def _officers_of_bodies(self, usccs: Sequence[str]) -> None:
+        cursors: dict[str, str | None] = dict.fromkeys(usccs)
+        pending = list(usccs)
+        for _ in range(1_000):  # bounded: each round fetches one more page of every pending body
+            if not pending:
+                break
+            fields = []
+            for i, uscc in enumerate(pending):
+                after = f", after: {json.dumps(cursors[uscc])}" if cursors[uscc] else ""
+                fields.append(f"b{i}: searchOfficers(bodyUscc: {json.dumps(uscc)}, includeVanished: true, "
+                              f"first: {PAGE}{after}) {{ items {{ {_OFFICER_FIELDS} }} nextCursor }}")
+            data = self._data(await self._post("{ " + " ".join(fields) + " }"), "officers")
+            still: list[str] = []
+            for i, uscc in enumerate(pending):
+                page = data.get(f"b{i}") or {"items": [], "nextCursor": None}
+                for row in page["items"]:
+                    self._officers[str(row["id"])] = _officer(row)
+                if page.get("nextCursor"):
+                    cursors[uscc] = page["nextCursor"]
+                    still.append(uscc)
+                else:
+                    self._bodies_with_officers.add(uscc)
+            pending = still
+
+    async def birth_dates(self, keys: Collection[PersonKey]) -> dict[PersonKey, date]:
+        todo = sorted(set(keys) - self._births.keys())
+        if todo and self.persons_supported:
+            for chunk in [todo[i:i + PERSONS_PER_REQUEST] for i in range(0, len(todo), PERSONS_PER_REQUEST)]:
+                body = await self._post(
+                    "query($keys: [PersonKeyInput!]!) { supervisionPersons(keys: $keys) "
+                    "{ idType idNumberHash birthDate } }",
+                    {"keys": [{"idType": t, "idNumberHash": h} for t, h in chunk]})
+                if body.get("errors") and not body.get("data"):
+                    codes = {str((e.get("extensions") or {}).get("code")) for e in body["errors"]}
+                    if "GRAPHQL_VALIDATION_FAILED" in codes or not codes - {"None"}:
+                        log.warning("supervisionPersons is not in the composed graph; birth dates from cases")
+                        self.persons_supported = False
+                        break
+                    raise FactsUnavailable(f"persons: gateway errors {sorted(codes)}")
+                for row in (body.get("data") or {}).get("supervisionPersons") or []:
+                    if row and row.get("birthDate"):
+                        self._births[(row["idType"], row["idNumberHash"])] = date.fromisoformat(row["birthDate"])
+                for key in chunk:
+                    self._births.setdefault(key, None)
+        return {k: v for k in keys if (v := self._births.get(k)) is not None}

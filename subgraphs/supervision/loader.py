@@ -1,0 +1,153 @@
+"""Read cases from the case store a page at a time and build their `CaseView`s with batched facts.
+
+Per page of cases the facts source is asked once for bodies, once for officers and once for
+party birth dates (never per case). The item catalogue and the regulations index are read once
+per sweep from the hub's store (the catalogue is hub-owned data, DOMAIN.md §4.6).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from subgraphs.cases.catalogue import USABLE
+from subgraphs.cases.codec import decode
+from subgraphs.cases.domain.catalogue import EnforcementItem
+from subgraphs.cases.domain.enums import PartyType
+from subgraphs.cases.domain.snapshot import CaseSnapshot
+from subgraphs.cases.items import to_domain_item
+from subgraphs.cases.regulations import RegulationIndex, load_index, parse_ref
+from subgraphs.cases.rows import CasePartyRow, CaseRow, CatalogueItemRow
+from subgraphs.supervision.facts import FactsSource, PersonKey
+from subgraphs.supervision.view import CaseExtras, CaseView
+
+ItemKey = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Hub-owned reference data read once per sweep."""
+
+    items: Mapping[ItemKey, EnforcementItem]
+    regulations: RegulationIndex | None = None
+
+
+async def load_reference(engine: AsyncEngine) -> Reference:
+    async with engine.connect() as conn:
+        rows = (await conn.execute(select(CatalogueItemRow.payload)
+                                   .where(CatalogueItemRow.status.in_(USABLE)))).scalars().all()
+    items = {}
+    for payload in rows:
+        item = to_domain_item(payload)
+        items[(item.code, item.version)] = item
+    return Reference(items, await load_index(engine))
+
+
+def officer_ids(snap: CaseSnapshot) -> set[str]:
+    ids = set(snap.investigators)
+    for ev in snap.evidence:
+        ids.update(ev.collected_by)
+    if snap.legal_review is not None and snap.legal_review.reviewer_id:
+        ids.add(snap.legal_review.reviewer_id)
+    if snap.hearing is not None and snap.hearing.chair_id:
+        ids.add(snap.hearing.chair_id)
+    return ids
+
+
+def person_keys(snap: CaseSnapshot) -> list[PersonKey | None]:
+    return [(p.id_type, p.id_hash) if p.party_type is PartyType.NATURAL_PERSON and p.id_type and p.id_hash
+            else None for p in snap.parties]
+
+
+def _inapplicable(snap: CaseSnapshot, index: RegulationIndex | None) -> frozenset[str]:
+    """Basis references to a regulation the 法规库 knows that do not resolve at the violation date."""
+    if snap.decision is None or index is None:
+        return frozenset()
+    titles = index.titles
+    out = set()
+    for ref in snap.decision.basis_refs:
+        parsed = parse_ref(ref)
+        if parsed is not None and parsed[0] in titles and not index.basis_applicable(ref, snap.violation.start):
+            out.add(ref)
+    return frozenset(out)
+
+
+async def build_views(snapshots: Sequence[CaseSnapshot], facts: FactsSource, ref: Reference,
+                      extras: Mapping[str, CaseExtras] | None = None) -> list[CaseView]:
+    """Views of `snapshots` with three batched fact requests in all."""
+    bodies = await facts.bodies({s.body_id for s in snapshots})
+    wanted = set().union(*(officer_ids(s) for s in snapshots)) if snapshots else set()
+    officers = await facts.officers(wanted, body_hints={s.body_id for s in snapshots})
+    keys = {k for s in snapshots for k in person_keys(s) if k is not None}
+    births = await facts.birth_dates(keys) if keys else {}
+    views = []
+    for s in snapshots:
+        views.append(CaseView(
+            snapshot=s,
+            item=ref.items.get((s.item_code, s.item_version)),
+            body=bodies.get(s.body_id),
+            officers={o: officers[o] for o in officer_ids(s) if o in officers},
+            party_birth_dates=tuple(births.get(k) if k is not None else None for k in person_keys(s)),
+            inapplicable_basis=_inapplicable(s, ref.regulations),
+            extras=(extras or {}).get(s.case_id, CaseExtras()),
+        ))
+    return views
+
+
+def decode_snapshot(raw: dict[str, Any]) -> CaseSnapshot:
+    return decode(CaseSnapshot, raw)
+
+
+async def case_pages(engine: AsyncEngine, *, page_size: int) -> AsyncIterator[list[CaseSnapshot]]:
+    """Every case, `page_size` at a time, by id (keyset paging: constant cost per page)."""
+    after = ""
+    for _ in range(10_000_000):  # bounded; ends when a page comes back short
+        async with engine.connect() as conn:
+            rows = (await conn.execute(select(CaseRow.id, CaseRow.snapshot).where(CaseRow.id > after)
+                                       .order_by(CaseRow.id).limit(page_size))).all()
+        if not rows:
+            return
+        yield [decode_snapshot(r.snapshot) for r in rows]
+        if len(rows) < page_size:
+            return
+        after = rows[-1].id
+
+
+async def load_cases(engine: AsyncEngine, case_ids: Sequence[str]) -> list[CaseSnapshot]:
+    async with engine.connect() as conn:
+        rows = (await conn.execute(select(CaseRow.snapshot).where(CaseRow.id.in_(list(case_ids))))).scalars().all()
+    return [decode_snapshot(r) for r in rows]
+
+
+async def shared_party_cases(engine: AsyncEngine) -> set[str]:
+    """Ids of the cases whose party appears in another case too (candidates for S17/S18)."""
+    out: set[str] = set()
+    async with engine.connect() as conn:
+        for column in (CasePartyRow.id_number_hash, CasePartyRow.uscc):
+            shared = select(column).where(column.is_not(None)).group_by(column) \
+                .having(func.count(func.distinct(CasePartyRow.case_id)) > 1).subquery()
+            rows = (await conn.execute(select(CasePartyRow.case_id).where(column.in_(select(shared))))).scalars()
+            out.update(rows)
+    return out
+
+
+async def sibling_cases(engine: AsyncEngine, case_id: str) -> list[str]:
+    """Other cases with a party of `case_id`."""
+    async with engine.connect() as conn:
+        mine = (await conn.execute(select(CasePartyRow.id_number_hash, CasePartyRow.uscc)
+                                   .where(CasePartyRow.case_id == case_id))).all()
+        hashes = [r.id_number_hash for r in mine if r.id_number_hash]
+        usccs = [r.uscc for r in mine if r.uscc]
+        conds = []
+        if hashes:
+            conds.append(CasePartyRow.id_number_hash.in_(hashes))
+        if usccs:
+            conds.append(CasePartyRow.uscc.in_(usccs))
+        if not conds:
+            return []
+        rows = (await conn.execute(select(CasePartyRow.case_id).where(or_(*conds)).distinct())).scalars().all()
+    return [r for r in rows if r != case_id]

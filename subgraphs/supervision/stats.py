@@ -1,0 +1,158 @@
+"""Supervision statistics (统计分析) computed by the database with grouped SQL, never row by row.
+
+Every function returns `[(group, value…)]` rows. On-time rates are derived from the alerts of
+the latest sweep (a case is late for decision when it has an S02 breach, for service with S03).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Date, and_, case, cast, distinct, func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.sql.elements import ColumnElement
+
+from subgraphs.cases.rows import CaseOfficerRow, CaseRow
+from subgraphs.personnel.store import BodyRow, CertificateRow, OfficerRow
+from subgraphs.supervision.rows import AlertRow, SampleRow
+
+
+class CaseDimension(StrEnum):
+    BODY = "BODY"
+    LEVEL = "LEVEL"
+    REGION = "REGION"
+    ITEM = "ITEM"
+    PROCEDURE = "PROCEDURE"
+    STATUS = "STATUS"
+    MONTH = "MONTH"
+
+
+@dataclass(frozen=True, slots=True)
+class CaseGroup:
+    key: str
+    cases: int
+    decided: int
+    fine_total_fen: int
+
+
+def _month(engine: AsyncEngine) -> ColumnElement[Any]:
+    if engine.dialect.name == "postgresql":
+        return func.to_char(CaseRow.decided_at, "YYYY-MM")
+    return func.strftime("%Y-%m", CaseRow.decided_at)
+
+
+async def cases_by(engine: AsyncEngine, dimension: CaseDimension) -> list[CaseGroup]:
+    key: Any
+    if dimension is CaseDimension.LEVEL:
+        key = func.coalesce(BodyRow.level, "UNKNOWN")
+    else:
+        key = {CaseDimension.BODY: CaseRow.body_uscc, CaseDimension.REGION: CaseRow.region_code,
+               CaseDimension.ITEM: CaseRow.item_code, CaseDimension.PROCEDURE: func.coalesce(CaseRow.procedure, "NONE"),
+               CaseDimension.STATUS: CaseRow.status, CaseDimension.MONTH: func.coalesce(_month(engine), "UNDECIDED"),
+               }[dimension]
+    query = select(key.label("k"), func.count().label("n"), func.count(CaseRow.decided_at).label("d"),
+                   func.coalesce(func.sum(CaseRow.fine_fen), 0).label("f")).select_from(CaseRow)
+    if dimension is CaseDimension.LEVEL:
+        query = query.outerjoin(BodyRow, BodyRow.uscc == CaseRow.body_uscc)
+    async with engine.connect() as conn:
+        rows = (await conn.execute(query.group_by(key).order_by(key))).all()
+    return [CaseGroup(str(r.k), int(r.n), int(r.d), int(r.f)) for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class BodyRates:
+    body_id: str
+    cases: int
+    alerts: int
+    red_alerts: int
+    decision_late: int
+    service_late: int
+
+    @property
+    def decision_on_time_rate(self) -> float:
+        return 1 - self.decision_late / self.cases if self.cases else 1.0
+
+    @property
+    def service_on_time_rate(self) -> float:
+        return 1 - self.service_late / self.cases if self.cases else 1.0
+
+
+async def rates_by_body(engine: AsyncEngine) -> list[BodyRates]:
+    """Alerts per body and the on-time rates (S02/S03 breaches) — two grouped queries."""
+    active = AlertRow.active.is_(True)
+    red = and_(active, AlertRow.severity == "RED")
+    alert_q = select(
+        AlertRow.body_id, func.count().label("alerts"), func.sum(case((red, 1), else_=0)).label("red"),
+        func.count(distinct(case((and_(red, AlertRow.rule_id == "S02"), AlertRow.case_id)))).label("s02"),
+        func.count(distinct(case((and_(red, AlertRow.rule_id == "S03"), AlertRow.case_id)))).label("s03"),
+    ).where(active).group_by(AlertRow.body_id)
+    case_q = select(CaseRow.body_uscc, func.count().label("n")).group_by(CaseRow.body_uscc)
+    async with engine.connect() as conn:
+        alerts = {r.body_id: r for r in (await conn.execute(alert_q)).all()}
+        cases = {r.body_uscc: int(r.n) for r in (await conn.execute(case_q)).all()}
+    out = []
+    for body in sorted(set(alerts) | set(cases)):
+        a = alerts.get(body)
+        out.append(BodyRates(body, cases.get(body, 0), int(a.alerts) if a else 0, int(a.red or 0) if a else 0,
+                             int(a.s02) if a else 0, int(a.s03) if a else 0))
+    return out
+
+
+async def alerts_by_rule(engine: AsyncEngine) -> list[tuple[str, str, int]]:
+    q = select(AlertRow.rule_id, AlertRow.severity, func.count()).where(AlertRow.active.is_(True)) \
+        .group_by(AlertRow.rule_id, AlertRow.severity).order_by(AlertRow.rule_id, AlertRow.severity)
+    async with engine.connect() as conn:
+        return [(r[0], r[1], int(r[2])) for r in (await conn.execute(q)).all()]
+
+
+async def review_scores_by_body(engine: AsyncEngine) -> list[tuple[str, int, float, int]]:
+    """(body, files graded, average score, files 不合格)."""
+    q = select(SampleRow.body_id, func.count(SampleRow.total), func.avg(SampleRow.total),
+               func.sum(case((SampleRow.grade == "不合格", 1), else_=0))) \
+        .where(SampleRow.total.is_not(None)).group_by(SampleRow.body_id).order_by(SampleRow.body_id)
+    async with engine.connect() as conn:
+        return [(r[0], int(r[1]), float(r[2] or 0), int(r[3] or 0)) for r in (await conn.execute(q)).all()]
+
+
+async def officers_by_body_level(engine: AsyncEngine) -> list[tuple[str, str, int, int]]:
+    """(body, level, officers, legal-review staff) of officers still listed."""
+    q = select(OfficerRow.body_uscc, BodyRow.level, func.count(),
+               func.sum(case((OfficerRow.is_legal_reviewer.is_(True), 1), else_=0))) \
+        .join(BodyRow, BodyRow.uscc == OfficerRow.body_uscc).where(OfficerRow.vanished_at.is_(None)) \
+        .group_by(OfficerRow.body_uscc, BodyRow.level).order_by(OfficerRow.body_uscc)
+    async with engine.connect() as conn:
+        return [(r[0], r[1], int(r[2]), int(r[3] or 0)) for r in (await conn.execute(q)).all()]
+
+
+async def expiring_certificates(engine: AsyncEngine, *, today: date) -> dict[int, int]:
+    """ACTIVE certificates ending within 30, 60 and 90 days of `today` (cumulative counts)."""
+    ends = cast(CertificateRow.valid_to, Date)
+    cols = [func.sum(case((and_(ends >= today, ends <= today + timedelta(days=d)), 1), else_=0)) for d in (30, 60, 90)]
+    q = select(*cols).where(CertificateRow.status == "ACTIVE", CertificateRow.vanished_at.is_(None))
+    async with engine.connect() as conn:
+        row = (await conn.execute(q)).one()
+    return {d: int(v or 0) for d, v in zip((30, 60, 90), row, strict=True)}
+
+
+async def inactive_officers(engine: AsyncEngine, *, today: date, days: int = 365) -> list[tuple[str, int]]:
+    """零执法: per body, officers on no case updated within `days` (one grouped anti-join)."""
+    since = today - timedelta(days=days)
+    active = select(CaseOfficerRow.officer_id).join(CaseRow, CaseRow.id == CaseOfficerRow.case_id) \
+        .where(cast(CaseRow.updated_at, Date) >= since)
+    q = select(OfficerRow.body_uscc, func.count()).where(OfficerRow.vanished_at.is_(None),
+                                                         OfficerRow.id.not_in(active)) \
+        .group_by(OfficerRow.body_uscc).order_by(OfficerRow.body_uscc)
+    async with engine.connect() as conn:
+        return [(r[0], int(r[1])) for r in (await conn.execute(q)).all()]
+
+
+async def reversal_rate(engine: AsyncEngine) -> float:
+    """Share of decided cases whose decision was revoked (TERMINATED after a decision) — 纠错率 proxy."""
+    q = select(func.count(CaseRow.decided_at), func.sum(case((and_(CaseRow.status == "TERMINATED",
+                                                                   CaseRow.decided_at.is_not(None)), 1), else_=0)))
+    async with engine.connect() as conn:
+        decided, revoked = (await conn.execute(q)).one()
+    return float(revoked or 0) / decided if decided else 0.0

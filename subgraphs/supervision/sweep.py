@@ -1,0 +1,115 @@
+"""Full sweeps over the case store and incremental evaluation of one case after a new event."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import insert, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from subgraphs.cases.domain.config import load_config
+from subgraphs.cases.domain.standards import calendar_dir, deadlines_file
+from subgraphs.cases.domain.working_calendar import WorkingCalendar
+from subgraphs.supervision.alerts import RecordResult, record_findings
+from subgraphs.supervision.config import SupervisionConfig
+from subgraphs.supervision.engine import EngineReport, evaluate_case, evaluate_groups, merge, party_groups
+from subgraphs.supervision.facts import FactsSource
+from subgraphs.supervision.loader import (
+    Reference,
+    build_views,
+    case_pages,
+    load_cases,
+    load_reference,
+    shared_party_cases,
+    sibling_cases,
+)
+from subgraphs.supervision.model import Finding
+from subgraphs.supervision.rows import SweepRow
+from subgraphs.supervision.rules.s33_inspection_frequency import check as inspections_check
+from subgraphs.supervision.view import CaseExtras, CaseView, EvalContext, Inspection
+
+DEFAULT_PAGE = 500
+
+
+def eval_context(now: datetime, *, config: SupervisionConfig | None = None,
+                 calendar_path: Path | None = None, deadlines_path: Path | None = None) -> EvalContext:
+    """The standard context: shipped calendar and deadline configuration, `now` in China time."""
+    from subgraphs.cases.domain.clock import local_date
+
+    return EvalContext(now=now, today=local_date(now),
+                       calendar=WorkingCalendar.from_directory(calendar_path or calendar_dir()),
+                       deadlines=load_config(deadlines_path or deadlines_file()),
+                       config=config or SupervisionConfig())
+
+
+@dataclass
+class SweepResult:
+    sweep_id: str
+    as_of: datetime
+    cases: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    gateway_requests: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    recorded: RecordResult | None = None
+
+
+async def run_sweep(engine: AsyncEngine, facts: FactsSource, ctx: EvalContext, *,
+                    reference: Reference | None = None, extras: Mapping[str, CaseExtras] | None = None,
+                    inspections: Sequence[Inspection] = (), page_size: int = DEFAULT_PAGE, record: bool = True,
+                    requests: Callable[[], int] = lambda: 0) -> SweepResult:
+    """Evaluate every case: single-case rules page by page, then the party rules over the cases that
+    share a party, then S33 over the inspections; store the alerts unless `record` is false."""
+    started = time.perf_counter()
+    result = SweepResult(str(uuid.uuid4()), ctx.now)
+    ref = reference or await load_reference(engine)
+    report = EngineReport()
+    shared = await shared_party_cases(engine)
+    grouped: list[CaseView] = []
+    async for page in case_pages(engine, page_size=page_size):
+        views = await build_views(page, facts, ref, extras)
+        result.cases += len(views)
+        for view in views:
+            report.findings.extend(evaluate_case(view, ctx, report=report))
+            if view.case_id in shared:
+                grouped.append(view)
+    report.findings.extend(evaluate_groups(party_groups(grouped), ctx))
+    report.findings.extend(inspections_check(inspections, ctx))
+    result.findings = merge(report.findings)
+    result.skipped = report.skipped
+    result.gateway_requests = requests()
+    if record:
+        result.recorded = await record_findings(engine, result.findings, now=ctx.now,
+                                                rectification_days=ctx.config.rectification_days)
+        async with engine.begin() as conn:
+            await conn.execute(insert(SweepRow).values(
+                id=result.sweep_id, as_of=ctx.now, started_at=ctx.now, finished_at=None, cases=result.cases,
+                findings=len(result.findings), gateway_requests=result.gateway_requests))
+            await conn.execute(update(SweepRow).where(SweepRow.id == result.sweep_id)
+                               .values(finished_at=ctx.now))
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+async def evaluate_one(engine: AsyncEngine, facts: FactsSource, ctx: EvalContext, case_id: str, *,
+                       reference: Reference | None = None, extras: Mapping[str, CaseExtras] | None = None,
+                       record: bool = True) -> list[Finding]:
+    """Incremental evaluation after a new event on `case_id`: its rules, plus the party rules over the
+    cases sharing a party with it; the case's alerts are updated (others are left alone)."""
+    ref = reference or await load_reference(engine)
+    siblings = await sibling_cases(engine, case_id)
+    snapshots = await load_cases(engine, [case_id, *siblings])
+    views = await build_views(snapshots, facts, ref, extras)
+    mine = [v for v in views if v.case_id == case_id]
+    findings = [f for v in mine for f in evaluate_case(v, ctx)]
+    findings += [f for f in evaluate_groups(party_groups(views), ctx) if f.case_id == case_id]
+    findings = merge(findings)
+    if record:
+        await record_findings(engine, findings, now=ctx.now, rectification_days=ctx.config.rectification_days,
+                              case_ids=[case_id])
+    return findings
