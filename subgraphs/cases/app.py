@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from subgraphs.cases.aggregates import RecordStore
 from subgraphs.cases.blobs import BlobStore
 from subgraphs.cases.config import CasesConfig
 from subgraphs.cases.context import CasesContext, CasesResources
@@ -51,10 +52,11 @@ async def open_resources(config: CasesConfig) -> AsyncIterator[CasesResources]:
         seal_key = load_or_create(config.seal_key_file)  # DEV ONLY key file; production: 密码机
         await register_seal_key(engine, seal_key, now=datetime.now(UTC))
         blobs = BlobStore(config.blob_dir)
-        service = CaseService(engine, StoreFacts(engine, calendar, deadlines, ttl_s=config.facts_ttl_s))
+        facts = StoreFacts(engine, calendar, deadlines, ttl_s=config.facts_ttl_s)
+        service = CaseService(engine, facts)
         yield CasesResources(config=config, engine=engine, service=service,
                              files=CaseFiles(service, blobs, seal_key), blobs=blobs,
-                             vault=PseudonymVault(engine, config.id_hash_secret))
+                             vault=PseudonymVault(engine, config.id_hash_secret), records=RecordStore(engine, facts))
     finally:
         await engine.dispose()
 

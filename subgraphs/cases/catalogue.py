@@ -4,8 +4,11 @@ A catalogue entry is identified by (code, version). Its content is never edited 
 change is a new version, drafted, submitted to legal review and published only after a reviewer
 other than the drafter approves it (法制审核 of the catalogue; separation of duties):
 
-    DRAFT --submit--> LEGAL_REVIEW --approve--> PUBLISHED --(a newer version published)--> SUPERSEDED
+    DRAFT --submit--> LEGAL_REVIEW --approve--> APPROVED --publish--> PUBLISHED --(newer published)--> SUPERSEDED
                                    \\--reject--> REJECTED
+
+`review_item(approve=True)` approves and publishes in one transaction (imports of a reviewed
+catalogue); the graph's workflow takes the two steps apart (`approve_item`, `publish_item`).
 
 Cases keep the (code, version) they were registered under, so superseded versions stay readable.
 """
@@ -19,8 +22,8 @@ from enum import StrEnum
 from typing import Any
 
 import orjson
-from sqlalchemy import func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domain.sm import sm3_hex
 from subgraphs.cases.errors import CatalogueError
@@ -31,6 +34,7 @@ from subgraphs.cases.rows import CatalogueItemRow
 class ItemStatus(StrEnum):
     DRAFT = "DRAFT"
     LEGAL_REVIEW = "LEGAL_REVIEW"
+    APPROVED = "APPROVED"
     PUBLISHED = "PUBLISHED"
     REJECTED = "REJECTED"
     SUPERSEDED = "SUPERSEDED"
@@ -88,32 +92,67 @@ async def submit_for_review(engine: AsyncEngine, code: str, version: int, *, now
                 {"status": ItemStatus.LEGAL_REVIEW.value, "submitted_at": now or _now()})
 
 
+async def _reviewable(conn: AsyncConnection, code: str, version: int, reviewer_id: str) -> None:
+    row = (await conn.execute(select(CatalogueItemRow.drafted_by, CatalogueItemRow.status).where(
+        CatalogueItemRow.code == code, CatalogueItemRow.version == version))).first()
+    if row is None:
+        raise CatalogueError(f"no catalogue item {code} version {version}")
+    if row.status != ItemStatus.LEGAL_REVIEW.value:
+        raise CatalogueError(f"item {code} version {version} is {row.status}, not LEGAL_REVIEW")
+    if row.drafted_by == reviewer_id:
+        raise CatalogueError("the drafter of an item may not review it")
+
+
+async def _publish(conn: AsyncConnection, code: str, version: int, when: datetime, start: date,
+                   extra: Mapping[str, Any]) -> None:
+    await conn.execute(update(CatalogueItemRow).where(
+        CatalogueItemRow.code == code, CatalogueItemRow.status == ItemStatus.PUBLISHED.value).values(
+        status=ItemStatus.SUPERSEDED.value, valid_to=start))
+    await conn.execute(update(CatalogueItemRow).where(
+        CatalogueItemRow.code == code, CatalogueItemRow.version == version).values(
+        status=ItemStatus.PUBLISHED.value, published_at=when, valid_from=start, **extra))
+
+
 async def review_item(engine: AsyncEngine, code: str, version: int, *, reviewer_id: str, approve: bool,
                       opinion: str = "", now: datetime | None = None, valid_from: date | None = None) -> None:
-    """Legal review: approve → PUBLISHED (the previous published version becomes SUPERSEDED)."""
+    """Legal review: approve → PUBLISHED at once (the previous published version becomes SUPERSEDED)."""
     when = now or _now()
     async with engine.begin() as conn:
-        row = (await conn.execute(select(CatalogueItemRow.drafted_by, CatalogueItemRow.status).where(
-            CatalogueItemRow.code == code, CatalogueItemRow.version == version))).first()
-        if row is None:
-            raise CatalogueError(f"no catalogue item {code} version {version}")
-        if row.status != ItemStatus.LEGAL_REVIEW.value:
-            raise CatalogueError(f"item {code} version {version} is {row.status}, not LEGAL_REVIEW")
-        if row.drafted_by == reviewer_id:
-            raise CatalogueError("the drafter of an item may not review it")
+        await _reviewable(conn, code, version, reviewer_id)
         common = {"reviewed_by": reviewer_id, "reviewed_at": when, "review_opinion": opinion}
         if not approve:
             await conn.execute(update(CatalogueItemRow).where(
                 CatalogueItemRow.code == code, CatalogueItemRow.version == version).values(
                 status=ItemStatus.REJECTED.value, **common))
             return
-        start = valid_from or when.date()
+        await _publish(conn, code, version, when, valid_from or when.date(), common)
+
+
+async def approve_item(engine: AsyncEngine, code: str, version: int, *, reviewer_id: str, approve: bool,
+                       opinion: str = "", now: datetime | None = None) -> None:
+    """Legal review without publishing: LEGAL_REVIEW → APPROVED or REJECTED (reviewer ≠ drafter)."""
+    when = now or _now()
+    async with engine.begin() as conn:
+        await _reviewable(conn, code, version, reviewer_id)
+        target = ItemStatus.APPROVED if approve else ItemStatus.REJECTED
         await conn.execute(update(CatalogueItemRow).where(
-            CatalogueItemRow.code == code, CatalogueItemRow.status == ItemStatus.PUBLISHED.value).values(
-            status=ItemStatus.SUPERSEDED.value, valid_to=start))
-        await conn.execute(update(CatalogueItemRow).where(
-            CatalogueItemRow.code == code, CatalogueItemRow.version == version).values(
-            status=ItemStatus.PUBLISHED.value, published_at=when, valid_from=start, **common))
+            CatalogueItemRow.code == code, CatalogueItemRow.version == version,
+            CatalogueItemRow.status == ItemStatus.LEGAL_REVIEW.value).values(
+            status=target.value, reviewed_by=reviewer_id, reviewed_at=when, review_opinion=opinion))
+
+
+async def publish_item(engine: AsyncEngine, code: str, version: int, *, now: datetime | None = None,
+                       valid_from: date | None = None) -> None:
+    """APPROVED → PUBLISHED; the version published before it becomes SUPERSEDED."""
+    when = now or _now()
+    async with engine.begin() as conn:
+        status = (await conn.execute(select(CatalogueItemRow.status).where(
+            CatalogueItemRow.code == code, CatalogueItemRow.version == version))).scalar()
+        if status is None:
+            raise CatalogueError(f"no catalogue item {code} version {version}")
+        if status != ItemStatus.APPROVED.value:
+            raise CatalogueError(f"item {code} version {version} is {status}, not APPROVED")
+        await _publish(conn, code, version, when, valid_from or when.date(), {})
 
 
 async def publish_reviewed(engine: AsyncEngine, payload: Mapping[str, Any], *, drafter: str, reviewer: str,
@@ -139,3 +178,26 @@ async def published_version(engine: AsyncEngine, code: str) -> int | None:
     async with engine.connect() as conn:
         return (await conn.execute(select(CatalogueItemRow.version).where(
             CatalogueItemRow.code == code, CatalogueItemRow.status == ItemStatus.PUBLISHED.value))).scalar()
+
+
+async def items_page(engine: AsyncEngine, status: ItemStatus | None, *, after: tuple[str, int] | None,
+                     limit: int) -> list[Any]:
+    """Catalogue rows (every column) in (code, version) order after `after`, optionally of one status."""
+    t = CatalogueItemRow
+    query = select(*t.__table__.c)
+    if status is not None:
+        query = query.where(t.status == status.value)
+    if after is not None:
+        code, version = after
+        query = query.where(or_(t.code > code, and_(t.code == code, t.version > version)))
+    async with engine.connect() as conn:
+        return list((await conn.execute(query.order_by(t.code, t.version).limit(limit))).all())
+
+
+async def item_row(engine: AsyncEngine, code: str, version: int) -> Any:
+    t = CatalogueItemRow
+    async with engine.connect() as conn:
+        row = (await conn.execute(select(*t.__table__.c).where(t.code == code, t.version == version))).first()
+    if row is None:
+        raise CatalogueError(f"no catalogue item {code} version {version}")
+    return row

@@ -10,10 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.batching import BatchLoader
 from subgraphs.cases import queries
+from subgraphs.cases.aggregates import RecordStore, Stored
 from subgraphs.cases.blobs import BlobStore
 from subgraphs.cases.config import CasesConfig
 from subgraphs.cases.devauth import DevUser
 from subgraphs.cases.documents import CaseFiles
+from subgraphs.cases.domain.coercive import CoerciveMeasure
+from subgraphs.cases.measures import measures_of
 from subgraphs.cases.queries import DeadlineView, DocumentView, EventView, EvidenceView
 from subgraphs.cases.service import CaseRecord, CaseService
 from subgraphs.common.vault import PseudonymVault
@@ -30,6 +33,7 @@ class CasesResources:
     files: CaseFiles
     blobs: BlobStore
     vault: PseudonymVault
+    records: RecordStore
 
 
 def _loader(engine: AsyncEngine,
@@ -52,6 +56,7 @@ class CasesContext:
     documents: BatchLoader[str, list[DocumentView]]
     evidence: BatchLoader[str, list[EvidenceView]]
     licences: BatchLoader[str, list[tuple[str, str]]]
+    measures: BatchLoader[str, list[Stored[CoerciveMeasure]]]
 
     @classmethod
     def build(cls, res: CasesResources, user: DevUser | None, user_error: str | None = None) -> CasesContext:
@@ -63,4 +68,4 @@ class CasesContext:
         return cls(res=res, user=user, user_error=user_error, case=BatchLoader(cases, batch_limit=BATCH),
                    events=_loader(engine, queries.events_of), deadlines=_loader(engine, queries.deadlines_of),
                    documents=_loader(engine, queries.documents_of), evidence=_loader(engine, queries.evidence_of),
-                   licences=_loader(engine, queries.licences_of))
+                   licences=_loader(engine, queries.licences_of), measures=_loader(engine, measures_of))

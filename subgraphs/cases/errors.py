@@ -2,7 +2,9 @@
 
     CaseServiceError                     base; never raised itself
     ├── CaseNotFound                     NOT_FOUND               no case with that id
+    ├── RecordNotFound                   NOT_FOUND               no coercive measure / inspection with that id
     ├── VersionConflict                  VERSION_CONFLICT        the case changed since it was read
+    │   └── RecordVersionConflict        VERSION_CONFLICT        a measure / inspection changed since it was read
     ├── IdempotencyKeyReused             IDEMPOTENCY_KEY_REUSED  the key was used for another request
     ├── BadInput                         BAD_USER_INPUT          a value the service cannot use
     ├── Forbidden                        FORBIDDEN               the caller may not act on this case
@@ -37,6 +39,22 @@ class VersionConflict(CaseServiceError):
         self.case_id = case_id
         self.expected = expected
         self.actual = actual
+
+
+class RecordNotFound(CaseServiceError):
+    code = "NOT_FOUND"
+
+    def __init__(self, what: str, record_id: str) -> None:
+        super().__init__(f"no {what} {record_id}")
+        self.record_id = record_id
+
+
+class RecordVersionConflict(VersionConflict):
+    """A stale write to a coercive measure or an inspection (`case_id` carries the record's id)."""
+
+    def __init__(self, what: str, record_id: str, expected: int | None, actual: int | None) -> None:
+        super().__init__(record_id, expected, actual)
+        self.args = (f"{what} {record_id} is at version {actual}, not {expected}: reload and retry",)
 
 
 class IdempotencyKeyReused(CaseServiceError):

@@ -66,6 +66,10 @@ class InputTypes:
         skip = SKIP | ({"case_id"} if cmd is RegisterClue else frozenset())
         return self._input(cmd, f"{cmd.__name__}Input", skip, with_at=True)
 
+    def for_record_command(self, cmd: type, name: str, skip: frozenset[str]) -> type:
+        """The input of a coercive-measure or inspection command (fields in `skip` are not asked)."""
+        return self._input(cmd, name, SKIP | skip, with_at=True)
+
     def clue_input(self) -> type:
         return self._input(RegisterClue, "ClueInput", SKIP | {"case_id"}, with_at=False)
 
@@ -137,6 +141,12 @@ class InputTypes:
             kwargs["case_id"] = case_id
         return cmd(at=at, actor_id=actor_id, **kwargs)
 
+    def to_record_command(self, cmd: type, value: Any, *, skip: frozenset[str], at: datetime, actor_id: str,
+                          **fixed: Any) -> Any:
+        """A measure/inspection command from its input plus the fields the server supplies (`fixed`)."""
+        kwargs = self._fields(cmd, value, SKIP | skip, at=at, actor_id=actor_id, case_id="", party=_no_party)
+        return cmd(at=at, actor_id=actor_id, **kwargs, **fixed)
+
     def _fields(self, dc: type, value: Any, skip: frozenset[str] | set[str], **ctx: Any) -> dict[str, Any]:
         hints = get_type_hints(dc)
         out: dict[str, Any] = {}
@@ -174,6 +184,10 @@ class InputTypes:
         if hint is int:
             return int(raw)
         return raw
+
+
+def _no_party(raw: PartyInput) -> Party:
+    raise BadInput("this command takes no party")
 
 
 @cache

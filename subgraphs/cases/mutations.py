@@ -14,7 +14,7 @@ import binascii
 import dataclasses
 import inspect
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -293,9 +293,9 @@ async def link_licence(info: Info[CasesContext, None], case_id: strawberry.ID, l
     return PenaltyCase.from_record(result.case)
 
 
-def build_mutation_type() -> type:
-    """The `Mutation` type: one field per command of the machine plus the file mutations."""
-    namespace: dict[str, Any] = {"__module__": __name__}
+def build_mutation_type(extra: Mapping[str, Any] | None = None) -> type:
+    """The `Mutation` type: one field per command of the machine, the file mutations and `extra` fields."""
+    namespace: dict[str, Any] = {"__module__": __name__, **(extra or {})}
     for cmd_cls in sorted(handlers(), key=lambda c: c.__name__):
         namespace[_snake(cmd_cls.__name__)] = command_mutation(cmd_cls)
     namespace["upload_file"] = strawberry.mutation(resolver=upload_file)

@@ -248,3 +248,84 @@ class CaseNoCounterRow(Base):
 
     scope: Mapped[str] = mapped_column(String(64), primary_key=True)
     next_value: Mapped[int] = mapped_column(Integer)
+
+
+# --- coercive measures and inspections (migration 0007) ------------------------------------------
+#
+# A coercive measure (§6.1) and an inspection (§7) are aggregates of their own: each row keeps its
+# snapshot, `version` and `head_hash` like a case, and its events form a chain of their own in
+# `aggregate_event`, keyed by (`aggregate_type`, `aggregate_id`). A measure names its case by
+# `case_id`; the case's chain is not touched by measure commands (see `subgraphs.cases.aggregates`).
+
+
+class MeasureRow(Base):
+    __tablename__ = "coercive_measure"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("penalty_case.id"), index=True)
+    body_uscc: Mapped[str] = mapped_column(String(18))
+    kind: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(24))
+    version: Mapped[int] = mapped_column(Integer)
+    head_hash: Mapped[str] = mapped_column(String(64))
+    snapshot: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime] = mapped_column(_TS)
+    updated_at: Mapped[datetime] = mapped_column(_TS)
+
+
+class InspectionRow(Base):
+    __tablename__ = "inspection"
+    __table_args__ = (Index("ix_inspection_body_id", "body_uscc", "id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    body_uscc: Mapped[str] = mapped_column(String(18))
+    item_code: Mapped[str] = mapped_column(String(40))
+    state: Mapped[str] = mapped_column(String(24))
+    version: Mapped[int] = mapped_column(Integer)
+    head_hash: Mapped[str] = mapped_column(String(64))
+    snapshot: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime] = mapped_column(_TS)
+    updated_at: Mapped[datetime] = mapped_column(_TS)
+
+
+class AggregateEventRow(Base):
+    __tablename__ = "aggregate_event"
+    __table_args__ = (UniqueConstraint("aggregate_type", "aggregate_id", "seq", name="uq_aggregate_event_seq"),
+                      Index("ix_aggregate_event_owner", "aggregate_type", "aggregate_id"))
+
+    global_seq: Mapped[int] = mapped_column(GlobalSeq, primary_key=True, autoincrement=True)
+    aggregate_type: Mapped[str] = mapped_column(String(24))
+    aggregate_id: Mapped[str] = mapped_column(String(36))
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(40))
+    transition: Mapped[str] = mapped_column(String(8))
+    actor_id: Mapped[str] = mapped_column(String(64))
+    at: Mapped[str] = mapped_column(String(40))
+    from_state: Mapped[str | None] = mapped_column(String(32))
+    to_state: Mapped[str] = mapped_column(String(32))
+    summary: Mapped[str] = mapped_column(Text)
+    payload: Mapped[dict[str, Any]]
+    snapshot_sm3: Mapped[str] = mapped_column(String(64))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[datetime] = mapped_column(_TS)
+
+
+class AggregateDeadlineRow(Base):
+    __tablename__ = "aggregate_deadline"
+    __table_args__ = (Index("ix_aggregate_deadline_owner", "aggregate_type", "aggregate_id"),)
+
+    id: Mapped[int] = mapped_column(GlobalSeq, primary_key=True, autoincrement=True)
+    aggregate_type: Mapped[str] = mapped_column(String(24))
+    aggregate_id: Mapped[str] = mapped_column(String(36))
+    event_seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(40))
+    basis: Mapped[str] = mapped_column(Text)
+    unit: Mapped[str] = mapped_column(String(20))
+    amount: Mapped[int] = mapped_column(Integer)
+    start: Mapped[date] = mapped_column(Date)
+    due: Mapped[date] = mapped_column(Date, index=True)
+    due_at: Mapped[str | None] = mapped_column(String(40))
+    rolled: Mapped[bool] = mapped_column(Boolean)
+    provisional: Mapped[bool] = mapped_column(Boolean)
+    adjustments: Mapped[list[Any]] = mapped_column(JSON)

@@ -6,12 +6,17 @@ import strawberry
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import Info
 
+from subgraphs.cases.catalogue_graph import EnforcementItemVersion, catalogue_mutations, enforcement_items
 from subgraphs.cases.chain import snapshot_sm3, verify_case_chain
 from subgraphs.cases.codec import encode
 from subgraphs.cases.context import CasesContext
 from subgraphs.cases.domain.enums import CaseState
+from subgraphs.cases.inspections import INSPECTION, inspections_page
+from subgraphs.cases.measures import MEASURE
 from subgraphs.cases.mutations import build_mutation_type
 from subgraphs.cases.queries import CaseFilter, stored_events
+from subgraphs.cases.record_mutations import record_mutations
+from subgraphs.cases.record_types import CoerciveMeasureView, InspectionView
 from subgraphs.cases.types import (
     SCALAR_MAP,
     EnforcementBodyRef,
@@ -23,7 +28,7 @@ from subgraphs.cases.types import (
     Person,
     _page,
 )
-from subgraphs.common.pagination import Page
+from subgraphs.common.pagination import Page, decode_cursor, encode_cursor, page_size
 from subgraphs.common.schema import SubgraphSchema
 
 
@@ -58,6 +63,35 @@ async def verify_case_events(info: Info[CasesContext, None], case_id: strawberry
     return IntegrityCheck(ok=False, reason=str(fault), fault=fault.fault, seq=fault.seq)
 
 
+async def coercive_measures(info: Info[CasesContext, None], case_id: strawberry.ID) -> list[CoerciveMeasureView]:
+    return [CoerciveMeasureView.from_stored(m) for m in await info.context.measures.load(str(case_id)) or []]
+
+
+async def coercive_measure(info: Info[CasesContext, None], id: strawberry.ID) -> CoerciveMeasureView | None:
+    found = await info.context.res.records.find(MEASURE, str(id))
+    return None if found is None else CoerciveMeasureView.from_stored(found)
+
+
+async def inspection(info: Info[CasesContext, None], id: strawberry.ID) -> InspectionView | None:
+    found = await info.context.res.records.find(INSPECTION, str(id))
+    return None if found is None else InspectionView.from_stored(found)
+
+
+async def inspections(info: Info[CasesContext, None], body_uscc: str | None = None, first: int | None = None,
+                      after: str | None = None) -> Page[InspectionView]:
+    size = page_size(first)
+    after_id = None
+    if after is not None:
+        key = decode_cursor(after).get("k")
+        after_id = key if isinstance(key, str) else None
+    body = body_uscc.strip().upper() if body_uscc else None
+    found = await inspections_page(info.context.res.engine, body, after_id=after_id, limit=size + 1)
+    more = len(found) > size
+    found = found[:size]
+    cursor = encode_cursor({"k": found[-1].record_id}) if more and found else None
+    return Page(items=[InspectionView.from_stored(i) for i in found], next_cursor=cursor)
+
+
 @strawberry.type
 class Query:
     penalty_case: PenaltyCase | None = strawberry.field(resolver=penalty_case, description="A penalty case by id.")
@@ -66,11 +100,19 @@ class Query:
     verify_document_seal: IntegrityCheck = strawberry.field(
         resolver=verify_document_seal, description="Re-hash a document's file and check its SM2 seal.")
     verify_case_events: IntegrityCheck = strawberry.field(resolver=verify_case_events)
+    coercive_measures: list[CoerciveMeasureView] = strawberry.field(
+        resolver=coercive_measures, description="The coercive measures of a case, oldest first.")
+    coercive_measure: CoerciveMeasureView | None = strawberry.field(resolver=coercive_measure)
+    inspection: InspectionView | None = strawberry.field(resolver=inspection)
+    inspections: Page[InspectionView] = strawberry.field(
+        resolver=inspections, description="Inspections by body, in id order, with cursor paging.")
+    enforcement_items: Page[EnforcementItemVersion] = strawberry.field(resolver=enforcement_items)
 
 
 def build_schema() -> SubgraphSchema:
     return SubgraphSchema(
-        subgraph="cases", query=Query, mutation=build_mutation_type(),
+        subgraph="cases", query=Query,
+        mutation=build_mutation_type({**record_mutations(), **catalogue_mutations()}),
         types=[PenaltyCase, Person, LegalEntity, Officer, EnforcementBodyRef, LicenceRef],
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
     )

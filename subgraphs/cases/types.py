@@ -28,6 +28,7 @@ from subgraphs.cases.queries import (
     EvidenceView,
     cases_page,
 )
+from subgraphs.cases.record_types import CoerciveMeasureView
 from subgraphs.cases.service import CaseRecord
 from subgraphs.common.directives import Sensitive
 from subgraphs.common.pagination import Page, decode_cursor, encode_cursor, page_size
@@ -275,6 +276,10 @@ async def case_evidence(root: PenaltyCase, info: Info[CasesContext, None]) -> li
     return [CaseEvidence.from_view(v) for v in await info.context.evidence.load(str(root.id)) or []]
 
 
+async def case_measures(root: PenaltyCase, info: Info[CasesContext, None]) -> list[CoerciveMeasureView]:
+    return [CoerciveMeasureView.from_stored(m) for m in await info.context.measures.load(str(root.id)) or []]
+
+
 async def case_licences(root: PenaltyCase, info: Info[CasesContext, None]) -> list[LicenceLink]:
     return [LicenceLink(licence=LicenceRef(id=strawberry.ID(lid)), action=action)
             for lid, action in await info.context.licences.load(str(root.id)) or []]
@@ -308,6 +313,8 @@ class PenaltyCase:
     documents: list[CaseDocument] = strawberry.field(resolver=case_documents)
     evidence: list[CaseEvidence] = strawberry.field(resolver=case_evidence)
     licences: list[LicenceLink] = strawberry.field(resolver=case_licences)
+    coercive_measures: list[CoerciveMeasureView] = strawberry.field(
+        resolver=case_measures, description="查封/扣押/冻结 measures of the case, oldest first")
 
     @classmethod
     def from_record(cls, record: CaseRecord) -> PenaltyCase:

@@ -13,6 +13,7 @@ from starlette.requests import Request
 from subgraphs.common.app import build_subgraph_app
 from subgraphs.common.db import create_engine
 from subgraphs.common.migrate import upgrade
+from subgraphs.common.security import caller_of
 from subgraphs.supervision.config import SupervisionConfig
 from subgraphs.supervision.context import DEV_HEADER, SupervisionContext, SupervisionResources
 from subgraphs.supervision.schema import build_schema
@@ -21,7 +22,10 @@ NAME = "supervision"
 
 
 def _actor(request: Request) -> str | None:
-    """DEV ONLY: the actor named by the dev header, until the gateway's signed context lands."""
+    """The gateway-verified caller's subject; on an unsigned dev call, the actor named by the dev header."""
+    caller = caller_of(request)
+    if caller is not None:
+        return caller.subject
     raw = request.headers.get(DEV_HEADER)
     if not raw:
         return None

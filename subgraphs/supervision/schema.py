@@ -23,6 +23,8 @@ from subgraphs.supervision.errors import SupervisionError
 from subgraphs.supervision.lifecycle import AlertAction
 from subgraphs.supervision.model import AlertStatus, Severity
 from subgraphs.supervision.review.store import sampled
+from subgraphs.supervision.review_schema import ReviewMutation, ReviewQuery
+from subgraphs.supervision.stats_schema import StatsQuery
 from subgraphs.supervision.types import (
     AlertPage,
     BodyRate,
@@ -74,6 +76,7 @@ async def supervision_case_counts(info: Info[SupervisionContext, None],
 
 async def supervision_body_rates(info: Info[SupervisionContext, None]) -> list[BodyRate]:
     return [BodyRate(body_id=r.body_id, cases=r.cases, alerts=r.alerts, red_alerts=r.red_alerts,
+                     alert_rate=r.alerts / r.cases if r.cases else 0.0,
                      decision_on_time_rate=r.decision_on_time_rate,
                      service_on_time_rate=r.service_on_time_rate)
             for r in await stats.rates_by_body(info.context.engine)]
@@ -86,11 +89,11 @@ async def review_campaign_files(info: Info[SupervisionContext, None],
 
 
 @strawberry.type
-class Query:
+class Query(StatsQuery, ReviewQuery):
     supervision_alerts: AlertPage = strawberry.field(resolver=supervision_alerts, description="Alerts by rule, body, status or severity, by id order, a page at a time.")
     supervision_persons: list[PersonRef] = strawberry.field(resolver=supervision_persons, description="Person references by hash, resolved by the population subgraph.")
     supervision_case_counts: list[GroupCount] = strawberry.field(resolver=supervision_case_counts, description="Cases grouped by BODY, LEVEL, REGION, ITEM, PROCEDURE, STATUS or MONTH.")
-    supervision_body_rates: list[BodyRate] = strawberry.field(resolver=supervision_body_rates, description="Alert counts and on-time rates (decision S02, service S03) per body.")
+    supervision_body_rates: list[BodyRate] = strawberry.field(resolver=supervision_body_rates, description="Alert counts, alerts per case and on-time rates (decision S02, service S03) per body.")
     review_campaign_files: list[ReviewFile] = strawberry.field(resolver=review_campaign_files, description="Sampled case files of a review campaign with their scores.")
 
 
@@ -108,7 +111,7 @@ async def _move(info: Info[SupervisionContext, None], alert_id: strawberry.ID, a
 
 
 @strawberry.type
-class Mutation:
+class Mutation(ReviewMutation):
     @strawberry.mutation
     async def acknowledge_alert(self, info: Info[SupervisionContext, None], id: strawberry.ID) -> SupervisionAlertType:
         return await _move(info, id, AlertAction.ACKNOWLEDGE)

@@ -7,14 +7,15 @@ the latest sweep (a case is late for decision when it has an S02 breach, for ser
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Date, and_, case, cast, distinct, func, select
+from sqlalchemy import and_, case, distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql.elements import ColumnElement
 
+from subgraphs.cases.domain.clock import CHINA_TZ
 from subgraphs.cases.rows import CaseOfficerRow, CaseRow
 from subgraphs.personnel.store import BodyRow, CertificateRow, OfficerRow
 from subgraphs.supervision.rows import AlertRow, SampleRow
@@ -129,7 +130,7 @@ async def officers_by_body_level(engine: AsyncEngine) -> list[tuple[str, str, in
 
 async def expiring_certificates(engine: AsyncEngine, *, today: date) -> dict[int, int]:
     """ACTIVE certificates ending within 30, 60 and 90 days of `today` (cumulative counts)."""
-    ends = cast(CertificateRow.valid_to, Date)
+    ends = CertificateRow.valid_to  # a DATE column: no CAST (SQLite would turn it into the year)
     cols = [func.sum(case((and_(ends >= today, ends <= today + timedelta(days=d)), 1), else_=0)) for d in (30, 60, 90)]
     q = select(*cols).where(CertificateRow.status == "ACTIVE", CertificateRow.vanished_at.is_(None))
     async with engine.connect() as conn:
@@ -139,9 +140,9 @@ async def expiring_certificates(engine: AsyncEngine, *, today: date) -> dict[int
 
 async def inactive_officers(engine: AsyncEngine, *, today: date, days: int = 365) -> list[tuple[str, int]]:
     """零执法: per body, officers on no case updated within `days` (one grouped anti-join)."""
-    since = today - timedelta(days=days)
+    since = datetime.combine(today - timedelta(days=days), time(), tzinfo=CHINA_TZ)
     active = select(CaseOfficerRow.officer_id).join(CaseRow, CaseRow.id == CaseOfficerRow.case_id) \
-        .where(cast(CaseRow.updated_at, Date) >= since)
+        .where(CaseRow.updated_at >= since)  # a timestamp bound, not CAST(… AS DATE): portable
     q = select(OfficerRow.body_uscc, func.count()).where(OfficerRow.vanished_at.is_(None),
                                                          OfficerRow.id.not_in(active)) \
         .group_by(OfficerRow.body_uscc).order_by(OfficerRow.body_uscc)
@@ -156,3 +157,16 @@ async def reversal_rate(engine: AsyncEngine) -> float:
     async with engine.connect() as conn:
         decided, revoked = (await conn.execute(q)).one()
     return float(revoked or 0) / decided if decided else 0.0
+
+
+async def expiring_certificates_by_body(engine: AsyncEngine, *, today: date, within_days: int
+                                        ) -> list[tuple[str, int]]:
+    """Per body: ACTIVE certificates of listed officers ending within `within_days` of `today`."""
+    ends = CertificateRow.valid_to
+    q = select(OfficerRow.body_uscc, func.count()).select_from(CertificateRow) \
+        .join(OfficerRow, OfficerRow.id == CertificateRow.officer_id) \
+        .where(CertificateRow.status == "ACTIVE", CertificateRow.vanished_at.is_(None), OfficerRow.vanished_at.is_(None),
+               ends >= today, ends <= today + timedelta(days=within_days)) \
+        .group_by(OfficerRow.body_uscc).order_by(OfficerRow.body_uscc)
+    async with engine.connect() as conn:
+        return [(r[0], int(r[1])) for r in (await conn.execute(q)).all()]

@@ -102,6 +102,7 @@ class BodyRate:
     cases: int
     alerts: int
     red_alerts: int
+    alert_rate: float = strawberry.field(description="active alerts per case")
     decision_on_time_rate: float
     service_on_time_rate: float
 

@@ -60,7 +60,7 @@ class FakeGateway:
             assert isinstance(sel, FieldNode)
             name = sel.name.value
             self.root_fields.append(name)
-            args = {a.name.value: value_from_ast_untyped(a.value, variables) for a in sel.arguments}
+            args = {a.name.value: value_from_ast_untyped(a.value, variables) for a in sel.arguments or ()}
             key = sel.alias.value if sel.alias else name
             if name == "searchEnforcementBodies":
                 start = int(args.get("after") or 0)

@@ -139,10 +139,10 @@ def test_rules_over_facts_the_store_does_not_carry_yet(world: World, ctx: EvalCo
 
             warning = PenaltyProposal(frozenset({PenaltyKind.WARNING}), CircumstanceLevel.LIGHTER)
             snap = replace(snap, procedure=Procedure.SIMPLE, notice=None,
-                           decision=replace(snap.decision, proposal=warning),  # type: ignore[arg-type]
-                           service=replace(snap.service, on_spot=True))  # type: ignore[arg-type]
-        found = {f.rule_id for f in evaluate_case(view_of(world, snap, extras), ctx)}
-        assert found == {rule}, rule
+                           decision=replace(snap.decision, proposal=warning),  # type: ignore[type-var]
+                           service=replace(snap.service, on_spot=True))  # type: ignore[type-var]
+        fired = {f.rule_id for f in evaluate_case(view_of(world, snap, extras), ctx)}
+        assert fired == {rule}, rule
     basis = b.snapshot.decision.basis_refs[0]  # type: ignore[union-attr]
     found = evaluate_case(replace(view_of(world, b.snapshot), inapplicable_basis=frozenset({basis})), ctx)
     assert {f.rule_id for f in found} == {"S15"}

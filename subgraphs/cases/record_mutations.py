@@ -1,0 +1,199 @@
+"""Mutations of coercive measures (§6.1) and inspections (§7), one per domain command.
+
+Inputs are derived from the command dataclasses (`inputs.InputTypes.for_record_command`). Fields
+the server supplies are not asked: a new measure takes its body, item and region from its case
+(`caseId`); ids are generated (UUIDv7). Every mutation takes `expectedVersion` and
+`idempotencyKey` and fails with the codes of `mutations.to_graphql_error` (GUARD_FAILED with
+`rule` and `article`, ILLEGAL_TRANSITION, VERSION_CONFLICT, IDEMPOTENCY_KEY_REUSED, ...).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+from dataclasses import dataclass
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.types import Info
+
+from subgraphs.cases.aggregates import RecordKind
+from subgraphs.cases.codec import encode
+from subgraphs.cases.context import CasesContext
+from subgraphs.cases.devauth import DevUser
+from subgraphs.cases.domain import coercive as co
+from subgraphs.cases.domain import inspection as ins
+from subgraphs.cases.domain.errors import DomainValueError
+from subgraphs.cases.inputs import input_types
+from subgraphs.cases.inspections import INSPECTION, apply_to_inspection, plan_inspection
+from subgraphs.cases.measures import MEASURE, apply_to_measure, register_measure
+from subgraphs.cases.mutations import _idempotency, _now, guarded, require_case_access, require_user
+from subgraphs.cases.record_types import CoerciveMeasureView, InspectionView
+from subgraphs.cases.service import uuid7
+from subgraphs.common.errors import graphql_error
+from subgraphs.common.logsafe import scrub
+
+_FROM_CASE = frozenset({"measure_id", "case_id", "body_id", "item_code", "item_version", "region_code"})
+
+
+@dataclass(frozen=True)
+class Op:
+    """One mutation: its name, command and what it targets."""
+
+    name: str
+    command: type
+    target: str  # "case" (creates a measure), "measure", "body" (creates an inspection), "inspection"
+    description: str
+
+    @property
+    def skip(self) -> frozenset[str]:
+        if self.target == "case":
+            return _FROM_CASE
+        if self.target == "body":
+            return frozenset({"inspection_id"})
+        return frozenset()
+
+
+MEASURE_OPS = (
+    Op("approveCoerciveMeasure", co.ApproveMeasure, "case",
+       "Record the head's prior approval of a seal/seize/freeze measure for a case (强制法 Art. 18(1))."),
+    Op("applyEmergencyMeasure", co.ApplyEmergencyMeasure, "case",
+       "Apply a measure on the spot in an emergency; report to the head within 24 hours (Art. 19)."),
+    Op("putMeasureInForce", co.PutInForce, "measure", "Carry out an approved measure on site (Art. 18, 24)."),
+    Op("reportEmergencyMeasure", co.ReportEmergency, "measure",
+       "The head's decision on an emergency measure reported within 24 hours (approve, or release at once)."),
+    Op("serveFreezeDecision", co.ServeFreezeDecision, "measure", "Serve the 冻结决定书 (3 working days, Art. 31)."),
+    Op("extendMeasure", co.Extend, "measure", "Extend the term once, by at most 30 days (Art. 25, 32)."),
+    Op("addMeasureTestingPeriod", co.AddTestingPeriod, "measure",
+       "Exclude a testing/inspection period from a seal/seizure term (Art. 25 ¶3)."),
+    Op("handleMeasure", co.Handle, "measure", "Confiscate or destroy within the term (Art. 26)."),
+    Op("releaseMeasure", co.Release, "measure", "Release the measure on an Art. 28 ground."),
+    Op("transferMeasure", co.TransferMeasure, "measure", "Transfer the items to another organ."),
+)
+
+INSPECTION_OPS = (
+    Op("planInspection", ins.PlanInspection, "body", "Plan an inspection of an object for an enforcement item."),
+    Op("assignInspectors", ins.AssignInspectors, "inspection", "Assign the inspectors."),
+    Op("startInspection", ins.StartOnSite, "inspection",
+       "Start on site: two certified officers who show their certificates."),
+    Op("recordInspectionFindings", ins.RecordResult, "inspection", "Record the result and the 检查笔录."),
+    Op("closeInspection", ins.Resolve, "inspection",
+       "Close on the result: no issue, a rectification order (with its due date) or a case clue."),
+    Op("recheckInspection", ins.Recheck, "inspection", "Recheck a rectification."),
+    Op("publishInspection", ins.PublishInspection, "inspection", "Publish the result (抽查结果公示)."),
+)
+
+
+def _input_name(op: Op) -> str:
+    return op.name[0].upper() + op.name[1:] + "Input"
+
+
+def _signature(command: Any, given_at: Any, generated: frozenset[str]) -> dict[str, Any]:
+    fields = {k: v for k, v in encode(command).items() if k not in generated}
+    fields["at"] = given_at.isoformat() if given_at else None
+    return {"kind": type(command).__name__, "fields": fields}
+
+
+def _not_found(what: str, record_id: str) -> GraphQLError:
+    return graphql_error("NOT_FOUND", f"no {what} {record_id}")
+
+
+async def _body_of(info: Info[CasesContext, None], kind: RecordKind[Any], record_id: str) -> str:
+    found = await info.context.res.records.find(kind, record_id)
+    if found is None:
+        raise _not_found(kind.label, record_id)
+    body: str = found.snapshot.body_id
+    return body
+
+
+def _allow(user: DevUser, body: str, what: str) -> None:
+    if not user.may_act_for(body):
+        raise graphql_error("FORBIDDEN", f"user {user.id} acts for another body than this {what}")
+
+
+async def run_op(info: Info[CasesContext, None], op: Op, target_id: str | None, value: Any,
+                 expected_version: int | None, idempotency_key: str | None) -> Any:
+    user = require_user(info)
+    res = info.context.res
+    given_at = getattr(value, "at", None) if value is not None else None
+    at = given_at or _now()
+    fixed: dict[str, Any] = {}
+    generated: frozenset[str] = frozenset()
+    if op.target == "case":
+        assert target_id is not None
+        await require_case_access(info, user, target_id)
+        case = await info.context.case.load(target_id)
+        assert case is not None
+        s = case.snapshot
+        fixed = {"measure_id": uuid7(), "case_id": s.case_id, "body_id": s.body_id, "item_code": s.item_code,
+                 "item_version": s.item_version, "region_code": s.region_code}
+        generated = frozenset({"measure_id"})
+    elif op.target == "body":
+        fixed = {"inspection_id": uuid7()}
+        generated = frozenset({"inspection_id"})
+    elif op.target == "measure":
+        assert target_id is not None
+        _allow(user, await _body_of(info, MEASURE, target_id), "measure")
+    else:
+        assert target_id is not None
+        _allow(user, await _body_of(info, INSPECTION, target_id), "inspection")
+    try:
+        command = input_types().to_record_command(op.command, value, skip=op.skip, at=at, actor_id=user.id, **fixed)
+    except (TypeError, DomainValueError) as exc:
+        raise graphql_error("BAD_USER_INPUT", scrub(str(exc))) from exc
+    if op.target == "body":
+        _allow(user, command.body_id, "body")
+    idem = _idempotency(idempotency_key, {"op": op.name, "target": target_id, "expectedVersion": expected_version,
+                                          "command": _signature(command, given_at, generated)})
+    store = res.records
+    if op.target == "case":
+        result = await guarded(register_measure(store, command, idempotency=idem))
+        return CoerciveMeasureView.from_stored(result.record)
+    if op.target == "measure":
+        assert target_id is not None
+        result = await guarded(apply_to_measure(store, target_id, command, expected_version=expected_version,
+                                                idempotency=idem))
+        return CoerciveMeasureView.from_stored(result.record)
+    if op.target == "body":
+        planned = await guarded(plan_inspection(store, command, idempotency=idem))
+        return InspectionView.from_stored(planned.record)
+    assert target_id is not None
+    done = await guarded(apply_to_inspection(store, target_id, command, expected_version=expected_version,
+                                             idempotency=idem))
+    return InspectionView.from_stored(done.record)
+
+
+def op_mutation(op: Op) -> Any:
+    """A strawberry mutation field for `op` (signature built from the command's input type)."""
+    input_cls = input_types().for_record_command(op.command, _input_name(op), op.skip)
+    required = [f for f in dataclasses.fields(input_cls)
+                if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
+    returns: type = CoerciveMeasureView if op.target in ("case", "measure") else InspectionView
+    kw = inspect.Parameter.KEYWORD_ONLY
+    params = [inspect.Parameter("info", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Info[CasesContext, None])]
+    id_arg = {"case": "case_id", "measure": "measure_id", "inspection": "inspection_id"}.get(op.target)
+    if id_arg is not None:
+        params.append(inspect.Parameter(id_arg, kw, annotation=strawberry.ID))
+    if required:
+        params.append(inspect.Parameter("input", kw, annotation=input_cls))
+    else:
+        params.append(inspect.Parameter("input", kw, default=None, annotation=input_cls | None))
+    if op.target in ("measure", "inspection"):
+        params.append(inspect.Parameter("expected_version", kw, default=None, annotation=int | None))
+    params.append(inspect.Parameter("idempotency_key", kw, default=None, annotation=str | None))
+
+    async def resolve(info: Any, **kwargs: Any) -> Any:
+        target = kwargs.get(id_arg) if id_arg is not None else None
+        return await run_op(info, op, str(target) if target is not None else None, kwargs.get("input"),
+                            kwargs.get("expected_version"), kwargs.get("idempotency_key"))
+
+    resolve.__name__ = op.name
+    resolve.__signature__ = inspect.Signature(params, return_annotation=returns)  # type: ignore[attr-defined]
+    resolve.__annotations__ = {p.name: p.annotation for p in params} | {"return": returns}
+    return strawberry.mutation(resolver=resolve, name=op.name, description=op.description)
+
+
+def record_mutations() -> dict[str, Any]:
+    """The mutation fields for measures and inspections, by attribute name."""
+    return {op.name: op_mutation(op) for op in (*MEASURE_OPS, *INSPECTION_OPS)}

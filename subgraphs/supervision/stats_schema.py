@@ -1,0 +1,119 @@
+"""Workforce (队伍管理) and statistics (统计分析) fields of the supervision subgraph.
+
+Each field is one or two grouped SQL queries of `stats.py` over the hub's store; none reads row by
+row. Dates default to today in China time; `asOf` makes answers reproducible against seeded data.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import strawberry
+from strawberry.types import Info
+
+from subgraphs.cases.domain.clock import local_date
+from subgraphs.common.errors import graphql_error
+from subgraphs.supervision import stats
+from subgraphs.supervision.context import SupervisionContext
+
+#: the look-ahead windows of the certificate-expiry summary, in days
+EXPIRY_WINDOWS = (30, 60, 90)
+MAX_WINDOW_DAYS = 3_660
+
+
+def _today(info: Info[SupervisionContext, None], as_of: date | None) -> date:
+    return as_of or local_date(info.context.now())
+
+
+@strawberry.type(description="Officers still listed by one body (队伍: 执法人员和法制审核人员).")
+class BodyWorkforce:
+    body_id: str
+    level: str
+    officers: int
+    legal_reviewers: int
+
+
+@strawberry.type(description="ACTIVE certificates ending within a number of days.")
+class ExpiringCertificates:
+    within_days: int
+    certificates: int
+
+
+@strawberry.type
+class BodyCount:
+    body_id: str
+    count: int
+
+
+@strawberry.type(description="Alerts of a rule by severity (active alerts only).")
+class RuleAlertCount:
+    rule_id: str
+    severity: str
+    alerts: int
+
+
+@strawberry.type(description="Review scores of one body's sampled, graded case files.")
+class BodyReviewScore:
+    body_id: str
+    files_graded: int
+    average_score: float
+    files_failed: int
+
+
+@strawberry.type
+class Workforce:
+    by_body: list[BodyWorkforce]
+    expiring: list[ExpiringCertificates]
+    inactive_officers: list[BodyCount] = strawberry.field(
+        description="per body, officers on no case updated within the inactivity period (零执法)")
+
+
+async def supervision_workforce(info: Info[SupervisionContext, None], as_of: date | None = None) -> Workforce:
+    engine, today = info.context.engine, _today(info, as_of)
+    by_body = [BodyWorkforce(body_id=b, level=lv, officers=n, legal_reviewers=r)
+               for b, lv, n, r in await stats.officers_by_body_level(engine)]
+    expiring = await stats.expiring_certificates(engine, today=today)
+    inactive = await stats.inactive_officers(engine, today=today, days=info.context.config.inactivity_days)
+    return Workforce(by_body=by_body,
+                     expiring=[ExpiringCertificates(within_days=d, certificates=expiring[d]) for d in EXPIRY_WINDOWS],
+                     inactive_officers=[BodyCount(body_id=b, count=n) for b, n in inactive])
+
+
+async def supervision_expiring_certificates(info: Info[SupervisionContext, None], within_days: int,
+                                            as_of: date | None = None) -> list[BodyCount]:
+    if not 0 <= within_days <= MAX_WINDOW_DAYS:
+        raise graphql_error("BAD_USER_INPUT", f"withinDays must be between 0 and {MAX_WINDOW_DAYS}")
+    rows = await stats.expiring_certificates_by_body(info.context.engine, today=_today(info, as_of),
+                                                     within_days=within_days)
+    return [BodyCount(body_id=b, count=n) for b, n in rows]
+
+
+async def supervision_alerts_by_rule(info: Info[SupervisionContext, None]) -> list[RuleAlertCount]:
+    return [RuleAlertCount(rule_id=r, severity=s, alerts=n) for r, s, n in await stats.alerts_by_rule(info.context.engine)]
+
+
+async def supervision_review_scores(info: Info[SupervisionContext, None]) -> list[BodyReviewScore]:
+    return [BodyReviewScore(body_id=b, files_graded=n, average_score=avg, files_failed=bad)
+            for b, n, avg, bad in await stats.review_scores_by_body(info.context.engine)]
+
+
+async def supervision_reversal_rate(info: Info[SupervisionContext, None]) -> float:
+    return await stats.reversal_rate(info.context.engine)
+
+
+@strawberry.type
+class StatsQuery:
+    supervision_workforce: Workforce = strawberry.field(
+        resolver=supervision_workforce,
+        description="Officers and legal-review staff per body and level, certificates expiring within 30/60/90 "
+                    "days, officers with no case activity within the inactivity period.")
+    supervision_expiring_certificates: list[BodyCount] = strawberry.field(
+        resolver=supervision_expiring_certificates,
+        description="Per body: ACTIVE certificates of listed officers ending within `withinDays` of `asOf`.")
+    supervision_alerts_by_rule: list[RuleAlertCount] = strawberry.field(
+        resolver=supervision_alerts_by_rule, description="Active alerts by rule and severity.")
+    supervision_review_scores: list[BodyReviewScore] = strawberry.field(
+        resolver=supervision_review_scores, description="Average review score and failed files per body.")
+    supervision_reversal_rate: float = strawberry.field(
+        resolver=supervision_reversal_rate,
+        description="Share of decided cases later terminated (纠错率 proxy), 0 when none is decided.")
