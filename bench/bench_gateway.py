@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -65,6 +66,10 @@ def gateway_cmd(name: str, dedupe: bool, supergraph: Path, port: int, node_dir: 
     if name == "hub":
         cmd = [sys.executable, "-m", "hub", "gateway", "--supergraph", str(supergraph), "--port", str(port)]
         return cmd + (["--dedupe"] if dedupe else [])
+    if name == "hub-core":  # the federation core alone, without the security extensions of the profile
+        return [sys.executable, "-c", "import sys; from gateway.cli import serve; "
+                "serve(sys.argv[1], port=int(sys.argv[2]), dedupe=sys.argv[3] == '1')",
+                str(supergraph), str(port), "1" if dedupe else "0"]
     if name == "apollo":
         return ["node", str(node_dir / "apollo.mjs"), str(supergraph), str(port)]
     return ["node", str(node_dir / "hive.mjs"), str(supergraph), str(port), "1" if dedupe else "0"]
@@ -85,7 +90,9 @@ def measure(name: str, dedupe: bool, args: argparse.Namespace, supergraph: Path,
     port = free_port()
     url = f"http://127.0.0.1:{port}/graphql"
     cmd = pinned(gateway_cmd(name, dedupe, supergraph, port, node_dir), GATEWAY_CORE)
-    with started(cmd, cwd=node_dir if name != "hub" else ROOT, log=logs / f"{name}-{int(dedupe)}.log") as proc, \
+    env = {**os.environ, "HUB_DATA_DIR": str(logs / f"data-{name}-{int(dedupe)}")}
+    with started(cmd, cwd=node_dir if not name.startswith("hub") else ROOT, env=env,
+                 log=logs / f"{name}-{int(dedupe)}.log") as proc, \
             httpx.Client(timeout=30) as client:
         def ready() -> bool:
             r = client.post(url, content=BODY, headers={"content-type": "application/json"})
@@ -123,7 +130,8 @@ def report(rows: list[Row], size_kb: float) -> None:
         apollo = next((r for r in rows if r.name == "apollo"), None)
         hive = next((r for r in group if r.name == "hive"), None)
         for r in group:
-            label = {"hub": "hub gateway", "apollo": "@apollo/gateway", "hive": "@graphql-hive/gateway"}[r.name]
+            label = {"hub": "hub gateway", "hub-core": "hub gateway (core)", "apollo": "@apollo/gateway",
+                     "hive": "@graphql-hive/gateway"}[r.name]
             ra = f"{r.rps / apollo.rps:.2f}" if apollo and apollo.rps else "-"
             rh = f"{r.rps / hive.rps:.2f}" if hive and hive.rps else "-"
             print(f"{label:<22}{r.rps:>9.0f}{r.p50:>9.2f}{r.p99:>9.2f}{r.lat1_p50:>12.2f}{r.peak_mb:>9.0f}"
@@ -146,7 +154,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--warmup", type=float, default=3.0)
     parser.add_argument("--connections", type=int, default=50)
-    parser.add_argument("--only", default="apollo,hive,hub")
+    parser.add_argument("--only", default="apollo,hive,hub,hub-core",
+                        help="hub = `hub gateway` as served (security extensions of the dev profile on); "
+                             "hub-core = the federation core alone")
     args = parser.parse_args()
     wanted = [n.strip() for n in args.only.split(",") if n.strip()]
     ensure_wrk()

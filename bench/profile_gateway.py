@@ -131,10 +131,21 @@ class AsgiDriver:
         return status, b"".join(chunks)
 
 
-async def run_asgi(supergraph: Path, requests: int, concurrency: int, profile: str, top: int) -> None:
+async def run_asgi(supergraph: Path, requests: int, concurrency: int, profile: str, top: int,
+                   secure: bool = False) -> None:
     from gateway.app import create_app
 
-    app = create_app(str(supergraph), poll_interval_s=None)
+    if secure:  # what `hub gateway` serves: the security extensions of the settings' profile
+        from gateway.secure import create_secure_app
+        from hub.audit import gateway_security
+        from hub.settings import load_settings
+
+        settings = load_settings(data_dir=Path(tempfile.mkdtemp(prefix="hub-profile-")))
+        config, access_log = gateway_security(settings)
+        app = create_secure_app(str(supergraph), config, access_log=access_log,
+                                local_subgraphs=settings.security.audit.local_subgraphs, poll_interval_s=None)
+    else:
+        app = create_app(str(supergraph), poll_interval_s=None)
     driver = AsgiDriver(app)
     await driver.start()
     try:
@@ -220,12 +231,13 @@ def main() -> int:
     parser.add_argument("--mode", choices=("asgi", "server"), default="asgi")
     parser.add_argument("--profile", choices=("none", "cprofile", "pyinstrument"), default="none")
     parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--secure", action="store_true", help="asgi mode: the app `hub gateway` serves")
     args = parser.parse_args()
     logs = Path(tempfile.mkdtemp(prefix="hub-profile-"))
     with subgraphs(logs) as ports:
         supergraph = supergraph_for(ports, logs / "supergraph.graphql")
         if args.mode == "asgi":
-            asyncio.run(run_asgi(supergraph, args.requests, args.concurrency, args.profile, args.top))
+            asyncio.run(run_asgi(supergraph, args.requests, args.concurrency, args.profile, args.top, args.secure))
         else:
             run_server(supergraph, args.requests, logs)
     return 0

@@ -71,8 +71,13 @@ _UNSAFE_EXTENSION_KEYS: Final = frozenset({"exception", "stacktrace", "traceback
 
 @dataclass(slots=True)
 class _Doc:
+    """A parsed document and what the checks found out about it (its text never changes)."""
+
     document: DocumentNode
     errors: list[GraphQLError] | None = None
+    #: operation limits passed for a request without variables (cost may depend on variables)
+    limits_passed: bool = False
+    query_hash: str = ""
 
 
 def _locations(error: GraphQLError) -> list[dict[str, int]] | None:
@@ -138,11 +143,17 @@ class RequestGuard(GatewayExtension):
         if cached is not None:
             self._documents.move_to_end(key)
             return cached
+        # Counted on the raw text before parsing, so a huge document is refused cheaply; a cached
+        # document already passed this check (the text is the cache key).
+        if self.config.limits is not None:
+            too_many = check_tokens(query, self.config.limits)
+            if too_many:
+                raise OperationLimitExceeded([v.to_graphql() for v in too_many])
         try:
             document = parse(query, max_tokens=self.config.limits.max_tokens + 1 if self.config.limits else 50_000)
         except GraphQLError as exc:
             raise ParseFailed(exc.message, locations=_locations(exc)) from exc
-        doc = _Doc(document)
+        doc = _Doc(document, query_hash=sm3_hex(query.encode("utf-8")))
         self._documents[key] = doc
         while len(self._documents) > self.config.document_cache_size:
             self._documents.popitem(last=False)
@@ -161,18 +172,16 @@ class RequestGuard(GatewayExtension):
             raise PersistedQueryNotFound("Trusted documents are not configured on this gateway.")
         if query is None:
             return request
-        if config.limits is not None:
-            too_many = check_tokens(query, config.limits)
-            if too_many:
-                raise OperationLimitExceeded([v.to_graphql() for v in too_many])
         view = self.views.get(runtime)
         doc = self._document((id(view), query), query)
         document = doc.document
-        if config.limits is not None:
+        if config.limits is not None and not (doc.limits_passed and not request.variables):
             violations = check_operation_limits(document, config.limits, schema=view.schema,
                                                 variables=request.variables)
             if violations:
                 raise OperationLimitExceeded([v.to_graphql() for v in violations])
+            if not request.variables:
+                doc.limits_passed = True
         ensure_introspection_allowed(document, config.hygiene)
         if context.request is not None:
             ensure_not_mutation_over_get(context.request.method, document, request.operation_name)
@@ -186,7 +195,7 @@ class RequestGuard(GatewayExtension):
         state.document = document
         state.operation_name = request.operation_name
         state.operation_kind = operation.operation.value if isinstance(operation, OperationDefinitionNode) else "query"
-        state.query_hash = sm3_hex(query.encode("utf-8"))
+        state.query_hash = doc.query_hash
         resolved = GraphQLRequest(query, request.variables, request.operation_name)
         if not view.has_rules:
             return resolved
