@@ -246,6 +246,34 @@ def audit_verify(
     raise typer.Exit(0 if report.ok and (access is None or access.ok) else 1)
 
 
+@audit_app.command("prune")
+def audit_prune() -> None:
+    """Remove access-log records older than the retention period (default 184 days), after signing the
+    pruning point so the rest still verifies. Run it daily (cron, a Kubernetes CronJob)."""
+    import asyncio
+
+    from hub.audit import gateway_security
+
+    try:
+        settings = load_settings()
+        _, access_log = gateway_security(settings)
+    except SettingsError as exc:
+        raise _fail(str(exc)) from exc
+
+    async def run() -> int:
+        await access_log.open()
+        try:
+            return await access_log.prune()
+        finally:
+            await access_log.close()
+
+    try:
+        removed = asyncio.run(run())
+    except RuntimeError as exc:
+        raise _fail(f"cannot prune: {exc} (set security.audit.anchor_private_key)") from exc
+    typer.echo(f"access log: {removed} record(s) older than {settings.security.audit.retention_days} days removed")
+
+
 archive_app = typer.Typer(help="Electronic case files: export one case, verify an archive offline.",
                           no_args_is_help=True)
 app.add_typer(archive_app, name="archive")

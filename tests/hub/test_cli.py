@@ -78,3 +78,20 @@ def test_db_upgrade_creates_the_store(tmp_path: Path) -> None:
     result = hub("db", "upgrade", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "data" / "hub.db").is_file()
+
+
+def test_audit_prune_needs_an_anchor_key_then_prunes_nothing_on_a_fresh_log(tmp_path: Path) -> None:
+    import os
+
+    from domain.sm import sm2_generate_keypair
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
+    refused = subprocess.run([sys.executable, "-m", "hub", "audit", "prune"], capture_output=True, text=True,
+                             cwd=tmp_path, env=env, timeout=120, check=False)
+    assert refused.returncode == 2
+    assert "anchor_private_key" in refused.stderr
+    env["HUB_SECURITY__AUDIT__ANCHOR_PRIVATE_KEY"] = sm2_generate_keypair().private_key
+    pruned = subprocess.run([sys.executable, "-m", "hub", "audit", "prune"], capture_output=True, text=True,
+                            cwd=tmp_path, env=env, timeout=120, check=False)
+    assert pruned.returncode == 0, pruned.stderr
+    assert "0 record(s) older than 184 days removed" in pruned.stdout
