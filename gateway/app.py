@@ -68,7 +68,8 @@ def create_app(supergraph_source: str, *, subgraph_timeout_s: float = 10.0, dedu
                subgraph_timeouts: dict[str, float] | None = None,
                extensions: Sequence[GatewayExtension] = (), poll_interval_s: float | None = 2.0,
                install_sighup: bool = False, plan_cache_size: int = 1000,
-               max_connections: int = 512, max_body_bytes: int = 4 * 1024 * 1024) -> Starlette:
+               max_connections: int = 512, max_body_bytes: int = 4 * 1024 * 1024,
+               dedupe_ignore_headers: Sequence[str] = ()) -> Starlette:
     """Build the gateway app for a supergraph file path or http(s) URL.
 
     A file supergraph is loaded (and checked) now, raising :class:`InvalidSupergraph`; a URL is fetched at
@@ -91,7 +92,8 @@ def create_app(supergraph_source: str, *, subgraph_timeout_s: float = 10.0, dedu
             # subgraph calls use the transport's own pooled HTTP/1.1 client; httpx serves the rest
             # (JWKS, a supergraph served over HTTP)
             transport = SubgraphTransport(client, timeout_s=subgraph_timeout_s, timeouts=subgraph_timeouts,
-                                          dedupe_inflight=dedupe_inflight, max_connections=max_connections)
+                                          dedupe_inflight=dedupe_inflight, max_connections=max_connections,
+                                          dedupe_ignore_headers=dedupe_ignore_headers)
             holder["pipeline"] = Pipeline(transport, extensions)
             started: list[GatewayExtension] = []
             for ext in extensions:

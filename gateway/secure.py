@@ -20,7 +20,7 @@ from gateway.console.extension import ConsoleExtension
 from gateway.extensions import GatewayExtension
 from gateway.security.config import SecurityConfig
 from gateway.security.extension import CallSigning, RequestGuard, ResponseGuard
-from gateway.security.signing import CallSigner
+from gateway.security.signing import VOLATILE_SIGNED_HEADERS, CallSigner
 from gateway.security.state import ViewCache
 
 __all__ = ["create_secure_app", "security_extensions"]
@@ -47,4 +47,6 @@ def create_secure_app(supergraph_source: str, config: SecurityConfig, *, access_
     extensions = security_extensions(config, access_log=access_log, local_subgraphs=local_subgraphs)
     if config.limits is not None:
         app_options.setdefault("max_body_bytes", config.limits.max_body_bytes)
+    # Signed calls differ per call (nonce, time, request id); de-duplication keys on the caller instead.
+    app_options.setdefault("dedupe_ignore_headers", VOLATILE_SIGNED_HEADERS)
     return create_app(supergraph_source, extensions=extensions, **app_options)

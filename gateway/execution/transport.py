@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -34,7 +34,8 @@ class SubgraphTransport:
 
     def __init__(self, client: httpx.AsyncClient | None = None, *, timeout_s: float = 10.0,
                  timeouts: Mapping[str, float] | None = None, dedupe_inflight: bool = False,
-                 use_client: bool = False, max_connections: int = 256) -> None:
+                 use_client: bool = False, max_connections: int = 256,
+                 dedupe_ignore_headers: Iterable[str] = ()) -> None:
         if use_client and client is None:
             raise ValueError("use_client needs an httpx client")
         self.client = client
@@ -43,6 +44,9 @@ class SubgraphTransport:
         self.timeout_s = timeout_s
         self.timeouts = dict(timeouts or {})
         self.dedupe_inflight = dedupe_inflight
+        #: per-call headers (a nonce, a timestamp, a signature) that must not split identical requests;
+        #: whatever identifies the caller stays in the key, so callers never share each other's answers
+        self.dedupe_ignore = frozenset(h.lower() for h in dedupe_ignore_headers)
         self._inflight: dict[tuple[str, bytes, tuple[tuple[str, str], ...]], asyncio.Future[Any]] = {}
 
     async def aclose(self) -> None:
@@ -53,7 +57,8 @@ class SubgraphTransport:
                    is_mutation: bool = False) -> dict[str, Any]:
         if not self.dedupe_inflight or is_mutation:
             return await self._post(service, url, body, headers, is_mutation)
-        key = (service, body, tuple(sorted((headers or {}).items())))
+        key = (service, body, tuple(sorted((k, v) for k, v in (headers or {}).items()
+                                           if k.lower() not in self.dedupe_ignore)))
         existing = self._inflight.get(key)
         if existing is not None:
             result: dict[str, Any] = await asyncio.shield(existing)

@@ -37,7 +37,7 @@ import secrets
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, Final, Protocol
 
@@ -79,6 +79,11 @@ CONTEXT_HEADER: Final = "x-hub-context"
 TIMESTAMP_HEADER: Final = "x-hub-timestamp"
 NONCE_HEADER: Final = "x-hub-nonce"
 SIGNATURE_HEADER: Final = "x-hub-signature"
+#: who is calling, without the request id: equal for every call made for the same caller and purpose
+CALLER_KEY_HEADER: Final = "x-hub-caller"
+#: headers that differ on every call even for the same caller; in-flight de-duplication ignores them
+#: (and keys on CALLER_KEY_HEADER instead, so two callers never share an answer)
+VOLATILE_SIGNED_HEADERS: Final = (CONTEXT_HEADER, TIMESTAMP_HEADER, NONCE_HEADER, SIGNATURE_HEADER)
 _ALL_HEADERS: Final = (KEY_ID_HEADER, CONTEXT_HEADER, TIMESTAMP_HEADER, NONCE_HEADER, SIGNATURE_HEADER)
 _NONCE: Final = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 _KEY_ID: Final = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
@@ -111,6 +116,11 @@ class CallerContext:
 
     def encode(self) -> str:
         return base64.urlsafe_b64encode(self.to_json()).rstrip(b"=").decode("ascii")
+
+    def caller_key(self) -> str:
+        """A digest of who is calling and why (everything but the request id)."""
+        same_caller = replace(self, request_id="")
+        return sm3_hex(same_caller.to_json())[:32]
 
     @classmethod
     def decode(cls, header: str) -> CallerContext:
@@ -192,6 +202,7 @@ class CallSigner:
             TIMESTAMP_HEADER: timestamp,
             NONCE_HEADER: nonce,
             SIGNATURE_HEADER: hmac_sm3(self._key.secret, message),
+            CALLER_KEY_HEADER: context.caller_key(),
         }
 
 
