@@ -103,8 +103,8 @@ def test_simple_posts_are_csrf(content_type: str | None) -> None:
 
 
 def test_json_posts_pass() -> None:
-    ensure_csrf_safe("POST", {"content-type": "application/json; charset=utf-8"})
-    ensure_csrf_safe("POST", {"Content-Type": "Application/GraphQL-Response+JSON"})
+    assert ensure_csrf_safe("POST", {"content-type": "application/json; charset=utf-8"}) is None
+    assert ensure_csrf_safe("POST", {"Content-Type": "Application/GraphQL-Response+JSON"}) is None
 
 
 def test_get_rule() -> None:

@@ -71,10 +71,10 @@ def scenario(fn: Callable[[GuardContext], Story]) -> Callable[[GuardContext], No
     SCENARIOS.append(fn)
 
     @functools.wraps(fn)
-    def test(ctx: GuardContext) -> None:
-        fn(ctx)
+    def run_scenario(ctx: GuardContext) -> None:
+        fn(ctx)  # each scenario asserts its path, states and deadlines itself
 
-    return test
+    return run_scenario
 
 
 @scenario
