@@ -3,7 +3,11 @@
 Routes: `POST/GET /graphql`, `GET /health`, and the plain HTTP file routes for files too large for
 a base64 mutation: `POST /files` (raw request body; optional `x-content-sm3` header = the hash
 taken at capture, checked on arrival) answers `{"sm3", "size", "fileRef"}`; `GET /files/{sm3}`
-returns the stored bytes. Both need the DEV ONLY `x-hub-dev-user` header (see `devauth`).
+returns the stored bytes if the file belongs to no case or to a case the caller may see.
+
+The caller of every request is the gateway-verified context of a signed call; the DEV ONLY
+`x-hub-dev-user` header (see `devauth`) counts only on unsigned calls to an app configured with
+`allow_dev_header` (the dev profile). What a caller sees and changes: `subgraphs.cases.access`.
 """
 
 from __future__ import annotations
@@ -14,21 +18,24 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import exists, or_, select
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from subgraphs.cases.access import CaseAccess, access_of
 from subgraphs.cases.aggregates import RecordStore
-from subgraphs.cases.blobs import BlobStore
+from subgraphs.cases.blobs import BlobStore, check_sm3
 from subgraphs.cases.config import CasesConfig
 from subgraphs.cases.context import CasesContext, CasesResources
-from subgraphs.cases.devauth import HEADER, DevUserError, parse_dev_user
+from subgraphs.cases.devauth import HEADER
 from subgraphs.cases.documents import CaseFiles, register_seal_key
 from subgraphs.cases.domain.config import load_config
 from subgraphs.cases.domain.working_calendar import WorkingCalendar
 from subgraphs.cases.errors import BlobError
 from subgraphs.cases.facts import StoreFacts
+from subgraphs.cases.rows import CaseRow, DocumentRow, EvidenceRow
 from subgraphs.cases.schema import build_schema
 from subgraphs.cases.seal import load_or_create
 from subgraphs.cases.service import CaseService
@@ -67,24 +74,40 @@ def _resources(request: Request) -> CasesResources | None:
     return res if isinstance(res, CasesResources) else None
 
 
-def _caller_error(request: Request) -> Response | None:
-    try:
-        user = parse_dev_user(request.headers.get(HEADER))
-    except DevUserError as exc:
-        return JSONResponse({"error": "BAD_USER_INPUT", "message": str(exc)}, status_code=400)
-    if user is None:
-        return JSONResponse({"error": "UNAUTHENTICATED", "message": f"DEV ONLY: send the {HEADER} header"},
-                            status_code=401)
-    return None
+def _caller_error(request: Request, res: CasesResources) -> tuple[CaseAccess, Response | None]:
+    access = access_of(request, allow_dev_header=res.config.allow_dev_header)
+    if access.error is not None:
+        return access, JSONResponse({"error": "BAD_USER_INPUT", "message": access.error}, status_code=400)
+    if access.actor_id is None:
+        hint = f"DEV ONLY: send the {HEADER} header" if res.config.allow_dev_header else "a signed call is needed"
+        return access, JSONResponse({"error": "UNAUTHENTICATED", "message": hint}, status_code=401)
+    return access, None
+
+
+async def _file_visible(res: CasesResources, access: CaseAccess, sm3: str) -> bool:
+    """A stored file is visible when no case uses it yet, or some case using it is in scope."""
+    scope = access.condition(CaseRow.body_uscc, CaseRow.region_code)
+    if scope is None:
+        return True
+    used = [select(DocumentRow.case_id).where(DocumentRow.sm3 == sm3),
+            select(EvidenceRow.case_id).where(EvidenceRow.sm3 == sm3)]
+    async with res.engine.connect() as conn:
+        attached = any([(await conn.execute(q.limit(1))).first() is not None for q in used])
+        if not attached:
+            return True
+        seen = select(exists().where(or_(CaseRow.id.in_(used[0]), CaseRow.id.in_(used[1]))).where(scope))
+        return bool((await conn.execute(seen)).scalar())
 
 
 async def upload(request: Request) -> Response:
     res = _resources(request)
     if res is None:
         return JSONResponse({"error": "STARTING"}, status_code=503)
-    refused = _caller_error(request)
+    access, refused = _caller_error(request, res)
     if refused is not None:
         return refused
+    if not access.writer:
+        return JSONResponse({"error": "FORBIDDEN", "message": "this caller may not add case files"}, status_code=403)
     try:
         stored = await res.blobs.put_stream(request.stream(), max_bytes=res.config.max_upload_bytes,
                                             expected_sm3=request.headers.get("x-content-sm3"))
@@ -97,9 +120,15 @@ async def download(request: Request) -> Response:
     res = _resources(request)
     if res is None:
         return JSONResponse({"error": "STARTING"}, status_code=503)
-    refused = _caller_error(request)
+    access, refused = _caller_error(request, res)
     if refused is not None:
         return refused
+    try:
+        digest = check_sm3(str(request.path_params["sm3"]))
+    except BlobError as exc:
+        return JSONResponse({"error": exc.code, "message": str(exc)}, status_code=404)
+    if not await _file_visible(res, access, digest):
+        return JSONResponse({"error": BlobError.code, "message": "no such file"}, status_code=404)
     try:
         data = res.blobs.get(request.path_params["sm3"])
     except BlobError as exc:
@@ -111,11 +140,7 @@ def create_app(settings: Any = None, *, config: CasesConfig | None = None) -> St
     cfg = config or CasesConfig.from_settings(settings)
 
     async def context(res: CasesResources, request: Request) -> CasesContext:
-        try:
-            user, error = parse_dev_user(request.headers.get(HEADER)), None
-        except DevUserError as exc:
-            user, error = None, str(exc)
-        return CasesContext.build(res, user, error)
+        return CasesContext.build(res, access_of(request, allow_dev_header=res.config.allow_dev_header))
 
     app = build_subgraph_app(name=NAME, schema=build_schema(), resources=lambda: open_resources(cfg),
                              context=context)

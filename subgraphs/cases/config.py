@@ -24,6 +24,8 @@ class CasesConfig:
     max_upload_bytes: int = MAX_UPLOAD_BYTES
     calendar_dir: Path = field(default_factory=calendar_dir)
     deadlines_file: Path = field(default_factory=deadlines_file)
+    #: DEV ONLY: accept the `x-hub-dev-user` header on unsigned calls (the dev profile; never production)
+    allow_dev_header: bool = False
 
     @property
     def blob_dir(self) -> Path:
@@ -45,4 +47,11 @@ class CasesConfig:
             database_url=settings.database_url or f"sqlite:///{data_dir / 'hub.db'}",
             data_dir=data_dir,
             id_hash_secret=settings.id_hash_secret.encode(),
+            allow_dev_header=_is_dev_profile(settings),
         )
+
+
+def _is_dev_profile(settings: Any) -> bool:
+    """True only for the dev profile (`Profile.DEV` or the string "dev"); anything else is not dev."""
+    profile = getattr(settings, "profile", None)
+    return getattr(profile, "value", profile) == "dev"

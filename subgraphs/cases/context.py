@@ -6,18 +6,20 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.batching import BatchLoader
 from subgraphs.cases import queries
+from subgraphs.cases.access import CaseAccess, registered_region
 from subgraphs.cases.aggregates import RecordStore, Stored
 from subgraphs.cases.blobs import BlobStore
 from subgraphs.cases.config import CasesConfig
-from subgraphs.cases.devauth import DevUser
 from subgraphs.cases.documents import CaseFiles
 from subgraphs.cases.domain.coercive import CoerciveMeasure
 from subgraphs.cases.measures import measures_of
 from subgraphs.cases.queries import DeadlineView, DocumentView, EventView, EvidenceView
+from subgraphs.cases.rows import CaseRow, InspectionRow
 from subgraphs.cases.service import CaseRecord, CaseService
 from subgraphs.common.vault import PseudonymVault
 
@@ -47,10 +49,15 @@ def _loader(engine: AsyncEngine,
 
 @dataclass
 class CasesContext:
+    """Per request: the caller's `access`, and loaders. `case` loads only cases in the caller's
+    scope (what every read uses); `any_case` loads regardless of scope (only to tell a mutation's
+    NOT_FOUND from FORBIDDEN). Child loaders are keyed by case id: reach them only from a case
+    already loaded through `case`."""
+
     res: CasesResources
-    user: DevUser | None
-    user_error: str | None
+    access: CaseAccess
     case: BatchLoader[str, CaseRecord]
+    any_case: BatchLoader[str, CaseRecord]
     events: BatchLoader[str, list[EventView]]
     deadlines: BatchLoader[str, list[DeadlineView]]
     documents: BatchLoader[str, list[DocumentView]]
@@ -59,13 +66,37 @@ class CasesContext:
     measures: BatchLoader[str, list[Stored[CoerciveMeasure]]]
 
     @classmethod
-    def build(cls, res: CasesResources, user: DevUser | None, user_error: str | None = None) -> CasesContext:
+    def build(cls, res: CasesResources, access: CaseAccess) -> CasesContext:
         engine = res.engine
+        scope = access.condition(CaseRow.body_uscc, CaseRow.region_code)
 
         async def cases(keys: list[str]) -> dict[str, CaseRecord | Exception]:
+            return dict(await queries.cases_by_id(engine, keys, scope))
+
+        async def any_cases(keys: list[str]) -> dict[str, CaseRecord | Exception]:
             return dict(await queries.cases_by_id(engine, keys))
 
-        return cls(res=res, user=user, user_error=user_error, case=BatchLoader(cases, batch_limit=BATCH),
+        return cls(res=res, access=access, case=BatchLoader(cases, batch_limit=BATCH),
+                   any_case=BatchLoader(any_cases, batch_limit=BATCH),
                    events=_loader(engine, queries.events_of), deadlines=_loader(engine, queries.deadlines_of),
                    documents=_loader(engine, queries.documents_of), evidence=_loader(engine, queries.evidence_of),
                    licences=_loader(engine, queries.licences_of), measures=_loader(engine, measures_of))
+
+    def case_scope(self) -> ColumnElement[bool] | None:
+        """SQL selecting the `penalty_case` rows in the caller's scope (None: unrestricted, DEV ONLY)."""
+        return self.access.condition(CaseRow.body_uscc, CaseRow.region_code)
+
+    def inspection_scope(self) -> ColumnElement[bool] | None:
+        """SQL selecting the `inspection` rows in the caller's scope (None: unrestricted, DEV ONLY)."""
+        return self.access.condition(InspectionRow.body_uscc)
+
+    async def case_in_scope(self, case_id: str) -> CaseRecord | None:
+        """The case if it exists and the caller may see it; None otherwise (never says which)."""
+        return await self.case.load(case_id)
+
+
+async def inspection_in_scope(ctx: CasesContext, body_uscc: str) -> bool:
+    """May the caller see an inspection of this body (located where the body register says)?"""
+    if ctx.access.scope is None:
+        return True
+    return ctx.access.sees(body_uscc, await registered_region(ctx.res.engine, body_uscc))

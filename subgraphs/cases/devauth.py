@@ -1,11 +1,12 @@
-"""DEV ONLY: the caller's identity from the `x-hub-dev-user` header, until the security work lands.
+"""DEV ONLY: the caller's identity from the `x-hub-dev-user` header, for unsigned calls in the dev profile.
 
-    x-hub-dev-user: {"id": "OFF-000001", "body": "11445100MBYK2ADL3R", "roles": ["OFFICER"]}
+    x-hub-dev-user: {"id": "OFF-000001", "body": "11445100MBYK2ADL3R", "roles": ["OFFICER"], "region": "445100"}
 
-`id` becomes the actor of every command; `body` (optional) limits writes to that body's cases
-unless `roles` contains SUPERVISOR. Nothing here authenticates anyone: any caller can claim any
-identity. The gateway's JWT-based context (signed subgraph headers) replaces this module; the
-subgraph must not be exposed beyond loopback while it is in use.
+`id` becomes the actor of every command; `body` and `region` (both optional) scope what the caller
+sees and changes like a signed caller's (`subgraphs.cases.access`). Nothing here authenticates
+anyone: any caller can claim any identity. The app reads the header only when
+`CasesConfig.allow_dev_header` is set (the dev profile) and the call is unsigned; a signed call's
+caller is the gateway-verified context, and in production the header is ignored.
 """
 
 from __future__ import annotations
@@ -25,9 +26,7 @@ class DevUser:
     id: str
     body_uscc: str | None
     roles: frozenset[str]
-
-    def may_act_for(self, body_uscc: str) -> bool:
-        return self.body_uscc is None or self.body_uscc == body_uscc or "SUPERVISOR" in self.roles
+    region_code: str | None = None
 
 
 def parse_dev_user(raw: str | None) -> DevUser | None:
@@ -42,8 +41,11 @@ def parse_dev_user(raw: str | None) -> DevUser | None:
         raise DevUserError(f'{HEADER} must be an object with a non-empty "id"')
     body = data.get("body")
     roles = data.get("roles") or []
+    region = data.get("region")
     if body is not None and not isinstance(body, str):
         raise DevUserError(f'{HEADER}: "body" must be a string')
+    if region is not None and not isinstance(region, str):
+        raise DevUserError(f'{HEADER}: "region" must be a string')
     if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
         raise DevUserError(f'{HEADER}: "roles" must be a list of strings')
-    return DevUser(data["id"].strip()[:64], body, frozenset(roles))
+    return DevUser(data["id"].strip()[:64], body, frozenset(roles), region or None)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from subgraphs.cases.aggregates import RecordKind, RecordStore, StepResult, Stored
@@ -44,9 +44,11 @@ async def apply_to_inspection(store: RecordStore, inspection_id: str, command: I
 
 
 async def inspections_page(engine: AsyncEngine, body_uscc: str | None, *, after_id: str | None,
-                           limit: int) -> list[Stored[Inspection]]:
-    """Inspections (of one body, or all) in id order after `after_id`."""
+                           limit: int, scope: ColumnElement[bool] | None = None) -> list[Stored[Inspection]]:
+    """Inspections (of one body, or all; those `scope` selects) in id order after `after_id`."""
     query = select(InspectionRow.id, InspectionRow.version, InspectionRow.head_hash, InspectionRow.snapshot)
+    if scope is not None:
+        query = query.where(scope)
     if body_uscc is not None:
         query = query.where(InspectionRow.body_uscc == body_uscc)
     if after_id is not None:

@@ -5,6 +5,10 @@ the same key returns the first result; the same key with another request is refu
 the updated `PenaltyCase`, or fails with a GraphQL error whose `extensions.code` is one of
 GUARD_FAILED (with `rule` and `article`), ILLEGAL_TRANSITION, VERSION_CONFLICT,
 IDEMPOTENCY_KEY_REUSED, BAD_USER_INPUT, NOT_FOUND, FORBIDDEN, UNAUTHENTICATED.
+
+A mutation needs a known caller (`require_user`); one on a case outside the caller's scope, or by a
+read-only role, fails with FORBIDDEN; a new case may be opened only for a body the caller may open
+cases for (`subgraphs.cases.access`).
 """
 
 from __future__ import annotations
@@ -23,9 +27,10 @@ from graphql import GraphQLError
 from strawberry.types import Info
 
 from domain.sm import id_number_hash, normalise_id_number
+from subgraphs.cases.access import CaseAccess, registered_region
 from subgraphs.cases.codec import CodecError, encode_command
 from subgraphs.cases.context import CasesContext
-from subgraphs.cases.devauth import HEADER, DevUser
+from subgraphs.cases.devauth import HEADER
 from subgraphs.cases.domain.clock import CHINA_TZ
 from subgraphs.cases.domain.commands import CaseCommand, DecideOnTheSpot, RegisterClue
 from subgraphs.cases.domain.enums import EvidenceKind
@@ -34,7 +39,7 @@ from subgraphs.cases.domain.machine import handlers
 from subgraphs.cases.domain.records import Party
 from subgraphs.cases.errors import CaseServiceError, IdempotencyKeyReused, VersionConflict
 from subgraphs.cases.inputs import PartyInput, input_types
-from subgraphs.cases.service import CommandResult, Idempotency, request_hash, uuid7
+from subgraphs.cases.service import CaseRecord, CommandResult, Idempotency, request_hash, uuid7
 from subgraphs.cases.types import Int64, PenaltyCase, UploadedFile
 from subgraphs.common.errors import graphql_error
 from subgraphs.common.logsafe import scrub
@@ -66,21 +71,36 @@ async def guarded(call: Awaitable[T]) -> T:
         raise to_graphql_error(exc) from exc
 
 
-def require_user(info: Info[CasesContext, None]) -> DevUser:
-    ctx = info.context
-    if ctx.user_error is not None:
-        raise graphql_error("BAD_USER_INPUT", ctx.user_error)
-    if ctx.user is None:
-        raise graphql_error("UNAUTHENTICATED", f"DEV ONLY: send the {HEADER} header to act on cases")
-    return ctx.user
+def require_user(info: Info[CasesContext, None]) -> CaseAccess:
+    """The caller, who must be known (a signed caller with a subject, or a dev identity in dev)."""
+    access = info.context.access
+    if access.error is not None:
+        raise graphql_error("BAD_USER_INPUT", access.error)
+    if access.actor_id is None:
+        hint = f"DEV ONLY: send the {HEADER} header" if info.context.res.config.allow_dev_header \
+            else "a caller identified by the gateway is needed"
+        raise graphql_error("UNAUTHENTICATED", f"{hint} to act on cases")
+    return access
 
 
-async def require_case_access(info: Info[CasesContext, None], user: DevUser, case_id: str) -> None:
-    record = await info.context.case.load(case_id)
+async def require_case_access(info: Info[CasesContext, None], user: CaseAccess, case_id: str) -> CaseRecord:
+    """The case, if `user` may change it: NOT_FOUND when there is none, FORBIDDEN outside scope."""
+    record = await info.context.case_in_scope(case_id)
     if record is None:
-        raise graphql_error("NOT_FOUND", f"no case {case_id}")
-    if not user.may_act_for(record.snapshot.body_id):
-        raise graphql_error("FORBIDDEN", f"user {user.id} acts for another body than case {case_id}")
+        if await info.context.any_case.load(case_id) is None:
+            raise graphql_error("NOT_FOUND", f"no case {case_id}")
+        raise graphql_error("FORBIDDEN", f"case {case_id} is outside the scope of {user.id}")
+    if not user.writer:
+        raise graphql_error("FORBIDDEN", f"{user.id} may read cases but not change them")
+    return record
+
+
+async def require_new_case_body(info: Info[CasesContext, None], user: CaseAccess, body_uscc: str,
+                                region_code: str | None) -> None:
+    """FORBIDDEN unless `user` may open a case for that body (its own; any in scope: DEPARTMENT_SYSTEM)."""
+    region = await registered_region(info.context.res.engine, body_uscc) if user.scope is not None else None
+    if not user.may_open_for(body_uscc, region or region_code):
+        raise graphql_error("FORBIDDEN", f"{user.id} may not open cases for body {body_uscc}")
 
 
 def _idempotency(key: str | None, payload: dict[str, Any]) -> Idempotency | None:
@@ -141,8 +161,7 @@ async def run_command(
         clue = command if isinstance(command, RegisterClue) else getattr(command, "clue", None)
         if not isinstance(clue, RegisterClue):
             raise graphql_error("BAD_USER_INPUT", "caseId is required unless the input carries the clue")
-        if not user.may_act_for(clue.body_id):
-            raise graphql_error("FORBIDDEN", f"user {user.id} may not register cases for body {clue.body_id}")
+        await require_new_case_body(info, user, clue.body_id, clue.region_code)
     else:
         await require_case_access(info, user, new_id)
     signature = encode_command(command)
@@ -206,7 +225,8 @@ def _snake(name: str) -> str:
 
 async def upload_file(info: Info[CasesContext, None], content_base64: str, sm3: str | None = None) -> UploadedFile:
     """Small files as base64; larger ones go to POST /files (a plain HTTP upload)."""
-    require_user(info)
+    if not require_user(info).writer:
+        raise graphql_error("FORBIDDEN", "this caller may not add case files")
     res = info.context.res
     try:
         data = base64.b64decode(content_base64, validate=True)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from subgraphs.cases.chain import EventFields, StoredEvent
@@ -114,12 +114,16 @@ def _record(row: Any) -> CaseRecord:
 _CASE_COLUMNS = (CaseRow.id, CaseRow.case_no, CaseRow.version, CaseRow.head_hash, CaseRow.snapshot)
 
 
-async def cases_by_id(engine: AsyncEngine, ids: Sequence[str]) -> dict[str, CaseRecord]:
+async def cases_by_id(engine: AsyncEngine, ids: Sequence[str],
+                      scope: ColumnElement[bool] | None = None) -> dict[str, CaseRecord]:
+    """The cases with these ids (those `scope`, a condition on `penalty_case`, selects)."""
     out: dict[str, CaseRecord] = {}
     wanted = list(dict.fromkeys(ids))
     async with engine.connect() as conn:
         for start in range(0, len(wanted), _CHUNK):
             stmt = select(*_CASE_COLUMNS).where(CaseRow.id.in_(wanted[start:start + _CHUNK]))
+            if scope is not None:
+                stmt = stmt.where(scope)
             for row in (await conn.execute(stmt)).all():
                 out[row.id] = _record(row)
     return out
@@ -146,9 +150,12 @@ def _filtered(flt: CaseFilter) -> Select[Any]:
     return stmt
 
 
-async def cases_page(engine: AsyncEngine, flt: CaseFilter, *, after_id: str | None, limit: int) -> list[CaseRecord]:
-    """Up to `limit` cases matching `flt` with id > `after_id`, by id."""
+async def cases_page(engine: AsyncEngine, flt: CaseFilter, *, after_id: str | None, limit: int,
+                     scope: ColumnElement[bool] | None = None) -> list[CaseRecord]:
+    """Up to `limit` cases matching `flt` (and `scope`, a condition on `penalty_case`) with id > `after_id`."""
     stmt = _filtered(flt).order_by(CaseRow.id).limit(limit)
+    if scope is not None:
+        stmt = stmt.where(scope)
     if after_id is not None:
         stmt = stmt.where(CaseRow.id > after_id)
     async with engine.connect() as conn:

@@ -18,10 +18,9 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.types import Info
 
-from subgraphs.cases.aggregates import RecordKind
+from subgraphs.cases.access import CaseAccess, registered_region
 from subgraphs.cases.codec import encode
-from subgraphs.cases.context import CasesContext
-from subgraphs.cases.devauth import DevUser
+from subgraphs.cases.context import CasesContext, inspection_in_scope
 from subgraphs.cases.domain import coercive as co
 from subgraphs.cases.domain import inspection as ins
 from subgraphs.cases.domain.errors import DomainValueError
@@ -99,17 +98,29 @@ def _not_found(what: str, record_id: str) -> GraphQLError:
     return graphql_error("NOT_FOUND", f"no {what} {record_id}")
 
 
-async def _body_of(info: Info[CasesContext, None], kind: RecordKind[Any], record_id: str) -> str:
-    found = await info.context.res.records.find(kind, record_id)
+async def _measure_case(info: Info[CasesContext, None], user: CaseAccess, measure_id: str) -> None:
+    """The measure exists and its case is one `user` may change (NOT_FOUND / FORBIDDEN otherwise)."""
+    found = await info.context.res.records.find(MEASURE, measure_id)
     if found is None:
-        raise _not_found(kind.label, record_id)
-    body: str = found.snapshot.body_id
-    return body
+        raise _not_found(MEASURE.label, measure_id)
+    await require_case_access(info, user, found.snapshot.case_id)
 
 
-def _allow(user: DevUser, body: str, what: str) -> None:
-    if not user.may_act_for(body):
-        raise graphql_error("FORBIDDEN", f"user {user.id} acts for another body than this {what}")
+async def _inspection_body(info: Info[CasesContext, None], user: CaseAccess, inspection_id: str) -> None:
+    """The inspection exists and its body is in the scope of `user`, who may write."""
+    found = await info.context.res.records.find(INSPECTION, inspection_id)
+    if found is None:
+        raise _not_found(INSPECTION.label, inspection_id)
+    if not await inspection_in_scope(info.context, found.snapshot.body_id):
+        raise graphql_error("FORBIDDEN", f"inspection {inspection_id} is outside the scope of {user.id}")
+    if not user.writer:
+        raise graphql_error("FORBIDDEN", f"{user.id} may read inspections but not change them")
+
+
+async def _may_plan(info: Info[CasesContext, None], user: CaseAccess, body_uscc: str) -> None:
+    region = await registered_region(info.context.res.engine, body_uscc) if user.scope is not None else None
+    if not user.may_open_for(body_uscc, region):
+        raise graphql_error("FORBIDDEN", f"{user.id} may not plan inspections for body {body_uscc}")
 
 
 async def run_op(info: Info[CasesContext, None], op: Op, target_id: str | None, value: Any,
@@ -122,9 +133,7 @@ async def run_op(info: Info[CasesContext, None], op: Op, target_id: str | None, 
     generated: frozenset[str] = frozenset()
     if op.target == "case":
         assert target_id is not None
-        await require_case_access(info, user, target_id)
-        case = await info.context.case.load(target_id)
-        assert case is not None
+        case = await require_case_access(info, user, target_id)
         s = case.snapshot
         fixed = {"measure_id": uuid7(), "case_id": s.case_id, "body_id": s.body_id, "item_code": s.item_code,
                  "item_version": s.item_version, "region_code": s.region_code}
@@ -134,16 +143,16 @@ async def run_op(info: Info[CasesContext, None], op: Op, target_id: str | None, 
         generated = frozenset({"inspection_id"})
     elif op.target == "measure":
         assert target_id is not None
-        _allow(user, await _body_of(info, MEASURE, target_id), "measure")
+        await _measure_case(info, user, target_id)
     else:
         assert target_id is not None
-        _allow(user, await _body_of(info, INSPECTION, target_id), "inspection")
+        await _inspection_body(info, user, target_id)
     try:
         command = input_types().to_record_command(op.command, value, skip=op.skip, at=at, actor_id=user.id, **fixed)
     except (TypeError, DomainValueError) as exc:
         raise graphql_error("BAD_USER_INPUT", scrub(str(exc))) from exc
     if op.target == "body":
-        _allow(user, command.body_id, "body")
+        await _may_plan(info, user, command.body_id)
     idem = _idempotency(idempotency_key, {"op": op.name, "target": target_id, "expectedVersion": expected_version,
                                           "command": _signature(command, given_at, generated)})
     store = res.records

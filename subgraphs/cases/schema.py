@@ -9,12 +9,12 @@ from strawberry.types import Info
 from subgraphs.cases.catalogue_graph import EnforcementItemVersion, catalogue_mutations, enforcement_items
 from subgraphs.cases.chain import snapshot_sm3, verify_case_chain
 from subgraphs.cases.codec import encode
-from subgraphs.cases.context import CasesContext
+from subgraphs.cases.context import CasesContext, inspection_in_scope
 from subgraphs.cases.domain.enums import CaseState
 from subgraphs.cases.inspections import INSPECTION, inspections_page
 from subgraphs.cases.measures import MEASURE
 from subgraphs.cases.mutations import build_mutation_type
-from subgraphs.cases.queries import CaseFilter, stored_events
+from subgraphs.cases.queries import CaseFilter, document, stored_events
 from subgraphs.cases.record_mutations import record_mutations
 from subgraphs.cases.record_types import CoerciveMeasureView, InspectionView
 from subgraphs.cases.types import (
@@ -46,13 +46,16 @@ async def penalty_cases(
 
 
 async def verify_document_seal(info: Info[CasesContext, None], document_id: strawberry.ID) -> IntegrityCheck:
+    found = await document(info.context.res.engine, str(document_id))
+    if found is None or await info.context.case_in_scope(found.case_id) is None:
+        return IntegrityCheck(ok=False, reason=f"no document {document_id}")
     check = await info.context.res.files.verify_document(str(document_id))
     return IntegrityCheck(ok=check.ok, reason=check.reason)
 
 
 async def verify_case_events(info: Info[CasesContext, None], case_id: strawberry.ID) -> IntegrityCheck:
     """Walk the case's SM3 event chain; name the first edited, deleted or reordered event."""
-    record = await info.context.case.load(str(case_id))
+    record = await info.context.case_in_scope(str(case_id))
     if record is None:
         return IntegrityCheck(ok=False, reason=f"no case {case_id}")
     events = await stored_events(info.context.res.engine, record.case_id)
@@ -64,17 +67,23 @@ async def verify_case_events(info: Info[CasesContext, None], case_id: strawberry
 
 
 async def coercive_measures(info: Info[CasesContext, None], case_id: strawberry.ID) -> list[CoerciveMeasureView]:
+    if await info.context.case_in_scope(str(case_id)) is None:
+        return []
     return [CoerciveMeasureView.from_stored(m) for m in await info.context.measures.load(str(case_id)) or []]
 
 
 async def coercive_measure(info: Info[CasesContext, None], id: strawberry.ID) -> CoerciveMeasureView | None:
     found = await info.context.res.records.find(MEASURE, str(id))
-    return None if found is None else CoerciveMeasureView.from_stored(found)
+    if found is None or await info.context.case_in_scope(found.snapshot.case_id) is None:
+        return None
+    return CoerciveMeasureView.from_stored(found)
 
 
 async def inspection(info: Info[CasesContext, None], id: strawberry.ID) -> InspectionView | None:
     found = await info.context.res.records.find(INSPECTION, str(id))
-    return None if found is None else InspectionView.from_stored(found)
+    if found is None or not await inspection_in_scope(info.context, found.snapshot.body_id):
+        return None
+    return InspectionView.from_stored(found)
 
 
 async def inspections(info: Info[CasesContext, None], body_uscc: str | None = None, first: int | None = None,
@@ -85,7 +94,8 @@ async def inspections(info: Info[CasesContext, None], body_uscc: str | None = No
         key = decode_cursor(after).get("k")
         after_id = key if isinstance(key, str) else None
     body = body_uscc.strip().upper() if body_uscc else None
-    found = await inspections_page(info.context.res.engine, body, after_id=after_id, limit=size + 1)
+    found = await inspections_page(info.context.res.engine, body, after_id=after_id, limit=size + 1,
+                                   scope=info.context.inspection_scope())
     more = len(found) > size
     found = found[:size]
     cursor = encode_cursor({"k": found[-1].record_id}) if more and found else None

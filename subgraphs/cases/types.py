@@ -79,7 +79,8 @@ async def _page(info: Info[CasesContext, None], flt: CaseFilter, first: int | No
     if after is not None:
         key = decode_cursor(after).get("k")
         after_id = key if isinstance(key, str) else None
-    records = await cases_page(info.context.res.engine, flt, after_id=after_id, limit=size + 1)
+    records = await cases_page(info.context.res.engine, flt, after_id=after_id, limit=size + 1,
+                               scope=info.context.case_scope())
     more = len(records) > size
     records = records[:size]
     cursor = encode_cursor({"k": records[-1].case_id}) if more and records else None
@@ -356,7 +357,8 @@ class PenaltyCase:
 
     @classmethod
     async def resolve_reference(cls, info: Info[CasesContext, None], id: strawberry.ID) -> PenaltyCase | None:
-        record = await info.context.case.load(str(id))
+        """The case, if the caller's scope includes it (else null, as if there were none)."""
+        record = await info.context.case_in_scope(str(id))
         return None if record is None else cls.from_record(record)
 
 

@@ -93,11 +93,11 @@ class CaseScope:
         if caller is None:
             return cls(frozenset(), frozenset())
         regions = frozenset({region_prefix(caller.region_code)}) if caller.region_code else frozenset()
-        if caller.roles & _REGION_WIDE:
-            return cls(frozenset(), regions)
-        if caller.roles & _CASE_HANDLERS:
-            return cls(frozenset({caller.body_uscc}) if caller.body_uscc else frozenset(), regions)
-        return cls(frozenset(), frozenset())
+        handler = bool(caller.roles & _CASE_HANDLERS)
+        if not handler and not caller.roles & _REGION_WIDE:
+            return cls(frozenset(), frozenset())
+        # several roles: the union of their scopes (a handler keeps its own body even when also region-wide)
+        return cls(frozenset({caller.body_uscc}) if handler and caller.body_uscc else frozenset(), regions)
 
     @property
     def empty(self) -> bool:

@@ -19,7 +19,8 @@ async def test_seeded_cases_are_served_audited_and_archived(small_seed: Path, tm
     url = f"sqlite:///{tmp_path / 'hub.db'}"
     report = await seed_cases(url, small_seed, seed=3, count=30)
     assert report.created == 30
-    config = CasesConfig(database_url=url, data_dir=tmp_path / "data", id_hash_secret=b"integration-secret")
+    config = CasesConfig(database_url=url, data_dir=tmp_path / "data", id_hash_secret=b"integration-secret",
+                         allow_dev_header=True)
     with serve(create_app(config=config)) as base:
         async with httpx.AsyncClient(timeout=30) as http:
             answer = (await http.post(f"{base}/graphql", json={"query": """{

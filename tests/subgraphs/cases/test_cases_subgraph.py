@@ -82,7 +82,8 @@ async def _prepare(url: str, seed_dir: Path) -> World:
 @pytest.fixture
 async def hub(database_url: str, small_seed: Path, tmp_path: Path) -> AsyncIterator[tuple[str, World]]:
     world = await _prepare(database_url, small_seed)
-    app = create_app(config=CasesConfig(database_url=database_url, data_dir=tmp_path / "data", id_hash_secret=SECRET))
+    app = create_app(config=CasesConfig(database_url=database_url, data_dir=tmp_path / "data", id_hash_secret=SECRET,
+                                          allow_dev_header=True))
     with serve(app) as base:
         yield base, world
 

@@ -78,7 +78,7 @@ def running_stack(seed_dir: Path, work_dir: Path, database_url: str, secret: byt
                                 population_api_key=API_KEY, certificate_drop_dir=drop, seed_dir=seed_dir,
                                 migrate_on_start=False)
         cases_config = CasesConfig(database_url=database_url, data_dir=work_dir / "cases", id_hash_secret=secret,
-                                   migrate_on_start=False)
+                                   migrate_on_start=False, allow_dev_header=True)
         with serve(create_personnel_subgraph(config=config), startup_timeout=60) as personnel, \
                 serve(create_population_subgraph(config=config)) as population, \
                 serve(create_cases_subgraph(config=cases_config), startup_timeout=60) as cases, \
