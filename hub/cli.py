@@ -106,7 +106,7 @@ def subgraph(
     host: Annotated[str, typer.Option(help="address to listen on")] = "",
     migrate: Annotated[bool, typer.Option(help="apply the store's migrations at start")] = True,
 ) -> None:
-    """Run one departmental subgraph alone (Federation v2, POST /graphql, GET /health)."""
+    """Run one subgraph alone (Federation v2, POST /graphql, GET /health)."""
     import uvicorn
 
     from subgraphs import registry
