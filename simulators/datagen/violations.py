@@ -22,6 +22,10 @@ Cases are written straight into the case tables (`penalty_case`, `case_party`) w
 snapshot, query columns and party index (no event rows): the supervision sweep reads snapshots.
 When the cases subgraph's own `seed_cases` is used instead, `inject_into_store` applies the
 same edits to the cases it created.
+
+Coercive measures (S21, S21b, S22, S26, S34) and inspections (S33) are created afterwards through
+the cases subgraph's record store (`store_measures`), so their rows, event chains and deadlines
+are real; `MEASURE_INJECTIONS` documents each, including the one direct edit (S21b).
 """
 
 from __future__ import annotations
@@ -513,7 +517,32 @@ INJECTIONS: dict[str, tuple[str, Injection]] = {
 
 #: the rules whose facts the case store does not carry yet (coercive measures, inspections, cash
 #: hand-over, 简易程序备案, regulations): covered by unit tests, not by the ground truth
-NOT_INJECTED = ("S07b", "S15", "S19b", "S21", "S21b", "S22", "S23", "S26", "S33", "S34")
+NOT_INJECTED = ("S07b", "S15", "S19b", "S23")
+
+#: rule → what is stored for it: coercive measures created through the cases subgraph's record store
+#: (so the rows, events and deadlines are real) on a clean archived case
+MEASURE_INJECTIONS: dict[str, str] = {
+    "S21": "seizure put in force on the evidence day, never handled or released",
+    "S21b": "seizure extended lawfully (30 cd, once), released on day 40; then the stored snapshot is edited"
+            " to extensions := 2, extension_days := 45 (the guard refuses such an extension)",
+    "S22": "freeze put in force on the evidence day, 冻结决定书 never served, never released"
+           " (the data set names no body authorised to freeze: the case's body is treated as authorised)",
+    "S26": "emergency seizure applied on the evidence day, never reported to the agency head",
+    "S34": "seizure of an item already sealed by another organ, released after 5 cd",
+}
+
+#: rule → the lawful measure that comes right up to it
+MEASURE_NEAR_MISSES: dict[str, str] = {
+    "S21": "seizure released on the last day of its 30 cd term",
+    "S21b": "seizure extended lawfully (30 cd, once), released on day 40",
+    "S22": "freeze whose 冻结决定书 is served on its third working day, released after 5 cd",
+    "S26": "emergency seizure reported 23 hours after it was applied (disapproved: released)",
+    "S34": "seizure of items no other organ has sealed, released after 5 cd",
+}
+
+#: S33 is a body finding: inspections of one object by one body, created through the record store
+INSPECTION_INJECTION = "three inspections of one object by one body 30 cd apart (cap: 2 in 365 cd)"
+INSPECTION_NEAR_MISS = "two inspections of one object by another body 30 cd apart (at the cap)"
 
 
 def near_miss(env: Env, rule: str, b: Built) -> CaseSnapshot:
@@ -556,11 +585,19 @@ class GroundTruth:
     alerts: list[dict[str, str]] = field(default_factory=list)
     near_misses: list[dict[str, str]] = field(default_factory=list)
     edits: dict[str, str] = field(default_factory=dict)
+    #: (rule, case id, injected?) of the measures `store_measures` creates once the cases are written
+    measure_plans: list[tuple[str, str, bool]] = field(default_factory=list)
+    #: (clean case whose body, item, region and officers carry out the inspections, how many)
+    inspection_plans: list[tuple[CaseSnapshot, int]] = field(default_factory=list)
+    #: near misses that concern a body rather than a case (S33)
+    body_near_misses: list[dict[str, str]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {"as_of": self.as_of.isoformat(), "seed": self.seed, "count": self.count,
                 "alerts": sorted(self.alerts, key=lambda a: json.dumps(a, sort_keys=True)),
-                "near_misses": self.near_misses, "edits": self.edits, "not_injected": list(NOT_INJECTED)}
+                "near_misses": self.near_misses, "body_near_misses": self.body_near_misses, "edits": self.edits,
+                "stored_records": {**MEASURE_INJECTIONS, "S33": INSPECTION_INJECTION},
+                "not_injected": list(NOT_INJECTED)}
 
 
 def build_dataset(world: World, *, seed: int, count: int, as_of: datetime = AS_OF
@@ -579,7 +616,8 @@ def build_dataset(world: World, *, seed: int, count: int, as_of: datetime = AS_O
         n += 1
         return f"C{seed:04d}-{n:07d}"
 
-    clean = [builder.ordinary(new_id(), rng) for _ in range(max(count, len(INJECTIONS) + len(NEAR_MISS_RULES) + 4))]
+    reserved = len(INJECTIONS) + len(NEAR_MISS_RULES) + len(MEASURE_INJECTIONS) + len(MEASURE_NEAR_MISSES) + 4
+    clean = [builder.ordinary(new_id(), rng) for _ in range(max(count, reserved))]
     targets = iter(clean)
     for rule, (_doc, inject) in INJECTIONS.items():
         b = next(targets)
@@ -606,6 +644,23 @@ def build_dataset(world: World, *, seed: int, count: int, as_of: datetime = AS_O
                     violation=Violation(third.snapshot.violation.start - timedelta(days=40 * k))) for k in (1, 2)]
     cases += [third.snapshot, *runs]
     truth.alerts.append({"rule": "S18", "case_id": runs[-1].case_id, "severity": "INFO"})
+    # coercive measures: stored after the cases are written (`store_measures`); the cases stay clean
+    for rule in MEASURE_INJECTIONS:
+        b = next(targets)
+        truth.measure_plans.append((rule, b.snapshot.case_id, True))
+        truth.alerts.append({"rule": rule, "case_id": b.snapshot.case_id, "severity": "RED"})
+    for rule in MEASURE_NEAR_MISSES:
+        b = next(targets)
+        truth.measure_plans.append((rule, b.snapshot.case_id, False))
+        truth.near_misses.append({"rule": rule, "case_id": b.snapshot.case_id})
+    # S33: inspections (no case); the near miss is by another body
+    hit = clean[0].snapshot
+    near_body = next((b.snapshot for b in clean if b.snapshot.body_id != hit.body_id), None)
+    truth.inspection_plans.append((hit, 3))
+    truth.alerts.append({"rule": "S33", "body_id": hit.body_id, "severity": "RED"})
+    if near_body is not None:
+        truth.inspection_plans.append((near_body, 2))
+        truth.body_near_misses.append({"rule": "S33", "body_id": near_body.body_id})
     used = {c.case_id.split("-dup")[0].split("-nm")[0].split("-f")[0] for c in cases}
     cases += [b.snapshot for b in clean if b.snapshot.case_id not in used]
     cases += _open_cases(env, rng, new_id, as_of, truth)
@@ -707,6 +762,118 @@ async def write_cases(url: str, cases: Sequence[CaseSnapshot], seed_dir: Path | 
         await engine.dispose()
 
 
+def _measure_commands(world: World, snap: CaseSnapshot, rule: str, injected: bool) -> list[Any]:
+    """The commands that create (first) and move one measure on `snap` for `rule`."""
+    from subgraphs.cases.domain import coercive as m
+    from subgraphs.cases.domain.enums import BasisLevel, CoerciveKind
+
+    day = snap.evidence[0].collected_on
+    start = _at(day)
+    officers = tuple(snap.investigators[:2])
+    common: dict[str, Any] = {
+        "actor_id": officers[0], "measure_id": f"{snap.case_id}-M1", "case_id": snap.case_id,
+        "kind": CoerciveKind.SEIZE, "basis_level": BasisLevel.LAW, "basis_text": "《行政强制法》第二十二条",
+        "body_id": snap.body_id, "item_code": snap.item_code, "item_version": snap.item_version,
+        "region_code": snap.region_code}
+    elsewhere = rule == "S34" and injected
+    on_site = m.OnSiteFacts(officer_ids=officers, party_present=True,
+                            items=(m.MeasureItem("涉案物品", "1批", sealed_by_other_organ=elsewhere),))
+    if rule == "S22":
+        freeze = {**common, "kind": CoerciveKind.FREEZE, "basis_text": "《行政强制法》第二十九条"}
+        approve_freeze = m.ApproveMeasure(at=start - timedelta(hours=2), head_approved=True,
+                                          **{**freeze, "actor_id": "HEAD"})
+        frozen = m.PutInForce(at=start, actor_id=officers[0], on_site=on_site)
+        if injected:
+            return [approve_freeze, frozen]
+        served = _at(world.ctx.calendar.add_working_days(day, 3))
+        return [approve_freeze, frozen, m.ServeFreezeDecision(at=served, actor_id=officers[0]),
+                m.Release(at=_at(day + timedelta(days=5)), actor_id=officers[0], ground="no violation")]
+    if rule == "S26":
+        first = m.ApplyEmergencyMeasure(at=start, on_site=on_site, **common)
+        if injected:
+            return [first]
+        return [first, m.ReportEmergency(at=start + timedelta(hours=23), actor_id="HEAD", head_approves=False)]
+    approve = m.ApproveMeasure(at=start - timedelta(hours=2), head_approved=True, **{**common, "actor_id": "HEAD"})
+    in_force = m.PutInForce(at=start, actor_id=officers[0], on_site=on_site)
+    if rule == "S21" and injected:
+        return [approve, in_force]
+    if rule == "S21b":
+        return [approve, in_force,
+                m.Extend(at=_at(day + timedelta(days=25)), actor_id="HEAD", days=30, complex_case=True,
+                         head_approved=True, written_notice=True),
+                m.Release(at=_at(day + timedelta(days=40)), actor_id=officers[0], ground="no violation")]
+    if rule == "S21":
+        cfg = world.ctx.config
+        from subgraphs.cases.domain.deadlines import seal_seize_term
+
+        due = seal_seize_term(world.ctx.calendar, cfg, started_on=day, extension_days=0, testing_periods=()).due
+        return [approve, in_force, m.Release(at=_at(due), actor_id=officers[0], ground="no violation")]
+    return [approve, in_force, m.Release(at=_at(day + timedelta(days=5)), actor_id=officers[0], ground="no violation")]
+
+
+async def store_measures(url: str, world: World, cases: Sequence[CaseSnapshot], truth: GroundTruth) -> None:
+    """Create the planned coercive measures through the cases subgraph's record store (real rows,
+    event chains and deadlines); the guards of the measure state machine apply to every command."""
+    from sqlalchemy import update
+
+    from subgraphs.cases.aggregates import RecordStore
+    from subgraphs.cases.codec import encode
+    from subgraphs.cases.facts import FixedFacts
+    from subgraphs.cases.measures import apply_to_measure, register_measure
+    from subgraphs.cases.rows import MeasureRow
+    from subgraphs.common.db import create_engine
+
+    by_id = {s.case_id: s for s in cases}
+    engine = create_engine(url)
+    try:
+        for rule, case_id, injected in truth.measure_plans:
+            snap = by_id[case_id]
+            store = RecordStore(engine, FixedFacts(_freezing_context(world, snap.body_id) if rule == "S22"
+                                                   else world.ctx))
+            first, *rest = _measure_commands(world, snap, rule, injected)
+            created = await register_measure(store, first)
+            for command in rest:
+                created = await apply_to_measure(store, created.record.record_id, command)
+            if rule == "S21b" and injected:  # documented direct edit (MEASURE_INJECTIONS["S21b"])
+                edited = replace(created.record.snapshot, extensions=2, extension_days=45)
+                async with engine.begin() as conn:
+                    await conn.execute(update(MeasureRow).where(MeasureRow.id == created.record.record_id)
+                                       .values(snapshot=encode(edited)))
+        store = RecordStore(engine, FixedFacts(world.ctx))
+        for n, (snap, times) in enumerate(truth.inspection_plans):
+            await _inspections(store, snap, times, prefix=f"INS{truth.seed:04d}-{n}")
+    finally:
+        await engine.dispose()
+
+
+def _freezing_context(world: World, body_id: str) -> GuardContext:
+    """The world's facts with `body_id` authorised by law to freeze (the data set names no such body)."""
+    facts = world.facts
+    bodies = dict(facts.bodies)
+    bodies[body_id] = replace(bodies[body_id], freeze_authorised=True)
+    marked = replace(facts, bodies=bodies)
+    return replace(world.ctx, personnel=marked, catalogue=marked, bodies=marked, regulations=marked)
+
+
+async def _inspections(store: Any, snap: CaseSnapshot, times: int, *, prefix: str) -> None:
+    """`times` inspections, 30 cd apart, of one object by the case's body and investigators."""
+    from subgraphs.cases.domain.inspection import AssignInspectors, PlanInspection, StartOnSite
+    from subgraphs.cases.inspections import apply_to_inspection, plan_inspection
+
+    day = snap.evidence[0].collected_on
+    officers = tuple(snap.investigators[:2])
+    for k in range(times):
+        at = _at(day + timedelta(days=30 * k))
+        ins_id = f"{prefix}-{k}"
+        await plan_inspection(store, PlanInspection(
+            at=at - timedelta(hours=2), actor_id="HEAD", inspection_id=ins_id, body_id=snap.body_id,
+            item_code=snap.item_code, item_version=snap.item_version, region_code=snap.region_code,
+            object_name=f"检查对象{prefix}", plan_id=f"{prefix}-PLAN"))
+        await apply_to_inspection(store, ins_id, AssignInspectors(at=at - timedelta(hours=1), actor_id="HEAD",
+                                                                   officer_ids=officers))
+        await apply_to_inspection(store, ins_id, StartOnSite(at=at, actor_id=officers[0], certificates_shown=True))
+
+
 def load_world(seed_dir: Path, secret: bytes) -> World:
     from subgraphs.cases.domain.config import load_config
     from subgraphs.cases.domain.standards import calendar_dir, deadlines_file
@@ -721,6 +888,7 @@ async def seed_with_violations(url: str, seed_dir: Path, out_dir: Path, *, seed:
     world = load_world(seed_dir, secret)
     cases, truth = build_dataset(world, seed=seed, count=count, as_of=as_of)
     await write_cases(url, cases, seed_dir)
+    await store_measures(url, world, cases, truth)
     write_ground_truth(out_dir, truth)
     return truth
 

@@ -1,14 +1,14 @@
 """Read cases from the case store a page at a time and build their `CaseView`s with batched facts.
 
 Per page of cases the facts source is asked once for bodies, once for officers and once for
-party birth dates (never per case). The item catalogue and the regulations index are read once
+party birth dates, and the store once for the page's coercive measures (never per case). The item catalogue and the regulations index are read once
 per sweep from the hub's store (the catalogue is hub-owned data, DOMAIN.md §4.6).
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -17,13 +17,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from subgraphs.cases.catalogue import USABLE
 from subgraphs.cases.codec import decode
 from subgraphs.cases.domain.catalogue import EnforcementItem
+from subgraphs.cases.domain.clock import local_date
+from subgraphs.cases.domain.coercive import CoerciveMeasure
 from subgraphs.cases.domain.enums import PartyType
+from subgraphs.cases.domain.inspection import Inspection as StoredInspection
 from subgraphs.cases.domain.snapshot import CaseSnapshot
 from subgraphs.cases.items import to_domain_item
 from subgraphs.cases.regulations import RegulationIndex, load_index, parse_ref
-from subgraphs.cases.rows import CasePartyRow, CaseRow, CatalogueItemRow
+from subgraphs.cases.rows import CasePartyRow, CaseRow, CatalogueItemRow, InspectionRow, MeasureRow
 from subgraphs.supervision.facts import FactsSource, PersonKey
-from subgraphs.supervision.view import CaseExtras, CaseView
+from subgraphs.supervision.view import CaseExtras, CaseView, Inspection
 
 ItemKey = tuple[str, str]
 
@@ -96,6 +99,53 @@ async def build_views(snapshots: Sequence[CaseSnapshot], facts: FactsSource, ref
             extras=(extras or {}).get(s.case_id, CaseExtras()),
         ))
     return views
+
+
+async def measure_extras(engine: AsyncEngine, case_ids: Sequence[str],
+                         given: Mapping[str, CaseExtras] | None = None) -> dict[str, CaseExtras]:
+    """Each case's `CaseExtras` with its stored coercive measures (one query for all `case_ids`),
+    on top of the extras `given` by the caller; a caller's non-empty `measures` win."""
+    out = dict(given or {})
+    if not case_ids:
+        return out
+    async with engine.connect() as conn:
+        rows = (await conn.execute(select(MeasureRow.case_id, MeasureRow.snapshot)
+                                   .where(MeasureRow.case_id.in_(list(case_ids)))
+                                   .order_by(MeasureRow.case_id, MeasureRow.id))).all()
+    stored: dict[str, list[CoerciveMeasure]] = {}
+    for r in rows:
+        stored.setdefault(r.case_id, []).append(decode(CoerciveMeasure, r.snapshot))
+    for case_id, measures in stored.items():
+        base = out.get(case_id, CaseExtras())
+        if not base.measures:
+            out[case_id] = replace(base, measures=tuple(measures))
+    return out
+
+
+def to_view_inspection(ins: StoredInspection) -> Inspection | None:
+    """The S33 view of a stored inspection: only one that was carried out (has a check time)."""
+    if ins.checked_at is None:
+        return None
+    return Inspection(ins.inspection_id, ins.body_id, ins.object_name, local_date(ins.checked_at))
+
+
+async def load_inspections(engine: AsyncEngine, *, page_size: int) -> list[Inspection]:
+    """Every inspection carried out, read `page_size` rows at a time (keyset paging)."""
+    out: list[Inspection] = []
+    after = ""
+    for _ in range(10_000_000):  # bounded; ends when a page comes back short
+        async with engine.connect() as conn:
+            rows = (await conn.execute(select(InspectionRow.id, InspectionRow.snapshot)
+                                       .where(InspectionRow.id > after)
+                                       .order_by(InspectionRow.id).limit(page_size))).all()
+        for r in rows:
+            view = to_view_inspection(decode(StoredInspection, r.snapshot))
+            if view is not None:
+                out.append(view)
+        if len(rows) < page_size:
+            break
+        after = rows[-1].id
+    return out
 
 
 def decode_snapshot(raw: dict[str, Any]) -> CaseSnapshot:

@@ -24,7 +24,9 @@ from subgraphs.supervision.loader import (
     build_views,
     case_pages,
     load_cases,
+    load_inspections,
     load_reference,
+    measure_extras,
     shared_party_cases,
     sibling_cases,
 )
@@ -61,10 +63,13 @@ class SweepResult:
 
 async def run_sweep(engine: AsyncEngine, facts: FactsSource, ctx: EvalContext, *,
                     reference: Reference | None = None, extras: Mapping[str, CaseExtras] | None = None,
-                    inspections: Sequence[Inspection] = (), page_size: int = DEFAULT_PAGE, record: bool = True,
+                    inspections: Sequence[Inspection] | None = None, page_size: int = DEFAULT_PAGE, record: bool = True,
                     requests: Callable[[], int] = lambda: 0) -> SweepResult:
     """Evaluate every case: single-case rules page by page, then the party rules over the cases that
-    share a party, then S33 over the inspections; store the alerts unless `record` is false."""
+    share a party, then S33 over the inspections; store the alerts unless `record` is false.
+
+    Each page's coercive measures are read from the store (one query per page) unless `extras`
+    supplies them; the inspections are read from the store unless `inspections` is given."""
     started = time.perf_counter()
     result = SweepResult(str(uuid.uuid4()), ctx.now)
     ref = reference or await load_reference(engine)
@@ -72,13 +77,16 @@ async def run_sweep(engine: AsyncEngine, facts: FactsSource, ctx: EvalContext, *
     shared = await shared_party_cases(engine)
     grouped: list[CaseView] = []
     async for page in case_pages(engine, page_size=page_size):
-        views = await build_views(page, facts, ref, extras)
+        page_extras = await measure_extras(engine, [s.case_id for s in page], extras)
+        views = await build_views(page, facts, ref, page_extras)
         result.cases += len(views)
         for view in views:
             report.findings.extend(evaluate_case(view, ctx, report=report))
             if view.case_id in shared:
                 grouped.append(view)
     report.findings.extend(evaluate_groups(party_groups(grouped), ctx))
+    if inspections is None:
+        inspections = await load_inspections(engine, page_size=page_size)
     report.findings.extend(inspections_check(inspections, ctx))
     result.findings = merge(report.findings)
     result.skipped = report.skipped
@@ -104,7 +112,8 @@ async def evaluate_one(engine: AsyncEngine, facts: FactsSource, ctx: EvalContext
     ref = reference or await load_reference(engine)
     siblings = await sibling_cases(engine, case_id)
     snapshots = await load_cases(engine, [case_id, *siblings])
-    views = await build_views(snapshots, facts, ref, extras)
+    views = await build_views(snapshots, facts, ref,
+                              await measure_extras(engine, [s.case_id for s in snapshots], extras))
     mine = [v for v in views if v.case_id == case_id]
     findings = [f for v in mine for f in evaluate_case(v, ctx)]
     findings += [f for f in evaluate_groups(party_groups(views), ctx) if f.case_id == case_id]

@@ -2,9 +2,10 @@
 
 A view is built by `loader.build_views` from the case store and a `FactsSource` (the gateway in
 production); rules never do I/O. Certificates, officers, bodies and party birth dates come from
-the personnel and population subgraphs, the item from the catalogue; `extras` are case facts the
-store does not hold yet (coercive measures, inspections, cash hand-over, document checks) and
-stay empty when nobody supplies them.
+the personnel and population subgraphs, the item from the catalogue; `extras` are further case
+facts: the coercive measures the loader reads from the store, and facts the store does not hold
+yet (cash hand-over, document checks), empty when nobody supplies them. Inspections (S33) are
+read from the store by the sweep, not per case.
 """
 
 from __future__ import annotations
