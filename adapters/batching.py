@@ -9,10 +9,13 @@ fetch fails every key of that call (for example `SourceUnavailable`).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Hashable
+import asyncio
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Any, Generic, TypeVar
 
 from aiodataloader import DataLoader
+
+from adapters.errors import SourceError
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -42,3 +45,25 @@ class BatchLoader(Generic[K, V]):
     async def load_many(self, keys: list[K]) -> list[V | None]:
         values: list[V | None] = await self._loader.load_many(keys)
         return values
+
+
+async def fetch_in_chunks(keys: Sequence[K], limit: int,
+                          fetch_chunk: Callable[[list[K]], Awaitable[dict[K, V | Exception]]],
+                          ) -> dict[K, V | Exception]:
+    """Fetch distinct `keys` in calls of at most `limit`, made concurrently.
+
+    A chunk whose call fails with a `SourceError` fails each of its keys with that error (the other
+    chunks still answer); any other exception propagates.
+    """
+    unique = list(dict.fromkeys(keys))
+    chunks = [unique[i : i + limit] for i in range(0, len(unique), limit)]
+    results = await asyncio.gather(*(fetch_chunk(chunk) for chunk in chunks), return_exceptions=True)
+    out: dict[K, V | Exception] = {}
+    for chunk, result in zip(chunks, results, strict=True):
+        if isinstance(result, SourceError):
+            out.update(dict.fromkeys(chunk, result))
+        elif isinstance(result, BaseException):
+            raise result
+        else:
+            out.update(result)
+    return out

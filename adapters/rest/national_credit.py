@@ -10,7 +10,6 @@ registered outside the city, and as a fallback for the city's own.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import time
@@ -21,7 +20,8 @@ from typing import Any
 import httpx
 import orjson
 
-from adapters.errors import SourceError, SourceUnavailable
+from adapters.batching import fetch_in_chunks
+from adapters.errors import SourceUnavailable
 from adapters.legal_entities import to_legal_entity
 from adapters.mapping import Mapping, load_mapping
 from adapters.resilience import Resilient
@@ -85,18 +85,7 @@ class NationalCreditAdapter:
         return await self._resilient.call(once)
 
     async def fetch_many(self, codes: Sequence[str]) -> dict[str, LegalEntity | Exception]:
-        unique = list(dict.fromkeys(codes))
-        chunks = [unique[i : i + self.batch_limit] for i in range(0, len(unique), self.batch_limit)]
-        results = await asyncio.gather(*(self._batch(chunk) for chunk in chunks), return_exceptions=True)
-        out: dict[str, LegalEntity | Exception] = {}
-        for chunk, result in zip(chunks, results, strict=True):
-            if isinstance(result, SourceError):
-                out.update(dict.fromkeys(chunk, result))
-            elif isinstance(result, BaseException):
-                raise result
-            else:
-                out.update(result)
-        return out
+        return await fetch_in_chunks(codes, self.batch_limit, self._batch)
 
     async def _batch(self, chunk: list[str]) -> dict[str, LegalEntity | Exception]:
         answer = await self._call("POST", BATCH_PATH, body=orjson.dumps({"codes": chunk}))

@@ -9,7 +9,6 @@ and validated by `adapters.legal_entities`. Faults: see `adapters.soap.envelope`
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,7 +16,8 @@ from datetime import UTC, datetime
 import httpx
 from lxml import etree
 
-from adapters.errors import MalformedRecord, SourceError, SourceUnavailable
+from adapters.batching import fetch_in_chunks
+from adapters.errors import MalformedRecord, SourceUnavailable
 from adapters.legal_entities import to_legal_entity
 from adapters.mapping import Mapping, load_mapping
 from adapters.resilience import Resilient
@@ -70,18 +70,7 @@ class MarketRegistryAdapter:
 
     async def fetch_many(self, codes: Sequence[str]) -> dict[str, LegalEntity | Exception]:
         """Entities by USCC, `batch_limit` per call, calls made concurrently; absent = not registered here."""
-        unique = list(dict.fromkeys(codes))
-        chunks = [unique[i : i + self.batch_limit] for i in range(0, len(unique), self.batch_limit)]
-        results = await asyncio.gather(*(self._query(chunk) for chunk in chunks), return_exceptions=True)
-        out: dict[str, LegalEntity | Exception] = {}
-        for chunk, result in zip(chunks, results, strict=True):
-            if isinstance(result, SourceError):
-                out.update(dict.fromkeys(chunk, result))
-            elif isinstance(result, BaseException):
-                raise result
-            else:
-                out.update(result)
-        return out
+        return await fetch_in_chunks(codes, self.batch_limit, self._query)
 
     async def _query(self, chunk: list[str]) -> dict[str, LegalEntity | Exception]:
         payload = etree.Element(_tns("QueryEntByCodes"), nsmap={"er": TNS})
