@@ -206,12 +206,6 @@ def compose(
     raise typer.Exit(code)
 
 
-def _store_url(settings: object) -> str:
-    from hub.settings import Settings
-
-    assert isinstance(settings, Settings)
-    return settings.database_url or f"sqlite:///{settings.data_dir / 'hub.db'}"
-
 
 audit_app = typer.Typer(help="Tamper-evident records: case event chains and the access log.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
@@ -227,7 +221,7 @@ def audit_verify(
     from hub.case_audit import verify_case_events
 
     try:
-        url = database or _store_url(load_settings())
+        url = database or load_settings().store_url
     except SettingsError as exc:
         raise _fail(str(exc)) from exc
     from hub.audit import verify_access_log
@@ -290,7 +284,7 @@ def archive_export(
     from hub.archive import ArchiveError, export_case
 
     try:
-        url = _store_url(load_settings())
+        url = load_settings().store_url
     except SettingsError as exc:
         raise _fail(str(exc)) from exc
     target = out or Path(f"{case_id}.zip")
@@ -353,7 +347,7 @@ def db_upgrade(
     except SettingsError as exc:
         raise _fail(str(exc)) from exc
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    url = settings.database_url or f"sqlite:///{settings.data_dir / 'hub.db'}"
+    url = settings.store_url
     upgrade_sync(url, revision)
     typer.echo(f"store at {_redact(url)} is at revision {revision}")
 

@@ -122,13 +122,10 @@ def plan_gateway(settings: Settings, supergraph: Path) -> Part:
 DEMO_CASES = 60
 
 
-def _store_url(settings: Settings) -> str:
-    return settings.database_url or f"sqlite:///{settings.data_dir / 'hub.db'}"
-
 
 def seed_cases_in_background(settings: Settings, seed_dir: Path, console: Console) -> threading.Thread:
     """On a store with no cases, create demo cases in every state (through the real state machine)."""
-    url = _store_url(settings)
+    url = settings.store_url
 
     async def seed_if_empty() -> None:
         from sqlalchemy import text
@@ -164,7 +161,7 @@ def seed_cases_in_background(settings: Settings, seed_dir: Path, console: Consol
 def migrate_store(settings: Settings) -> None:
     from subgraphs.common.migrate import upgrade_sync
 
-    upgrade_sync(settings.database_url or f"sqlite:///{settings.data_dir / 'hub.db'}")
+    upgrade_sync(settings.store_url)
 
 
 def _start(part: Part) -> None:

@@ -119,6 +119,11 @@ class Settings(BaseSettings):
         return self
 
     @property
+    def store_url(self) -> str:
+        """The hub's own store as a plain URL: the configured one, else a SQLite file under data_dir."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'hub.db'}"
+
+    @property
     def effective_database_url(self) -> str:
         """The hub's own store: the configured URL, else a SQLite file under data_dir."""
         if self.database_url:
