@@ -44,7 +44,7 @@ class CasesConfig:
         """From `hub.settings.Settings` (typed loosely: subgraphs do not import hub)."""
         data_dir = Path(settings.data_dir)
         return cls(
-            database_url=settings.store_url,
+            database_url=settings.database_url or f"sqlite:///{data_dir / 'hub.db'}",
             data_dir=data_dir,
             id_hash_secret=settings.id_hash_secret.encode(),
             allow_dev_header=_is_dev_profile(settings),

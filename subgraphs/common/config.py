@@ -58,7 +58,7 @@ class SubgraphConfig:
 
         seed_dir = Path(settings.data_dir) / "seed"
         return cls(
-            database_url=settings.store_url,
+            database_url=settings.database_url or f"sqlite:///{Path(settings.data_dir) / 'hub.db'}",
             id_hash_secret=settings.id_hash_secret.encode(),
             population_url=url("population"),
             population_api_key=sims.population_api_key,
