@@ -169,6 +169,16 @@ class CasePayment:
     paid_fen: Int64
     paid_on: date | None
     on_spot: bool
+    cash_handed_on: date | None = strawberry.field(description="on-the-spot cash handed to the agency (Art. 71)")
+    cash_banked_on: date | None = strawberry.field(description="on-the-spot cash paid into the bank (Art. 71)")
+
+
+@strawberry.type(description="强制执行: the route and, once done, the instant of execution.")
+class CaseEnforcement:
+    route: e.EnforcementRoute
+    started_on: date
+    executed_at: datetime | None
+    urgent: bool
 
 
 @strawberry.type(description="A statutory deadline with what is needed to recompute it (DOMAIN.md §5.4).")
@@ -303,12 +313,14 @@ class PenaltyCase:
     discovered_on: date
     filed_on: date | None
     decided_on: date | None
+    simple_filed_on: date | None = strawberry.field(description="简易程序备案: on-the-spot decision filed with the agency")
     fine_fen: Int64 | None
     head_hash: str = strawberry.field(description="SM3 hash of the latest event of the case")
     parties: list[CaseParty]
     officers: list[Officer] = strawberry.field(description="investigating officers")
     decision: CaseDecision | None
     payment: CasePayment | None
+    enforcement: CaseEnforcement | None
     deadlines: list[CaseDeadline] = strawberry.field(resolver=case_deadlines)
     events: list[CaseEvent] = strawberry.field(resolver=case_events)
     documents: list[CaseDocument] = strawberry.field(resolver=case_documents)
@@ -343,7 +355,12 @@ class PenaltyCase:
         if s.payment is not None:
             p = s.payment
             payment = CasePayment(amount_due_fen=Int64(p.amount_due_fen), due=p.due, paid_fen=Int64(p.paid_fen),
-                                  paid_on=p.paid_on, on_spot=p.on_spot)
+                                  paid_on=p.paid_on, on_spot=p.on_spot, cash_handed_on=p.cash_handed_on,
+                                  cash_banked_on=p.cash_banked_on)
+        enforcement = None
+        if s.enforcement is not None:
+            enforcement = CaseEnforcement(route=s.enforcement.route, started_on=s.enforcement.started_on,
+                                          executed_at=s.enforcement.executed_at, urgent=s.enforcement.urgent)
         return cls(
             id=strawberry.ID(record.case_id), case_no=record.case_no, version=record.version, status=s.state,
             procedure=s.procedure, source=s.source, body=EnforcementBodyRef(uscc=s.body_id), body_uscc=s.body_id,
@@ -352,7 +369,7 @@ class PenaltyCase:
             decided_on=decided, fine_fen=Int64(s.decision.proposal.fine_fen) if s.decision else None,
             head_hash=record.head_hash, parties=parties,
             officers=[Officer(id=strawberry.ID(o)) for o in s.investigators],
-            decision=decision, payment=payment,
+            decision=decision, payment=payment, enforcement=enforcement, simple_filed_on=s.simple_filed_on,
         )
 
     @classmethod

@@ -13,6 +13,7 @@ from .deadlines import Extension
 from .enums import (
     BasisLevel,
     CaseSource,
+    CashStage,
     CoerciveKind,
     EnforcementRoute,
     NoPenaltyGround,
@@ -76,6 +77,11 @@ class DecideOnTheSpot(CaseCommand):
     certificate_shown: bool
     statement_heard: bool
     clue: RegisterClue | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FileSimpleRecord(CaseCommand):
+    """T4a 简易程序备案: the on-the-spot decision filed with the agency (Art. 52 ¶3)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -315,6 +321,13 @@ class ConfirmPayment(CaseCommand):
 
     amount_fen: Fen = 0
     receipt_no: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RecordCashHandover(CaseCommand):
+    """T23a cash collected on the spot handed to the agency (AGENCY) or paid into the bank (BANK), Art. 71."""
+
+    stage: CashStage
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

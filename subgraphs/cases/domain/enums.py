@@ -216,6 +216,13 @@ class EnforcementRoute(StrEnum):
     COURT = "COURT"  # 申请人民法院强制执行
 
 
+class CashStage(StrEnum):
+    """Where cash collected on the spot went next (《行政处罚法》第七十一条)."""
+
+    AGENCY = "AGENCY"  # handed to the agency by the officer who collected it
+    BANK = "BANK"  # paid by the agency into the designated bank
+
+
 class TerminationGround(StrEnum):
     PARTY_DEAD_NO_ESTATE = "PARTY_DEAD_NO_ESTATE"
     ENTITY_DISSOLVED_NO_ASSETS = "ENTITY_DISSOLVED_NO_ASSETS"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from .deadlines import Deadline, Extension
 from .enums import (
@@ -207,6 +207,11 @@ class Payment:
     paid_on: date | None = None
     receipts: tuple[str, ...] = ()
     deferrals: tuple[Deferral, ...] = ()
+    # on-the-spot collection (Arts. 68–71): why it was allowed, and where the cash went next
+    hard_to_collect: bool = False
+    remote_area_request: bool = False
+    cash_handed_on: date | None = None  # to the agency, within 2 wd of collection
+    cash_banked_on: date | None = None  # into the bank, within 2 wd of the hand-over
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,6 +235,8 @@ class Enforcement:
     route: EnforcementRoute
     started_on: date
     executed_on: date | None = None
+    executed_at: datetime | None = None  # the instant of execution (强制法 Art. 43: not at night or on holidays)
+    urgent: bool = False
 
 
 @dataclass(frozen=True, slots=True)

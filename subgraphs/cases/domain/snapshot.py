@@ -50,6 +50,7 @@ class CaseSnapshot:
     clue_received_on: date
     version: int = 1
     procedure: Procedure | None = None
+    simple_filed_on: date | None = None  # 简易程序备案 with the agency (《行政处罚法》第五十二条第三款)
     verifier_id: str | None = None
     filed_on: date | None = None
     investigators: tuple[str, ...] = ()

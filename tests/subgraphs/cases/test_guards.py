@@ -13,6 +13,7 @@ from subgraphs.cases.domain.context import GuardContext
 from subgraphs.cases.domain.enums import (
     BasisLevel,
     CaseState,
+    CashStage,
     CircumstanceLevel,
     CoerciveKind,
     EnforcementRoute,
@@ -110,6 +111,12 @@ def without_payment_record(story: Story) -> Story:
     return patched(story, payment=replace(payment, paid_on=None))
 
 
+def collected_on_the_spot(ctx: GuardContext) -> Story:
+    """A simple-procedure fine of 200 元 collected on the spot (hard to collect later) on 2024-07-01."""
+    return Story(ctx).do(spot(), c.StartPerformance(at=at("2024-07-01"), actor_id="O1", on_spot_collection=True,
+                                                     hard_to_collect=True), pay("2024-07-01", 200))
+
+
 MINOR_13 = Party(PartyType.NATURAL_PERSON, "李四", birth_date=date(2010, 6, 1))
 MINOR_16 = Party(PartyType.NATURAL_PERSON, "王五", birth_date=date(2007, 6, 1))
 
@@ -126,6 +133,13 @@ ROWS: list[tuple[str, str, Setup]] = [
     ("officers.two_certified", f"{CPL}第四十二条", lambda ctx: built(Story(ctx), spot(officers=("O1",)))),
     ("T5.on_spot_collection", f"{CPL}第六十八条", lambda ctx: built(
         Story(ctx).do(spot()), c.StartPerformance(at=at("2024-07-01"), actor_id="O1", on_spot_collection=True))),
+    ("T4a.simple_decision", f"{CPL}第五十二条", lambda ctx: built(
+        ordinary(ctx, "PERFORMING").do(pay("2024-06-14", 5_000)), c.FileSimpleRecord(at=at("2024-07-01"), actor_id="O1"))),
+    ("T4a.filed_once", f"{CPL}第五十二条", lambda ctx: built(
+        Story(ctx).do(spot(), c.FileSimpleRecord(at=at("2024-07-02"), actor_id="O1")),
+        c.FileSimpleRecord(at=at("2024-07-03"), actor_id="O1"))),
+    ("T4a.after_decision", f"{CPL}第五十二条", lambda ctx: built(
+        Story(ctx).do(spot()), c.FileSimpleRecord(at=at("2024-06-28"), actor_id="O1"))),
     ("T6.filing_standard_met", f"{CPL}第五十四条", lambda ctx: built(
         ordinary(ctx, "CLUE_VERIFYING"), file("2024-03-01", filing_standard_met=False))),
     ("T6.body_competent", f"{CPL}第十七条", lambda ctx: built(
@@ -228,6 +242,10 @@ ROWS: list[tuple[str, str, Setup]] = [
     ("T22a.agency_approval", f"{CPL}第六十六条", lambda ctx: built(ordinary(ctx, "PERFORMING"), c.ApproveDeferral(
         at=at("2024-06-14"), actor_id="HEAD", applied_on=d("2024-06-12"), approved_by="", new_due=d("2024-07-31")))),
     ("T23.paid_in_full", f"{CPL}第七十二条", lambda ctx: built(ordinary(ctx, "PERFORMING"), pay("2024-06-14", 4_999))),
+    ("T23a.collected_on_the_spot", f"{CPL}第七十一条", lambda ctx: built(
+        ordinary(ctx, "PERFORMING").do(pay("2024-06-14", 5_000)), c.RecordCashHandover(at=at("2024-07-01"), actor_id="O1", stage=CashStage.AGENCY))),
+    ("T23a.order", f"{CPL}第七十一条", lambda ctx: built(
+        collected_on_the_spot(ctx), c.RecordCashHandover(at=at("2024-07-02"), actor_id="O1", stage=CashStage.BANK))),
     ("T24.due_date_passed", f"{CPL}第七十二条", lambda ctx: built(ordinary(ctx, "PERFORMING"), overdue("2024-06-18"))),
     ("T24.not_paused", f"{CPL}第七十三条", lambda ctx: built(
         ordinary(ctx, "PERFORMING").do(file_remedy("2024-06-10")), overdue("2024-06-19"))),
@@ -379,3 +397,37 @@ def test_guard_failures_carry_the_error_code(ctx: GuardContext) -> None:
     with pytest.raises(GuardFailed) as caught:
         apply(None, spot(facts_certain=False), ctx)
     assert caught.value.code == "GUARD_FAILED"
+
+
+def test_execution_records_its_instant_and_urgency(ctx: GuardContext) -> None:
+    running = ordinary(ctx, "REMINDED").do(enforce("2024-07-22"))
+    night = running.branch().do(executed("2024-07-23 23:30", urgent=True)).now.enforcement
+    assert night is not None
+    assert (night.executed_at, night.urgent) == (at("2024-07-23 23:30"), True)
+    day = running.do(executed("2024-07-23 06:00")).now.enforcement
+    assert day is not None
+    assert (day.executed_at, day.executed_on, day.urgent) == (at("2024-07-23 06:00"), d("2024-07-23"), False)
+
+
+def test_a_late_simple_record_filing_is_accepted_and_dated(ctx: GuardContext) -> None:
+    story = Story(ctx).do(spot())
+    assert story.now.simple_filed_on is None
+    filed = story.do(c.FileSimpleRecord(at=at("2024-08-30"), actor_id="O1"))
+    assert filed.state is CaseState.SIMPLE_DECIDED  # 备案 changes no state
+    assert filed.now.simple_filed_on == d("2024-08-30")
+
+
+def test_cash_collected_on_the_spot_is_handed_over_then_banked(ctx: GuardContext) -> None:
+    story = collected_on_the_spot(ctx)
+    payment = story.now.payment
+    assert payment is not None
+    assert (payment.on_spot, payment.hard_to_collect, payment.paid_on) == (True, True, d("2024-07-01"))
+    story.fails(c.RecordCashHandover(at=at("2024-06-30"), actor_id="O1", stage=CashStage.AGENCY),
+                "T23a.order", f"{CPL}第七十一条")
+    late = story.do(c.RecordCashHandover(at=at("2024-07-10"), actor_id="O1", stage=CashStage.AGENCY),
+                    c.RecordCashHandover(at=at("2024-07-11"), actor_id="HEAD", stage=CashStage.BANK))
+    done = late.now.payment
+    assert done is not None
+    assert (done.cash_handed_on, done.cash_banked_on) == (d("2024-07-10"), d("2024-07-11"))
+    late.fails(c.RecordCashHandover(at=at("2024-07-12"), actor_id="HEAD", stage=CashStage.BANK),
+               "T23a.order", f"{CPL}第七十一条")

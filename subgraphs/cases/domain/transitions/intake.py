@@ -10,6 +10,7 @@ from ..commands import (
     ConcludeInvestigation,
     DecideNotToFile,
     DecideOnTheSpot,
+    FileSimpleRecord,
     FileCase,
     HandlePreservation,
     LinkCoerciveMeasure,
@@ -137,6 +138,21 @@ def decide_on_the_spot(case: CaseSnapshot | None, cmd: DecideOnTheSpot, ctx: Gua
                    deadlines=(record,))
 
 
+def file_simple_record(case: CaseSnapshot | None, cmd: FileSimpleRecord, ctx: GuardContext) -> Transition:
+    """A fact recorded when it happens: a late 备案 is accepted (and flagged by supervision rule S07b)."""
+    case = require_state(case, cmd, {CaseState.SIMPLE_DECIDED, CaseState.PERFORMING, CaseState.PERFORMED,
+                                     CaseState.CLOSED})
+    check(case.procedure is Procedure.SIMPLE and case.decision is not None, "T4a.simple_decision",
+          "only an on-the-spot (simple-procedure) decision is filed with the agency")
+    check(case.simple_filed_on is None, "T4a.filed_once", f"already filed with the agency on {case.simple_filed_on}")
+    assert case.decision is not None
+    day = day_of(cmd)
+    check(day >= case.decision.decided_on, "T4a.after_decision",
+          f"filing on {day} is before the decision of {case.decision.decided_on}")
+    return advance(case, replace(case, simple_filed_on=day), cmd, transition="T4a",
+                   summary=f"on-the-spot decision filed with the agency on {day}")
+
+
 def start_performance(case: CaseSnapshot | None, cmd: StartPerformance, ctx: GuardContext) -> Transition:
     case = require_state(case, cmd, {CaseState.SIMPLE_DECIDED})
     assert case.decision is not None
@@ -153,7 +169,9 @@ def start_performance(case: CaseSnapshot | None, cmd: StartPerformance, ctx: Gua
         return advance(case, after, cmd, transition="T5", summary="non-monetary penalty performed on delivery",
                        deadlines=(closure_due(ctx, day),))
     due = payment_deadline(ctx.calendar, ctx.config, served_on=case.decision.decided_on)
-    payment = Payment(proposal.monetary_fen, due, due.due, on_spot=cmd.on_spot_collection)
+    payment = Payment(proposal.monetary_fen, due, due.due, on_spot=cmd.on_spot_collection,
+                      hard_to_collect=cmd.on_spot_collection and cmd.hard_to_collect,
+                      remote_area_request=cmd.on_spot_collection and cmd.remote_area_request)
     return advance(case, moved(case, CaseState.PERFORMING, payment=payment), cmd, transition="T5",
                    summary=f"payment due {due.due}", deadlines=(due,))
 
@@ -257,6 +275,7 @@ HANDLERS: dict[type, Handler] = {
     AssignVerifier: assign_verifier,
     DecideNotToFile: decide_not_to_file,
     DecideOnTheSpot: decide_on_the_spot,
+    FileSimpleRecord: file_simple_record,
     StartPerformance: start_performance,
     FileCase: file_case,
     StartInvestigation: start_investigation,

@@ -8,6 +8,7 @@ from ..commands import (
     ApproveDeferral,
     ConfirmPayment,
     MarkOverdue,
+    RecordCashHandover,
     RecordExecution,
     ServeDecision,
     ServeReminder,
@@ -25,7 +26,7 @@ from ..deadlines import (
     payment_deadline,
     service_deadline,
 )
-from ..enums import CaseState, EnforcementRoute, ServiceMethod
+from ..enums import CashStage, CaseState, EnforcementRoute, ServiceMethod
 from ..money import format_yuan
 from ..records import Deferral, Enforcement, Payment, Service
 from ..rules import check
@@ -107,6 +108,31 @@ def confirm_payment(case: CaseSnapshot | None, cmd: ConfirmPayment, ctx: GuardCo
                    transition="T23", summary=f"paid {format_yuan(paid)}", deadlines=(closure_due(ctx, day),))
 
 
+def record_cash_handover(case: CaseSnapshot | None, cmd: RecordCashHandover, ctx: GuardContext) -> Transition:
+    """A fact recorded when it happens: a late hand-over is accepted (and flagged by supervision rule S19b)."""
+    case = require_state(case, cmd, {CaseState.PERFORMED, CaseState.CLOSED})
+    payment = case.payment
+    check(payment is not None and payment.on_spot and payment.paid_on is not None, "T23a.collected_on_the_spot",
+          "only a fine collected on the spot is handed over to the agency and the bank")
+    assert payment is not None
+    assert payment.paid_on is not None
+    day = day_of(cmd)
+    if cmd.stage is CashStage.AGENCY:
+        check(payment.cash_handed_on is None, "T23a.order", f"already handed to the agency on {payment.cash_handed_on}")
+        check(day >= payment.paid_on, "T23a.order", f"handed over on {day}, before the collection on {payment.paid_on}")
+        updated = replace(payment, cash_handed_on=day)
+    else:
+        check(payment.cash_handed_on is not None and payment.cash_banked_on is None, "T23a.order",
+              "the cash is paid into the bank once, after the hand-over to the agency")
+        assert payment.cash_handed_on is not None
+        check(day >= payment.cash_handed_on, "T23a.order",
+              f"banked on {day}, before the hand-over on {payment.cash_handed_on}")
+        updated = replace(payment, cash_banked_on=day)
+    return advance(case, replace(case, payment=updated), cmd, transition="T23a",
+                   summary=f"cash {'handed to the agency' if cmd.stage is CashStage.AGENCY else 'paid into the bank'}"
+                           f" on {day}")
+
+
 def mark_overdue(case: CaseSnapshot | None, cmd: MarkOverdue, ctx: GuardContext) -> Transition:
     case = require_state(case, cmd, {CaseState.PERFORMING})
     assert case.payment is not None
@@ -166,8 +192,8 @@ def record_execution(case: CaseSnapshot | None, cmd: RecordExecution, ctx: Guard
     if case.enforcement.route is EnforcementRoute.OWN_POWER:
         require_lawful_execution_time(ctx, cmd.at, urgent=cmd.urgent)
     day = day_of(cmd)
-    after = moved(case, CaseState.PERFORMED, enforcement=replace(case.enforcement, executed_on=day),
-                  performed_on=day)
+    executed = replace(case.enforcement, executed_on=day, executed_at=cmd.at, urgent=cmd.urgent)
+    after = moved(case, CaseState.PERFORMED, enforcement=executed, performed_on=day)
     return advance(case, after, cmd, transition="T26", summary="executed", deadlines=(closure_due(ctx, day),))
 
 
@@ -176,6 +202,7 @@ HANDLERS: dict[type, Handler] = {
     StartPayment: start_payment,
     ApproveDeferral: approve_deferral,
     ConfirmPayment: confirm_payment,
+    RecordCashHandover: record_cash_handover,
     MarkOverdue: mark_overdue,
     ServeReminder: serve_reminder,
     StartEnforcement: start_enforcement,
