@@ -23,7 +23,14 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from simulators.datagen.generator import generate
-from simulators.datagen.violations import AS_OF, build_dataset, load_world, store_measures, write_cases
+from simulators.datagen.violations import (
+    AS_OF,
+    build_dataset,
+    entry_snapshot,
+    load_world,
+    store_measures,
+    write_cases,
+)
 from subgraphs.common.db import create_engine
 from subgraphs.common.migrate import upgrade
 from subgraphs.supervision.gateway_client import GatewayFacts
@@ -38,12 +45,14 @@ async def bench(url: str, seed_dir: Path, cases: int) -> None:
     await upgrade(url)
     t0 = time.perf_counter()
     world = load_world(seed_dir, SECRET)
-    snapshots, truth = build_dataset(world, seed=1, count=cases)
+    entries, truth = build_dataset(world, seed=1, count=cases)
     t1 = time.perf_counter()
-    await write_cases(url, snapshots, seed_dir)
-    await store_measures(url, world, snapshots, truth)  # the measures and inspections the truth lists
+    await write_cases(url, entries, world, seed_dir)
+    # the measures and inspections the truth lists
+    await store_measures(url, world, [entry_snapshot(e) for e in entries], truth)
     t2 = time.perf_counter()
-    print(f"built {len(snapshots)} cases in {t1 - t0:.1f} s, wrote them in {t2 - t1:.1f} s", flush=True)
+    print(f"built {len(entries)} cases in {t1 - t0:.1f} s, wrote them (with their event chains) in {t2 - t1:.1f} s",
+          flush=True)
     fake = FakeGateway(seed_dir, SECRET)
     engine = create_engine(url)
     try:

@@ -2,26 +2,27 @@
 
 `seed_with_violations(url, seed_dir, out_dir, seed=…, count=…)`:
 
-1. builds `count` clean penalty cases by driving the real state machine (`machine.apply`) with
-   the facts of the generated data set (bodies, officers, certificates, items, persons) — every
-   case passes every guard, is decided, served, paid, published, closed and archived on time;
-2. injects one violation per supervision rule the case store can carry, each on its own case,
-   tagged with the rule it breaks, and adds near-miss cases that come close to a rule without
-   breaking it (an act on the last lawful day, a period at 60 %, two fines on the same party
-   for different violations…), plus open cases expected to raise a YELLOW pre-warning;
-3. writes the cases into the case store and `out_dir/ground_truth.json`:
-   `{"as_of", "seed", "count", "alerts": [{rule, case_id|officer_id, severity, case_id?}],
-     "near_misses": [{rule, case_id}]}` — `alerts` is every alert the sweep must raise, no more.
+1. builds `count` clean cases by driving the real state machine (`machine.apply`) with the facts of
+   the generated data set (bodies, officers, certificates, items, persons, the 法规库): ordinary
+   cases decided, served, paid, published, closed and archived on time, and about one in ten
+   decided on the spot (简易程序), filed with the agency, the cash handed over and banked on time;
+2. injects violations of every supervision rule (S01–S34 and their b-variants: 40 rule ids), each
+   on its own case and tagged with the rule it breaks, and near misses that come right up to a rule
+   without breaking it (an act on the last lawful day, a period at 60 %, an urgent execution at
+   night, a later lighter basis, two fines on one party for different violations…), plus open
+   cases expected to raise a YELLOW pre-warning;
+3. writes everything through the cases subgraph's store (`CaseService.write_many`: rows, SM3 event
+   chains, deadlines) and `out_dir/ground_truth.json`:
+   `{"as_of", "seed", "count", "alerts": [{rule, case_id|body_id, officer_id?, severity}],
+     "near_misses": [{rule, case_id}], "body_near_misses", "edits", "stored_records", "imported"}`
+   — `alerts` is every alert the sweep must raise, no more.
 
-Violations the state machine's guards would refuse are made by **documented direct edits** of
-the final snapshot (the fact a rule reads is changed after the case was built; `INJECTIONS`
-names each edit). Such cases' last event no longer matches their snapshot hash, as a tampered
-case would: they are test data, never production data.
-
-Cases are written straight into the case tables (`penalty_case`, `case_party`) with their
-snapshot, query columns and party index (no event rows): the supervision sweep reads snapshots.
-When the cases subgraph's own `seed_cases` is used instead, `inject_into_store` applies the
-same edits to the cases it created.
+Where the platform's guards would refuse a violation, the violating case is an IMPORTED record:
+built lawfully, then edited as `INJECTIONS` documents, and stored as a case migrated from a
+department's own case system (`ImportedCase`: one `CaseImported` event whose chain is intact), as
+supervision must watch such cases too. Violations the guards let through (a late 备案, a late cash
+hand-over, a 规范性文件 as basis, stored coercive measures and inspections) are made by the real
+commands. `hub audit verify` finds every case chain intact.
 
 Coercive measures (S21, S21b, S22, S26, S34) and inspections (S33) are created afterwards through
 the cases subgraph's record store (`store_measures`), so their rows, event chains and deadlines
@@ -34,7 +35,7 @@ import json
 import random
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +54,9 @@ from subgraphs.cases.domain.deadlines import (
 )
 from subgraphs.cases.domain.enums import (
     CaseSource,
+    CashStage,
     CircumstanceLevel,
+    EnforcementRoute,
     EvidenceKind,
     HearingStatus,
     PartyType,
@@ -72,8 +75,16 @@ from subgraphs.cases.domain.records import (
     Violation,
 )
 from subgraphs.cases.domain.snapshot import CaseSnapshot
+from subgraphs.cases.domain.transition import Transition
 from subgraphs.cases.domain.working_calendar import WorkingCalendar
-from subgraphs.cases.items import to_domain_item
+from subgraphs.cases.items import basis_ref, to_domain_item
+from subgraphs.cases.regulations import RegulationIndex, VersionSpec, level_of, parse_ref
+from subgraphs.cases.service import CaseHistory, CaseService, ImportedCase
+
+CaseEntry = CaseHistory | ImportedCase
+#: where the imported (edited) cases say they come from: a department's own case system, whose
+#: records never went through the platform's guards
+IMPORT_SOURCE = "部门自建办案系统"
 
 AS_OF = datetime(2026, 10, 30, 10, 0, tzinfo=CHINA_TZ)
 FIRST_DAY = date(2025, 1, 6)
@@ -88,6 +99,52 @@ def _lines(path: Path) -> Iterator[dict[str, Any]]:
                 yield json.loads(line)
 
 
+@dataclass(frozen=True)
+class BasisRefs:
+    """Basis references the S15 cases cite."""
+
+    stricter_later: str  # an article only a later, stricter version of a regulation has
+    lighter_later: str  # an article only a later version marked lighter has (从旧兼从轻: applicable)
+    normative: str  # an article of a 规范性文件 (never a basis for a penalty, Art. 16)
+
+
+AMENDED_ON = date(2026, 6, 1)  # after every seeded violation
+NORMATIVE_TITLE = "行政处罚裁量适用指引（示例）"
+NORMATIVE_LEVEL = "规范性文件"
+
+
+def reference_regulations(item_rows: Sequence[dict[str, Any]]
+                          ) -> tuple[list[tuple[str, str, list[VersionSpec]]], BasisRefs]:
+    """The 法规库 the seeded cases cite: one version in force since 2000-01-01 per cited regulation
+    (as `seed_cases` loads it), except that the first cited regulation gets a stricter amendment and
+    the second a lighter one from `AMENDED_ON`, each adding an article; plus one 规范性文件."""
+    cited: dict[str, dict[str, str]] = {}
+    for row in item_rows:
+        for provision in (*row.get("violated_provisions", []), *row.get("penalty_provisions", [])):
+            parsed = parse_ref(basis_ref(provision))
+            if parsed is not None:
+                cited.setdefault(parsed[0], {})[parsed[1]] = f"{provision['article']} (text not loaded)"
+    titles = sorted(cited)
+    if len(titles) < 2:
+        raise ValueError("the catalogue must cite at least two regulations")
+    out: list[tuple[str, str, list[VersionSpec]]] = []
+    since = date(2000, 1, 1)
+    added = {0: ("第九十九条", False), 1: ("第九十八条", True)}
+    for k, title in enumerate(titles):
+        articles = cited[title]
+        if k in added:
+            article, lighter = added[k]
+            out.append((title, level_of(title), [
+                VersionSpec("seed", since, effective_to=AMENDED_ON - timedelta(days=1), articles=articles),
+                VersionSpec(f"{AMENDED_ON.year}年修订", AMENDED_ON, lighter_than_previous=lighter,
+                            articles={**articles, article: "(added by the amendment)"})]))
+        else:
+            out.append((title, level_of(title), [VersionSpec("seed", since, articles=articles)]))
+    out.append((NORMATIVE_TITLE, NORMATIVE_LEVEL, [VersionSpec("seed", since, articles={"第三条": "裁量适用"})]))
+    refs = BasisRefs(f"《{titles[0]}》第九十九条", f"《{titles[1]}》第九十八条", f"《{NORMATIVE_TITLE}》第三条")
+    return out, refs
+
+
 @dataclass
 class World:
     """The generated data set as the state machine's facts, plus the parties to draw from."""
@@ -98,10 +155,15 @@ class World:
     officers_by_body: dict[str, list[str]]
     persons: list[tuple[Party, date]]  # (party, birth date)
     entities: list[Party]
+    regulations: list[tuple[str, str, list[VersionSpec]]] = field(default_factory=list)
+    basis_refs: BasisRefs = field(default_factory=lambda: BasisRefs("", "", ""))
 
     @classmethod
     def load(cls, seed_dir: Path, *, secret: bytes, calendar: WorkingCalendar, config: DeadlineConfig) -> World:
-        items = {i.code: i for i in (to_domain_item(r) for r in _lines(seed_dir / "items.jsonl"))}
+        rows = list(_lines(seed_dir / "items.jsonl"))
+        items = {i.code: i for i in (to_domain_item(r) for r in rows)}
+        # a body holds execution power when the catalogue gives it a COERCIVE_EXECUTION item (as the store's facts do)
+        execution_codes = {r["code"] for r in rows if r.get("action_type") == "COERCIVE_EXECUTION"}
         bodies = list(_lines(seed_dir / "bodies.jsonl"))
         certs: dict[str, list[CertificateFact]] = {}
         from subgraphs.supervision.facts import cert_status
@@ -118,10 +180,12 @@ class World:
             by_body.setdefault(r["body_uscc"], []).append(r["id"])
         facts = StaticFacts(officers=officers, certificates={k: tuple(v) for k, v in certs.items()},
                             items={(i.code, i.version): i for i in items.values()},
-                            bodies={b["uscc"]: BodyFact(b["uscc"], b["name"], frozenset(b["item_codes"]))
+                            bodies={b["uscc"]: BodyFact(b["uscc"], b["name"], frozenset(b["item_codes"]),
+                                                        has_execution_power=bool(execution_codes & set(b["item_codes"])))
                                     for b in bodies})
+        regulations, refs = reference_regulations(rows)
         ctx = GuardContext(calendar=calendar, config=config, personnel=facts, catalogue=facts, bodies=facts,
-                           regulations=facts)
+                           regulations=RegulationIndex.from_specs(regulations))
         persons = []
         for r in _lines(seed_dir / "persons.jsonl"):
             h = id_number_hash(secret, r["id_type"], r["id_number"])
@@ -130,7 +194,7 @@ class World:
         entities = [Party(PartyType.ORGANISATION if r["entity_category"] != "个体工商户"
                           else PartyType.INDIVIDUAL_BUSINESS, r["name"], uscc=r["uscc"])
                     for r in _lines(seed_dir / "entities.jsonl")]
-        return cls(ctx, items, bodies, by_body, persons, entities)
+        return cls(ctx, items, bodies, by_body, persons, entities, regulations, refs)
 
     @property
     def facts(self) -> StaticFacts:
@@ -158,6 +222,14 @@ def _usable(item: EnforcementItem) -> bool:
             and PenaltyKind.FINE in item.allowed_kinds and band is not None and band.max_fen > 0)
 
 
+def _simple_fine(item: EnforcementItem) -> int:
+    """The fine a simple-procedure case of `item` imposes: the 从轻 band's minimum, at least 100 元."""
+    band = item.band(CircumstanceLevel.LIGHTER)
+    assert band is not None
+    fine = max(band.min_fen, 10_000)
+    return fine if fine <= band.max_fen else 10**12
+
+
 def _at(day: date) -> datetime:
     return datetime.combine(day, time(10, 0), CHINA_TZ)
 
@@ -167,6 +239,13 @@ class Built:
     snapshot: CaseSnapshot
     officers: tuple[str, ...]
     item: EnforcementItem
+    steps: tuple[Transition, ...] = ()
+
+    def history(self) -> CaseHistory:
+        """The case as the state machine built it (its snapshot must be the last step's)."""
+        assert self.steps, "a built case has its transitions"
+        assert self.steps[-1].after is self.snapshot, "an edited case is imported, not replayed"
+        return CaseHistory(self.steps)
 
 
 class Builder:
@@ -179,7 +258,17 @@ class Builder:
         self.pairs = [(b, self.world.items[code]) for b in world.bodies if b["body_type"] == "ADMIN_ORGAN"
                       for code in b["item_codes"] if code in world.items and _usable(world.items[code])]
         self.adults = [p for p, _ in world.persons]
+        simple_max = world.ctx.config.simple_procedure.organisation_max_fen
+        self.simple_pairs = [(b, i) for b, i in self.pairs if _simple_fine(i) <= simple_max]
+        self.execution_pairs = [(b, i) for b, i in self.pairs if world.facts.bodies[b["uscc"]].has_execution_power]
+        self.organisations = [p for p in world.entities if p.party_type is PartyType.ORGANISATION]
+        self._organisation_cursor = 0
         self._party_cursor = 0
+
+    def next_organisation(self) -> Party:
+        party = self.organisations[self._organisation_cursor % len(self.organisations)]
+        self._organisation_cursor += 1
+        return party
 
     def wd(self, day: date, n: int) -> date:
         return self.cal.add_working_days(day, n)
@@ -198,17 +287,9 @@ class Builder:
         raise RuntimeError("no eligible party in the data set")
 
     def ordinary(self, case_id: str, rng: random.Random, *, start: date | None = None, stop: str | None = None,
-                 party: Party | None = None) -> Built:
-        for _ in range(200):  # bounded search for a body/item/date with two qualified officers
-            body, item = rng.choice(self.pairs)
-            d0 = start or self.cal.roll_forward_to_working_day(
-                FIRST_DAY + timedelta(days=rng.randrange((LAST_DAY - FIRST_DAY).days)))
-            officers = self.world.qualified(body["uscc"], item, body["region_code"], d0, d0 + timedelta(days=200))
-            if len(officers) >= 2:
-                break
-        else:
-            raise RuntimeError("no body with two qualified officers")
-        pair = tuple(rng.sample(officers, 2))
+                 party: Party | None = None, body: tuple[dict[str, Any], EnforcementItem] | None = None,
+                 basis: str | None = None) -> Built:
+        body_row, item, d0, pair = self._cast(rng, [body] if body else self.pairs, start, 200)
         who = party or self.next_party(rng, d0)
         band = item.band(CircumstanceLevel.LIGHTER)
         assert band is not None
@@ -221,8 +302,8 @@ class Builder:
         decide_on = w(notice_on, 8)
         serve_on = w(decide_on, 2)
         steps: list[tuple[str, c.CaseCommand]] = [
-            ("CLUE", c.RegisterClue(at=_at(d0), actor_id=pair[0], case_id=case_id, body_id=body["uscc"],
-                                    item_code=item.code, item_version=item.version, region_code=body["region_code"],
+            ("CLUE", c.RegisterClue(at=_at(d0), actor_id=pair[0], case_id=case_id, body_id=body_row["uscc"],
+                                    item_code=item.code, item_version=item.version, region_code=body_row["region_code"],
                                     source=CaseSource.INSPECTION, parties=(who,),
                                     violation=Violation(d0 - timedelta(days=10)), discovered_on=d0)),
             ("VERIFYING", c.AssignVerifier(at=_at(w(d0, 1)), actor_id="HEAD", verifier_id=pair[0])),
@@ -240,7 +321,7 @@ class Builder:
             ("REASSESSED", c.Reassess(at=_at(w(notice_on, 6)), actor_id="HEAD", proposal=proposal)),
             ("DECIDED", c.Decide(at=_at(decide_on), actor_id="HEAD", doc_no=f"罚〔{decide_on.year}〕{case_id[-6:]}号",
                                  proposal=proposal, signed_by="HEAD", sealed=True, contents_complete=True,
-                                 basis_refs=(item.penalty_provision or "《条例》第一条",))),
+                                 basis_refs=(basis or item.penalty_provision or "《条例》第一条",))),
             ("SERVED", c.ServeDecision(at=_at(serve_on), actor_id=pair[0], method=ServiceMethod.DIRECT)),
             ("PUBLISHED", c.PublishDecision(at=_at(w(decide_on, 3)), actor_id=pair[0])),
             ("PERFORMING", c.StartPayment(at=_at(serve_on), actor_id=pair[0])),
@@ -251,13 +332,102 @@ class Builder:
             ("ARCHIVED", c.Archive(at=_at(w(serve_on + timedelta(days=5), 8)), actor_id="ARCHIVIST",
                                    archive_no=f"A-{case_id[-6:]}", manifest_sm3="b" * 64, sealed=True)),
         ]
-        snap: CaseSnapshot | None = None
+        done: list[Transition] = []
         for name, command in steps:
-            snap = apply(snap, command, self.world.ctx).after
+            done.append(apply(done[-1].after if done else None, command, self.world.ctx))
             if name == stop:
                 break
-        assert snap is not None
-        return Built(snap, pair, item)
+        return Built(done[-1].after, pair, item, tuple(done))
+
+    def extend(self, b: Built, commands: Sequence[c.CaseCommand]) -> Built:
+        """`b` carried on through the real state machine with `commands`."""
+        done = list(b.steps)
+        for command in commands:
+            done.append(apply(done[-1].after, command, self.world.ctx))
+        return replace(b, snapshot=done[-1].after, steps=tuple(done))
+
+    def _cast(self, rng: random.Random, pairs: Sequence[tuple[dict[str, Any], EnforcementItem]],
+              start: date | None, days: int) -> tuple[dict[str, Any], EnforcementItem, date, tuple[str, str]]:
+        for _ in range(200):  # bounded search for a body/item/date with two qualified officers
+            body, item = rng.choice(pairs)
+            d0 = start or self.cal.roll_forward_to_working_day(
+                FIRST_DAY + timedelta(days=rng.randrange((LAST_DAY - FIRST_DAY).days)))
+            officers = self.world.qualified(body["uscc"], item, body["region_code"], d0, d0 + timedelta(days=days))
+            if len(officers) >= 2:
+                a, b = rng.sample(officers, 2)
+                return body, item, d0, (a, b)
+        raise RuntimeError("no body with two qualified officers")
+
+    def simple(self, case_id: str, rng: random.Random, *, file_wd: int | None = 1, cash: bool = True,
+               hand_wd: int | None = 1, bank_wd: int | None = 1, party: Party | None = None,
+               fine_fen: int | None = None) -> Built:
+        """A 简易程序 case: decided on the spot, filed with the agency `file_wd` wd later (never when
+        None); with `cash`, the fine is collected on the spot, handed to the agency `hand_wd` wd
+        later and banked `bank_wd` wd after that; closed and archived."""
+        body, item, d0, pair = self._cast(rng, self.simple_pairs, None, 60)
+        who = party or self.next_organisation()
+        band = item.band(CircumstanceLevel.LIGHTER)
+        assert band is not None
+        fine = fine_fen if fine_fen is not None else max(band.min_fen, 10_000)
+        proposal = PenaltyProposal(frozenset({PenaltyKind.FINE}), CircumstanceLevel.LIGHTER, fine_fen=fine)
+        w = self.wd
+        ref = item.penalty_provision or "《条例》第一条"
+        clue = c.RegisterClue(at=_at(d0), actor_id=pair[0], case_id=case_id, body_id=body["uscc"],
+                              item_code=item.code, item_version=item.version, region_code=body["region_code"],
+                              source=CaseSource.INSPECTION, parties=(who,), violation=Violation(d0), discovered_on=d0)
+        first: list[c.CaseCommand] = [
+            c.DecideOnTheSpot(at=_at(d0), actor_id=pair[0], officer_ids=pair, proposal=proposal,
+                              doc_no=f"简罚〔{d0.year}〕{case_id[-6:]}号", facts_certain=True, basis_refs=(ref,),
+                              certificate_shown=True, statement_heard=True, clue=clue),
+            c.StartPerformance(at=_at(d0), actor_id=pair[0], on_spot_collection=cash,
+                               hard_to_collect=cash and fine > self.world.ctx.config.simple_procedure
+                               .on_spot_collection_max_fen),
+            c.ConfirmPayment(at=_at(d0) + timedelta(minutes=20) if cash else _at(w(d0, 5)),
+                             actor_id=pair[0] if cash else "BANK", amount_fen=fine, receipt_no=f"R-{case_id[-6:]}"),
+        ]
+        later: list[c.CaseCommand] = []
+        if file_wd is not None:
+            later.append(c.FileSimpleRecord(at=_at(w(d0, file_wd)), actor_id=pair[0]))
+        if cash and hand_wd is not None:
+            handed = w(d0, hand_wd)
+            later.append(c.RecordCashHandover(at=_at(handed), actor_id=pair[0], stage=CashStage.AGENCY))
+            if bank_wd is not None:
+                later.append(c.RecordCashHandover(at=_at(w(handed, bank_wd)) + timedelta(hours=1), actor_id="HEAD",
+                                                  stage=CashStage.BANK))
+        later.sort(key=lambda cmd: cmd.at)
+        end = w(max([d0, *(cmd.at.date() for cmd in later)]), 3)
+        closing: list[c.CaseCommand] = [
+            c.Close(at=_at(end), actor_id="HEAD", documents_complete=True, evidence_hashed=True),
+            c.Archive(at=_at(w(end, 5)), actor_id="ARCHIVIST", archive_no=f"A-{case_id[-6:]}", manifest_sm3="b" * 64,
+                      sealed=True)]
+        # the filing and hand-overs may follow closure: keep the commands in time order
+        tail = sorted([*later, *closing], key=lambda cmd: cmd.at)
+        done: list[Transition] = []
+        for command in [*first, *tail]:
+            done.append(apply(done[-1].after if done else None, command, self.world.ctx))
+        return Built(done[-1].after, pair, item, tuple(done))
+
+    def executed_by_force(self, case_id: str, rng: random.Random, *, at_time: time, urgent: bool) -> Built:
+        """An ordinary case left unpaid, then executed by the body under its own power (强制法 Art. 13)
+        on a working day at `at_time`; closed and archived."""
+        body, item, d0, _pair = self._cast(rng, self.execution_pairs, None, 200)
+        b = self.ordinary(case_id, random.Random(rng.random()), start=d0, stop="PERFORMING", body=(body, item))
+        payment = b.snapshot.payment
+        assert payment is not None
+        w = self.wd
+        overdue = w(payment.due, 1)
+        reminded = w(overdue, 1)
+        start = self.cal.roll_forward_to_working_day(payment.due + timedelta(days=40))
+        run = w(start, 2)
+        end = w(run, 3)
+        return self.extend(b, [
+            c.MarkOverdue(at=_at(overdue), actor_id="SYSTEM"),
+            c.ServeReminder(at=_at(reminded), actor_id=b.officers[0]),
+            c.StartEnforcement(at=_at(start), actor_id="HEAD", route=EnforcementRoute.OWN_POWER),
+            c.RecordExecution(at=datetime.combine(run, at_time, CHINA_TZ), actor_id=b.officers[0], urgent=urgent),
+            c.Close(at=_at(end), actor_id="HEAD", documents_complete=True, evidence_hashed=True),
+            c.Archive(at=_at(w(end, 5)), actor_id="ARCHIVIST", archive_no=f"A-{case_id[-6:]}", manifest_sm3="b" * 64,
+                      sealed=True)])
 
 
 # --- injections: documented direct edits on a clean, archived case ---------------------------------
@@ -419,7 +589,8 @@ def inj_s16(env: Env, b: Built) -> CaseSnapshot:
 def inj_s19(env: Env, b: Built) -> CaseSnapshot:
     s = b.snapshot
     assert s.payment is not None
-    return replace(s, payment=replace(s.payment, on_spot=True))
+    paid = s.payment.paid_on
+    return replace(s, payment=replace(s.payment, on_spot=True, cash_handed_on=paid, cash_banked_on=paid))
 
 
 def inj_s24(env: Env, b: Built) -> CaseSnapshot:
@@ -503,7 +674,7 @@ INJECTIONS: dict[str, tuple[str, Injection]] = {
     "S13": ("major := true, no collective discussion", inj_s13),
     "S14": ("fine := the 从轻 band maximum + 1 元 (on notice and decision)", inj_s14),
     "S16": ("violation.start := discovery − 3 years", inj_s16),
-    "S19": ("payment.on_spot := true in ordinary procedure", inj_s19),
+    "S19": ("payment.on_spot := true in ordinary procedure (cash handed over and banked the same day)", inj_s19),
     "S24": ("publicity.published_on := publicity deadline + 3 wd", inj_s24),
     "S24b": ("publicity withdrawal deadline set at closure, never withdrawn", inj_s24b),
     "S25": ("preservation handled 2 wd after its 7 wd deadline", inj_s25),
@@ -515,9 +686,17 @@ INJECTIONS: dict[str, tuple[str, Injection]] = {
     "S32": ("closure.archived_on := archive deadline + 5 cd", inj_s32),
 }
 
-#: the rules whose facts the case store does not carry yet (coercive measures, inspections, cash
-#: hand-over, 简易程序备案, regulations): covered by unit tests, not by the ground truth
-NOT_INJECTED = ("S07b", "S15", "S19b", "S23")
+#: rule → how the injections outside `INJECTIONS` and the measures are made
+OTHER_INJECTIONS: dict[str, str] = {
+    "S07": "通报批评 added to an on-the-spot fine (imported); near miss: an on-the-spot fine alone",
+    "S07b": "an on-the-spot decision never filed with the agency; near miss: filed on the last working day",
+    "S15": "a basis article only a later stricter version has (imported), and a 规范性文件 as the basis (real"
+           " commands); near miss: an article only a later lighter version has",
+    "S17": "a copy of a decided case for the same violation (imported); near miss: another violation",
+    "S18": "two more decisions on one party within a year (imported copies, other violations)",
+    "S19b": "cash handed to the agency on the 3rd working day; near miss: handed and banked on the 2nd",
+    "S23": "an own-power execution moved to 22:30 without urgency (imported); near miss: urgent at 22:30",
+}
 
 #: rule → what is stored for it: coercive measures created through the cases subgraph's record store
 #: (so the rows, events and deadlines are real) on a clean archived case
@@ -597,18 +776,20 @@ class GroundTruth:
                 "alerts": sorted(self.alerts, key=lambda a: json.dumps(a, sort_keys=True)),
                 "near_misses": self.near_misses, "body_near_misses": self.body_near_misses, "edits": self.edits,
                 "stored_records": {**MEASURE_INJECTIONS, "S33": INSPECTION_INJECTION},
-                "not_injected": list(NOT_INJECTED)}
+                "other_injections": OTHER_INJECTIONS, "imported_from": IMPORT_SOURCE}
 
 
 def build_dataset(world: World, *, seed: int, count: int, as_of: datetime = AS_OF
-                  ) -> tuple[list[CaseSnapshot], GroundTruth]:
-    """`count` clean cases (at least one per injection and near miss), the injected and open cases,
-    and the ground truth. Pure: the same world and seed give the same cases."""
+                  ) -> tuple[list[CaseEntry], GroundTruth]:
+    """`count` clean cases (at least one per injection and near miss; about one in ten decided on the
+    spot), the injected and open cases, and the ground truth. Pure: the same world and seed give the
+    same cases. Cases the state machine built are `CaseHistory`s; edited ones are `ImportedCase`s."""
     rng = random.Random(seed)
     builder = Builder(world, seed)
     env = Env(world, builder, world.ctx.calendar, world.ctx.config)
     truth = GroundTruth(as_of, seed, count, edits={r: d for r, (d, _f) in INJECTIONS.items()})
-    cases: list[CaseSnapshot] = []
+    entries: list[CaseEntry] = []
+    used: set[str] = set()
     n = 0
 
     def new_id() -> str:
@@ -616,41 +797,66 @@ def build_dataset(world: World, *, seed: int, count: int, as_of: datetime = AS_O
         n += 1
         return f"C{seed:04d}-{n:07d}"
 
-    reserved = len(INJECTIONS) + len(NEAR_MISS_RULES) + len(MEASURE_INJECTIONS) + len(MEASURE_NEAR_MISSES) + 4
-    clean = [builder.ordinary(new_id(), rng) for _ in range(max(count, reserved))]
+    def imported(snap: CaseSnapshot) -> ImportedCase:
+        return ImportedCase(snap, IMPORT_SOURCE, f"EXT-{snap.case_id}", as_of - timedelta(days=7))
+
+    reserved = len(INJECTIONS) + len(NEAR_MISS_RULES) + len(MEASURE_INJECTIONS) + len(MEASURE_NEAR_MISSES) + 8
+    n_simple = max(count // 10, 1)
+    clean = [builder.ordinary(new_id(), rng) for _ in range(max(count - n_simple, reserved))]
     targets = iter(clean)
-    for rule, (_doc, inject) in INJECTIONS.items():
+
+    def take() -> Built:
         b = next(targets)
+        used.add(b.snapshot.case_id)
+        return b
+
+    for rule, (_doc, inject) in INJECTIONS.items():
+        b = take()
         edited = inject(env, b)
         truth.alerts.append(_alert(rule, edited, b))
-        cases.append(edited)
+        entries.append(imported(edited))
     for rule in NEAR_MISS_RULES:
-        b = next(targets)
-        cases.append(near_miss(env, rule, b))
+        b = take()
+        entries.append(imported(near_miss(env, rule, b)))
         truth.near_misses.append({"rule": rule, "case_id": b.snapshot.case_id})
     # S17: a second fine for the same violation; near miss: the same party, another violation
-    base = next(targets)
+    base = take()
     dup = replace(base.snapshot, case_id=base.snapshot.case_id + "-dup")
-    cases += [base.snapshot, dup]
+    entries += [base.history(), imported(dup)]
     truth.alerts.append({"rule": "S17", "case_id": dup.case_id, "severity": "RED"})
-    other = next(targets)
+    other = take()
     near = replace(other.snapshot, case_id=other.snapshot.case_id + "-nm",
                    violation=Violation(other.snapshot.violation.start - timedelta(days=30)))
-    cases += [other.snapshot, near]
+    entries += [other.history(), imported(near)]
     truth.near_misses.append({"rule": "S17", "case_id": near.case_id})
     # S18: three decisions on one party within a year (different violations: no S17)
-    third = next(targets)
+    third = take()
     runs = [replace(third.snapshot, case_id=third.snapshot.case_id + f"-f{k}",
                     violation=Violation(third.snapshot.violation.start - timedelta(days=40 * k))) for k in (1, 2)]
-    cases += [third.snapshot, *runs]
+    entries += [third.history(), *(imported(r) for r in runs)]
     truth.alerts.append({"rule": "S18", "case_id": runs[-1].case_id, "severity": "INFO"})
+    # S15: a basis not in force at the violation (imported: the guard refuses it), a 规范性文件 as the
+    # basis (the guard lets it through: it resolves); near miss: a later, lighter version (从旧兼从轻)
+    refs = world.basis_refs
+    b = take()
+    assert b.snapshot.decision is not None
+    stricter = replace(b.snapshot, decision=replace(b.snapshot.decision, basis_refs=(refs.stricter_later,)))
+    entries.append(imported(stricter))
+    truth.alerts.append({"rule": "S15", "case_id": stricter.case_id, "severity": "RED"})
+    normative = builder.ordinary(new_id(), rng, basis=refs.normative)
+    entries.append(normative.history())
+    truth.alerts.append({"rule": "S15", "case_id": normative.snapshot.case_id, "severity": "RED"})
+    lighter = builder.ordinary(new_id(), rng, basis=refs.lighter_later)
+    entries.append(lighter.history())
+    truth.near_misses.append({"rule": "S15", "case_id": lighter.snapshot.case_id})
+    entries += _simple_and_execution_cases(env, rng, new_id, truth, imported)
     # coercive measures: stored after the cases are written (`store_measures`); the cases stay clean
     for rule in MEASURE_INJECTIONS:
-        b = next(targets)
+        b = take()
         truth.measure_plans.append((rule, b.snapshot.case_id, True))
         truth.alerts.append({"rule": rule, "case_id": b.snapshot.case_id, "severity": "RED"})
     for rule in MEASURE_NEAR_MISSES:
-        b = next(targets)
+        b = take()
         truth.measure_plans.append((rule, b.snapshot.case_id, False))
         truth.near_misses.append({"rule": rule, "case_id": b.snapshot.case_id})
     # S33: inspections (no case); the near miss is by another body
@@ -661,10 +867,53 @@ def build_dataset(world: World, *, seed: int, count: int, as_of: datetime = AS_O
     if near_body is not None:
         truth.inspection_plans.append((near_body, 2))
         truth.body_near_misses.append({"rule": "S33", "body_id": near_body.body_id})
-    used = {c.case_id.split("-dup")[0].split("-nm")[0].split("-f")[0] for c in cases}
-    cases += [b.snapshot for b in clean if b.snapshot.case_id not in used]
-    cases += _open_cases(env, rng, new_id, as_of, truth)
-    return cases, truth
+    planned = {case_id for _rule, case_id, _inj in truth.measure_plans}
+    entries += [b.history() for b in clean if b.snapshot.case_id not in used or b.snapshot.case_id in planned]
+    for _ in range(n_simple):  # clean on-the-spot decisions: filed, handed over and banked on time
+        entries.append(builder.simple(new_id(), rng, file_wd=rng.randint(1, 3), hand_wd=rng.randint(1, 2),
+                                      bank_wd=rng.randint(1, 2), cash=rng.random() < 0.7).history())
+    entries += [b.history() for b in _open_cases(env, rng, new_id, as_of, truth)]
+    return entries, truth
+
+
+def _simple_and_execution_cases(env: Env, rng: random.Random, new_id: Callable[[], str], truth: GroundTruth,
+                                imported: Callable[[CaseSnapshot], ImportedCase]) -> list[CaseEntry]:
+    """S07, S07b, S19b and S23: each injected once and approached once without being broken."""
+    builder, cfg = env.builder, env.cfg
+    out: list[CaseEntry] = []
+
+    def hit(rule: str, entry: CaseEntry) -> None:
+        out.append(entry)
+        truth.alerts.append({"rule": rule, "case_id": entry_snapshot(entry).case_id, "severity": "RED"})
+
+    def miss(rule: str, entry: CaseEntry) -> None:
+        out.append(entry)
+        truth.near_misses.append({"rule": rule, "case_id": entry_snapshot(entry).case_id})
+
+    # S07: 通报批评 added to an on-the-spot fine (imported: the guard refuses it); near miss: an
+    # on-the-spot fine alone, within the organisation limit
+    b = builder.simple(new_id(), rng, cash=False)
+    assert b.snapshot.decision is not None
+    decision = b.snapshot.decision
+    widened = replace(decision.proposal, kinds=decision.proposal.kinds | {PenaltyKind.PUBLIC_CRITICISM})
+    hit("S07", imported(replace(b.snapshot, decision=replace(decision, proposal=widened))))
+    miss("S07", builder.simple(new_id(), rng, cash=False).history())
+    # S07b: never filed with the agency; near miss: filed on the last day of the period
+    hit("S07b", builder.simple(new_id(), rng, file_wd=None).history())
+    miss("S07b", builder.simple(new_id(), rng, file_wd=cfg.simple_procedure.record_working_days).history())
+    # S19b: handed to the agency on the third working day; near miss: handed and banked on the second
+    hit("S19b", builder.simple(new_id(), rng, hand_wd=3, bank_wd=1).history())
+    miss("S19b", builder.simple(new_id(), rng, hand_wd=2, bank_wd=2).history())
+    # S23: executed at 22:30 without urgency (imported: the guard refuses it); near miss: an urgent
+    # execution at 22:30 (Art. 43 allows it)
+    b = builder.executed_by_force(new_id(), rng, at_time=time(10, 0), urgent=False)
+    assert b.snapshot.enforcement is not None
+    done = b.snapshot.enforcement
+    assert done.executed_at is not None
+    night = done.executed_at.replace(hour=22, minute=30)
+    hit("S23", imported(replace(b.snapshot, enforcement=replace(done, executed_at=night))))
+    miss("S23", builder.executed_by_force(new_id(), rng, at_time=time(22, 30), urgent=True).history())
+    return out
 
 
 def _alert(rule: str, edited: CaseSnapshot, b: Built) -> dict[str, str]:
@@ -679,10 +928,10 @@ def _alert(rule: str, edited: CaseSnapshot, b: Built) -> dict[str, str]:
 
 
 def _open_cases(env: Env, rng: random.Random, new_id: Callable[[], str], as_of: datetime,
-                truth: GroundTruth) -> list[CaseSnapshot]:
+                truth: GroundTruth) -> list[Built]:
     """Cases still running at `as_of`: breaches, yellow pre-warnings and quiet ones."""
     cal, today = env.cal, as_of.date()
-    out: list[CaseSnapshot] = []
+    out: list[Built] = []
 
     def back_wd(n: int) -> date:
         day = today
@@ -695,7 +944,7 @@ def _open_cases(env: Env, rng: random.Random, new_id: Callable[[], str], as_of: 
     # S01: a clue unhandled for 20 wd (RED), for 13 of 15 wd (YELLOW), for 3 wd (quiet)
     for wd_back, severity in ((20, "RED"), (13, "YELLOW"), (3, None)):
         b = env.builder.ordinary(new_id(), rng, start=back_wd(wd_back), stop="VERIFYING")
-        out.append(b.snapshot)
+        out.append(b)
         if severity:
             truth.alerts.append({"rule": "S01", "case_id": b.snapshot.case_id, "severity": severity})
         else:
@@ -706,7 +955,7 @@ def _open_cases(env: Env, rng: random.Random, new_id: Callable[[], str], as_of: 
         b = env.builder.ordinary(new_id(), rng, start=start, stop="EVIDENCE")
         filed = b.snapshot.filed_on
         assert filed is not None
-        out.append(b.snapshot)
+        out.append(b)
         if severity and severity == "YELLOW" and (today - filed).days * 100 < 80 * 90:
             severity = None
         if severity:
@@ -716,7 +965,7 @@ def _open_cases(env: Env, rng: random.Random, new_id: Callable[[], str], as_of: 
     # S20: served 40 cd ago, unpaid (YELLOW by the rule's definition)
     start = cal.roll_forward_to_working_day(today - timedelta(days=120))
     b = env.builder.ordinary(new_id(), rng, start=start, stop="PERFORMING")
-    out.append(b.snapshot)
+    out.append(b)
     if b.snapshot.payment is not None and b.snapshot.payment.due < today:
         truth.alerts.append({"rule": "S20", "case_id": b.snapshot.case_id, "severity": "YELLOW"})
     return out
@@ -725,41 +974,51 @@ def _open_cases(env: Env, rng: random.Random, new_id: Callable[[], str], as_of: 
 # --- writing to the case store -----------------------------------------------------------------
 
 
-async def write_cases(url: str, cases: Sequence[CaseSnapshot], seed_dir: Path | None = None) -> None:
-    """Insert the cases (snapshot, query columns, party index) and, when the catalogue is empty,
-    the generated items as PUBLISHED catalogue entries."""
-    from sqlalchemy import func, insert, select
+async def store_reference(engine: Any, seed_dir: Path, world: World) -> None:
+    """The item catalogue (through its reviewed workflow) and the 法规库 the cases cite, where absent."""
+    from sqlalchemy import select
 
-    from domain.sm import sm3_hex
-    from subgraphs.cases.codec import encode
-    from subgraphs.cases.rows import CasePartyRow, CaseRow, CatalogueItemRow
-    from subgraphs.cases.service import query_columns
+    from subgraphs.cases.catalogue import publish_reviewed
+    from subgraphs.cases.regulations import add_regulation
+    from subgraphs.cases.rows import CatalogueItemRow, RegulationRow
+
+    async with engine.connect() as conn:
+        known = set((await conn.execute(select(CatalogueItemRow.code))).scalars())
+        titles = set((await conn.execute(select(RegulationRow.title))).scalars())
+    stamp = datetime(2020, 1, 1, tzinfo=CHINA_TZ)
+    for row in _lines(seed_dir / "items.jsonl"):
+        if str(row["code"]) not in known:
+            await publish_reviewed(engine, row, drafter="seed-catalogue", reviewer="seed-legal-review", now=stamp,
+                                   valid_from=date(2020, 1, 1))
+    for title, level, versions in world.regulations:
+        if title not in titles:
+            await add_regulation(engine, title=title, level=level, versions=versions)
+
+
+async def write_cases(url: str, entries: Sequence[CaseEntry], world: World, seed_dir: Path | None = None,
+                      *, progress: Callable[[int], None] | None = None) -> int:
+    """Write the cases through the cases subgraph's store (rows, event chains, deadlines), after the
+    reference data they need when `seed_dir` is given. Returns the number of cases written."""
+    from subgraphs.cases.facts import FixedFacts
     from subgraphs.common.db import create_engine
 
     engine = create_engine(url)
-    now = datetime.now(UTC)
     try:
-        async with engine.begin() as conn:
-            if seed_dir is not None and (await conn.execute(select(func.count()).select_from(CatalogueItemRow))
-                                         ).scalar_one() == 0:
-                await conn.execute(insert(CatalogueItemRow), [
-                    {"code": r["code"], "version": int(r["version"]), "name": r["name"],
-                     "action_type": r["action_type"], "domain": r["domain"], "status": "PUBLISHED", "payload": r,
-                     "payload_sm3": sm3_hex(json.dumps(r, sort_keys=True).encode()), "drafted_by": "SEED", "drafted_at": now,
-                     "published_at": now} for r in _lines(seed_dir / "items.jsonl")])
-            for i in range(0, len(cases), 1000):
-                chunk = cases[i:i + 1000]
-                await conn.execute(insert(CaseRow), [
-                    {"id": s.case_id, "case_no": f"SEED{s.case_id}", "version": 1, "head_hash": "0" * 64,
-                     "snapshot": encode(s), "created_at": now, "updated_at": now, **query_columns(s)}
-                    for s in chunk])
-                parties = [{"case_id": s.case_id, "idx": k, "party_type": p.party_type.value, "id_type": p.id_type,
-                            "id_number_hash": p.id_hash, "uscc": p.uscc}
-                           for s in chunk for k, p in enumerate(s.parties)]
-                if parties:
-                    await conn.execute(insert(CasePartyRow), parties)
+        if seed_dir is not None:
+            await store_reference(engine, seed_dir, world)
+        service = CaseService(engine, FixedFacts(world.ctx))
+        written = 0
+        for start in range(0, len(entries), 1000):
+            written += await service.write_many(entries[start:start + 1000])
+            if progress is not None:
+                progress(written)
+        return written
     finally:
         await engine.dispose()
+
+
+def entry_snapshot(entry: CaseEntry) -> CaseSnapshot:
+    return entry.snapshot if isinstance(entry, ImportedCase) else entry.steps[-1].after
 
 
 def _measure_commands(world: World, snap: CaseSnapshot, rule: str, injected: bool) -> list[Any]:
@@ -886,9 +1145,9 @@ async def seed_with_violations(url: str, seed_dir: Path, out_dir: Path, *, seed:
                                secret: bytes, as_of: datetime = AS_OF) -> GroundTruth:
     """Build, inject, write the cases; write `out_dir/ground_truth.json`. Returns the ground truth."""
     world = load_world(seed_dir, secret)
-    cases, truth = build_dataset(world, seed=seed, count=count, as_of=as_of)
-    await write_cases(url, cases, seed_dir)
-    await store_measures(url, world, cases, truth)
+    entries, truth = build_dataset(world, seed=seed, count=count, as_of=as_of)
+    await write_cases(url, entries, world, seed_dir)
+    await store_measures(url, world, [entry_snapshot(e) for e in entries], truth)
     write_ground_truth(out_dir, truth)
     return truth
 

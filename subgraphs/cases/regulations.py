@@ -62,8 +62,25 @@ class _Version:
 class RegulationIndex:
     """In-memory index of the 法规库 for the guards (`RegulationFacts`)."""
 
-    def __init__(self, versions: dict[str, Sequence[_Version]]) -> None:
+    def __init__(self, versions: dict[str, Sequence[_Version]], levels: dict[str, str] | None = None) -> None:
         self._versions = versions
+        self._levels = levels or {}
+
+    @classmethod
+    def from_specs(cls, regulations: Iterable[tuple[str, str, Sequence[VersionSpec]]]) -> RegulationIndex:
+        """The index of (title, level, versions) as `add_regulation` would store them."""
+        versions: dict[str, list[_Version]] = {}
+        levels: dict[str, str] = {}
+        for title, level, specs in regulations:
+            levels[title] = level
+            versions[title] = [_Version(v.label, v.effective_from, v.effective_to, v.lighter_than_previous,
+                                        frozenset(v.articles)) for v in specs]
+        return cls(dict(versions), levels)
+
+    def level(self, ref: str) -> str | None:
+        """The level (法律, 行政法规, …, 规范性文件) of the regulation `ref` cites, when the store knows it."""
+        parsed = parse_ref(ref)
+        return self._levels.get(parsed[0]) if parsed is not None else None
 
     def resolve(self, ref: str, violation_on: date) -> ResolvedBasis | None:
         parsed = parse_ref(ref)
@@ -115,6 +132,7 @@ async def add_regulation(engine: AsyncEngine, *, title: str, level: str, version
 
 async def load_index(engine: AsyncEngine) -> RegulationIndex:
     async with engine.connect() as conn:
+        levels = {r.title: r.level for r in (await conn.execute(select(RegulationRow.title, RegulationRow.level)))}
         version_rows = (await conn.execute(select(
             RegulationRow.title, RegulationVersionRow.id, RegulationVersionRow.version_label,
             RegulationVersionRow.effective_from, RegulationVersionRow.effective_to,
@@ -128,7 +146,7 @@ async def load_index(engine: AsyncEngine) -> RegulationIndex:
     for r in version_rows:
         out.setdefault(r.title, []).append(_Version(r.version_label, r.effective_from, r.effective_to,
                                                     r.lighter_than_previous, frozenset(articles.get(r.id, ()))))
-    return RegulationIndex(dict(out))
+    return RegulationIndex(dict(out), levels)
 
 
 def level_of(title: str) -> str:

@@ -41,6 +41,7 @@ from subgraphs.cases.domain.deadlines import Deadline
 from subgraphs.cases.domain.enums import Procedure
 from subgraphs.cases.domain.machine import apply
 from subgraphs.cases.domain.snapshot import CaseSnapshot
+from subgraphs.cases.domain.transition import Transition
 from subgraphs.cases.errors import BadInput, CaseNotFound, IdempotencyKeyReused, VersionConflict
 from subgraphs.cases.facts import FactsProvider
 from subgraphs.cases.rows import (
@@ -127,6 +128,28 @@ class _Pending:
     to_state: str
     summary: str
     payload: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class CaseHistory:
+    """A case as the state machine built it: every transition from the registering command on."""
+
+    steps: Sequence[Transition]
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedCase:
+    """A case handled in a department's own system (历史/外部案件) and imported as its record stands:
+    the platform's guards never ran on it, so supervision must check it like any other. Its chain
+    starts with one `CaseImported` event that records where it came from and the snapshot's SM3."""
+
+    snapshot: CaseSnapshot
+    source: str
+    source_case_no: str
+    imported_at: datetime
+
+
+IMPORT_KIND = "CaseImported"
 
 
 def request_hash(payload: Mapping[str, Any]) -> str:
@@ -317,6 +340,49 @@ class CaseService:
             raise VersionConflict(after.case_id, before.version if before else None, None) from exc
         return CommandResult(record, seq)
 
+    async def write_many(self, cases: Sequence[CaseHistory | ImportedCase], *, chunk: int = 500) -> int:
+        """Write whole new cases at once (seeding, migration of departmental records): the same rows,
+        chains and deadlines as `execute` writes command by command, `chunk` cases per transaction
+        with one multi-row insert per table. Returns the number of cases written."""
+        written = 0
+        for start in range(0, len(cases), chunk):
+            now = self.clock()
+            built = [_entries(entry) for entry in cases[start:start + chunk]]
+            rows: dict[str, list[dict[str, Any]]] = {"case": [], "party": [], "event": [], "deadline": [],
+                                                     "officer": []}
+            async with self.engine.begin() as conn:
+                numbers = await self._reserve_case_nos(conn, [after for after, _p, _d in built])
+                for (after, pending, deadlines), case_no in zip(built, numbers, strict=True):
+                    _new_case_rows(rows, after, pending, deadlines, case_no, now)
+                for table, key in ((CaseRow, "case"), (CasePartyRow, "party"), (CaseEventRow, "event"),
+                                   (DeadlineRow, "deadline"), (CaseOfficerRow, "officer")):
+                    if rows[key]:
+                        await conn.execute(insert(table), rows[key])
+            written += len(built)
+        return written
+
+    async def _reserve_case_nos(self, conn: AsyncConnection, snapshots: Sequence[CaseSnapshot]) -> list[str]:
+        """Case numbers for new cases, one counter update per number prefix."""
+        prefixes = [_case_no_prefix(s) for s in snapshots]
+        wanted: dict[str, int] = {}
+        for prefix in prefixes:
+            wanted[prefix] = wanted.get(prefix, 0) + 1
+        ignore = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(CaseNoCounterRow)
+        next_of: dict[str, int] = {}
+        for prefix, n in sorted(wanted.items()):
+            await conn.execute(ignore.values(scope=prefix, next_value=0).on_conflict_do_nothing(
+                index_elements=["scope"]))
+            last = (await conn.execute(
+                update(CaseNoCounterRow).where(CaseNoCounterRow.scope == prefix)
+                .values(next_value=CaseNoCounterRow.next_value + n).returning(CaseNoCounterRow.next_value))
+            ).scalar_one()
+            next_of[prefix] = last - n + 1
+        out = []
+        for prefix in prefixes:
+            out.append(f"{prefix}{next_of[prefix]:06d}")
+            next_of[prefix] += 1
+        return out
+
     async def _index_officers(self, conn: AsyncConnection, after: CaseSnapshot, before: CaseRecord | None) -> None:
         roles = _officers(after)
         known = _officers(before.snapshot) if before is not None else {}
@@ -328,14 +394,76 @@ class CaseService:
 
     async def _next_case_no(self, conn: AsyncConnection, snapshot: CaseSnapshot) -> str:
         """案件编号 `{regionCode6}{bodySeq3}{YYYY}{caseType2}{seq6}` (DOMAIN.md §3.4)."""
-        kind = "02" if snapshot.procedure is Procedure.SIMPLE else "01"
-        prefix = f"{snapshot.region_code[:6]:0<6}{_body_seq(snapshot.body_id)}{snapshot.clue_received_on.year}{kind}"
+        prefix = _case_no_prefix(snapshot)
         ignore = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(CaseNoCounterRow)
         await conn.execute(ignore.values(scope=prefix, next_value=0).on_conflict_do_nothing(index_elements=["scope"]))
         value = (await conn.execute(
             update(CaseNoCounterRow).where(CaseNoCounterRow.scope == prefix)
             .values(next_value=CaseNoCounterRow.next_value + 1).returning(CaseNoCounterRow.next_value))).scalar_one()
         return f"{prefix}{value:06d}"
+
+
+def _case_no_prefix(snapshot: CaseSnapshot) -> str:
+    kind = "02" if snapshot.procedure is Procedure.SIMPLE else "01"
+    return f"{snapshot.region_code[:6]:0<6}{_body_seq(snapshot.body_id)}{snapshot.clue_received_on.year}{kind}"
+
+
+def _new_case_rows(rows: dict[str, list[dict[str, Any]]], after: CaseSnapshot,
+                   pending: Sequence[tuple[_Pending, str]], deadlines: Sequence[tuple[int, Deadline]],
+                   case_no: str, now: datetime) -> None:
+    """The rows of one new case whose events carry their own snapshot digests, chained from genesis."""
+    prev, seq = GENESIS_HASH, 0
+    for p, digest in pending:
+        seq += 1
+        fields = EventFields(after.case_id, p.kind, p.transition, p.actor_id, p.at.isoformat(), p.from_state,
+                             p.to_state, p.summary, p.payload, digest)
+        link = chain_hash(prev, seq, fields)
+        rows["event"].append({
+            "case_id": after.case_id, "seq": seq, "kind": p.kind, "transition": p.transition,
+            "actor_id": p.actor_id, "at": fields.at, "from_state": p.from_state, "to_state": p.to_state,
+            "summary": p.summary, "payload": dict(p.payload), "snapshot_sm3": digest, "prev_hash": prev,
+            "hash": link, "recorded_at": now,
+        })
+        prev = link
+    rows["case"].append({"id": after.case_id, "case_no": case_no, "version": seq, "head_hash": prev,
+                         "snapshot": encode(after), "created_at": now, "updated_at": now, **query_columns(after)})
+    rows["party"].extend({"case_id": after.case_id, "idx": i, "party_type": p.party_type.value, "id_type": p.id_type,
+                          "id_number_hash": p.id_hash, "uscc": p.uscc} for i, p in enumerate(after.parties))
+    rows["deadline"].extend({
+        "case_id": after.case_id, "event_seq": event_seq, "kind": d.kind.value, "basis": d.basis,
+        "unit": d.unit.value, "amount": d.amount, "start": d.start, "due": d.due, "rolled": d.rolled,
+        "provisional": d.provisional, "adjustments": encode(d.adjustments)} for event_seq, d in deadlines)
+    rows["officer"].extend({"case_id": after.case_id, "officer_id": o, "role": r}
+                           for o, r in _officers(after).items())
+
+
+def _entries(entry: CaseHistory | ImportedCase,
+             ) -> tuple[CaseSnapshot, list[tuple[_Pending, str]], list[tuple[int, Deadline]]]:
+    """The final snapshot, the events with the digest of the snapshot each left, and the deadlines
+    with the seq of the event that set them."""
+    pending: list[tuple[_Pending, str]] = []
+    deadlines: list[tuple[int, Deadline]] = []
+    if isinstance(entry, ImportedCase):
+        snap = entry.snapshot
+        digest = snapshot_sm3(encode(snap))
+        pending.append((_Pending(IMPORT_KIND, "IMPORT", f"IMPORT:{entry.source}", entry.imported_at, None,
+                                 snap.state.value, f"imported from {entry.source} ({entry.source_case_no})",
+                                 {"source": entry.source, "sourceCaseNo": entry.source_case_no}), digest))
+        deadlines.extend((1, d) for d in snap.deadlines)
+        return snap, pending, deadlines
+    if not entry.steps:
+        raise BadInput("a case history needs at least its registering transition")
+    first = entry.steps[0].after.case_id
+    for step in entry.steps:
+        if step.after.case_id != first:
+            raise BadInput(f"a case history mixes cases {first} and {step.after.case_id}")
+        digest = snapshot_sm3(encode(step.after))
+        for e in step.events:
+            pending.append((_Pending(e.kind, e.transition, e.actor_id, e.at,
+                                     e.from_state.value if e.from_state else None, e.to_state.value, e.summary,
+                                     encode_command(e.command)), digest))
+        deadlines.extend((len(pending), d) for d in step.deadlines)
+    return entry.steps[-1].after, pending, deadlines
 
 
 def _registered_id(command: CaseCommand) -> str:

@@ -19,14 +19,14 @@ from subgraphs.cases.codec import decode
 from subgraphs.cases.domain.catalogue import EnforcementItem
 from subgraphs.cases.domain.clock import local_date
 from subgraphs.cases.domain.coercive import CoerciveMeasure
-from subgraphs.cases.domain.enums import PartyType
+from subgraphs.cases.domain.enums import EnforcementRoute, PartyType, Procedure
 from subgraphs.cases.domain.inspection import Inspection as StoredInspection
 from subgraphs.cases.domain.snapshot import CaseSnapshot
 from subgraphs.cases.items import to_domain_item
 from subgraphs.cases.regulations import RegulationIndex, load_index, parse_ref
 from subgraphs.cases.rows import CasePartyRow, CaseRow, CatalogueItemRow, InspectionRow, MeasureRow
 from subgraphs.supervision.facts import FactsSource, PersonKey
-from subgraphs.supervision.view import CaseExtras, CaseView, Inspection
+from subgraphs.supervision.view import CaseExtras, CaseView, CashHandling, Execution, Inspection
 
 ItemKey = tuple[str, str]
 
@@ -96,9 +96,39 @@ async def build_views(snapshots: Sequence[CaseSnapshot], facts: FactsSource, ref
             officers={o: officers[o] for o in officer_ids(s) if o in officers},
             party_birth_dates=tuple(births.get(k) if k is not None else None for k in person_keys(s)),
             inapplicable_basis=_inapplicable(s, ref.regulations),
-            extras=(extras or {}).get(s.case_id, CaseExtras()),
+            extras=stored_extras(s, ref.regulations, (extras or {}).get(s.case_id, CaseExtras())),
         ))
     return views
+
+
+NORMATIVE_DOCUMENT = "规范性文件"
+
+
+def stored_extras(snap: CaseSnapshot, index: RegulationIndex | None, given: CaseExtras) -> CaseExtras:
+    """`given` completed with what the case record itself carries: on-the-spot cash and its hand-over
+    (S19/S19b), own-power executions with their instant (S23), the 简易程序备案 (S07b) and basis
+    references the 法规库 lists as 规范性文件 (S15). A value the caller gave wins."""
+    changes: dict[str, Any] = {}
+    payment = snap.payment
+    if payment is not None and payment.on_spot:
+        if given.cash is None and payment.paid_on is not None:
+            changes["cash"] = CashHandling(payment.paid_on, payment.cash_handed_on, payment.cash_banked_on)
+        if payment.hard_to_collect and not given.hard_to_collect:
+            changes["hard_to_collect"] = True
+        if payment.remote_area_request and not given.remote_area_request:
+            changes["remote_area_request"] = True
+    done = snap.enforcement
+    if not given.executions and done is not None and done.route is EnforcementRoute.OWN_POWER \
+            and done.executed_at is not None:
+        changes["executions"] = (Execution(done.executed_at, emergency=done.urgent),)
+    if not given.simple_record_tracked and snap.procedure is Procedure.SIMPLE and snap.decision is not None:
+        changes["simple_record_tracked"] = True
+        changes["simple_filed_with_agency_on"] = snap.simple_filed_on
+    if not given.basis_normative_doc and index is not None and snap.decision is not None:
+        normative = tuple(r for r in snap.decision.basis_refs if index.level(r) == NORMATIVE_DOCUMENT)
+        if normative:
+            changes["basis_normative_doc"] = normative
+    return replace(given, **changes) if changes else given
 
 
 async def measure_extras(engine: AsyncEngine, case_ids: Sequence[str],
