@@ -30,16 +30,47 @@ def seed(
     size: Annotated[str, typer.Option(help="small (~1,000 persons), medium (~100,000) or large (~1,000,000)")] = "small",
     seed: Annotated[int, typer.Option(help="random seed; the same arguments give byte-identical files")] = 7,
     out: Annotated[Path, typer.Option(help="output directory")] = Path("data/seed"),
+    cases: Annotated[int | None, typer.Option(
+        help="cases with injected violations to write into the store (default: 200 small, 2,000 medium, "
+             "20,000 large; 0: the files only)")] = None,
+    store: Annotated[str | None, typer.Option(help="store URL for the cases (default: the configured store)")] = None,
     progress: Annotated[bool, typer.Option(help="show a progress bar")] = True,
 ) -> None:
-    """Generate the deterministic synthetic data set the simulators serve."""
+    """Generate the deterministic synthetic data set the simulators serve, then seed the store with
+    cases carrying a known set of supervision violations and write OUT/ground_truth.json."""
+    import asyncio
+
+    from hub.seeding import DEFAULT_CASES, StoreNotEmpty, require_empty_store, seed_store
     from simulators.datagen.generator import SIZES, generate
 
     if size not in SIZES:
         raise _fail(f"--size must be one of {', '.join(SIZES)}, not {size!r}")
+    if cases is not None and cases < 0:
+        raise _fail(f"--cases must be 0 or more, not {cases}")
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        raise _fail(str(exc)) from exc
+    count = DEFAULT_CASES[size] if cases is None else cases
+    url = store or settings.store_url
+    if count:
+        try:
+            asyncio.run(require_empty_store(url))
+        except StoreNotEmpty as exc:
+            raise _fail(str(exc)) from exc
     manifest = generate(size=size, seed=seed, out=out, progress=progress and sys.stderr.isatty())
     counts = ", ".join(f"{k} {v:,}" for k, v in manifest["counts"].items())
     typer.echo(f"wrote {out}: {counts}")
+    if count == 0:
+        return
+    try:
+        seeded = asyncio.run(seed_store(url, out, count=count, seed=seed, secret=settings.id_hash_secret.encode(),
+                                        say=lambda m: typer.echo(m, err=True)))
+    except StoreNotEmpty as exc:
+        raise _fail(str(exc)) from exc
+    typer.echo(f"seeded {seeded.cases:,} cases into the store: {seeded.alerts} injected violations over "
+               f"{seeded.rules} rules, {seeded.near_misses} near misses; {seeded.vault_entries} party ID numbers "
+               f"in the pseudonym vault; wrote {seeded.ground_truth}")
 
 
 @app.command()

@@ -43,10 +43,33 @@ def _same_tree(a: Path, b: Path) -> bool:
 def test_seed_is_deterministic_across_runs(tmp_path: Path) -> None:
     for out in ("A", "B", "C"):
         seed = "8" if out == "C" else "7"
-        result = hub("seed", "--size", "small", "--seed", seed, "--out", str(tmp_path / out))
+        result = hub("seed", "--size", "small", "--seed", seed, "--out", str(tmp_path / out), "--cases", "60",
+                     "--store", f"sqlite:///{tmp_path / (out + '.db')}")
         assert result.returncode == 0, result.stderr
-    assert _same_tree(tmp_path / "A", tmp_path / "B")
+        assert (tmp_path / out / "ground_truth.json").is_file()
+    assert _same_tree(tmp_path / "A", tmp_path / "B")  # the ground truth included
     assert not _same_tree(tmp_path / "A", tmp_path / "C")
+
+
+def test_seed_refuses_a_store_that_holds_cases_and_changes_nothing(tmp_path: Path) -> None:
+    store = f"sqlite:///{tmp_path / 'hub.db'}"
+    first = hub("seed", "--size", "small", "--out", str(tmp_path / "seed"), "--cases", "45", "--store", store)
+    assert first.returncode == 0, first.stderr
+    assert "injected violations over 40 rules" in first.stdout
+    truth = (tmp_path / "seed" / "ground_truth.json").read_bytes()
+    again = hub("seed", "--size", "small", "--seed", "9", "--out", str(tmp_path / "seed"), "--cases", "45",
+                "--store", store)
+    assert again.returncode == 2
+    assert "the store already holds" in again.stderr
+    assert "--cases 0" in again.stderr
+    assert (tmp_path / "seed" / "ground_truth.json").read_bytes() == truth
+    files_only = hub("seed", "--size", "small", "--out", str(tmp_path / "files"), "--cases", "0", "--store", store)
+    assert files_only.returncode == 0, files_only.stderr
+    assert (tmp_path / "files" / "manifest.json").is_file()
+    assert not (tmp_path / "files" / "ground_truth.json").exists()
+    bad = hub("seed", "--cases", "-1", "--out", str(tmp_path / "y"))
+    assert bad.returncode == 2
+    assert "--cases must be 0 or more" in bad.stderr
 
 
 def test_seed_rejects_unknown_size(tmp_path: Path) -> None:
