@@ -118,6 +118,15 @@ class CasePartyRow(Base):
     uscc: Mapped[str | None] = mapped_column(String(18), index=True)
 
 
+class CasePenaltyKindRow(Base):
+    """The penalty kinds of a case's decision (one row per kind), for grouped statistics."""
+
+    __tablename__ = "case_penalty_kind"
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("penalty_case.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
+
+
 class CaseOfficerRow(Base):
     __tablename__ = "case_officer"
 

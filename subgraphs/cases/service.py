@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -49,6 +49,7 @@ from subgraphs.cases.rows import (
     CaseNoCounterRow,
     CaseOfficerRow,
     CasePartyRow,
+    CasePenaltyKindRow,
     CaseRow,
     DeadlineRow,
     IdempotencyRow,
@@ -325,6 +326,7 @@ class CaseService:
                          "rolled": d.rolled, "provisional": d.provisional, "adjustments": encode(d.adjustments)}
                         for d in deadlines])
                 await self._index_officers(conn, after, before)
+                await _index_kinds(conn, after, before.snapshot if before is not None else None)
                 for row in extra:
                     await conn.execute(insert(row.table).values(**row.values))
                 record = CaseRecord(after.case_id, case_no, seq, prev, after)
@@ -349,13 +351,14 @@ class CaseService:
             now = self.clock()
             built = [_entries(entry) for entry in cases[start:start + chunk]]
             rows: dict[str, list[dict[str, Any]]] = {"case": [], "party": [], "event": [], "deadline": [],
-                                                     "officer": []}
+                                                     "officer": [], "kind": []}
             async with self.engine.begin() as conn:
                 numbers = await self._reserve_case_nos(conn, [after for after, _p, _d in built])
                 for (after, pending, deadlines), case_no in zip(built, numbers, strict=True):
                     _new_case_rows(rows, after, pending, deadlines, case_no, now)
                 for table, key in ((CaseRow, "case"), (CasePartyRow, "party"), (CaseEventRow, "event"),
-                                   (DeadlineRow, "deadline"), (CaseOfficerRow, "officer")):
+                                   (DeadlineRow, "deadline"), (CaseOfficerRow, "officer"),
+                                   (CasePenaltyKindRow, "kind")):
                     if rows[key]:
                         await conn.execute(insert(table), rows[key])
             written += len(built)
@@ -435,6 +438,23 @@ def _new_case_rows(rows: dict[str, list[dict[str, Any]]], after: CaseSnapshot,
         "provisional": d.provisional, "adjustments": encode(d.adjustments)} for event_seq, d in deadlines)
     rows["officer"].extend({"case_id": after.case_id, "officer_id": o, "role": r}
                            for o, r in _officers(after).items())
+    rows["kind"].extend({"case_id": after.case_id, "kind": k} for k in _penalty_kinds(after))
+
+
+def _penalty_kinds(snapshot: CaseSnapshot | None) -> list[str]:
+    if snapshot is None or snapshot.decision is None:
+        return []
+    return sorted(k.value for k in snapshot.decision.proposal.kinds)
+
+
+async def _index_kinds(conn: AsyncConnection, after: CaseSnapshot, before: CaseSnapshot | None) -> None:
+    """Keep `case_penalty_kind` equal to the kinds of the case's decision."""
+    kinds = _penalty_kinds(after)
+    if kinds == _penalty_kinds(before):
+        return
+    await conn.execute(delete(CasePenaltyKindRow).where(CasePenaltyKindRow.case_id == after.case_id))
+    if kinds:
+        await conn.execute(insert(CasePenaltyKindRow), [{"case_id": after.case_id, "kind": k} for k in kinds])
 
 
 def _entries(entry: CaseHistory | ImportedCase,

@@ -92,7 +92,7 @@ async def review_campaign_files(info: Info[SupervisionContext, None],
 class Query(StatsQuery, ReviewQuery):
     supervision_alerts: AlertPage = strawberry.field(resolver=supervision_alerts, description="Alerts by rule, body, status or severity, by id order, a page at a time.")
     supervision_persons: list[PersonRef] = strawberry.field(resolver=supervision_persons, description="Person references by hash, resolved by the population subgraph.")
-    supervision_case_counts: list[GroupCount] = strawberry.field(resolver=supervision_case_counts, description="Cases grouped by BODY, LEVEL, REGION, ITEM, PROCEDURE, STATUS or MONTH.")
+    supervision_case_counts: list[GroupCount] = strawberry.field(resolver=supervision_case_counts, description="Cases grouped by BODY, LEVEL, REGION, ITEM, PROCEDURE, STATUS, MONTH or PENALTY_KIND (a case counts once under each of its kinds).")
     supervision_body_rates: list[BodyRate] = strawberry.field(resolver=supervision_body_rates, description="Alert counts, alerts per case and on-time rates (decision S02, service S03) per body.")
     review_campaign_files: list[ReviewFile] = strawberry.field(resolver=review_campaign_files, description="Sampled case files of a review campaign with their scores.")
 

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql.elements import ColumnElement
 
 from subgraphs.cases.domain.clock import CHINA_TZ
-from subgraphs.cases.rows import CaseOfficerRow, CaseRow
+from subgraphs.cases.rows import CaseOfficerRow, CasePenaltyKindRow, CaseRow
 from subgraphs.personnel.store import BodyRow, CertificateRow, OfficerRow
 from subgraphs.supervision.rows import AlertRow, SampleRow
 
@@ -29,6 +29,7 @@ class CaseDimension(StrEnum):
     PROCEDURE = "PROCEDURE"
     STATUS = "STATUS"
     MONTH = "MONTH"
+    PENALTY_KIND = "PENALTY_KIND"  # a case with several kinds counts once under each
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,8 @@ async def cases_by(engine: AsyncEngine, dimension: CaseDimension) -> list[CaseGr
     key: Any
     if dimension is CaseDimension.LEVEL:
         key = func.coalesce(BodyRow.level, "UNKNOWN")
+    elif dimension is CaseDimension.PENALTY_KIND:
+        key = func.coalesce(CasePenaltyKindRow.kind, "NONE")
     else:
         key = {CaseDimension.BODY: CaseRow.body_uscc, CaseDimension.REGION: CaseRow.region_code,
                CaseDimension.ITEM: CaseRow.item_code, CaseDimension.PROCEDURE: func.coalesce(CaseRow.procedure, "NONE"),
@@ -58,6 +61,8 @@ async def cases_by(engine: AsyncEngine, dimension: CaseDimension) -> list[CaseGr
                    func.coalesce(func.sum(CaseRow.fine_fen), 0).label("f")).select_from(CaseRow)
     if dimension is CaseDimension.LEVEL:
         query = query.outerjoin(BodyRow, BodyRow.uscc == CaseRow.body_uscc)
+    elif dimension is CaseDimension.PENALTY_KIND:
+        query = query.outerjoin(CasePenaltyKindRow, CasePenaltyKindRow.case_id == CaseRow.id)
     async with engine.connect() as conn:
         rows = (await conn.execute(query.group_by(key).order_by(key))).all()
     return [CaseGroup(str(r.k), int(r.n), int(r.d), int(r.f)) for r in rows]

@@ -44,7 +44,8 @@ def medium(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, dict[st
     seeded = _hub("seed", "--size", "medium", "--out", str(work / "seed"), "--store", url, "--no-progress",
                   env=env, cwd=work)
     assert seeded.returncode == 0, seeded.stderr
-    assert "2,000" in seeded.stderr and "injected violations over 40 rules" in seeded.stdout, seeded.stdout
+    assert "building 2,000 cases" in seeded.stderr
+    assert "injected violations over 40 rules" in seeded.stdout, seeded.stdout
     truth: dict[str, Any] = json.loads((work / "seed" / "ground_truth.json").read_text(encoding="utf-8"))
     return work, url, truth
 

@@ -26,7 +26,7 @@ from ..deadlines import (
     payment_deadline,
     service_deadline,
 )
-from ..enums import CashStage, CaseState, EnforcementRoute, ServiceMethod
+from ..enums import CaseState, CashStage, EnforcementRoute, ServiceMethod
 from ..money import format_yuan
 from ..records import Deferral, Enforcement, Payment, Service
 from ..rules import check
