@@ -721,7 +721,7 @@ MEASURE_NEAR_MISSES: dict[str, str] = {
 
 #: S33 is a body finding: inspections of one object by one body, created through the record store
 INSPECTION_INJECTION = "three inspections of one object by one body 30 cd apart (cap: 2 in 365 cd)"
-INSPECTION_NEAR_MISS = "two inspections of one object by another body 30 cd apart (at the cap)"
+INSPECTION_NEAR_MISS = "two inspections of the same enterprise (by USCC) by another body 30 cd apart (at the cap)"
 
 
 def near_miss(env: Env, rule: str, b: Built) -> CaseSnapshot:
@@ -1099,8 +1099,10 @@ async def store_measures(url: str, world: World, cases: Sequence[CaseSnapshot], 
                     await conn.execute(update(MeasureRow).where(MeasureRow.id == created.record.record_id)
                                        .values(snapshot=encode(edited)))
         store = RecordStore(engine, FixedFacts(world.ctx))
+        inspected = next(p.uscc for p in world.entities if p.uscc)
         for n, (snap, times) in enumerate(truth.inspection_plans):
-            await _inspections(store, snap, times, prefix=f"INS{truth.seed:04d}-{n}")
+            # every plan inspects the same enterprise: S33 counts per (body, object), so only the body differs
+            await _inspections(store, snap, times, prefix=f"INS{truth.seed:04d}-{n}", object_uscc=inspected)
     finally:
         await engine.dispose()
 
@@ -1114,7 +1116,7 @@ def _freezing_context(world: World, body_id: str) -> GuardContext:
     return replace(world.ctx, personnel=marked, catalogue=marked, bodies=marked, regulations=marked)
 
 
-async def _inspections(store: Any, snap: CaseSnapshot, times: int, *, prefix: str) -> None:
+async def _inspections(store: Any, snap: CaseSnapshot, times: int, *, prefix: str, object_uscc: str) -> None:
     """`times` inspections, 30 cd apart, of one object by the case's body and investigators."""
     from subgraphs.cases.domain.inspection import AssignInspectors, PlanInspection, StartOnSite
     from subgraphs.cases.inspections import apply_to_inspection, plan_inspection
@@ -1127,7 +1129,7 @@ async def _inspections(store: Any, snap: CaseSnapshot, times: int, *, prefix: st
         await plan_inspection(store, PlanInspection(
             at=at - timedelta(hours=2), actor_id="HEAD", inspection_id=ins_id, body_id=snap.body_id,
             item_code=snap.item_code, item_version=snap.item_version, region_code=snap.region_code,
-            object_name=f"检查对象{prefix}", plan_id=f"{prefix}-PLAN"))
+            object_name=f"检查对象{prefix}", plan_id=f"{prefix}-PLAN", object_uscc=object_uscc))
         await apply_to_inspection(store, ins_id, AssignInspectors(at=at - timedelta(hours=1), actor_id="HEAD",
                                                                    officer_ids=officers))
         await apply_to_inspection(store, ins_id, StartOnSite(at=at, actor_id=officers[0], certificates_shown=True))

@@ -156,7 +156,8 @@ def to_view_inspection(ins: StoredInspection) -> Inspection | None:
     """The S33 view of a stored inspection: only one that was carried out (has a check time)."""
     if ins.checked_at is None:
         return None
-    return Inspection(ins.inspection_id, ins.body_id, ins.object_name, local_date(ins.checked_at))
+    key = ins.object_uscc or f"name:{ins.object_name}"  # an object without a code is known by its name only
+    return Inspection(ins.inspection_id, ins.body_id, key, local_date(ins.checked_at))
 
 
 async def load_inspections(engine: AsyncEngine, *, page_size: int) -> list[Inspection]:

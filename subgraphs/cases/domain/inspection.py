@@ -14,6 +14,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from domain.identifiers import Severity, validate_uscc
+
 from .clock import local_date, require_aware
 from .common_guards import require_certified_officers
 from .context import GuardContext
@@ -58,6 +60,7 @@ class Inspection:
     object_name: str
     state: InspectionState
     plan_id: str | None = None
+    object_uscc: str | None = None  # the inspected enterprise's unified social credit code (S33 counts by it)
     inspectors: tuple[str, ...] = ()
     cert_nos: tuple[str, ...] = ()
     checked_at: datetime | None = None
@@ -85,6 +88,7 @@ class PlanInspection(InspectionCommand):
     region_code: str
     object_name: str
     plan_id: str | None = None
+    object_uscc: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -146,8 +150,15 @@ def plan(insp: Inspection | None, cmd: PlanInspection, ctx: GuardContext) -> Ins
     if insp is not None:
         raise IllegalTransition("PlanInspection", insp.state.value, ("<no inspection>",))
     ctx.require_item(cmd.item_code, cmd.item_version)
+    uscc = None
+    if cmd.object_uscc is not None:
+        checked = validate_uscc(cmd.object_uscc)
+        if not checked.valid:
+            raise DomainValueError(f"object_uscc {checked.value!r} is not a valid unified social credit code: "
+                                   + "; ".join(p.message for p in checked.problems if p.severity is Severity.ERROR))
+        uscc = checked.value
     after = Inspection(cmd.inspection_id, cmd.body_id, cmd.item_code, cmd.item_version, cmd.region_code,
-                       cmd.object_name, InspectionState.PLANNED, plan_id=cmd.plan_id)
+                       cmd.object_name, InspectionState.PLANNED, plan_id=cmd.plan_id, object_uscc=uscc)
     return _done(None, after, "planned")
 
 

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from subgraphs.cases.domain.context import GuardContext
 from subgraphs.cases.domain.errors import GuardFailed, IllegalTransition
@@ -25,6 +27,7 @@ from subgraphs.cases.domain.inspection import (
 )
 
 from .harness import at, d
+from .world import make_context
 
 CPL = "《行政处罚法》"
 
@@ -108,3 +111,26 @@ def test_submission_one_minute_after_the_check_is_accepted(ctx: GuardContext) ->
     step = apply_inspection(start, RecordResult(at=later, actor_id="O1", result=CheckResult.NO_ISSUE,
                                                 record_doc_id="笔录", submitted_at=later), ctx)
     assert step.after.state is InspectionState.RESULT_RECORDED
+
+
+@given(st.text(alphabet="0123456789ABCDEFGHJKLMNPQRTUWXY", min_size=17, max_size=17))
+def test_an_inspected_enterprise_is_known_by_a_checked_uscc(body17: str) -> None:
+    from domain.identifiers import uscc_check_char
+    from subgraphs.cases.domain.errors import DomainValueError
+
+    ctx = make_context()
+    good = body17 + uscc_check_char(body17)
+    wrong = body17 + next(ch for ch in "0123456789ABCDEFGHJKLMNPQRTUWXY" if ch != good[-1])
+
+    def plan(uscc: str) -> Inspection:
+        return run(ctx, PlanInspection(at=at("2024-03-01"), actor_id="PLANNER", inspection_id="I-9", body_id="B1",
+                                       item_code="ITEM-A", item_version="1", region_code="445102",
+                                       object_name="某餐饮店", object_uscc=uscc))
+
+    if body17[2:8].isdigit():
+        assert plan(good.lower()).object_uscc == good  # normalised to upper case
+        with pytest.raises(DomainValueError, match="check character"):
+            plan(wrong)
+    else:
+        with pytest.raises(DomainValueError, match="not a valid unified social credit code"):
+            plan(good)

@@ -86,7 +86,7 @@ async def test_stored_inspections_feed_s33(world: World, small_seed: Path, tmp_p
             at=AS_OF, actor_id="HEAD", inspection_id="INS-PLANNED", body_id=snap.body_id,
             item_code=snap.item_code, item_version=snap.item_version, region_code=snap.region_code,
             object_name="某某商店"))
-        got = [i for i in await load_inspections(engine, page_size=2) if i.object_key == "某某商店"]
+        got = [i for i in await load_inspections(engine, page_size=2) if i.object_key == "name:某某商店"]
         assert sorted(i.inspection_id for i in got) == ["INS-0", "INS-1", "INS-2"], "only inspections carried out"
         assert {i.body_id for i in got} == {snap.body_id}
         findings = list(s33(got, eval_context(AS_OF)))
