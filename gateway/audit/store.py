@@ -20,6 +20,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol
 
+try:
+    import fcntl
+except ImportError:  # not POSIX: one writing process only
+    fcntl = None  # type: ignore[assignment]
+
 from domain.hashchain import ChainAnchor, ChainEntry, JsonValue, canonical_json, make_entry
 
 __all__ = ["CHAIN_ID", "AccessLogStore", "AnchorKind", "FileAccessLog", "StoredAnchor", "StoredEntry"]
@@ -98,20 +103,37 @@ def latest_checkpoint(anchors: list[StoredAnchor]) -> StoredAnchor | None:
     return max(checkpoints, key=lambda a: a.anchor.head_seq) if checkpoints else None
 
 
+def _lock_file(fd: int) -> None:
+    if fcntl is not None:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+
+
+def _unlock_file(fd: int) -> None:
+    if fcntl is not None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
 class FileAccessLog:
-    """JSON lines on local disk, for dev and the embedded runner (one gateway process only)."""
+    """JSON lines on local disk, for dev and the embedded runner.
+
+    Several processes may share the file (a gateway restarted while the old one drains, a second
+    gateway started on the same data directory): each append holds an exclusive advisory lock on
+    the file and, when the file grew since this process last wrote, links to the record another
+    process appended last, so the chain stays one chain. Production uses the SQL store."""
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self.anchor_path = Path(f"{self.path}.anchors")
         self._lock = asyncio.Lock()
         self._head: StoredEntry | None = None
+        self._size = 0  # the file size after this process's last read or write
         self._loaded = False
 
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         entries = self._read_entries()
         self._head = entries[-1] if entries else None
+        self._size = self.path.stat().st_size if self.path.is_file() else 0
         self._loaded = True
 
     async def close(self) -> None:
@@ -137,11 +159,19 @@ class FileAccessLog:
         async with self._lock:
             if not self._loaded:
                 await self.open()
-            entry = make_entry(previous_link(self._head, latest_checkpoint(self._read_anchors())), body)
-            stored = StoredEntry(entry, ts_ms)
             with self.path.open("a", encoding="utf-8") as handle:
-                handle.write(self._line(entry_to_json(stored)))
-                handle.flush()
+                _lock_file(handle.fileno())
+                try:
+                    if os.fstat(handle.fileno()).st_size != self._size:  # another process appended
+                        entries = self._read_entries()
+                        self._head = entries[-1] if entries else None
+                    entry = make_entry(previous_link(self._head, latest_checkpoint(self._read_anchors())), body)
+                    stored = StoredEntry(entry, ts_ms)
+                    handle.write(self._line(entry_to_json(stored)))
+                    handle.flush()
+                    self._size = os.fstat(handle.fileno()).st_size
+                finally:
+                    _unlock_file(handle.fileno())
             self._head = stored
             return entry
 

@@ -177,3 +177,46 @@ def test_any_single_edit_is_named(count: int, data: st.DataObject) -> None:
     report = verify_records(entries, [], {})
     assert not report.ok
     assert (report.bad_seq, report.fault) == (target + 1, ChainFault.EDITED)
+
+
+_WRITER = """
+import asyncio, sys
+from gateway.audit.store import FileAccessLog
+
+async def main(path: str, name: str, n: int) -> None:
+    store = FileAccessLog(path)
+    await store.open()  # both processes open the file before either writes
+    sys.stdout.write("ready\\n"); sys.stdout.flush()
+    sys.stdin.readline()
+    for i in range(n):
+        await store.append({"v": 1, "writer": name, "i": i}, 1_700_000_000_000 + i)
+
+asyncio.run(main(sys.argv[1], sys.argv[2], int(sys.argv[3])))
+"""
+
+
+def test_two_processes_appending_to_one_file_keep_one_chain(tmp_path: Path) -> None:
+    """A second gateway on the same data directory (or a restart overlapping the old process) must
+    not start a second chain in the dev log: every append links to the last record on disk."""
+    import asyncio
+    import subprocess
+    import sys
+
+    path = tmp_path / "access_log.jsonl"
+    writers = [subprocess.Popen([sys.executable, "-c", _WRITER, str(path), name, "150"], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, text=True) for name in ("a", "b")]
+    for w in writers:
+        assert w.stdout is not None
+        assert w.stdout.readline().strip() == "ready"
+    for w in writers:
+        assert w.stdin is not None
+        w.stdin.write("go\n")
+        w.stdin.flush()
+    for w in writers:
+        assert w.wait(timeout=120) == 0
+    report = asyncio.run(verify_access_log_async(str(path), public_keys=PUBLIC))
+    assert report.ok, str(report)
+    assert report.checked == 300
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert [r["seq"] for r in rows] == list(range(1, 301))
+    assert {r["body"]["writer"] for r in rows} == {"a", "b"}
