@@ -246,10 +246,11 @@ app.add_typer(audit_app, name="audit")
 def audit_verify(
     database: Annotated[str, typer.Option(help="store URL (default: the configured store)")] = "",
 ) -> None:
-    """Walk every hash chain (case events, access log) and name the first record edited, deleted or reordered."""
+    """Walk every hash chain (case events, coercive measures, inspections, access log) and name the first
+    record edited, deleted or reordered."""
     import asyncio
 
-    from hub.case_audit import verify_case_events
+    from hub.case_audit import verify_case_events, verify_record_events
 
     try:
         url = database or load_settings().store_url
@@ -259,6 +260,8 @@ def audit_verify(
 
     report = asyncio.run(verify_case_events(url))
     typer.echo(str(report))
+    records = asyncio.run(verify_record_events(url))
+    typer.echo(str(records))
     settings = load_settings()
     log_url = settings.security.audit.store or (
         url if settings.profile.value == "production" else str(settings.data_dir / "access_log.jsonl"))
@@ -268,7 +271,7 @@ def audit_verify(
         typer.echo(str(access))
     else:
         typer.echo(f"access log: none yet at {log_url}")
-    raise typer.Exit(0 if report.ok and (access is None or access.ok) else 1)
+    raise typer.Exit(0 if report.ok and records.ok and (access is None or access.ok) else 1)
 
 
 @audit_app.command("prune")

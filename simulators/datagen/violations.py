@@ -26,7 +26,7 @@ commands. `hub audit verify` finds every case chain intact.
 
 Coercive measures (S21, S21b, S22, S26, S34) and inspections (S33) are created afterwards through
 the cases subgraph's record store (`store_measures`), so their rows, event chains and deadlines
-are real; `MEASURE_INJECTIONS` documents each, including the one direct edit (S21b).
+are real; `MEASURE_INJECTIONS` documents each (S21b, which the guards refuse, is an imported record).
 """
 
 from __future__ import annotations
@@ -702,8 +702,8 @@ OTHER_INJECTIONS: dict[str, str] = {
 #: (so the rows, events and deadlines are real) on a clean archived case
 MEASURE_INJECTIONS: dict[str, str] = {
     "S21": "seizure put in force on the evidence day, never handled or released",
-    "S21b": "seizure extended lawfully (30 cd, once), released on day 40; then the stored snapshot is edited"
-            " to extensions := 2, extension_days := 45 (the guard refuses such an extension)",
+    "S21b": "seizure extended lawfully (30 cd, once), released on day 40, then edited to extensions := 2,"
+            " extension_days := 45 (the guard refuses such an extension) and imported as a departmental record",
     "S22": "freeze put in force on the evidence day, 冻结决定书 never served, never released"
            " (the data set names no body authorised to freeze: the case's body is treated as authorised)",
     "S26": "emergency seizure applied on the evidence day, never reported to the agency head",
@@ -1073,13 +1073,10 @@ def _measure_commands(world: World, snap: CaseSnapshot, rule: str, injected: boo
 async def store_measures(url: str, world: World, cases: Sequence[CaseSnapshot], truth: GroundTruth) -> None:
     """Create the planned coercive measures through the cases subgraph's record store (real rows,
     event chains and deadlines); the guards of the measure state machine apply to every command."""
-    from sqlalchemy import update
-
     from subgraphs.cases.aggregates import RecordStore
-    from subgraphs.cases.codec import encode
+    from subgraphs.cases.domain.coercive import CoerciveMeasure
     from subgraphs.cases.facts import FixedFacts
-    from subgraphs.cases.measures import apply_to_measure, register_measure
-    from subgraphs.cases.rows import MeasureRow
+    from subgraphs.cases.measures import MEASURE, apply_to_measure, register_measure
     from subgraphs.common.db import create_engine
 
     by_id = {s.case_id: s for s in cases}
@@ -1087,17 +1084,21 @@ async def store_measures(url: str, world: World, cases: Sequence[CaseSnapshot], 
     try:
         for rule, case_id, injected in truth.measure_plans:
             snap = by_id[case_id]
-            store = RecordStore(engine, FixedFacts(_freezing_context(world, snap.body_id) if rule == "S22"
-                                                   else world.ctx))
+            ctx = _freezing_context(world, snap.body_id) if rule == "S22" else world.ctx
+            store = RecordStore(engine, FixedFacts(ctx))
             first, *rest = _measure_commands(world, snap, rule, injected)
+            if rule == "S21b" and injected:  # MEASURE_INJECTIONS["S21b"]: the guards refuse it, so it is imported
+                measure: CoerciveMeasure | None = None
+                for command in (first, *rest):
+                    measure = MEASURE.machine(measure, command, ctx).after
+                assert measure is not None
+                edited = replace(measure, extensions=2, extension_days=45)
+                await store.import_record(MEASURE, edited, source=IMPORT_SOURCE, source_id=f"EXT-{edited.measure_id}",
+                                          at=truth.as_of - timedelta(days=7))
+                continue
             created = await register_measure(store, first)
             for command in rest:
                 created = await apply_to_measure(store, created.record.record_id, command)
-            if rule == "S21b" and injected:  # documented direct edit (MEASURE_INJECTIONS["S21b"])
-                edited = replace(created.record.snapshot, extensions=2, extension_days=45)
-                async with engine.begin() as conn:
-                    await conn.execute(update(MeasureRow).where(MeasureRow.id == created.record.record_id)
-                                       .values(snapshot=encode(edited)))
         store = RecordStore(engine, FixedFacts(world.ctx))
         inspected = next(p.uscc for p in world.entities if p.uscc)
         for n, (snap, times) in enumerate(truth.inspection_plans):

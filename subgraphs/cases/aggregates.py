@@ -39,6 +39,7 @@ from subgraphs.cases.rows import AggregateDeadlineRow, AggregateEventRow, Idempo
 from subgraphs.cases.service import Idempotency, utcnow
 
 S = TypeVar("S")
+IMPORTED = "Imported"  # the kind of the first event of an imported record
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,32 @@ class RecordStore:
         from_state = kind.state(before.snapshot) if before else None
         return await self._commit(kind, before, after, command, from_state, str(step.summary), deadlines,
                                   idempotency)
+
+    async def import_record(self, kind: RecordKind[S], snapshot: S, *, source: str, source_id: str,
+                            at: datetime) -> StepResult[S]:
+        """Store a record kept in a department's own system as it stands (the platform's guards never
+        ran on it; supervision checks it like any other): its chain starts with one `Imported` event
+        naming the source and recording the snapshot's SM3."""
+        record_id = kind.record_id(snapshot)
+        if await self.find(kind, record_id) is not None:
+            raise RecordVersionConflict(kind.label, record_id, None, None)
+        now = self.clock()
+        snap_json = encode(snapshot)
+        digest = snapshot_sm3(snap_json)
+        fields = EventFields(record_id, IMPORTED, "IMPORT", f"IMPORT:{source}", at.isoformat(), None,
+                             kind.state(snapshot), f"imported from {source} ({source_id})",
+                             {"source": source, "sourceId": source_id}, digest)
+        link = chain_hash(GENESIS_HASH, 1, fields)
+        t = kind.table
+        async with self.engine.begin() as conn:
+            await conn.execute(insert(t).values(id=record_id, version=1, head_hash=link, snapshot=snap_json,
+                                                created_at=now, updated_at=now, **kind.columns(snapshot)))
+            await conn.execute(insert(AggregateEventRow).values(
+                aggregate_type=kind.name, aggregate_id=record_id, seq=1, kind=fields.kind,
+                transition=fields.transition, actor_id=fields.actor_id, at=fields.at, from_state=None,
+                to_state=fields.to_state, summary=fields.summary, payload=dict(fields.payload), snapshot_sm3=digest,
+                prev_hash=GENESIS_HASH, hash=link, recorded_at=now))
+        return StepResult(Stored(record_id, 1, link, snapshot), 1)
 
     async def _earlier(self, kind: RecordKind[S], idem: Idempotency) -> StepResult[S] | None:
         async with self.engine.connect() as conn:

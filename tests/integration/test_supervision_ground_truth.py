@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from hub.case_audit import verify_case_events
+from hub.case_audit import verify_case_events, verify_record_events
 from hub.settings import Settings
 from hub.supervise import sweep_command
 from simulators.datagen.violations import AS_OF, GROUND_TRUTH, seed_with_violations
@@ -42,6 +42,10 @@ async def test_sweep_matches_ground_truth(database_url: str, small_seed: Path, t
     audit = await verify_case_events(database_url)
     assert audit.ok, audit.first
     assert audit.cases > COUNT
+    records = await verify_record_events(database_url)  # coercive measures and inspections, S21b imported
+    assert records.ok, str(records)
+    assert records.records["coercive measure"] == 10
+    assert records.records["inspection"] == 5
 
     fake = FakeGateway(small_seed, SECRET)
     out = io.StringIO()
