@@ -704,8 +704,10 @@ MEASURE_INJECTIONS: dict[str, str] = {
     "S21": "seizure put in force on the evidence day, never handled or released",
     "S21b": "seizure extended lawfully (30 cd, once), released on day 40, then edited to extensions := 2,"
             " extension_days := 45 (the guard refuses such an extension) and imported as a departmental record",
-    "S22": "freeze put in force on the evidence day, 冻结决定书 never served, never released"
-           " (the data set names no body authorised to freeze: the case's body is treated as authorised)",
+    "S22": "freeze put in force on the evidence day, 冻结决定书 never served, never released; imported as a"
+           " departmental record (no body of the data set is authorised by law to freeze, 强制法 Art. 29, so the"
+           " platform's own guard refuses every freeze; the record is built with the case's body treated as"
+           " authorised)",
     "S26": "emergency seizure applied on the evidence day, never reported to the agency head",
     "S34": "seizure of an item already sealed by another organ, released after 5 cd",
 }
@@ -714,7 +716,7 @@ MEASURE_INJECTIONS: dict[str, str] = {
 MEASURE_NEAR_MISSES: dict[str, str] = {
     "S21": "seizure released on the last day of its 30 cd term",
     "S21b": "seizure extended lawfully (30 cd, once), released on day 40",
-    "S22": "freeze whose 冻结决定书 is served on its third working day, released after 5 cd",
+    "S22": "freeze whose 冻结决定书 is served on its third working day, released after 5 cd (imported, as for S22)",
     "S26": "emergency seizure reported 23 hours after it was applied (disapproved: released)",
     "S34": "seizure of items no other organ has sealed, released after 5 cd",
 }
@@ -1087,12 +1089,12 @@ async def store_measures(url: str, world: World, cases: Sequence[CaseSnapshot], 
             ctx = _freezing_context(world, snap.body_id) if rule == "S22" else world.ctx
             store = RecordStore(engine, FixedFacts(ctx))
             first, *rest = _measure_commands(world, snap, rule, injected)
-            if rule == "S21b" and injected:  # MEASURE_INJECTIONS["S21b"]: the guards refuse it, so it is imported
+            if rule == "S22" or (rule == "S21b" and injected):  # imported departmental records (MEASURE_INJECTIONS)
                 measure: CoerciveMeasure | None = None
                 for command in (first, *rest):
                     measure = MEASURE.machine(measure, command, ctx).after
                 assert measure is not None
-                edited = replace(measure, extensions=2, extension_days=45)
+                edited = replace(measure, extensions=2, extension_days=45) if rule == "S21b" else measure
                 await store.import_record(MEASURE, edited, source=IMPORT_SOURCE, source_id=f"EXT-{edited.measure_id}",
                                           at=truth.as_of - timedelta(days=7))
                 continue
