@@ -73,6 +73,15 @@ class GatewaySettings(_Section):
     dedupe_inflight: bool = False
 
 
+class SupervisionSettings(_Section):
+    #: the supervision subgraph follows the case store's events and re-evaluates the cases they touch
+    #: every this many seconds (0: off; the full sweep, `hub supervise sweep`, still runs on demand)
+    follow_interval_s: float = Field(default=5.0, ge=0)
+    follow_batch: int = Field(default=500, ge=1, le=100_000)
+    #: events younger than this are left to the next step (a concurrent writer may still commit a lower seq)
+    follow_settle_s: float = Field(default=2.0, ge=0)
+
+
 class SeedSettings(_Section):
     size: str = "small"
     seed: int = 7
@@ -99,6 +108,7 @@ class Settings(BaseSettings):
     simulators: SimulatorSettings = SimulatorSettings()
     subgraphs: SubgraphSettings = SubgraphSettings()
     gateway: GatewaySettings = GatewaySettings()
+    supervision: SupervisionSettings = SupervisionSettings()
     security: SecuritySettings = SecuritySettings()
 
     @field_validator("log_level")

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import sys
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, TextIO
 
 import httpx
@@ -24,21 +23,11 @@ from subgraphs.common.migrate import upgrade
 from subgraphs.supervision.errors import SupervisionError
 from subgraphs.supervision.facts import FactsSource
 from subgraphs.supervision.gateway_client import GatewayFacts
-from subgraphs.supervision.sweep import SweepResult, eval_context, run_sweep
-
-AS_OF_ENV = "HUB_SUPERVISION_AS_OF"
+from subgraphs.supervision.sweep import SweepResult, as_of_now, eval_context, run_sweep
 
 
 def _as_of(explicit: datetime | None) -> datetime:
-    if explicit is not None:
-        return explicit
-    raw = os.environ.get(AS_OF_ENV)
-    if raw:
-        value = datetime.fromisoformat(raw)
-        if value.tzinfo is None:
-            raise SupervisionError(f"{AS_OF_ENV} needs an offset, e.g. 2026-10-30T10:00:00+08:00")
-        return value
-    return datetime.now(UTC)
+    return explicit if explicit is not None else as_of_now()
 
 
 def gateway_url(settings: Any) -> str:

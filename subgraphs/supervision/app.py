@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
+import httpx
+from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.requests import Request
 
@@ -16,7 +20,10 @@ from subgraphs.common.migrate import upgrade
 from subgraphs.common.security import caller_of
 from subgraphs.supervision.config import SupervisionConfig
 from subgraphs.supervision.context import DEV_HEADER, SupervisionContext, SupervisionResources
+from subgraphs.supervision.follower import CaseEventFollower
+from subgraphs.supervision.gateway_client import GatewayFacts
 from subgraphs.supervision.schema import build_schema
+from subgraphs.supervision.sweep import as_of_now
 
 NAME = "supervision"
 
@@ -42,13 +49,16 @@ def create_app(settings: Any = None, *, database_url: str | None = None, migrate
     url = database_url or settings.effective_database_url
     cfg = config or SupervisionConfig()
 
+    follow = _follow_settings(settings)
+
     @contextlib.asynccontextmanager
     async def resources() -> AsyncIterator[SupervisionResources]:
         if migrate:
             await upgrade(url)
         engine = create_engine(url)
         try:
-            yield SupervisionResources(engine, cfg)
+            async with _following(engine, follow):
+                yield SupervisionResources(engine, cfg)
         finally:
             await engine.dispose()
 
@@ -56,6 +66,42 @@ def create_app(settings: Any = None, *, database_url: str | None = None, migrate
         return SupervisionContext.build(res, _actor(request))
 
     return build_subgraph_app(name=NAME, schema=build_schema(), resources=resources, context=context)
+
+
+@dataclass(frozen=True)
+class _Follow:
+    gateway_url: str
+    interval_s: float
+    batch: int
+    settle_s: float
+    timeout_s: float
+
+
+def _follow_settings(settings: Any) -> _Follow | None:
+    section = getattr(settings, "supervision", None)
+    gateway = getattr(settings, "gateway", None)
+    if section is None or gateway is None or section.follow_interval_s <= 0:
+        return None
+    return _Follow(f"http://{gateway.host}:{gateway.port}/graphql", section.follow_interval_s, section.follow_batch,
+                   section.follow_settle_s, gateway.subgraph_timeout_s)
+
+
+@contextlib.asynccontextmanager
+async def _following(engine: AsyncEngine, follow: _Follow | None) -> AsyncIterator[None]:
+    """Run the case-event follower (facts through the gateway) for the app's lifetime, when configured."""
+    if follow is None:
+        yield
+        return
+    stop = asyncio.Event()
+    async with httpx.AsyncClient(timeout=follow.timeout_s) as client:
+        follower = CaseEventFollower(engine, GatewayFacts(client, follow.gateway_url), batch=follow.batch,
+                                     settle_s=follow.settle_s, as_of=as_of_now)
+        task = asyncio.create_task(follower.run(stop, interval_s=follow.interval_s), name="supervision-follower")
+        try:
+            yield
+        finally:
+            stop.set()
+            await task
 
 
 def from_settings(settings: Any, *, migrate: bool = True) -> Starlette:

@@ -216,11 +216,12 @@ async def shared_party_cases(engine: AsyncEngine) -> set[str]:
     return out
 
 
-async def sibling_cases(engine: AsyncEngine, case_id: str) -> list[str]:
-    """Other cases with a party of `case_id`."""
+async def sibling_cases(engine: AsyncEngine, case_id: str | Sequence[str]) -> list[str]:
+    """Other cases with a party of `case_id` (one id or several)."""
+    ids = [case_id] if isinstance(case_id, str) else list(case_id)
     async with engine.connect() as conn:
         mine = (await conn.execute(select(CasePartyRow.id_number_hash, CasePartyRow.uscc)
-                                   .where(CasePartyRow.case_id == case_id))).all()
+                                   .where(CasePartyRow.case_id.in_(ids)))).all()
         hashes = [r.id_number_hash for r in mine if r.id_number_hash]
         usccs = [r.uscc for r in mine if r.uscc]
         conds = []
@@ -231,4 +232,4 @@ async def sibling_cases(engine: AsyncEngine, case_id: str) -> list[str]:
         if not conds:
             return []
         rows = (await conn.execute(select(CasePartyRow.case_id).where(or_(*conds)).distinct())).scalars().all()
-    return [r for r in rows if r != case_id]
+    return [r for r in rows if r not in ids]

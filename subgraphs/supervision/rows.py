@@ -89,3 +89,14 @@ class AssignmentRow(Base):
     case_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     reviewer_id: Mapped[str] = mapped_column(String(40), primary_key=True)
     reviewer_body: Mapped[str] = mapped_column(String(18))
+
+
+class CursorRow(Base):
+    """How far a supervision follower has evaluated the case store's event streams (migration 0009)."""
+
+    __tablename__ = "supervision_cursor"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    case_event_seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"))
+    record_event_seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"))
+    updated_at: Mapped[datetime] = mapped_column(_TS)

@@ -56,10 +56,10 @@ async def supervision_alerts(info: Info[SupervisionContext, None], rule_id: str 
     return AlertPage(items=[SupervisionAlertType.of(a) for a in items],
                      next_cursor=encode_cursor({"k": nxt}) if nxt else None, total=total)
 
-def supervision_persons(keys: list[PersonKeyInput]) -> list[PersonRef]:
+def supervision_persons(keys: list[PersonKeyInput]) -> list[PersonRef | None]:
     if len(keys) > MAX_PERSON_KEYS:
         raise graphql_error("BAD_USER_INPUT", f"at most {MAX_PERSON_KEYS} keys")
-    out = []
+    out: list[PersonRef | None] = []
     for k in keys:
         try:
             id_type = IdType(k.id_type)
@@ -91,7 +91,7 @@ async def review_campaign_files(info: Info[SupervisionContext, None],
 @strawberry.type
 class Query(StatsQuery, ReviewQuery):
     supervision_alerts: AlertPage = strawberry.field(resolver=supervision_alerts, description="Alerts by rule, body, status or severity, by id order, a page at a time.")
-    supervision_persons: list[PersonRef] = strawberry.field(resolver=supervision_persons, description="Person references by hash, resolved by the population subgraph.")
+    supervision_persons: list[PersonRef | None] = strawberry.field(resolver=supervision_persons, description="Person references by hash, resolved by the population subgraph; a person the population register does not know comes back null, alone.")
     supervision_case_counts: list[GroupCount] = strawberry.field(resolver=supervision_case_counts, description="Cases grouped by BODY, LEVEL, REGION, ITEM, PROCEDURE, STATUS, MONTH or PENALTY_KIND (a case counts once under each of its kinds).")
     supervision_body_rates: list[BodyRate] = strawberry.field(resolver=supervision_body_rates, description="Alert counts, alerts per case and on-time rates (decision S02, service S03) per body.")
     review_campaign_files: list[ReviewFile] = strawberry.field(resolver=review_campaign_files, description="Sampled case files of a review campaign with their scores.")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import insert, update
@@ -18,6 +19,7 @@ from subgraphs.cases.domain.working_calendar import WorkingCalendar
 from subgraphs.supervision.alerts import RecordResult, record_findings
 from subgraphs.supervision.config import SupervisionConfig
 from subgraphs.supervision.engine import EngineReport, evaluate_case, evaluate_groups, merge, party_groups
+from subgraphs.supervision.errors import SupervisionError
 from subgraphs.supervision.facts import FactsSource
 from subgraphs.supervision.loader import (
     Reference,
@@ -107,18 +109,43 @@ async def run_sweep(engine: AsyncEngine, facts: FactsSource, ctx: EvalContext, *
 async def evaluate_one(engine: AsyncEngine, facts: FactsSource, ctx: EvalContext, case_id: str, *,
                        reference: Reference | None = None, extras: Mapping[str, CaseExtras] | None = None,
                        record: bool = True) -> list[Finding]:
-    """Incremental evaluation after a new event on `case_id`: its rules, plus the party rules over the
-    cases sharing a party with it; the case's alerts are updated (others are left alone)."""
+    """Incremental evaluation after a new event on `case_id` (see `evaluate_cases`)."""
+    return await evaluate_cases(engine, facts, ctx, [case_id], reference=reference, extras=extras, record=record)
+
+
+async def evaluate_cases(engine: AsyncEngine, facts: FactsSource, ctx: EvalContext, case_ids: Sequence[str], *,
+                         reference: Reference | None = None, extras: Mapping[str, CaseExtras] | None = None,
+                         record: bool = True) -> list[Finding]:
+    """Incremental evaluation of the cases that changed: their rules, plus the party rules over the
+    cases sharing a party with them, with one batched set of fact requests for all of them; those
+    cases' alerts are updated (others are left alone)."""
+    if not case_ids:
+        return []
     ref = reference or await load_reference(engine)
-    siblings = await sibling_cases(engine, case_id)
-    snapshots = await load_cases(engine, [case_id, *siblings])
+    wanted = set(case_ids)
+    siblings = await sibling_cases(engine, sorted(wanted))
+    snapshots = await load_cases(engine, [*sorted(wanted), *siblings])
     views = await build_views(snapshots, facts, ref,
                               await measure_extras(engine, [s.case_id for s in snapshots], extras))
-    mine = [v for v in views if v.case_id == case_id]
-    findings = [f for v in mine for f in evaluate_case(v, ctx)]
-    findings += [f for f in evaluate_groups(party_groups(views), ctx) if f.case_id == case_id]
+    findings = [f for v in views if v.case_id in wanted for f in evaluate_case(v, ctx)]
+    findings += [f for f in evaluate_groups(party_groups(views), ctx) if f.case_id in wanted]
     findings = merge(findings)
     if record:
         await record_findings(engine, findings, now=ctx.now, rectification_days=ctx.config.rectification_days,
-                              case_ids=[case_id])
+                              case_ids=sorted(wanted))
     return findings
+
+
+AS_OF_ENV = "HUB_SUPERVISION_AS_OF"
+
+
+def as_of_now() -> datetime:
+    """The evaluation instant: now, or `HUB_SUPERVISION_AS_OF` (ISO 8601 with an offset) for reproducible
+    runs against seeded data."""
+    raw = os.environ.get(AS_OF_ENV)
+    if not raw:
+        return datetime.now(UTC)
+    value = datetime.fromisoformat(raw)
+    if value.tzinfo is None:
+        raise SupervisionError(f"{AS_OF_ENV} needs an offset, e.g. 2026-10-30T10:00:00+08:00")
+    return value

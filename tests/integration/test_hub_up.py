@@ -51,6 +51,7 @@ def test_hub_up_starts_every_part_prints_urls_and_stops(tmp_path: Path, small_se
     env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
     env.update(HUB_DATA_DIR=str(data_dir), HUB_SIMULATORS__BASE_PORT=str(base),
                HUB_SUBGRAPHS__BASE_PORT=str(base + n_sims), HUB_GATEWAY__PORT=str(gateway_port),
+               HUB_SUPERVISION__FOLLOW_INTERVAL_S="1", HUB_SUPERVISION__FOLLOW_SETTLE_S="0",
                PYTHONUNBUFFERED="1", COLUMNS="200")
     started = time.monotonic()
     proc = subprocess.Popen([sys.executable, "-m", "hub", "up"], cwd=tmp_path, env=env,
@@ -81,6 +82,19 @@ def test_hub_up_starts_every_part_prints_urls_and_stops(tmp_path: Path, small_se
             assert all(i["level"] == "CITY" for i in items)
         elapsed = time.monotonic() - started
         assert elapsed < STARTUP_BUDGET_S
+        # the demo cases are seeded in the background; the supervision subgraph follows their events and
+        # raises alerts without any sweep (facts through the gateway)
+        total = 0
+        with httpx.Client(timeout=10) as client:
+            for _ in range(120):  # bounded: about two minutes
+                answer = client.post(f"http://127.0.0.1:{gateway_port}/graphql",
+                                     json={"query": "{ supervisionAlerts(first: 1) { total } }"}).json()
+                assert "errors" not in answer, answer
+                total = answer["data"]["supervisionAlerts"]["total"]
+                if total:
+                    break
+                time.sleep(1)
+        assert total > 0, "no alert from the follower"
     finally:
         proc.send_signal(signal.SIGTERM)
         rest, _ = proc.communicate(timeout=30)

@@ -279,3 +279,20 @@ def test_cross_subgraph_supervision_queries(stack: Stack, swept: dict[str, Any])
     evidence = next(i["evidence"] for i in s05["data"]["supervisionAlerts"]["items"] if i["caseId"] == case_id)
     certs = {c["certNo"]: c for o in view["officers"] for c in o["certificates"]}
     assert certs[evidence["cert_no"]]["status"] == evidence["cert_status"], "the personnel record shows the cause"
+
+
+def test_a_person_the_register_does_not_know_nulls_only_itself(stack: Stack, small_seed: Path) -> None:
+    """A party hash the population vault never saw (a case registered from a hash only) answers null in its
+    place, with a field error on that item only; the other persons of the batch keep their birth dates."""
+    person = _seed_rows(small_seed, "persons.jsonl")[0]
+    known = {"idType": person["id_type"],
+             "idNumberHash": id_number_hash(SECRET, person["id_type"], person["id_number"])}
+    unknown = {"idType": "RESIDENT_ID", "idNumberHash": "0" * 64}
+    body = _gql(f"{stack.gateway}/graphql",
+                "query($keys: [PersonKeyInput!]!) { supervisionPersons(keys: $keys) { idNumberHash birthDate } }",
+                {"keys": [unknown, known]},
+                headers={"x-hub-dev-user": json.dumps({"id": "supervision-engine", "roles": ["SUPERVISOR", "SERVICE"]})})
+    assert [e["path"][:2] for e in body.get("errors", [])] in ([], [["supervisionPersons", 0]]), body
+    rows = body["data"]["supervisionPersons"]
+    assert rows[0] is None
+    assert rows[1] == {"idNumberHash": known["idNumberHash"], "birthDate": person["birth_date"]}
