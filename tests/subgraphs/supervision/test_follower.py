@@ -27,8 +27,8 @@ def _keys(findings: list[object]) -> set[tuple[str, str, str | None]]:
 
 
 async def test_following_events_gives_the_sweeps_alerts_and_reacts_to_a_new_event(
-        world: World, small_seed: Path, tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'hub.db'}"
+        world: World, database_url: str, small_seed: Path, tmp_path: Path) -> None:
+    url = database_url
     await upgrade(url)
     truth = await seed_with_violations(url, small_seed, tmp_path, seed=8, count=40, secret=SECRET)
     fake = FakeGateway(small_seed, SECRET)
