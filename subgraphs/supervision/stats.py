@@ -123,14 +123,38 @@ async def review_scores_by_body(engine: AsyncEngine) -> list[tuple[str, int, flo
         return [(r[0], int(r[1]), float(r[2] or 0), int(r[3] or 0)) for r in (await conn.execute(q)).all()]
 
 
-async def officers_by_body_level(engine: AsyncEngine) -> list[tuple[str, str, int, int]]:
-    """(body, level, officers, legal-review staff) of officers still listed."""
+#: [M] the national action plan's yearly training target per officer (DOMAIN.md §4: ≥ 60 学时)
+TRAINING_TARGET_HOURS = 60
+
+
+@dataclass(frozen=True, slots=True)
+class BodyStaff:
+    body_id: str
+    level: str
+    officers: int
+    legal_reviewers: int
+    qualified_legal_reviewers: int  # legal-review staff holding the 法律职业资格
+    trained_officers: int  # officers with training hours recorded for the year
+    average_training_hours: float | None  # over the officers with hours recorded
+    below_training_target: int  # officers under TRAINING_TARGET_HOURS (none recorded counts as 0)
+
+
+async def officers_by_body_level(engine: AsyncEngine, *, training_year: int) -> list[BodyStaff]:
+    """Officers still listed, per body: counts, legal-review staff and their qualification, and the
+    training hours (培训学时) of `training_year` — one grouped query (the hours sit in a JSON column)."""
+    hours = OfficerRow.training_hours[str(training_year)].as_integer()
+    reviewer = OfficerRow.is_legal_reviewer.is_(True)
     q = select(OfficerRow.body_uscc, BodyRow.level, func.count(),
-               func.sum(case((OfficerRow.is_legal_reviewer.is_(True), 1), else_=0))) \
+               func.sum(case((reviewer, 1), else_=0)),
+               func.sum(case((and_(reviewer, OfficerRow.has_legal_qualification.is_(True)), 1), else_=0)),
+               func.count(hours), func.avg(hours),
+               func.sum(case((func.coalesce(hours, 0) < TRAINING_TARGET_HOURS, 1), else_=0))) \
         .join(BodyRow, BodyRow.uscc == OfficerRow.body_uscc).where(OfficerRow.vanished_at.is_(None)) \
         .group_by(OfficerRow.body_uscc, BodyRow.level).order_by(OfficerRow.body_uscc)
     async with engine.connect() as conn:
-        return [(r[0], r[1], int(r[2]), int(r[3] or 0)) for r in (await conn.execute(q)).all()]
+        rows = (await conn.execute(q)).all()
+    return [BodyStaff(r[0], r[1], int(r[2]), int(r[3] or 0), int(r[4] or 0), int(r[5] or 0),
+                      round(float(r[6]), 2) if r[6] is not None else None, int(r[7] or 0)) for r in rows]
 
 
 async def expiring_certificates(engine: AsyncEngine, *, today: date) -> dict[int, int]:

@@ -31,6 +31,13 @@ class BodyWorkforce:
     level: str
     officers: int
     legal_reviewers: int
+    qualified_legal_reviewers: int = strawberry.field(description="legal-review staff holding the 法律职业资格")
+    training_year: int = strawberry.field(description="the year the training figures are for")
+    trained_officers: int = strawberry.field(description="officers with training hours recorded for the year")
+    average_training_hours: float | None = strawberry.field(
+        description="average 培训学时 of the officers with hours recorded")
+    below_training_target: int = strawberry.field(
+        description=f"officers under {stats.TRAINING_TARGET_HOURS} 学时 in the year (none recorded counts as 0)")
 
 
 @strawberry.type(description="ACTIVE certificates ending within a number of days.")
@@ -68,10 +75,18 @@ class Workforce:
         description="per body, officers on no case updated within the inactivity period (零执法)")
 
 
-async def supervision_workforce(info: Info[SupervisionContext, None], as_of: date | None = None) -> Workforce:
+async def supervision_workforce(info: Info[SupervisionContext, None], as_of: date | None = None,
+                                training_year: int | None = None) -> Workforce:
+    """The workforce as of `asOf`; training figures for `trainingYear` (default: the last full year)."""
     engine, today = info.context.engine, _today(info, as_of)
-    by_body = [BodyWorkforce(body_id=b, level=lv, officers=n, legal_reviewers=r)
-               for b, lv, n, r in await stats.officers_by_body_level(engine)]
+    year = training_year if training_year is not None else today.year - 1
+    if not 2000 <= year <= today.year:
+        raise graphql_error("BAD_USER_INPUT", f"trainingYear must be between 2000 and {today.year}")
+    by_body = [BodyWorkforce(body_id=b.body_id, level=b.level, officers=b.officers, legal_reviewers=b.legal_reviewers,
+                             qualified_legal_reviewers=b.qualified_legal_reviewers, training_year=year,
+                             trained_officers=b.trained_officers, average_training_hours=b.average_training_hours,
+                             below_training_target=b.below_training_target)
+               for b in await stats.officers_by_body_level(engine, training_year=year)]
     expiring = await stats.expiring_certificates(engine, today=today)
     inactive = await stats.inactive_officers(engine, today=today, days=info.context.config.inactivity_days)
     return Workforce(by_body=by_body,

@@ -163,7 +163,8 @@ def test_workforce_and_expiry_through_the_gateway_match_the_seed(
         stack: Stack, swept: dict[str, Any], small_seed: Path) -> None:
     today = AS_OF.date()
     answer = _gql(stack.graphql, """query($d: Date!) {
-      supervisionWorkforce(asOf: $d) { byBody { bodyId officers legalReviewers } expiring { withinDays certificates } }
+      supervisionWorkforce(asOf: $d) { byBody { bodyId officers legalReviewers qualifiedLegalReviewers trainingYear
+        trainedOfficers averageTrainingHours belowTrainingTarget } expiring { withinDays certificates } }
       soon: supervisionExpiringCertificates(withinDays: 60, asOf: $d) { bodyId count }
       supervisionBodyRates { bodyId cases alerts alertRate }
       supervisionAlertsByRule { ruleId severity alerts } }""", {"d": today.isoformat()})
@@ -177,6 +178,19 @@ def test_workforce_and_expiry_through_the_gateway_match_the_seed(
         row[1] += bool(o["is_legal_reviewer"])
     got_staff = {r["bodyId"]: [r["officers"], r["legalReviewers"]] for r in data["supervisionWorkforce"]["byBody"]}
     assert got_staff == want_staff
+    # legal-review qualifications and the 2025 training hours (the last full year), recounted from the seed
+    year = str(today.year - 1)
+    for r in data["supervisionWorkforce"]["byBody"]:
+        mine = [o for o in officers if o["body_uscc"] == r["bodyId"]]
+        hours = [o["training_hours"][year] for o in mine if year in (o.get("training_hours") or {})]
+        assert r["trainingYear"] == int(year)
+        assert r["qualifiedLegalReviewers"] == sum(o["is_legal_reviewer"] and o["has_legal_qualification"] for o in mine)
+        assert r["trainedOfficers"] == len(hours)
+        assert r["belowTrainingTarget"] == sum(
+            (o.get("training_hours") or {}).get(year, 0) < 60 for o in mine)
+        if hours:
+            assert r["averageTrainingHours"] == pytest.approx(sum(hours) / len(hours), abs=0.01)
+    assert any(r["belowTrainingTarget"] for r in data["supervisionWorkforce"]["byBody"]), "the seed has short-fallers"
 
     def ending(days: int) -> list[dict[str, Any]]:
         return [c for c in _seed_rows(small_seed, "certificates.jsonl") if c["status"] == "ACTIVE"

@@ -89,3 +89,33 @@ async def test_commands_keep_the_kind_index(small_seed: Path, tmp_path: Path) ->
         assert sum(g.cases for g in groups if g.key != "NONE") > 0
     finally:
         await engine.dispose()
+
+
+async def test_workforce_training_and_qualifications_match_the_seed(database_url: str, small_seed: Path) -> None:
+    """The training hours sit in a JSON column: the grouped query reads them on SQLite and PostgreSQL alike."""
+    import json
+
+    from subgraphs.common.vault import PseudonymVault
+    from subgraphs.personnel.seedload import load_seed
+    from subgraphs.supervision.stats import TRAINING_TARGET_HOURS, officers_by_body_level
+
+    await upgrade(database_url)
+    engine = create_engine(database_url)
+    try:
+        await load_seed(engine, PseudonymVault(engine, SECRET), small_seed)
+        got = {b.body_id: b for b in await officers_by_body_level(engine, training_year=2025)}
+    finally:
+        await engine.dispose()
+    officers = [json.loads(x) for x in (small_seed / "officers.jsonl").read_text(encoding="utf-8").splitlines() if x]
+    bodies = {o["body_uscc"] for o in officers}
+    assert set(got) == bodies
+    for body in bodies:
+        mine = [o for o in officers if o["body_uscc"] == body]
+        hours = [o["training_hours"]["2025"] for o in mine if "2025" in o["training_hours"]]
+        staff = got[body]
+        assert staff.officers == len(mine)
+        assert staff.qualified_legal_reviewers == sum(o["is_legal_reviewer"] and o["has_legal_qualification"]
+                                                      for o in mine)
+        assert staff.trained_officers == len(hours)
+        assert staff.below_training_target == sum(h < TRAINING_TARGET_HOURS for h in hours) + len(mine) - len(hours)
+        assert staff.average_training_hours == pytest.approx(sum(hours) / len(hours), abs=0.01)
