@@ -36,10 +36,21 @@ class CodecError(ValueError):
     """Stored JSON does not fit the dataclass it is decoded into; names the path."""
 
 
-def encode(value: Any) -> Any:
-    """The JSON value of a domain value (see the module docstring)."""
+def encode(value: Any, memo: dict[int, tuple[Any, Any]] | None = None) -> Any:
+    """The JSON value of a domain value (see the module docstring).
+
+    With `memo`, the JSON of every dataclass value is remembered by identity (values are frozen), so
+    encoding the successive snapshots of one case, which share most of their parts, encodes each part
+    once. The memo keeps the values it saw alive; use one memo for one batch of related values."""
     if value is None or isinstance(value, bool | int | str):
         return value
+    if memo is not None and dataclasses.is_dataclass(value) and not isinstance(value, type):
+        known = memo.get(id(value))
+        if known is not None and known[0] is value:
+            return known[1]
+        out = {f.name: encode(getattr(value, f.name), memo) for f in dataclasses.fields(value)}
+        memo[id(value)] = (value, out)
+        return out
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, datetime):
@@ -53,9 +64,9 @@ def encode(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, frozenset | set):
-        return sorted((encode(v) for v in value), key=canonical_json)
+        return sorted((encode(v, memo) for v in value), key=canonical_json)
     if isinstance(value, tuple | list):
-        return [encode(v) for v in value]
+        return [encode(v, memo) for v in value]
     raise CodecError(f"{type(value).__name__} has no JSON form")
 
 

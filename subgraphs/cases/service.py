@@ -474,10 +474,11 @@ def _entries(entry: CaseHistory | ImportedCase,
     if not entry.steps:
         raise BadInput("a case history needs at least its registering transition")
     first = entry.steps[0].after.case_id
+    memo: dict[int, tuple[Any, Any]] = {}  # the steps' snapshots share most parts: encode each part once
     for step in entry.steps:
         if step.after.case_id != first:
             raise BadInput(f"a case history mixes cases {first} and {step.after.case_id}")
-        digest = snapshot_sm3(encode(step.after))
+        digest = snapshot_sm3(encode(step.after, memo))
         for e in step.events:
             pending.append((_Pending(e.kind, e.transition, e.actor_id, e.at,
                                      e.from_state.value if e.from_state else None, e.to_state.value, e.summary,

@@ -30,6 +30,16 @@ def test_every_scenario_snapshot_and_command_round_trips(scenario, ctx: GuardCon
             assert decode_command(encode_command(event.command)) == event.command
 
 
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.__name__)
+def test_a_shared_memo_encodes_every_step_as_without_it(scenario, ctx: GuardContext) -> None:  # type: ignore[no-untyped-def]
+    """One memo over all the steps of a case (they share parts) gives byte-identical canonical JSON."""
+    story = scenario(ctx)
+    memo: dict[int, tuple[object, object]] = {}
+    for step in story.transitions:
+        assert canonical_json(encode(step.after, memo)) == canonical_json(encode(step.after))
+    assert memo  # the memo was used
+
+
 @given(st.frozensets(st.sampled_from(sorted(PenaltyKind, key=str))), st.integers(0, 10**12),
        st.sampled_from(list(CircumstanceLevel)))
 def test_proposals_round_trip(kinds: frozenset[PenaltyKind], fine: int, level: CircumstanceLevel) -> None:
