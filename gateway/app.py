@@ -1,4 +1,4 @@
-"""The gateway's Starlette app: POST/GET /graphql, /health, and supergraph reload without dropping requests."""
+"""The gateway's Starlette app: POST/GET /graphql, /health, /metrics, and supergraph reload without dropping requests."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import contextlib
 import logging
 import signal
 from collections.abc import AsyncIterator, Sequence
+from time import perf_counter
 from typing import Any
 
 import httpx
@@ -19,6 +20,7 @@ from starlette.routing import Route
 from gateway.errors import BadUserInput, GatewayError, InvalidSupergraph, MethodNotAllowed
 from gateway.execution.transport import SubgraphTransport
 from gateway.extensions import GatewayExtension, RequestContext
+from gateway.metrics import GatewayMetrics
 from gateway.pipeline import GraphQLRequest, Pipeline, error_response_parts
 from gateway.runtime import GatewayRuntime
 from gateway.security.errors import BatchingDisabled, SecurityError
@@ -27,6 +29,8 @@ from gateway.source import SupergraphSource
 
 log = logging.getLogger("gateway")
 _JSON = "application/json"
+#: what /metrics counts for a request whose handling raised (Starlette answers it with a plain 500)
+_CRASHED: dict[str, Any] = {"errors": [{"extensions": {"code": "INTERNAL_SERVER_ERROR"}}]}
 
 
 class GatewayState:
@@ -69,12 +73,13 @@ def create_app(supergraph_source: str, *, subgraph_timeout_s: float = 10.0, dedu
                extensions: Sequence[GatewayExtension] = (), poll_interval_s: float | None = 2.0,
                install_sighup: bool = False, plan_cache_size: int = 1000,
                max_connections: int = 512, max_body_bytes: int = 4 * 1024 * 1024,
-               dedupe_ignore_headers: Sequence[str] = ()) -> Starlette:
+               dedupe_ignore_headers: Sequence[str] = (), metrics: bool = True) -> Starlette:
     """Build the gateway app for a supergraph file path or http(s) URL.
 
     A file supergraph is loaded (and checked) now, raising :class:`InvalidSupergraph`; a URL is fetched at
     start-up and ``/health`` answers 503 until it loads. A request body above `max_body_bytes` is refused
     (413) as soon as that is known; a JSON array body (operation batching) is refused (400).
+    With `metrics`, ``GET /metrics`` serves this app's Prometheus metrics (see :mod:`gateway.metrics`).
     """
     source = SupergraphSource(supergraph_source)
     runtime = None
@@ -83,6 +88,9 @@ def create_app(supergraph_source: str, *, subgraph_timeout_s: float = 10.0, dedu
         runtime = GatewayRuntime.from_sdl(sdl, version=version, cache_size=plan_cache_size)
     state = GatewayState(source, runtime, plan_cache_size)
     holder: dict[str, Pipeline] = {}
+    recorder = GatewayMetrics() if metrics else None
+    if recorder is not None:
+        recorder.track_reloads(lambda: state.reloads)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -93,7 +101,7 @@ def create_app(supergraph_source: str, *, subgraph_timeout_s: float = 10.0, dedu
             # (JWKS, a supergraph served over HTTP)
             transport = SubgraphTransport(client, timeout_s=subgraph_timeout_s, timeouts=subgraph_timeouts,
                                           dedupe_inflight=dedupe_inflight, max_connections=max_connections,
-                                          dedupe_ignore_headers=dedupe_ignore_headers)
+                                          dedupe_ignore_headers=dedupe_ignore_headers, metrics=recorder)
             holder["pipeline"] = Pipeline(transport, extensions)
             started: list[GatewayExtension] = []
             for ext in extensions:
@@ -122,11 +130,18 @@ def create_app(supergraph_source: str, *, subgraph_timeout_s: float = 10.0, dedu
                     await ext.shutdown()
                 await transport.aclose()
 
+    def answer(started: float, operation_type: str, body: dict[str, Any], status: int = 200,
+               headers: dict[str, str] | None = None) -> Response:
+        if recorder is not None:
+            recorder.record_request(operation_type, body, perf_counter() - started)
+        return _json(body, status, headers)
+
     async def graphql(request: Request) -> Response:
+        started = perf_counter()
         runtime = state.runtime  # the request keeps this runtime even if a reload swaps it
         if runtime is None:
-            return _json({"errors": [{"message": "The supergraph is not loaded yet.",
-                                      "extensions": {"code": "SUPERGRAPH_NOT_LOADED"}}]}, 503)
+            return answer(started, "unknown", {"errors": [{"message": "The supergraph is not loaded yet.",
+                                                           "extensions": {"code": "SUPERGRAPH_NOT_LOADED"}}]}, 503)
         pipeline = holder["pipeline"]
         context = RequestContext(request)
         try:
@@ -135,9 +150,18 @@ def create_app(supergraph_source: str, *, subgraph_timeout_s: float = 10.0, dedu
             gql = await _read_request(request, max_body_bytes)
         except (GatewayError, SecurityError) as exc:
             body, status, headers = error_response_parts(exc)
-            return _json(body, status, headers)
-        result = await pipeline.run(runtime, gql, context, allow_mutation=request.method == "POST")
-        return _json(result.body, result.status, result.headers)
+            return answer(started, "unknown", body, status, headers)
+        try:
+            result = await pipeline.run(runtime, gql, context, allow_mutation=request.method == "POST")
+        except Exception:
+            if recorder is not None:
+                recorder.record_request("unknown", _CRASHED, perf_counter() - started)
+            raise
+        return answer(started, result.operation_type, result.body, result.status, result.headers)
+
+    async def metrics_page(request: Request) -> Response:
+        assert recorder is not None
+        return Response(recorder.render(), media_type=recorder.content_type)
 
     async def health(request: Request) -> Response:
         if state.runtime is None:
@@ -145,8 +169,10 @@ def create_app(supergraph_source: str, *, subgraph_timeout_s: float = 10.0, dedu
         return _json({"status": "ok", "reloads": state.reloads})
 
     extra_routes = [route for ext in extensions for route in ext.routes()]
-    app = Starlette(routes=[Route("/graphql", graphql, methods=["GET", "POST"]),
-                            Route("/health", health, methods=["GET"]), *extra_routes], lifespan=lifespan)
+    own_routes = [Route("/graphql", graphql, methods=["GET", "POST"]), Route("/health", health, methods=["GET"])]
+    if recorder is not None:
+        own_routes.append(Route("/metrics", metrics_page, methods=["GET"]))
+    app = Starlette(routes=[*own_routes, *extra_routes], lifespan=lifespan)
     app.state.gateway = state
     return app
 

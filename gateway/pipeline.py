@@ -34,6 +34,8 @@ class GraphQLResponse:
     status: int
     body: dict[str, Any]
     headers: dict[str, str] | None = None
+    #: query/mutation/subscription once the document is planned; unknown for one refused before that
+    operation_type: str = "unknown"
 
 
 def error_response_parts(exc: GatewayError | SecurityError) -> tuple[dict[str, Any], int, dict[str, str] | None]:
@@ -91,7 +93,7 @@ class Pipeline:
                 body = await completer.complete_response(body, prepared, context)
             except SecurityError as exc:
                 body, status, headers = error_response_parts(exc)
-        return GraphQLResponse(status, body, headers)
+        return GraphQLResponse(status, body, headers, prepared.operation_kind if prepared is not None else "unknown")
 
     def _variables(self, runtime: GatewayRuntime, prepared: PreparedOperation,
                    given: dict[str, Any] | None) -> dict[str, Any]:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable, Mapping
 from http import HTTPStatus
-from typing import Any
+from time import perf_counter
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import orjson
 
-from gateway.errors import SubgraphUnavailable, SubrequestHttpError, SubrequestTimeout
+from gateway.errors import SubgraphError, SubgraphUnavailable, SubrequestHttpError, SubrequestTimeout
 from gateway.execution.http import (
     ConnectFailed,
     ConnectionLost,
@@ -19,6 +20,9 @@ from gateway.execution.http import (
     ProtocolViolation,
     ResponseTimeout,
 )
+
+if TYPE_CHECKING:
+    from gateway.metrics import GatewayMetrics
 
 _JSON_HEADERS = {"content-type": "application/json", "accept": "application/json"}
 
@@ -29,13 +33,14 @@ class SubgraphTransport:
     ``client`` is used instead only with ``use_client=True`` (a faked wire in tests, or a proxy setup);
     otherwise the transport owns its pool (``max_connections`` per subgraph origin) and ``aclose`` closes it.
     ``dedupe_inflight`` lets identical concurrent query requests (same subgraph, same body, same headers)
-    share one HTTP call; mutations are never shared.
+    share one HTTP call; mutations are never shared. With ``metrics``, every HTTP call is timed per
+    subgraph and a failed one counted by kind (a shared de-duplicated call counts once).
     """
 
     def __init__(self, client: httpx.AsyncClient | None = None, *, timeout_s: float = 10.0,
                  timeouts: Mapping[str, float] | None = None, dedupe_inflight: bool = False,
                  use_client: bool = False, max_connections: int = 256,
-                 dedupe_ignore_headers: Iterable[str] = ()) -> None:
+                 dedupe_ignore_headers: Iterable[str] = (), metrics: GatewayMetrics | None = None) -> None:
         if use_client and client is None:
             raise ValueError("use_client needs an httpx client")
         self.client = client
@@ -44,6 +49,7 @@ class SubgraphTransport:
         self.timeout_s = timeout_s
         self.timeouts = dict(timeouts or {})
         self.dedupe_inflight = dedupe_inflight
+        self.metrics = metrics
         #: per-call headers (a nonce, a timestamp, a signature) that must not split identical requests;
         #: whatever identifies the caller stays in the key, so callers never share each other's answers
         self.dedupe_ignore = frozenset(h.lower() for h in dedupe_ignore_headers)
@@ -80,6 +86,20 @@ class SubgraphTransport:
 
     async def _post(self, service: str, url: str, body: bytes, headers: Mapping[str, str] | None,
                     is_mutation: bool) -> dict[str, Any]:
+        metrics = self.metrics
+        if metrics is None:
+            return await self._exchange(service, url, body, headers, is_mutation)
+        started = perf_counter()
+        try:
+            payload = await self._exchange(service, url, body, headers, is_mutation)
+        except SubgraphError as exc:
+            metrics.record_fetch(service, perf_counter() - started, exc)
+            raise
+        metrics.record_fetch(service, perf_counter() - started)
+        return payload
+
+    async def _exchange(self, service: str, url: str, body: bytes, headers: Mapping[str, str] | None,
+                        is_mutation: bool) -> dict[str, Any]:
         timeout = self.timeouts.get(service, self.timeout_s)
         if self.use_client:
             status, reason, content = await self._post_httpx(service, url, body, headers, timeout)

@@ -1,4 +1,4 @@
-"""Build a subgraph's Starlette app: `POST/GET /graphql` (strawberry) and `GET /health`.
+"""Build a subgraph's Starlette app: `POST/GET /graphql` (strawberry), `GET /health` and `GET /metrics`.
 
 Resources (HTTP client pools, database engines, adapters) belong to the app's lifespan: the caller
 passes an async context manager factory that opens them; the per-request context (with fresh
@@ -18,7 +18,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
 
+from subgraphs.common.metrics import MeteredGraphQL, SubgraphMetrics, mark_graphql_errors
 from subgraphs.common.schema import SubgraphSchema
 
 R = TypeVar("R")
@@ -35,6 +38,11 @@ class _GraphQL(GraphQL[Any, None], Generic[R]):
         assert isinstance(request, Request)
         return await self._context(self._holder["resources"], request)
 
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        if result.errors:
+            mark_graphql_errors(request.scope)  # read by MeteredGraphQL; the response is unchanged
+        return await super().process_result(request, result)
+
 
 def build_subgraph_app(
     *,
@@ -42,8 +50,13 @@ def build_subgraph_app(
     schema: SubgraphSchema,
     resources: Callable[[], AbstractAsyncContextManager[R]],
     context: Callable[[R, Request], Awaitable[Any]],
+    metrics: bool = True,
 ) -> Starlette:
-    """A Starlette app serving `schema` at /graphql; /health answers 200 once `resources` are open."""
+    """A Starlette app serving `schema` at /graphql; /health answers 200 once `resources` are open.
+
+    With `metrics`, /graphql requests are counted and timed and ``GET /metrics`` serves them
+    (see :mod:`subgraphs.common.metrics`).
+    """
     holder: dict[str, Any] = {}
 
     @contextlib.asynccontextmanager
@@ -61,12 +74,19 @@ def build_subgraph_app(
         return JSONResponse({"status": "ok", "subgraph": name})
 
     graphql_app: _GraphQL[R] = _GraphQL(schema, holder, context)
-    app = Starlette(
-        routes=[
-            Route("/health", health, methods=["GET"]),
-            Route("/graphql", graphql_app, methods=["GET", "POST"]),
-        ],
-        lifespan=lifespan,
-    )
+    recorder = SubgraphMetrics(name) if metrics else None
+    routes = [
+        Route("/health", health, methods=["GET"]),
+        Route("/graphql", graphql_app if recorder is None else MeteredGraphQL(graphql_app, recorder),
+              methods=["GET", "POST"]),
+    ]
+    if recorder is not None:
+        page = recorder
+
+        async def metrics_page(_: Request) -> Response:
+            return Response(page.render(), media_type=page.content_type)
+
+        routes.append(Route("/metrics", metrics_page, methods=["GET"]))
+    app = Starlette(routes=routes, lifespan=lifespan)
     app.state.resources = holder
     return app
