@@ -47,7 +47,9 @@ async def bench(url: str, seed_dir: Path, cases: int) -> None:
     world = load_world(seed_dir, SECRET)
     entries, truth = build_dataset(world, seed=1, count=cases)
     t1 = time.perf_counter()
-    await write_cases(url, entries, world, seed_dir)
+    print(f"built {len(entries)} cases in {t1 - t0:.1f} s; writing them with their event chains ...", flush=True)
+    await write_cases(url, entries, world, seed_dir,
+                      progress=lambda n: print(f"  {n} written", flush=True) if n % 10_000 == 0 else None)
     # the measures and inspections the truth lists
     await store_measures(url, world, [entry_snapshot(e) for e in entries], truth)
     t2 = time.perf_counter()
