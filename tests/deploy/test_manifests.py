@@ -111,3 +111,16 @@ def test_containerfile_entrypoint_is_the_hub_cli() -> None:
     assert re.search(r"^USER 10001$", text, flags=re.MULTILINE)
     for package in ("domain", "gateway", "subgraphs", "adapters", "simulators", "hub"):
         assert f"COPY {package} {package}" in text, package
+
+
+def test_every_deployment_is_scraped_on_its_http_port(base: list[dict[str, Any]]) -> None:
+    """Prometheus finds `/metrics` (gateway/metrics.py, subgraphs/common/metrics.py) on the port the pod serves."""
+    deployments = [d for d in base if d["kind"] == "Deployment"]
+    assert len(deployments) == 7  # the gateway and six subgraphs
+    for doc in deployments:
+        template = doc["spec"]["template"]
+        notes = template["metadata"].get("annotations") or {}
+        ports = {p["containerPort"] for c in template["spec"]["containers"] for p in c.get("ports", [])}
+        assert notes.get("prometheus.io/scrape") == "true", doc["metadata"]["name"]
+        assert notes.get("prometheus.io/path") == "/metrics", doc["metadata"]["name"]
+        assert int(notes["prometheus.io/port"]) in ports, doc["metadata"]["name"]
