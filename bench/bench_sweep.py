@@ -34,7 +34,8 @@ from simulators.datagen.violations import (
 from subgraphs.common.db import create_engine
 from subgraphs.common.migrate import upgrade
 from subgraphs.supervision.gateway_client import GatewayFacts
-from subgraphs.supervision.sweep import eval_context, run_sweep
+from subgraphs.supervision.loader import case_pages
+from subgraphs.supervision.sweep import DEFAULT_PAGE, eval_context, run_sweep
 from tests.subgraphs.supervision.fake_gateway import FakeGateway
 from tests.support.db import fresh_postgres_database
 
@@ -58,15 +59,23 @@ async def bench(url: str, seed_dir: Path, cases: int) -> None:
     fake = FakeGateway(seed_dir, SECRET)
     engine = create_engine(url)
     try:
+        # the reference, in the same run: reading and decoding every case the way the sweep pages them
+        t3 = time.perf_counter()
+        scanned = 0
+        async for page in case_pages(engine, page_size=DEFAULT_PAGE):
+            scanned += len(page)
+        scan_s = time.perf_counter() - t3
         async with httpx.AsyncClient(transport=fake.transport()) as client:
             facts = GatewayFacts(client, "http://gateway.bench/graphql")
             result = await run_sweep(engine, facts, eval_context(AS_OF), requests=lambda: facts.requests)
     finally:
         await engine.dispose()
     expected = len(truth.alerts)
+    print(f"scan (reference): {scanned} cases read and decoded in {scan_s:.1f} s", flush=True)
     print(f"sweep: {result.cases} cases in {result.seconds:.1f} s "
           f"({result.cases / result.seconds:.0f} cases/s), {len(result.findings)} alerts "
-          f"(ground truth {expected}), {result.gateway_requests} gateway requests", flush=True)
+          f"(ground truth {expected}), {result.gateway_requests} gateway requests; "
+          f"sweep / scan = {result.seconds / scan_s:.2f}", flush=True)
 
 
 async def main() -> None:
