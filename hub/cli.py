@@ -365,6 +365,43 @@ def supervise_sweep(
     raise typer.Exit(sweep_command(settings, as_json=json_output, as_of=when))
 
 
+sync_app = typer.Typer(help="Bulk synchronisation with departmental systems.", no_args_is_help=True)
+app.add_typer(sync_app, name="sync")
+
+
+@sync_app.command("population")
+def sync_population_command(
+    region: Annotated[str, typer.Option(help="only this region code (default: all)")] = "",
+    max_pages: Annotated[int | None, typer.Option(help="stop after this many pages (resume next run)")] = None,
+    page_size: Annotated[int, typer.Option(help="persons per page")] = 500,
+    restart: Annotated[bool, typer.Option(help="start from the first page again")] = False,
+) -> None:
+    """Fill the pseudonym vault from the population system (resumable: a stopped run continues)."""
+    import asyncio
+
+    from adapters.errors import SourceError
+    from hub.sync import sync_population
+
+    if max_pages is not None and max_pages <= 0:
+        raise _fail(f"--max-pages must be positive, not {max_pages}")
+    if not 1 <= page_size <= 1000:
+        raise _fail(f"--page-size must be between 1 and 1000, not {page_size}")
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        raise _fail(str(exc)) from exc
+    try:
+        report = asyncio.run(sync_population(settings, region_code=region, max_pages=max_pages,
+                                             page_size=page_size, restart=restart,
+                                             say=lambda m: typer.echo(m, err=True)))
+    except SourceError as exc:
+        raise _fail(f"population system: {exc} (the run can be repeated: it resumes)", code=1) from exc
+    total = f" of {report.total:,}" if report.total is not None else ""
+    state = "complete" if report.completed else "stopped early: run again to continue"
+    typer.echo(f"person index: {report.remembered:,} persons remembered{total} in {report.pages} pages, "
+               f"{report.malformed} malformed records skipped; {state}")
+
+
 db_app = typer.Typer(help="The hub's own store (cases, supervision, catalogue, personnel).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 

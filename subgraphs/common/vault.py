@@ -91,6 +91,11 @@ class PseudonymVault:
         self._key = hmac_sm3_digest(secret, _KEY_LABEL)[:16]
         self._clock = clock or (lambda: datetime.now(UTC))
 
+    @property
+    def engine(self) -> AsyncEngine:
+        """The store the vault lives in (a bulk sync keeps its progress there too)."""
+        return self._engine
+
     def hash_of(self, id_type: IdType | str, id_number: str) -> str:
         return id_number_hash(self._secret, str(id_type), id_number)
 
