@@ -262,6 +262,7 @@ class Builder:
         self.simple_pairs = [(b, i) for b, i in self.pairs if _simple_fine(i) <= simple_max]
         self.execution_pairs = [(b, i) for b, i in self.pairs if world.facts.bodies[b["uscc"]].has_execution_power]
         self.organisations = [p for p in world.entities if p.party_type is PartyType.ORGANISATION]
+        self.individual_businesses = [p for p in world.entities if p.party_type is not PartyType.ORGANISATION]
         self._organisation_cursor = 0
         self._party_cursor = 0
 
@@ -274,7 +275,10 @@ class Builder:
         return self.cal.add_working_days(day, n)
 
     def next_party(self, rng: random.Random, on: date) -> Party:
-        pool_size = len(self.world.persons) + len(self.world.entities)
+        """The next party of an ordinary case: adults, then individual businesses, in turn. Organisations
+        are left to the on-the-spot cases (`next_organisation`): the two pools never share a party, so a
+        large case set does not give one party three cases in a year by accident (S18)."""
+        pool_size = len(self.world.persons) + len(self.individual_businesses)
         for _ in range(pool_size):
             i = self._party_cursor % pool_size
             self._party_cursor += 1
@@ -283,7 +287,7 @@ class Builder:
                 if add_years(birth, 18) <= on - timedelta(days=60):
                     return party
             else:
-                return self.world.entities[i - len(self.world.persons)]
+                return self.individual_businesses[i - len(self.world.persons)]
         raise RuntimeError("no eligible party in the data set")
 
     def ordinary(self, case_id: str, rng: random.Random, *, start: date | None = None, stop: str | None = None,
