@@ -80,6 +80,13 @@ class SupervisionSettings(_Section):
     follow_batch: int = Field(default=500, ge=1, le=100_000)
     #: events younger than this are left to the next step (a concurrent writer may still commit a lower seq)
     follow_settle_s: float = Field(default=2.0, ge=0)
+    #: where the sweep and the follower reach the gateway (default: gateway.host and port; 0.0.0.0 as 127.0.0.1)
+    gateway_url: str = ""
+    #: the service identity towards the gateway (client credentials); without a secret no token is
+    #: fetched (dev). The token URL defaults to `<security.issuer>/oauth/token`.
+    client_id: str = "supervision-engine"
+    client_secret: str = ""
+    token_url: str = ""
 
 
 class SeedSettings(_Section):

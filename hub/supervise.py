@@ -23,15 +23,12 @@ from subgraphs.common.migrate import upgrade
 from subgraphs.supervision.errors import SupervisionError
 from subgraphs.supervision.facts import FactsSource
 from subgraphs.supervision.gateway_client import GatewayFacts
+from subgraphs.supervision.service_token import ServiceClient
 from subgraphs.supervision.sweep import SweepResult, as_of_now, eval_context, run_sweep
 
 
 def _as_of(explicit: datetime | None) -> datetime:
     return explicit if explicit is not None else as_of_now()
-
-
-def gateway_url(settings: Any) -> str:
-    return f"http://{settings.gateway.host}:{settings.gateway.port}/graphql"
 
 
 async def sweep(settings: Any, *, as_of: datetime | None = None, facts: FactsSource | None = None,
@@ -44,8 +41,9 @@ async def sweep(settings: Any, *, as_of: datetime | None = None, facts: FactsSou
         if facts is not None:
             return await run_sweep(engine, facts, ctx, record=record,
                                    requests=lambda: int(getattr(facts, "requests", 0)))
-        async with httpx.AsyncClient(timeout=settings.gateway.subgraph_timeout_s) as client:
-            gateway = GatewayFacts(client, gateway_url(settings))
+        service = ServiceClient.from_settings(settings)
+        async with httpx.AsyncClient(timeout=service.timeout_s) as client:
+            gateway = GatewayFacts(client, service.gateway_url, token=service.token(client))
             return await run_sweep(engine, gateway, ctx, record=record, requests=lambda: gateway.requests)
     finally:
         await engine.dispose()

@@ -23,6 +23,7 @@ from subgraphs.supervision.context import DEV_HEADER, SupervisionContext, Superv
 from subgraphs.supervision.follower import CaseEventFollower
 from subgraphs.supervision.gateway_client import GatewayFacts
 from subgraphs.supervision.schema import build_schema
+from subgraphs.supervision.service_token import ServiceClient
 from subgraphs.supervision.sweep import as_of_now
 
 NAME = "supervision"
@@ -70,20 +71,18 @@ def create_app(settings: Any = None, *, database_url: str | None = None, migrate
 
 @dataclass(frozen=True)
 class _Follow:
-    gateway_url: str
+    service: ServiceClient
     interval_s: float
     batch: int
     settle_s: float
-    timeout_s: float
 
 
 def _follow_settings(settings: Any) -> _Follow | None:
     section = getattr(settings, "supervision", None)
-    gateway = getattr(settings, "gateway", None)
-    if section is None or gateway is None or section.follow_interval_s <= 0:
+    if section is None or getattr(settings, "gateway", None) is None or section.follow_interval_s <= 0:
         return None
-    return _Follow(f"http://{gateway.host}:{gateway.port}/graphql", section.follow_interval_s, section.follow_batch,
-                   section.follow_settle_s, gateway.subgraph_timeout_s)
+    return _Follow(ServiceClient.from_settings(settings), section.follow_interval_s, section.follow_batch,
+                   section.follow_settle_s)
 
 
 @contextlib.asynccontextmanager
@@ -93,9 +92,9 @@ async def _following(engine: AsyncEngine, follow: _Follow | None) -> AsyncIterat
         yield
         return
     stop = asyncio.Event()
-    async with httpx.AsyncClient(timeout=follow.timeout_s) as client:
-        follower = CaseEventFollower(engine, GatewayFacts(client, follow.gateway_url), batch=follow.batch,
-                                     settle_s=follow.settle_s, as_of=as_of_now)
+    async with httpx.AsyncClient(timeout=follow.service.timeout_s) as client:
+        facts = GatewayFacts(client, follow.service.gateway_url, token=follow.service.token(client))
+        follower = CaseEventFollower(engine, facts, batch=follow.batch, settle_s=follow.settle_s, as_of=as_of_now)
         task = asyncio.create_task(follower.run(stop, interval_s=follow.interval_s), name="supervision-follower")
         try:
             yield

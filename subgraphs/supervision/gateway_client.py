@@ -28,6 +28,7 @@ import httpx
 
 from subgraphs.supervision.errors import FactsUnavailable
 from subgraphs.supervision.facts import PersonKey, body_from_json, cert_from_json
+from subgraphs.supervision.service_token import ServiceToken
 from subgraphs.supervision.view import BodyView, OfficerView
 
 log = logging.getLogger(__name__)
@@ -56,13 +57,14 @@ def _chunks(items: Sequence[str], size: int) -> list[Sequence[str]]:
 class GatewayFacts:
     """Batched, cached reads through the gateway at `url` (…/graphql). The client is the caller's."""
 
-    def __init__(self, client: httpx.AsyncClient, url: str, *, token: str | None = None) -> None:
+    def __init__(self, client: httpx.AsyncClient, url: str, *, token: str | ServiceToken | None = None) -> None:
         self._client = client
         self._url = url
         self._headers = {"content-type": "application/json", "accept": "application/json",
                          "x-hub-preflight": "supervision",
                          DEV_HEADER: json.dumps({"id": SERVICE_ID, "roles": ["SUPERVISOR", "SERVICE"]})}
-        if token:
+        self._token = token if isinstance(token, ServiceToken) else None
+        if isinstance(token, str) and token:
             self._headers["authorization"] = f"Bearer {token}"
         self.requests = 0
         self._bodies: dict[str, BodyView] | None = None
@@ -73,12 +75,23 @@ class GatewayFacts:
         self.persons_supported = True
 
     async def _post(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        self.requests += 1
-        try:
-            response = await self._client.post(self._url, json={"query": query, "variables": variables or {}},
-                                               headers=self._headers)
-        except httpx.HTTPError as exc:
-            raise FactsUnavailable(f"gateway unreachable: {type(exc).__name__}") from exc
+        for attempt in range(2):  # a refused token is renewed once
+            headers = self._headers
+            if self._token is not None:
+                headers = {**headers, "authorization": f"Bearer {await self._token.get()}"}
+            self.requests += 1
+            try:
+                response = await self._client.post(self._url, json={"query": query, "variables": variables or {}},
+                                                   headers=headers)
+            except httpx.HTTPError as exc:
+                raise FactsUnavailable(f"gateway unreachable: {type(exc).__name__}") from exc
+            if response.status_code == 401 and self._token is not None and attempt == 0:
+                self._token.invalidate()
+                continue
+            break
+        if response.status_code in (401, 403):
+            raise FactsUnavailable(f"the gateway refused the supervision service ({response.status_code}): "
+                                   "check supervision.client_id / client_secret")
         if response.status_code >= 500:
             raise FactsUnavailable(f"gateway answered {response.status_code}")
         body: dict[str, Any] = response.json()
