@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 
 SERVICE_ID = "SVC-SUPERVISION"
 DEV_HEADER = "x-hub-dev-user"
+PURPOSE_HEADER = "x-purpose-code"
+PURPOSE = "SUPERVISION"
 PAGE = 200
 ALIASES_PER_REQUEST = 25
 PERSONS_PER_REQUEST = 500
@@ -62,6 +64,8 @@ class GatewayFacts:
         self._url = url
         self._headers = {"content-type": "application/json", "accept": "application/json",
                          "x-hub-preflight": "supervision",
+                         # the purpose of every read, recorded in the gateway's access log (PIPL Arts. 34-35)
+                         PURPOSE_HEADER: PURPOSE,
                          DEV_HEADER: json.dumps({"id": SERVICE_ID, "roles": ["SUPERVISOR", "SERVICE"]})}
         self._token = token if isinstance(token, ServiceToken) else None
         if isinstance(token, str) and token:

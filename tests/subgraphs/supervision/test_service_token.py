@@ -64,6 +64,7 @@ async def test_facts_requests_carry_the_token_and_renew_it_once_when_refused(sma
             sent = [h["authorization"].removeprefix("Bearer ") for h in fake.seen_headers]
             assert sent
             assert not set(sent) & refused
+            assert {h["x-purpose-code"] for h in fake.seen_headers} == {"SUPERVISION"}  # every read states it
             # a client the gateway keeps refusing: a clear error, not a loop
             async with httpx.AsyncClient(transport=httpx.MockTransport(lambda _r: httpx.Response(401))) as shut:
                 always = GatewayFacts(shut, "http://gateway.test/graphql", token=token)
