@@ -36,6 +36,9 @@ def _workloads(docs: list[dict[str, Any]]) -> list[tuple[dict[str, Any], dict[st
         if doc["kind"] in {"Deployment", "Job"}:
             spec = doc["spec"]["template"]["spec"]
             out.extend((doc, c) for c in spec["containers"])
+        elif doc["kind"] == "CronJob":
+            spec = doc["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+            out.extend((doc, c) for c in spec["containers"])
     return out
 
 
@@ -124,3 +127,23 @@ def test_every_deployment_is_scraped_on_its_http_port(base: list[dict[str, Any]]
         assert notes.get("prometheus.io/scrape") == "true", doc["metadata"]["name"]
         assert notes.get("prometheus.io/path") == "/metrics", doc["metadata"]["name"]
         assert int(notes["prometheus.io/port"]) in ports, doc["metadata"]["name"]
+
+
+def test_scheduled_jobs_run_the_sweep_and_the_vault_sync(base: list[dict[str, Any]], hub_commands: set[str]) -> None:
+    """The rules the follower leaves to a schedule, and the nightly vault sync, run as CronJobs of real
+    `hub` sub-commands (`hub supervise sweep`, `hub sync population`), one run at a time."""
+    jobs = {d["metadata"]["name"]: d for d in base if d["kind"] == "CronJob"}
+    commands = {tuple(c["args"][:2]) for d, c in _workloads(base) if d["kind"] == "CronJob"}
+    assert commands == {("supervise", "sweep"), ("sync", "population")}
+    assert {"supervise", "sync"} <= hub_commands
+    for doc in jobs.values():
+        assert doc["spec"]["concurrencyPolicy"] == "Forbid"
+        assert len(doc["spec"]["schedule"].split()) == 5
+        pod = doc["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+        assert pod["securityContext"]["runAsNonRoot"] is True
+        for c in pod["containers"]:
+            assert {"cpu", "memory"} <= c["resources"]["limits"].keys()
+    for sub, name in (("supervise", "sweep"), ("sync", "population")):
+        help_text = subprocess.run([sys.executable, "-m", "hub", sub, name, "--help"], capture_output=True,
+                                   text=True, check=False)
+        assert help_text.returncode == 0, help_text.stderr
