@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from subgraphs.cases.chain import CaseChainFault, EventFields, StoredEvent, snapshot_sm3, verify_case_chain
+from subgraphs.cases.chain import CaseChainFault, StoredEvent, snapshot_sm3, verify_case_chain
 from subgraphs.cases.queries import stored_event
 from subgraphs.cases.rows import AggregateEventRow, CaseEventRow, CaseRow
 from subgraphs.common.db import create_engine
@@ -92,7 +92,7 @@ class RecordAuditReport:
 
 async def verify_record_events(url: str) -> RecordAuditReport:
     """Walk the SM3 chain of every coercive measure and inspection (`aggregate_event`), as for cases."""
-    from subgraphs.cases.aggregates import RecordKind
+    from subgraphs.cases.aggregates import RecordKind, stored_record_event
     from subgraphs.cases.inspections import INSPECTION
     from subgraphs.cases.measures import MEASURE
 
@@ -118,9 +118,7 @@ async def verify_record_events(url: str) -> RecordAuditReport:
                     stmt = select(*e.__table__.c).where(e.aggregate_type == kind.name,
                                                         e.aggregate_id.in_(list(grouped))).order_by(e.global_seq)
                     for r in (await conn.execute(stmt)).all():
-                        grouped[r.aggregate_id].append(StoredEvent(r.global_seq, r.seq, r.prev_hash, r.hash, EventFields(
-                            r.aggregate_id, r.kind, r.transition, r.actor_id, r.at, r.from_state, r.to_state,
-                            r.summary, r.payload, r.snapshot_sm3)))
+                        grouped[r.aggregate_id].append(stored_record_event(r))
                     for row in rows:
                         records[kind.label] += 1
                         events += len(grouped[row.id])

@@ -71,6 +71,23 @@ class StepResult(Generic[S]):
     replayed: bool = False
 
 
+def stored_record_event(r: Any) -> StoredEvent:
+    """An `aggregate_event` row as the chain verifier reads it (the record's id in the `caseId` slot)."""
+    return StoredEvent(r.global_seq, r.seq, r.prev_hash, r.hash, EventFields(
+        r.aggregate_id, r.kind, r.transition, r.actor_id, r.at, r.from_state, r.to_state, r.summary,
+        r.payload, r.snapshot_sm3))
+
+
+def _event_values(aggregate_type: str, seq: int, fields: EventFields, *, prev: str, link: str,
+                  now: datetime) -> dict[str, Any]:
+    """The `aggregate_event` row of one chained event (the inverse of `stored_record_event`)."""
+    return {"aggregate_type": aggregate_type, "aggregate_id": fields.case_id, "seq": seq, "kind": fields.kind,
+            "transition": fields.transition, "actor_id": fields.actor_id, "at": fields.at,
+            "from_state": fields.from_state, "to_state": fields.to_state, "summary": fields.summary,
+            "payload": dict(fields.payload), "snapshot_sm3": fields.snapshot_sm3, "prev_hash": prev, "hash": link,
+            "recorded_at": now}
+
+
 def _command_json(command: Any) -> dict[str, Any]:
     return {"kind": type(command).__name__, "fields": encode(command)}
 
@@ -104,9 +121,7 @@ class RecordStore:
         async with self.engine.connect() as conn:
             rows = (await conn.execute(select(*e.__table__.c).where(
                 e.aggregate_type == kind.name, e.aggregate_id == record_id).order_by(e.global_seq))).all()
-        return [StoredEvent(r.global_seq, r.seq, r.prev_hash, r.hash, EventFields(
-            r.aggregate_id, r.kind, r.transition, r.actor_id, r.at, r.from_state, r.to_state, r.summary,
-            r.payload, r.snapshot_sm3)) for r in rows]
+        return [stored_record_event(r) for r in rows]
 
     async def execute(self, kind: RecordKind[S], command: Any, *, record_id: str | None = None,
                       expected_version: int | None = None, idempotency: Idempotency | None = None) -> StepResult[S]:
@@ -148,10 +163,7 @@ class RecordStore:
             await conn.execute(insert(t).values(id=record_id, version=1, head_hash=link, snapshot=snap_json,
                                                 created_at=now, updated_at=now, **kind.columns(snapshot)))
             await conn.execute(insert(AggregateEventRow).values(
-                aggregate_type=kind.name, aggregate_id=record_id, seq=1, kind=fields.kind,
-                transition=fields.transition, actor_id=fields.actor_id, at=fields.at, from_state=None,
-                to_state=fields.to_state, summary=fields.summary, payload=dict(fields.payload), snapshot_sm3=digest,
-                prev_hash=GENESIS_HASH, hash=link, recorded_at=now))
+                **_event_values(kind.name, 1, fields, prev=GENESIS_HASH, link=link, now=now)))
         return StepResult(Stored(record_id, 1, link, snapshot), 1)
 
     async def _earlier(self, kind: RecordKind[S], idem: Idempotency) -> StepResult[S] | None:
@@ -194,10 +206,7 @@ class RecordStore:
                     if result.rowcount != 1:
                         raise RecordVersionConflict(kind.label, record_id, before.version, None)
                 await conn.execute(insert(AggregateEventRow).values(
-                    aggregate_type=kind.name, aggregate_id=record_id, seq=seq, kind=fields.kind,
-                    transition=fields.transition, actor_id=fields.actor_id, at=fields.at, from_state=from_state,
-                    to_state=fields.to_state, summary=summary, payload=dict(fields.payload), snapshot_sm3=digest,
-                    prev_hash=prev, hash=link, recorded_at=now))
+                    **_event_values(kind.name, seq, fields, prev=prev, link=link, now=now)))
                 if deadlines:
                     await conn.execute(insert(AggregateDeadlineRow), [
                         {"aggregate_type": kind.name, "aggregate_id": record_id, "event_seq": seq,

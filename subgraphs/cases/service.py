@@ -283,21 +283,9 @@ class CaseService:
         now = self.clock()
         snap_json = encode(after)
         digest = snapshot_sm3(snap_json)
-        seq = before.version if before else 0
-        prev = before.head_hash if before else GENESIS_HASH
-        event_rows: list[dict[str, Any]] = []
-        for p in pending:
-            seq += 1
-            fields = EventFields(after.case_id, p.kind, p.transition, p.actor_id, p.at.isoformat(), p.from_state,
-                                 p.to_state, p.summary, p.payload, digest)
-            link = chain_hash(prev, seq, fields)
-            event_rows.append({
-                "case_id": after.case_id, "seq": seq, "kind": p.kind, "transition": p.transition,
-                "actor_id": p.actor_id, "at": fields.at, "from_state": p.from_state, "to_state": p.to_state,
-                "summary": p.summary, "payload": dict(p.payload), "snapshot_sm3": digest, "prev_hash": prev,
-                "hash": link, "recorded_at": now,
-            })
-            prev = link
+        event_rows, seq, prev = _chained_event_rows(
+            after.case_id, [(p, digest) for p in pending], seq=before.version if before else 0,
+            prev=before.head_hash if before else GENESIS_HASH, now=now)
         case_no = before.case_no if before else ""
         try:
             async with self.engine.begin() as conn:
@@ -307,10 +295,7 @@ class CaseService:
                         id=after.case_id, case_no=case_no, version=seq, head_hash=prev, snapshot=snap_json,
                         created_at=now, updated_at=now, **query_columns(after)))
                     if after.parties:
-                        await conn.execute(insert(CasePartyRow), [
-                            {"case_id": after.case_id, "idx": i, "party_type": p.party_type.value,
-                             "id_type": p.id_type, "id_number_hash": p.id_hash, "uscc": p.uscc}
-                            for i, p in enumerate(after.parties)])
+                        await conn.execute(insert(CasePartyRow), _party_rows(after))
                 else:
                     result = await conn.execute(
                         update(CaseRow).where(CaseRow.id == before.case_id, CaseRow.version == before.version)
@@ -320,11 +305,7 @@ class CaseService:
                         raise VersionConflict(before.case_id, before.version, None)
                 await conn.execute(insert(CaseEventRow), event_rows)
                 if deadlines:
-                    await conn.execute(insert(DeadlineRow), [
-                        {"case_id": after.case_id, "event_seq": seq, "kind": d.kind.value, "basis": d.basis,
-                         "unit": d.unit.value, "amount": d.amount, "start": d.start, "due": d.due,
-                         "rolled": d.rolled, "provisional": d.provisional, "adjustments": encode(d.adjustments)}
-                        for d in deadlines])
+                    await conn.execute(insert(DeadlineRow), [_deadline_row(after.case_id, seq, d) for d in deadlines])
                 await self._index_officers(conn, after, before)
                 await _index_kinds(conn, after, before.snapshot if before is not None else None)
                 for row in extra:
@@ -411,31 +392,47 @@ def _case_no_prefix(snapshot: CaseSnapshot) -> str:
     return f"{snapshot.region_code[:6]:0<6}{_body_seq(snapshot.body_id)}{snapshot.clue_received_on.year}{kind}"
 
 
-def _new_case_rows(rows: dict[str, list[dict[str, Any]]], after: CaseSnapshot,
-                   pending: Sequence[tuple[_Pending, str]], deadlines: Sequence[tuple[int, Deadline]],
-                   case_no: str, now: datetime) -> None:
-    """The rows of one new case whose events carry their own snapshot digests, chained from genesis."""
-    prev, seq = GENESIS_HASH, 0
+def _chained_event_rows(case_id: str, pending: Sequence[tuple[_Pending, str]], *, seq: int, prev: str,
+                        now: datetime) -> tuple[list[dict[str, Any]], int, str]:
+    """`case_event` rows for `pending` (each with the digest of the snapshot it left), chained after
+    event `seq` whose hash is `prev`; returns the rows, the last seq and the last hash."""
+    rows: list[dict[str, Any]] = []
     for p, digest in pending:
         seq += 1
-        fields = EventFields(after.case_id, p.kind, p.transition, p.actor_id, p.at.isoformat(), p.from_state,
+        fields = EventFields(case_id, p.kind, p.transition, p.actor_id, p.at.isoformat(), p.from_state,
                              p.to_state, p.summary, p.payload, digest)
         link = chain_hash(prev, seq, fields)
-        rows["event"].append({
-            "case_id": after.case_id, "seq": seq, "kind": p.kind, "transition": p.transition,
+        rows.append({
+            "case_id": case_id, "seq": seq, "kind": p.kind, "transition": p.transition,
             "actor_id": p.actor_id, "at": fields.at, "from_state": p.from_state, "to_state": p.to_state,
             "summary": p.summary, "payload": dict(p.payload), "snapshot_sm3": digest, "prev_hash": prev,
             "hash": link, "recorded_at": now,
         })
         prev = link
+    return rows, seq, prev
+
+
+def _party_rows(snapshot: CaseSnapshot) -> list[dict[str, Any]]:
+    return [{"case_id": snapshot.case_id, "idx": i, "party_type": p.party_type.value, "id_type": p.id_type,
+             "id_number_hash": p.id_hash, "uscc": p.uscc} for i, p in enumerate(snapshot.parties)]
+
+
+def _deadline_row(case_id: str, event_seq: int, d: Deadline) -> dict[str, Any]:
+    return {"case_id": case_id, "event_seq": event_seq, "kind": d.kind.value, "basis": d.basis,
+            "unit": d.unit.value, "amount": d.amount, "start": d.start, "due": d.due, "rolled": d.rolled,
+            "provisional": d.provisional, "adjustments": encode(d.adjustments)}
+
+
+def _new_case_rows(rows: dict[str, list[dict[str, Any]]], after: CaseSnapshot,
+                   pending: Sequence[tuple[_Pending, str]], deadlines: Sequence[tuple[int, Deadline]],
+                   case_no: str, now: datetime) -> None:
+    """The rows of one new case whose events carry their own snapshot digests, chained from genesis."""
+    events, seq, prev = _chained_event_rows(after.case_id, pending, seq=0, prev=GENESIS_HASH, now=now)
+    rows["event"].extend(events)
     rows["case"].append({"id": after.case_id, "case_no": case_no, "version": seq, "head_hash": prev,
                          "snapshot": encode(after), "created_at": now, "updated_at": now, **query_columns(after)})
-    rows["party"].extend({"case_id": after.case_id, "idx": i, "party_type": p.party_type.value, "id_type": p.id_type,
-                          "id_number_hash": p.id_hash, "uscc": p.uscc} for i, p in enumerate(after.parties))
-    rows["deadline"].extend({
-        "case_id": after.case_id, "event_seq": event_seq, "kind": d.kind.value, "basis": d.basis,
-        "unit": d.unit.value, "amount": d.amount, "start": d.start, "due": d.due, "rolled": d.rolled,
-        "provisional": d.provisional, "adjustments": encode(d.adjustments)} for event_seq, d in deadlines)
+    rows["party"].extend(_party_rows(after))
+    rows["deadline"].extend(_deadline_row(after.case_id, event_seq, d) for event_seq, d in deadlines)
     rows["officer"].extend({"case_id": after.case_id, "officer_id": o, "role": r}
                            for o, r in _officers(after).items())
     rows["kind"].extend({"case_id": after.case_id, "kind": k} for k in _penalty_kinds(after))
