@@ -171,12 +171,15 @@ def _start(part: Part) -> None:
 
 
 def _wait_healthy(parts: list[Part], console: Console, *, deadline: float) -> list[Part]:
+    """Wait until every part answers its health check; return the parts that failed (and say why)."""
     pending = list(parts)
     with httpx.Client(timeout=2.0) as client:
         while pending and time.monotonic() < deadline:
             for part in list(pending):
                 if part.process is not None and part.process.poll() is not None:
-                    console.print(f"[red]{part.name} exited with code {part.process.returncode}[/red]")
+                    console.print(f"[red]{part.name} exited with code {part.process.returncode} before it was "
+                                  f"healthy (its output above says why; a port taken since the check is one "
+                                  f"cause: {part.url})[/red]")
                     return [part]
                 try:
                     if client.get(part.url + part.health_path).status_code == 200:
@@ -185,6 +188,9 @@ def _wait_healthy(parts: list[Part], console: Console, *, deadline: float) -> li
                     pass
             if pending:
                 time.sleep(0.2)
+    if pending:
+        names = ", ".join(p.name for p in pending)
+        console.print(f"[red]not healthy within {STARTUP_TIMEOUT_S:.0f} s: {names}[/red]")
     return pending
 
 
@@ -236,8 +242,6 @@ def run_all(settings: Settings, *, size: str = "small", block: bool = True) -> i
                 _start(part)
             failed = _wait_healthy(stage, console, deadline=started + STARTUP_TIMEOUT_S)
             if failed or stopping:
-                names = ", ".join(p.name for p in failed)
-                console.print(f"[red]not healthy within {STARTUP_TIMEOUT_S:.0f} s: {names}[/red]")
                 return 1
         table = Table(title=f"Enforcement Hub — up in {time.monotonic() - started:.1f} s")
         table.add_column("part")

@@ -14,12 +14,20 @@ import httpx
 import pytest
 
 from domain.hashchain import ChainFault
+from domain.identifiers import is_valid_resident_id
 from hub.audit import verify_access_log
 from tests.gateway.security.secure_graph import ID_NUMBERS, Stack, secure_stack
 
 JSON = {"content-type": "application/json", "accept": "application/json"}
 BY_ID = "query Lookup($id: String!) { personByIdNumber(idNumber: $id) { idHash name idNumber mobile healthNote } }"
 ID18 = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
+
+
+def id_numbers_in(text: str) -> list[str]:
+    """The resident ID numbers in `text`: 18 characters of the shape that also carry a valid region, birth
+    date and check character. A 64-character hex digest ends in exactly 18 decimal digits about once in
+    12,000 and the log holds hundreds of digests (a CI run met one), so the shape alone flags hashes."""
+    return [m for m in ID18.findall(text) if is_valid_resident_id(m)]
 
 
 @pytest.fixture(scope="module")
@@ -145,13 +153,13 @@ def test_every_role_then_no_raw_id_number_in_logs_or_stored_keys(stack: Stack, c
     assert any("sensitive fields read in clear" in line for line in lines)  # the unmasked reads were logged
     for id_number in ID_NUMBERS:
         assert not [line for line in lines if id_number in line]
-    assert not [line for line in lines if ID18.search(line)]
+    assert not [line for line in lines if id_numbers_in(line)]
     stored = Path(stack.access_log_url.removeprefix("sqlite:///"))
     with sqlite3.connect(stored) as db:
         dump = "\n".join(db.iterdump())
     for id_number in ID_NUMBERS:
         assert id_number not in dump
-    assert not ID18.search(dump)
+    assert not id_numbers_in(dump)
     roles_seen = {role for r in records(stack) for role in r["requester"]["roles"]}
     assert roles_seen >= {"OFFICER", "BODY_HEAD", "LEGAL_REVIEWER", "SUPERVISOR", "AUDITOR", "DEPARTMENT_SYSTEM"}
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import random
 import socket
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import uvicorn
@@ -16,6 +18,40 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def _ephemeral_low() -> int:
+    """The lowest port the kernel hands out to outgoing connections (32768 when it cannot be read)."""
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
+def free_port_block(n: int, *, seed: int) -> int:
+    """The first of `n` consecutive loopback ports that are free now, chosen below the ephemeral range.
+
+    A block inside the ephemeral range can be taken by any outgoing connection (another test worker's
+    HTTP client, a database client) between this check and the server's bind; below it only listeners
+    compete. Still a check, not a reservation: a caller that starts servers on the block should retry
+    on another block when a bind fails.
+    """
+    rng = random.Random(seed)
+    high = max(_ephemeral_low(), 12_000 + n)
+    for _ in range(200):  # bounded
+        base = rng.randrange(10_000, high - n)
+        if all(_can_bind(port) for port in range(base, base + n)):
+            return base
+    raise RuntimeError(f"no block of {n} free ports on 127.0.0.1")
+
+
+def _can_bind(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 class _Server(uvicorn.Server):
