@@ -113,6 +113,9 @@ def _simulator_credentials(name: str, settings: object) -> dict[str, str]:
         "population": {"api_key": sims.population_api_key},
         "legal_person": {"username": sims.soap_username, "password": sims.soap_password},
         "national_credit": {"app_key": sims.national_credit_app_key, "app_secret": sims.national_credit_app_secret},
+        "data_centre": {"app_key": settings.outbox.data_centre_app_key,
+                        "app_secret": settings.outbox.data_centre_app_secret},
+        "credit_publicity": {"app_key": settings.outbox.credit_app_key, "app_secret": settings.outbox.credit_app_secret},
     }.get(name, {})
 
 
@@ -400,6 +403,80 @@ def sync_population_command(
     state = "complete" if report.completed else "stopped early: run again to continue"
     typer.echo(f"person index: {report.remembered:,} persons remembered{total} in {report.pages} pages, "
                f"{report.malformed} malformed records skipped; {state}")
+
+
+outbox_app = typer.Typer(help="Outbound data: the provincial data centre and the 双公示 credit platform.",
+                         no_args_is_help=True)
+app.add_typer(outbox_app, name="outbox")
+
+
+@outbox_app.command("status")
+def outbox_status_command(
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Messages per destination: pending, delivered, dead (rejected or out of attempts), the last error."""
+    import asyncio
+    import json
+
+    from hub import outbox
+
+    try:
+        rows = asyncio.run(outbox.status(load_settings()))
+    except SettingsError as exc:
+        raise _fail(str(exc)) from exc
+    if as_json:
+        typer.echo(json.dumps(outbox.status_json(rows), ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        typer.echo("the outbox is empty")
+    for r in rows:
+        oldest = f", oldest pending since {r.oldest_pending_at:%Y-%m-%d %H:%M:%S} UTC" if r.oldest_pending_at else ""
+        typer.echo(f"{r.topic}: {r.pending:,} pending, {r.delivered:,} delivered, {r.dead:,} dead{oldest}")
+        if r.last_error:
+            typer.echo(f"  last error: {r.last_error}")
+    if any(r.dead for r in rows):
+        raise typer.Exit(1)
+
+
+@outbox_app.command("deliver")
+def outbox_deliver_command(
+    max_steps: Annotated[int, typer.Option(help="stop after this many batches per destination")] = 10_000,
+) -> None:
+    """Deliver what is due now to the configured receivers (what the cases subgraph does every few seconds)."""
+    import asyncio
+
+    from hub import outbox
+
+    if max_steps <= 0:
+        raise _fail(f"--max-steps must be positive, not {max_steps}")
+    try:
+        report = asyncio.run(outbox.deliver(load_settings(), max_steps=max_steps,
+                                            say=lambda m: typer.echo(m, err=True)))
+    except (SettingsError, outbox.OutboxCommandError) as exc:
+        raise _fail(str(exc)) from exc
+    for topic in sorted(set(report.delivered) | set(report.dead) | set(report.failed)):
+        typer.echo(f"{topic}: {report.delivered.get(topic, 0):,} delivered, {report.dead.get(topic, 0):,} rejected "
+                   f"(dead), {report.failed.get(topic, 0):,} failed attempts")
+    if not (report.delivered or report.dead or report.failed):
+        typer.echo("nothing was due")
+    if report.failed or report.dead:
+        raise typer.Exit(1)
+
+
+@outbox_app.command("retry")
+def outbox_retry_command(
+    topic: Annotated[str | None, typer.Option(help="only this destination (datacentre.case, credit.penalty)")] = None,
+) -> None:
+    """Put dead messages back in the queue, with their attempts from zero (after the cause is fixed)."""
+    import asyncio
+
+    from hub import outbox
+
+    try:
+        n = asyncio.run(outbox.retry(load_settings(), topic=topic))
+    except (SettingsError, outbox.OutboxCommandError) as exc:
+        raise _fail(str(exc)) from exc
+    typer.echo(f"{n:,} dead messages queued again")
 
 
 db_app = typer.Typer(help="The hub's own store (cases, supervision, catalogue, personnel).", no_args_is_help=True)

@@ -66,25 +66,39 @@ def ensure_seed(settings: Settings, size: str, console: Console) -> Path:
     return seed_dir
 
 
+#: the simulated systems that receive the hub's outbound data (the others serve seeded data)
+RECEIVERS = frozenset({"data_centre", "credit_publicity"})
+
+
 def plan_simulators(settings: Settings, seed_dir: Path) -> list[Part]:
     from simulators.registry import SIMULATORS
 
     parts: list[Part] = []
     for spec in SIMULATORS.values():
         port = settings.simulators.base_port + spec.port_offset
+        # the receivers of outbound data keep what they receive under the data directory, not the seed
+        data = settings.data_dir if spec.name in RECEIVERS else seed_dir
         parts.append(Part(spec.name, f"simulator ({spec.protocol})", spec.description, port,
-                          ["sim", spec.name, "--port", str(port), "--data", str(seed_dir)]))
+                          ["sim", spec.name, "--port", str(port), "--data", str(data)]))
     return parts
 
 
 def plan_subgraphs(settings: Settings) -> list[Part]:
+    from simulators.registry import SIMULATORS
     from subgraphs.registry import SUBGRAPHS
 
+    def simulated(name: str, path: str) -> str:
+        return f"http://127.0.0.1:{settings.simulators.base_port + SIMULATORS[name].port_offset}{path}"
+
+    # The cases subgraph delivers its outbox to the simulated receivers (unless set explicitly).
+    receivers = {"HUB_OUTBOX__DATA_CENTRE_URL": simulated("data_centre", "/api/exchange/v1/records"),
+                 "HUB_OUTBOX__CREDIT_URL": simulated("credit_publicity", "/api/credit/v1/penalties")}
     parts: list[Part] = []
     for spec in SUBGRAPHS.values():
         port = settings.subgraphs.base_port + spec.port_offset
+        env = {k: v for k, v in receivers.items() if k not in os.environ} if spec.name == "cases" else {}
         parts.append(Part(spec.name, "subgraph (Federation v2)", spec.description, port,
-                          ["subgraph", spec.name, "--port", str(port), "--no-migrate"]))
+                          ["subgraph", spec.name, "--port", str(port), "--no-migrate"], env=env))
     return parts
 
 

@@ -89,6 +89,26 @@ class SupervisionSettings(_Section):
     token_url: str = ""
 
 
+class OutboxSettings(_Section):
+    """Outbound data (provincial data centre, 双公示 credit platform), delivered by the cases subgraph."""
+
+    #: deliver every this many seconds (0: off; the messages wait and `hub outbox deliver` sends them)
+    interval_s: float = Field(default=2.0, ge=0)
+    batch: int = Field(default=100, ge=1, le=100)
+    max_attempts: int = Field(default=60, ge=1, le=1000)
+    backoff_s: float = Field(default=2.0, gt=0)
+    backoff_cap_s: float = Field(default=600.0, gt=0)
+    timeout_s: float = Field(default=10.0, gt=0)
+    #: the receivers' endpoints; empty: that destination is not delivered (`hub up` points them at the
+    #: simulated receivers)
+    data_centre_url: str = ""
+    data_centre_app_key: str = "dc-dev-app"
+    data_centre_app_secret: str = "dc-dev-secret"
+    credit_url: str = ""
+    credit_app_key: str = "credit-pub-dev-app"
+    credit_app_secret: str = "credit-pub-dev-secret"
+
+
 class SeedSettings(_Section):
     size: str = "small"
     seed: int = 7
@@ -116,6 +136,7 @@ class Settings(BaseSettings):
     subgraphs: SubgraphSettings = SubgraphSettings()
     gateway: GatewaySettings = GatewaySettings()
     supervision: SupervisionSettings = SupervisionSettings()
+    outbox: OutboxSettings = OutboxSettings()
     security: SecuritySettings = SecuritySettings()
 
     @field_validator("log_level")
@@ -133,6 +154,9 @@ class Settings(BaseSettings):
                 raise ValueError("id_hash_secret: production needs a secret of at least 32 characters")
             if not self.database_url.startswith("postgresql"):
                 raise ValueError("database_url: production needs a postgresql:// URL")
+            for name in ("data_centre", "credit"):
+                if getattr(self.outbox, f"{name}_url") and "-dev-" in getattr(self.outbox, f"{name}_app_secret"):
+                    raise ValueError(f"outbox.{name}_app_secret: production needs the receiver's own secret")
         return self
 
     @property

@@ -40,6 +40,10 @@ SIMULATORS: dict[str, SimulatorSpec] = {
                       "national enterprise registry"),
         SimulatorSpec("identity", "simulators.identity.app", 5, "OAuth2 token + JWKS",
                       "unified identity provider (统一身份认证)"),
+        SimulatorSpec("data_centre", "simulators.data_centre.app", 6, "REST/JSON (signed batches)",
+                      "provincial data centre exchange (省政务大数据中心)"),
+        SimulatorSpec("credit_publicity", "simulators.credit_publicity.app", 7, "REST/JSON (signed batches)",
+                      "credit publicity platform (双公示 / 信用网站)"),
     )
 }
 

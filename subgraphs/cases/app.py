@@ -12,13 +12,16 @@ The caller of every request is the gateway-verified context of a signed call; th
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
+import httpx
 from sqlalchemy import exists, or_, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -35,6 +38,8 @@ from subgraphs.cases.domain.config import load_config
 from subgraphs.cases.domain.working_calendar import WorkingCalendar
 from subgraphs.cases.errors import BlobError
 from subgraphs.cases.facts import StoreFacts
+from subgraphs.cases.outbox.config import OutboxConfig
+from subgraphs.cases.outbox.relay import OutboxRelay
 from subgraphs.cases.rows import CaseRow, DocumentRow, EvidenceRow
 from subgraphs.cases.schema import build_schema
 from subgraphs.cases.seal import load_or_create
@@ -61,11 +66,34 @@ async def open_resources(config: CasesConfig) -> AsyncIterator[CasesResources]:
         blobs = BlobStore(config.blob_dir)
         facts = StoreFacts(engine, calendar, deadlines, ttl_s=config.facts_ttl_s)
         service = CaseService(engine, facts)
-        yield CasesResources(config=config, engine=engine, service=service,
-                             files=CaseFiles(service, blobs, seal_key), blobs=blobs,
-                             vault=PseudonymVault(engine, config.id_hash_secret), records=RecordStore(engine, facts))
+        async with _delivering(engine, config.outbox):
+            yield CasesResources(config=config, engine=engine, service=service,
+                                 files=CaseFiles(service, blobs, seal_key), blobs=blobs,
+                                 vault=PseudonymVault(engine, config.id_hash_secret),
+                                 records=RecordStore(engine, facts))
     finally:
         await engine.dispose()
+
+
+@contextlib.asynccontextmanager
+async def _delivering(engine: AsyncEngine, outbox: OutboxConfig) -> AsyncIterator[None]:
+    """Run the outbox relay for the app's lifetime, when a receiver is configured."""
+    if not outbox.enabled:
+        yield
+        return
+    stop = asyncio.Event()
+    async with httpx.AsyncClient(timeout=outbox.timeout_s) as client:
+        relay = OutboxRelay(engine, outbox.destinations, client, batch=outbox.batch,
+                            max_attempts=outbox.max_attempts, backoff_s=outbox.backoff_s,
+                            backoff_cap_s=outbox.backoff_cap_s)
+        task = asyncio.create_task(relay.run(stop, interval_s=outbox.interval_s), name="outbox-relay")
+        log.info("outbox relay delivering %s every %.1f s", ", ".join(d.topic for d in outbox.destinations),
+                 outbox.interval_s)
+        try:
+            yield
+        finally:
+            stop.set()
+            await task
 
 
 def _resources(request: Request) -> CasesResources | None:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from subgraphs.cases.domain.standards import calendar_dir, deadlines_file
+from subgraphs.cases.outbox.config import OutboxConfig
 
 #: base64 uploads through GraphQL are for small files; larger ones use POST /files
 MAX_INLINE_BYTES = 2 * 1024 * 1024
@@ -26,6 +27,8 @@ class CasesConfig:
     deadlines_file: Path = field(default_factory=deadlines_file)
     #: DEV ONLY: accept the `x-hub-dev-user` header on unsigned calls (the dev profile; never production)
     allow_dev_header: bool = False
+    #: the outbox relay the app runs (off unless a receiver is configured)
+    outbox: OutboxConfig = field(default_factory=lambda: OutboxConfig(interval_s=0))
 
     @property
     def blob_dir(self) -> Path:
@@ -48,6 +51,7 @@ class CasesConfig:
             data_dir=data_dir,
             id_hash_secret=settings.id_hash_secret.encode(),
             allow_dev_header=_is_dev_profile(settings),
+            outbox=OutboxConfig.from_settings(settings),
         )
 
 

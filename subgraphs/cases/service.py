@@ -8,6 +8,8 @@ One write = one database transaction:
   chain link to the previous event (`subgraphs.cases.chain`);
 * the deadlines the transition set, the party/officer index rows and any extra rows (a document,
   an evidence file) go in the same transaction;
+* the messages the change owes the data centre and the credit platform (`outbox_message`,
+  `subgraphs.cases.outbox.messages`) go in the same transaction: written with the change or not at all;
 * with an idempotency key, the first response is stored with it. A retry with the same key and
   the same request returns that response and writes nothing; the same key with another request
   is `IdempotencyKeyReused`. Two concurrent first attempts race on the key's primary key: the
@@ -37,6 +39,7 @@ from domain.sm import sm3_hex
 from subgraphs.cases.chain import EventFields, chain_hash, snapshot_sm3
 from subgraphs.cases.codec import decode, encode, encode_command
 from subgraphs.cases.domain.commands import CaseCommand, DecideOnTheSpot, RegisterClue
+from subgraphs.cases.domain.context import GuardContext
 from subgraphs.cases.domain.deadlines import Deadline
 from subgraphs.cases.domain.enums import Procedure
 from subgraphs.cases.domain.machine import apply
@@ -44,6 +47,9 @@ from subgraphs.cases.domain.snapshot import CaseSnapshot
 from subgraphs.cases.domain.transition import Transition
 from subgraphs.cases.errors import BadInput, CaseNotFound, IdempotencyKeyReused, VersionConflict
 from subgraphs.cases.facts import FactsProvider
+from subgraphs.cases.outbox.credit import PublicityPolicy
+from subgraphs.cases.outbox.messages import Change, messages_for_change
+from subgraphs.cases.outbox.rows import OutboxRow
 from subgraphs.cases.rows import (
     CaseEventRow,
     CaseNoCounterRow,
@@ -196,11 +202,12 @@ class CaseService:
     """Reads and writes penalty cases. The engine and facts provider belong to the app."""
 
     def __init__(self, engine: AsyncEngine, facts: FactsProvider, *, clock: Callable[[], datetime] = utcnow,
-                 new_id: Callable[[], str] = uuid7) -> None:
+                 new_id: Callable[[], str] = uuid7, publicity: PublicityPolicy | None = None) -> None:
         self.engine = engine
         self.facts = facts
         self.clock = clock
         self.new_id = new_id
+        self.publicity = publicity or PublicityPolicy()
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -248,7 +255,7 @@ class CaseService:
                      e.to_state.value, e.summary, encode_command(e.command))
             for e in step.events
         ]
-        return await self._commit(before, step.after, pending, step.deadlines, idempotency, extra)
+        return await self._commit(before, step.after, pending, step.deadlines, idempotency, extra, ctx)
 
     async def record(
         self, case_id: str, event: RecordEvent, *, expected_version: int | None = None,
@@ -264,7 +271,7 @@ class CaseService:
             raise VersionConflict(case_id, expected_version, before.version)
         state = before.snapshot.state.value
         pending = [_Pending(event.kind, "-", event.actor_id, event.at, state, state, event.summary, event.payload)]
-        return await self._commit(before, before.snapshot, pending, (), idempotency, extra)
+        return await self._commit(before, before.snapshot, pending, (), idempotency, extra, None)
 
     async def _earlier(self, idem: Idempotency) -> CommandResult | None:
         async with self.engine.connect() as conn:
@@ -279,7 +286,10 @@ class CaseService:
     async def _commit(
         self, before: CaseRecord | None, after: CaseSnapshot, pending: Sequence[_Pending],
         deadlines: Sequence[Deadline], idempotency: Idempotency | None, extra: Sequence[ExtraRow],
+        ctx: GuardContext | None,
     ) -> CommandResult:
+        """Write one change; `ctx` (the guards' facts) names the body and item in the outbound messages —
+        None for an event that leaves the snapshot as it was (no message is owed)."""
         now = self.clock()
         snap_json = encode(after)
         digest = snapshot_sm3(snap_json)
@@ -310,6 +320,9 @@ class CaseService:
                 await _index_kinds(conn, after, before.snapshot if before is not None else None)
                 for row in extra:
                     await conn.execute(insert(row.table).values(**row.values))
+                if ctx is not None:
+                    change = Change(after, case_no, seq, before is None, [(r["seq"], r["kind"]) for r in event_rows])
+                    await conn.execute(insert(OutboxRow), messages_for_change(change, ctx, self.publicity, now))
                 record = CaseRecord(after.case_id, case_no, seq, prev, after)
                 if idempotency is not None:
                     await conn.execute(insert(IdempotencyRow).values(
@@ -328,18 +341,22 @@ class CaseService:
         chains and deadlines as `execute` writes command by command, `chunk` cases per transaction
         with one multi-row insert per table. Returns the number of cases written."""
         written = 0
+        ctx = await self.facts.guard_context()
         for start in range(0, len(cases), chunk):
             now = self.clock()
             built = [_entries(entry) for entry in cases[start:start + chunk]]
             rows: dict[str, list[dict[str, Any]]] = {"case": [], "party": [], "event": [], "deadline": [],
-                                                     "officer": [], "kind": []}
+                                                     "officer": [], "kind": [], "outbox": []}
             async with self.engine.begin() as conn:
                 numbers = await self._reserve_case_nos(conn, [after for after, _p, _d in built])
                 for (after, pending, deadlines), case_no in zip(built, numbers, strict=True):
                     _new_case_rows(rows, after, pending, deadlines, case_no, now)
+                    events = [(i, p.kind) for i, (p, _digest) in enumerate(pending, start=1)]
+                    rows["outbox"].extend(messages_for_change(
+                        Change(after, case_no, len(pending), True, events), ctx, self.publicity, now))
                 for table, key in ((CaseRow, "case"), (CasePartyRow, "party"), (CaseEventRow, "event"),
                                    (DeadlineRow, "deadline"), (CaseOfficerRow, "officer"),
-                                   (CasePenaltyKindRow, "kind")):
+                                   (CasePenaltyKindRow, "kind"), (OutboxRow, "outbox")):
                     if rows[key]:
                         await conn.execute(insert(table), rows[key])
             written += len(built)

@@ -25,10 +25,10 @@ BIND_ATTEMPTS = 3
 
 
 def _start_hub(tmp_path: Path, data_dir: Path, n_ports: int, n_sims: int, n_subgraphs: int,
-               ) -> tuple[subprocess.Popen[str], list[str], int]:
+               ) -> tuple[subprocess.Popen[str], list[str], int, int]:
     """Start `hub up` on a block of free ports; on a lost race for a port (another process bound it between
-    the check and the bind) stop it and try another block. Returns the process, its output so far and the
-    gateway port."""
+    the check and the bind) stop it and try another block. Returns the process, its output so far, the
+    simulators' base port and the gateway port."""
     for attempt in range(BIND_ATTEMPTS):
         base = free_port_block(n_ports, seed=os.getpid() * 10 + attempt)
         gateway_port = base + n_sims + n_subgraphs
@@ -48,7 +48,7 @@ def _start_hub(tmp_path: Path, data_dir: Path, n_ports: int, n_sims: int, n_subg
                 break
             output.append(line)
             if "press Ctrl-C to stop" in line:
-                return proc, output, gateway_port
+                return proc, output, base, gateway_port
         if proc.poll() is None:
             proc.send_signal(signal.SIGTERM)
         rest, _ = proc.communicate(timeout=30)
@@ -68,7 +68,7 @@ def test_hub_up_starts_every_part_prints_urls_and_stops(tmp_path: Path, small_se
     from subgraphs.registry import SUBGRAPHS
 
     n_sims, n_subgraphs = len(SIMULATORS), len(SUBGRAPHS)
-    proc, output, gateway_port = _start_hub(tmp_path, data_dir, n_sims + n_subgraphs + 1, n_sims, n_subgraphs)
+    proc, output, base, gateway_port = _start_hub(tmp_path, data_dir, n_sims + n_subgraphs + 1, n_sims, n_subgraphs)
     urls: list[str] = []
     try:
         text = "".join(output)
@@ -98,6 +98,18 @@ def test_hub_up_starts_every_part_prints_urls_and_stops(tmp_path: Path, small_se
                     break
                 time.sleep(1)
         assert total > 0, "no alert from the follower"
+        # ... and the cases subgraph delivers their outbound messages to the simulated data centre
+        data_centre = f"http://127.0.0.1:{base + SIMULATORS['data_centre'].port_offset}"
+        received = 0
+        with httpx.Client(timeout=10) as client:
+            for _ in range(60):  # bounded: about a minute
+                answer = client.get(f"{data_centre}/api/exchange/v1/records",
+                                    params={"type": "PENALTY_CASE", "limit": 1}).json()
+                received = answer["total"]
+                if received:
+                    break
+                time.sleep(1)
+        assert received > 0, "no case reached the data centre"
     finally:
         proc.send_signal(signal.SIGTERM)
         rest, _ = proc.communicate(timeout=30)

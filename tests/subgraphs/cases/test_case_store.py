@@ -96,7 +96,7 @@ async def test_a_stale_read_cannot_overwrite(database_url: str) -> None:
 
         step = apply(stale.snapshot, ORDINARY[3], store.service.facts.ctx)  # type: ignore[attr-defined]
         with pytest.raises(VersionConflict):
-            await store.service._commit(stale, step.after, [], (), None, ())
+            await store.service._commit(stale, step.after, [], (), None, (), None)
 
 
 async def test_a_replayed_idempotent_request_writes_once(database_url: str) -> None:

@@ -1,0 +1,76 @@
+"""`hub outbox status|deliver|retry`: look at and move the outbound messages of the hub's store."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from hub.settings import Settings
+from subgraphs.cases.outbox.config import OutboxConfig
+from subgraphs.cases.outbox.messages import TOPICS
+from subgraphs.cases.outbox.relay import OutboxRelay, StepReport, TopicStatus, outbox_status, retry_dead
+from subgraphs.common.db import create_engine
+from subgraphs.common.migrate import upgrade
+
+
+class OutboxCommandError(ValueError):
+    """A request the outbox commands cannot carry out (named in the message)."""
+
+
+def status_json(rows: list[TopicStatus]) -> list[dict[str, Any]]:
+    return [{"topic": r.topic, "pending": r.pending, "delivered": r.delivered, "dead": r.dead,
+             "oldestPendingAt": r.oldest_pending_at.isoformat() if r.oldest_pending_at else None,
+             "lastError": r.last_error} for r in rows]
+
+
+async def status(settings: Settings) -> list[TopicStatus]:
+    await upgrade(settings.store_url)
+    engine = create_engine(settings.store_url)
+    try:
+        return await outbox_status(engine)
+    finally:
+        await engine.dispose()
+
+
+async def deliver(settings: Settings, *, max_steps: int, say: Callable[[str], None]) -> StepReport:
+    """Deliver what is due to every configured receiver, step by step, until nothing moves."""
+    config = OutboxConfig.from_settings(settings)
+    if not config.destinations:
+        raise OutboxCommandError("no receiver is configured: set HUB_OUTBOX__DATA_CENTRE_URL and/or "
+                                 "HUB_OUTBOX__CREDIT_URL (hub.toml [outbox])")
+    await upgrade(settings.store_url)
+    engine = create_engine(settings.store_url)
+    moved = 0
+
+    def progress(report: StepReport) -> None:
+        nonlocal moved
+        moved += report.moved
+        if report.moved:
+            say(f"  {moved:,} messages delivered or set aside so far")
+        for topic, error in report.errors.items():
+            say(f"  {topic}: {error}")
+
+    try:
+        async with httpx.AsyncClient(timeout=config.timeout_s) as client:
+            relay = OutboxRelay(engine, config.destinations, client, batch=config.batch,
+                                max_attempts=config.max_attempts, backoff_s=config.backoff_s,
+                                backoff_cap_s=config.backoff_cap_s)
+            try:
+                return await relay.drain(max_steps=max_steps, progress=progress)
+            finally:
+                await relay.release()
+    finally:
+        await engine.dispose()
+
+
+async def retry(settings: Settings, *, topic: str | None) -> int:
+    if topic is not None and topic not in TOPICS:
+        raise OutboxCommandError(f"unknown topic {topic!r}; known: {', '.join(TOPICS)}")
+    await upgrade(settings.store_url)
+    engine = create_engine(settings.store_url)
+    try:
+        return await retry_dead(engine, topic=topic)
+    finally:
+        await engine.dispose()

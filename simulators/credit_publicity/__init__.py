@@ -1,0 +1,1 @@
+"""Simulated 双公示 credit publicity platform (信用网站): receives and publishes administrative-penalty records."""

@@ -1,0 +1,38 @@
+"""How the cases subgraph delivers its outbox: the receivers, the pace and the retry limits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from subgraphs.cases.outbox.messages import CREDIT, DATA_CENTRE
+from subgraphs.cases.outbox.relay import Destination
+
+
+@dataclass(frozen=True)
+class OutboxConfig:
+    destinations: tuple[Destination, ...] = ()
+    #: deliver every this many seconds (0: the app does not deliver; `hub outbox deliver` still does)
+    interval_s: float = 2.0
+    batch: int = 100
+    max_attempts: int = 60
+    backoff_s: float = 2.0
+    backoff_cap_s: float = 600.0
+    timeout_s: float = 10.0
+
+    @property
+    def enabled(self) -> bool:
+        return self.interval_s > 0 and bool(self.destinations)
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> OutboxConfig:
+        """From the `outbox` section of `hub.settings.Settings` (typed loosely: subgraphs do not import hub).
+        A topic whose URL is empty is not delivered: its messages wait in the outbox."""
+        section = getattr(settings, "outbox", None)
+        if section is None:
+            return cls(interval_s=0)
+        wanted = ((DATA_CENTRE, section.data_centre_url, section.data_centre_app_key, section.data_centre_app_secret),
+                  (CREDIT, section.credit_url, section.credit_app_key, section.credit_app_secret))
+        return cls(destinations=tuple(Destination(topic, url, key, secret) for topic, url, key, secret in wanted if url),
+                   interval_s=section.interval_s, batch=section.batch, max_attempts=section.max_attempts,
+                   backoff_s=section.backoff_s, backoff_cap_s=section.backoff_cap_s, timeout_s=section.timeout_s)
