@@ -46,6 +46,7 @@ from subgraphs.cases.seal import load_or_create
 from subgraphs.cases.service import CaseService
 from subgraphs.common.app import build_subgraph_app
 from subgraphs.common.db import create_engine
+from subgraphs.common.metrics import OutboxMetrics, SubgraphMetrics
 from subgraphs.common.migrate import upgrade
 from subgraphs.common.vault import PseudonymVault
 
@@ -54,7 +55,8 @@ log = logging.getLogger("subgraphs.cases")
 
 
 @contextlib.asynccontextmanager
-async def open_resources(config: CasesConfig) -> AsyncIterator[CasesResources]:
+async def open_resources(config: CasesConfig, metrics: OutboxMetrics | None = None,
+                         ) -> AsyncIterator[CasesResources]:
     if config.migrate_on_start:
         await upgrade(config.database_url)
     calendar = WorkingCalendar.from_directory(config.calendar_dir)
@@ -66,7 +68,7 @@ async def open_resources(config: CasesConfig) -> AsyncIterator[CasesResources]:
         blobs = BlobStore(config.blob_dir)
         facts = StoreFacts(engine, calendar, deadlines, ttl_s=config.facts_ttl_s)
         service = CaseService(engine, facts)
-        async with _delivering(engine, config.outbox):
+        async with _delivering(engine, config.outbox, metrics):
             yield CasesResources(config=config, engine=engine, service=service,
                                  files=CaseFiles(service, blobs, seal_key), blobs=blobs,
                                  vault=PseudonymVault(engine, config.id_hash_secret),
@@ -76,7 +78,8 @@ async def open_resources(config: CasesConfig) -> AsyncIterator[CasesResources]:
 
 
 @contextlib.asynccontextmanager
-async def _delivering(engine: AsyncEngine, outbox: OutboxConfig) -> AsyncIterator[None]:
+async def _delivering(engine: AsyncEngine, outbox: OutboxConfig, metrics: OutboxMetrics | None,
+                      ) -> AsyncIterator[None]:
     """Run the outbox relay for the app's lifetime, when a receiver is configured."""
     if not outbox.enabled:
         yield
@@ -85,7 +88,7 @@ async def _delivering(engine: AsyncEngine, outbox: OutboxConfig) -> AsyncIterato
     async with httpx.AsyncClient(timeout=outbox.timeout_s) as client:
         relay = OutboxRelay(engine, outbox.destinations, client, batch=outbox.batch,
                             max_attempts=outbox.max_attempts, backoff_s=outbox.backoff_s,
-                            backoff_cap_s=outbox.backoff_cap_s)
+                            backoff_cap_s=outbox.backoff_cap_s, metrics=metrics)
         task = asyncio.create_task(relay.run(stop, interval_s=outbox.interval_s), name="outbox-relay")
         log.info("outbox relay delivering %s every %.1f s", ", ".join(d.topic for d in outbox.destinations),
                  outbox.interval_s)
@@ -170,8 +173,10 @@ def create_app(settings: Any = None, *, config: CasesConfig | None = None) -> St
     async def context(res: CasesResources, request: Request) -> CasesContext:
         return CasesContext.build(res, access_of(request, allow_dev_header=res.config.allow_dev_header))
 
-    app = build_subgraph_app(name=NAME, schema=build_schema(), resources=lambda: open_resources(cfg),
-                             context=context)
+    recorder = SubgraphMetrics(NAME)
+    outbox_metrics = OutboxMetrics(recorder.registry)
+    app = build_subgraph_app(name=NAME, schema=build_schema(), resources=lambda: open_resources(cfg, outbox_metrics),
+                             context=context, recorder=recorder)
     app.router.routes.append(Route("/files", upload, methods=["POST"]))
     app.router.routes.append(Route("/files/{sm3}", download, methods=["GET"]))
     return app

@@ -51,11 +51,13 @@ def build_subgraph_app(
     resources: Callable[[], AbstractAsyncContextManager[R]],
     context: Callable[[R, Request], Awaitable[Any]],
     metrics: bool = True,
+    recorder: SubgraphMetrics | None = None,
 ) -> Starlette:
     """A Starlette app serving `schema` at /graphql; /health answers 200 once `resources` are open.
 
     With `metrics`, /graphql requests are counted and timed and ``GET /metrics`` serves them
-    (see :mod:`subgraphs.common.metrics`).
+    (see :mod:`subgraphs.common.metrics`); pass `recorder` to serve metrics the app's own parts add to
+    its registry as well (the cases subgraph's outbox relay).
     """
     holder: dict[str, Any] = {}
 
@@ -74,7 +76,8 @@ def build_subgraph_app(
         return JSONResponse({"status": "ok", "subgraph": name})
 
     graphql_app: _GraphQL[R] = _GraphQL(schema, holder, context)
-    recorder = SubgraphMetrics(name) if metrics else None
+    if recorder is None and metrics:
+        recorder = SubgraphMetrics(name)
     routes = [
         Route("/health", health, methods=["GET"]),
         Route("/graphql", graphql_app if recorder is None else MeteredGraphQL(graphql_app, recorder),

@@ -12,7 +12,14 @@ from collections.abc import MutableMapping
 from time import perf_counter
 from typing import Any, Final
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 #: 1 ms ... 30 s, the same buckets as the gateway's
@@ -48,6 +55,27 @@ class SubgraphMetrics:
     def render(self) -> bytes:
         """The metrics in the Prometheus text exposition format (serve with :attr:`content_type`)."""
         return generate_latest(self.registry)
+
+
+class OutboxMetrics:
+    """The outbox relay's metrics, in a subgraph's registry: messages by outcome and the queue's age.
+
+    Alert on `hub_outbox_messages_total{outcome="dead"}` rising and on `hub_outbox_oldest_pending_seconds`
+    growing (a receiver down: its destination's messages wait)."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self._messages = Counter("hub_outbox_messages", "Outbox messages by destination and outcome "
+                                 "(delivered, dead: rejected or out of attempts, failed: an attempt that failed).",
+                                 ("topic", "outcome"), registry=registry)
+        self._age = Gauge("hub_outbox_oldest_pending_seconds", "Age of the oldest pending message per destination "
+                          "at the relay's last look (0: none pending).", ("topic",), registry=registry)
+
+    def count(self, topic: str, outcome: str, n: int) -> None:
+        if n:
+            self._messages.labels(topic, outcome).inc(n)
+
+    def oldest_pending(self, topic: str, age_s: float) -> None:
+        self._age.labels(topic).set(max(0.0, age_s))
 
 
 class MeteredGraphQL:

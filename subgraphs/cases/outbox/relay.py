@@ -40,6 +40,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.rest.national_credit import signature  # the provincial exchanges' signing scheme
 from subgraphs.cases.outbox.rows import OutboxLeaseRow, OutboxRow, OutboxStatus
+from subgraphs.common.metrics import OutboxMetrics
 
 log = logging.getLogger("subgraphs.cases.outbox")
 
@@ -78,7 +79,7 @@ class OutboxRelay:
     def __init__(self, engine: AsyncEngine, destinations: Sequence[Destination], client: httpx.AsyncClient, *,
                  batch: int = 100, max_attempts: int = 60, backoff_s: float = 2.0, backoff_cap_s: float = 600.0,
                  lease_s: float = 30.0, holder: str | None = None, clock: Callable[[], datetime] = utcnow,
-                 rng: random.Random | None = None) -> None:
+                 rng: random.Random | None = None, metrics: OutboxMetrics | None = None) -> None:
         if not 1 <= batch <= 100:
             raise ValueError("an outbox batch holds 1 to 100 messages (the receivers' limit)")
         if max_attempts < 1:
@@ -94,6 +95,7 @@ class OutboxRelay:
         self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"[:80]
         self.clock = clock
         self.rng = rng or random.Random()
+        self.metrics = metrics
 
     # -- one step ------------------------------------------------------------------------------
 
@@ -110,9 +112,12 @@ class OutboxRelay:
             return
         async with self.engine.connect() as conn:
             rows = (await conn.execute(
-                select(OutboxRow.id, OutboxRow.key, OutboxRow.payload, OutboxRow.attempts, OutboxRow.next_attempt_at)
+                select(OutboxRow.id, OutboxRow.key, OutboxRow.payload, OutboxRow.attempts, OutboxRow.next_attempt_at,
+                       OutboxRow.created_at)
                 .where(OutboxRow.topic == topic, OutboxRow.status == OutboxStatus.PENDING.value)
                 .order_by(OutboxRow.id).limit(self.batch))).all()
+        if self.metrics is not None:
+            self.metrics.oldest_pending(topic, (now - _aware(rows[0].created_at)).total_seconds() if rows else 0.0)
         if not rows or _aware(rows[0].next_attempt_at) > now:
             return
         destination = self.destinations[topic]
@@ -137,6 +142,9 @@ class OutboxRelay:
                 await conn.execute(update(OutboxRow).where(OutboxRow.id == r.id).values(
                     status=OutboxStatus.DEAD.value, attempts=OutboxRow.attempts + 1,
                     last_error=f"rejected by the receiver: {rejected[r.key]}"[:MAX_ERROR_CHARS]))
+        if self.metrics is not None:
+            self.metrics.count(topic, "delivered", len(done))
+            self.metrics.count(topic, "dead", len(dead))
         if done:
             report.delivered[topic] = report.delivered.get(topic, 0) + len(done)
         if dead:
@@ -178,6 +186,9 @@ class OutboxRelay:
                     status=OutboxStatus.DEAD.value if dead else OutboxStatus.PENDING.value))
         report.failed[topic] = report.failed.get(topic, 0) + len(rows)
         report.errors[topic] = error
+        if self.metrics is not None:
+            self.metrics.count(topic, "failed", len(rows))
+            self.metrics.count(topic, "dead", sum(1 for r in rows if r.attempts + 1 >= self.max_attempts))
         log.warning("outbox %s: delivery of %d message(s) failed (attempt %d, next in %.1f s): %s", topic,
                     len(rows), attempts, wait, error[:200])
 

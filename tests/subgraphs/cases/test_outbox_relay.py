@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, datetime, timedelta
@@ -246,3 +247,32 @@ async def test_the_case_store_s_own_messages_reach_both_receivers(database_url: 
 def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
         monkeypatch.delenv(name, raising=False)
+
+
+async def test_the_cases_subgraph_delivers_in_the_background_and_counts_it_on_metrics(tmp_path: Path) -> None:
+    from subgraphs.cases.app import create_app
+    from subgraphs.cases.config import CasesConfig
+    from subgraphs.cases.outbox.config import OutboxConfig
+
+    url = f"sqlite:///{tmp_path / 'hub.db'}"
+    async with store(url) as engine:
+        async with engine.begin() as conn:
+            await conn.execute(insert(OutboxRow), [case_message(f"C{n}", 1) for n in range(3)])
+            await conn.execute(insert(OutboxRow), [case_message("C9", 1, body="B1")])
+        with receivers(tmp_path) as (dc, credit):
+            outbox = OutboxConfig(destinations=tuple(destinations(dc, credit)), interval_s=0.2)
+            app = create_app(config=CasesConfig(database_url=url, data_dir=tmp_path / "data",
+                                                id_hash_secret=b"x" * 32, outbox=outbox))
+            text = ""
+            with serve(app) as base:
+                async with httpx.AsyncClient(timeout=10) as client:
+                    for _ in range(100):  # bounded: about 10 s
+                        text = (await client.get(f"{base}/metrics")).text
+                        if ('outcome="dead",topic="datacentre.case"} 1.0' in text
+                                and 'hub_outbox_oldest_pending_seconds{topic="datacentre.case"} 0.0' in text):
+                            break
+                        await asyncio.sleep(0.1)
+            assert 'hub_outbox_messages_total{outcome="delivered",topic="datacentre.case"} 3.0' in text, text
+            assert 'hub_outbox_messages_total{outcome="dead",topic="datacentre.case"} 1.0' in text
+            assert 'hub_outbox_oldest_pending_seconds{topic="datacentre.case"} 0.0' in text
+            assert sorted(r["key"] for r in await _current(dc)) == ["C0", "C1", "C2"]
