@@ -1,7 +1,7 @@
 """The simulated provincial data centre exchange: signed batches of versioned records, kept per key.
 
     POST /api/exchange/v1/records   {"batchNo", "records": [...]}  -> per-record outcome (receiving/)
-    GET  /api/exchange/v1/records?type=PENALTY_CASE[&key=..][&limit=..][&offset=..]
+    GET  /api/exchange/v1/records?type=PENALTY_CASE|INSPECTION|COERCIVE_MEASURE[&key=..][&limit=..][&offset=..]
          -> {"code": 0, "total": n, "data": [{"type", "key", "version", "op", "data", "recordId",
                                                "receivedAt"}, ...]}   current record per key, by key
 
@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -73,8 +74,49 @@ def validate_penalty_case(data: Mapping[str, Any]) -> None:
         fields.uscc(data, "partyUscc", label="data.partyUscc")
 
 
+def _region(data: Mapping[str, Any]) -> None:
+    region = data.get("regionCode")
+    if not isinstance(region, str) or len(region) != 6 or not region.isascii() or not region.isdigit():
+        raise RecordRejected("data.regionCode: required, six digits")
+
+
+def validate_inspection(data: Mapping[str, Any]) -> None:
+    """An INSPECTION payload (the "互联网+监管" 行政检查行为 record): the check, its object and result."""
+    fields.text(data, "checkActionCode", label="data.checkActionCode")
+    fields.text(data, "checkActionName", label="data.checkActionName")
+    fields.text(data, "superviseItemCode", label="data.superviseItemCode")
+    fields.uscc(data, "implementingBodyCode", label="data.implementingBodyCode")
+    fields.text(data, "objectName", label="data.objectName")
+    fields.text(data, "checkResult", label="data.checkResult")
+    checked = _instant(data, "checkDate")
+    _region(data)
+    if fields.present(data, "counterpartCode"):
+        fields.uscc(data, "counterpartCode", label="data.counterpartCode")
+    if fields.present(data, "submittedAt") and _instant(data, "submittedAt") < checked:
+        raise RecordRejected("data.submittedAt: before data.checkDate (a result is reported after the check)")
+
+
+def _instant(data: Mapping[str, Any], name: str) -> datetime:
+    value = fields.timestamp(data, name, label=f"data.{name}")
+    if value.tzinfo is None:
+        raise RecordRejected(f"data.{name}: needs a UTC offset")
+    return value
+
+
+def validate_coercive_measure(data: Mapping[str, Any]) -> None:
+    """A COERCIVE_MEASURE payload (行政强制措施): its case, kind, state, body and region."""
+    fields.text(data, "caseId", label="data.caseId")
+    fields.text(data, "kind", label="data.kind")
+    fields.text(data, "state", label="data.state")
+    fields.uscc(data, "bodyUscc", label="data.bodyUscc")
+    _region(data)
+
+
 #: record type -> validation of its `data` (inserts and updates)
-VALIDATORS: dict[str, Callable[[Mapping[str, Any]], None]] = {"PENALTY_CASE": validate_penalty_case}
+VALIDATORS: dict[str, Callable[[Mapping[str, Any]], None]] = {
+    "PENALTY_CASE": validate_penalty_case, "INSPECTION": validate_inspection,
+    "COERCIVE_MEASURE": validate_coercive_measure,
+}
 
 
 def _payload_hash(record_type: str, key: str, version: int, op: str, data: Mapping[str, Any]) -> str:

@@ -9,6 +9,7 @@ its own SM3 event chain: a command is one transaction that
   `subgraphs.cases.chain` (the hashed body's `caseId` is the record's id; its `kind` names the command);
 * writes the deadlines the transition set (the measure's term, the 24-hour emergency report, the
   3-working-day service of a freeze decision) to `aggregate_deadline`;
+* writes the record the data centre is owed (`outbox_message`, `RecordKind.outbound`), if any;
 * stores the first response under the idempotency key (same `idempotency_key` table as cases).
 
 Why a chain per record rather than events in the case's chain: inspections have no case, measures
@@ -35,6 +36,8 @@ from subgraphs.cases.domain.context import GuardContext
 from subgraphs.cases.domain.deadlines import Deadline
 from subgraphs.cases.errors import IdempotencyKeyReused, RecordNotFound, RecordVersionConflict
 from subgraphs.cases.facts import FactsProvider
+from subgraphs.cases.outbox.messages import record_message
+from subgraphs.cases.outbox.rows import OutboxRow
 from subgraphs.cases.rows import AggregateDeadlineRow, AggregateEventRow, IdempotencyRow
 from subgraphs.cases.service import Idempotency, utcnow
 
@@ -54,6 +57,8 @@ class RecordKind(Generic[S]):
     record_id: Callable[[S], str]
     state: Callable[[S], str]
     columns: Callable[[S], dict[str, Any]]  # the row's query columns
+    #: what the record owes the provincial data centre: (record type, data), or None while nothing is owed
+    outbound: Callable[[S, GuardContext], tuple[str, dict[str, Any]] | None] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +91,18 @@ def _event_values(aggregate_type: str, seq: int, fields: EventFields, *, prev: s
             "from_state": fields.from_state, "to_state": fields.to_state, "summary": fields.summary,
             "payload": dict(fields.payload), "snapshot_sm3": fields.snapshot_sm3, "prev_hash": prev, "hash": link,
             "recorded_at": now}
+
+
+def _owed(kind: RecordKind[S], before: S | None, after: S, version: int, ctx: GuardContext,
+          now: datetime) -> dict[str, Any] | None:
+    """The data-centre message `after` owes (op "i" the first time the record has something to report)."""
+    if kind.outbound is None:
+        return None
+    report = kind.outbound(after, ctx)
+    if report is None:
+        return None
+    first = before is None or kind.outbound(before, ctx) is None
+    return record_message(kind.name, kind.record_id(after), version, "i" if first else "u", report, now)
 
 
 def _command_json(command: Any) -> dict[str, Any]:
@@ -141,7 +158,7 @@ class RecordStore:
         deadlines: Sequence[Deadline] = getattr(step, "deadlines", ())
         from_state = kind.state(before.snapshot) if before else None
         return await self._commit(kind, before, after, command, from_state, str(step.summary), deadlines,
-                                  idempotency)
+                                  idempotency, ctx)
 
     async def import_record(self, kind: RecordKind[S], snapshot: S, *, source: str, source_id: str,
                             at: datetime) -> StepResult[S]:
@@ -159,11 +176,14 @@ class RecordStore:
                              {"source": source, "sourceId": source_id}, digest)
         link = chain_hash(GENESIS_HASH, 1, fields)
         t = kind.table
+        owed = _owed(kind, None, snapshot, 1, await self.facts.guard_context(), now)
         async with self.engine.begin() as conn:
             await conn.execute(insert(t).values(id=record_id, version=1, head_hash=link, snapshot=snap_json,
                                                 created_at=now, updated_at=now, **kind.columns(snapshot)))
             await conn.execute(insert(AggregateEventRow).values(
                 **_event_values(kind.name, 1, fields, prev=GENESIS_HASH, link=link, now=now)))
+            if owed is not None:
+                await conn.execute(insert(OutboxRow).values(**owed))
         return StepResult(Stored(record_id, 1, link, snapshot), 1)
 
     async def _earlier(self, kind: RecordKind[S], idem: Idempotency) -> StepResult[S] | None:
@@ -181,7 +201,7 @@ class RecordStore:
 
     async def _commit(self, kind: RecordKind[S], before: Stored[S] | None, after: S, command: Any,
                       from_state: str | None, summary: str, deadlines: Sequence[Deadline],
-                      idempotency: Idempotency | None) -> StepResult[S]:
+                      idempotency: Idempotency | None, ctx: GuardContext) -> StepResult[S]:
         now = self.clock()
         record_id = kind.record_id(after)
         snap_json = encode(after)
@@ -193,6 +213,7 @@ class RecordStore:
                              at.isoformat(), from_state, kind.state(after), summary, _command_json(command), digest)
         link = chain_hash(prev, seq, fields)
         t = kind.table
+        owed = _owed(kind, before.snapshot if before is not None else None, after, seq, ctx, now)
         try:
             async with self.engine.begin() as conn:
                 if before is None:
@@ -214,6 +235,8 @@ class RecordStore:
                          "start": d.start, "due": d.due, "due_at": d.due_at.isoformat() if d.due_at else None,
                          "rolled": d.rolled, "provisional": d.provisional, "adjustments": encode(d.adjustments)}
                         for d in deadlines])
+                if owed is not None:
+                    await conn.execute(insert(OutboxRow).values(**owed))
                 if idempotency is not None:
                     await conn.execute(insert(IdempotencyRow).values(
                         key=idempotency.key, request_hash=idempotency.request_hash, case_id=record_id,

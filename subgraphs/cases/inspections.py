@@ -15,6 +15,7 @@ from subgraphs.cases.aggregates import RecordKind, RecordStore, StepResult, Stor
 from subgraphs.cases.codec import decode
 from subgraphs.cases.domain.inspection import Inspection, InspectionCommand, PlanInspection, apply_inspection
 from subgraphs.cases.errors import BadInput
+from subgraphs.cases.outbox.records import inspection_data
 from subgraphs.cases.rows import InspectionRow
 from subgraphs.cases.service import Idempotency
 
@@ -26,6 +27,7 @@ def _columns(i: Inspection) -> dict[str, Any]:
 INSPECTION: RecordKind[Inspection] = RecordKind(
     name="inspection", label="inspection", table=InspectionRow, snapshot_type=Inspection,
     machine=apply_inspection, record_id=lambda i: i.inspection_id, state=lambda i: i.state.value, columns=_columns,
+    outbound=inspection_data,
 )
 
 

@@ -22,6 +22,7 @@ from subgraphs.cases.domain.coercive import (
     apply_measure,
 )
 from subgraphs.cases.errors import BadInput, CaseNotFound
+from subgraphs.cases.outbox.records import measure_data
 from subgraphs.cases.rows import AggregateDeadlineRow, CaseRow, MeasureRow
 from subgraphs.cases.service import Idempotency
 
@@ -33,6 +34,7 @@ def _columns(m: CoerciveMeasure) -> dict[str, Any]:
 MEASURE: RecordKind[CoerciveMeasure] = RecordKind(
     name="coercive_measure", label="coercive measure", table=MeasureRow, snapshot_type=CoerciveMeasure,
     machine=apply_measure, record_id=lambda m: m.measure_id, state=lambda m: m.state.value, columns=_columns,
+    outbound=measure_data,
 )
 
 Creating = ApproveMeasure | ApplyEmergencyMeasure

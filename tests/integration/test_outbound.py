@@ -2,8 +2,8 @@
 
 `hub seed --size small --store` writes the ground-truth cases — and, in the same transactions, the
 messages they owe; `hub sim data_centre` and `hub sim credit_publicity` receive; `hub outbox deliver`
-sends. Then what the receivers hold must equal what the store says: every case at its current version
-at the data centre, and on the credit platform exactly the decisions on public display now (published,
+sends. Then what the receivers hold must equal what the store says: every case, coercive measure and
+inspection with a result at its current version at the data centre, and on the credit platform exactly the decisions on public display now (published,
 not withdrawn) plus the withdrawn ones marked so — with no ID number anywhere (the receivers refuse one).
 A second delivery finds nothing due; a receiver that was down is caught up on the next run.
 """
@@ -26,6 +26,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from subgraphs.cases.codec import decode
+from subgraphs.cases.domain.inspection import Inspection
 from subgraphs.cases.domain.snapshot import CaseSnapshot
 from tests.support.servers import free_port
 
@@ -72,12 +73,20 @@ def _listing(url: str, path: str, **params: Any) -> list[dict[str, Any]]:
     raise AssertionError("listing did not end")
 
 
-def _store_truth(db: Path) -> tuple[dict[str, int], dict[str, str]]:
-    """Per case its version; per published decision number its state on display (PUBLISHED / WITHDRAWN)."""
+def _store_truth(db: Path) -> tuple[dict[str, dict[str, int]], dict[str, str]]:
+    """Per data-centre record type, the version of each record the data centre is owed (cases and measures
+    always, inspections once they have a result); per published decision number its state on display."""
     engine = create_engine(f"sqlite:///{db}")
     versions: dict[str, int] = {}
     display: dict[str, str] = {}
+    owed: dict[str, dict[str, int]] = {"PENALTY_CASE": versions, "COERCIVE_MEASURE": {}, "INSPECTION": {}}
     with engine.connect() as conn:
+        for record_id, version in conn.execute(text("SELECT id, version FROM coercive_measure")):
+            owed["COERCIVE_MEASURE"][record_id] = version
+        for record_id, version, raw in conn.execute(text("SELECT id, version, snapshot FROM inspection")):
+            inspection = decode(Inspection, json.loads(raw) if isinstance(raw, str) else raw)
+            if inspection.result is not None:
+                owed["INSPECTION"][record_id] = version
         for case_id, version, raw in conn.execute(text("SELECT id, version, snapshot FROM penalty_case")):
             versions[case_id] = version
             snap = decode(CaseSnapshot, json.loads(raw) if isinstance(raw, str) else raw)
@@ -85,7 +94,7 @@ def _store_truth(db: Path) -> tuple[dict[str, int], dict[str, str]]:
             if decision is not None and snap.parties and publicity is not None and publicity.published_on:
                 display[decision.doc_no] = "WITHDRAWN" if publicity.withdrawn_on else "PUBLISHED"
     engine.dispose()
-    return versions, display
+    return owed, display
 
 
 def test_seeded_cases_reach_the_data_centre_and_the_credit_platform(tmp_path: Path) -> None:
@@ -98,8 +107,12 @@ def test_seeded_cases_reach_the_data_centre_and_the_credit_platform(tmp_path: Pa
     status = _hub("outbox", "status", "--json", env=env, cwd=work)
     assert status.returncode == 0, status.stderr
     before = {t["topic"]: t for t in json.loads(status.stdout)}
-    versions, display = _store_truth(db)
-    assert before["datacentre.case"]["pending"] == len(versions) > 200
+    owed, display = _store_truth(db)
+    assert len(owed["PENALTY_CASE"]) > 200
+    assert owed["COERCIVE_MEASURE"]  # (the seeded inspections stop on site: no result, nothing owed yet)
+    assert not owed["INSPECTION"]
+    # a case written in bulk owes one message; a measure one per change (an imported one: its one event)
+    assert before["datacentre.case"]["pending"] == len(owed["PENALTY_CASE"]) + sum(owed["COERCIVE_MEASURE"].values())
     assert before["credit.penalty"]["pending"] >= len(display) > 0
 
     with simulator("data_centre", work, work) as dc, simulator("credit_publicity", work, work) as credit:
@@ -109,7 +122,8 @@ def test_seeded_cases_reach_the_data_centre_and_the_credit_platform(tmp_path: Pa
         httpx.put(credit + "/__admin/knobs", json={"down": True}, timeout=10).raise_for_status()
         first = _hub("outbox", "deliver", env=deliver_env, cwd=work)
         assert first.returncode == 1, first.stdout + first.stderr  # failed attempts are an error exit
-        assert f"datacentre.case: {len(versions):,} delivered, 0 rejected" in first.stdout, first.stdout
+        assert f"datacentre.case: {before['datacentre.case']['pending']:,} delivered, 0 rejected" in first.stdout, \
+            first.stdout
         assert "credit.penalty: 0 delivered" in first.stdout
         assert "503" in first.stderr
         httpx.put(credit + "/__admin/knobs", json={"down": False}, timeout=10).raise_for_status()
@@ -123,8 +137,9 @@ def test_seeded_cases_reach_the_data_centre_and_the_credit_platform(tmp_path: Pa
         assert "rejected (dead)" in second.stdout
         assert "credit.penalty: " in second.stdout
 
-        current = _listing(dc, "/api/exchange/v1/records", type="PENALTY_CASE")
-        assert {r["key"]: r["version"] for r in current} == versions
+        for record_type, versions in owed.items():
+            current = _listing(dc, "/api/exchange/v1/records", type=record_type)
+            assert {r["key"]: r["version"] for r in current} == versions, record_type
         published = _listing(credit, "/api/credit/v1/penalties")
         assert {r["CF_WSH"]: r["status"] for r in published} == display
         for r in published:

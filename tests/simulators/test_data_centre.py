@@ -398,3 +398,42 @@ def test_listing_pages_and_refuses_bad_parameters(client: httpx.Client) -> None:
                    {"type": "PENALTY_CASE", "offset": "-1"}, {}, {"type": "UNKNOWN"}):
         response = client.get(PATH, params=params)
         assert (response.status_code, response.json()["code"]) == (400, 400), params
+
+
+# -- inspections and coercive measures -------------------------------------------------------------------
+
+
+def inspection(key: str, version: int = 1, **data: Any) -> dict[str, Any]:
+    payload = {"checkActionCode": key, "checkActionName": "食品经营检查", "superviseItemCode": "C-0042",
+               "implementingBodyCode": BODY_USCC, "objectName": "潮州某食品有限公司", "checkResult": "未发现问题",
+               "checkDate": "2024-03-05T09:00:00+08:00", "regionCode": "445102", **data}
+    return {"recordId": f"{key}-v{version}", "type": "INSPECTION", "op": "i", "key": key, "version": version,
+            "sentAt": "2024-03-06T08:00:00+08:00", "data": payload}
+
+
+def measure(key: str, version: int = 1, **data: Any) -> dict[str, Any]:
+    payload = {"measureId": key, "caseId": "CASE-1", "kind": "SEIZE", "state": "IN_FORCE", "bodyUscc": BODY_USCC,
+               "regionCode": "445102", **data}
+    return {"recordId": f"{key}-v{version}", "type": "COERCIVE_MEASURE", "op": "i", "key": key,
+            "version": version, "sentAt": "2024-04-10T08:00:00+08:00", "data": payload}
+
+
+def test_inspection_and_measure_records_are_validated_and_listed_by_type(client: httpx.Client) -> None:
+    answer = send(client, [
+        inspection("I-1"), inspection("I-2", counterpartCode=PARTY_USCC, submittedAt="2024-03-05T11:00:00+08:00"),
+        inspection("I-3", submittedAt="2024-03-04T11:00:00+08:00"),  # reported before the check
+        inspection("I-4", checkDate="2024-03-05T09:00:00"),  # no offset
+        inspection("I-5", counterpartCode="91350100M000100Y44"),  # wrong check character
+        measure("M-1"), measure("M-2", bodyUscc="B1"), measure("M-3", caseId=""),
+    ])
+    accepted, duplicates, rejected = sorted_outcome(answer)
+    assert accepted == ["I-1-v1", "I-2-v1", "M-1-v1"]
+    assert duplicates == []
+    assert "data.submittedAt" in rejected["I-3-v1"]
+    assert "data.checkDate" in rejected["I-4-v1"]
+    assert "data.counterpartCode" in rejected["I-5-v1"]
+    assert "data.bodyUscc" in rejected["M-2-v1"]
+    assert "data.caseId" in rejected["M-3-v1"]
+    assert [r["key"] for r in listing(client, type="INSPECTION")["data"]] == ["I-1", "I-2"]
+    assert [r["key"] for r in listing(client, type="COERCIVE_MEASURE")["data"]] == ["M-1"]
+    assert listing(client)["total"] == 0  # no penalty case was sent

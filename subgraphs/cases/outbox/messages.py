@@ -6,6 +6,8 @@ Two destinations (topics):
   (`op` "i" for a new case, "u" after), keyed by the case id and versioned by the case version: the
   receiver keeps the highest version, so a late duplicate never rolls it back. Public and internal
   (S0/S1) fields only: a natural person appears by party type and masked name, never by ID number.
+  Inspections and coercive measures report to the same destination (`records`, types INSPECTION and
+  COERCIVE_MEASURE), written by `RecordStore` with their own changes.
 * `credit.penalty` — the 双公示 credit platform receives the penalty record (`credit.penalty_record`)
   when the decision is published (T29 `PublishDecision`, op "i") and a withdrawal when its publicity
   is withdrawn (`WithdrawPublicity`, op "d", 《行政处罚法》第四十八条).
@@ -114,6 +116,17 @@ def messages_for_change(change: Change, ctx: GuardContext, policy: PublicityPoli
             rows.append(_row(CREDIT, f"cp:{case_id}:{seq}:d", change, "d",
                              {"op": "d", "record": {"CF_WSH": after.decision.doc_no}}, now))
     return rows
+
+
+def record_message(aggregate_type: str, record_id: str, version: int, op: str, report: tuple[str, dict[str, Any]],
+                   now: datetime) -> dict[str, Any]:
+    """The `outbox_message` row of a measure's or inspection's record for the data centre."""
+    record_type, data = report
+    return {"topic": DATA_CENTRE, "key": f"dc:{aggregate_type}:{record_id}:{version}", "aggregate_id": record_id,
+            "aggregate_version": version, "op": op,
+            "payload": {"type": record_type, "op": op, "key": record_id, "version": version, "data": data},
+            "status": OutboxStatus.PENDING.value, "attempts": 0, "next_attempt_at": now, "last_error": None,
+            "created_at": now, "delivered_at": None}
 
 
 def _published(snapshot: CaseSnapshot) -> bool:
