@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from time import perf_counter
 from typing import Any
 
@@ -73,13 +73,17 @@ def create_app(supergraph_source: str, *, subgraph_timeout_s: float = 10.0, dedu
                extensions: Sequence[GatewayExtension] = (), poll_interval_s: float | None = 2.0,
                install_sighup: bool = False, plan_cache_size: int = 1000,
                max_connections: int = 512, max_body_bytes: int = 4 * 1024 * 1024,
-               dedupe_ignore_headers: Sequence[str] = (), metrics: bool = True) -> Starlette:
+               dedupe_ignore_headers: Sequence[str] = (), metrics: bool = True,
+               override_labels: Iterable[str] = ()) -> Starlette:
     """Build the gateway app for a supergraph file path or http(s) URL.
 
     A file supergraph is loaded (and checked) now, raising :class:`InvalidSupergraph`; a URL is fetched at
     start-up and ``/health`` answers 503 until it loads. A request body above `max_body_bytes` is refused
     (413) as soon as that is known; a JSON array body (operation batching) is refused (400).
     With `metrics`, ``GET /metrics`` serves this app's Prometheus metrics (see :mod:`gateway.metrics`).
+    Progressive @override: a field whose override carries a label moves to the overriding subgraph on a
+    request where the label is on — `percent(x)` for x % of requests, any other label when it is one of
+    `override_labels` (else never: the field stays where it was).
     """
     source = SupergraphSource(supergraph_source)
     runtime = None
@@ -102,7 +106,7 @@ def create_app(supergraph_source: str, *, subgraph_timeout_s: float = 10.0, dedu
             transport = SubgraphTransport(client, timeout_s=subgraph_timeout_s, timeouts=subgraph_timeouts,
                                           dedupe_inflight=dedupe_inflight, max_connections=max_connections,
                                           dedupe_ignore_headers=dedupe_ignore_headers, metrics=recorder)
-            holder["pipeline"] = Pipeline(transport, extensions)
+            holder["pipeline"] = Pipeline(transport, extensions, override_labels=frozenset(override_labels))
             started: list[GatewayExtension] = []
             for ext in extensions:
                 await ext.startup(client)

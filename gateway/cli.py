@@ -23,9 +23,11 @@ def serve(supergraph: str, host: str = "127.0.0.1", port: int = 4000, *, dedupe:
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
 
 
-def plan_text(supergraph_path: Path, query_path: Path, operation_name: str | None = None) -> str:
-    """The stable text of the plan for one operation (``hub plan --supergraph FILE QUERY_FILE``)."""
-    supergraph = load_supergraph(supergraph_path.read_text(encoding="utf-8"))
+def plan_text(supergraph_path: Path, query_path: Path, operation_name: str | None = None,
+              labels: frozenset[str] = frozenset()) -> str:
+    """The stable text of the plan for one operation (``hub plan --supergraph FILE QUERY_FILE``), with the
+    progressive-override `labels` on."""
+    supergraph = load_supergraph(supergraph_path.read_text(encoding="utf-8")).with_active_labels(labels)
     document = parse(query_path.read_text(encoding="utf-8"))
     errors = validate(supergraph.api_schema, document)
     if errors:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -51,9 +52,13 @@ def error_response_parts(exc: GatewayError | SecurityError) -> tuple[dict[str, A
 class Pipeline:
     """Runs requests for whichever runtime is passed in (the app swaps runtimes on reload)."""
 
-    def __init__(self, transport: SubgraphTransport, extensions: Sequence[GatewayExtension] = ()) -> None:
+    def __init__(self, transport: SubgraphTransport, extensions: Sequence[GatewayExtension] = (), *,
+                 override_labels: frozenset[str] = frozenset(), rng: random.Random | None = None) -> None:
         self.transport = transport
         self.extensions = tuple(extensions)
+        #: progressive @override labels this gateway switches on (besides `percent(x)`, drawn per request)
+        self.override_labels = override_labels
+        self._rng = rng or random.Random()
         self._inspectors = tuple(e for e in self.extensions if overrides(e, "inspect_request"))
         self._validators = tuple(e for e in self.extensions if overrides(e, "validate_document"))
         self._headers = tuple(e for e in self.extensions if overrides(e, "headers_for_subgraph"))
@@ -71,7 +76,9 @@ class Pipeline:
                 request = inspector.inspect_request(request, context)
             if not request.query.strip():
                 raise BadUserInput("The request has no query string.")
-            prepared = runtime.prepare(request.query, request.operation_name)
+            labels = (runtime.active_labels(self.override_labels, self._rng)
+                      if runtime.supergraph.override_labels else frozenset[str]())
+            prepared = runtime.prepare(request.query, request.operation_name, labels)
             if prepared.operation_kind == "mutation" and not allow_mutation:
                 raise MethodNotAllowed("Mutations are not allowed over GET; use POST.")
             if prepared.operation_kind == "subscription":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import re
 from dataclasses import dataclass, field
 
 from graphql import GraphQLError, parse, validate
@@ -30,17 +32,26 @@ class GatewayRuntime:
         urls = {name: sg.url for name, sg in supergraph.subgraphs.items()}
         return cls(supergraph, urls, PlanCache(cache_size), version)
 
-    def prepare(self, query: str, operation_name: str | None) -> PreparedOperation:
-        """Parse, validate and plan (cached); raise a RequestError for a bad document."""
-        cached = self.cache.get(query, operation_name)
+    def prepare(self, query: str, operation_name: str | None,
+                labels: frozenset[str] = frozenset()) -> PreparedOperation:
+        """Parse, validate and plan (cached per set of active override labels); raise a RequestError for a
+        bad document."""
+        active = labels & self.supergraph.override_labels
+        cached = self.cache.get(query, operation_name, active)
         if cached is None:
-            cached = self._prepare(query, operation_name)
-            self.cache.put(query, operation_name, cached)
+            cached = self._prepare(query, operation_name, active)
+            self.cache.put(query, operation_name, cached, active)
         if isinstance(cached, GatewayError):
             raise cached
         return cached
 
-    def _prepare(self, query: str, operation_name: str | None) -> Prepared:
+    def active_labels(self, enabled: frozenset[str], rng: random.Random) -> frozenset[str]:
+        """The progressive-override labels on for one request: `percent(x)` for x % of requests (drawn from
+        `rng`), any other label when the gateway's configuration enables it."""
+        return frozenset(label for label in self.supergraph.override_labels
+                         if _label_on(label, enabled, rng))
+
+    def _prepare(self, query: str, operation_name: str | None, labels: frozenset[str] = frozenset()) -> Prepared:
         try:
             document = parse(query, max_tokens=50_000)
         except GraphQLError as exc:
@@ -51,11 +62,21 @@ class GatewayRuntime:
                                     others=[ValidationFailed(e.message, locations=_locations(e))
                                             for e in errors[1:]])
         try:
-            return plan_operation(self.supergraph, document, operation_name)
+            return plan_operation(self.supergraph.with_active_labels(labels), document, operation_name)
         except RequestError as exc:
             return exc
         except PlanningError as exc:
             return exc
+
+
+_PERCENT = re.compile(r"percent\((\d+(?:\.\d+)?)\)")
+
+
+def _label_on(label: str, enabled: frozenset[str], rng: random.Random) -> bool:
+    m = _PERCENT.fullmatch(label)
+    if m is not None:
+        return rng.random() * 100.0 < float(m.group(1))
+    return label in enabled
 
 
 def _locations(exc: GraphQLError) -> list[dict[str, int]] | None:

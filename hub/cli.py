@@ -194,7 +194,8 @@ def gateway(
         application = create_secure_app(
             source, config, access_log=access_log, local_subgraphs=settings.security.audit.local_subgraphs,
             subgraph_timeout_s=timeout or settings.gateway.subgraph_timeout_s,
-            dedupe_inflight=dedupe or settings.gateway.dedupe_inflight, install_sighup=True)
+            dedupe_inflight=dedupe or settings.gateway.dedupe_inflight, install_sighup=True,
+            override_labels=settings.gateway.override_labels)
     except GatewayError as exc:
         raise _fail(f"cannot serve {source}: {exc}") from exc
     uvicorn.run(application, host=host or settings.gateway.host, port=port or settings.gateway.port,
@@ -206,6 +207,8 @@ def plan(
     query_file: Annotated[Path, typer.Argument(help="file with the GraphQL operation")],
     supergraph: Annotated[Path, typer.Option(help="supergraph SDL file")] = Path("schema/supergraph.graphql"),
     operation_name: Annotated[str | None, typer.Option("--operation-name", help="operation to plan")] = None,
+    override_label: Annotated[list[str] | None, typer.Option(
+        "--override-label", help="a progressive-override label to plan with switched on (repeatable)")] = None,
 ) -> None:
     """Print the query plan for an operation as stable text."""
     from gateway.cli import plan_text
@@ -215,7 +218,7 @@ def plan(
         if not path.is_file():
             raise _fail(f"{path} does not exist")
     try:
-        typer.echo(plan_text(supergraph, query_file, operation_name))
+        typer.echo(plan_text(supergraph, query_file, operation_name, frozenset(override_label or ())))
     except GatewayError as exc:
         raise _fail(str(exc)) from exc
     except GraphQLError as exc:

@@ -71,6 +71,8 @@ class GatewaySettings(_Section):
     supergraph: str = "schema/supergraph.graphql"
     subgraph_timeout_s: float = Field(default=10.0, gt=0)
     dedupe_inflight: bool = False
+    #: progressive @override labels to switch on (percent(x) labels switch themselves on for x % of requests)
+    override_labels: list[str] = Field(default_factory=list)
 
 
 class SupervisionSettings(_Section):

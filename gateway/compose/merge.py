@@ -104,6 +104,7 @@ class Merger:
         names = [s.name for s in self.subgraphs]
         enums = graph_enum_values(names)
         graphs = [Graph(enums[s.name], s.name, s.url) for s in self.subgraphs]
+        join_minor = 4 if any(s.federation_minor >= 7 for s in self.subgraphs) else 3
         order = sorted(self.entries, key=lambda n: (
             _ROOTS.index(n) if n in _ROOTS else len(_ROOTS), _KIND_ORDER.get(self.kind_of(n) or "", 9)))
         types: dict[str, SType] = {}
@@ -114,7 +115,7 @@ class Merger:
                 types[name] = merged
         self._add_interface_object_fields(types)
         roots = {op: n for op, n in zip(("query", "mutation", "subscription"), _ROOTS, strict=True) if n in types}
-        return Supergraph(graphs, types, roots, self._composed())
+        return Supergraph(graphs, types, roots, self._composed(), join_minor=join_minor)
 
     def _merge_type(self, name: str, entries: list[Entry], fields: FieldMerger) -> SType | None:
         kinds = {t.effective_kind for _, t in entries}

@@ -74,10 +74,18 @@ class FieldMerger:
         special = any(f.external or f.requires or f.provides or f.override for _, f in sources)
         if not special and not types_differ and {s.name for s, _ in sources} == type_graphs:
             return []
-        overridden = {f.override for s, f in sources if f.override and f.override != s.name}
+        overridden = {f.override for s, f in sources if f.override and f.override != s.name and not f.override_label}
+        # progressive @override: the old subgraph keeps resolving the field until the label is on
+        labelled = {f.override: f.override_label for s, f in sources
+                    if f.override and f.override != s.name and f.override_label}
         joins: list[JoinField] = []
         for sub, f in sources:
             type_text = str(f.type) if types_differ else None
+            if sub.name in labelled:
+                provides = f.provides if self.merger.kind_of(f.type.named) == "union" else _compact(f.provides)
+                joins.append(JoinField(sub.name, requires=_compact(f.requires), provides=provides, type=type_text,
+                                       external=f.external, override_label=labelled[sub.name]))
+                continue
             if sub.name in overridden:
                 if (owner.name, f.name) in self.merger.referenced.get(sub.name, set()):
                     joins.append(JoinField(sub.name, type=type_text, used_overridden=True,
@@ -85,7 +93,8 @@ class FieldMerger:
                 continue
             provides = f.provides if self.merger.kind_of(f.type.named) == "union" else _compact(f.provides)
             joins.append(JoinField(sub.name, requires=_compact(f.requires), provides=provides,
-                                   type=type_text, external=f.external, override=f.override))
+                                   type=type_text, external=f.external, override=f.override,
+                                   override_label=f.override_label if f.override else None))
         return joins
 
     def _merge_args(self, type_name: str, field: str, sources: list[Source]) -> dict[str, SArg]:

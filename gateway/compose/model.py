@@ -45,6 +45,7 @@ class SubField:
     requires: str | None = None
     provides: str | None = None
     override: str | None = None
+    override_label: str | None = None  # progressive @override (federation 2.7)
     default: ValueNode | None = None  # input fields only
 
 
@@ -99,6 +100,7 @@ class Subgraph:
     types: dict[str, SubType]
     roots: dict[str, str]  # operation ("query") -> type name in the supergraph
     composed: dict[str, ComposedLink] = field(default_factory=dict)  # directive name -> its link
+    federation_minor: int = 0  # the minor version of the federation 2 spec it links (7 for v2.7)
 
     def type(self, name: str) -> SubType | None:
         return self.types.get(name)

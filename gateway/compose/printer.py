@@ -19,7 +19,7 @@ directive @join__field(
   type: String
   external: Boolean
   override: String
-  usedOverridden: Boolean
+  usedOverridden: Boolean{override_label}
 ) repeatable on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
 
 directive @join__implements(graph: join__Graph!, interface: String!) repeatable on OBJECT | INTERFACE
@@ -136,6 +136,8 @@ class _Printer:
             args.append(f"override: {print_string(j.override)}")
         if j.used_overridden:
             args.append("usedOverridden: true")
+        if j.override_label is not None:
+            args.append(f"overrideLabel: {print_string(j.override_label)}")
         return f"@join__field({', '.join(args)})"
 
     def arg(self, a: SArg) -> str:
@@ -190,8 +192,9 @@ class _Printer:
     def print(self) -> str:
         types = [self.type(t) for t in self.sg.types.values()]
         links = ['@link(url: "https://specs.apollo.dev/link/v1.0")',
-                 '@link(url: "https://specs.apollo.dev/join/v0.3", for: EXECUTION)']
-        definitions = [_JOIN_DEFINITIONS]
+                 f'@link(url: "https://specs.apollo.dev/join/v0.{self.sg.join_minor}", for: EXECUTION)']
+        definitions = [_JOIN_DEFINITIONS.replace(
+            "{override_label}", "\n  overrideLabel: String" if self.sg.join_minor >= 4 else "")]
         for feature, (link_args, definition) in _FEATURES.items():
             if feature in self.used:
                 links.append(f"@link({link_args})")

@@ -6,6 +6,7 @@ error names the subgraph, type and field and carries the code the Federation doc
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from gateway.compose.errors import Collector
@@ -52,8 +53,27 @@ def check_subgraphs(subgraphs: list[Subgraph], errors: Collector) -> None:
                             errors.add(code, message, subgraph=sub.name, type=t.name, field=f.name)
                 if f.override is not None:
                     _check_override(sub, t.name, f.name, f.override, f.external or bool(f.requires), errors)
+                if f.override_label is not None and not valid_override_label(f.override_label):
+                    errors.add("OVERRIDE_LABEL_INVALID",
+                               f'[{sub.name}] Invalid @override label "{f.override_label}" on field '
+                               f'"{t.name}.{f.name}" on subgraph "{sub.name}": labels must start with a letter '
+                               "and after that may contain alphanumerics, underscores, minuses, colons, periods, "
+                               'or slashes. Alternatively, labels may be of the form "percent(x)" where x is a '
+                               "float between 0-100 inclusive.", subgraph=sub.name, type=t.name, field=f.name)
         if sub.fed2:
             _check_unused_externals(sub, errors)
+
+
+_LABEL = re.compile(r"[a-zA-Z][a-zA-Z0-9_\-:./]*")
+_PERCENT_LABEL = re.compile(r"percent\((\d{1,3})(\.\d{1,8})?\)")
+
+
+def valid_override_label(label: str) -> bool:
+    """A progressive @override label: a name, or `percent(x)` with 0 <= x <= 100 (at most 8 decimals)."""
+    percent = _PERCENT_LABEL.fullmatch(label)
+    if percent is not None:
+        return float(percent.group(1) + (percent.group(2) or "")) <= 100
+    return _LABEL.fullmatch(label) is not None and not label.startswith("percent(")
 
 
 def _check_override(sub: Subgraph, type_name: str, field: str, source: str, collides: bool,

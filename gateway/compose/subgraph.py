@@ -129,6 +129,10 @@ def _validate(source: SubgraphSource, definitions: list[DefinitionNode], info: L
     return [_invalid(source, message) for message in dict.fromkeys(validate_definitions(definitions, directives))]
 
 
+def _optional_text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
 def _arg_value(directive: DirectiveNode, name: str) -> Any:
     for a in directive.arguments or ():
         if a.name.value == name:
@@ -212,6 +216,7 @@ class _Builder:
             requires=str(_arg_value(requires[0], "fields")) if requires else None,
             provides=str(_arg_value(provides[0], "fields")) if provides else None,
             override=str(_arg_value(override[0], "from")) if override else None,
+            override_label=_optional_text(_arg_value(override[0], "label")) if override else None,
         )
 
     def type(self, name: str, nodes: list[TypeDefinitionNode | TypeExtensionNode]) -> SubType:
@@ -262,7 +267,8 @@ class _Builder:
                 directive_defs[d.name.value] = d
         types = {name: self.type(name, nodes) for name, nodes in grouped.items()}
         roots = {op: name for op, name in _ROOT_DEFAULTS.items() if name in types}
-        subgraph = Subgraph(self.source.name, self.source.url, self.info.fed2, types, roots)
+        subgraph = Subgraph(self.source.name, self.source.url, self.info.fed2, types, roots,
+                            federation_minor=self.info.minor if self.info.fed2 else 0)
         for name in self.info.compose:
             if name not in self.info.custom:
                 self.errors.append(CompositionError(

@@ -35,6 +35,7 @@ class JoinField:
     external: bool = False
     override: str | None = None
     used_overridden: bool = False
+    override_label: str | None = None
 
 
 @dataclass
@@ -98,6 +99,8 @@ class Supergraph:
     types: dict[str, SType]
     roots: dict[str, str]
     composed: list[ComposedDirective] = field(default_factory=list)
+    #: the join spec minor version to print: 4 (`overrideLabel`) once a subgraph links federation v2.7+
+    join_minor: int = 3
 
     def enum_of(self, graph: str) -> str:
         for g in self.graphs:

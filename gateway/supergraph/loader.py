@@ -149,6 +149,7 @@ def load_supergraph(sdl: str) -> Supergraph:
         mutation_type=schema.mutation_type.name if schema.mutation_type else None,
         subscription_type=schema.subscription_type.name if schema.subscription_type else None,
         source_sdl=sdl,
+        override_labels=frozenset(label for t in types.values() for f in t.fields.values() for label in f.when_label),
     )
 
 
@@ -236,24 +237,43 @@ def _read_field(reader: _Reader, parent: str, fdef: Any, type_graphs: frozenset[
             override_label=args.get("overrideLabel"),
         ))
     if saw_join_field:
-        overridden = {j.override for j in joins if j.override}
-        resolvable = {j.graph for j in joins
-                      if not j.external and not j.used_overridden and j.graph not in overridden}
+        resolvable = _resolvable(joins, frozenset())
     elif owner is not None:
         resolvable = {owner}
     else:
         resolvable = set(type_graphs)
     # FEDERATION_NOTE: a subgraph can always return the fields of its own keys (Fed 1 marks them @external).
-    for key in keys:
-        if any(getattr(sel, "name", None) is not None and sel.name.value == fname  # type: ignore[attr-defined]
-               for sel in key.selection.selections):
-            resolvable.add(key.graph)
+    key_graphs = {key.graph for key in keys
+                  if any(getattr(sel, "name", None) is not None and sel.name.value == fname  # type: ignore[attr-defined]
+                         for sel in key.selection.selections)}
+    resolvable |= key_graphs
+    # progressive @override: while a label is active the field moves to the overriding graph
+    when_label = {label: frozenset(_resolvable(joins, frozenset({label})) | key_graphs)
+                  for label in {j.override_label for j in joins if j.override_label}}
     requires = {j.graph: parse_field_set(j.requires, element=f"{element} @requires")
                 for j in joins if j.requires}
     provides = {j.graph: parse_field_set(j.provides, element=f"{element} @provides")
                 for j in joins if j.provides}
     return FieldInfo(name=fname, parent=parent, type_name=_named_type(fdef.type), joins=tuple(joins),
-                     resolvable_in=frozenset(resolvable), requires=requires, provides=provides)
+                     resolvable_in=frozenset(resolvable), requires=requires, provides=provides,
+                     when_label=when_label)
+
+
+def _resolvable(joins: list[FieldJoin], active: frozenset[str]) -> set[str]:
+    """The graphs that resolve a field with these `@join__field`s while the override labels `active` are on.
+
+    An unlabelled override always moves the field; a labelled one (progressive @override: the new graph's
+    join has `override` and `overrideLabel`, the old graph's only the same `overrideLabel`) moves it only
+    while its label is active."""
+    overridden = {j.override for j in joins if j.override and (j.override_label is None or j.override_label in active)}
+    out: set[str] = set()
+    for j in joins:
+        if j.external or j.used_overridden or j.graph in overridden:
+            continue
+        if j.override_label is not None and (j.override_label in active) != bool(j.override):
+            continue  # the new graph before its label is on, or the old graph once it is
+        out.add(j.graph)
+    return out
 
 
 def _check_graph_references(types: dict[str, TypeInfo], graphs: frozenset[str]) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from graphql import GraphQLSchema, SelectionSetNode
@@ -55,6 +55,9 @@ class FieldInfo:
     resolvable_in: frozenset[str]
     requires: Mapping[str, SelectionSetNode] = field(default_factory=dict)  # graph -> requires field set
     provides: Mapping[str, SelectionSetNode] = field(default_factory=dict)  # graph -> provides field set
+    #: progressive @override: label -> the graphs that resolve the field while that label is active
+    #: (`resolvable_in` is the field with every label inactive)
+    when_label: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,22 @@ class Supergraph:
     mutation_type: str | None = None
     subscription_type: str | None = None
     source_sdl: str = ""
+    #: every progressive-override label of the supergraph's fields
+    override_labels: frozenset[str] = frozenset()
+
+    def with_active_labels(self, active: frozenset[str]) -> Supergraph:
+        """This supergraph as planned while the override labels `active` are on (self when none applies)."""
+        relevant = active & self.override_labels
+        if not relevant:
+            return self
+        types = dict(self.types)
+        for name, t in self.types.items():
+            moved = {fname: replace(f, resolvable_in=next(f.when_label[label] for label in f.when_label
+                                                          if label in relevant))
+                     for fname, f in t.fields.items() if relevant.intersection(f.when_label)}
+            if moved:
+                types[name] = replace(t, fields={**t.fields, **moved})
+        return replace(self, types=types)
 
     def type(self, name: str) -> TypeInfo:
         return self.types[name]

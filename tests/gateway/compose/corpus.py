@@ -25,6 +25,7 @@ def _expand(sdl: str) -> str:
 
 
 K = "@@FED(2.3, @key @shareable @external @requires @provides @override @inaccessible @tag @extends)"
+K7 = "@@FED(2.7, @key @shareable @external @requires @provides @override @inaccessible @tag)"
 K6 = ("@@FED(2.6, @key @shareable @external @requires @provides @inaccessible @tag @authenticated "
       "@requiresScopes @policy @composeDirective @interfaceObject)")
 
@@ -61,6 +62,29 @@ CASES: dict[str, dict[str, str]] = {
     "v_override_used": {
         "a": K + 'type Query { t: T } type T @key(fields: "id") { id: ID! p: Int q: Int }',
         "b": K + 'type T @key(fields: "id") { id: ID! p: Int @override(from: "a") q: Int @external r: Int @requires(fields: "q") }',
+    },
+    # progressive @override (federation 2.7): the old subgraph keeps the field until the label is on
+    "v_override_labels": {
+        "a": K + 'type Query { t: T } type T @key(fields: "id") { id: ID! p: Int q: Int r: Int s: Int }',
+        "b": K7 + 'type T @key(fields: "id") { id: ID! p: Int @override(from: "a", label: "percent(33.5)") '
+                  'q: Int @override(from: "a", label: "ok-label:x/y.z_1") r: Int @override(from: "a") '
+                  's: Int @override(from: "a", label: "percent(100)") }',
+    },
+    "v_fed27_without_labels": {
+        "a": K7 + 'type Query { t: T } type T @key(fields: "id") { id: ID! p: Int }',
+        "b": K + 'type T @key(fields: "id") { id: ID! q: Int }',
+    },
+    "e_override_label_over_100": {
+        "a": K + 'type Query { t: T } type T @key(fields: "id") { id: ID! p: Int }',
+        "b": K7 + 'type T @key(fields: "id") { id: ID! p: Int @override(from: "a", label: "percent(101)") }',
+    },
+    "e_override_label_starts_with_digit": {
+        "a": K + 'type Query { t: T } type T @key(fields: "id") { id: ID! p: Int }',
+        "b": K7 + 'type T @key(fields: "id") { id: ID! p: Int @override(from: "a", label: "1bad") }',
+    },
+    "e_override_label_nine_decimals": {
+        "a": K + 'type Query { t: T } type T @key(fields: "id") { id: ID! p: Int }',
+        "b": K7 + 'type T @key(fields: "id") { id: ID! p: Int @override(from: "a", label: "percent(0.123456789)") }',
     },
     "v_override_used_overridden": {
         "a": K + 'type Query { t: T } type T @key(fields: "id") @key(fields: "code") { id: ID! code: String }',
