@@ -80,8 +80,10 @@ class SupervisionSettings(_Section):
     #: every this many seconds (0: off; the full sweep, `hub supervise sweep`, still runs on demand)
     follow_interval_s: float = Field(default=5.0, ge=0)
     follow_batch: int = Field(default=500, ge=1, le=100_000)
-    #: events younger than this are left to the next step (a concurrent writer may still commit a lower seq)
-    follow_settle_s: float = Field(default=2.0, ge=0)
+    #: events younger than this are left to the next step (0: none; a lower number committed late is caught as a gap)
+    follow_settle_s: float = Field(default=0.0, ge=0)
+    #: a number passed and still without an event after this long is a rolled-back transaction
+    follow_gap_timeout_s: float = Field(default=120.0, gt=0)
     #: where the sweep and the follower reach the gateway (default: gateway.host and port; 0.0.0.0 as 127.0.0.1)
     gateway_url: str = ""
     #: the service identity towards the gateway (client credentials); without a secret no token is

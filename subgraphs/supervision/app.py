@@ -75,6 +75,7 @@ class _Follow:
     interval_s: float
     batch: int
     settle_s: float
+    gap_timeout_s: float = 120.0
 
 
 def _follow_settings(settings: Any) -> _Follow | None:
@@ -82,7 +83,7 @@ def _follow_settings(settings: Any) -> _Follow | None:
     if section is None or getattr(settings, "gateway", None) is None or section.follow_interval_s <= 0:
         return None
     return _Follow(ServiceClient.from_settings(settings), section.follow_interval_s, section.follow_batch,
-                   section.follow_settle_s)
+                   section.follow_settle_s, getattr(section, "follow_gap_timeout_s", 120.0))
 
 
 @contextlib.asynccontextmanager
@@ -94,7 +95,8 @@ async def _following(engine: AsyncEngine, follow: _Follow | None) -> AsyncIterat
     stop = asyncio.Event()
     async with httpx.AsyncClient(timeout=follow.service.timeout_s) as client:
         facts = GatewayFacts(client, follow.service.gateway_url, token=follow.service.token(client))
-        follower = CaseEventFollower(engine, facts, batch=follow.batch, settle_s=follow.settle_s, as_of=as_of_now)
+        follower = CaseEventFollower(engine, facts, batch=follow.batch, settle_s=follow.settle_s,
+                                     gap_timeout_s=follow.gap_timeout_s, as_of=as_of_now)
         task = asyncio.create_task(follower.run(stop, interval_s=follow.interval_s), name="supervision-follower")
         try:
             yield

@@ -2,17 +2,22 @@
 
 Every case event has a store-wide number (`case_event.global_seq`), and so has every event of a
 coercive measure or inspection (`aggregate_event.global_seq`). A follower keeps, per name, the last
-number of each stream it has evaluated (`supervision_cursor`). One `step`:
+number of each stream it has read, and the numbers below it it has not seen yet (`supervision_cursor`).
+One `step`:
 
-1. reads up to `batch` case events and measure events after the cursor, recorded at least
-   `settle_s` ago (a transaction that drew a lower number may commit a moment after a higher one:
-   the settle time keeps the follower from passing it by; the daily full sweep is the backstop);
+1. reads up to `batch` events of each stream after the cursor, and the events that have since
+   appeared under the missing numbers ("gaps");
 2. evaluates the cases they touch — a measure event touches its case — together with the cases
    sharing a party with them (S17/S18), with one batched set of gateway requests for all of them
    (`sweep.evaluate_cases`), and records those cases' alerts;
-3. moves the cursor past what it read (only forward: two followers of one name never move it back).
+3. moves the cursor past what it read and stores the gaps: the numbers it passed that no committed
+   event holds yet. On PostgreSQL a transaction that drew a lower number can commit after one with a
+   higher number; its event then shows up under a gap and is evaluated on a later step. A gap still
+   empty after `gap_timeout_s` is a rolled-back transaction and is forgotten (at most `MAX_GAPS` kept).
 
-Evaluation is idempotent, so a step repeated after a crash between 2 and 3 changes nothing.
+`settle_s` (default 0) also leaves events younger than that for a later step. Evaluation is
+idempotent, so a step repeated after a crash between 2 and 3 changes nothing; the cursor only moves
+forward (two followers of one name never move it back).
 Time-driven rules (a period running out with no new event: S01, S02, S20 …) need the full sweep
 (`hub supervise sweep`, daily); inspections (S33) are body-wide and are left to it as well.
 `run` repeats `step` until stopped, at once while there is a backlog, else every `interval_s`.
@@ -26,8 +31,9 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -44,6 +50,10 @@ log = logging.getLogger(__name__)
 DEFAULT_NAME = "default"
 
 
+MAX_GAPS = 10_000
+CASE, RECORD = "case", "record"
+
+
 @dataclass(frozen=True, slots=True)
 class FollowStep:
     case_events: int
@@ -52,10 +62,17 @@ class FollowStep:
     findings: int
     case_event_seq: int
     record_event_seq: int
+    gaps: int = 0  # numbers passed and still missing after this step
 
     @property
     def events(self) -> int:
         return self.case_events + self.record_events
+
+
+@dataclass(frozen=True, slots=True)
+class _Position:
+    seq: int
+    gaps: dict[int, datetime]  # missing number -> when it was first passed
 
 
 def _utcnow() -> datetime:
@@ -64,7 +81,7 @@ def _utcnow() -> datetime:
 
 class CaseEventFollower:
     def __init__(self, engine: AsyncEngine, facts: FactsSource, *, name: str = DEFAULT_NAME, batch: int = 500,
-                 settle_s: float = 2.0, clock: Callable[[], datetime] = _utcnow,
+                 settle_s: float = 0.0, gap_timeout_s: float = 120.0, clock: Callable[[], datetime] = _utcnow,
                  as_of: Callable[[], datetime] | None = None) -> None:
         if batch <= 0:
             raise ValueError("batch must be positive")
@@ -73,53 +90,99 @@ class CaseEventFollower:
         self.name = name
         self.batch = batch
         self.settle = timedelta(seconds=settle_s)
-        self.clock = clock  # when events count as settled
+        self.gap_timeout = timedelta(seconds=gap_timeout_s)
+        self.clock = clock  # when events count as settled, and gaps as abandoned
         self.as_of = as_of or clock  # the evaluation instant of the rules
 
     async def position(self) -> tuple[int, int]:
-        """(last case event, last record event) evaluated."""
+        """(last case event, last record event) read."""
+        case, record = await self._positions()
+        return case.seq, record.seq
+
+    async def gaps(self) -> tuple[frozenset[int], frozenset[int]]:
+        """The numbers passed and not seen yet, per stream (case events, record events)."""
+        case, record = await self._positions()
+        return frozenset(case.gaps), frozenset(record.gaps)
+
+    async def _positions(self) -> tuple[_Position, _Position]:
         async with self.engine.connect() as conn:
-            row = (await conn.execute(select(CursorRow.case_event_seq, CursorRow.record_event_seq)
+            row = (await conn.execute(select(CursorRow.case_event_seq, CursorRow.record_event_seq, CursorRow.gaps)
                                       .where(CursorRow.name == self.name))).first()
-        return (int(row.case_event_seq), int(row.record_event_seq)) if row is not None else (0, 0)
+        if row is None:
+            return _Position(0, {}), _Position(0, {})
+        stored: dict[str, Any] = row.gaps or {}
+        return (_Position(int(row.case_event_seq), _read_gaps(stored.get(CASE))),
+                _Position(int(row.record_event_seq), _read_gaps(stored.get(RECORD))))
 
     async def step(self) -> FollowStep:
-        case_seq, record_seq = await self.position()
-        horizon = self.clock() - self.settle
+        case_pos, record_pos = await self._positions()
+        now = self.clock()
+        horizon = now - self.settle
+        e = AggregateEventRow
         async with self.engine.connect() as conn:
-            case_rows = (await conn.execute(
+            case_rows = list((await conn.execute(
                 select(CaseEventRow.global_seq, CaseEventRow.case_id)
-                .where(CaseEventRow.global_seq > case_seq, CaseEventRow.recorded_at <= horizon)
-                .order_by(CaseEventRow.global_seq).limit(self.batch))).all()
-            e = AggregateEventRow
-            record_rows = (await conn.execute(
-                select(e.global_seq, MeasureRow.case_id).join(MeasureRow, MeasureRow.id == e.aggregate_id)
-                .where(e.aggregate_type == MEASURE.name, e.global_seq > record_seq, e.recorded_at <= horizon)
-                .order_by(e.global_seq).limit(self.batch))).all()
-        case_ids = sorted({r.case_id for r in case_rows} | {r.case_id for r in record_rows})
+                .where(CaseEventRow.global_seq > case_pos.seq, CaseEventRow.recorded_at <= horizon)
+                .order_by(CaseEventRow.global_seq).limit(self.batch))).all())
+            if case_pos.gaps:
+                case_rows += (await conn.execute(
+                    select(CaseEventRow.global_seq, CaseEventRow.case_id)
+                    .where(CaseEventRow.global_seq.in_(sorted(case_pos.gaps))))).all()
+            # every aggregate event moves the record cursor; a measure's event also touches its case
+            record_query = (select(e.global_seq, MeasureRow.case_id)
+                            .outerjoin(MeasureRow, and_(MeasureRow.id == e.aggregate_id,
+                                                        e.aggregate_type == MEASURE.name)))
+            record_rows = list((await conn.execute(
+                record_query.where(e.global_seq > record_pos.seq, e.recorded_at <= horizon)
+                .order_by(e.global_seq).limit(self.batch))).all())
+            if record_pos.gaps:
+                record_rows += (await conn.execute(
+                    record_query.where(e.global_seq.in_(sorted(record_pos.gaps))))).all()
+        case_ids = sorted({r.case_id for r in case_rows} | {r.case_id for r in record_rows if r.case_id})
         findings = 0
         if case_ids:
             ctx = eval_context(self.as_of())
             found = await evaluate_cases(self.engine, self.facts, ctx, case_ids,
                                          reference=await load_reference(self.engine))
             findings = len(found)
-        new_case_seq = max((int(r.global_seq) for r in case_rows), default=case_seq)
-        new_record_seq = max((int(r.global_seq) for r in record_rows), default=record_seq)
-        if (new_case_seq, new_record_seq) != (case_seq, record_seq):
-            await self._advance(new_case_seq, new_record_seq)
-        return FollowStep(len(case_rows), len(record_rows), len(case_ids), findings, new_case_seq, new_record_seq)
+        new_case = self._moved(case_pos, {int(r.global_seq) for r in case_rows}, now)
+        new_record = self._moved(record_pos, {int(r.global_seq) for r in record_rows}, now)
+        if (new_case, new_record) != (case_pos, record_pos):
+            await self._advance(new_case, new_record)
+        return FollowStep(len(case_rows), sum(1 for r in record_rows if r.case_id), len(case_ids), findings,
+                          new_case.seq, new_record.seq, len(new_case.gaps) + len(new_record.gaps))
 
-    async def _advance(self, case_seq: int, record_seq: int) -> None:
+    def _moved(self, pos: _Position, seen: set[int], now: datetime) -> _Position:
+        """The position after reading `seen`: past the highest number read, with the numbers skipped on the way
+        as new gaps, the gaps now seen closed and the gaps older than the timeout forgotten."""
+        top = max(seen, default=pos.seq)
+        gaps = {n: at for n, at in pos.gaps.items() if n not in seen and now - at < self.gap_timeout}
+        expired = len(pos.gaps) - len(gaps) - len(seen & pos.gaps.keys())
+        if expired:
+            log.info("supervision follower: %d missing event numbers given up after %.0f s (rolled back)",
+                     expired, self.gap_timeout.total_seconds())
+        if top > pos.seq:
+            skipped = range(pos.seq + 1, top)
+            if len(skipped) - len(seen) > MAX_GAPS:  # a jump no transaction explains (a restored backup)
+                skipped = range(max(pos.seq + 1, top - MAX_GAPS), top)
+            gaps.update((n, now) for n in skipped if n not in seen)
+        if len(gaps) > MAX_GAPS:
+            gaps = dict(sorted(gaps.items())[-MAX_GAPS:])
+        return _Position(max(top, pos.seq), gaps)
+
+    async def _advance(self, case: _Position, record: _Position) -> None:
         now = _utcnow()
+        gaps = {CASE: _write_gaps(case.gaps), RECORD: _write_gaps(record.gaps)}
         async with self.engine.begin() as conn:
             insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(CursorRow)
-            await conn.execute(insert.values(name=self.name, case_event_seq=0, record_event_seq=0, updated_at=now)
-                               .on_conflict_do_nothing(index_elements=["name"]))
+            await conn.execute(insert.values(name=self.name, case_event_seq=0, record_event_seq=0, gaps={},
+                                             updated_at=now).on_conflict_do_nothing(index_elements=["name"]))
             row = CursorRow
-            await conn.execute(update(row).where(row.name == self.name, row.case_event_seq < case_seq)
-                               .values(case_event_seq=case_seq, updated_at=now))
-            await conn.execute(update(row).where(row.name == self.name, row.record_event_seq < record_seq)
-                               .values(record_event_seq=record_seq, updated_at=now))
+            # only forward: a follower that read less (a concurrent one, behind) leaves the cursor alone
+            await conn.execute(update(row).where(row.name == self.name, row.case_event_seq <= case.seq,
+                                                 row.record_event_seq <= record.seq)
+                               .values(case_event_seq=case.seq, record_event_seq=record.seq, gaps=gaps,
+                                       updated_at=now))
 
     async def run(self, stop: asyncio.Event, *, interval_s: float = 5.0) -> None:
         """Follow until `stop` is set; a failing step (the gateway down) is logged and retried."""
@@ -138,3 +201,19 @@ class CaseEventFollower:
                 log.exception("supervision follower: step failed; retrying in %.0f s", interval_s)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=interval_s)
+
+
+def _read_gaps(raw: Any) -> dict[int, datetime]:
+    if not isinstance(raw, dict):
+        return {}
+    out: dict[int, datetime] = {}
+    for key, at in raw.items():
+        try:
+            out[int(key)] = datetime.fromisoformat(str(at))
+        except ValueError:
+            continue  # a malformed entry is dropped, never fatal
+    return out
+
+
+def _write_gaps(gaps: dict[int, datetime]) -> dict[str, str]:
+    return {str(n): at.isoformat() for n, at in sorted(gaps.items())}

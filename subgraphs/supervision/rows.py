@@ -92,11 +92,13 @@ class AssignmentRow(Base):
 
 
 class CursorRow(Base):
-    """How far a supervision follower has evaluated the case store's event streams (migration 0009)."""
+    """How far a supervision follower has evaluated the case store's event streams (migrations 0009, 0011)."""
 
     __tablename__ = "supervision_cursor"
 
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     case_event_seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"))
     record_event_seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"))
+    #: numbers below the cursor not seen yet (migration 0011): {"case"|"record": {"<seq>": "<first missed, ISO>"}}
+    gaps: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(_TS)

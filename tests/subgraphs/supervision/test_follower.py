@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
-from sqlalchemy import select
+import pytest
+from sqlalchemy import insert, select
 
 from simulators.datagen.violations import AS_OF, World, seed_with_violations
 from subgraphs.cases.domain import commands as c
 from subgraphs.cases.facts import FixedFacts
+from subgraphs.cases.rows import CaseEventRow
 from subgraphs.cases.service import CaseService
 from subgraphs.common.db import create_engine
 from subgraphs.common.migrate import upgrade
@@ -91,3 +94,93 @@ async def test_events_younger_than_the_settle_time_wait(small_seed: Path, tmp_pa
             assert (await batched.position())[0] == step.case_event_seq
     finally:
         await engine.dispose()
+
+
+async def _copy_event(engine: Any, case_id: str, *, global_seq: int | None, seq: int) -> None:
+    """Append a copy of the case's last event under another number (the follower reads only numbers,
+    cases and times), as a transaction that drew `global_seq` would commit it."""
+    async with engine.begin() as conn:
+        last = (await conn.execute(select(CaseEventRow).where(CaseEventRow.case_id == case_id)
+                                   .order_by(CaseEventRow.seq.desc()).limit(1))).one()
+        values = {c.name: getattr(last, c.name) for c in CaseEventRow.__table__.c}
+        values.update(seq=seq, recorded_at=datetime.now(UTC))
+        if global_seq is None:
+            values.pop("global_seq")
+        else:
+            values["global_seq"] = global_seq
+        await conn.execute(insert(CaseEventRow).values(**values))
+
+
+async def test_a_number_committed_late_is_evaluated_when_it_appears(world: World, database_url: str,
+                                                                     small_seed: Path, tmp_path: Path) -> None:
+    await upgrade(database_url)
+    truth = await seed_with_violations(database_url, small_seed, tmp_path, seed=8, count=30, secret=SECRET)
+    fake = FakeGateway(small_seed, SECRET)
+    engine = create_engine(database_url)
+    try:
+        async with httpx.AsyncClient(transport=fake.transport()) as client:
+            facts = GatewayFacts(client, "http://gateway.test/graphql")
+            clock = [datetime.now(UTC) + timedelta(hours=1)]  # every event written below is "settled"
+            follower = CaseEventFollower(engine, facts, batch=100_000, as_of=lambda: AS_OF,
+                                         clock=lambda: clock[0], gap_timeout_s=60)
+            top = (await follower.step()).case_event_seq
+            late_case, other_case = sorted({a["case_id"] for a in truth.alerts if a.get("case_id")})[:2]
+            # the transaction holding top+1 is slower than the one holding top+2
+            await _copy_event(engine, other_case, global_seq=top + 2, seq=10_001)
+            passed = await follower.step()
+            assert (passed.case_events, passed.case_event_seq, passed.gaps) == (1, top + 2, 1)
+            assert (await follower.gaps())[0] == {top + 1}
+            await _copy_event(engine, late_case, global_seq=top + 1, seq=10_002)
+            caught = await follower.step()
+            assert caught.case_events == 1
+            assert caught.cases >= 1  # the late case (with its party siblings) is evaluated
+            assert caught.case_event_seq == top + 2  # the cursor stays; the gap is closed
+            assert (await follower.gaps())[0] == frozenset()
+            # a number nobody ever commits (a rolled-back transaction) is given up after the timeout
+            await _copy_event(engine, other_case, global_seq=top + 4, seq=10_003)
+            assert (await follower.step()).gaps == 1
+            clock[0] += timedelta(seconds=30)
+            assert (await follower.step()).gaps == 1
+            clock[0] += timedelta(seconds=31)
+            assert (await follower.step()).gaps == 0
+            # a new follower object resumes with the stored cursor and gaps
+            assert await CaseEventFollower(engine, facts).position() == await follower.position()
+    finally:
+        await engine.dispose()
+
+
+@pytest.mark.postgres
+async def test_real_out_of_order_commits_on_postgresql_are_not_missed(
+        world: World, postgres_url: str, small_seed: Path, tmp_path: Path) -> None:
+    """Two writers on PostgreSQL: the one that drew the lower number commits last."""
+    from tests.support.db import fresh_postgres_database
+
+    async with fresh_postgres_database(postgres_url) as url:
+        await upgrade(url)
+        truth = await seed_with_violations(url, small_seed, tmp_path, seed=8, count=30, secret=SECRET)
+        fake = FakeGateway(small_seed, SECRET)
+        engine = create_engine(url)
+        try:
+            async with httpx.AsyncClient(transport=fake.transport()) as client:
+                facts = GatewayFacts(client, "http://gateway.test/graphql")
+                follower = CaseEventFollower(engine, facts, batch=100_000, as_of=lambda: AS_OF)
+                await follower.step()
+                slow_case, fast_case = sorted({a["case_id"] for a in truth.alerts if a.get("case_id")})[:2]
+                async with engine.connect() as slow:
+                    transaction = await slow.begin()
+                    last = (await slow.execute(select(CaseEventRow).where(CaseEventRow.case_id == slow_case)
+                                               .order_by(CaseEventRow.seq.desc()).limit(1))).one()
+                    values = {c.name: getattr(last, c.name) for c in CaseEventRow.__table__.c if c.name != "global_seq"}
+                    values.update(seq=20_001, recorded_at=datetime.now(UTC))
+                    drawn = (await slow.execute(insert(CaseEventRow).values(**values)
+                                                .returning(CaseEventRow.global_seq))).scalar_one()
+                    await _copy_event(engine, fast_case, global_seq=None, seq=20_002)  # commits first
+                    passed = await follower.step()
+                    assert passed.case_event_seq > drawn
+                    assert drawn in (await follower.gaps())[0]
+                    await transaction.commit()
+                caught = await follower.step()
+                assert caught.case_events == 1
+                assert drawn not in (await follower.gaps())[0]
+        finally:
+            await engine.dispose()
