@@ -460,7 +460,9 @@ def outbox_deliver_command(
     for topic in sorted(set(report.delivered) | set(report.dead) | set(report.failed)):
         typer.echo(f"{topic}: {report.delivered.get(topic, 0):,} delivered, {report.dead.get(topic, 0):,} rejected "
                    f"(dead), {report.failed.get(topic, 0):,} failed attempts")
-    if not (report.delivered or report.dead or report.failed):
+    for topic in sorted(report.leased_elsewhere):
+        typer.echo(f"{topic}: another relay (the cases subgraph) is delivering it now; left to it")
+    if not (report.delivered or report.dead or report.failed or report.leased_elsewhere):
         typer.echo("nothing was due")
     if report.failed or report.dead:
         raise typer.Exit(1)

@@ -55,7 +55,7 @@ async def deliver(settings: Settings, *, max_steps: int, say: Callable[[str], No
     try:
         async with httpx.AsyncClient(timeout=config.timeout_s) as client:
             relay = OutboxRelay(engine, config.destinations, client, batch=config.batch,
-                                max_attempts=config.max_attempts, backoff_s=config.backoff_s,
+                                backoff_s=config.backoff_s,
                                 backoff_cap_s=config.backoff_cap_s)
             try:
                 return await relay.drain(max_steps=max_steps, progress=progress)

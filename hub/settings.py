@@ -99,7 +99,6 @@ class OutboxSettings(_Section):
     #: deliver every this many seconds (0: off; the messages wait and `hub outbox deliver` sends them)
     interval_s: float = Field(default=2.0, ge=0)
     batch: int = Field(default=100, ge=1, le=100)
-    max_attempts: int = Field(default=60, ge=1, le=1000)
     backoff_s: float = Field(default=2.0, gt=0)
     backoff_cap_s: float = Field(default=600.0, gt=0)
     timeout_s: float = Field(default=10.0, gt=0)

@@ -83,8 +83,10 @@ class FieldMerger:
             type_text = str(f.type) if types_differ else None
             if sub.name in labelled:
                 provides = f.provides if self.merger.kind_of(f.type.named) == "union" else _compact(f.provides)
+                used = (owner.name, f.name) in self.merger.referenced.get(sub.name, set())
                 joins.append(JoinField(sub.name, requires=_compact(f.requires), provides=provides, type=type_text,
-                                       external=f.external, override_label=labelled[sub.name]))
+                                       external=f.external, override_label=labelled[sub.name],
+                                       used_overridden=used))
                 continue
             if sub.name in overridden:
                 if (owner.name, f.name) in self.merger.referenced.get(sub.name, set()):

@@ -134,10 +134,10 @@ class _Printer:
             args.append("external: true")
         if j.override is not None:
             args.append(f"override: {print_string(j.override)}")
-        if j.used_overridden:
-            args.append("usedOverridden: true")
         if j.override_label is not None:
             args.append(f"overrideLabel: {print_string(j.override_label)}")
+        if j.used_overridden:
+            args.append("usedOverridden: true")
         return f"@join__field({', '.join(args)})"
 
     def arg(self, a: SArg) -> str:

@@ -65,15 +65,15 @@ def check_subgraphs(subgraphs: list[Subgraph], errors: Collector) -> None:
 
 
 _LABEL = re.compile(r"[a-zA-Z][a-zA-Z0-9_\-:./]*")
-_PERCENT_LABEL = re.compile(r"percent\((\d{1,3})(\.\d{1,8})?\)")
+_PERCENT_LABEL = re.compile(r"percent\((?:\d{1,2}(?:\.\d{1,8})?|100(?:\.0{1,8})?)\)")
 
 
 def valid_override_label(label: str) -> bool:
-    """A progressive @override label: a name, or `percent(x)` with 0 <= x <= 100 (at most 8 decimals)."""
-    percent = _PERCENT_LABEL.fullmatch(label)
-    if percent is not None:
-        return float(percent.group(1) + (percent.group(2) or "")) <= 100
-    return _LABEL.fullmatch(label) is not None and not label.startswith("percent(")
+    """A progressive @override label: a name, or `percent(x)` with x from 0 to 100 (at most two integer digits
+    and 8 decimals, or 100 with zero decimals), as the reference composer accepts them."""
+    if label.startswith("percent("):
+        return _PERCENT_LABEL.fullmatch(label) is not None
+    return _LABEL.fullmatch(label) is not None
 
 
 def _check_override(sub: Subgraph, type_name: str, field: str, source: str, collides: bool,

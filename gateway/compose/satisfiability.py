@@ -75,7 +75,10 @@ class State:
 
 
 class _Checker:
-    def __init__(self, subgraphs: list[Subgraph], supergraph: Supergraph, errors: Collector) -> None:
+    def __init__(self, subgraphs: list[Subgraph], supergraph: Supergraph, errors: Collector, *,
+                 labels_on: bool = True, reported: set[tuple[str, str]] | None = None) -> None:
+        """`labels_on`: check the graph with every progressive-override label on (the overriding subgraphs
+        resolve the fields) or off (the overridden subgraphs still do, the overriding ones not yet)."""
         self.subs = {s.name: s for s in subgraphs}
         self.sg = supergraph
         self.errors = errors
@@ -83,9 +86,13 @@ class _Checker:
         for s in subgraphs:
             for t in s.types.values():
                 for f in t.fields.values():
-                    if f.override and f.override != s.name:
+                    if not f.override or f.override == s.name:
+                        continue
+                    if f.override_label is None or labels_on:
                         self.lost.setdefault((t.name, f.name), set()).add(f.override)
-        self.reported: set[tuple[str, str]] = set()
+                    else:
+                        self.lost.setdefault((t.name, f.name), set()).add(s.name)
+        self.reported: set[tuple[str, str]] = reported if reported is not None else set()
         self._keys: dict[str, list[tuple[str, str, str]]] = {}
 
     def sub_type(self, graph: str, name: str) -> SubType | None:
@@ -252,5 +259,9 @@ class _Checker:
 
 
 def check_satisfiability(subgraphs: list[Subgraph], supergraph: Supergraph, errors: Collector) -> None:
-    """Add a SATISFIABILITY_ERROR for every API field no query plan can reach."""
-    _Checker(subgraphs, supergraph, errors).run()
+    """Add a SATISFIABILITY_ERROR for every API field no query plan can reach — with progressive-override
+    labels on and, when there are any, with them off too (each state serves some requests)."""
+    on = _Checker(subgraphs, supergraph, errors)
+    on.run()
+    if any(f.override_label for s in subgraphs for t in s.types.values() for f in t.fields.values()):
+        _Checker(subgraphs, supergraph, errors, labels_on=False, reported=on.reported).run()

@@ -44,7 +44,7 @@ class Representations:
     """Builds the de-duplicated ``representations`` of one entity fetch and remembers who needs which.
 
     When every fragment's selection is flat (plain fields, no nested selections), an object's key field
-    values are read in one call and de-duplicated by value, and a representation dict is built only for
+    values are read in one call and de-duplicated by value and type, and a representation dict is built only for
     each distinct one. Anything else (nested selections, an object missing a field, a value that is a
     list or an object) goes through :func:`representation`, de-duplicated by its sorted JSON text. Either
     way each representation is what :func:`representation` builds for the first object that needs it.
@@ -82,7 +82,8 @@ class Representations:
                 continue  # no fragment applies to this type
             try:
                 values = flat.get(obj)
-                key = (flat.index, values)
+                # the types too: 1, 1.0 and true are equal in Python but different JSON values
+                key = (flat.index, values, type(values) if flat.single else tuple(map(type, values)))
                 i = index.get(key)
             except (KeyError, TypeError):  # a field is missing, or a value is a list or an object
                 self._add_careful(obj)

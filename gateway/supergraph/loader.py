@@ -268,7 +268,9 @@ def _resolvable(joins: list[FieldJoin], active: frozenset[str]) -> set[str]:
     overridden = {j.override for j in joins if j.override and (j.override_label is None or j.override_label in active)}
     out: set[str] = set()
     for j in joins:
-        if j.external or j.used_overridden or j.graph in overridden:
+        # a used-overridden join without a label only keeps a field the old graph still references; with a
+        # label it is the field's home until the label is on
+        if j.external or (j.used_overridden and j.override_label is None) or j.graph in overridden:
             continue
         if j.override_label is not None and (j.override_label in active) != bool(j.override):
             continue  # the new graph before its label is on, or the old graph once it is

@@ -1,9 +1,11 @@
 """The privacy tripwire: no record carrying a real 18-character resident ID number gets past a receiver.
 
-Every 18-character window matching `[0-9]{17}[0-9Xx]` (windows overlap, so a longer digit run is checked
-at every offset) is tested with the GB 11643 validator; one valid number anywhere in a record (a string
-value or key at any depth, or an integer written without quotes) trips the wire. Masked numbers such as
-`4451**********1230` never match. `redact` is for log lines that must quote caller-supplied text.
+Every run of exactly 18 characters `[0-9]{17}[0-9Xx]` not joined to further digits is tested with the
+GB 11643 validator; one valid number anywhere in a record (a string value or key at any depth, or an
+integer written without quotes) trips the wire. A longer run of digits is a different identifier (a
+21-digit case number holds 18-digit windows that pass the check by chance about one time in ten) and is
+not an ID number. Masked numbers such as `4451**********1230` never match. `redact` is for log lines
+that must quote caller-supplied text.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from domain.masking import mask_id18
 #: Reason given in the `rejected` list; fixed by the wire contract.
 PERSONAL_ID_REASON = "personal ID number in record"
 
-_WINDOW = re.compile(r"(?=([0-9]{17}[0-9Xx]))")
+_WINDOW = re.compile(r"(?<![0-9])([0-9]{17}[0-9Xx])(?![0-9])")
 
 
 def _candidates(text: str) -> Iterator[tuple[int, str]]:
@@ -26,7 +28,7 @@ def _candidates(text: str) -> Iterator[tuple[int, str]]:
 
 
 def text_has_resident_id(text: str) -> bool:
-    """Whether any 18-character window of `text` is a valid resident ID number."""
+    """Whether any standalone 18-character run of `text` is a valid resident ID number."""
     return any(is_valid_resident_id(candidate) for _, candidate in _candidates(text))
 
 

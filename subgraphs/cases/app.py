@@ -87,7 +87,7 @@ async def _delivering(engine: AsyncEngine, outbox: OutboxConfig, metrics: Outbox
     stop = asyncio.Event()
     async with httpx.AsyncClient(timeout=outbox.timeout_s) as client:
         relay = OutboxRelay(engine, outbox.destinations, client, batch=outbox.batch,
-                            max_attempts=outbox.max_attempts, backoff_s=outbox.backoff_s,
+                            backoff_s=outbox.backoff_s,
                             backoff_cap_s=outbox.backoff_cap_s, metrics=metrics)
         task = asyncio.create_task(relay.run(stop, interval_s=outbox.interval_s), name="outbox-relay")
         log.info("outbox relay delivering %s every %.1f s", ", ".join(d.topic for d in outbox.destinations),

@@ -65,7 +65,7 @@ class OutboxMetrics:
 
     def __init__(self, registry: CollectorRegistry) -> None:
         self._messages = Counter("hub_outbox_messages", "Outbox messages by destination and outcome "
-                                 "(delivered, dead: rejected or out of attempts, failed: an attempt that failed).",
+                                 "(delivered, dead: rejected by the receiver, failed: an attempt that failed).",
                                  ("topic", "outcome"), registry=registry)
         self._age = Gauge("hub_outbox_oldest_pending_seconds", "Age of the oldest pending message per destination "
                           "at the relay's last look (0: none pending).", ("topic",), registry=registry)

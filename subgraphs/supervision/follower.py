@@ -28,12 +28,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -50,7 +50,8 @@ log = logging.getLogger(__name__)
 DEFAULT_NAME = "default"
 
 
-MAX_GAPS = 10_000
+MAX_GAPS = 200_000  # numbers; stored and queried as runs of consecutive numbers
+MAX_RUNS_PER_STEP = 500
 CASE, RECORD = "case", "record"
 
 
@@ -127,7 +128,7 @@ class CaseEventFollower:
             if case_pos.gaps:
                 case_rows += (await conn.execute(
                     select(CaseEventRow.global_seq, CaseEventRow.case_id)
-                    .where(CaseEventRow.global_seq.in_(sorted(case_pos.gaps))))).all()
+                    .where(_in_runs(CaseEventRow.global_seq, case_pos.gaps)))).all()
             # every aggregate event moves the record cursor; a measure's event also touches its case
             record_query = (select(e.global_seq, MeasureRow.case_id)
                             .outerjoin(MeasureRow, and_(MeasureRow.id == e.aggregate_id,
@@ -136,8 +137,7 @@ class CaseEventFollower:
                 record_query.where(e.global_seq > record_pos.seq, e.recorded_at <= horizon)
                 .order_by(e.global_seq).limit(self.batch))).all())
             if record_pos.gaps:
-                record_rows += (await conn.execute(
-                    record_query.where(e.global_seq.in_(sorted(record_pos.gaps))))).all()
+                record_rows += (await conn.execute(record_query.where(_in_runs(e.global_seq, record_pos.gaps)))).all()
         case_ids = sorted({r.case_id for r in case_rows} | {r.case_id for r in record_rows if r.case_id})
         findings = 0
         if case_ids:
@@ -149,7 +149,7 @@ class CaseEventFollower:
         new_record = self._moved(record_pos, {int(r.global_seq) for r in record_rows}, now)
         if (new_case, new_record) != (case_pos, record_pos):
             await self._advance(new_case, new_record)
-        return FollowStep(len(case_rows), sum(1 for r in record_rows if r.case_id), len(case_ids), findings,
+        return FollowStep(len(case_rows), len(record_rows), len(case_ids), findings,
                           new_case.seq, new_record.seq, len(new_case.gaps) + len(new_record.gaps))
 
     def _moved(self, pos: _Position, seen: set[int], now: datetime) -> _Position:
@@ -203,17 +203,41 @@ class CaseEventFollower:
                 await asyncio.wait_for(stop.wait(), timeout=interval_s)
 
 
+def _runs(numbers: Iterable[int]) -> list[tuple[int, int]]:
+    """Consecutive numbers as (first, last) runs, in order."""
+    runs: list[tuple[int, int]] = []
+    for n in sorted(numbers):
+        if runs and runs[-1][1] == n - 1:
+            runs[-1] = (runs[-1][0], n)
+        else:
+            runs.append((n, n))
+    return runs
+
+
+def _in_runs(column: Any, gaps: dict[int, datetime]) -> Any:
+    """SQL: `column` in one of the gaps' runs (the first MAX_RUNS_PER_STEP; the rest on later steps)."""
+    return or_(*(column.between(lo, hi) for lo, hi in _runs(gaps)[:MAX_RUNS_PER_STEP]))
+
+
 def _read_gaps(raw: Any) -> dict[int, datetime]:
-    if not isinstance(raw, dict):
-        return {}
+    """Stored gaps: a list of [first, last, first missed (ISO)] runs. A malformed entry is dropped."""
     out: dict[int, datetime] = {}
-    for key, at in raw.items():
+    for entry in raw if isinstance(raw, list) else ():
         try:
-            out[int(key)] = datetime.fromisoformat(str(at))
-        except ValueError:
-            continue  # a malformed entry is dropped, never fatal
+            lo, hi, at = int(entry[0]), int(entry[1]), datetime.fromisoformat(str(entry[2]))
+        except (ValueError, TypeError, IndexError):
+            continue
+        out.update((n, at) for n in range(lo, min(hi, lo + MAX_GAPS - 1) + 1))
     return out
 
 
-def _write_gaps(gaps: dict[int, datetime]) -> dict[str, str]:
-    return {str(n): at.isoformat() for n, at in sorted(gaps.items())}
+def _write_gaps(gaps: dict[int, datetime]) -> list[list[Any]]:
+    """Gaps as runs of consecutive numbers first missed at the same instant."""
+    runs: list[list[Any]] = []
+    for n in sorted(gaps):
+        at = gaps[n].isoformat()
+        if runs and runs[-1][1] == n - 1 and runs[-1][2] == at:
+            runs[-1][1] = n
+        else:
+            runs.append([n, n, at])
+    return runs

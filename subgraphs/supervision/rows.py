@@ -99,6 +99,6 @@ class CursorRow(Base):
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     case_event_seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"))
     record_event_seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"))
-    #: numbers below the cursor not seen yet (migration 0011): {"case"|"record": {"<seq>": "<first missed, ISO>"}}
+    #: numbers below the cursor not seen yet (migration 0011): {"case"|"record": [[first, last, first missed]]}
     gaps: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(_TS)

@@ -337,10 +337,10 @@ def test_calls_are_counted_per_operation(client: httpx.Client) -> None:
     [
         lambda r: r["data"].update(partyIdNumber=RESIDENT_ID),
         lambda r: r["data"].update(party={"contacts": [{"memo": f"身份证{RESIDENT_ID.lower()}，电话略"}]}),
-        lambda r: r["data"].update(reference=f"9{RESIDENT_ID}"),  # inside a longer run of digits
+        lambda r: r["data"].update(reference=f"No.{RESIDENT_ID}"),  # after letters
         lambda r: r.update(key=f"case-{RESIDENT_ID}"),
     ],
-    ids=["field", "nested", "longer-run", "key"],
+    ids=["field", "nested", "after-letters", "key"],
 )
 def test_record_with_a_resident_id_anywhere_is_rejected_and_never_kept(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, mutate: Any
@@ -437,3 +437,9 @@ def test_inspection_and_measure_records_are_validated_and_listed_by_type(client:
     assert [r["key"] for r in listing(client, type="INSPECTION")["data"]] == ["I-1", "I-2"]
     assert [r["key"] for r in listing(client, type="COERCIVE_MEASURE")["data"]] == ["M-1"]
     assert listing(client)["total"] == 0  # no penalty case was sent
+
+
+def test_a_case_number_whose_digits_hold_an_id_shaped_window_is_accepted(client: httpx.Client) -> None:
+    case_no = f"9{RESIDENT_ID}00"  # 21 digits, like the hub's case numbers
+    answer = send(client, [record("K9", caseNo=case_no)])
+    assert answer["accepted"] == ["K9-v1"]

@@ -15,7 +15,6 @@ class OutboxConfig:
     #: deliver every this many seconds (0: the app does not deliver; `hub outbox deliver` still does)
     interval_s: float = 2.0
     batch: int = 100
-    max_attempts: int = 60
     backoff_s: float = 2.0
     backoff_cap_s: float = 600.0
     timeout_s: float = 10.0
@@ -34,5 +33,5 @@ class OutboxConfig:
         wanted = ((DATA_CENTRE, section.data_centre_url, section.data_centre_app_key, section.data_centre_app_secret),
                   (CREDIT, section.credit_url, section.credit_app_key, section.credit_app_secret))
         return cls(destinations=tuple(Destination(topic, url, key, secret) for topic, url, key, secret in wanted if url),
-                   interval_s=section.interval_s, batch=section.batch, max_attempts=section.max_attempts,
+                   interval_s=section.interval_s, batch=section.batch,
                    backoff_s=section.backoff_s, backoff_cap_s=section.backoff_cap_s, timeout_s=section.timeout_s)

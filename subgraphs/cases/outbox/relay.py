@@ -1,18 +1,23 @@
-"""Deliver the outbox: oldest first per destination, signed, retried with backoff, never lost.
+"""Deliver the outbox: in id order per destination, signed, retried with backoff, never lost.
 
 One `step` per topic:
 
 1. take the topic's lease (`outbox_lease`: one deliverer per topic among the replicas; a lease runs
-   out after `lease_s`, so a crashed holder blocks nobody for long);
+   out after `lease_s` — longer than a request can take — so a crashed holder blocks nobody for long);
 2. read the first `batch` PENDING messages of the topic in id order; if the first is waiting for a
    retry, the topic waits (a later message never overtakes an earlier one of the same destination);
 3. POST them as one signed batch (`X-App-Key`, `X-Timestamp`, `X-Signature` = hex HMAC-SHA256 of key +
    timestamp + body), each record carrying its message key as `recordId`;
-4. mark what the receiver accepted or already had (`duplicates`) DELIVERED, what it rejected DEAD with
-   its reason; on a transport error, a timeout, an HTTP error status or an answer that leaves a record
-   out, count an attempt and wait `backoff_s · 2^(attempts-1)` (at most `backoff_cap_s`, with jitter)
-   — after `max_attempts` the message is DEAD.
+4. if the relay still holds the lease, mark what the receiver accepted or already had (`duplicates`)
+   DELIVERED and what it rejected DEAD with its reason (only rows still PENDING: a relay that lost its
+   lease meanwhile changes nothing, its batch counts as a resend). On a transport error, a timeout, an
+   HTTP error status or an answer that leaves a record out, count an attempt and wait
+   `backoff_s · 2^(attempts-1)` (at most `backoff_cap_s`, with jitter): the destination stalls until
+   its receiver is back — a message never dies of an outage, only of a rejection.
 
+Ids follow the order the changes were written; on PostgreSQL a transaction that commits late can have
+its message sent after later ones. Messages of one case are never reordered (its changes are serial),
+and the data centre keeps the highest version of each record.
 A crash between 3 and 4 resends the batch: the receivers answer `duplicates`, nothing is doubled.
 DEAD messages stay with their last error until `retry_dead` puts them back (`hub outbox retry`).
 Logs name topics, keys and counts; never the content of a record.
@@ -65,6 +70,7 @@ class StepReport:
     dead: dict[str, int] = field(default_factory=dict)
     failed: dict[str, int] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    leased_elsewhere: set[str] = field(default_factory=set)  # topics another relay was delivering
 
     @property
     def moved(self) -> int:
@@ -77,18 +83,21 @@ def utcnow() -> datetime:
 
 class OutboxRelay:
     def __init__(self, engine: AsyncEngine, destinations: Sequence[Destination], client: httpx.AsyncClient, *,
-                 batch: int = 100, max_attempts: int = 60, backoff_s: float = 2.0, backoff_cap_s: float = 600.0,
-                 lease_s: float = 30.0, holder: str | None = None, clock: Callable[[], datetime] = utcnow,
+                 batch: int = 100, backoff_s: float = 2.0, backoff_cap_s: float = 600.0,
+                 lease_s: float | None = None, holder: str | None = None, clock: Callable[[], datetime] = utcnow,
                  rng: random.Random | None = None, metrics: OutboxMetrics | None = None) -> None:
+        """`lease_s` defaults to 30 s plus four times the client's timeout (connect, write, read, pool): a
+        step's request ends before its lease does."""
         if not 1 <= batch <= 100:
             raise ValueError("an outbox batch holds 1 to 100 messages (the receivers' limit)")
-        if max_attempts < 1:
-            raise ValueError("max_attempts must be at least 1")
         self.engine = engine
         self.destinations = {d.topic: d for d in destinations}
         self.client = client
         self.batch = batch
-        self.max_attempts = max_attempts
+        if lease_s is None:
+            timeouts = [t for t in (client.timeout.connect, client.timeout.read, client.timeout.write,
+                                    client.timeout.pool) if t is not None]
+            lease_s = 30.0 + sum(timeouts) if len(timeouts) == 4 else 300.0
         self.backoff_s = backoff_s
         self.backoff_cap_s = backoff_cap_s
         self.lease_s = lease_s
@@ -108,16 +117,19 @@ class OutboxRelay:
 
     async def _step_topic(self, topic: str, report: StepReport) -> None:
         now = self.clock()
+        if self.metrics is not None:  # every replica reports the queue's age, with the lease or without
+            async with self.engine.connect() as conn:
+                oldest = (await conn.execute(select(func.min(OutboxRow.created_at)).where(
+                    OutboxRow.topic == topic, OutboxRow.status == OutboxStatus.PENDING.value))).scalar()
+            self.metrics.oldest_pending(topic, (now - _aware(oldest)).total_seconds() if oldest else 0.0)
         if not await self._lease(topic, now):
+            report.leased_elsewhere.add(topic)
             return
         async with self.engine.connect() as conn:
             rows = (await conn.execute(
-                select(OutboxRow.id, OutboxRow.key, OutboxRow.payload, OutboxRow.attempts, OutboxRow.next_attempt_at,
-                       OutboxRow.created_at)
+                select(OutboxRow.id, OutboxRow.key, OutboxRow.payload, OutboxRow.attempts, OutboxRow.next_attempt_at)
                 .where(OutboxRow.topic == topic, OutboxRow.status == OutboxStatus.PENDING.value)
                 .order_by(OutboxRow.id).limit(self.batch))).all()
-        if self.metrics is not None:
-            self.metrics.oldest_pending(topic, (now - _aware(rows[0].created_at)).total_seconds() if rows else 0.0)
         if not rows or _aware(rows[0].next_attempt_at) > now:
             return
         destination = self.destinations[topic]
@@ -133,13 +145,17 @@ class OutboxRelay:
         done = [r for r in rows if r.key in accepted]
         dead = [r for r in rows if r.key in rejected and r.key not in accepted]
         missing = [r for r in rows if r.key not in accepted and r.key not in rejected]
+        pending = OutboxRow.status == OutboxStatus.PENDING.value
         async with self.engine.begin() as conn:
+            if not await self._still_holds(conn, topic):
+                report.leased_elsewhere.add(topic)
+                return  # another relay took over meanwhile: it marks what it sends (ours was a resend)
             if done:
-                await conn.execute(update(OutboxRow).where(OutboxRow.id.in_([r.id for r in done]))
+                await conn.execute(update(OutboxRow).where(OutboxRow.id.in_([r.id for r in done]), pending)
                                    .values(status=OutboxStatus.DELIVERED.value, delivered_at=now,
                                            attempts=OutboxRow.attempts + 1, last_error=None))
             for r in dead:
-                await conn.execute(update(OutboxRow).where(OutboxRow.id == r.id).values(
+                await conn.execute(update(OutboxRow).where(OutboxRow.id == r.id, pending).values(
                     status=OutboxStatus.DEAD.value, attempts=OutboxRow.attempts + 1,
                     last_error=f"rejected by the receiver: {rejected[r.key]}"[:MAX_ERROR_CHARS]))
         if self.metrics is not None:
@@ -178,17 +194,18 @@ class OutboxRelay:
         attempts = rows[0].attempts + 1
         wait = self.backoff(attempts)
         async with self.engine.begin() as conn:
+            if not await self._still_holds(conn, topic):
+                report.leased_elsewhere.add(topic)
+                return
             for r in rows:
-                n = r.attempts + 1
-                dead = n >= self.max_attempts
-                await conn.execute(update(OutboxRow).where(OutboxRow.id == r.id).values(
-                    attempts=n, last_error=error[:MAX_ERROR_CHARS], next_attempt_at=now + timedelta(seconds=wait),
-                    status=OutboxStatus.DEAD.value if dead else OutboxStatus.PENDING.value))
+                await conn.execute(update(OutboxRow).where(
+                    OutboxRow.id == r.id, OutboxRow.status == OutboxStatus.PENDING.value).values(
+                    attempts=r.attempts + 1, last_error=error[:MAX_ERROR_CHARS],
+                    next_attempt_at=now + timedelta(seconds=wait)))
         report.failed[topic] = report.failed.get(topic, 0) + len(rows)
         report.errors[topic] = error
         if self.metrics is not None:
             self.metrics.count(topic, "failed", len(rows))
-            self.metrics.count(topic, "dead", sum(1 for r in rows if r.attempts + 1 >= self.max_attempts))
         log.warning("outbox %s: delivery of %d message(s) failed (attempt %d, next in %.1f s): %s", topic,
                     len(rows), attempts, wait, error[:200])
 
@@ -196,6 +213,12 @@ class OutboxRelay:
         """Seconds to wait after `attempts` failed attempts: doubling, capped, with up to 50 % jitter off."""
         full = min(self.backoff_cap_s, self.backoff_s * 2.0 ** max(0, attempts - 1))
         return float(full * (0.5 + 0.5 * self.rng.random()))
+
+    async def _still_holds(self, conn: Any, topic: str) -> bool:
+        """Whether this relay holds the topic's lease now (read in the transaction that marks the batch)."""
+        until = (await conn.execute(select(OutboxLeaseRow.until).where(
+            OutboxLeaseRow.topic == topic, OutboxLeaseRow.holder == self.holder))).scalar()
+        return until is not None and _aware(until) >= self.clock()
 
     async def _lease(self, topic: str, now: datetime) -> bool:
         """Hold the topic's lease for `lease_s` more seconds, if nobody else holds it now."""
@@ -237,6 +260,7 @@ class OutboxRelay:
                 for topic, n in getattr(report, name).items():
                     into[topic] = into.get(topic, 0) + n
             total.errors.update(report.errors)
+            total.leased_elsewhere |= report.leased_elsewhere
             if progress is not None:
                 progress(report)
             if report.moved == 0:

@@ -74,6 +74,22 @@ CASES: dict[str, dict[str, str]] = {
         "a": K7 + 'type Query { t: T } type T @key(fields: "id") { id: ID! p: Int }',
         "b": K + 'type T @key(fields: "id") { id: ID! q: Int }',
     },
+    "v_override_label_used_overridden": {
+        "a": K7 + 'type Query { t: T @shareable } type T @key(fields: "id") { id: ID! x: Int @override(from: "b", label: "flag") }',
+        "b": K + 'type Query { t: T @shareable } type T @key(fields: "id") @key(fields: "x") { id: ID! x: Int }',
+    },
+    "e_override_label_source_lacks_field": {
+        "a": K7 + 'type Query { t: T @shareable } type T @key(fields: "id") { id: ID! x: Int @override(from: "b", label: "flag") }',
+        "b": K + 'type Query { t: T @shareable } type T @key(fields: "id") { id: ID! y: Int }',
+    },
+    "v_override_label_100_point_0": {
+        "a": K + 'type Query { t: T } type T @key(fields: "id") { id: ID! p: Int }',
+        "b": K7 + 'type T @key(fields: "id") { id: ID! p: Int @override(from: "a", label: "percent(100.0)") }',
+    },
+    "e_override_label_three_digits": {
+        "a": K + 'type Query { t: T } type T @key(fields: "id") { id: ID! p: Int }',
+        "b": K7 + 'type T @key(fields: "id") { id: ID! p: Int @override(from: "a", label: "percent(050)") }',
+    },
     "e_override_label_over_100": {
         "a": K + 'type Query { t: T } type T @key(fields: "id") { id: ID! p: Int }',
         "b": K7 + 'type T @key(fields: "id") { id: ID! p: Int @override(from: "a", label: "percent(101)") }',

@@ -158,3 +158,14 @@ def test_representations_equal_the_careful_representation_of_each_object(n: int,
             isinstance(v, float | bool) for o in objects for v in o.values()):
         distinct = {orjson.dumps(r, option=orjson.OPT_SORT_KEYS) for r in wanted.reps}
         assert len(distinct) == len(wanted.reps)  # no representation is sent twice
+
+
+def test_equal_but_differently_typed_key_values_are_different_representations_on_the_fast_path() -> None:
+    single = RequireFragment("Item", (RequireField("id"),), typename_as="Item", applies_to=frozenset({"Item"}))
+    reps = Representations((single,))
+    objects = [{"__typename": "Item", "id": v} for v in (1, 1.0, True, 1, "1")]
+    reps.add_all(objects)
+    assert [r["id"] for r in reps.reps] == [1, 1.0, True, "1"]
+    assert [type(r["id"]) for r in reps.reps] == [int, float, bool, str]
+    assert [i for _, i in reps.targets] == [0, 1, 2, 0, 3]
+    assert all(isinstance(k, tuple) for k in reps._index)  # every value took the fast path (no JSON text keys)

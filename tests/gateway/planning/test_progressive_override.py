@@ -124,3 +124,15 @@ def test_hub_plan_shows_the_plan_with_a_label_on(tmp_path: Path) -> None:
     assert 'service: "legacy"' not in plans[True]
     assert 'Fetch(service: "legacy")' in plans[False]
     assert 'service: "store"' not in plans[False]
+
+
+def test_a_used_overridden_field_with_a_label_stays_resolvable_by_its_old_graph_while_the_label_is_off() -> None:
+    sdl = SUPERGRAPH.replace('@join__field(graph: LEGACY, overrideLabel: "use-store-colour")',
+                             '@join__field(graph: LEGACY, overrideLabel: "use-store-colour", usedOverridden: true)')
+    assert sdl != SUPERGRAPH
+    runtime = GatewayRuntime.from_sdl(sdl)
+    colour = runtime.supergraph.field("Product", "colour")
+    assert colour is not None
+    assert colour.resolvable_in == {"legacy"}
+    assert dict(colour.when_label) == {"use-store-colour": {"store"}}
+    assert "legacy" in _services_of(runtime.prepare("{ products { colour } }", None).plan.node)

@@ -145,27 +145,68 @@ async def test_a_receiver_down_delays_and_nothing_is_lost(tmp_path: Path) -> Non
             assert [r.status for r in await _rows(engine)] == ["DELIVERED", "DELIVERED"]
 
 
-async def test_out_of_attempts_is_dead_until_retried(tmp_path: Path) -> None:
+async def test_a_long_outage_stalls_the_destination_and_nothing_dies(tmp_path: Path) -> None:
     clock = Clock()
     async with store(f"sqlite:///{tmp_path / 'hub.db'}") as engine:
         async with engine.begin() as conn:
-            await conn.execute(insert(OutboxRow), [case_message("C1", 1)])
+            await conn.execute(insert(OutboxRow), [case_message("C1", 1), case_message("C2", 1)])
         with receivers(tmp_path) as (dc, credit):
             await _down(dc, True)
             async with httpx.AsyncClient(timeout=10) as client:
-                relay = OutboxRelay(engine, destinations(dc, credit), client, clock=clock, max_attempts=3)
-                for _ in range(3):
+                relay = OutboxRelay(engine, destinations(dc, credit), client, clock=clock, batch=1)
+                for _ in range(40):  # forty failed attempts, hours apart
                     await relay.step()
                     clock.now += timedelta(hours=1)
-                (row,) = await _rows(engine)
-                assert (row.status, row.attempts) == ("DEAD", 3)
+                rows = await _rows(engine)
+                assert [(r.status, r.attempts) for r in rows] == [("PENDING", 40), ("PENDING", 0)]  # C2 waits
                 (status,) = await outbox_status(engine)
-                assert (status.topic, status.pending, status.dead) == (DATA_CENTRE, 0, 1)
+                assert (status.pending, status.dead) == (2, 0)
+                assert "503" in (status.last_error or "")
+                waits = rows[0].next_attempt_at.replace(tzinfo=UTC) - (clock.now - timedelta(hours=1))
+                assert timedelta(seconds=300) <= waits <= timedelta(seconds=600)  # backing off at the cap
                 await _down(dc, False)
-                assert (await relay.drain()).moved == 0  # a dead message is not sent by itself
-                assert await retry_dead(engine, topic=DATA_CENTRE, now=clock.now) == 1
-                assert (await relay.drain()).delivered == {DATA_CENTRE: 1}
-            assert len(await _current(dc)) == 1
+                clock.now += timedelta(minutes=11)
+                assert (await relay.drain()).delivered == {DATA_CENTRE: 2}
+            assert [r["key"] for r in await _current(dc)] == ["C1", "C2"]
+
+
+async def test_a_rejected_record_retried_unchanged_is_rejected_again(tmp_path: Path) -> None:
+    async with store(f"sqlite:///{tmp_path / 'hub.db'}") as engine:
+        async with engine.begin() as conn:
+            await conn.execute(insert(OutboxRow), [case_message("C1", 1, body="B1")])
+        with receivers(tmp_path) as (dc, credit):
+            async with httpx.AsyncClient(timeout=10) as client:
+                relay = OutboxRelay(engine, destinations(dc, credit), client)
+                assert (await relay.drain()).dead == {DATA_CENTRE: 1}
+                assert await retry_dead(engine, topic=DATA_CENTRE) == 1
+                assert [r.status for r in await _rows(engine)] == ["PENDING"]
+                assert (await relay.drain()).dead == {DATA_CENTRE: 1}
+            (row,) = await _rows(engine)
+            assert row.status == "DEAD"
+            assert "bodyUscc" in (row.last_error or "")
+
+
+async def test_a_relay_that_lost_its_lease_during_its_request_marks_nothing(tmp_path: Path) -> None:
+    async with store(f"sqlite:///{tmp_path / 'hub.db'}") as engine:
+        async with engine.begin() as conn:
+            await conn.execute(insert(OutboxRow), [case_message(f"C{n}", 1) for n in range(3)])
+        with receivers(tmp_path) as (dc, credit):
+            async with httpx.AsyncClient(timeout=10) as client:
+                (await client.put(f"{dc}/__admin/knobs", json={"latency_ms": 800})).raise_for_status()
+                slow = OutboxRelay(engine, destinations(dc, credit), client, holder="replica-a", lease_s=0.2)
+                other = OutboxRelay(engine, destinations(dc, credit), client, holder="replica-b", lease_s=30)
+
+                async def takes_over() -> Any:
+                    await asyncio.sleep(0.4)  # replica-a's lease has run out while its request is out
+                    return await other.step()
+
+                first, second = await asyncio.gather(slow.step(), takes_over())
+            assert first.leased_elsewhere == {DATA_CENTRE}
+            assert first.delivered == {}
+            assert second.delivered == {DATA_CENTRE: 3}
+            rows = await _rows(engine)
+            assert [(r.status, r.attempts) for r in rows] == [("DELIVERED", 1)] * 3  # marked once, by replica-b
+            assert sorted(r["key"] for r in await _current(dc)) == ["C0", "C1", "C2"]
 
 
 async def test_a_resend_after_a_lost_acknowledgement_is_recognised_not_doubled(tmp_path: Path) -> None:

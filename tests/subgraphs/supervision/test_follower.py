@@ -8,6 +8,8 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import insert, select
 
 from simulators.datagen.violations import AS_OF, World, seed_with_violations
@@ -184,3 +186,26 @@ async def test_real_out_of_order_commits_on_postgresql_are_not_missed(
                 assert drawn not in (await follower.gaps())[0]
         finally:
             await engine.dispose()
+
+
+@given(st.dictionaries(st.integers(min_value=1, max_value=5_000),
+                       st.sampled_from([datetime(2026, 11, 27, 8, tzinfo=UTC), datetime(2026, 11, 27, 9, tzinfo=UTC)]),
+                       max_size=300))
+def test_gaps_are_stored_as_runs_and_read_back_unchanged(gaps: dict[int, datetime]) -> None:
+    from subgraphs.supervision.follower import _read_gaps, _runs, _write_gaps
+
+    stored = _write_gaps(gaps)
+    assert _read_gaps(stored) == gaps
+    assert len(stored) <= len(gaps)
+    covered = [n for lo, hi in _runs(gaps) for n in range(lo, hi + 1)]
+    assert covered == sorted(gaps)
+
+
+def test_a_long_run_of_missing_numbers_is_stored_as_one_run() -> None:
+    from subgraphs.supervision.follower import _read_gaps, _write_gaps
+
+    at = datetime(2026, 11, 27, 8, tzinfo=UTC)
+    gaps = dict.fromkeys(range(1_000, 51_000), at)
+    assert _write_gaps(gaps) == [[1_000, 50_999, at.isoformat()]]
+    assert len(_read_gaps(_write_gaps(gaps))) == 50_000
+    assert _read_gaps([["x", 2, "bad"], [5, 6, at.isoformat()]]) == {5: at, 6: at}  # a malformed run is dropped
