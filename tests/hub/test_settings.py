@@ -79,3 +79,20 @@ def test_bad_enum_value_lists_key(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HUB_PROFILE", "staging")
     with pytest.raises(SettingsError, match="profile"):
         load_settings()
+
+
+def test_production_refuses_the_dev_secret_of_a_configured_outbound_receiver(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HUB_PROFILE", "production")
+    monkeypatch.setenv("HUB_ID_HASH_SECRET", "x" * 40)
+    monkeypatch.setenv("HUB_DATABASE_URL", "postgresql://hub@127.0.0.1/hub")
+    assert load_settings().outbox.credit_url == ""  # no receiver configured: the dev defaults are harmless
+    monkeypatch.setenv("HUB_OUTBOX__CREDIT_URL", "https://127.0.0.1:9443/api/credit/v1/penalties")
+    with pytest.raises(SettingsError, match="credit_app_secret"):
+        load_settings()
+    monkeypatch.setenv("HUB_OUTBOX__CREDIT_APP_SECRET", "issued-by-the-credit-platform-0123")
+    settings = load_settings()
+    from subgraphs.cases.outbox.config import OutboxConfig
+
+    (destination,) = OutboxConfig.from_settings(settings).destinations
+    assert (destination.topic, destination.app_secret) == ("credit.penalty", "issued-by-the-credit-platform-0123")
+    assert "issued-by" not in repr(destination)  # the secret never shows in logs or reprs
