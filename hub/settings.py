@@ -102,6 +102,10 @@ class OutboxSettings(_Section):
     backoff_s: float = Field(default=2.0, gt=0)
     backoff_cap_s: float = Field(default=600.0, gt=0)
     timeout_s: float = Field(default=10.0, gt=0)
+    #: days a penalty stays on the credit website after the decision (CF_GSJZQ): in general, and for a
+    #: serious case (从重, revocation, closure, practice ban); DOMAIN.md §11.3 — the national rule is to verify
+    publicity_general_days: int = Field(default=365, ge=1, le=3650)
+    publicity_serious_days: int = Field(default=1095, ge=1, le=3650)
     #: the receivers' endpoints; empty: that destination is not delivered (`hub up` points them at the
     #: simulated receivers)
     data_centre_url: str = ""

@@ -67,7 +67,7 @@ async def open_resources(config: CasesConfig, metrics: OutboxMetrics | None = No
         await register_seal_key(engine, seal_key, now=datetime.now(UTC))
         blobs = BlobStore(config.blob_dir)
         facts = StoreFacts(engine, calendar, deadlines, ttl_s=config.facts_ttl_s)
-        service = CaseService(engine, facts)
+        service = CaseService(engine, facts, publicity=config.outbox.publicity)
         async with _delivering(engine, config.outbox, metrics):
             yield CasesResources(config=config, engine=engine, service=service,
                                  files=CaseFiles(service, blobs, seal_key), blobs=blobs,

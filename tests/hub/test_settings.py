@@ -96,3 +96,14 @@ def test_production_refuses_the_dev_secret_of_a_configured_outbound_receiver(mon
     (destination,) = OutboxConfig.from_settings(settings).destinations
     assert (destination.topic, destination.app_secret) == ("credit.penalty", "issued-by-the-credit-platform-0123")
     assert "issued-by" not in repr(destination)  # the secret never shows in logs or reprs
+
+
+def test_the_publicity_period_is_a_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    from subgraphs.cases.outbox.config import OutboxConfig
+
+    monkeypatch.setenv("HUB_OUTBOX__PUBLICITY_GENERAL_DAYS", "180")
+    policy = OutboxConfig.from_settings(load_settings()).publicity
+    assert (policy.general_days, policy.serious_days) == (180, 1095)
+    monkeypatch.setenv("HUB_OUTBOX__PUBLICITY_SERIOUS_DAYS", "0")
+    with pytest.raises(SettingsError, match="publicity_serious_days"):
+        load_settings()

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from subgraphs.cases.outbox.credit import PublicityPolicy
 from subgraphs.cases.outbox.messages import CREDIT, DATA_CENTRE
 from subgraphs.cases.outbox.relay import Destination
 
@@ -18,6 +19,8 @@ class OutboxConfig:
     backoff_s: float = 2.0
     backoff_cap_s: float = 600.0
     timeout_s: float = 10.0
+    #: how long a penalty stays on the credit website (CF_GSJZQ)
+    publicity: PublicityPolicy = field(default_factory=PublicityPolicy)
 
     @property
     def enabled(self) -> bool:
@@ -34,4 +37,6 @@ class OutboxConfig:
                   (CREDIT, section.credit_url, section.credit_app_key, section.credit_app_secret))
         return cls(destinations=tuple(Destination(topic, url, key, secret) for topic, url, key, secret in wanted if url),
                    interval_s=section.interval_s, batch=section.batch,
-                   backoff_s=section.backoff_s, backoff_cap_s=section.backoff_cap_s, timeout_s=section.timeout_s)
+                   backoff_s=section.backoff_s, backoff_cap_s=section.backoff_cap_s, timeout_s=section.timeout_s,
+                   publicity=PublicityPolicy(general_days=section.publicity_general_days,
+                                             serious_days=section.publicity_serious_days))

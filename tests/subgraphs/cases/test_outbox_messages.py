@@ -168,3 +168,17 @@ def test_every_penalty_kind_has_its_chinese_label() -> None:
 
     assert set(KIND_LABEL) == set(PenaltyKind)
     assert len(set(KIND_LABEL.values())) == len(PenaltyKind)
+
+
+async def test_the_publicity_period_follows_the_configured_policy(database_url: str) -> None:
+    from subgraphs.cases.facts import FixedFacts
+    from subgraphs.cases.outbox.credit import PublicityPolicy
+    from subgraphs.cases.service import CaseService
+
+    async with open_store(database_url) as store:
+        store.service = CaseService(store.engine, FixedFacts(make_context()),
+                                    publicity=PublicityPolicy(general_days=30, serious_days=90))
+        await store.run((*ORDINARY[:13], h.publish("2024-06-04")))
+        (row,) = await _messages(store, CREDIT)
+        assert row.payload["record"]["CF_JDRQ"] == "2024-05-27"
+        assert row.payload["record"]["CF_GSJZQ"] == "2024-06-26"  # 30 days, a general case
