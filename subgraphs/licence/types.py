@@ -64,6 +64,9 @@ class Licence:
     holder_name: str = strawberry.federation.field(
         directives=[Sensitive(level="S2", mask="NAME")],
         description="行政相对人名称 (a natural person's name when holderKind is PERSON)")
+    holder_entity_name: str | None = strawberry.field(
+        description="行政相对人名称 of an organisation holder, public like its credit code (双公示); null for a "
+                    "natural person or a 个体工商户, whose name may be the operator's own (use holderName)")
     holder_uscc: str | None
     holder_id_type: GraphIdType | None
     holder_id_number: str | None = strawberry.federation.field(directives=[Sensitive(level="S3", mask="ID18")])
@@ -93,6 +96,7 @@ class Licence:
                 person = Person(id_type=lic.holder_id_type, id_number_hash=digest)
         return cls(
             id=strawberry.ID(lic.id), holder_kind=lic.holder_kind.value, holder_name=lic.holder_name,
+            holder_entity_name=lic.holder_name if _public_holder(lic) else None,
             holder_uscc=lic.holder_uscc, holder_id_type=lic.holder_id_type, holder_id_number=lic.holder_id_number,
             holder_person=person, holder_entity=LegalEntity(uscc=lic.holder_uscc) if lic.holder_uscc else None,
             licence_category=lic.licence_category, certificate_name=lic.certificate_name,
@@ -116,3 +120,10 @@ class Licence:
 def _usable(rows: HolderLicences | None, ctx: LicenceContext) -> list[Licence]:
     """A holder's licences; malformed rows are left out (the adapter logged them, masked)."""
     return [Licence.from_domain(r, ctx.holder_hashes) for r in rows or [] if not isinstance(r, MalformedRecord)]
+
+
+def _public_holder(lic: entities.Licence) -> bool:
+    """An organisation holder whose name is public: it has a credit code that is not a 个体工商户's
+    (GB 32100: registration authority 9 = market regulation, category 2 = individual business)."""
+    return (lic.holder_kind is entities.HolderKind.ENTITY and bool(lic.holder_uscc)
+            and not str(lic.holder_uscc).startswith("92"))

@@ -11,6 +11,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
+from domain.identifiers import build_org_code, build_uscc
 from domain.sm import id_number_hash
 from simulators.base import SimConfig
 from simulators.licence.app import create_app as create_licensing_system
@@ -26,6 +27,7 @@ LICENCES = [
     *(licence(i) for i in range(70)),
     *(person_licence(100 + i, holder=i % 10) for i in range(30)),
     licence(300, status="REVOKED", valid_to="2099-12-31"),
+    licence(400, holder_uscc=build_uscc("9", "2", "445102", build_org_code("MA000400")), holder_name="陈四的小店"),
 ]
 
 
@@ -58,6 +60,16 @@ def test_licences_point_at_holders_by_hash_only(app_and_url: tuple[Starlette, st
     assert entity_["holderPerson"] is None
     assert revoked["isLongTerm"] is True
     assert missing is None
+
+
+def test_an_organisation_holder_is_named_in_clear_a_person_or_individual_business_only_masked(
+        app_and_url: tuple[Starlette, str, str]) -> None:
+    _, url, _ = app_and_url
+    body = gql(url, '{ licences(ids: ["LIC-00003", "LIC-00100", "LIC-00400"]) { id holderName holderEntityName } }')
+    organisation, person, individual_business = body["data"]["licences"]
+    assert organisation["holderEntityName"] == organisation["holderName"] == "潮州市韩江3号陶瓷有限公司"
+    assert person["holderEntityName"] is None  # a natural person: only the masked holderName
+    assert individual_business["holderEntityName"] is None  # a 个体工商户 (USCC 92…): its name may be the operator's
 
 
 def test_person_and_entity_gain_licences(app_and_url: tuple[Starlette, str, str]) -> None:
