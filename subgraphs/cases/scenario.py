@@ -144,6 +144,10 @@ def start_payment(at: datetime, actor: str) -> c.StartPayment:
     return c.StartPayment(at=at, actor_id=actor)
 
 
+def publish(at: datetime, actor: str) -> c.PublishDecision:
+    return c.PublishDecision(at=at, actor_id=actor)
+
+
 def overdue(at: datetime) -> c.MarkOverdue:
     return c.MarkOverdue(at=at, actor_id="SYSTEM")
 

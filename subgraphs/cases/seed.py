@@ -211,6 +211,8 @@ class _Planner:
             when = self.wd(add_months(service.served_on, 6) + timedelta(days=20))
             go(h.enforce_by_court(_at(when)))
             return
+        # the decisions of the cases that go on to payment are published (T29, 双公示) the day after service
+        run.do(h.publish(_at(self.wd(service.served_on + timedelta(days=1))), c.officers[0]))
         if go(h.pay(_at(self.wd(service.served_on + timedelta(days=5))), payment.amount_due_fen)):
             return
         closed_on = self.wd(service.served_on + timedelta(days=8))

@@ -110,6 +110,17 @@ def test_hub_up_starts_every_part_prints_urls_and_stops(tmp_path: Path, small_se
                     break
                 time.sleep(1)
         assert received > 0, "no case reached the data centre"
+        # ... and the demo decisions that were published reach the 双公示 credit platform
+        credit = f"http://127.0.0.1:{base + SIMULATORS['credit_publicity'].port_offset}"
+        published = 0
+        with httpx.Client(timeout=10) as client:
+            for _ in range(60):  # bounded: about a minute
+                published = client.get(f"{credit}/api/credit/v1/penalties",
+                                        params={"status": "PUBLISHED", "limit": 1}).json()["total"]
+                if published:
+                    break
+                time.sleep(1)
+        assert published > 0, "no published decision reached the credit platform"
     finally:
         proc.send_signal(signal.SIGTERM)
         rest, _ = proc.communicate(timeout=30)
