@@ -417,7 +417,7 @@ app.add_typer(outbox_app, name="outbox")
 def outbox_status_command(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
-    """Messages per destination: pending, delivered, dead (rejected or out of attempts), the last error."""
+    """Messages per destination: pending, delivered, dead (rejected by the receiver), the last error."""
     import asyncio
     import json
 
