@@ -1,14 +1,16 @@
-"""The simulated 双公示 credit publicity platform: signed batches of penalty records, published by 文书号.
+"""The simulated 双公示 credit publicity platform: signed batches of penalty records, by 文书号 and party.
 
     POST /api/credit/v1/penalties   {"batchNo", "records": [...]}  -> per-record outcome (receiving/)
     GET  /api/credit/v1/penalties[?wsh=..][&status=PUBLISHED|WITHDRAWN][&limit=..][&offset=..]
-         -> {"code": 0, "total": n, "data": [{"CF_WSH", "status", "record", "recordId", "publishedAt",
-                                               "withdrawnAt"}, ...]}   the public listing, by CF_WSH
+         -> {"code": 0, "total": n, "data": [{"CF_WSH", "party", "status", "record", "recordId",
+                                               "publishedAt", "withdrawnAt"}, ...]}   the public listing
 
 A record is `{"recordId", "op": "i"|"d", "sentAt", "record": {CF_* columns}}` (DOMAIN.md §11.1).
-`i` publishes the record under its CF_WSH, replacing what was published there before (a corrected or
-changed decision, including one that had been withdrawn). `d` withdraws it (《行政处罚法》第四十八条):
-only CF_WSH is needed; withdrawing a number never published is rejected, withdrawing one already
+`i` publishes the record of one 行政相对人 under its CF_WSH — a decision with several parties has one
+record each, told apart by `party` (CF_XDR_SHXYM, else the masked CF_XDR_MC) — replacing what was
+published for that party before (a corrected or changed decision, including one that had been
+withdrawn). `d` withdraws the decision (《行政处罚法》第四十八条): only CF_WSH is needed and every party's
+record under it is withdrawn; withdrawing a number never published is rejected, withdrawing one already
 withdrawn is accepted and keeps the first withdrawal time. Columns the checks do not know are kept.
 Signature, faults, envelope, deduplication and the privacy tripwire: see `simulators.receiving`.
 """
@@ -48,14 +50,16 @@ _WAN_YUAN = re.compile(r"^[0-9]+\.[0-9]{6}$")
 MASK_CHAR = "*"
 
 SCHEMA = """
-CREATE TABLE IF NOT EXISTS publications (
-    wsh                  TEXT PRIMARY KEY,
+CREATE TABLE IF NOT EXISTS party_publications (
+    wsh                  TEXT NOT NULL,
+    party                TEXT NOT NULL,
     status               TEXT NOT NULL,
     record               TEXT NOT NULL,
     record_id            TEXT NOT NULL,
     published_at         TEXT NOT NULL,
     withdrawn_at         TEXT,
-    withdrawal_record_id TEXT
+    withdrawal_record_id TEXT,
+    PRIMARY KEY (wsh, party)
 );
 """
 
@@ -104,31 +108,31 @@ class Publications:
 
     @staticmethod
     def _publish(conn: sqlite3.Connection, record: Mapping[str, Any], delivery: Delivery, now: str) -> None:
+        party = record.get("CF_XDR_SHXYM") or record["CF_XDR_MC"]
         conn.execute(
-            """INSERT INTO publications (wsh, status, record, record_id, published_at)
-               VALUES (?, ?, ?, ?, ?)
-               ON CONFLICT (wsh) DO UPDATE SET
+            """INSERT INTO party_publications (wsh, party, status, record, record_id, published_at)
+               VALUES (?, ?, ?, ?, ?, ?)
+               ON CONFLICT (wsh, party) DO UPDATE SET
                    status = excluded.status, record = excluded.record, record_id = excluded.record_id,
                    published_at = excluded.published_at, withdrawn_at = NULL, withdrawal_record_id = NULL""",
-            (record["CF_WSH"], PUBLISHED, orjson.dumps(record).decode(), delivery.record_id, now),
+            (record["CF_WSH"], party, PUBLISHED, orjson.dumps(record).decode(), delivery.record_id, now),
         )
 
     @staticmethod
     def _withdraw(conn: sqlite3.Connection, record: Mapping[str, Any], delivery: Delivery, now: str) -> None:
         wsh = fields.text(record, "CF_WSH")
-        row = conn.execute("SELECT status FROM publications WHERE wsh = ?", (wsh,)).fetchone()
-        if row is None:
+        row = conn.execute("SELECT COUNT(*) FROM party_publications WHERE wsh = ?", (wsh,)).fetchone()
+        if not row[0]:
             raise RecordRejected(f"CF_WSH: nothing published under CF_WSH {wsh}")
-        if row[0] == WITHDRAWN:
-            return  # withdrawn already: the first withdrawal stands
-        conn.execute(
-            "UPDATE publications SET status = ?, withdrawn_at = ?, withdrawal_record_id = ? WHERE wsh = ?",
-            (WITHDRAWN, now, delivery.record_id, wsh),
+        conn.execute(  # records withdrawn already keep their first withdrawal
+            """UPDATE party_publications SET status = ?, withdrawn_at = ?, withdrawal_record_id = ?
+               WHERE wsh = ? AND status = ?""",
+            (WITHDRAWN, now, delivery.record_id, wsh, PUBLISHED),
         )
 
 
 def list_publications(conn: sqlite3.Connection, params: QueryParams) -> dict[str, Any]:
-    """The public listing, ordered by CF_WSH."""
+    """The public listing, ordered by CF_WSH and party."""
     page = paging(params)
     clauses: list[str] = []
     args: list[Any] = []
@@ -143,18 +147,18 @@ def list_publications(conn: sqlite3.Connection, params: QueryParams) -> dict[str
         clauses.append("status = ?")
         args.append(status)
     where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-    total = conn.execute(f"SELECT COUNT(*) FROM publications {where}", args).fetchone()[0]
+    total = conn.execute(f"SELECT COUNT(*) FROM party_publications {where}", args).fetchone()[0]
     rows = conn.execute(
-        f"""SELECT wsh, status, record, record_id, published_at, withdrawn_at FROM publications {where}
-            ORDER BY wsh LIMIT ? OFFSET ?""",
+        f"""SELECT wsh, status, record, record_id, published_at, withdrawn_at, party FROM party_publications
+            {where} ORDER BY wsh, party LIMIT ? OFFSET ?""",
         [*args, page.limit, page.offset],
     ).fetchall()
     return {
         "code": 0,
         "total": int(total),
         "data": [
-            {"CF_WSH": row[0], "status": row[1], "record": orjson.loads(row[2]), "recordId": row[3],
-             "publishedAt": row[4], "withdrawnAt": row[5]}
+            {"CF_WSH": row[0], "party": row[6], "status": row[1], "record": orjson.loads(row[2]),
+             "recordId": row[3], "publishedAt": row[4], "withdrawnAt": row[5]}
             for row in rows
         ],
     }

@@ -392,3 +392,19 @@ def test_default_credentials_are_the_development_pair(tmp_path: Path) -> None:
         response = signed_post(client, body, key="credit-pub-dev-app", secret="credit-pub-dev-secret")
         assert response.status_code == 200
         assert response.json()["accepted"] == ["pub-W-1"]
+
+
+def test_a_joint_decision_lists_each_party_and_one_withdrawal_withdraws_them_all(client: httpx.Client) -> None:
+    wsh = "潮湘市监罚〔2024〕77号"
+    answer = send(client, [penalty(wsh, record_id="org"), natural_person(wsh, record_id="person")])
+    assert sorted(answer["accepted"]) == ["org", "person"]
+    listed = listing(client, wsh=wsh)
+    assert listed["total"] == 2
+    assert sorted(r["party"] for r in listed["data"]) == sorted([COMPANY_USCC, "张*"])
+    assert {r["status"] for r in listed["data"]} == {"PUBLISHED"}
+    send(client, [withdrawal(wsh)], batch_no="CP-2")
+    assert {r["status"] for r in listing(client, wsh=wsh)["data"]} == {"WITHDRAWN"}
+    # a changed decision republished for one party: that party is on display again, the other is not
+    send(client, [penalty(wsh, record_id="org-again", CF_NR="罚款1000元", CF_NR_FK="0.100000")], batch_no="CP-3")
+    status = {r["party"]: r["status"] for r in listing(client, wsh=wsh)["data"]}
+    assert status == {COMPANY_USCC: "PUBLISHED", "张*": "WITHDRAWN"}

@@ -77,13 +77,20 @@ def yuan_text(fen: int) -> str:
     return f"{whole}元" if cents == 0 else f"{whole}.{cents:02d}".rstrip("0") + "元"
 
 
-def penalty_record(snapshot: CaseSnapshot, ctx: GuardContext, policy: PublicityPolicy) -> dict[str, Any]:
-    """The CF_* columns of a decided case (its first party is the 行政相对人 of the record)."""
+def penalty_records(snapshot: CaseSnapshot, ctx: GuardContext, policy: PublicityPolicy) -> list[dict[str, Any]]:
+    """The CF_* columns of a decided case, one record per party (each 行政相对人 is published on its own,
+    under the same decision number)."""
+    return [penalty_record(snapshot, ctx, policy, party_index=i) for i in range(len(snapshot.parties))]
+
+
+def penalty_record(snapshot: CaseSnapshot, ctx: GuardContext, policy: PublicityPolicy, *,
+                   party_index: int = 0) -> dict[str, Any]:
+    """The CF_* columns of a decided case for one of its parties (the first by default)."""
     decision = snapshot.decision
     if decision is None:
         raise ValueError(f"case {snapshot.case_id} has no penalty decision to publish")
     proposal = decision.proposal
-    party = snapshot.parties[0]
+    party = snapshot.parties[party_index]
     item = ctx.catalogue.item(snapshot.item_code, snapshot.item_version)
     body = ctx.bodies.body(snapshot.body_id)
     kinds = sorted(proposal.kinds, key=_KIND_ORDER.__getitem__)

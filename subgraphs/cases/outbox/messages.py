@@ -8,11 +8,12 @@ Two destinations (topics):
   (S0/S1) fields only: a natural person appears by party type and masked name, never by ID number.
   Inspections and coercive measures report to the same destination (`records`, types INSPECTION and
   COERCIVE_MEASURE), written by `RecordStore` with their own changes.
-* `credit.penalty` — the 双公示 credit platform receives the penalty record (`credit.penalty_record`)
-  when the decision is published (T29 `PublishDecision`, op "i") and a withdrawal when its publicity
-  is withdrawn (`WithdrawPublicity`, op "d", 《行政处罚法》第四十八条).
+* `credit.penalty` — the 双公示 credit platform receives the penalty records (`credit.penalty_records`,
+  one per party) when the decision is published (T29 `PublishDecision`, op "i") and one withdrawal of
+  the decision number when its publicity is withdrawn (`WithdrawPublicity`, op "d", 《行政处罚法》第四十八条).
 
-Each message's `key` is unique and deterministic (`dc:<case>:<version>`, `cp:<case>:<seq>:<op>`): it is
+Each message's `key` is unique and deterministic (`dc:<case>:<version>`, `cp:<case>:<seq>:i:<party>`,
+`cp:<case>:<seq>:d`): it is
 the record id the receivers deduplicate by, so a relay that resends after a crash changes nothing.
 """
 
@@ -27,7 +28,7 @@ from domain.masking import mask_name
 from subgraphs.cases.domain.context import GuardContext
 from subgraphs.cases.domain.enums import PartyType
 from subgraphs.cases.domain.snapshot import CaseSnapshot
-from subgraphs.cases.outbox.credit import PublicityPolicy, penalty_record
+from subgraphs.cases.outbox.credit import PublicityPolicy, penalty_records
 from subgraphs.cases.outbox.rows import OutboxStatus
 
 DATA_CENTRE = "datacentre.case"
@@ -110,8 +111,9 @@ def messages_for_change(change: Change, ctx: GuardContext, policy: PublicityPoli
     for seq, kind in change.events:
         publish = kind == PUBLISH_KIND or (kind == IMPORT_KIND and _published(after))
         if publish and after.decision is not None and after.parties:
-            record = penalty_record(after, ctx, policy)
-            rows.append(_row(CREDIT, f"cp:{case_id}:{seq}:i", change, "i", {"op": "i", "record": record}, now))
+            for n, record in enumerate(penalty_records(after, ctx, policy)):  # one per party
+                rows.append(_row(CREDIT, f"cp:{case_id}:{seq}:i:{n}", change, "i", {"op": "i", "record": record},
+                                 now))
         elif kind == WITHDRAW_KIND and after.decision is not None:
             rows.append(_row(CREDIT, f"cp:{case_id}:{seq}:d", change, "d",
                              {"op": "d", "record": {"CF_WSH": after.decision.doc_no}}, now))

@@ -182,3 +182,21 @@ async def test_the_publicity_period_follows_the_configured_policy(database_url: 
         (row,) = await _messages(store, CREDIT)
         assert row.payload["record"]["CF_JDRQ"] == "2024-05-27"
         assert row.payload["record"]["CF_GSJZQ"] == "2024-06-26"  # 30 days, a general case
+
+
+async def test_each_party_of_a_joint_case_is_published_on_its_own_and_withdrawn_together(
+        database_url: str) -> None:
+    from dataclasses import replace
+
+    company = Party(PartyType.ORGANISATION, "潮州某食品有限公司", uscc="91445100MA4UXXXX0X")
+    joint = replace(h.clue("2024-02-26"), parties=(h.PERSON, company))
+    async with open_store(database_url) as store:
+        await store.run((joint, *REVOKED[1:]))
+        credit = await _messages(store, CREDIT)
+        assert [r.op for r in credit] == ["i", "i", "d"]
+        person, organisation = (r.payload["record"] for r in credit[:2])
+        assert (person["CF_XDR_MC"], person["CF_XDR_LB"]) == ("张*", "自然人")
+        assert "CF_XDR_SHXYM" not in person
+        assert (organisation["CF_XDR_MC"], organisation["CF_XDR_SHXYM"]) == ("潮州某食品有限公司", "91445100MA4UXXXX0X")
+        assert person["CF_WSH"] == organisation["CF_WSH"] == credit[2].payload["record"]["CF_WSH"]
+        assert len({r.key for r in credit}) == 3
