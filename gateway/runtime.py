@@ -25,6 +25,14 @@ class GatewayRuntime:
     urls: dict[str, str]
     cache: PlanCache[Prepared] = field(default_factory=PlanCache)
     version: str = ""
+    #: each progressive-override label with its percentage (None for a named label), parsed once
+    _labels: tuple[tuple[str, float | None], ...] = field(init=False, repr=False, compare=False)
+    #: the supergraph as planned under each set of labels on (built on first use)
+    _views: dict[frozenset[str], Supergraph] = field(init=False, repr=False, compare=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_labels", tuple((label, _percent(label))
+                                                  for label in sorted(self.supergraph.override_labels)))
 
     @classmethod
     def from_sdl(cls, sdl: str, *, version: str = "", cache_size: int = 1000) -> GatewayRuntime:
@@ -48,8 +56,14 @@ class GatewayRuntime:
     def active_labels(self, enabled: frozenset[str], rng: random.Random) -> frozenset[str]:
         """The progressive-override labels on for one request: `percent(x)` for x % of requests (drawn from
         `rng`), any other label when the gateway's configuration enables it."""
-        return frozenset(label for label in self.supergraph.override_labels
-                         if _label_on(label, enabled, rng))
+        return frozenset(label for label, percent in self._labels
+                         if (rng.random() * 100.0 < percent if percent is not None else label in enabled))
+
+    def _view(self, labels: frozenset[str]) -> Supergraph:
+        view = self._views.get(labels)
+        if view is None:
+            view = self._views[labels] = self.supergraph.with_active_labels(labels)
+        return view
 
     def _prepare(self, query: str, operation_name: str | None, labels: frozenset[str] = frozenset()) -> Prepared:
         try:
@@ -62,7 +76,7 @@ class GatewayRuntime:
                                     others=[ValidationFailed(e.message, locations=_locations(e))
                                             for e in errors[1:]])
         try:
-            return plan_operation(self.supergraph.with_active_labels(labels), document, operation_name)
+            return plan_operation(self._view(labels), document, operation_name)
         except RequestError as exc:
             return exc
         except PlanningError as exc:
@@ -72,11 +86,10 @@ class GatewayRuntime:
 _PERCENT = re.compile(r"percent\((\d+(?:\.\d+)?)\)")
 
 
-def _label_on(label: str, enabled: frozenset[str], rng: random.Random) -> bool:
+def _percent(label: str) -> float | None:
+    """x of a `percent(x)` label; None for a named label."""
     m = _PERCENT.fullmatch(label)
-    if m is not None:
-        return rng.random() * 100.0 < float(m.group(1))
-    return label in enabled
+    return float(m.group(1)) if m is not None else None
 
 
 def _locations(exc: GraphQLError) -> list[dict[str, int]] | None:

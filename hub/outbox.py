@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.settings import Settings
 from subgraphs.cases.outbox.config import OutboxConfig
 from subgraphs.cases.outbox.messages import TOPICS
-from subgraphs.cases.outbox.relay import OutboxRelay, StepReport, TopicStatus, outbox_status, retry_dead
+from subgraphs.cases.outbox.relay import StepReport, TopicStatus, outbox_status, retry_dead
 from subgraphs.common.db import create_engine
 from subgraphs.common.migrate import upgrade
 
@@ -25,13 +27,20 @@ def status_json(rows: list[TopicStatus]) -> list[dict[str, Any]]:
              "lastError": r.last_error} for r in rows]
 
 
-async def status(settings: Settings) -> list[TopicStatus]:
+@contextlib.asynccontextmanager
+async def _store(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    """The hub's store, migrated to the current schema."""
     await upgrade(settings.store_url)
     engine = create_engine(settings.store_url)
     try:
-        return await outbox_status(engine)
+        yield engine
     finally:
         await engine.dispose()
+
+
+async def status(settings: Settings) -> list[TopicStatus]:
+    async with _store(settings) as engine:
+        return await outbox_status(engine)
 
 
 async def deliver(settings: Settings, *, max_steps: int, say: Callable[[str], None]) -> StepReport:
@@ -40,8 +49,6 @@ async def deliver(settings: Settings, *, max_steps: int, say: Callable[[str], No
     if not config.destinations:
         raise OutboxCommandError("no receiver is configured: set HUB_OUTBOX__DATA_CENTRE_URL and/or "
                                  "HUB_OUTBOX__CREDIT_URL (hub.toml [outbox])")
-    await upgrade(settings.store_url)
-    engine = create_engine(settings.store_url)
     moved = 0
 
     def progress(report: StepReport) -> None:
@@ -52,25 +59,16 @@ async def deliver(settings: Settings, *, max_steps: int, say: Callable[[str], No
         for topic, error in report.errors.items():
             say(f"  {topic}: {error}")
 
-    try:
-        async with httpx.AsyncClient(timeout=config.timeout_s) as client:
-            relay = OutboxRelay(engine, config.destinations, client, batch=config.batch,
-                                backoff_s=config.backoff_s,
-                                backoff_cap_s=config.backoff_cap_s)
-            try:
-                return await relay.drain(max_steps=max_steps, progress=progress)
-            finally:
-                await relay.release()
-    finally:
-        await engine.dispose()
+    async with _store(settings) as engine, httpx.AsyncClient(timeout=config.timeout_s) as client:
+        relay = config.relay(engine, client)
+        try:
+            return await relay.drain(max_steps=max_steps, progress=progress)
+        finally:
+            await relay.release()
 
 
 async def retry(settings: Settings, *, topic: str | None) -> int:
     if topic is not None and topic not in TOPICS:
         raise OutboxCommandError(f"unknown topic {topic!r}; known: {', '.join(TOPICS)}")
-    await upgrade(settings.store_url)
-    engine = create_engine(settings.store_url)
-    try:
+    async with _store(settings) as engine:
         return await retry_dead(engine, topic=topic)
-    finally:
-        await engine.dispose()

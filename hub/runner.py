@@ -44,7 +44,8 @@ class Part:
         return f"http://127.0.0.1:{self.port}"
 
 
-def _port_free(port: int) -> bool:
+def port_free(port: int) -> bool:
+    """Whether a listener could bind `port` on 127.0.0.1 now."""
     with socket.socket() as s:
         try:
             s.bind(("127.0.0.1", port))
@@ -231,7 +232,7 @@ def run_all(settings: Settings, *, size: str = "small", block: bool = True) -> i
     supergraph = runtime_supergraph(settings, subgraphs)
     gateway = plan_gateway(settings, supergraph)
     parts = [*simulators, *subgraphs, gateway]
-    busy = [p for p in parts if not _port_free(p.port)]
+    busy = [p for p in parts if not port_free(p.port)]
     if busy:
         names = ", ".join(f"{p.name} ({p.port})" for p in busy)
         console.print(f"[red]ports in use: {names}. Stop what holds them, or set HUB_SIMULATORS__BASE_PORT, "

@@ -31,7 +31,7 @@ from simulators.receiving import fields
 from simulators.receiving.application import ReceiverSpec, build_app
 from simulators.receiving.envelope import Delivery
 from simulators.receiving.errors import BadRequest, RecordRejected
-from simulators.receiving.receiver import paging
+from simulators.receiving.receiver import listing_page
 
 SYSTEM = "credit_publicity"
 PATH = "/api/credit/v1/penalties"
@@ -133,7 +133,6 @@ class Publications:
 
 def list_publications(conn: sqlite3.Connection, params: QueryParams) -> dict[str, Any]:
     """The public listing, ordered by CF_WSH and party."""
-    page = paging(params)
     clauses: list[str] = []
     args: list[Any] = []
     wsh = params.get("wsh")
@@ -146,22 +145,11 @@ def list_publications(conn: sqlite3.Connection, params: QueryParams) -> dict[str
             raise BadRequest(f"status must be {PUBLISHED} or {WITHDRAWN}")
         clauses.append("status = ?")
         args.append(status)
-    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-    total = conn.execute(f"SELECT COUNT(*) FROM party_publications {where}", args).fetchone()[0]
-    rows = conn.execute(
-        f"""SELECT wsh, status, record, record_id, published_at, withdrawn_at, party FROM party_publications
-            {where} ORDER BY wsh, party LIMIT ? OFFSET ?""",
-        [*args, page.limit, page.offset],
-    ).fetchall()
-    return {
-        "code": 0,
-        "total": int(total),
-        "data": [
-            {"CF_WSH": row[0], "party": row[6], "status": row[1], "record": orjson.loads(row[2]),
-             "recordId": row[3], "publishedAt": row[4], "withdrawnAt": row[5]}
-            for row in rows
-        ],
-    }
+    return listing_page(
+        conn, params, table="party_publications", where=clauses, args=args, order_by="wsh, party",
+        columns=("wsh", "status", "record", "record_id", "published_at", "withdrawn_at", "party"),
+        item=lambda row: {"CF_WSH": row[0], "party": row[6], "status": row[1], "record": orjson.loads(row[2]),
+                          "recordId": row[3], "publishedAt": row[4], "withdrawnAt": row[5]})
 
 
 def create_app(config: SimConfig) -> Starlette:

@@ -30,7 +30,7 @@ from simulators.receiving import fields
 from simulators.receiving.application import ReceiverSpec, build_app
 from simulators.receiving.envelope import Delivery
 from simulators.receiving.errors import BadRequest, RecordRejected
-from simulators.receiving.receiver import paging
+from simulators.receiving.receiver import listing_page
 
 SYSTEM = "data_centre"
 PATH = "/api/exchange/v1/records"
@@ -172,28 +172,17 @@ def list_current(conn: sqlite3.Connection, params: QueryParams) -> dict[str, Any
         raise BadRequest("type is required")
     if record_type not in VALIDATORS:
         raise BadRequest(f"unknown type; known: {', '.join(sorted(VALIDATORS))}")
-    page = paging(params)
-    where = "type = ?"
+    where = ["type = ?"]
     args: list[Any] = [record_type]
     key = params.get("key")
     if key is not None:
-        where += " AND key = ?"
+        where.append("key = ?")
         args.append(key)
-    total = conn.execute(f"SELECT COUNT(*) FROM current_records WHERE {where}", args).fetchone()[0]
-    rows = conn.execute(
-        f"""SELECT type, key, version, op, data, record_id, received_at FROM current_records WHERE {where}
-            ORDER BY key LIMIT ? OFFSET ?""",
-        [*args, page.limit, page.offset],
-    ).fetchall()
-    return {
-        "code": 0,
-        "total": int(total),
-        "data": [
-            {"type": row[0], "key": row[1], "version": row[2], "op": row[3], "data": orjson.loads(row[4]),
-             "recordId": row[5], "receivedAt": row[6]}
-            for row in rows
-        ],
-    }
+    return listing_page(
+        conn, params, table="current_records", where=where, args=args, order_by="key",
+        columns=("type", "key", "version", "op", "data", "record_id", "received_at"),
+        item=lambda row: {"type": row[0], "key": row[1], "version": row[2], "op": row[3],
+                          "data": orjson.loads(row[4]), "recordId": row[5], "receivedAt": row[6]})
 
 
 def create_app(config: SimConfig) -> Starlette:

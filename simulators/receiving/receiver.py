@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -93,6 +93,18 @@ def paging(params: QueryParams) -> Paging:
         limit=_int_param(params, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT),
         offset=_int_param(params, "offset", 0, 0, None),
     )
+
+
+def listing_page(conn: sqlite3.Connection, params: QueryParams, *, table: str, columns: Sequence[str],
+                 where: Sequence[str], args: Sequence[Any], order_by: str,
+                 item: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
+    """One page (`paging`) of a receiver's public listing: `{"code": 0, "total", "data": [item(row), ...]}`."""
+    page = paging(params)
+    clause = f"WHERE {' AND '.join(where)}" if where else ""
+    total = conn.execute(f"SELECT COUNT(*) FROM {table} {clause}", list(args)).fetchone()[0]
+    rows = conn.execute(f"SELECT {', '.join(columns)} FROM {table} {clause} ORDER BY {order_by} LIMIT ? OFFSET ?",
+                        [*args, page.limit, page.offset]).fetchall()
+    return {"code": 0, "total": int(total), "data": [item(row) for row in rows]}
 
 
 class Receiver:

@@ -39,7 +39,6 @@ from subgraphs.cases.domain.working_calendar import WorkingCalendar
 from subgraphs.cases.errors import BlobError
 from subgraphs.cases.facts import StoreFacts
 from subgraphs.cases.outbox.config import OutboxConfig
-from subgraphs.cases.outbox.relay import OutboxRelay
 from subgraphs.cases.rows import CaseRow, DocumentRow, EvidenceRow
 from subgraphs.cases.schema import build_schema
 from subgraphs.cases.seal import load_or_create
@@ -86,9 +85,7 @@ async def _delivering(engine: AsyncEngine, outbox: OutboxConfig, metrics: Outbox
         return
     stop = asyncio.Event()
     async with httpx.AsyncClient(timeout=outbox.timeout_s) as client:
-        relay = OutboxRelay(engine, outbox.destinations, client, batch=outbox.batch,
-                            backoff_s=outbox.backoff_s,
-                            backoff_cap_s=outbox.backoff_cap_s, metrics=metrics)
+        relay = outbox.relay(engine, client, metrics=metrics)
         task = asyncio.create_task(relay.run(stop, interval_s=outbox.interval_s), name="outbox-relay")
         log.info("outbox relay delivering %s every %.1f s", ", ".join(d.topic for d in outbox.destinations),
                  outbox.interval_s)

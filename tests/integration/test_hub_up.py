@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -59,6 +60,18 @@ def _start_hub(tmp_path: Path, data_dir: Path, n_ports: int, n_sims: int, n_subg
     raise AssertionError(f"every one of {BIND_ATTEMPTS} port blocks was taken while hub up started")
 
 
+def _eventually(count: Callable[[httpx.Client], int], *, attempts: int = 60) -> int:
+    """Ask `count` once a second until it is above zero; the last answer (bounded: `attempts` seconds)."""
+    total = 0
+    with httpx.Client(timeout=10) as client:
+        for _ in range(attempts):
+            total = count(client)
+            if total:
+                break
+            time.sleep(1)
+    return total
+
+
 def test_hub_up_starts_every_part_prints_urls_and_stops(tmp_path: Path, small_seed: Path) -> None:
     data_dir = tmp_path / "data"
     (data_dir).mkdir()
@@ -87,39 +100,22 @@ def test_hub_up_starts_every_part_prints_urls_and_stops(tmp_path: Path, small_se
             assert all(i["level"] == "CITY" for i in items)
         # the demo cases are seeded in the background; the supervision subgraph follows their events and
         # raises alerts without any sweep (facts through the gateway)
-        total = 0
-        with httpx.Client(timeout=10) as client:
-            for _ in range(120):  # bounded: about two minutes
-                answer = client.post(f"http://127.0.0.1:{gateway_port}/graphql",
-                                     json={"query": "{ supervisionAlerts(first: 1) { total } }"}).json()
-                assert "errors" not in answer, answer
-                total = answer["data"]["supervisionAlerts"]["total"]
-                if total:
-                    break
-                time.sleep(1)
-        assert total > 0, "no alert from the follower"
+        def alerts(client: httpx.Client) -> int:
+            answer = client.post(f"http://127.0.0.1:{gateway_port}/graphql",
+                                 json={"query": "{ supervisionAlerts(first: 1) { total } }"}).json()
+            assert "errors" not in answer, answer
+            return int(answer["data"]["supervisionAlerts"]["total"])
+
+        assert _eventually(alerts, attempts=120) > 0, "no alert from the follower"
         # ... and the cases subgraph delivers their outbound messages to the simulated data centre
         data_centre = f"http://127.0.0.1:{base + SIMULATORS['data_centre'].port_offset}"
-        received = 0
-        with httpx.Client(timeout=10) as client:
-            for _ in range(60):  # bounded: about a minute
-                answer = client.get(f"{data_centre}/api/exchange/v1/records",
-                                    params={"type": "PENALTY_CASE", "limit": 1}).json()
-                received = answer["total"]
-                if received:
-                    break
-                time.sleep(1)
+        received = _eventually(lambda client: int(client.get(f"{data_centre}/api/exchange/v1/records", params={
+            "type": "PENALTY_CASE", "limit": 1}).json()["total"]))
         assert received > 0, "no case reached the data centre"
         # ... and the demo decisions that were published reach the 双公示 credit platform
         credit = f"http://127.0.0.1:{base + SIMULATORS['credit_publicity'].port_offset}"
-        published = 0
-        with httpx.Client(timeout=10) as client:
-            for _ in range(60):  # bounded: about a minute
-                published = client.get(f"{credit}/api/credit/v1/penalties",
-                                        params={"status": "PUBLISHED", "limit": 1}).json()["total"]
-                if published:
-                    break
-                time.sleep(1)
+        published = _eventually(lambda client: int(client.get(f"{credit}/api/credit/v1/penalties", params={
+            "status": "PUBLISHED", "limit": 1}).json()["total"]))
         assert published > 0, "no published decision reached the credit platform"
     finally:
         proc.send_signal(signal.SIGTERM)

@@ -13,6 +13,8 @@ from typing import Any
 
 import uvicorn
 
+from hub.runner import port_free
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -40,18 +42,9 @@ def free_port_block(n: int, *, seed: int) -> int:
     high = max(_ephemeral_low(), 12_000 + n)
     for _ in range(200):  # bounded
         base = rng.randrange(10_000, high - n)
-        if all(_can_bind(port) for port in range(base, base + n)):
+        if all(port_free(port) for port in range(base, base + n)):
             return base
     raise RuntimeError(f"no block of {n} free ports on 127.0.0.1")
-
-
-def _can_bind(port: int) -> bool:
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
 
 
 class _Server(uvicorn.Server):

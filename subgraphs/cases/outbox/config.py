@@ -5,9 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from subgraphs.cases.outbox.credit import PublicityPolicy
 from subgraphs.cases.outbox.messages import CREDIT, DATA_CENTRE
-from subgraphs.cases.outbox.relay import Destination
+from subgraphs.cases.outbox.relay import Destination, OutboxRelay
+from subgraphs.common.metrics import OutboxMetrics
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,12 @@ class OutboxConfig:
     @property
     def enabled(self) -> bool:
         return self.interval_s > 0 and bool(self.destinations)
+
+    def relay(self, engine: AsyncEngine, client: httpx.AsyncClient, *,
+              metrics: OutboxMetrics | None = None) -> OutboxRelay:
+        """The relay delivering to these destinations at this pace (the client carries `timeout_s`)."""
+        return OutboxRelay(engine, self.destinations, client, batch=self.batch, backoff_s=self.backoff_s,
+                           backoff_cap_s=self.backoff_cap_s, metrics=metrics)
 
     @classmethod
     def from_settings(cls, settings: Any) -> OutboxConfig:

@@ -93,29 +93,36 @@ def case_data(snapshot: CaseSnapshot, case_no: str) -> dict[str, Any]:
     return data
 
 
-def _row(topic: str, key: str, change: Change, op: str, payload: dict[str, Any], now: datetime) -> dict[str, Any]:
-    return {"topic": topic, "key": key, "aggregate_id": change.after.case_id,
-            "aggregate_version": change.version, "op": op, "payload": payload,
-            "status": OutboxStatus.PENDING.value, "attempts": 0, "next_attempt_at": now, "last_error": None,
-            "created_at": now, "delivered_at": None}
+def _row(topic: str, key: str, aggregate_id: str, version: int, op: str, payload: dict[str, Any],
+         now: datetime) -> dict[str, Any]:
+    """A PENDING `outbox_message` row."""
+    return {"topic": topic, "key": key, "aggregate_id": aggregate_id, "aggregate_version": version, "op": op,
+            "payload": payload, "status": OutboxStatus.PENDING.value, "attempts": 0, "next_attempt_at": now,
+            "last_error": None, "created_at": now, "delivered_at": None}
+
+
+def _data_centre_row(key: str, record_id: str, version: int, op: str, record_type: str, data: dict[str, Any],
+                     now: datetime) -> dict[str, Any]:
+    """A data-centre record: versioned per (type, record id), the receiver keeps the highest version."""
+    return _row(DATA_CENTRE, key, record_id, version, op,
+                {"type": record_type, "op": op, "key": record_id, "version": version, "data": data}, now)
 
 
 def messages_for_change(change: Change, ctx: GuardContext, policy: PublicityPolicy, now: datetime,
                         ) -> list[dict[str, Any]]:
     """The `outbox_message` rows `change` owes (in the order they must be delivered per topic)."""
     after = change.after
-    case_id = after.case_id
-    rows = [_row(DATA_CENTRE, f"dc:{case_id}:{change.version}", change, "i" if change.created else "u", {
-        "type": "PENALTY_CASE", "op": "i" if change.created else "u", "key": case_id, "version": change.version,
-        "data": case_data(after, change.case_no)}, now)]
+    case_id, version = after.case_id, change.version
+    rows = [_data_centre_row(f"dc:{case_id}:{version}", case_id, version, "i" if change.created else "u",
+                             "PENALTY_CASE", case_data(after, change.case_no), now)]
     for seq, kind in change.events:
         publish = kind == PUBLISH_KIND or (kind == IMPORT_KIND and _published(after))
         if publish and after.decision is not None and after.parties:
             for n, record in enumerate(penalty_records(after, ctx, policy)):  # one per party
-                rows.append(_row(CREDIT, f"cp:{case_id}:{seq}:i:{n}", change, "i", {"op": "i", "record": record},
-                                 now))
+                rows.append(_row(CREDIT, f"cp:{case_id}:{seq}:i:{n}", case_id, version, "i",
+                                 {"op": "i", "record": record}, now))
         elif kind == WITHDRAW_KIND and after.decision is not None:
-            rows.append(_row(CREDIT, f"cp:{case_id}:{seq}:d", change, "d",
+            rows.append(_row(CREDIT, f"cp:{case_id}:{seq}:d", case_id, version, "d",
                              {"op": "d", "record": {"CF_WSH": after.decision.doc_no}}, now))
     return rows
 
@@ -124,11 +131,8 @@ def record_message(aggregate_type: str, record_id: str, version: int, op: str, r
                    now: datetime) -> dict[str, Any]:
     """The `outbox_message` row of a measure's or inspection's record for the data centre."""
     record_type, data = report
-    return {"topic": DATA_CENTRE, "key": f"dc:{aggregate_type}:{record_id}:{version}", "aggregate_id": record_id,
-            "aggregate_version": version, "op": op,
-            "payload": {"type": record_type, "op": op, "key": record_id, "version": version, "data": data},
-            "status": OutboxStatus.PENDING.value, "attempts": 0, "next_attempt_at": now, "last_error": None,
-            "created_at": now, "delivered_at": None}
+    return _data_centre_row(f"dc:{aggregate_type}:{record_id}:{version}", record_id, version, op, record_type, data,
+                            now)
 
 
 def _published(snapshot: CaseSnapshot) -> bool:

@@ -2,7 +2,7 @@
 
 One `step` per topic:
 
-1. take the topic's lease (`outbox_lease`: one deliverer per topic among the replicas; a lease runs
+1. skip a topic with nothing pending; else take the topic's lease (`outbox_lease`: one deliverer per topic among the replicas; a lease runs
    out after `lease_s` — longer than a request can take — so a crashed holder blocks nobody for long);
 2. read the first `batch` PENDING messages of the topic in id order; if the first is waiting for a
    retry, the topic waits (a later message never overtakes an earlier one of the same destination);
@@ -46,6 +46,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.rest.national_credit import signature  # the provincial exchanges' signing scheme
 from subgraphs.cases.outbox.rows import OutboxLeaseRow, OutboxRow, OutboxStatus
 from subgraphs.common.metrics import OutboxMetrics
+from subgraphs.common.orm import utcnow
 
 log = logging.getLogger("subgraphs.cases.outbox")
 
@@ -75,10 +76,6 @@ class StepReport:
     @property
     def moved(self) -> int:
         return sum(self.delivered.values()) + sum(self.dead.values())
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class OutboxRelay:
@@ -117,11 +114,13 @@ class OutboxRelay:
 
     async def _step_topic(self, topic: str, report: StepReport) -> None:
         now = self.clock()
+        async with self.engine.connect() as conn:
+            oldest = (await conn.execute(select(func.min(OutboxRow.created_at)).where(
+                OutboxRow.topic == topic, OutboxRow.status == OutboxStatus.PENDING.value))).scalar()
         if self.metrics is not None:  # every replica reports the queue's age, with the lease or without
-            async with self.engine.connect() as conn:
-                oldest = (await conn.execute(select(func.min(OutboxRow.created_at)).where(
-                    OutboxRow.topic == topic, OutboxRow.status == OutboxStatus.PENDING.value))).scalar()
             self.metrics.oldest_pending(topic, (now - _aware(oldest)).total_seconds() if oldest else 0.0)
+        if oldest is None:
+            return  # nothing pending: no lease to take, nothing to read
         if not await self._lease(topic, now):
             report.leased_elsewhere.add(topic)
             return
