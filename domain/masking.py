@@ -9,6 +9,8 @@ Every function accepts any string and never raises. Rules common to all kinds:
 * NAME keeps only the first character (``张三`` -> ``张*``, ``欧阳小明`` -> ``欧***``);
 * fixed-width kinds hide the length of what they mask: ADDRESS ends in ``****``, BANK_ACCOUNT is
   ``**** **** **** 1234``, EMAIL is ``z***@example.cn``;
+* REGION coarsens a region code to its city, HIDDEN hides every character; WITHHELD (dates, numbers,
+  flags that would narrow an ID number down) is no value at all: the gateway answers null;
 * applying a mask to its own output gives the same output (idempotent), so masked values cached
   downstream can safely pass through the gateway's masking again.
 """
@@ -28,6 +30,7 @@ __all__ = [
     "mask_address",
     "mask_bank_account",
     "mask_email",
+    "mask_hidden",
     "mask_id15",
     "mask_id18",
     "mask_id_number",
@@ -35,6 +38,7 @@ __all__ = [
     "mask_mobile",
     "mask_name",
     "mask_passport",
+    "mask_region",
 ]
 
 MASK_CHAR: Final = "*"
@@ -53,6 +57,9 @@ class MaskKind(StrEnum):
     ADDRESS = "ADDRESS"
     BANK_ACCOUNT = "BANK_ACCOUNT"
     EMAIL = "EMAIL"
+    REGION = "REGION"  # a region code coarsened to its city (445102 -> 445100)
+    HIDDEN = "HIDDEN"  # every character hidden (a gender or ethnicity code)
+    WITHHELD = "WITHHELD"  # no value at all: the gateway returns null (dates, numbers, flags)
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +208,19 @@ def mask_email(value: str) -> str:
     return first + "***@" + domain
 
 
+def mask_region(value: str) -> str:
+    """Region code: only its city (``445102`` and town ``445102001`` -> ``445100``); other shapes hidden."""
+    stripped = value.strip()
+    if len(stripped) in (6, 9, 12) and stripped.isdigit():
+        return stripped[:4] + "00"
+    return MASK_CHAR * len(stripped)
+
+
+def mask_hidden(value: str) -> str:
+    """Every character hidden, length kept (``1`` -> ``*``)."""
+    return MASK_CHAR * len(value.strip())
+
+
 _MASKERS: Final[dict[MaskKind, Callable[[str], str]]] = {
     MaskKind.ID18: mask_id18,
     MaskKind.ID15: mask_id15,
@@ -211,6 +231,9 @@ _MASKERS: Final[dict[MaskKind, Callable[[str], str]]] = {
     MaskKind.ADDRESS: mask_address,
     MaskKind.BANK_ACCOUNT: mask_bank_account,
     MaskKind.EMAIL: mask_email,
+    MaskKind.REGION: mask_region,
+    MaskKind.HIDDEN: mask_hidden,
+    MaskKind.WITHHELD: lambda _value: "",
 }
 
 

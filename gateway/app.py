@@ -147,7 +147,7 @@ def create_app(supergraph_source: str, *, subgraph_timeout_s: float = 10.0, dedu
             return answer(started, "unknown", {"errors": [{"message": "The supergraph is not loaded yet.",
                                                            "extensions": {"code": "SUPERGRAPH_NOT_LOADED"}}]}, 503)
         pipeline = holder["pipeline"]
-        context = RequestContext(request)
+        context = RequestContext(request, runtime=runtime)
         try:
             for ext in pipeline.extensions:
                 await ext.on_request(request, context)

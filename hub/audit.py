@@ -22,10 +22,11 @@ from gateway.security.jwt_auth import JwtSettings
 from gateway.security.limits import OperationLimits
 from gateway.security.masking import UnmaskPolicy
 from gateway.security.policies import PolicySet
+from gateway.security.purpose import PurposeBindings
 from gateway.security.ratelimit import RateLimit
 from gateway.security.signing import SigningKey
 from gateway.security.trusted import TrustedDocuments, TrustMode
-from hub.security_settings import DEV_SIGNING_SECRET
+from hub.security_settings import DEV_ANONYMOUS_SCOPES, DEV_SIGNING_SECRET
 from hub.settings import Profile, Settings, SettingsError
 
 __all__ = ["access_log_store", "gateway_security", "signing_keys", "verify_access_log", "verify_access_log_async"]
@@ -100,6 +101,9 @@ def gateway_security(settings: Settings) -> tuple[SecurityConfig, AccessLog]:
         trusted=trusted,
         strip_response_extensions=production,
         console=not production,
+        purposes=PurposeBindings(required=sec.bound_purpose if sec.bound_purpose is not None else production,
+                                 daily_limit=sec.clear_read_daily_limit),
+        anonymous_scopes=DEV_ANONYMOUS_SCOPES,
     )
     audit = sec.audit
     store_url = audit.store or (settings.effective_database_url if production

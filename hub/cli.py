@@ -244,6 +244,28 @@ def compose(
 
 
 
+@app.command("access-model")
+def access_model(check: bool = typer.Option(False, help="fail when schema/access-model.md is not up to date")) -> None:
+    """Write schema/access-model.md (who may read every field, in what form) from the supergraph."""
+    from hub.access_model import ACCESS_MODEL, SUPERGRAPH, render
+
+    text, missing = render(SUPERGRAPH.read_text(encoding="utf-8"))
+    if missing:
+        typer.echo("fields without an access rule (add one to the owning subgraph's access_rules.py):", err=True)
+        for coordinate in missing:
+            typer.echo(f"  {coordinate}", err=True)
+        raise typer.Exit(1)
+    if check:
+        current = ACCESS_MODEL.read_text(encoding="utf-8") if ACCESS_MODEL.is_file() else ""
+        if current != text:
+            typer.echo("schema/access-model.md is out of date: run `hub access-model`", err=True)
+            raise typer.Exit(1)
+        typer.echo("schema/access-model.md is up to date")
+        return
+    ACCESS_MODEL.write_text(text, encoding="utf-8")
+    typer.echo(f"wrote {ACCESS_MODEL.relative_to(ACCESS_MODEL.parent.parent)}")
+
+
 audit_app = typer.Typer(help="Tamper-evident records: case event chains and the access log.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 

@@ -7,6 +7,8 @@
     issuer = "http://127.0.0.1:4106"
     audience = "enforcement-hub"
     purpose_codes = ["CASE_HANDLING", "LEGAL_REVIEW", ...]
+    bound_purpose = true                                   # default: production only
+    clear_read_daily_limit = 500
     trusted_documents = "schema/trusted-documents.json"   # sha256 -> document
     trusted_documents_mode = "enforce"                     # off | allow | enforce
 
@@ -35,6 +37,12 @@ from gateway.security.policies import DEFAULT_NAMED_POLICIES
 __all__ = ["AuditSettings", "RateLimitSettings", "SecuritySettings", "SigningSettings"]
 
 DEV_SIGNING_SECRET = "dev-only-gateway-signing-secret-change-me"
+#: what an anonymous caller of the dev profile may reach (every department's data, masked; no audit log)
+DEV_ANONYMOUS_SCOPES = frozenset({
+    "cases:read", "cases:write", "cases:approve", "cases:review", "population:read", "legal_person:read",
+    "licence:read", "personnel:read", "catalogue:read", "regulations:read", "supervision:read",
+    "supervision:write", "statistics:read", "publicity:read",
+})
 
 
 class _Section(BaseModel):
@@ -78,6 +86,8 @@ class SecuritySettings(_Section):
         default_factory=lambda: {role: sorted(levels) for role, levels in DEFAULT_UNMASK_LEVELS.items()})
     policies: dict[str, list[str]] = Field(
         default_factory=lambda: {name: sorted(roles) for name, roles in DEFAULT_NAMED_POLICIES.items()})
+    bound_purpose: bool | None = None  # clear reads need a purpose bound to a record; None = production only
+    clear_read_daily_limit: int = Field(default=500, ge=1)  # per caller and day, then an alert to the auditor
     trusted_documents: str = ""
     trusted_documents_mode: Literal["off", "allow", "enforce"] = "enforce"
     signing: SigningSettings = SigningSettings()

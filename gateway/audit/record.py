@@ -8,7 +8,9 @@ The body (chained as canonical JSON, so integers and strings only)::
      "operation": {"name", "kind", "hash" (SM3 of the document text)},
      "subgraphs": {"<service>": {"fields": ["Type.field", ...], "ok": bool}},
      "clearFields", "maskedFields", "deniedFields": ["Type.field", ...],
-     "result": SUCCESS | DENIED | ERROR}
+     "result": SUCCESS | DENIED | ERROR,
+     "purposeRef", "purposeBound" (when a purpose names its record: case:<id>, inspection:<id>),
+     "alert": CLEAR_READ_VOLUME (the caller is past the daily volume of clear reads)}
 
 Field names only, never values, and never the query text or its variables (which may hold an ID
 number): the operation is identified by its hash.
@@ -133,7 +135,7 @@ def build_record(state: RequestSecurity, *, ts_ms: int, subgraphs: Mapping[str, 
         "clientId": principal.client_id if principal else None,
         "service": principal.is_service if principal else False,
     }
-    return {
+    record: dict[str, JsonValue] = {
         "v": RECORD_VERSION,
         "eventId": uuid.uuid4().hex,
         "ts": ts_ms,
@@ -150,3 +152,9 @@ def build_record(state: RequestSecurity, *, ts_ms: int, subgraphs: Mapping[str, 
         "deniedFields": _sorted(denied),
         "result": result,
     }
+    if state.purpose_ref is not None:  # a record id (case:<id>), never personal data
+        record["purposeRef"] = state.purpose_ref
+        record["purposeBound"] = state.purpose_bound
+    if state.volume_alert:
+        record["alert"] = "CLEAR_READ_VOLUME"
+    return record

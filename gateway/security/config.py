@@ -15,6 +15,7 @@ trusted documents          as configured                    as configured
 signed subgraph calls      on                               on when a key is configured
 response ``extensions``    removed (no tracing data)        kept
 console page               no                               ``/console``
+clear reads                purpose bound to a record        purpose stated
 =========================  ==============================  ==================================
 """
 
@@ -28,6 +29,7 @@ from gateway.security.jwt_auth import JwtSettings
 from gateway.security.limits import OperationLimits
 from gateway.security.masking import UnmaskPolicy
 from gateway.security.policies import PolicySet
+from gateway.security.purpose import PurposeBindings
 from gateway.security.ratelimit import RateLimit
 from gateway.security.signing import SigningKey
 from gateway.security.trusted import TrustedDocuments
@@ -49,6 +51,10 @@ class SecurityConfig:
     strip_response_extensions: bool = True
     console: bool = False
     document_cache_size: int = 1000
+    #: need-to-know: clear reads only with a purpose bound to a case, inspection or review (production)
+    purposes: PurposeBindings = field(default_factory=PurposeBindings)
+    #: scopes of an anonymous caller where anonymous callers are allowed (dev: exploring every read)
+    anonymous_scopes: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if self.jwt is None and not self.allow_anonymous:

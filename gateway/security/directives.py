@@ -101,15 +101,19 @@ class AuthContext:
 
     principal: Principal | None
     policy: PolicyEvaluator = _deny_all_policies
+    #: None: an anonymous caller is unauthenticated; a set: anonymous callers are let in (dev) with these scopes
+    anonymous_scopes: frozenset[str] | None = None
     _policy_cache: dict[str, bool] = field(default_factory=dict)
 
     @property
     def authenticated(self) -> bool:
-        return self.principal is not None
+        return self.principal is not None or self.anonymous_scopes is not None
 
     @property
     def scopes(self) -> frozenset[str]:
-        return self.principal.scopes if self.principal is not None else frozenset()
+        if self.principal is not None:
+            return self.principal.scopes
+        return self.anonymous_scopes or frozenset()
 
     def policy_allows(self, name: str) -> bool:
         if name not in self._policy_cache:

@@ -23,7 +23,7 @@ import logging
 import re
 import uuid
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -53,6 +53,7 @@ from gateway.security.jwt_auth import JwtAuthenticator, Principal, bearer_token
 from gateway.security.limits import check_operation_limits, check_tokens
 from gateway.security.masking import mask_response
 from gateway.security.pruning import apply_denials, prune
+from gateway.security.purpose import PURPOSE_REF_HEADER, ClearReadBudget, PurposeVerifier
 from gateway.security.ratelimit import TokenBucketLimiter
 from gateway.security.signing import CallerContext, CallSigner
 from gateway.security.state import STATE_KEY, RequestSecurity, ViewCache, security_state
@@ -64,6 +65,8 @@ log = logging.getLogger("gateway.security")
 PURPOSE_HEADER: Final = "x-purpose-code"
 END_USER_HEADER: Final = "x-end-user"
 REQUEST_ID_HEADER: Final = "x-request-id"
+#: the @policy that holds when the request's purpose is bound to a verified record (`purpose`)
+BOUND_POLICY: Final = "purpose:bound"
 _SAFE_ID: Final = re.compile(r"^[A-Za-z0-9_.:@-]{1,64}$")
 _ID_NUMBER_LIKE: Final = re.compile(r"\d{17}[\dXx]|\d{15}")
 _UNSAFE_EXTENSION_KEYS: Final = frozenset({"exception", "stacktrace", "traceback"})
@@ -93,10 +96,13 @@ class RequestGuard(GatewayExtension):
         self.authenticator: JwtAuthenticator | None = None
         self.limiter = TokenBucketLimiter(config.rate_limit) if config.rate_limit is not None else None
         self._documents: OrderedDict[tuple[int, str], _Doc] = OrderedDict()
+        signer = CallSigner(config.signing_key) if config.signing_key is not None else None
+        self.purposes = PurposeVerifier(config.purposes, signer)
 
     async def startup(self, client: httpx.AsyncClient) -> None:
         if self.config.jwt is not None:
             self.authenticator = JwtAuthenticator(self.config.jwt, http=client)
+        self.purposes.client = client
 
     async def authenticate(self, request: Request) -> Principal | None:
         """The caller of `request` (None: anonymous, where allowed); raises `AuthenticationError`."""
@@ -121,10 +127,27 @@ class RequestGuard(GatewayExtension):
         if self.limiter is not None:
             self.limiter.take(f"sub:{principal.subject}" if principal is not None else f"ip:{client_ip}")
         request_id = request.headers.get(REQUEST_ID_HEADER, "")
-        context.values[STATE_KEY] = RequestSecurity(
+        state = RequestSecurity(
             principal=principal, purpose_code=purpose, end_user=self._end_user(request, principal),
             client_ip=client_ip, request_id=request_id if _SAFE_ID.match(request_id) else uuid.uuid4().hex,
         )
+        ref = request.headers.get(PURPOSE_REF_HEADER, "").strip() or None
+        state.purpose_ref = ref
+        if purpose is not None and ref is not None and context.runtime is not None:
+            state.purpose_bound = await self.purposes.verify(context.runtime, principal, purpose, ref,
+                                                             state.request_id)
+        context.values[STATE_KEY] = state
+
+    def policy_for(self, state: RequestSecurity) -> Callable[[str, Principal | None], bool]:
+        """The @policy evaluator of one request: the configured policies, plus ``purpose:bound``."""
+        policies = self.config.policies
+
+        def evaluate(name: str, principal: Principal | None) -> bool:
+            if name == BOUND_POLICY:
+                return principal is not None and state.purpose_bound
+            return policies.evaluate(name, principal)
+
+        return evaluate
 
     def _end_user(self, request: Request, principal: Principal | None) -> str | None:
         if principal is None:
@@ -199,7 +222,8 @@ class RequestGuard(GatewayExtension):
         resolved = GraphQLRequest(query, request.variables, request.operation_name)
         if not view.has_rules:
             return resolved
-        auth = AuthContext(state.principal, policy=config.policies.evaluate)
+        auth = AuthContext(state.principal, policy=self.policy_for(state),
+                           anonymous_scopes=config.anonymous_scopes if config.allow_anonymous else None)
         if authorize(view.rules, document, auth, operation_name=request.operation_name).ok:
             return resolved
         pruned = prune(view.rules, document, auth, request.operation_name)
@@ -227,6 +251,7 @@ class ResponseGuard(GatewayExtension):
     def __init__(self, config: SecurityConfig, views: ViewCache) -> None:
         self.config = config
         self.views = views
+        self.budget = ClearReadBudget(config.purposes.daily_limit)
 
     def transform_response(self, response: dict[str, Any], operation: Any,
                            context: RequestContext) -> dict[str, Any]:
@@ -246,7 +271,8 @@ class ResponseGuard(GatewayExtension):
         assert context.runtime is not None
         view = self.views.get(context.runtime)
         pruned = state.prune if state.prune is not None and state.prune.changed else None
-        clear = self.config.unmask.clear_levels(state.principal, state.purpose_code)
+        bound = state.purpose_bound or not self.config.purposes.required
+        clear = self.config.unmask.clear_levels(state.principal, state.purpose_code if bound else None)
         data = response["data"]
         state.masks = mask_response(view, state.document, state.operation_name, data, clear,
                                     typename_key=pruned.typename_key if pruned else None)
@@ -255,6 +281,8 @@ class ResponseGuard(GatewayExtension):
             response["errors"] = [*(response.get("errors") or []), *(d.to_graphql() for d in pruned.denials)]
         if state.masks.clear:
             principal = state.principal
+            if principal is not None:
+                state.volume_alert = self.budget.record(principal.subject)
             log.info("sensitive fields read in clear: subject=%s roles=%s purpose=%s operation=%s fields=%s",
                      principal.subject if principal else "-", ",".join(sorted(principal.roles)) if principal else "-",
                      state.purpose_code, state.query_hash, ",".join(sorted(state.masks.clear)))

@@ -57,6 +57,7 @@ DEFAULT_UNMASK_LEVELS: Final[Mapping[str, frozenset[str]]] = {
     Role.PUBLIC: frozenset(),
 }
 _FULL_MASK: Final = "****"
+WITHHELD: Final = "WITHHELD"
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +86,8 @@ class MaskReport:
 
 
 def _mask_value(value: Any, kind: str) -> Any:
+    if kind == WITHHELD:
+        return None  # not a masked form: no value (the field is nullable for this reason)
     if isinstance(value, str):
         try:
             return mask(kind, value)

@@ -46,6 +46,11 @@ class RequestSecurity:
     prune: PruneResult | None = None
     masks: MaskReport = field(default_factory=MaskReport)
     calls: dict[str, list[SubgraphCall]] = field(default_factory=dict)
+    #: the stated purpose's record (``x-purpose-ref``) and whether its owner confirmed the binding
+    purpose_ref: str | None = None
+    purpose_bound: bool = False
+    #: this response took the caller past the daily volume of clear reads (for the auditor)
+    volume_alert: bool = False
 
 
 def security_state(context: RequestContext) -> RequestSecurity | None:

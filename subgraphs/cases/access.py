@@ -62,6 +62,9 @@ class CaseAccess:
     any_body_in_scope: bool = False
     error: str | None = None
     signed: bool = False
+    #: the verified caller's roles and body (a purpose binding asks who is reading, not only where)
+    roles: frozenset[str] = frozenset()
+    body: str | None = None
 
     @property
     def id(self) -> str:
@@ -75,7 +78,8 @@ class CaseAccess:
         return cls(actor_id=caller.subject or None, scope=CaseScope.for_caller(caller),
                    writer=bool(roles & WRITERS),
                    own_body=caller.body_uscc if roles & _OWN_BODY_CREATORS else None,
-                   any_body_in_scope=bool(roles & _ANY_BODY_CREATORS), signed=True)
+                   any_body_in_scope=bool(roles & _ANY_BODY_CREATORS), signed=True,
+                   roles=roles, body=caller.body_uscc)
 
     @classmethod
     def nobody(cls, error: str | None = None) -> CaseAccess:

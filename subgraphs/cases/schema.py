@@ -6,6 +6,7 @@ import strawberry
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import Info
 
+from subgraphs.cases.access_rules import RULES
 from subgraphs.cases.catalogue_graph import EnforcementItemVersion, catalogue_mutations, enforcement_items
 from subgraphs.cases.chain import snapshot_sm3, verify_case_chain
 from subgraphs.cases.codec import encode
@@ -14,6 +15,7 @@ from subgraphs.cases.domain.enums import CaseState
 from subgraphs.cases.inspections import INSPECTION, inspections_page
 from subgraphs.cases.measures import MEASURE
 from subgraphs.cases.mutations import build_mutation_type
+from subgraphs.cases.purpose import PurposeCheck, case_purpose_binding
 from subgraphs.cases.queries import CaseFilter, document, stored_events
 from subgraphs.cases.record_mutations import record_mutations
 from subgraphs.cases.record_types import CoerciveMeasureView, InspectionView
@@ -117,11 +119,14 @@ class Query:
     inspections: Page[InspectionView] = strawberry.field(
         resolver=inspections, description="Inspections by body, in id order, with cursor paging.")
     enforcement_items: Page[EnforcementItemVersion] = strawberry.field(resolver=enforcement_items)
+    case_purpose_binding: PurposeCheck = strawberry.field(
+        resolver=case_purpose_binding,
+        description="Is the caller's purpose bound to this case or inspection (the gateway's need-to-know check)?")
 
 
 def build_schema() -> SubgraphSchema:
     return SubgraphSchema(
-        subgraph="cases", query=Query,
+        subgraph="cases", access=RULES, query=Query,
         mutation=build_mutation_type({**record_mutations(), **catalogue_mutations()}),
         types=[PenaltyCase, Person, LegalEntity, Officer, EnforcementBodyRef, LicenceRef],
         config=StrawberryConfig(scalar_map=SCALAR_MAP),

@@ -9,6 +9,7 @@ from typing import Generic, TypeVar
 import orjson
 import strawberry
 from graphql import GraphQLError
+from strawberry.federation.schema_directives import Authenticated
 
 T = TypeVar("T")
 
@@ -40,7 +41,9 @@ def page_size(first: int | None) -> int:
     return first
 
 
-@strawberry.type(description="One page of results; pass `nextCursor` as `after` for the next page.")
+# a page is a wrapper: any signed-in caller; its items and the field that returns it carry the real rule
+@strawberry.type(description="One page of results; pass `nextCursor` as `after` for the next page.",
+                 directives=[Authenticated()])
 class Page(Generic[T]):
     items: list[T]
     next_cursor: str | None

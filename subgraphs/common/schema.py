@@ -15,15 +15,19 @@ from graphql import GraphQLError
 from strawberry.types import ExecutionContext
 
 from adapters.errors import SourceError
+from subgraphs.common.access import AccessRules, govern
 from subgraphs.common.logsafe import scrub
 
-FEDERATION_VERSION = "2.5"
+FEDERATION_VERSION = "2.6"
 log = logging.getLogger("subgraphs.errors")
+# 2.6: @policy (with @authenticated and @requiresScopes, the access rules of `subgraphs.common.access`)
 
 
 class SubgraphSchema(strawberry.federation.Schema):
-    def __init__(self, *, subgraph: str, **kwargs: Any) -> None:
+    def __init__(self, *, subgraph: str, access: AccessRules | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("federation_version", FEDERATION_VERSION)
+        if access is not None:
+            govern([kwargs.get("query"), kwargs.get("mutation"), *kwargs.get("types", ())], access)
         super().__init__(**kwargs)
         self.subgraph = subgraph
 

@@ -13,6 +13,7 @@ from domain.identifiers import validate_uscc
 from subgraphs.common.errors import from_source_error, graphql_error
 from subgraphs.common.pagination import Page, decode_cursor, encode_cursor, page_size
 from subgraphs.common.schema import SubgraphSchema
+from subgraphs.legal_person.access_rules import RULES
 from subgraphs.legal_person.context import LegalPersonContext, remember_representatives
 from subgraphs.legal_person.types import LegalEntity
 
@@ -71,4 +72,4 @@ class Query:
 
 
 def build_schema() -> SubgraphSchema:
-    return SubgraphSchema(subgraph="legal_person", query=Query, types=[LegalEntity])
+    return SubgraphSchema(subgraph="legal_person", access=RULES, query=Query, types=[LegalEntity])

@@ -9,6 +9,7 @@ from strawberry.types import Info
 
 from subgraphs.common.errors import graphql_error
 from subgraphs.common.schema import SubgraphSchema
+from subgraphs.licence.access_rules import RULES
 from subgraphs.licence.context import LicenceContext
 from subgraphs.licence.types import LegalEntity, Licence, Person
 
@@ -33,4 +34,4 @@ class Query:
 
 
 def build_schema() -> SubgraphSchema:
-    return SubgraphSchema(subgraph="licence", query=Query, types=[Licence, Person, LegalEntity])
+    return SubgraphSchema(subgraph="licence", access=RULES, query=Query, types=[Licence, Person, LegalEntity])

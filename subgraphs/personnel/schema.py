@@ -12,6 +12,7 @@ from strawberry.types import Info
 from subgraphs.common.errors import graphql_error
 from subgraphs.common.pagination import Page, decode_cursor, encode_cursor, page_size
 from subgraphs.common.schema import SubgraphSchema
+from subgraphs.personnel.access_rules import RULES
 from subgraphs.personnel.context import PersonnelContext
 from subgraphs.personnel.store import BodyRow, OfficerRow
 from subgraphs.personnel.types import EnforcementBody, Officer
@@ -97,4 +98,4 @@ class Query:
 
 
 def build_schema() -> SubgraphSchema:
-    return SubgraphSchema(subgraph="personnel", query=Query, types=[EnforcementBody, Officer])
+    return SubgraphSchema(subgraph="personnel", access=RULES, query=Query, types=[EnforcementBody, Officer])

@@ -19,7 +19,9 @@ from subgraphs.common.clock import today_in_china
 from subgraphs.common.config import SubgraphConfig
 from subgraphs.common.db import create_engine
 from subgraphs.common.migrate import upgrade
+from subgraphs.common.security import caller_of
 from subgraphs.common.vault import PseudonymVault
+from subgraphs.population.budget import LookupBudget
 from subgraphs.population.context import PopulationContext
 from subgraphs.population.schema import build_schema
 
@@ -53,8 +55,12 @@ def create_app(settings: Any = None, *, config: SubgraphConfig | None = None,
                today: Callable[[], date] = today_in_china) -> Starlette:
     cfg = config or SubgraphConfig.from_settings(settings)
 
-    async def context(res: PopulationResources, _: Request) -> PopulationContext:
-        return PopulationContext.build(res.adapter, res.vault, today())
+    budget = LookupBudget()
+
+    async def context(res: PopulationResources, request: Request) -> PopulationContext:
+        caller = caller_of(request)
+        return PopulationContext.build(res.adapter, res.vault, today(), budget=budget,
+                                       caller=caller.subject if caller is not None else None)
 
     return build_subgraph_app(name=NAME, schema=build_schema(), resources=lambda: open_resources(cfg),
                               context=context)

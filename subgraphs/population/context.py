@@ -11,6 +11,7 @@ from adapters.batching import BatchLoader
 from adapters.rest.population import PopulationAdapter
 from domain.entities import IdType, Person
 from subgraphs.common.vault import PseudonymVault
+from subgraphs.population.budget import LookupBudget
 
 #: a person and the hash it is keyed by in the graph
 Keyed: TypeAlias = tuple[Person, str]
@@ -25,9 +26,13 @@ class PopulationContext:
     today: date
     by_number: BatchLoader[str, Person]
     by_hash: BatchLoader[str, Keyed]
+    #: the gateway-verified caller (None for an unsigned dev call) and the per-caller budgets
+    caller: str | None = None
+    budget: LookupBudget | None = None
 
     @classmethod
-    def build(cls, adapter: PopulationAdapter, vault: PseudonymVault, today: date) -> PopulationContext:
+    def build(cls, adapter: PopulationAdapter, vault: PseudonymVault, today: date, *,
+              caller: str | None = None, budget: LookupBudget | None = None) -> PopulationContext:
         async def fetch_by_number(numbers: list[str]) -> dict[str, Person | Exception]:
             found = await adapter.fetch_many(numbers)
             await _remember(vault, found.values())
@@ -51,6 +56,8 @@ class PopulationContext:
             today=today,
             by_number=BatchLoader(fetch_by_number, batch_limit=adapter.batch_limit),
             by_hash=BatchLoader(fetch_by_hash, batch_limit=HASH_BATCH),
+            caller=caller,
+            budget=budget,
         )
 
 

@@ -14,6 +14,8 @@ from domain.identifiers import validate_resident_id
 from subgraphs.common.errors import from_source_error, graphql_error
 from subgraphs.common.pagination import Page, decode_cursor, encode_cursor, page_size
 from subgraphs.common.schema import SubgraphSchema
+from subgraphs.population.access_rules import RULES
+from subgraphs.population.budget import MIN_PREFIX
 from subgraphs.population.context import PopulationContext
 from subgraphs.population.types import Person
 
@@ -22,6 +24,15 @@ log = logging.getLogger("subgraphs.population")
 
 def _bad_input(message: str) -> Exception:
     return graphql_error("BAD_USER_INPUT", message)
+
+
+def _spend(ctx: PopulationContext, kind: str) -> None:
+    """Count one look-up or search against the caller's daily budget (`budget`); refuse past it."""
+    if ctx.budget is None or ctx.caller is None:
+        return  # an unsigned dev call: no caller to count (production refuses unsigned calls)
+    if not ctx.budget.take(kind, ctx.caller, ctx.today):
+        log.warning("population %s budget spent: subject=%s", kind, ctx.caller)
+        raise graphql_error("RATE_LIMITED", f"the daily budget of {kind}s for this caller is spent")
 
 
 async def person_by_id_number(
@@ -36,6 +47,7 @@ async def person_by_id_number(
     if not check.valid:
         codes = ", ".join(p.code.value for p in check.errors)
         raise _bad_input(f"idNumber is not a valid resident ID number ({codes})")
+    _spend(ctx, "lookup")
     hashes = await ctx.vault.remember([(IdType(id_type), check.value)], source="lookup")
     try:
         person = await ctx.by_number.load(check.value)
@@ -61,6 +73,10 @@ async def search_persons(
         raise _bad_input("regionCode must be a 6-digit GB/T 2260 code")
     if not prefix and not region_code:
         raise _bad_input("give namePrefix, regionCode or both")
+    minimum = ctx.budget.min_prefix if ctx.budget is not None else MIN_PREFIX
+    if prefix and len(prefix) < minimum:
+        raise _bad_input(f"namePrefix needs at least {minimum} characters")
+    _spend(ctx, "search")
     upstream_page = 1
     if after is not None:
         position = decode_cursor(after)
@@ -111,4 +127,4 @@ class Query:
 
 
 def build_schema() -> SubgraphSchema:
-    return SubgraphSchema(subgraph="population", query=Query, types=[Person])
+    return SubgraphSchema(subgraph="population", access=RULES, query=Query, types=[Person])

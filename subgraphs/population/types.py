@@ -18,6 +18,18 @@ from subgraphs.population.context import PopulationContext
 MINOR_AGE = 14
 
 
+def age_band(age: int) -> str:
+    """A coarse age: minors by the legal thresholds (0-13, 14-17), adults by decade (18-29, 30-39, ...)."""
+    if age < MINOR_AGE:
+        return "0-13"
+    if age < 18:
+        return "14-17"
+    if age < 30:
+        return "18-29"
+    low = age // 10 * 10
+    return f"{low}-{low + 9}"
+
+
 @strawberry.federation.type(
     keys=["idType idNumberHash"],
     description="A natural person as the population system (人口库) knows them (DOMAIN.md §4.1).",
@@ -28,17 +40,29 @@ class Person:
     id_number: str = strawberry.federation.field(
         directives=[Sensitive(level="S3", mask="ID18")], description="证件号码 (never a key)")
     name: str = strawberry.federation.field(directives=[Sensitive(level="S2", mask="NAME")])
-    gender: str = strawberry.field(description="GB/T 2261.1: 1 男, 2 女, 0 未知")
-    birth_date: date
-    age: int
-    is_minor_under14: bool = strawberry.field(description="未满十四周岁 (PIPL Art. 28: sensitive)")
-    ethnicity: str | None = strawberry.field(description="GB/T 3304 code")
+    # The parts an ID number is built from (region, birth date, sex) and what narrows them (age,
+    # ethnicity) are governed with the number itself (S3): a caller who may not read the number reads
+    # none of them, only `ageBand` and the region's city, so the masked number cannot be rebuilt.
+    gender: str = strawberry.federation.field(
+        directives=[Sensitive(level="S3", mask="HIDDEN")], description="GB/T 2261.1: 1 男, 2 女, 0 未知")
+    birth_date: date | None = strawberry.federation.field(
+        directives=[Sensitive(level="S3", mask="WITHHELD")], description="null unless the number may be read")
+    age: int | None = strawberry.federation.field(
+        directives=[Sensitive(level="S3", mask="WITHHELD")], description="null unless the number may be read")
+    age_band: str = strawberry.field(description="年龄段, ten years wide (\"30-39\"); 0-13 and 14-17 for minors")
+    is_minor_under14: bool | None = strawberry.federation.field(
+        directives=[Sensitive(level="S3", mask="WITHHELD")],
+        description="未满十四周岁 (PIPL Art. 28: sensitive); null unless the number may be read")
+    ethnicity: str | None = strawberry.federation.field(
+        directives=[Sensitive(level="S3", mask="HIDDEN")], description="GB/T 3304 code")
     nationality: str
     household_address: str | None = strawberry.federation.field(
         directives=[Sensitive(level="S2", mask="ADDRESS")])
     residence_address: str | None = strawberry.federation.field(
         directives=[Sensitive(level="S3", mask="ADDRESS")])
-    region_code: str | None
+    region_code: str | None = strawberry.federation.field(
+        directives=[Sensitive(level="S3", mask="REGION")],
+        description="GB/T 2260 code of the household register; only its city unless the number may be read")
     mobile: str | None = strawberry.federation.field(directives=[Sensitive(level="S2", mask="MOBILE")])
     death_flag: bool
     data_source: str = strawberry.field(description="数据来源单位")
@@ -55,6 +79,7 @@ class Person:
             gender=person.gender.value,
             birth_date=person.birth_date,
             age=age,
+            age_band=age_band(age),
             is_minor_under14=age < MINOR_AGE,
             ethnicity=person.ethnicity,
             nationality=person.nationality,

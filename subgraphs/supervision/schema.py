@@ -17,11 +17,13 @@ from subgraphs.common.pagination import decode_cursor, encode_cursor, page_size
 from subgraphs.common.references import PersonRef
 from subgraphs.common.schema import SubgraphSchema
 from subgraphs.supervision import stats
+from subgraphs.supervision.access_rules import RULES
 from subgraphs.supervision.alerts import AlertFilter, list_alerts, move_alert
 from subgraphs.supervision.context import SupervisionContext
 from subgraphs.supervision.errors import SupervisionError
 from subgraphs.supervision.lifecycle import AlertAction
 from subgraphs.supervision.model import AlertStatus, Severity
+from subgraphs.supervision.purpose import ReviewPurposeCheck, review_purpose_binding
 from subgraphs.supervision.review.store import sampled
 from subgraphs.supervision.review_schema import ReviewMutation, ReviewQuery
 from subgraphs.supervision.stats_schema import StatsQuery
@@ -95,6 +97,9 @@ class Query(StatsQuery, ReviewQuery):
     supervision_case_counts: list[GroupCount] = strawberry.field(resolver=supervision_case_counts, description="Cases grouped by BODY, LEVEL, REGION, ITEM, PROCEDURE, STATUS, MONTH or PENALTY_KIND (a case counts once under each of its kinds).")
     supervision_body_rates: list[BodyRate] = strawberry.field(resolver=supervision_body_rates, description="Alert counts, alerts per case and on-time rates (decision S02, service S03) per body.")
     review_campaign_files: list[ReviewFile] = strawberry.field(resolver=review_campaign_files, description="Sampled case files of a review campaign with their scores.")
+    review_purpose_binding: ReviewPurposeCheck = strawberry.field(
+        resolver=review_purpose_binding,
+        description="Is the caller's CASE_FILE_REVIEW purpose bound to a review assignment (the gateway's need-to-know check)?")
 
 
 async def _move(info: Info[SupervisionContext, None], alert_id: strawberry.ID, action: AlertAction,
@@ -127,5 +132,5 @@ class Mutation(ReviewMutation):
 
 
 def build_schema() -> SubgraphSchema:
-    return SubgraphSchema(subgraph="supervision", query=Query, mutation=Mutation,
+    return SubgraphSchema(subgraph="supervision", access=RULES, query=Query, mutation=Mutation,
                           types=[PenaltyCase, EnforcementBody, PersonRef])

@@ -17,7 +17,7 @@ def test_sdl_declares_the_entities_and_the_error_free_contract() -> None:
     for needle in ('type PenaltyCase @key(fields: "id")', 'type Person @key(fields: "idType idNumberHash")',
                    'type LegalEntity @key(fields: "uscc")', 'type Officer @key(fields: "id")',
                    'type EnforcementBody @key(fields: "uscc", resolvable: false)',
-                   'type Licence @key(fields: "id", resolvable: false)', "federation/v2.5",
+                   'type Licence @key(fields: "id", resolvable: false)', "federation/v2.6",
                    "registerClue(input: RegisterClueInput!", "fileCase(caseId: ID!", "scalar Int64"):
         assert needle in sdl
     # the raw ID number is accepted only as input (hashed at once), never served

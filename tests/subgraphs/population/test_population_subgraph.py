@@ -110,10 +110,20 @@ def test_search_pages_through_a_region_with_cursors(subgraph: str) -> None:
 
 
 def test_search_by_name_prefix_and_region(subgraph: str) -> None:
-    page = gql(subgraph, """{ searchPersons(namePrefix: "林", regionCode: "445103", first: 50) {
-        items { name regionCode } } }""")["data"]["searchPersons"]
+    someone = gql(subgraph, """{ searchPersons(regionCode: "445103", first: 1) { items { name } } }""")
+    prefix = someone["data"]["searchPersons"]["items"][0]["name"][:2]
+    page = gql(subgraph, """query($p: String!) { searchPersons(namePrefix: $p, regionCode: "445103", first: 50) {
+        items { name regionCode } } }""", {"p": prefix})["data"]["searchPersons"]
     assert page["items"]
-    assert all(i["name"].startswith("林") and i["regionCode"] == "445103" for i in page["items"])
+    assert all(i["name"].startswith(prefix) and i["regionCode"] == "445103" for i in page["items"])
+
+
+def test_a_one_character_name_prefix_is_refused(subgraph: str) -> None:
+    """A surname alone would walk the register a page at a time (the minimum is two characters)."""
+    body = gql(subgraph, """{ searchPersons(namePrefix: "林", first: 50) { items { name } } }""")
+    assert body["data"] is None
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "at least 2 characters" in body["errors"][0]["message"]
 
 
 async def _sync(config: SubgraphConfig) -> int:
