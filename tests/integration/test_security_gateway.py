@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import jwt
 import pytest
 
 from gateway.security.signing import CallerContext, CallSigner
@@ -182,6 +183,18 @@ def test_expired_token_refused(stack: Stack) -> None:
     response = post(stack, token, {"query": "{ notices { id } }"})
     assert response.status_code == 401
     assert response.json()["errors"][0]["extensions"]["reason"] == "TOKEN_EXPIRED"
+
+
+def test_ten_year_token_refused(stack: Stack) -> None:
+    """Signed by the identity provider's own key, every other claim right: only the lifetime is wrong."""
+    genuine = jwt.decode(stack.token("officer1"), options={"verify_signature": False})
+    assert post(stack, stack.mint(genuine), {"query": "{ notices { id } }"}).status_code == 200
+    now = int(time.time())
+    token = stack.mint({**genuine, "iat": now, "nbf": now, "exp": now + 10 * 365 * 86400})
+    response = post(stack, token, {"query": "{ notices { id } }"})
+    assert response.status_code == 401
+    assert response.json()["errors"][0]["extensions"] == {"code": "UNAUTHENTICATED",
+                                                          "reason": "TOKEN_LIFETIME_TOO_LONG"}
 
 
 def test_forged_token_refused(stack: Stack, officer: str) -> None:
