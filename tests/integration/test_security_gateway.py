@@ -105,14 +105,29 @@ def test_no_did_you_mean_in_validation_errors(stack: Stack, officer: str) -> Non
 
 def test_mutation_over_get_rejected(stack: Stack, officer: str) -> None:
     response = httpx.get(f"{stack.gateway}/graphql", params={"query": "mutation { noop }"},
-                         headers={"accept": "application/json", "authorization": f"Bearer {officer}"}, timeout=10)
+                         headers={"x-hub-preflight": "1", "authorization": f"Bearer {officer}"}, timeout=10)
     assert response.status_code == 405
     assert codes(response) == ["METHOD_NOT_ALLOWED"]
     query_over_get = httpx.get(f"{stack.gateway}/graphql", params={"query": "{ notices { id } }"},
-                               headers={"accept": "application/json", "authorization": f"Bearer {officer}"},
+                               headers={"x-hub-preflight": "1", "authorization": f"Bearer {officer}"},
                                timeout=10)
     assert query_over_get.status_code == 200
     assert query_over_get.json()["data"]["notices"][0]["id"] == "n1"
+
+
+def test_get_with_only_a_json_accept_header_is_csrf(stack: Stack, officer: str) -> None:
+    """A cross-site page can send `Accept: application/json` without a preflight: not enough for a GET."""
+    for headers in ({"accept": "application/json"}, {"accept": "*/*"}, {}):
+        response = httpx.get(f"{stack.gateway}/graphql", params={"query": "{ notices { id } }"},
+                             headers={**headers, "authorization": f"Bearer {officer}"}, timeout=10)
+        assert response.status_code == 400
+        assert codes(response) == ["CSRF_PREVENTED"]
+        assert "data" not in response.json()
+    for preflight in ("apollo-require-preflight", "x-apollo-operation-name", "x-hub-preflight"):
+        response = httpx.get(f"{stack.gateway}/graphql", params={"query": "{ notices { id } }"},
+                             headers={preflight: "1", "authorization": f"Bearer {officer}"}, timeout=10)
+        assert response.status_code == 200, preflight
+        assert response.json() == {"data": {"notices": [{"id": "n1"}]}}
 
 
 def test_form_encoded_post_rejected(stack: Stack, officer: str) -> None:
