@@ -89,7 +89,8 @@ def gateway_security(settings: Settings) -> tuple[SecurityConfig, AccessLog]:
     introspection = sec.introspection if sec.introspection is not None else not production
     rate_on = sec.rate_limit.enabled if sec.rate_limit.enabled is not None else production
     config = SecurityConfig(
-        jwt=JwtSettings(jwks_url=sec.jwks_url, issuer=sec.issuer, audience=sec.audience),
+        jwt=JwtSettings(jwks_url=sec.jwks_url, issuer=sec.issuer, audience=sec.audience,
+                        max_lifetime_s=sec.max_token_lifetime_s),
         allow_anonymous=sec.allow_anonymous if sec.allow_anonymous is not None else not production,
         limits=limits,
         hygiene=HygienePolicy(introspection=introspection, hide_suggestions=production),

@@ -6,6 +6,7 @@
     jwks_url = "http://127.0.0.1:4106/jwks.json"
     issuer = "http://127.0.0.1:4106"
     audience = "enforcement-hub"
+    max_token_lifetime_s = 43200                           # tokens living longer (exp - iat) are refused
     purpose_codes = ["CASE_HANDLING", "LEGAL_REVIEW", ...]
     bound_purpose = true                                   # default: production only
     clear_read_daily_limit = 500
@@ -78,6 +79,7 @@ class SecuritySettings(_Section):
     jwks_url: str = "http://127.0.0.1:4106/jwks.json"
     issuer: str = "http://127.0.0.1:4106"
     audience: str = "enforcement-hub"
+    max_token_lifetime_s: float = Field(default=12 * 3600.0, gt=0)  # longer-lived tokens are refused
     allow_anonymous: bool | None = None  # None = dev only
     limits_profile: Literal["production", "dev"] | None = None  # None = the hub profile
     introspection: bool | None = None  # None = dev only

@@ -7,9 +7,9 @@ not be able to run an operation):
   ``application/graphql-response+json`` (parameters such as ``charset`` ignored), or when it has
   a non-empty preflight header: ``x-apollo-operation-name``, ``apollo-require-preflight`` or
   ``x-hub-preflight``. So form-encoded, multipart and text/plain posts are rejected.
-* GET passes with a non-empty preflight header, or when its Accept header lists
-  ``application/json`` or ``application/graphql-response+json`` explicitly (``*/*`` does not
-  count: a plain link or ``<img>`` sends that). GET may only run queries: `ensure_not_mutation_over_get`.
+* GET passes only with a non-empty preflight header. An ``Accept`` header does not count: a page
+  can send any Accept value with ``fetch(..., {mode: "no-cors"})`` without a preflight, and a link or
+  ``<img>`` sends ``*/*``. GET may only run queries: `ensure_not_mutation_over_get`.
 * other methods are not GraphQL requests and are left to routing (405 there).
 
 All checks raise the typed errors of `gateway.security.errors`; `security_error_response`
@@ -84,10 +84,6 @@ def _has_preflight_header(headers: Mapping[str, str]) -> bool:
     return any(headers.get(name, "").strip() for name in PREFLIGHT_HEADERS)
 
 
-def _accepts_json(accept: str | None) -> bool:
-    return any(media_type(part) in JSON_MEDIA_TYPES for part in (accept or "").split(","))
-
-
 def ensure_csrf_safe(method: str, headers: Mapping[str, str]) -> None:
     """Raise `CsrfPrevented` for a request a browser could send cross-site without a preflight."""
     lowered = _lower_keys(headers)
@@ -101,11 +97,13 @@ def ensure_csrf_safe(method: str, headers: Mapping[str, str]) -> None:
             "'x-apollo-operation-name', 'apollo-require-preflight' or 'x-hub-preflight' header."
         )
     if verb == "GET":
-        if _has_preflight_header(lowered) or _accepts_json(lowered.get("accept")):
+        if _has_preflight_header(lowered):
             return
         raise CsrfPrevented(
             "This GET request has been blocked as a potential Cross-Site Request Forgery (CSRF). "
-            "Send 'Accept: application/json' or a non-empty 'x-hub-preflight' header."
+            "Add a non-empty 'apollo-require-preflight', 'x-apollo-operation-name' or 'x-hub-preflight' "
+            "header (an Accept header is not enough), or send the query by POST with Content-Type: "
+            "application/json."
         )
 
 

@@ -4,7 +4,8 @@ Checks, in order: a bearer token of at most `max_token_bytes`; header ``alg`` in
 (ES256, RS256 -- never ``none`` or HMAC); a ``kid`` present in the JWKS (an unknown kid triggers
 one refetch, at most once per `jwks_min_refresh_s`, which is how key rotation is picked up); the
 key's type fits the algorithm; signature; ``iss``; ``aud``; ``exp`` / ``nbf`` / ``iat`` with
-`leeway_s`; required claims ``iss sub aud iat exp``. Every failure is an `AuthenticationError`
+`leeway_s`; required claims ``iss sub aud iat exp``; a lifetime (``exp`` minus ``iat``, or minus now when
+``iat`` lies ahead) of at most `max_lifetime_s`, so a leaked long-lived token is refused. Every failure is an `AuthenticationError`
 (code UNAUTHENTICATED) with a `reason`; an unreachable JWKS with nothing cached is
 `IdentityProviderUnavailable` (a stale cached key set keeps being used when a refresh fails).
 
@@ -89,8 +90,12 @@ class JwtSettings:
     jwks_min_refresh_s: float = 30.0
     jwks_timeout_s: float = 5.0
     max_token_bytes: int = 8192
+    #: the longest lifetime a token may have (exp - iat); the identity provider issues at most an hour
+    max_lifetime_s: float = 12 * 3600.0
 
     def __post_init__(self) -> None:
+        if self.max_lifetime_s <= 0:
+            raise ValueError("max_lifetime_s must be positive")
         unknown = set(self.algorithms) - ALLOWED_ALGORITHMS
         if unknown or not self.algorithms:
             raise ValueError(f"algorithms must be a non-empty subset of {sorted(ALLOWED_ALGORITHMS)}")
@@ -257,8 +262,10 @@ class JwtAuthenticator:
         *,
         http: httpx.AsyncClient,
         clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
         self.settings = settings
+        self._wall_clock = wall_clock
         self.jwks = JwksCache(
             settings.jwks_url,
             http=http,
@@ -290,7 +297,20 @@ class JwtAuthenticator:
         if key.kty != _KEY_TYPE_FOR_ALG[alg] or (key.declared_alg is not None and key.declared_alg != alg):
             raise _unauthenticated("ALGORITHM_NOT_ALLOWED", "token algorithm does not match its key")
         claims = self._decode(token, key, alg)
+        self._check_lifetime(claims)
         return principal_from_claims(claims)
+
+    def _check_lifetime(self, claims: Mapping[str, Any]) -> None:
+        """Refuse a token that lives longer than `max_lifetime_s` (from its ``iat``, or from now when
+        ``iat`` is not a number or lies ahead: a forged ``iat`` cannot shorten the lifetime)."""
+        exp, iat = claims.get("exp"), claims.get("iat")
+        if not isinstance(exp, int | float) or isinstance(exp, bool):
+            raise _unauthenticated("MALFORMED_TOKEN", "claim 'exp' must be a number")
+        now = self._wall_clock()
+        start = iat if isinstance(iat, int | float) and not isinstance(iat, bool) and iat <= now else now
+        if exp - start > self.settings.max_lifetime_s:
+            raise _unauthenticated("TOKEN_LIFETIME_TOO_LONG",
+                                   f"token lifetime exceeds {self.settings.max_lifetime_s:.0f} s")
 
     def _decode(self, token: str, key: JwksKey, alg: str) -> dict[str, Any]:
         s = self.settings

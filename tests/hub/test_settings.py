@@ -107,3 +107,15 @@ def test_the_publicity_period_is_a_setting(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("HUB_OUTBOX__PUBLICITY_SERIOUS_DAYS", "0")
     with pytest.raises(SettingsError, match="publicity_serious_days"):
         load_settings()
+
+
+def test_max_token_lifetime_reaches_the_gateway(monkeypatch: pytest.MonkeyPatch) -> None:
+    from hub.audit import gateway_security
+
+    config, _ = gateway_security(load_settings())
+    assert config.jwt is not None
+    assert config.jwt.max_lifetime_s == 12 * 3600
+    monkeypatch.setenv("HUB_SECURITY__MAX_TOKEN_LIFETIME_S", "900")
+    config, _ = gateway_security(load_settings())
+    assert config.jwt is not None
+    assert config.jwt.max_lifetime_s == 900

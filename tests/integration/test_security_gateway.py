@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import jwt
 import pytest
 
 from gateway.security.signing import CallerContext, CallSigner
@@ -104,14 +105,29 @@ def test_no_did_you_mean_in_validation_errors(stack: Stack, officer: str) -> Non
 
 def test_mutation_over_get_rejected(stack: Stack, officer: str) -> None:
     response = httpx.get(f"{stack.gateway}/graphql", params={"query": "mutation { noop }"},
-                         headers={"accept": "application/json", "authorization": f"Bearer {officer}"}, timeout=10)
+                         headers={"x-hub-preflight": "1", "authorization": f"Bearer {officer}"}, timeout=10)
     assert response.status_code == 405
     assert codes(response) == ["METHOD_NOT_ALLOWED"]
     query_over_get = httpx.get(f"{stack.gateway}/graphql", params={"query": "{ notices { id } }"},
-                               headers={"accept": "application/json", "authorization": f"Bearer {officer}"},
+                               headers={"x-hub-preflight": "1", "authorization": f"Bearer {officer}"},
                                timeout=10)
     assert query_over_get.status_code == 200
     assert query_over_get.json()["data"]["notices"][0]["id"] == "n1"
+
+
+def test_get_with_only_a_json_accept_header_is_csrf(stack: Stack, officer: str) -> None:
+    """A cross-site page can send `Accept: application/json` without a preflight: not enough for a GET."""
+    for headers in ({"accept": "application/json"}, {"accept": "*/*"}, {}):
+        response = httpx.get(f"{stack.gateway}/graphql", params={"query": "{ notices { id } }"},
+                             headers={**headers, "authorization": f"Bearer {officer}"}, timeout=10)
+        assert response.status_code == 400
+        assert codes(response) == ["CSRF_PREVENTED"]
+        assert "data" not in response.json()
+    for preflight in ("apollo-require-preflight", "x-apollo-operation-name", "x-hub-preflight"):
+        response = httpx.get(f"{stack.gateway}/graphql", params={"query": "{ notices { id } }"},
+                             headers={preflight: "1", "authorization": f"Bearer {officer}"}, timeout=10)
+        assert response.status_code == 200, preflight
+        assert response.json() == {"data": {"notices": [{"id": "n1"}]}}
 
 
 def test_form_encoded_post_rejected(stack: Stack, officer: str) -> None:
@@ -182,6 +198,18 @@ def test_expired_token_refused(stack: Stack) -> None:
     response = post(stack, token, {"query": "{ notices { id } }"})
     assert response.status_code == 401
     assert response.json()["errors"][0]["extensions"]["reason"] == "TOKEN_EXPIRED"
+
+
+def test_ten_year_token_refused(stack: Stack) -> None:
+    """Signed by the identity provider's own key, every other claim right: only the lifetime is wrong."""
+    genuine = jwt.decode(stack.token("officer1"), options={"verify_signature": False})
+    assert post(stack, stack.mint(genuine), {"query": "{ notices { id } }"}).status_code == 200
+    now = int(time.time())
+    token = stack.mint({**genuine, "iat": now, "nbf": now, "exp": now + 10 * 365 * 86400})
+    response = post(stack, token, {"query": "{ notices { id } }"})
+    assert response.status_code == 401
+    assert response.json()["errors"][0]["extensions"] == {"code": "UNAUTHENTICATED",
+                                                          "reason": "TOKEN_LIFETIME_TOO_LONG"}
 
 
 def test_forged_token_refused(stack: Stack, officer: str) -> None:

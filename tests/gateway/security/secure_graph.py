@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import jwt
 import strawberry
 from strawberry.asgi import GraphQL
 from strawberry.federation.schema_directives import Authenticated, FieldSet, Key, Policy, RequiresScopes
@@ -257,6 +258,12 @@ class Stack:
     access_log: AccessLog
     access_log_url: str
     anchor_public_keys: dict[str, str]
+    identity: Any = None  # the identity simulator's app (its key ring signs hand-made tokens)
+
+    def mint(self, claims: dict[str, Any]) -> str:
+        """A token with exactly `claims`, signed by the identity simulator's current key."""
+        key = self.identity.state.keys.current
+        return str(jwt.encode(claims, key.private_key, algorithm="ES256", headers={"kid": key.kid}))
 
     def token(self, username: str | None = None, *, client: str | None = None, **form: str) -> str:
         data = dict(form)
@@ -295,4 +302,4 @@ def secure_stack(tmp: Path, *, config_changes: dict[str, Any] | None = None) -> 
         app = create_secure_app(str(path), config, access_log=access_log, local_subgraphs=["cases"],
                                 subgraph_timeout_s=5.0, poll_interval_s=None)
         gateway = stack.enter_context(serve(app))
-        yield Stack(gateway, idp, people, cases, urls, access_log, url, {"audit-test": keys.public_key})
+        yield Stack(gateway, idp, people, cases, urls, access_log, url, {"audit-test": keys.public_key}, identity)

@@ -112,9 +112,14 @@ def test_get_rule() -> None:
         ensure_csrf_safe("GET", {"accept": "text/html,*/*"})
     with pytest.raises(CsrfPrevented):
         ensure_csrf_safe("GET", {})
-    ensure_csrf_safe("GET", {"accept": "application/json"})
-    ensure_csrf_safe("GET", {"accept": "text/html, application/graphql-response+json;q=0.9"})
+    for accept in ("application/json", "text/html, application/graphql-response+json;q=0.9"):
+        with pytest.raises(CsrfPrevented):  # a no-cors fetch may set any Accept: not a preflight
+            ensure_csrf_safe("GET", {"accept": accept})
+    with pytest.raises(CsrfPrevented):
+        ensure_csrf_safe("GET", {"accept": "application/json", "x-hub-preflight": " "})
     ensure_csrf_safe("GET", {"x-hub-preflight": "1"})
+    ensure_csrf_safe("GET", {"Apollo-Require-Preflight": "true", "accept": "*/*"})
+    ensure_csrf_safe("GET", {"x-apollo-operation-name": "Cases"})
 
 
 def test_media_type() -> None:
@@ -155,7 +160,7 @@ def test_batch_size_when_enabled() -> None:
 
 
 async def test_mutation_over_get_rejected(client: httpx.AsyncClient) -> None:
-    headers = {"accept": "application/json"}
+    headers = {"accept": "application/json", "apollo-require-preflight": "true"}
     response = await client.get("/graphql", params={"query": "mutation { closeCase(id: 1) { id } }"}, headers=headers)
     assert response.status_code == 405
     assert response.json()["errors"][0]["extensions"]["code"] == "METHOD_NOT_ALLOWED"
@@ -173,9 +178,11 @@ def test_mutation_over_get_with_operation_names() -> None:
     ensure_not_mutation_over_get("POST", document, "M")
 
 
-async def test_get_without_json_accept_is_csrf(client: httpx.AsyncClient) -> None:
-    response = await client.get("/graphql", params={"query": "{ caseCount }"}, headers={"accept": "*/*"})
-    assert response.json()["errors"][0]["extensions"]["code"] == "CSRF_PREVENTED"
+async def test_get_without_a_preflight_header_is_csrf(client: httpx.AsyncClient) -> None:
+    for accept in ("*/*", "application/json"):
+        response = await client.get("/graphql", params={"query": "{ caseCount }"}, headers={"accept": accept})
+        assert response.status_code == 400
+        assert response.json()["errors"][0]["extensions"]["code"] == "CSRF_PREVENTED"
 
 
 # --- introspection -----------------------------------------------------------------------------------

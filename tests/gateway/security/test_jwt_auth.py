@@ -263,3 +263,23 @@ async def test_idp_down_keeps_using_cached_keys(idp: tuple[Idp, str], http: http
 def test_settings_reject_weak_algorithms() -> None:
     with pytest.raises(ValueError, match="algorithms"):
         JwtSettings(jwks_url="http://127.0.0.1/x", issuer=ISSUER, audience=AUDIENCE, algorithms=("HS256",))
+
+
+async def test_token_living_longer_than_the_maximum_is_refused(idp: tuple[Idp, str], http: httpx.AsyncClient) -> None:
+    provider, url = idp
+    key = ec_key()
+    publish(provider, "k1", key, "ES256")
+    auth = authenticator(url, http, max_lifetime_s=3600)
+    now = int(time.time())
+    assert (await auth.authenticate(sign(key, "k1", exp=now + 3600))).subject == "officer-0001"
+    assert await reason_of(auth, sign(key, "k1", exp=now + 3601)) == "TOKEN_LIFETIME_TOO_LONG"
+    ten_years = 10 * 365 * 86400
+    assert await reason_of(auth, sign(key, "k1", exp=now + ten_years)) == "TOKEN_LIFETIME_TOO_LONG"
+    # an iat moved forward (within the leeway) does not shorten the lifetime: it counts from now
+    assert await reason_of(auth, sign(key, "k1", iat=now + 20, nbf=now, exp=now + 3610)) == "TOKEN_LIFETIME_TOO_LONG"
+    # issued long ago, expiring soon: the lifetime counts from iat
+    assert await reason_of(auth, sign(key, "k1", iat=now - 86400, nbf=now - 86400, exp=now + 60)) \
+        == "TOKEN_LIFETIME_TOO_LONG"
+    assert JwtSettings(jwks_url=url, issuer=ISSUER, audience=AUDIENCE).max_lifetime_s == 12 * 3600
+    with pytest.raises(ValueError, match="max_lifetime_s"):
+        JwtSettings(jwks_url=url, issuer=ISSUER, audience=AUDIENCE, max_lifetime_s=0)
