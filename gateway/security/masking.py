@@ -51,7 +51,7 @@ DEFAULT_UNMASK_LEVELS: Final[Mapping[str, frozenset[str]]] = {
     Role.OFFICER: frozenset({"S2", "S3"}),
     Role.BODY_HEAD: frozenset({"S2", "S3"}),
     Role.LEGAL_REVIEWER: frozenset({"S2", "S3"}),
-    Role.SUPERVISOR: frozenset({"S2"}),
+    Role.SUPERVISOR: frozenset({"S2", "S3"}),  # with SUPERVISION bound to a body or area it supervises
     Role.DEPARTMENT_SYSTEM: frozenset({"S2", "S3"}),
     Role.AUDITOR: frozenset(),
     Role.PUBLIC: frozenset(),

@@ -10,6 +10,7 @@ vouches for, it asks this field, as the caller (a signed call), and caches the a
 * LEGAL_REVIEW, ``case:<id>``: a legal reviewer (or the head) of the case's body;
 * INSPECTION, ``inspection:<id>``: one of the inspection's inspectors, or the head of its body;
 * SUPERVISION, ``case:<id>`` or ``inspection:<id>``: a SUPERVISOR whose area holds the record's body;
+  ``area:supervised``: a SUPERVISOR with an area (the rules engine sweeping every case it supervises);
 * DATA_EXCHANGE, ``case:<id>``: a DEPARTMENT_SYSTEM whose scope holds the case.
 
 Always within the caller's row scope: a record the caller cannot see binds nothing. The answer
@@ -103,6 +104,11 @@ async def case_purpose_binding(info: Info[CasesContext, None], purpose: str, ref
     kind, _, record_id = ref.partition(":")
     if not record_id or len(record_id) > 64:
         return _no("ref must be case:<id> or inspection:<id>")
+    if kind == "area" and record_id == "supervised":
+        if purpose == "SUPERVISION" and "SUPERVISOR" in ctx.access.roles and ctx.access.scope is not None \
+                and ctx.access.scope.region_prefixes:
+            return PurposeCheck(granted=True, reason="supervisor over the area of its token")
+        return _no("area:supervised binds only SUPERVISION for a supervisor with an area")
     if kind == "case":
         return await _case(ctx, purpose, record_id)
     if kind == "inspection":

@@ -32,6 +32,7 @@ RULES: AccessRules = {
     "Query.reviewCampaigns": _REVIEWS,
     "Query.reviewCampaignFiles": _REVIEWS,
     "Query.*": _STATS,
+    "Mutation.scoreReviewFile": scopes("supervision:write", "cases:review"),
     "Mutation.acknowledgeAlert": scopes("supervision:write", "cases:approve"),
     "Mutation.rectifyAlert": scopes("supervision:write", "cases:approve"),
     "Mutation.*": _WRITE,

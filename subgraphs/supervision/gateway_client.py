@@ -37,6 +37,8 @@ SERVICE_ID = "SVC-SUPERVISION"
 DEV_HEADER = "x-hub-dev-user"
 PURPOSE_HEADER = "x-purpose-code"
 PURPOSE = "SUPERVISION"
+PURPOSE_REF_HEADER = "x-purpose-ref"
+PURPOSE_REF = "area:supervised"
 PAGE = 200
 ALIASES_PER_REQUEST = 25
 PERSONS_PER_REQUEST = 500
@@ -66,6 +68,9 @@ class GatewayFacts:
                          "x-hub-preflight": "supervision",
                          # the purpose of every read, recorded in the gateway's access log (PIPL Arts. 34-35)
                          PURPOSE_HEADER: PURPOSE,
+                         # bound to the whole area this engine supervises (its token's region): the
+                         # gateway verifies it with the cases subgraph before any clear read
+                         PURPOSE_REF_HEADER: PURPOSE_REF,
                          DEV_HEADER: json.dumps({"id": SERVICE_ID, "roles": ["SUPERVISOR", "SERVICE"]})}
         self._token = token if isinstance(token, ServiceToken) else None
         if isinstance(token, str) and token:

@@ -22,15 +22,17 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
+from sqlalchemy.engine import make_url
 
 from domain.sm import sm2_generate_keypair
-from tests.support.db import fresh_postgres_database
 from tests.support.servers import free_port_block
 
 SIMULATORS = ("population", "legal_person", "licence", "certificates", "national_credit", "identity")
@@ -131,17 +133,34 @@ def _run(args: list[str], env: dict[str, str], cwd: Path) -> None:
     assert done.returncode == 0, f"hub {' '.join(args)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
 
 
+def _database(server_url: str) -> tuple[str, Callable[[], None]]:
+    """A fresh database on the test server (plain postgresql:// URL) and the function that drops it."""
+    base = make_url(server_url)
+    name = f"hub_attack_{uuid.uuid4().hex[:10]}"
+    admin = base.set(drivername="postgresql").render_as_string(hide_password=False)
+
+    async def run(statement: str) -> None:
+        conn = await asyncpg.connect(admin)
+        try:
+            await conn.execute(statement)
+        finally:
+            await conn.close()
+
+    asyncio.run(run(f'CREATE DATABASE "{name}"'))
+    url = base.set(drivername="postgresql", database=name).render_as_string(hide_password=False)
+    return url, lambda: asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
 @contextlib.contextmanager
 def production_hub(root: Path, postgres_server: str) -> Iterator[Hub]:
     """Start everything; stop it and drop the database afterwards."""
-    manager = fresh_postgres_database(postgres_server)
-    database = asyncio.run(manager.__aenter__())
+    database, drop = _database(postgres_server)
     base = free_port_block(len(SIM_OFFSETS) + len(SUBGRAPHS) + 1, seed=os.getpid() * 7 + 3)
     sub_base = base + len(SIM_OFFSETS)
     gateway_port = sub_base + len(SUBGRAPHS)
     data_dir = root / "data"
     seed_dir = data_dir / "seed"
-    private_key, _public = sm2_generate_keypair()
+    private_key = sm2_generate_keypair().private_key
     env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
     pythonpath = str(Path(__file__).resolve().parents[2])
     env.update(PYTHONPATH=pythonpath, PYTHONUNBUFFERED="1", HUB_DATA_DIR=str(data_dir),
@@ -181,4 +200,4 @@ def production_hub(root: Path, postgres_server: str) -> Iterator[Hub]:
         yield hub
     finally:
         _stop(hub.processes)
-        asyncio.run(manager.__aexit__(None, None, None))
+        drop()
