@@ -84,6 +84,10 @@ def plan_simulators(settings: Settings, seed_dir: Path) -> list[Part]:
     return parts
 
 
+#: the secret the identity simulator knows for the supervision engine's client (simulated systems only)
+SIMULATED_ENGINE_SECRET = "supervision-engine-secret"
+
+
 def plan_subgraphs(settings: Settings) -> list[Part]:
     from simulators.registry import SIMULATORS
     from subgraphs.registry import SUBGRAPHS
@@ -94,10 +98,16 @@ def plan_subgraphs(settings: Settings) -> list[Part]:
     # The cases subgraph delivers its outbox to the simulated receivers (unless set explicitly).
     receivers = {"HUB_OUTBOX__DATA_CENTRE_URL": simulated("data_centre", "/api/exchange/v1/records"),
                  "HUB_OUTBOX__CREDIT_URL": simulated("credit_publicity", "/api/credit/v1/penalties")}
+    # The supervision engine's own token (client credentials) from the identity simulator: without it
+    # the gateway would serve the engine masked data (no birth dates for the minors' rules).
+    engine_identity = {"HUB_SUPERVISION__TOKEN_URL": simulated("identity", "/oauth/token"),
+                       "HUB_SUPERVISION__CLIENT_SECRET": SIMULATED_ENGINE_SECRET}
     parts: list[Part] = []
     for spec in SUBGRAPHS.values():
         port = settings.subgraphs.base_port + spec.port_offset
         env = {k: v for k, v in receivers.items() if k not in os.environ} if spec.name == "cases" else {}
+        if spec.name == "supervision":  # the engine signs in as its client of the identity simulator
+            env = {k: v for k, v in engine_identity.items() if k not in os.environ}
         parts.append(Part(spec.name, "subgraph (Federation v2)", spec.description, port,
                           ["subgraph", spec.name, "--port", str(port), "--no-migrate"], env=env))
     return parts

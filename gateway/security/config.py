@@ -53,7 +53,8 @@ class SecurityConfig:
     document_cache_size: int = 1000
     #: need-to-know: clear reads only with a purpose bound to a case, inspection or review (production)
     purposes: PurposeBindings = field(default_factory=PurposeBindings)
-    #: scopes of an anonymous caller where anonymous callers are allowed (dev: exploring every read)
+    #: scopes of an anonymous caller where anonymous callers are allowed (dev: exploring every read);
+    #: empty: anonymous callers stay unauthenticated (@authenticated fields are refused to them)
     anonymous_scopes: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:

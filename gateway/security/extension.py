@@ -223,7 +223,8 @@ class RequestGuard(GatewayExtension):
         if not view.has_rules:
             return resolved
         auth = AuthContext(state.principal, policy=self.policy_for(state),
-                           anonymous_scopes=config.anonymous_scopes if config.allow_anonymous else None)
+                           anonymous_scopes=config.anonymous_scopes if config.allow_anonymous and config.anonymous_scopes
+                           else None)
         if authorize(view.rules, document, auth, operation_name=request.operation_name).ok:
             return resolved
         pruned = prune(view.rules, document, auth, request.operation_name)

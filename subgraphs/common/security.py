@@ -7,9 +7,10 @@
   carries signature headers is still checked.
 * `caller_of(request)` is the verified `CallerContext` (None for an unsigned dev call).
 * `CaseScope.for_caller(caller)` is the row-level scope: which enforcement bodies' cases a caller
-  may see. OFFICER, BODY_HEAD and LEGAL_REVIEWER: their own body, and bodies located within their
-  own region (a town officer sees the town's bodies, not the neighbouring town's); SUPERVISOR,
-  AUDITOR and DEPARTMENT_SYSTEM: every body within their region; anyone else: nothing.
+  may see. OFFICER, BODY_HEAD and LEGAL_REVIEWER: their own body only (a town officer not the
+  neighbouring town's, nor the county's other bodies; a city officer not the other departments');
+  SUPERVISOR, AUDITOR and DEPARTMENT_SYSTEM: every body within their region (a county supervisor:
+  the county and its towns; the city: all); anyone else: nothing.
 """
 
 from __future__ import annotations
@@ -96,8 +97,10 @@ class CaseScope:
         handler = bool(caller.roles & _CASE_HANDLERS)
         if not handler and not caller.roles & _REGION_WIDE:
             return cls(frozenset(), frozenset())
-        # several roles: the union of their scopes (a handler keeps its own body even when also region-wide)
-        return cls(frozenset({caller.body_uscc}) if handler and caller.body_uscc else frozenset(), regions)
+        # several roles: the union of their scopes (a handler keeps its own body even when also region-wide);
+        # a handler alone sees its own body's cases only, whatever the level (a town or a city officer alike)
+        own = frozenset({caller.body_uscc}) if handler and caller.body_uscc else frozenset()
+        return cls(own, regions if caller.roles & _REGION_WIDE else frozenset())
 
     @property
     def empty(self) -> bool:

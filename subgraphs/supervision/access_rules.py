@@ -1,11 +1,11 @@
 """Who may read and act on supervision data (行政执法监督, DOMAIN.md §8, §12): this subgraph's rules.
 
 Alerts are read by supervisors (``supervision:read``) and by the head of the body an alert is about
-(``cases:approve``, who acknowledges and rectifies it); statistics by supervisors and auditors
-(``statistics:read``); review campaigns by supervisors. Dismissing alerts and running reviews need
-``supervision:write``; acknowledging and rectifying ``supervision:write`` or the body head's
-``cases:approve``. Which rows a caller sees and may change is decided by the subgraph (the body's
-area against the caller's; a body never dismisses its own alert).
+(``cases:approve``, who answers it); statistics by supervisors and auditors (``statistics:read``);
+review campaigns by supervisors. Every supervision mutation (acknowledging, rectifying and dismissing
+alerts, running reviews) needs ``supervision:write``; scoring a review file also a legal reviewer's
+``cases:review``. Which alerts a caller may change is decided by the subgraph
+(`subgraphs.supervision.authority`: a SUPERVISOR over the alert's body, never the body itself).
 """
 
 from __future__ import annotations
@@ -33,7 +33,5 @@ RULES: AccessRules = {
     "Query.reviewCampaignFiles": _REVIEWS,
     "Query.*": _STATS,
     "Mutation.scoreReviewFile": scopes("supervision:write", "cases:review"),
-    "Mutation.acknowledgeAlert": scopes("supervision:write", "cases:approve"),
-    "Mutation.rectifyAlert": scopes("supervision:write", "cases:approve"),
     "Mutation.*": _WRITE,
 }

@@ -64,7 +64,7 @@ def create_app(settings: Any = None, *, database_url: str | None = None, migrate
             await engine.dispose()
 
     async def context(res: SupervisionResources, request: Request) -> SupervisionContext:
-        return SupervisionContext.build(res, _actor(request))
+        return SupervisionContext.build(res, _actor(request), caller_of(request))
 
     return build_subgraph_app(name=NAME, schema=build_schema(), resources=resources, context=context)
 

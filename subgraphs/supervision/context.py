@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.batching import BatchLoader
+from gateway.security.signing import CallerContext
 from subgraphs.supervision.alerts import Alert, AlertFilter, alerts_of_cases, list_alerts
 from subgraphs.supervision.config import SupervisionConfig
 
@@ -27,13 +28,16 @@ class SupervisionContext:
     actor_id: str | None
     case_alerts: BatchLoader[str, list[Alert]]
     body_alerts: BatchLoader[str, list[Alert]]
+    #: the gateway-verified caller (None on an unsigned dev call)
+    caller: CallerContext | None = None
 
     @staticmethod
     def now() -> datetime:
         return datetime.now(UTC)
 
     @classmethod
-    def build(cls, res: SupervisionResources, actor_id: str | None) -> SupervisionContext:
+    def build(cls, res: SupervisionResources, actor_id: str | None,
+              caller: CallerContext | None = None) -> SupervisionContext:
         engine = res.engine
 
         async def by_case(keys: list[str]) -> dict[str, list[Alert] | Exception]:
@@ -47,4 +51,4 @@ class SupervisionContext:
             return out
 
         return cls(engine, res.config, actor_id, BatchLoader(by_case, batch_limit=500),
-                   BatchLoader(by_body, batch_limit=50))
+                   BatchLoader(by_body, batch_limit=50), caller)

@@ -18,7 +18,8 @@ from subgraphs.common.references import PersonRef
 from subgraphs.common.schema import SubgraphSchema
 from subgraphs.supervision import stats
 from subgraphs.supervision.access_rules import RULES
-from subgraphs.supervision.alerts import AlertFilter, list_alerts, move_alert
+from subgraphs.supervision.authority import ensure_may_act
+from subgraphs.supervision.alerts import AlertFilter, get_alert, list_alerts, move_alert
 from subgraphs.supervision.context import SupervisionContext
 from subgraphs.supervision.errors import SupervisionError
 from subgraphs.supervision.lifecycle import AlertAction
@@ -108,6 +109,7 @@ async def _move(info: Info[SupervisionContext, None], alert_id: strawberry.ID, a
     if not ctx.actor_id:
         raise graphql_error("UNAUTHENTICATED", "a supervisor identity is required")
     try:
+        await ensure_may_act(ctx.engine, ctx.caller, await get_alert(ctx.engine, str(alert_id)))
         alert = await move_alert(ctx.engine, str(alert_id), action, actor_id=ctx.actor_id, now=ctx.now(),
                                  reason=reason)
     except SupervisionError as exc:

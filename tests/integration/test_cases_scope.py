@@ -266,8 +266,10 @@ def test_mutation_on_out_of_scope_case_is_forbidden(world: World) -> None:
 
     head_of_neighbour = world.token(f"head-{world.own.body}")
     assert codes(gql(world.gateway, LINK, {"id": world.neighbour.id}, token=head_of_neighbour)) == ["FORBIDDEN"]
-    # a read-only role may see the case but not change it
-    assert codes(gql(world.gateway, LINK, {"id": world.neighbour.id}, token=world.token("auditor1"))) == ["FORBIDDEN"]
+    # a read-only role may see the case but not change it: the field's rule (cases:write) refuses it before any fetch
+    by_auditor = gql(world.gateway, LINK, {"id": world.neighbour.id}, token=world.token("auditor1"))
+    assert codes(by_auditor) == ["UNAUTHORIZED_FIELD_OR_TYPE"]
+    assert gql(world.gateway, CASE_BY_ID, {"id": world.neighbour.id}, token=world.token("supervisor1")).json() == before
 
 
 def test_new_case_only_for_own_body(world: World) -> None:

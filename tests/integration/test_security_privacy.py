@@ -74,11 +74,15 @@ def test_officer_sees_ids_only_with_a_purpose(stack: Stack) -> None:
     assert last["result"] == "DENIED"
 
 
-def test_supervisor_reads_names_but_not_id_numbers(stack: Stack) -> None:
+def test_supervisor_reads_id_numbers_only_for_supervision(stack: Stack) -> None:
+    """A supervisor sees S3 in clear only under the SUPERVISION purpose (which production binds to the area
+    the supervisor oversees: tests/security); never the S4 health note; without a purpose, masked."""
+    other = ask(stack, stack.token("supervisor1"), BY_ID, {"id": ID_NUMBERS[1]}, purpose=None)
+    assert other["data"]["personByIdNumber"]["idNumber"] == "4451**********002X"
     body = ask(stack, stack.token("supervisor1"), BY_ID, {"id": ID_NUMBERS[1]}, purpose="SUPERVISION")
     person = body["data"]["personByIdNumber"]
     assert person["name"] == "欧阳小明"
-    assert person["idNumber"] == "4451**********002X"
+    assert person["idNumber"] == ID_NUMBERS[1]
     assert person["healthNote"] is None
     assert "errors" not in body
 

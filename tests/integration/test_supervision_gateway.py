@@ -26,6 +26,7 @@ from simulators.datagen.violations import AS_OF, GROUND_TRUTH, GroundTruth, seed
 from subgraphs.common.db import create_engine
 from subgraphs.common.migrate import upgrade
 from subgraphs.supervision.gateway_client import GatewayFacts
+from subgraphs.supervision.service_token import ServiceClient
 from subgraphs.supervision.loader import case_pages, person_keys
 from tests.subgraphs.supervision.conftest import SECRET
 from tests.subgraphs.supervision.stack import Stack, remember_persons, running_stack
@@ -97,10 +98,11 @@ async def _wire_requests(stack: Stack) -> tuple[int, GatewayFacts, list[dict[str
     seen: list[dict[str, Any]] = []
 
     async def count(request: httpx.Request) -> None:
-        seen.append(json.loads(request.content))
+        if request.url.path.endswith("/graphql"):  # not the engine's token request
+            seen.append(json.loads(request.content))
 
     async with httpx.AsyncClient(timeout=60, event_hooks={"request": [count]}) as client:
-        facts = GatewayFacts(client, stack.graphql)
+        facts = GatewayFacts(client, stack.graphql, token=ServiceClient.from_settings(stack.settings).token(client))
         result = await sweep(stack.settings, as_of=AS_OF, facts=facts, record=False)
     assert result.gateway_requests == facts.requests
     return len(seen), facts, seen
@@ -295,9 +297,19 @@ def test_cross_subgraph_supervision_queries(stack: Stack, swept: dict[str, Any])
     assert certs[evidence["cert_no"]]["status"] == evidence["cert_status"], "the personnel record shows the cause"
 
 
+def _engine_token(stack: Stack) -> str:
+    async def fetch() -> str:
+        async with httpx.AsyncClient(timeout=10) as client:
+            token = ServiceClient.from_settings(stack.settings).token(client)
+            assert token is not None
+            return await token.get()
+    return asyncio.run(fetch())
+
+
 def test_a_person_the_register_does_not_know_nulls_only_itself(stack: Stack, small_seed: Path) -> None:
-    """A party hash the population vault never saw (a case registered from a hash only) answers null in its
-    place, with a field error on that item only; the other persons of the batch keep their birth dates."""
+    """A party hash the population vault never saw (a case registered from a hash only) answers a null birth
+    date in its place (the field is nullable: it is withheld from callers who may not read it), with a field
+    error on that item only; the other persons of the batch keep their birth dates."""
     person = _seed_rows(small_seed, "persons.jsonl")[0]
     known = {"idType": person["id_type"],
              "idNumberHash": id_number_hash(SECRET, person["id_type"], person["id_number"])}
@@ -305,8 +317,9 @@ def test_a_person_the_register_does_not_know_nulls_only_itself(stack: Stack, sma
     body = _gql(f"{stack.gateway}/graphql",
                 "query($keys: [PersonKeyInput!]!) { supervisionPersons(keys: $keys) { idNumberHash birthDate } }",
                 {"keys": [unknown, known]},
-                headers={"x-hub-dev-user": json.dumps({"id": "supervision-engine", "roles": ["SUPERVISOR", "SERVICE"]})})
+                headers={"authorization": f"Bearer {_engine_token(stack)}", "x-purpose-code": "SUPERVISION",
+                         "x-purpose-ref": "area:supervised"})
     assert [e["path"][:2] for e in body.get("errors", [])] in ([], [["supervisionPersons", 0]]), body
     rows = body["data"]["supervisionPersons"]
-    assert rows[0] is None
+    assert rows[0] in (None, {"idNumberHash": unknown["idNumberHash"], "birthDate": None})
     assert rows[1] == {"idNumberHash": known["idNumberHash"], "birthDate": person["birth_date"]}

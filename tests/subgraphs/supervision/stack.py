@@ -17,9 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from hub.audit import gateway_security
+from hub.runner import SIMULATED_ENGINE_SECRET
 from hub.settings import Settings
 from simulators.base import SimConfig
 from simulators.certificates.app import create_app as create_certificate_system
+from simulators.identity.app import create_app as create_identity_provider
 from simulators.population.app import create_app as create_population_system
 from subgraphs.cases.app import create_app as create_cases_subgraph
 from subgraphs.cases.config import CasesConfig
@@ -71,9 +73,15 @@ async def remember_persons(database_url: str, seed_dir: Path, secret: bytes) -> 
 def running_stack(seed_dir: Path, work_dir: Path, database_url: str, secret: bytes) -> Iterator[Stack]:
     """Serve the stack over a store already migrated and seeded; yield its URLs."""
     drop = work_dir / "cert_drop"
-    settings = Settings(database_url=database_url, data_dir=work_dir, id_hash_secret=secret.decode())
     with serve(create_population_system(SimConfig(data_dir=seed_dir, credentials={"api_key": API_KEY}))) as people, \
-            serve(create_certificate_system(SimConfig(data_dir=seed_dir), drop_dir=drop)):
+            serve(create_certificate_system(SimConfig(data_dir=seed_dir), drop_dir=drop)), \
+            serve(create_identity_provider(SimConfig(data_dir=work_dir, credentials={"ephemeral_keys": "1"}))) as idp:
+        # the engine signs in as its own client (as `hub up` arranges it): a department system with the
+        # SUPERVISION purpose reads the birth dates the minors' rules need; anonymous callers get them withheld
+        settings = Settings.model_validate({
+            "database_url": database_url, "data_dir": str(work_dir), "id_hash_secret": secret.decode(),
+            "security": {"jwks_url": f"{idp}/jwks.json", "issuer": idp},
+            "supervision": {"token_url": f"{idp}/oauth/token", "client_secret": SIMULATED_ENGINE_SECRET}})
         config = SubgraphConfig(database_url=database_url, id_hash_secret=secret, population_url=people,
                                 population_api_key=API_KEY, certificate_drop_dir=drop, seed_dir=seed_dir,
                                 migrate_on_start=False)

@@ -1,0 +1,56 @@
+"""Who may act on an alert (acknowledge, rectify, dismiss): a supervisor over the alert's body, never the body.
+
+The schema's rule (``supervision:write``) keeps every other role out before any fetch; this check needs the
+row. With a gateway-verified caller (every production call):
+
+* the caller holds the SUPERVISOR role (supervision services sign in as supervisors too);
+* the caller does not belong to the body the alert is about (a body never clears its own alerts);
+* the body lies within the caller's area: the region of the alert's case, or of any case of the body,
+  starts with the caller's region prefix (a county supervisor: the county and its towns; the city: all).
+  A body with no case in the store is within the area of a city-level supervisor only.
+
+An unsigned dev call (no verified caller) keeps the dev header's actor and is not checked here.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from gateway.security.signing import CallerContext
+from subgraphs.cases.rows import CaseRow
+from subgraphs.common.errors import graphql_error
+from subgraphs.common.security import region_prefix
+from subgraphs.supervision.alerts import Alert
+
+__all__ = ["ensure_may_act"]
+
+_CITY_PREFIX_LENGTH = 4
+
+
+async def _body_region(engine: AsyncEngine, alert: Alert) -> str | None:
+    async with engine.connect() as conn:
+        if alert.case_id:
+            region = (await conn.execute(select(CaseRow.region_code).where(CaseRow.id == alert.case_id))).scalar()
+            if region:
+                return str(region)
+        region = (await conn.execute(select(CaseRow.region_code).where(CaseRow.body_uscc == alert.body_id)
+                                     .limit(1))).scalar()
+    return str(region) if region else None
+
+
+async def ensure_may_act(engine: AsyncEngine, caller: CallerContext | None, alert: Alert) -> None:
+    """Raise FORBIDDEN unless `caller` may change `alert` (see the module docstring)."""
+    if caller is None:
+        return
+    if "SUPERVISOR" not in caller.roles:
+        raise graphql_error("FORBIDDEN", "only a supervisor over the body may act on its alerts")
+    if caller.body_uscc and caller.body_uscc == alert.body_id:
+        raise graphql_error("FORBIDDEN", "a body does not act on the alerts about itself; its supervisor does")
+    prefix = region_prefix(caller.region_code) if caller.region_code else ""
+    if not prefix:
+        raise graphql_error("FORBIDDEN", "the caller has no supervised area")
+    region = await _body_region(engine, alert)
+    within = region.startswith(prefix) if region else len(prefix) <= _CITY_PREFIX_LENGTH
+    if not within:
+        raise graphql_error("FORBIDDEN", "the alert's body is outside the area you supervise")
