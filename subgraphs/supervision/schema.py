@@ -18,8 +18,8 @@ from subgraphs.common.references import PersonRef
 from subgraphs.common.schema import SubgraphSchema
 from subgraphs.supervision import stats
 from subgraphs.supervision.access_rules import RULES
-from subgraphs.supervision.authority import ensure_may_act
 from subgraphs.supervision.alerts import AlertFilter, get_alert, list_alerts, move_alert
+from subgraphs.supervision.authority import ensure_may_act
 from subgraphs.supervision.context import SupervisionContext
 from subgraphs.supervision.errors import SupervisionError
 from subgraphs.supervision.lifecycle import AlertAction

@@ -26,8 +26,8 @@ from simulators.datagen.violations import AS_OF, GROUND_TRUTH, GroundTruth, seed
 from subgraphs.common.db import create_engine
 from subgraphs.common.migrate import upgrade
 from subgraphs.supervision.gateway_client import GatewayFacts
-from subgraphs.supervision.service_token import ServiceClient
 from subgraphs.supervision.loader import case_pages, person_keys
+from subgraphs.supervision.service_token import ServiceClient
 from tests.subgraphs.supervision.conftest import SECRET
 from tests.subgraphs.supervision.stack import Stack, remember_persons, running_stack
 

@@ -12,8 +12,8 @@ could never fail would show.
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import time
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -277,7 +277,6 @@ SUPERVISION_CALLS = {
     "dismissAlert": 'mutation($id: ID!) { dismissAlert(id: $id, reason: "误报") { id } }',
     "createReviewCampaign": 'mutation { createReviewCampaign(name: "突击", seed: 1, perBody: 1) { id } }',
     "scoreReviewFile": 'mutation($id: ID!) { scoreReviewFile(campaignId: $id, caseId: $id) { caseId } }',
-    "markReviewRectified": 'mutation($id: ID!) { markReviewRectified(campaignId: $id, caseId: $id) { caseId } }',
     "markReviewRectified": 'mutation($id: ID!) { markReviewRectified(campaignId: $id, caseId: $id) { caseId } }',
 }
 
