@@ -219,7 +219,7 @@ def _all_ids(world: World, token: str) -> set[str]:
     raise AssertionError("paging did not end")
 
 
-def test_officer_sees_own_region_only(world: World) -> None:
+def test_officer_sees_own_body_only(world: World) -> None:
     token = world.token(world.officer)
     own = gql(world.gateway, CASE_BY_ID, {"id": world.own.id}, token=token).json()
     assert own["data"]["penaltyCase"]["bodyUscc"] == world.own.body
@@ -228,7 +228,7 @@ def test_officer_sees_own_region_only(world: World) -> None:
     assert hidden.json() == {"data": {"penaltyCase": None}}  # null, and no error telling it exists
 
     visible = _all_ids(world, token)
-    expected = {c.id for c in world.cases if c.body == world.own.body or c.region == world.own.region}
+    expected = {c.id for c in world.cases if c.body == world.own.body}  # not other bodies of the region
     assert visible == expected
     assert world.neighbour.id not in visible
     by_body = gql(world.gateway, """query($b: String!) { penaltyCases(bodyUscc: $b) { items { id } } }""",

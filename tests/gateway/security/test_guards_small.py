@@ -112,15 +112,20 @@ def caller(roles: tuple[str, ...], body: str | None, region: str | None) -> Call
                          purpose_code=None, request_id="r")
 
 
-def test_a_town_officer_sees_only_cases_of_bodies_in_the_town() -> None:
+def test_a_town_officer_sees_only_the_own_bodys_cases() -> None:
     scope = CaseScope.for_caller(caller(("OFFICER",), "TOWN-A-BODY", "445102001"))
     assert scope.allows("TOWN-A-BODY", "445102001")
-    assert scope.allows("OTHER-BODY-IN-TOWN-A", "445102001")
+    assert not scope.allows("OTHER-BODY-IN-TOWN-A", "445102001")
     assert not scope.allows("TOWN-B-BODY", "445102002")
     assert not scope.allows("DISTRICT-BODY", "445102")
     rows = [{"body_uscc": "TOWN-A-BODY", "region_code": "445102001"},
             {"body_uscc": "TOWN-B-BODY", "region_code": "445102002"}]
     assert scope.filter(rows) == rows[:1]
+    # a town-level supervisor: every body of the town, not the neighbouring town's nor the county's
+    town = CaseScope.for_caller(caller(("SUPERVISOR",), "TOWN-A-OFFICE", "445102001"))
+    assert town.allows("OTHER-BODY-IN-TOWN-A", "445102001")
+    assert not town.allows("TOWN-B-BODY", "445102002")
+    assert not town.allows("DISTRICT-BODY", "445102")
 
 
 def test_supervisors_see_their_region_and_strangers_nothing() -> None:

@@ -97,18 +97,20 @@ def test_scope_follows_the_roles(caller: CallerContext) -> None:
     for body in BODIES:
         for region in REGIONS:
             in_region = prefix is not None and region.startswith(prefix)
-            want = (wide and in_region) or (handler and (body == caller.body_uscc or in_region))
+            want = (wide and in_region) or (handler and body == caller.body_uscc)
             assert access.sees(body, region) is want, (body, region)
 
 
-def test_neighbouring_county_is_out_of_a_county_officers_scope(store: Engine) -> None:
+def test_an_officer_sees_only_the_own_bodys_cases(store: Engine) -> None:
     officer = CaseAccess.of_caller(CallerContext("O1", frozenset({"OFFICER"}), "B-XQ", "445102", None, "r"))
     seen = _selected(store, officer)
-    assert {c for c, b, _ in CASES if b in ("B-XQ", "B-XQ2")} <= seen
-    assert not {c for c, b, _ in CASES if b in ("B-FX", "B-RP", "B-CITY")} & seen
-    # an unregistered body is placed by the case's own region
-    assert {c for c, b, r in CASES if b == "B-GHOST"} & seen == {c for c, b, r in CASES
-                                                                 if b == "B-GHOST" and r == "445102"}
+    assert {c for c, b, _ in CASES if b == "B-XQ"} == seen
+    # not another body of the same county, nor the neighbouring counties', the city's or an unregistered one
+    assert not {c for c, b, _ in CASES if b in ("B-XQ2", "B-FX", "B-RP", "B-CITY", "B-GHOST")} & seen
+    county = CaseAccess.of_caller(CallerContext("S2", frozenset({"SUPERVISOR"}), None, "445102", None, "r"))
+    # a county supervisor: every body of the county (an unregistered one placed by the case's own region)
+    assert _selected(store, county) == {
+        c for c, b, r in CASES if b in ("B-XQ", "B-XQ2") or (b == "B-GHOST" and r == "445102")}
     city = CaseAccess.of_caller(CallerContext("S1", frozenset({"SUPERVISOR"}), None, "445100", None, "r"))
     assert _selected(store, city) == {c for c, _, _ in CASES}
     nobody = CaseAccess.of_caller(CallerContext(None, frozenset(), None, None, None, "r"))
@@ -123,7 +125,8 @@ def test_write_rights() -> None:
     for caller in (officer, head):
         assert caller.may_open_for("B-XQ", "445102")
         assert not caller.may_open_for("B-XQ2", "445102")  # same county, another body
-        assert caller.may_change("B-XQ2", "445102")
+        assert not caller.may_change("B-XQ2", "445102")  # nor change its cases
+        assert caller.may_change("B-XQ", "445102")
         assert not caller.may_change("B-FX", "445103")
     assert not access("LEGAL_REVIEWER").may_open_for("B-XQ", "445102")
     assert access("LEGAL_REVIEWER").may_change("B-XQ", "445102")
