@@ -155,8 +155,19 @@ def subgraph(
     from subgraphs.common.security import protect
 
     # Calls must carry the gateway's signature in production; in dev unsigned calls are let through.
+    # The signature names this subgraph (audience); in production the replicas of a subgraph share
+    # the nonces of the calls they received through its database, so a replay to any of them is refused.
+    production = settings.profile is Profile.PRODUCTION
+    nonces = None
+    if production:
+        from subgraphs.common.db import create_engine
+        from subgraphs.common.nonce_store import SqlNonceStore
+
+        skew = settings.security.signing.max_skew_s
+        nonces = SqlNonceStore(create_engine(settings.effective_database_url), audience=spec.name, ttl_s=2 * skew + 1)
     application = protect(spec.from_settings(settings, migrate=migrate), keys=signing_keys(settings),
-                          required=settings.profile is Profile.PRODUCTION)
+                          required=production, audience=spec.name, nonce_store=nonces,
+                          max_skew_s=settings.security.signing.max_skew_s)
     uvicorn.run(application, host=host or settings.subgraphs.host,
                 port=port or settings.subgraphs.base_port + spec.port_offset,
                 log_level=settings.log_level.lower(), access_log=False)

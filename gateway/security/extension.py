@@ -314,4 +314,4 @@ class CallSigning(GatewayExtension):
             purpose_code=state.purpose_code if state is not None else None,
             request_id=state.request_id if state is not None else uuid.uuid4().hex,
         )
-        return self.signer.sign(method="POST", target=self._target(url), body=body, context=caller)
+        return self.signer.sign(audience=service, method="POST", target=self._target(url), body=body, context=caller)

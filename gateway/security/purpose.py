@@ -116,7 +116,8 @@ class PurposeVerifier:
         if self.signer is not None:
             caller = CallerContext(subject=principal.subject, roles=principal.roles, body_uscc=principal.body_uscc,
                                    region_code=principal.region_code, purpose_code=purpose, request_id=request_id)
-            headers.update(self.signer.sign(method="POST", target=httpx.URL(url).raw_path.decode("ascii"),
+            headers.update(self.signer.sign(audience=service, method="POST",
+                                            target=httpx.URL(url).raw_path.decode("ascii"),
                                             body=body, context=caller))
         try:
             response = await client.post(url, content=body, headers=headers, timeout=self.bindings.timeout_s)

@@ -1,29 +1,32 @@
 """Gateway -> subgraph trust: HMAC-SM3 signed calls carrying the caller context.
 
-The gateway adds five headers to every subgraph request::
+The gateway adds six headers to every subgraph request::
 
     x-hub-key-id     which shared secret signed (several may be active, for rotation)
+    x-hub-audience   the subgraph the call is for (its name in the supergraph, e.g. ``population``)
     x-hub-context    base64url (no padding) of the canonical JSON of the `CallerContext`
     x-hub-timestamp  Unix time in whole seconds
     x-hub-nonce      16-64 characters of [A-Za-z0-9_-], fresh per call
     x-hub-signature  hex HMAC-SM3(secret, string_to_sign)
 
-    string_to_sign = "HUB-HMAC-SM3-V1" \\n key_id \\n METHOD \\n target \\n timestamp \\n nonce
-                     \\n SM3(body) hex \\n x-hub-context
+    string_to_sign = "HUB-HMAC-SM3-V2" \\n key_id \\n audience \\n METHOD \\n target \\n timestamp
+                     \\n nonce \\n SM3(body) hex \\n x-hub-context
 
 `target` is the raw request target: path plus ``?query`` when there is one (httpx's
 ``URL.raw_path``; the ASGI ``raw_path`` and ``query_string`` on the subgraph side). Canonical JSON:
 keys sorted, no spaces, UTF-8, roles as a sorted list.
 
 The subgraph's `CallVerifier.verify` raises UNSIGNED_CALL (a header missing), BAD_SIGNATURE
-(unknown key id, malformed header, signature mismatch: altered body, context, method or path),
+(unknown key id, malformed header, signature mismatch: altered body, context, method or path; a
+call signed for another subgraph),
 STALE_CALL (timestamp more than `max_skew_s` away from now, either direction) and REPLAYED_CALL
 (nonce already seen). The signature is checked before the clock and the nonce, so unsigned junk
 cannot fill the nonce cache. `SignedCallMiddleware` applies it to every request to the GraphQL
 path of a subgraph (all methods, so direct ``_entities`` calls and GET queries are covered too).
 
-The in-memory `NonceCache` protects one process; with several replicas of a subgraph plug in a
-shared `NonceStore` (e.g. Redis SET NX with expiry).
+The in-memory `NonceCache` protects one process; the replicas of a subgraph share a store with
+``remember_async`` (`subgraphs.common.nonce_store.SqlNonceStore`, in the subgraph's database), so a
+call replayed to a second replica is refused as well.
 """
 
 from __future__ import annotations
@@ -56,6 +59,7 @@ from gateway.security.errors import (
 from gateway.security.responses import security_error_response
 
 __all__ = [
+    "AUDIENCE_HEADER",
     "CONTEXT_HEADER",
     "KEY_ID_HEADER",
     "NONCE_HEADER",
@@ -73,8 +77,9 @@ __all__ = [
     "string_to_sign",
 ]
 
-SIGNATURE_VERSION: Final = "HUB-HMAC-SM3-V1"
+SIGNATURE_VERSION: Final = "HUB-HMAC-SM3-V2"
 KEY_ID_HEADER: Final = "x-hub-key-id"
+AUDIENCE_HEADER: Final = "x-hub-audience"
 CONTEXT_HEADER: Final = "x-hub-context"
 TIMESTAMP_HEADER: Final = "x-hub-timestamp"
 NONCE_HEADER: Final = "x-hub-nonce"
@@ -84,7 +89,7 @@ CALLER_KEY_HEADER: Final = "x-hub-caller"
 #: headers that differ on every call even for the same caller; in-flight de-duplication ignores them
 #: (and keys on CALLER_KEY_HEADER instead, so two callers never share an answer)
 VOLATILE_SIGNED_HEADERS: Final = (CONTEXT_HEADER, TIMESTAMP_HEADER, NONCE_HEADER, SIGNATURE_HEADER)
-_ALL_HEADERS: Final = (KEY_ID_HEADER, CONTEXT_HEADER, TIMESTAMP_HEADER, NONCE_HEADER, SIGNATURE_HEADER)
+_ALL_HEADERS: Final = (KEY_ID_HEADER, AUDIENCE_HEADER, CONTEXT_HEADER, TIMESTAMP_HEADER, NONCE_HEADER, SIGNATURE_HEADER)
 _NONCE: Final = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 _KEY_ID: Final = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 _TIMESTAMP: Final = re.compile(r"^[0-9]{1,12}$")
@@ -166,9 +171,9 @@ class SigningKey:
 
 
 def string_to_sign(
-    *, key_id: str, method: str, target: str, timestamp: str, nonce: str, body: bytes, context: str
+    *, key_id: str, audience: str, method: str, target: str, timestamp: str, nonce: str, body: bytes, context: str
 ) -> bytes:
-    parts = [SIGNATURE_VERSION, key_id, method.upper(), target, timestamp, nonce, sm3_hex(body), context]
+    parts = [SIGNATURE_VERSION, key_id, audience, method.upper(), target, timestamp, nonce, sm3_hex(body), context]
     if any("\n" in part for part in parts):
         raise ValueError("signed components must not contain a newline")
     return "\n".join(parts).encode("utf-8")
@@ -188,16 +193,17 @@ class CallSigner:
         self._clock = clock
         self._nonce = nonce
 
-    def sign(self, *, method: str, target: str, body: bytes, context: CallerContext) -> dict[str, str]:
+    def sign(self, *, audience: str, method: str, target: str, body: bytes, context: CallerContext) -> dict[str, str]:
         timestamp = str(int(self._clock()))
         nonce = self._nonce()
         encoded = context.encode()
         message = string_to_sign(
-            key_id=self._key.key_id, method=method, target=target, timestamp=timestamp, nonce=nonce,
-            body=body, context=encoded,
+            key_id=self._key.key_id, audience=audience, method=method, target=target, timestamp=timestamp,
+            nonce=nonce, body=body, context=encoded,
         )
         return {
             KEY_ID_HEADER: self._key.key_id,
+            AUDIENCE_HEADER: audience,
             CONTEXT_HEADER: encoded,
             TIMESTAMP_HEADER: timestamp,
             NONCE_HEADER: nonce,
@@ -253,8 +259,11 @@ class CallVerifier:
     """The subgraph side: check a call's signature, freshness and uniqueness."""
 
     def __init__(
-        self, keys: Iterable[SigningKey], *, max_skew_s: float = 60.0, nonce_store: NonceStore | None = None
+        self, keys: Iterable[SigningKey], *, audience: str | None = None, max_skew_s: float = 60.0,
+        nonce_store: NonceStore | None = None,
     ) -> None:
+        #: the subgraph this verifier guards; None accepts a call signed for any audience (tests only)
+        self.audience = audience
         self._keys = {key.key_id: key for key in keys}
         if not self._keys:
             raise ValueError("at least one signing key is needed")
@@ -264,6 +273,29 @@ class CallVerifier:
 
     def verify(self, headers: Mapping[str, str], method: str, path: str, body: bytes, now: float) -> CallerContext:
         """The caller context of an authentic, fresh, first-seen call; raises `CallSignatureError`."""
+        context, nonce, stamped = self.authenticate(headers, method, path, body, now)
+        self._judge(self._nonces.remember(nonce, stamped, now))
+        return context
+
+    async def verify_async(self, headers: Mapping[str, str], method: str, path: str, body: bytes,
+                           now: float) -> CallerContext:
+        """`verify`, with a shared store's asynchronous `remember_async` where the store has one."""
+        context, nonce, stamped = self.authenticate(headers, method, path, body, now)
+        shared = getattr(self._nonces, "remember_async", None)
+        verdict = await shared(nonce, stamped, now) if shared is not None else self._nonces.remember(nonce, stamped, now)
+        self._judge(verdict)
+        return context
+
+    @staticmethod
+    def _judge(verdict: NonceVerdict) -> None:
+        if verdict is NonceVerdict.REPLAYED:
+            raise ReplayedCall("call has already been received")
+        if verdict is NonceVerdict.TOO_OLD:
+            raise StaleCall("call is older than the replay cache can vouch for")
+
+    def authenticate(self, headers: Mapping[str, str], method: str, path: str, body: bytes,
+                     now: float) -> tuple[CallerContext, str, float]:
+        """Signature, audience and clock checked (not yet the nonce): (context, nonce, timestamp)."""
         lowered = {k.lower(): v for k, v in headers.items()}
         values = {name: lowered.get(name, "").strip() for name in _ALL_HEADERS}
         missing = [name for name, value in values.items() if not value]
@@ -273,28 +305,26 @@ class CallVerifier:
         if key is None:
             raise BadSignature("call signed with an unknown key")
         timestamp, nonce, context = values[TIMESTAMP_HEADER], values[NONCE_HEADER], values[CONTEXT_HEADER]
+        audience = values[AUDIENCE_HEADER]
         if not _TIMESTAMP.match(timestamp) or not _NONCE.match(nonce) or len(context) > _MAX_CONTEXT_CHARS:
             raise BadSignature("malformed signature headers")
         try:
             message = string_to_sign(
-                key_id=key.key_id, method=method, target=path, timestamp=timestamp, nonce=nonce,
-                body=body, context=context,
+                key_id=key.key_id, audience=audience, method=method, target=path, timestamp=timestamp,
+                nonce=nonce, body=body, context=context,
             )
         except ValueError as exc:
             raise BadSignature("malformed signature headers") from exc
         expected = hmac_sm3(key.secret, message)
         if not hmac.compare_digest(expected, values[SIGNATURE_HEADER].lower()):
             raise BadSignature("signature does not match the call")
+        if self.audience is not None and audience != self.audience:
+            raise BadSignature(f"call was signed for another subgraph ({audience[:64]}), not {self.audience}")
         stamped = float(int(timestamp))
         if abs(now - stamped) > self.max_skew_s:
             raise StaleCall(f"call timestamp is more than {self.max_skew_s:g} s from the subgraph's clock")
-        verdict = self._nonces.remember(nonce, stamped, now)
-        if verdict is NonceVerdict.REPLAYED:
-            raise ReplayedCall("call has already been received")
-        if verdict is NonceVerdict.TOO_OLD:
-            raise StaleCall("call is older than the replay cache can vouch for")
         try:
-            return CallerContext.decode(context)
+            return CallerContext.decode(context), nonce, stamped
         except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
             raise BadSignature("caller context is malformed") from exc
 
@@ -340,7 +370,7 @@ class SignedCallMiddleware:
             return
         try:
             body = await self._read_body(receive)
-            context = self.verifier.verify(
+            context = await self.verifier.verify_async(
                 Headers(scope=scope), scope["method"], request_target(scope), body, self.clock()
             )
         except (CallSignatureError, BodyTooLarge) as exc:

@@ -1,7 +1,8 @@
 """Subgraph side of gateway trust: signed-call verification, the caller context, row-level scope.
 
 * `protect(app, ...)` wraps a subgraph app in `SignedCallMiddleware` (HMAC-SM3 signed calls from
-  the gateway; unsigned, altered, expired or replayed calls -- direct ``_entities`` calls included --
+  the gateway, naming this subgraph as their audience; unsigned, altered, expired, replayed or
+  misdirected calls -- direct ``_entities`` calls included --
   get 401 with UNSIGNED_CALL / BAD_SIGNATURE / STALE_CALL / REPLAYED_CALL). With
   ``required=False`` (dev) an unsigned call passes without a caller context, but a call that
   carries signature headers is still checked.
@@ -30,6 +31,7 @@ from gateway.security.signing import (
     SIGNATURE_HEADER,
     CallerContext,
     CallVerifier,
+    NonceStore,
     SignedCallMiddleware,
     SigningKey,
 )
@@ -57,13 +59,16 @@ class _OptionalSignature:
 
 
 def protect(app: ASGIApp, *, keys: Sequence[SigningKey], required: bool = True, max_skew_s: float = 60.0,
-            paths: Iterable[str] = ("/graphql",)) -> ASGIApp:
-    """`app` behind signed-call verification (see the module docstring)."""
+            paths: Iterable[str] = ("/graphql",), audience: str | None = None,
+            nonce_store: NonceStore | None = None) -> ASGIApp:
+    """`app` behind signed-call verification (see the module docstring). `audience`: this subgraph's name,
+    which the signature must name; `nonce_store`: shared by the subgraph's replicas (default: this process)."""
     if not keys:
         if required:
             raise ValueError("signed calls are required but no signing key is configured")
         return app
-    checked = SignedCallMiddleware(app, verifier=CallVerifier(keys, max_skew_s=max_skew_s), paths=paths)
+    verifier = CallVerifier(keys, audience=audience, max_skew_s=max_skew_s, nonce_store=nonce_store)
+    checked = SignedCallMiddleware(app, verifier=verifier, paths=paths)
     return checked if required else _OptionalSignature(app, checked)
 
 

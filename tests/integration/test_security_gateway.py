@@ -287,7 +287,7 @@ def test_replayed_altered_and_stale_signed_calls_rejected(stack: Stack, officer:
     assert codes(tampered) == ["BAD_SIGNATURE"]
     old = CallSigner(SIGNING_KEY, clock=lambda: time.time() - 3600)
     target = httpx.URL(stack.subgraph_urls["people"]).raw_path.decode()
-    stale_headers = old.sign(method="POST", target=target, body=original.body,
+    stale_headers = old.sign(audience="people", method="POST", target=target, body=original.body,
                              context=CallerContext("x", frozenset({"OFFICER"}), None, None, None, "r"))
     stale = httpx.post(stack.subgraph_urls["people"], content=original.body,
                        headers={**stale_headers, "content-type": "application/json"}, timeout=10)

@@ -151,6 +151,16 @@ def _database(server_url: str) -> tuple[str, Callable[[], None]]:
     return url, lambda: asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+def start_replica(hub: Hub, name: str) -> str:
+    """A second replica of subgraph `name` (same settings, same database), as a deployment scales out."""
+    port = free_port_block(1, seed=os.getpid() * 11 + len(hub.processes))
+    process = _start(hub, f"subgraph-{name}-replica", ["subgraph", name, "--port", str(port), "--no-migrate"],
+                     hub.env)
+    url = f"http://127.0.0.1:{port}"
+    _wait(url, process, time.monotonic() + STARTUP_BUDGET_S, hub.root / f"subgraph-{name}-replica.log")
+    return f"{url}/graphql"
+
+
 @contextlib.contextmanager
 def production_hub(root: Path, postgres_server: str) -> Iterator[Hub]:
     """Start everything; stop it and drop the database afterwards."""

@@ -25,8 +25,9 @@ import jwt
 import pytest
 
 from domain.identifiers import id18_check_char
+from gateway.security.signing import CallerContext, CallSigner, SigningKey
 from simulators.identity.keys import KeyRing
-from tests.security.stack import Hub, production_hub
+from tests.security.stack import SIGNING_SECRET, Hub, production_hub, start_replica
 
 pytestmark = pytest.mark.slow
 
@@ -302,6 +303,34 @@ def test_every_supervision_mutation_refused_to_public_and_to_the_alerts_own_body
     if items:  # control: the city's supervisor may act on it
         done = hub.ask(hub.token("supervisor1"), SUPERVISION_CALLS["acknowledgeAlert"], {"id": alert["id"]})
         assert done.get("data", {}).get("acknowledgeAlert") == {"id": alert["id"]}, done
+
+
+# --- 6. signed calls bound to their target, replay-proof across replicas ----------------------------------
+
+def test_a_captured_subgraph_call_is_refused_by_a_second_replica_and_by_another_subgraph(hub: Hub) -> None:
+    """The gateway's call to the population subgraph, as a network observer would capture it, replayed."""
+    replica = start_replica(hub, "population")
+    signer = CallSigner(SigningKey("gw-1", SIGNING_SECRET.encode()))
+    body = json.dumps({"query": "{ __typename }"}).encode()
+    caller = CallerContext("officer1", frozenset({"OFFICER"}), None, "445100", "CASE_HANDLING", "captured-1")
+    captured = {**signer.sign(audience="population", method="POST", target="/graphql", body=body, context=caller),
+                "content-type": "application/json"}
+    first = httpx.post(hub.subgraphs["population"], content=body, headers=captured, timeout=10)
+    assert first.status_code == 200, first.text
+    assert first.json()["data"] == {"__typename": "Query"}
+
+    again = httpx.post(replica, content=body, headers=captured, timeout=10)
+    assert again.status_code == 401, again.text
+    assert _codes(again.json()) == ["REPLAYED_CALL"]
+    assert "data" not in again.json()
+    for headers in (captured, {**captured, "x-hub-audience": "licence"}):
+        elsewhere = httpx.post(hub.subgraphs["licence"], content=body, headers=headers, timeout=10)
+        assert elsewhere.status_code == 401, elsewhere.text
+        assert _codes(elsewhere.json()) == ["BAD_SIGNATURE"]
+    # control: the replica is up and takes a fresh call of its own
+    fresh = {**signer.sign(audience="population", method="POST", target="/graphql", body=body, context=caller),
+             "content-type": "application/json"}
+    assert httpx.post(replica, content=body, headers=fresh, timeout=10).json()["data"] == {"__typename": "Query"}
 
 
 # --- 7. hardening ------------------------------------------------------------------------------------------

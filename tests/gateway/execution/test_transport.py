@@ -65,7 +65,7 @@ async def test_signed_calls_of_one_caller_share_but_two_callers_never_do() -> No
     def headers(subject: str, request_id: str) -> dict[str, str]:
         context = CallerContext(subject=subject, roles=frozenset({"OFFICER"}), body_uscc=None, region_code=None,
                                 purpose_code="CASE_HANDLING", request_id=request_id)
-        return signer.sign(method="POST", target="/graphql", body=body, context=context)
+        return signer.sign(audience="people", method="POST", target="/graphql", body=body, context=context)
 
     async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
         transport = SubgraphTransport(client, dedupe_inflight=True, use_client=True,

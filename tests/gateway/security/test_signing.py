@@ -7,11 +7,13 @@ import dataclasses
 import json
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -31,6 +33,7 @@ from gateway.security.signing import (
     NonceVerdict,
     SignedCallMiddleware,
     SigningKey,
+    string_to_sign,
 )
 from tests.support.servers import serve
 
@@ -69,14 +72,15 @@ def subgraph_app(verifier: CallVerifier) -> Starlette:
 
 @pytest.fixture
 def subgraph() -> Iterator[tuple[str, CallVerifier]]:
-    verifier = CallVerifier([KEY_A, KEY_B], max_skew_s=60)
+    verifier = CallVerifier([KEY_A, KEY_B], audience="people", max_skew_s=60)
     with serve(subgraph_app(verifier)) as base_url:
         yield base_url, verifier
 
 
 def signed(signer: CallSigner, body: bytes = ENTITIES, target: str = "/graphql", method: str = "POST",
            context: CallerContext = CONTEXT) -> dict[str, str]:
-    return {**signer.sign(method=method, target=target, body=body, context=context), "content-type": "application/json"}
+    headers = signer.sign(audience="people", method=method, target=target, body=body, context=context)
+    return {**headers, "content-type": "application/json"}
 
 
 def code_of(response: httpx.Response) -> str:
@@ -154,7 +158,7 @@ def test_key_rotation(subgraph: tuple[str, CallVerifier]) -> None:
         for key in (KEY_A, KEY_B):  # both active during rotation
             assert http.post("/graphql", content=ENTITIES, headers=signed(CallSigner(key))).status_code == 200
     only_b = CallVerifier([KEY_B])
-    headers = CallSigner(KEY_A).sign(method="POST", target="/graphql", body=b"{}", context=CONTEXT)
+    headers = CallSigner(KEY_A).sign(audience="people", method="POST", target="/graphql", body=b"{}", context=CONTEXT)
     with pytest.raises(BadSignature):
         only_b.verify(headers, "POST", "/graphql", b"{}", time.time())
 
@@ -175,7 +179,7 @@ def test_error_types_and_codes() -> None:
     now = time.time()
     with pytest.raises(UnsignedCall):
         verifier.verify({}, "POST", "/graphql", b"", now)
-    headers = CallSigner(KEY_A, clock=lambda: now).sign(method="POST", target="/graphql", body=b"{}", context=CONTEXT)
+    headers = CallSigner(KEY_A, clock=lambda: now).sign(audience="people", method="POST", target="/graphql", body=b"{}", context=CONTEXT)
     assert verifier.verify(headers, "POST", "/graphql", b"{}", now) == CONTEXT
     with pytest.raises(ReplayedCall):
         verifier.verify(headers, "POST", "/graphql", b"{}", now + 1)
@@ -222,7 +226,7 @@ def _flip(data: bytes, index: int, bit: int) -> bytes:
 def test_any_single_byte_change_in_body_fails(body: bytes, data: st.DataObject) -> None:
     now = time.time()
     verifier = CallVerifier([KEY_A])
-    headers = CallSigner(KEY_A, clock=lambda: now).sign(method="POST", target="/graphql", body=body, context=CONTEXT)
+    headers = CallSigner(KEY_A, clock=lambda: now).sign(audience="people", method="POST", target="/graphql", body=body, context=CONTEXT)
     index = data.draw(st.integers(0, len(body) - 1))
     bit = data.draw(st.integers(0, 7))
     with pytest.raises(BadSignature):
@@ -235,7 +239,7 @@ def test_any_single_byte_change_in_body_fails(body: bytes, data: st.DataObject) 
 def test_any_single_byte_change_in_context_fails(data: st.DataObject) -> None:
     now = time.time()
     verifier = CallVerifier([KEY_A])
-    headers = CallSigner(KEY_A, clock=lambda: now).sign(method="POST", target="/graphql", body=b"{}", context=CONTEXT)
+    headers = CallSigner(KEY_A, clock=lambda: now).sign(audience="people", method="POST", target="/graphql", body=b"{}", context=CONTEXT)
     encoded = headers[CONTEXT_HEADER].encode("ascii")
     index = data.draw(st.integers(0, len(encoded) - 1))
     replacement = data.draw(st.sampled_from(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_").filter(
@@ -261,7 +265,59 @@ def test_nonce_cache_ttl_and_bound() -> None:
 
 def test_headers_lookup_is_case_insensitive() -> None:
     now = time.time()
-    headers = CallSigner(KEY_A, clock=lambda: now).sign(method="POST", target="/graphql", body=b"", context=CONTEXT)
+    headers = CallSigner(KEY_A, clock=lambda: now).sign(audience="people", method="POST", target="/graphql", body=b"", context=CONTEXT)
     upper = {k.upper(): v for k, v in headers.items()}
     assert CallVerifier([KEY_A]).verify(upper, "post", "/graphql", b"", now) == CONTEXT
     assert {KEY_ID_HEADER, NONCE_HEADER} <= set(headers)
+
+
+def test_a_call_signed_for_another_subgraph_is_refused(subgraph: tuple[str, CallVerifier]) -> None:
+    base_url, _ = subgraph
+    elsewhere = CallSigner(KEY_A).sign(audience="licence", method="POST", target="/graphql", body=ENTITIES,
+                                       context=CONTEXT)
+    response = httpx.post(f"{base_url}/graphql", content=ENTITIES,
+                          headers={**elsewhere, "content-type": "application/json"}, timeout=10)
+    assert response.status_code == 401
+    assert code_of(response) == "BAD_SIGNATURE"
+    assert "another subgraph" in response.text
+    # the audience header cannot be rewritten: it is part of the signed string
+    relabelled = {**elsewhere, "x-hub-audience": "people", "content-type": "application/json"}
+    response = httpx.post(f"{base_url}/graphql", content=ENTITIES, headers=relabelled, timeout=10)
+    assert code_of(response) == "BAD_SIGNATURE"
+    # control: the same call signed for this subgraph passes
+    good = httpx.post(f"{base_url}/graphql", content=ENTITIES, headers=signed(CallSigner(KEY_A)), timeout=10)
+    assert good.status_code == 200
+
+
+def test_the_signed_string_names_version_and_audience() -> None:
+    message = string_to_sign(key_id="k1", audience="population", method="post", target="/graphql",
+                             timestamp="1700000000", nonce="n" * 16, body=b"{}", context="ctx")
+    lines = message.decode("utf-8").split("\n")
+    assert lines[:4] == ["HUB-HMAC-SM3-V2", "k1", "population", "POST"]
+    assert len(lines) == 9
+
+
+async def test_the_sql_nonce_store_is_shared_by_replicas(tmp_path: Path) -> None:
+    """Two stores over one database (two replicas): a nonce is fresh once, then replayed on either."""
+    from subgraphs.common.db import create_engine
+    from subgraphs.common.migrate import upgrade
+    from subgraphs.common.nonce_store import SqlNonceStore
+
+    url = f"sqlite:///{tmp_path / 'hub.db'}"
+    await upgrade(url)
+    engine = create_engine(url)
+    try:
+        one = SqlNonceStore(engine, audience="population", ttl_s=121, prune_every=3)
+        two = SqlNonceStore(engine, audience="population", ttl_s=121, prune_every=3)
+        assert await one.remember_async("nonce-0000000000001", 1000.0, 1000.0) is NonceVerdict.FRESH
+        assert await two.remember_async("nonce-0000000000001", 1000.0, 1001.0) is NonceVerdict.REPLAYED
+        assert await one.remember_async("nonce-0000000000001", 1000.0, 1002.0) is NonceVerdict.REPLAYED
+        # pruning drops nonces older than the window; younger ones stay refused
+        assert await two.remember_async("nonce-0000000000002", 1100.0, 1100.0) is NonceVerdict.FRESH
+        assert await two.remember_async("nonce-0000000000003", 1300.0, 1300.0) is NonceVerdict.FRESH  # prunes
+        async with engine.connect() as conn:
+            left = set((await conn.execute(text("SELECT nonce FROM hub_call_nonce"))).scalars())
+        assert left == {"nonce-0000000000003"}
+        assert await one.remember_async("nonce-0000000000003", 1300.0, 1301.0) is NonceVerdict.REPLAYED
+    finally:
+        await engine.dispose()
