@@ -96,6 +96,12 @@ def sim(
         knobs.validate()
     except (SettingsError, KeyError, ValueError) as exc:
         raise _fail(str(exc).strip("'\"")) from exc
+    from hub.settings import Profile
+
+    if settings.profile is Profile.PRODUCTION:
+        # the simulated systems (and their unauthenticated /__admin APIs) are the outside world of dev and tests
+        raise _fail("simulated systems do not run in the production profile: production talks to the "
+                    "departments' own systems (set HUB_PROFILE=dev to run a simulator)")
     if not data.is_dir():
         raise _fail(f"no seeded data in {data}: run `hub seed --out {data}` first")
     port = port or settings.simulators.base_port + spec.port_offset
@@ -168,6 +174,10 @@ def subgraph(
     application = protect(spec.from_settings(settings, migrate=migrate), keys=signing_keys(settings),
                           required=production, audience=spec.name, nonce_store=nonces,
                           max_skew_s=settings.security.signing.max_skew_s)
+    from hub.metrics_guard import guard_metrics
+
+    application = guard_metrics(application, token=settings.security.metrics_token, production=production,
+                                name=f"subgraph {spec.name}")
     uvicorn.run(application, host=host or settings.subgraphs.host,
                 port=port or settings.subgraphs.base_port + spec.port_offset,
                 log_level=settings.log_level.lower(), access_log=False)
@@ -209,6 +219,11 @@ def gateway(
             override_labels=settings.gateway.override_labels)
     except GatewayError as exc:
         raise _fail(f"cannot serve {source}: {exc}") from exc
+    from hub.metrics_guard import guard_metrics
+    from hub.settings import Profile
+
+    application = guard_metrics(application, token=settings.security.metrics_token,
+                                production=settings.profile is Profile.PRODUCTION, name="gateway")
     uvicorn.run(application, host=host or settings.gateway.host, port=port or settings.gateway.port,
                 log_level="warning", access_log=False)
 

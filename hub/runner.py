@@ -23,7 +23,7 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
-from hub.settings import Settings
+from hub.settings import Profile, Settings
 
 STARTUP_TIMEOUT_S = 60.0
 
@@ -88,19 +88,20 @@ def plan_simulators(settings: Settings, seed_dir: Path) -> list[Part]:
 SIMULATED_ENGINE_SECRET = "supervision-engine-secret"
 
 
-def plan_subgraphs(settings: Settings) -> list[Part]:
+def plan_subgraphs(settings: Settings, *, simulated: bool = True) -> list[Part]:
+    """The subgraphs' processes; `simulated`: point them at the simulated receivers and identity (dev)."""
     from simulators.registry import SIMULATORS
     from subgraphs.registry import SUBGRAPHS
 
-    def simulated(name: str, path: str) -> str:
+    def sim_url(name: str, path: str) -> str:
         return f"http://127.0.0.1:{settings.simulators.base_port + SIMULATORS[name].port_offset}{path}"
 
     # The cases subgraph delivers its outbox to the simulated receivers (unless set explicitly).
-    receivers = {"HUB_OUTBOX__DATA_CENTRE_URL": simulated("data_centre", "/api/exchange/v1/records"),
-                 "HUB_OUTBOX__CREDIT_URL": simulated("credit_publicity", "/api/credit/v1/penalties")}
+    receivers = {"HUB_OUTBOX__DATA_CENTRE_URL": sim_url("data_centre", "/api/exchange/v1/records"),
+                 "HUB_OUTBOX__CREDIT_URL": sim_url("credit_publicity", "/api/credit/v1/penalties")}
     # The supervision engine's own token (client credentials) from the identity simulator: without it
     # the gateway would serve the engine masked data (no birth dates for the minors' rules).
-    engine_identity = {"HUB_SUPERVISION__TOKEN_URL": simulated("identity", "/oauth/token"),
+    engine_identity = {"HUB_SUPERVISION__TOKEN_URL": sim_url("identity", "/oauth/token"),
                        "HUB_SUPERVISION__CLIENT_SECRET": SIMULATED_ENGINE_SECRET}
     parts: list[Part] = []
     for spec in SUBGRAPHS.values():
@@ -108,6 +109,8 @@ def plan_subgraphs(settings: Settings) -> list[Part]:
         env = {k: v for k, v in receivers.items() if k not in os.environ} if spec.name == "cases" else {}
         if spec.name == "supervision":  # the engine signs in as its client of the identity simulator
             env = {k: v for k, v in engine_identity.items() if k not in os.environ}
+        if not simulated:
+            env = {}
         parts.append(Part(spec.name, "subgraph (Federation v2)", spec.description, port,
                           ["subgraph", spec.name, "--port", str(port), "--no-migrate"], env=env))
     return parts
@@ -132,14 +135,15 @@ def runtime_supergraph(settings: Settings, subgraph_parts: list[Part]) -> Path:
     return out
 
 
-def plan_gateway(settings: Settings, supergraph: Path) -> Part:
+def plan_gateway(settings: Settings, supergraph: Path, *, simulated: bool = True) -> Part:
     from simulators.registry import SIMULATORS
 
     port = settings.gateway.port
     identity = f"http://127.0.0.1:{settings.simulators.base_port + SIMULATORS['identity'].port_offset}"
     # Tokens come from the identity simulator wherever `hub up` started it (unless set explicitly).
     env = {key: value for key, value in (("HUB_SECURITY__JWKS_URL", f"{identity}/jwks.json"),
-                                         ("HUB_SECURITY__ISSUER", identity)) if key not in os.environ}
+                                         ("HUB_SECURITY__ISSUER", identity))
+           if key not in os.environ and simulated}
     return Part("gateway", "GraphQL gateway", "one graph over every subgraph: POST/GET /graphql", port,
                 ["gateway", "--supergraph", str(supergraph), "--port", str(port)], env=env)
 
@@ -236,11 +240,18 @@ def _stop(parts: list[Part]) -> None:
 def run_all(settings: Settings, *, size: str = "small", block: bool = True) -> int:
     console = Console(stderr=False)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    seed_dir = ensure_seed(settings, size, console)
-    simulators = plan_simulators(settings, seed_dir)
-    subgraphs = plan_subgraphs(settings)
+    # Production runs against the departments' own systems: no simulator, no synthetic data, no demo cases.
+    production = settings.profile is Profile.PRODUCTION
+    seed_dir = None if production else ensure_seed(settings, size, console)
+    simulators = [] if seed_dir is None else plan_simulators(settings, seed_dir)
+    if production:
+        console.print("production: no simulated system is started; the departments' systems are expected at "
+                      f"{settings.simulators.host}, ports from {settings.simulators.base_port} "
+                      "(population, legal_person, licence, certificates, national_credit), the identity "
+                      f"provider at {settings.security.issuer}")
+    subgraphs = plan_subgraphs(settings, simulated=not production)
     supergraph = runtime_supergraph(settings, subgraphs)
-    gateway = plan_gateway(settings, supergraph)
+    gateway = plan_gateway(settings, supergraph, simulated=not production)
     parts = [*simulators, *subgraphs, gateway]
     busy = [p for p in parts if not port_free(p.port)]
     if busy:
@@ -276,7 +287,8 @@ def run_all(settings: Settings, *, size: str = "small", block: bool = True) -> i
         for part in parts:
             table.add_row(part.name, part.kind, part.url, part.description)
         console.print(table)
-        seed_cases_in_background(settings, seed_dir, console)
+        if seed_dir is not None:
+            seed_cases_in_background(settings, seed_dir, console)
         console.print(f"GraphQL: POST {gateway.url}/graphql · health: GET <URL>/health · press Ctrl-C to stop")
         sys.stdout.flush()
         while block and not stopping:

@@ -12,6 +12,7 @@
     clear_read_daily_limit = 500
     trusted_documents = "schema/trusted-documents.json"   # sha256 -> document
     trusted_documents_mode = "enforce"                     # off | allow | enforce
+    metrics_token = "..."      # /metrics of the gateway and subgraphs needs it; production without one: off
 
     [security.signing]         # HUB_SECURITY__SIGNING__SECRET=...
     key_id = "gw-1"
@@ -92,6 +93,8 @@ class SecuritySettings(_Section):
     clear_read_daily_limit: int = Field(default=500, ge=1)  # per caller and day, then an alert to the auditor
     trusted_documents: str = ""
     trusted_documents_mode: Literal["off", "allow", "enforce"] = "enforce"
+    #: the scraper's bearer token for /metrics (gateway and subgraphs); empty: open in dev, off in production
+    metrics_token: str = ""
     signing: SigningSettings = SigningSettings()
     audit: AuditSettings = AuditSettings()
     rate_limit: RateLimitSettings = RateLimitSettings()

@@ -1,0 +1,92 @@
+"""What a production deployment exposes besides the graph: no simulated system, no open /metrics.
+
+Over real processes: `hub up` in the production profile (a fresh port block, the attack suite's
+database and secrets) starts the subgraphs and the gateway and no simulator; `hub sim` refuses the
+production profile; the gateway's and a subgraph's `/metrics` are off in production without a token.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.security.stack import SUBGRAPHS, Hub, production_hub
+from tests.support.servers import free_port_block
+
+pytestmark = pytest.mark.slow
+
+UP_BUDGET_S = 180.0  # a timeout, not a speed target
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
+    server = os.environ.get("HUB_TEST_POSTGRES_URL")
+    if not server:
+        pytest.skip("PostgreSQL not available: HUB_TEST_POSTGRES_URL is unset; the production profile needs it")
+    with production_hub(tmp_path_factory.mktemp("surface"), server) as running:
+        yield running
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_production_hub_up_starts_no_simulator(hub: Hub, tmp_path: Path) -> None:
+    subs = free_port_block(len(SUBGRAPHS) + 1, seed=os.getpid() * 13 + 5)
+    gateway = subs + len(SUBGRAPHS)
+    # the same store, data directory and departments' systems (the running hub's) as the attack suite's hub
+    env = {**hub.env, "HUB_SUBGRAPHS__BASE_PORT": str(subs), "HUB_GATEWAY__PORT": str(gateway)}
+    log = tmp_path / "up.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen([sys.executable, "-m", "hub", "up"], cwd=hub.root, env=env, stdout=out,
+                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + UP_BUDGET_S
+        while time.monotonic() < deadline and process.poll() is None and "up in" not in log.read_text("utf-8", "replace"):
+            time.sleep(0.5)
+        text = log.read_text("utf-8", "replace")
+        assert "up in" in text, text[-3000:]
+        assert "no simulated system is started" in text
+        assert httpx.get(f"http://127.0.0.1:{gateway}/health", timeout=5).status_code == 200
+        session = subprocess.run(["ps", "-o", "args=", "--ppid", str(process.pid)], capture_output=True, text=True,
+                                 timeout=10, check=False).stdout.splitlines()
+        started = [line for line in session if " -m hub " in f" {line} "]
+        assert any(" subgraph " in line for line in started), session  # control: the listing works
+        assert [line for line in started if " sim " in line] == []
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def test_a_simulator_refuses_the_production_profile(hub: Hub) -> None:
+    port = free_port_block(1, seed=os.getpid() * 17 + 1)
+    done = subprocess.run([sys.executable, "-m", "hub", "sim", "identity", "--port", str(port), "--data",
+                           str(hub.seed_dir)], cwd=hub.root, env=hub.env, capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert done.returncode != 0
+    assert "production" in done.stdout + done.stderr
+    assert not _listening(port)
+
+
+def test_metrics_are_off_in_production_without_a_token(hub: Hub) -> None:
+    for url in (hub.gateway, hub.subgraphs["population"].removesuffix("/graphql")):
+        response = httpx.get(f"{url}/metrics", timeout=5)
+        assert response.status_code == 404, (url, response.text)
+        assert "# TYPE" not in response.text
+        assert httpx.get(f"{url}/health", timeout=5).status_code == 200  # control: the process is there
