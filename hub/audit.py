@@ -28,6 +28,7 @@ from gateway.security.signing import SigningKey
 from gateway.security.trusted import TrustedDocuments, TrustMode
 from hub.security_settings import DEV_ANONYMOUS_SCOPES, DEV_SIGNING_SECRET
 from hub.settings import Profile, Settings, SettingsError
+from hub.trusted_documents import MANIFEST as TRUSTED_MANIFEST
 
 __all__ = ["access_log_store", "gateway_security", "signing_keys", "verify_access_log", "verify_access_log_async"]
 
@@ -79,9 +80,11 @@ def gateway_security(settings: Settings) -> tuple[SecurityConfig, AccessLog]:
         problems.append("security.audit.anchor_private_key: production needs an SM2 key to anchor the access log")
     if problems:
         raise SettingsError("invalid settings:\n  " + "\n  ".join(problems))
+    # production runs the registered operations only (`hub trusted-documents`), unless configured otherwise
+    manifest = sec.trusted_documents or (str(TRUSTED_MANIFEST) if production else "")
     try:
-        trusted = TrustedDocuments.load(sec.trusted_documents, TrustMode(sec.trusted_documents_mode)) \
-            if sec.trusted_documents and sec.trusted_documents_mode != "off" else None
+        trusted = TrustedDocuments.load(manifest, TrustMode(sec.trusted_documents_mode)) \
+            if manifest and sec.trusted_documents_mode != "off" else None
     except ValueError as exc:
         raise SettingsError(f"security.trusted_documents: {exc}") from exc
     limits_profile = sec.limits_profile or ("production" if production else "dev")

@@ -222,9 +222,9 @@ def gateway(
     from hub.metrics_guard import guard_metrics
     from hub.settings import Profile
 
-    application = guard_metrics(application, token=settings.security.metrics_token,
-                                production=settings.profile is Profile.PRODUCTION, name="gateway")
-    uvicorn.run(application, host=host or settings.gateway.host, port=port or settings.gateway.port,
+    served = guard_metrics(application, token=settings.security.metrics_token,
+                           production=settings.profile is Profile.PRODUCTION, name="gateway")
+    uvicorn.run(served, host=host or settings.gateway.host, port=port or settings.gateway.port,
                 log_level="warning", access_log=False)
 
 
@@ -290,6 +290,27 @@ def access_model(check: bool = typer.Option(False, help="fail when schema/access
         return
     ACCESS_MODEL.write_text(text, encoding="utf-8")
     typer.echo(f"wrote {ACCESS_MODEL.relative_to(ACCESS_MODEL.parent.parent)}")
+
+
+@app.command("trusted-documents")
+def trusted_documents(check: bool = typer.Option(False, help="fail when schema/trusted-documents.json is stale")) -> None:
+    """Write schema/trusted-documents.json (the operations production runs) from schema/operations/ and the
+    service clients' documents."""
+    from hub.trusted_documents import MANIFEST, render
+
+    try:
+        text = render()
+    except ValueError as exc:
+        raise _fail(f"schema/operations/{exc}") from exc
+    if check:
+        current = MANIFEST.read_text(encoding="utf-8") if MANIFEST.is_file() else ""
+        if current != text:
+            typer.echo("schema/trusted-documents.json is out of date: run `hub trusted-documents`", err=True)
+            raise typer.Exit(1)
+        typer.echo("schema/trusted-documents.json is up to date")
+        return
+    MANIFEST.write_text(text, encoding="utf-8")
+    typer.echo(f"wrote {MANIFEST.relative_to(MANIFEST.parent.parent)}")
 
 
 audit_app = typer.Typer(help="Tamper-evident records: case event chains and the access log.", no_args_is_help=True)

@@ -10,7 +10,7 @@
     purpose_codes = ["CASE_HANDLING", "LEGAL_REVIEW", ...]
     bound_purpose = true                                   # default: production only
     clear_read_daily_limit = 500
-    trusted_documents = "schema/trusted-documents.json"   # sha256 -> document
+    trusted_documents = "schema/trusted-documents.json"   # sha256 -> document; production's default
     trusted_documents_mode = "enforce"                     # off | allow | enforce
     metrics_token = "..."      # /metrics of the gateway and subgraphs needs it; production without one: off
 
@@ -91,7 +91,7 @@ class SecuritySettings(_Section):
         default_factory=lambda: {name: sorted(roles) for name, roles in DEFAULT_NAMED_POLICIES.items()})
     bound_purpose: bool | None = None  # clear reads need a purpose bound to a record; None = production only
     clear_read_daily_limit: int = Field(default=500, ge=1)  # per caller and day, then an alert to the auditor
-    trusted_documents: str = ""
+    trusted_documents: str = ""  # empty: schema/trusted-documents.json in production, none in dev
     trusted_documents_mode: Literal["off", "allow", "enforce"] = "enforce"
     #: the scraper's bearer token for /metrics (gateway and subgraphs); empty: open in dev, off in production
     metrics_token: str = ""

@@ -22,7 +22,7 @@ import json
 import logging
 from collections.abc import Collection, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, Final
 
 import httpx
 
@@ -44,6 +44,13 @@ ALIASES_PER_REQUEST = 25
 PERSONS_PER_REQUEST = 500
 
 _BODY_FIELDS = "uscc level regionCode bodyType entrustedBy itemCodes"
+
+#: the engine's fixed documents, registered as trusted documents at deploy (`hub trusted-documents`)
+BODIES_QUERY: Final = (f"query($after: String) {{ searchEnforcementBodies(first: {PAGE}, after: $after) "
+                       f"{{ items {{ {_BODY_FIELDS} }} nextCursor }} }}")
+PERSONS_QUERY: Final = ("query($keys: [PersonKeyInput!]!) { supervisionPersons(keys: $keys) "
+                        "{ idType idNumberHash birthDate } }")
+SERVICE_DOCUMENTS: Final = (BODIES_QUERY, PERSONS_QUERY)
 _OFFICER_FIELDS = ("id bodyUscc hasLegalQualification isLegalReviewer "
                    "certificates { certNo status validFrom validTo area categories }")
 
@@ -119,9 +126,7 @@ class GatewayFacts:
             found: dict[str, BodyView] = {}
             after: str | None = None
             for _ in range(10_000):  # bounded paging
-                body = await self._post(
-                    f"query($after: String) {{ searchEnforcementBodies(first: {PAGE}, after: $after) "
-                    f"{{ items {{ {_BODY_FIELDS} }} nextCursor }} }}", {"after": after})
+                body = await self._post(BODIES_QUERY, {"after": after})
                 page = self._data(body, "bodies")["searchEnforcementBodies"]
                 for row in page["items"]:
                     found[row["uscc"]] = body_from_json(row)
@@ -177,10 +182,7 @@ class GatewayFacts:
         todo = sorted(set(keys) - self._births.keys())
         if todo and self.persons_supported:
             for chunk in [todo[i:i + PERSONS_PER_REQUEST] for i in range(0, len(todo), PERSONS_PER_REQUEST)]:
-                body = await self._post(
-                    "query($keys: [PersonKeyInput!]!) { supervisionPersons(keys: $keys) "
-                    "{ idType idNumberHash birthDate } }",
-                    {"keys": [{"idType": t, "idNumberHash": h} for t, h in chunk]})
+                body = await self._post(PERSONS_QUERY, {"keys": [{"idType": t, "idNumberHash": h} for t, h in chunk]})
                 if body.get("errors") and not body.get("data"):
                     codes = {str((e.get("extensions") or {}).get("code")) for e in body["errors"]}
                     if "GRAPHQL_VALIDATION_FAILED" in codes or not codes - {"None"}:

@@ -93,7 +93,7 @@ class Hub:
         return body
 
 
-def _wait(url: str, process: subprocess.Popen[bytes], deadline: float, log: Path) -> None:
+def wait_healthy(url: str, process: subprocess.Popen[bytes], deadline: float, log: Path) -> None:
     with httpx.Client(timeout=2.0) as client:
         while time.monotonic() < deadline:
             if process.poll() is not None:
@@ -105,7 +105,7 @@ def _wait(url: str, process: subprocess.Popen[bytes], deadline: float, log: Path
     raise AssertionError(f"{url} not healthy in time:\n{log.read_text(errors='replace')[-4000:]}")
 
 
-def _start(hub: Hub, name: str, args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+def start_process(hub: Hub, name: str, args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
     log = hub.root / f"{name}.log"
     with log.open("wb") as out:
         process = subprocess.Popen([sys.executable, "-m", "hub", *args], cwd=hub.root, env=env, stdout=out,
@@ -154,10 +154,10 @@ def _database(server_url: str) -> tuple[str, Callable[[], None]]:
 def start_replica(hub: Hub, name: str) -> str:
     """A second replica of subgraph `name` (same settings, same database), as a deployment scales out."""
     port = free_port_block(1, seed=os.getpid() * 11 + len(hub.processes))
-    process = _start(hub, f"subgraph-{name}-replica", ["subgraph", name, "--port", str(port), "--no-migrate"],
+    process = start_process(hub, f"subgraph-{name}-replica", ["subgraph", name, "--port", str(port), "--no-migrate"],
                      hub.env)
     url = f"http://127.0.0.1:{port}"
-    _wait(url, process, time.monotonic() + STARTUP_BUDGET_S, hub.root / f"subgraph-{name}-replica.log")
+    wait_healthy(url, process, time.monotonic() + STARTUP_BUDGET_S, hub.root / f"subgraph-{name}-replica.log")
     return f"{url}/graphql"
 
 
@@ -193,20 +193,20 @@ def production_hub(root: Path, postgres_server: str) -> Iterator[Hub]:
         deadline = time.monotonic() + STARTUP_BUDGET_S
         for name in SIMULATORS:
             port = base + SIM_OFFSETS[name]
-            process = _start(hub, f"sim-{name}", ["sim", name, "--port", str(port), "--data", str(seed_dir)], sim_env)
-            _wait(f"http://127.0.0.1:{port}", process, deadline, root / f"sim-{name}.log")
+            process = start_process(hub, f"sim-{name}", ["sim", name, "--port", str(port), "--data", str(seed_dir)], sim_env)
+            wait_healthy(f"http://127.0.0.1:{port}", process, deadline, root / f"sim-{name}.log")
         for name in SUBGRAPHS:
             port = sub_base + SUBGRAPH_OFFSETS[name]
-            process = _start(hub, f"subgraph-{name}", ["subgraph", name, "--port", str(port), "--no-migrate"], prod)
-            _wait(f"http://127.0.0.1:{port}", process, deadline, root / f"subgraph-{name}.log")
+            process = start_process(hub, f"subgraph-{name}", ["subgraph", name, "--port", str(port), "--no-migrate"], prod)
+            wait_healthy(f"http://127.0.0.1:{port}", process, deadline, root / f"subgraph-{name}.log")
         supergraph = root / "supergraph.graphql"
         text = (Path(pythonpath) / "schema" / "supergraph.graphql").read_text(encoding="utf-8")
         for name, port_off in SUBGRAPH_OFFSETS.items():
             text = text.replace(f"http://127.0.0.1:{4001 + port_off}/graphql", hub.subgraphs[name])
         supergraph.write_text(text, encoding="utf-8")
-        process = _start(hub, "gateway", ["gateway", "--supergraph", str(supergraph), "--port", str(gateway_port)],
+        process = start_process(hub, "gateway", ["gateway", "--supergraph", str(supergraph), "--port", str(gateway_port)],
                          prod)
-        _wait(hub.gateway, process, deadline, root / "gateway.log")
+        wait_healthy(hub.gateway, process, deadline, root / "gateway.log")
         yield hub
     finally:
         _stop(hub.processes)

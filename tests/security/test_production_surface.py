@@ -8,6 +8,7 @@ production profile; the gateway's and a subgraph's `/metrics` are off in product
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import socket
@@ -20,7 +21,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.security.stack import SUBGRAPHS, Hub, production_hub
+from gateway.security.trusted import document_id
+from hub.trusted_documents import MANIFEST, render
+from tests.security.stack import SUBGRAPHS, Hub, production_hub, start_process, wait_healthy
 from tests.support.servers import free_port_block
 
 pytestmark = pytest.mark.slow
@@ -90,3 +93,36 @@ def test_metrics_are_off_in_production_without_a_token(hub: Hub) -> None:
         assert response.status_code == 404, (url, response.text)
         assert "# TYPE" not in response.text
         assert httpx.get(f"{url}/health", timeout=5).status_code == 200  # control: the process is there
+
+
+def test_production_runs_only_registered_documents(hub: Hub) -> None:
+    """A gateway started as production starts it (no trusted-documents setting): the manifest is enforced."""
+    port = free_port_block(1, seed=os.getpid() * 19 + 3)
+    env = {k: v for k, v in hub.env.items() if k != "HUB_SECURITY__TRUSTED_DOCUMENTS_MODE"}
+    supergraph = hub.root / "supergraph.graphql"
+    process = start_process(hub, "gateway-trusted", ["gateway", "--supergraph", str(supergraph), "--port", str(port)],
+                            env)
+    url = f"http://127.0.0.1:{port}"
+    wait_healthy(url, process, time.monotonic() + UP_BUDGET_S, hub.root / "gateway-trusted.log")
+    token = hub.token("officer1")
+    headers = {"content-type": "application/json", "authorization": f"Bearer {token}"}
+    registered = json.loads(MANIFEST.read_text(encoding="utf-8"))
+    case_list = next(text for text in registered.values() if "query CaseList" in text)
+
+    unregistered = httpx.post(f"{url}/graphql", json={"query": "{ penaltyCases(first: 2) { items { caseNo } } }"},
+                              headers=headers, timeout=10)
+    assert unregistered.status_code == 400, unregistered.text
+    assert [e["extensions"]["code"] for e in unregistered.json()["errors"]] == ["TRUSTED_DOCUMENT_REQUIRED"]
+    assert "data" not in unregistered.json()
+    by_text = httpx.post(f"{url}/graphql", json={"query": case_list}, headers=headers, timeout=10)
+    assert by_text.status_code == 200, by_text.text
+    assert "items" in by_text.json()["data"]["penaltyCases"]
+    by_id = httpx.post(f"{url}/graphql", json={"documentId": document_id(case_list)}, headers=headers, timeout=10)
+    assert by_id.json()["data"] == by_text.json()["data"]
+
+
+def test_the_committed_manifest_is_the_generated_one() -> None:
+    assert MANIFEST.read_text(encoding="utf-8") == render()
+    done = subprocess.run([sys.executable, "-m", "hub", "trusted-documents", "--check"], capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
