@@ -154,6 +154,8 @@ class AlertFilter:
     case_ids: Sequence[str] | None = None
     severity: Severity | None = None
     active_only: bool = True
+    #: the caller's row scope as SQL over `AlertRow` (None: unrestricted, an unsigned dev call)
+    scope: Any = None
 
 
 def _where(flt: AlertFilter) -> list[Any]:
@@ -170,6 +172,8 @@ def _where(flt: AlertFilter) -> list[Any]:
         conds.append(AlertRow.case_id.in_(list(flt.case_ids)))
     if flt.active_only:
         conds.append(AlertRow.active.is_(True))
+    if flt.scope is not None:
+        conds.append(flt.scope)
     return conds
 
 
@@ -187,12 +191,15 @@ async def list_alerts(engine: AsyncEngine, flt: AlertFilter, *, first: int, afte
     return items, (items[-1].id if len(rows) > first else None), int(total)
 
 
-async def alerts_of_cases(engine: AsyncEngine, case_ids: Sequence[str]) -> dict[str, list[Alert]]:
+async def alerts_of_cases(engine: AsyncEngine, case_ids: Sequence[str], *, scope: Any = None
+                          ) -> dict[str, list[Alert]]:
+    """The active alerts of each case; `scope`: the caller's row scope over `AlertRow` (None: all)."""
     out: dict[str, list[Alert]] = {c: [] for c in case_ids}
+    extra = [scope] if scope is not None else []
     async with engine.connect() as conn:
         for i in range(0, len(case_ids), CHUNK):
             rows = (await conn.execute(select(AlertRow).where(
-                AlertRow.case_id.in_(list(case_ids[i:i + CHUNK])), AlertRow.active.is_(True))
+                AlertRow.case_id.in_(list(case_ids[i:i + CHUNK])), AlertRow.active.is_(True), *extra)
                 .order_by(AlertRow.id))).all()
             for r in rows:
                 out[r.case_id].append(_alert(r))

@@ -10,20 +10,28 @@ row. With a gateway-verified caller (every production call):
   A body with no case in the store is within the area of a city-level supervisor only.
 
 An unsigned dev call (no verified caller) keeps the dev header's actor and is not checked here.
+
+`alert_scope(caller)` is the read side: the alerts a caller may list are those of bodies in its case
+scope (`CaseScope`: a body head its own body's, a supervisor its area's), the body placed by the body
+register, else by the region of the alert's case.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.security.signing import CallerContext
+from subgraphs.cases.access import body_region_of
 from subgraphs.cases.rows import CaseRow
 from subgraphs.common.errors import graphql_error
-from subgraphs.common.security import region_prefix
+from subgraphs.common.security import CaseScope, region_prefix
 from subgraphs.supervision.alerts import Alert
+from subgraphs.supervision.rows import AlertRow
 
-__all__ = ["ensure_may_act"]
+__all__ = ["alert_scope", "ensure_may_act"]
 
 _CITY_PREFIX_LENGTH = 4
 
@@ -54,3 +62,12 @@ async def ensure_may_act(engine: AsyncEngine, caller: CallerContext | None, aler
     within = region.startswith(prefix) if region else len(prefix) <= _CITY_PREFIX_LENGTH
     if not within:
         raise graphql_error("FORBIDDEN", "the alert's body is outside the area you supervise")
+
+
+def alert_scope(caller: CallerContext | None) -> ColumnElement[Any] | None:
+    """SQL over `AlertRow`: the alerts `caller` may read (None: unrestricted, an unsigned dev call)."""
+    if caller is None:
+        return None
+    case_region = select(CaseRow.region_code).where(CaseRow.id == AlertRow.case_id).limit(1).scalar_subquery()
+    region = func.coalesce(body_region_of(AlertRow.body_id), case_region)
+    return CaseScope.for_caller(caller).where(AlertRow.body_id, region)

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.batching import BatchLoader
 from gateway.security.signing import CallerContext
 from subgraphs.supervision.alerts import Alert, AlertFilter, alerts_of_cases, list_alerts
+from subgraphs.supervision.authority import alert_scope
 from subgraphs.supervision.config import SupervisionConfig
 
 DEV_HEADER = "x-hub-dev-user"
@@ -39,14 +40,16 @@ class SupervisionContext:
     def build(cls, res: SupervisionResources, actor_id: str | None,
               caller: CallerContext | None = None) -> SupervisionContext:
         engine = res.engine
+        scope = alert_scope(caller)  # which bodies' alerts this caller reads
 
         async def by_case(keys: list[str]) -> dict[str, list[Alert] | Exception]:
-            return dict(await alerts_of_cases(engine, keys))
+            return dict(await alerts_of_cases(engine, keys, scope=scope))
 
         async def by_body(keys: list[str]) -> dict[str, list[Alert] | Exception]:
             out: dict[str, list[Alert] | Exception] = {}
             for body in keys:  # bodies are few per request; one bounded page each
-                items, _next, _total = await list_alerts(engine, AlertFilter(body_id=body), first=200, after=None)
+                items, _next, _total = await list_alerts(engine, AlertFilter(body_id=body, scope=scope), first=200,
+                                                         after=None)
                 out[body] = items
             return out
 

@@ -19,7 +19,7 @@ from subgraphs.common.schema import SubgraphSchema
 from subgraphs.supervision import stats
 from subgraphs.supervision.access_rules import RULES
 from subgraphs.supervision.alerts import AlertFilter, get_alert, list_alerts, move_alert
-from subgraphs.supervision.authority import ensure_may_act
+from subgraphs.supervision.authority import alert_scope, ensure_may_act
 from subgraphs.supervision.context import SupervisionContext
 from subgraphs.supervision.errors import SupervisionError
 from subgraphs.supervision.lifecycle import AlertAction
@@ -53,7 +53,7 @@ async def supervision_alerts(info: Info[SupervisionContext, None], rule_id: str 
     size = page_size(first)
     key = decode_cursor(after).get("k") if after else None
     flt = AlertFilter(rule_id=rule_id, body_id=body_id, status=status, severity=severity,
-                      active_only=not include_inactive)
+                      active_only=not include_inactive, scope=alert_scope(info.context.caller))
     items, nxt, total = await list_alerts(info.context.engine, flt, first=size,
                                           after=str(key) if key is not None else None)
     return AlertPage(items=[SupervisionAlertType.of(a) for a in items],

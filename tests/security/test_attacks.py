@@ -45,6 +45,45 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
         yield running
 
 
+@pytest.fixture(scope="module")
+def alerts(hub: Hub) -> list[tuple[str, str]]:
+    """Open alerts about two bodies' cases, as the rules engine records them: (alert id, body)."""
+    import asyncio
+    import uuid
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert, select
+
+    from subgraphs.cases.rows import CaseRow
+    from subgraphs.common.db import create_engine
+    from subgraphs.supervision.rows import AlertRow
+
+    async def plant() -> list[tuple[str, str]]:
+        engine = create_engine(hub.env["HUB_DATABASE_URL"])
+        try:
+            async with engine.begin() as conn:
+                rows = (await conn.execute(select(CaseRow.id, CaseRow.body_uscc).order_by(CaseRow.id))).all()
+                firsts: dict[str, str] = {}
+                for case_id, body in rows:
+                    firsts.setdefault(body, case_id)
+                planted = []
+                now = datetime.now(UTC)
+                for body, case_id in sorted(firsts.items())[:2]:
+                    alert_id = str(uuid.uuid4())
+                    await conn.execute(insert(AlertRow).values(
+                        id=alert_id, alert_key=f"S05|CASE|{case_id}", rule_id="S05", severity="RED",
+                        subject_kind="CASE", subject_id=case_id, case_id=case_id, body_id=body, status="OPEN",
+                        active=True, evidence={"planted": "attack suite"}, detected_at=now, last_seen_at=now))
+                    planted.append((alert_id, body))
+                return planted
+        finally:
+            await engine.dispose()
+
+    planted = asyncio.run(plant())
+    assert len(planted) == 2, "the seeded store has cases of at least two bodies"
+    return planted
+
+
 def _jsonl(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
@@ -282,14 +321,15 @@ SUPERVISION_CALLS = {
 }
 
 
-def test_every_supervision_mutation_refused_to_public_and_to_the_alerts_own_body(hub: Hub) -> None:
+def test_every_supervision_mutation_refused_to_public_and_to_the_alerts_own_body(
+        hub: Hub, alerts: list[tuple[str, str]]) -> None:
     assert set(_mutations(hub)) <= set(SUPERVISION_CALLS), "a new supervision mutation needs its attack here"
-    alerts = hub.ask(hub.token("supervisor1"), "{ supervisionAlerts(first: 50) { items { id bodyId status } } }")
-    items = alerts["data"]["supervisionAlerts"]["items"] if alerts.get("data") else []
-    alert = items[0] if items else {"id": "no-alert", "bodyId": None}
+    listed = hub.ask(hub.token("supervisor1"), "{ supervisionAlerts(first: 200) { items { id bodyId status } } }")
+    items = sorted(listed["data"]["supervisionAlerts"]["items"], key=lambda a: a["id"])
+    alert = {"id": alerts[1][0], "bodyId": alerts[1][1]}
     own_officer = next((o["id"] for o in _jsonl(hub.seed_dir / "officers.jsonl")
                         if o["body_uscc"] == alert["bodyId"]), None)
-    attackers = {"public1": hub.token("public1")}
+    attackers = {"public1": hub.token("public1"), "head-of-the-body": hub.token(f"head-{alert['bodyId']}")}
     if own_officer is not None:
         attackers["officer-of-the-body"] = hub.token(own_officer)
     before = json.dumps(items, sort_keys=True)
@@ -298,11 +338,26 @@ def test_every_supervision_mutation_refused_to_public_and_to_the_alerts_own_body
             body = hub.ask(token, mutation, {"id": alert["id"]} if "$id" in mutation else None)
             assert body.get("data") is None or body["data"].get(name) is None, (who, name, body)
             assert set(_codes(body)) & {"UNAUTHORIZED_FIELD_OR_TYPE", "FORBIDDEN"}, (who, name, body)
-    after = hub.ask(hub.token("supervisor1"), "{ supervisionAlerts(first: 50) { items { id bodyId status } } }")
-    assert json.dumps(after["data"]["supervisionAlerts"]["items"], sort_keys=True) == before
-    if items:  # control: the city's supervisor may act on it
-        done = hub.ask(hub.token("supervisor1"), SUPERVISION_CALLS["acknowledgeAlert"], {"id": alert["id"]})
-        assert done.get("data", {}).get("acknowledgeAlert") == {"id": alert["id"]}, done
+    after = hub.ask(hub.token("supervisor1"), "{ supervisionAlerts(first: 200) { items { id bodyId status } } }")
+    unchanged = sorted(after["data"]["supervisionAlerts"]["items"], key=lambda a: a["id"])
+    assert json.dumps(unchanged, sort_keys=True) == before
+    # control: the city's supervisor may act on it
+    done = hub.ask(hub.token("supervisor1"), SUPERVISION_CALLS["acknowledgeAlert"], {"id": alert["id"]})
+    assert done.get("data", {}).get("acknowledgeAlert") == {"id": alert["id"]}, done
+
+
+def test_a_body_head_reads_only_the_alerts_about_the_own_body(hub: Hub, alerts: list[tuple[str, str]]) -> None:
+    query = "{ supervisionAlerts(first: 200) { items { id bodyId } total } }"
+    everything = hub.ask(hub.token("supervisor1"), query)["data"]["supervisionAlerts"]
+    assert {a for a, _ in alerts} <= {a["id"] for a in everything["items"]}, "control: the city sees them all"
+    (mine_id, body), (_, other) = alerts
+    head = hub.token(f"head-{body}")
+    mine = hub.ask(head, query)
+    assert "errors" not in mine, mine
+    assert {a["bodyId"] for a in mine["data"]["supervisionAlerts"]["items"]} == {body}
+    assert mine_id in {a["id"] for a in mine["data"]["supervisionAlerts"]["items"]}
+    through_body = hub.ask(head, "query($u: String!) { enforcementBody(uscc: $u) { alerts { id } } }", {"u": other})
+    assert ((through_body.get("data") or {}).get("enforcementBody") or {}).get("alerts") in (None, [])
 
 
 # --- 6. signed calls bound to their target, replay-proof across replicas ----------------------------------
