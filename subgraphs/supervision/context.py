@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.batching import BatchLoader
 from gateway.security.signing import CallerContext
+from subgraphs.common.security import CaseScope
 from subgraphs.supervision.alerts import Alert, AlertFilter, alerts_of_cases, list_alerts
 from subgraphs.supervision.authority import alert_scope
 from subgraphs.supervision.config import SupervisionConfig
@@ -35,6 +36,11 @@ class SupervisionContext:
     @staticmethod
     def now() -> datetime:
         return datetime.now(UTC)
+
+    @property
+    def row_scope(self) -> CaseScope | None:
+        """Which bodies' figures this caller may see (None: unrestricted, an unsigned dev call)."""
+        return CaseScope.for_caller(self.caller) if self.caller is not None else None
 
     @classmethod
     def build(cls, res: SupervisionResources, actor_id: str | None,

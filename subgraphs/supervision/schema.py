@@ -73,7 +73,7 @@ def supervision_persons(keys: list[PersonKeyInput]) -> list[PersonRef | None]:
 
 async def supervision_case_counts(info: Info[SupervisionContext, None],
                                   dimension: stats.CaseDimension) -> list[GroupCount]:
-    rows = await stats.cases_by(info.context.engine, dimension)
+    rows = await stats.cases_by(info.context.engine, dimension, scope=info.context.row_scope)
     return [GroupCount(key=r.key, cases=r.cases, decided=r.decided, fine_total_fen=str(r.fine_total_fen))
             for r in rows]
 
@@ -82,7 +82,7 @@ async def supervision_body_rates(info: Info[SupervisionContext, None]) -> list[B
                      alert_rate=r.alerts / r.cases if r.cases else 0.0,
                      decision_on_time_rate=r.decision_on_time_rate,
                      service_on_time_rate=r.service_on_time_rate)
-            for r in await stats.rates_by_body(info.context.engine)]
+            for r in await stats.rates_by_body(info.context.engine, scope=info.context.row_scope)]
 
 async def review_campaign_files(info: Info[SupervisionContext, None],
                                 campaign_id: strawberry.ID) -> list[ReviewFile]:

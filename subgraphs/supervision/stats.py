@@ -15,8 +15,10 @@ from sqlalchemy import and_, case, distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql.elements import ColumnElement
 
+from subgraphs.cases.access import body_region_of
 from subgraphs.cases.domain.clock import CHINA_TZ
 from subgraphs.cases.rows import CaseOfficerRow, CasePenaltyKindRow, CaseRow
+from subgraphs.common.security import CaseScope
 from subgraphs.personnel.store import BodyRow, CertificateRow, OfficerRow
 from subgraphs.supervision.rows import AlertRow, SampleRow
 
@@ -40,13 +42,24 @@ class CaseGroup:
     fine_total_fen: int
 
 
+def _within(scope: CaseScope | None, body: Any, fallback_region: Any = None) -> list[ColumnElement[bool]]:
+    """The caller's row scope over a body column (none: unrestricted, an unsigned dev call)."""
+    if scope is None:
+        return []
+    region = body_region_of(body)
+    if fallback_region is not None:
+        region = func.coalesce(region, fallback_region)
+    return [scope.where(body, region)]
+
+
 def _month(engine: AsyncEngine) -> ColumnElement[Any]:
     if engine.dialect.name == "postgresql":
         return func.to_char(CaseRow.decided_at, "YYYY-MM")
     return func.strftime("%Y-%m", CaseRow.decided_at)
 
 
-async def cases_by(engine: AsyncEngine, dimension: CaseDimension) -> list[CaseGroup]:
+async def cases_by(engine: AsyncEngine, dimension: CaseDimension, *, scope: CaseScope | None = None
+                   ) -> list[CaseGroup]:
     key: Any
     if dimension is CaseDimension.LEVEL:
         key = func.coalesce(BodyRow.level, "UNKNOWN")
@@ -64,7 +77,8 @@ async def cases_by(engine: AsyncEngine, dimension: CaseDimension) -> list[CaseGr
     elif dimension is CaseDimension.PENALTY_KIND:
         query = query.outerjoin(CasePenaltyKindRow, CasePenaltyKindRow.case_id == CaseRow.id)
     async with engine.connect() as conn:
-        rows = (await conn.execute(query.group_by(key).order_by(key))).all()
+        rows = (await conn.execute(query.where(*_within(scope, CaseRow.body_uscc, CaseRow.region_code))
+                                   .group_by(key).order_by(key))).all()
     return [CaseGroup(str(r.k), int(r.n), int(r.d), int(r.f)) for r in rows]
 
 
@@ -86,7 +100,7 @@ class BodyRates:
         return 1 - self.service_late / self.cases if self.cases else 1.0
 
 
-async def rates_by_body(engine: AsyncEngine) -> list[BodyRates]:
+async def rates_by_body(engine: AsyncEngine, *, scope: CaseScope | None = None) -> list[BodyRates]:
     """Alerts per body and the on-time rates (S02/S03 breaches) — two grouped queries."""
     active = AlertRow.active.is_(True)
     red = and_(active, AlertRow.severity == "RED")
@@ -94,8 +108,9 @@ async def rates_by_body(engine: AsyncEngine) -> list[BodyRates]:
         AlertRow.body_id, func.count().label("alerts"), func.sum(case((red, 1), else_=0)).label("red"),
         func.count(distinct(case((and_(red, AlertRow.rule_id == "S02"), AlertRow.case_id)))).label("s02"),
         func.count(distinct(case((and_(red, AlertRow.rule_id == "S03"), AlertRow.case_id)))).label("s03"),
-    ).where(active).group_by(AlertRow.body_id)
-    case_q = select(CaseRow.body_uscc, func.count().label("n")).group_by(CaseRow.body_uscc)
+    ).where(active, *_within(scope, AlertRow.body_id)).group_by(AlertRow.body_id)
+    case_q = select(CaseRow.body_uscc, func.count().label("n")) \
+        .where(*_within(scope, CaseRow.body_uscc, CaseRow.region_code)).group_by(CaseRow.body_uscc)
     async with engine.connect() as conn:
         alerts = {r.body_id: r for r in (await conn.execute(alert_q)).all()}
         cases = {r.body_uscc: int(r.n) for r in (await conn.execute(case_q)).all()}
@@ -107,18 +122,20 @@ async def rates_by_body(engine: AsyncEngine) -> list[BodyRates]:
     return out
 
 
-async def alerts_by_rule(engine: AsyncEngine) -> list[tuple[str, str, int]]:
-    q = select(AlertRow.rule_id, AlertRow.severity, func.count()).where(AlertRow.active.is_(True)) \
+async def alerts_by_rule(engine: AsyncEngine, *, scope: CaseScope | None = None) -> list[tuple[str, str, int]]:
+    q = select(AlertRow.rule_id, AlertRow.severity, func.count()) \
+        .where(AlertRow.active.is_(True), *_within(scope, AlertRow.body_id)) \
         .group_by(AlertRow.rule_id, AlertRow.severity).order_by(AlertRow.rule_id, AlertRow.severity)
     async with engine.connect() as conn:
         return [(r[0], r[1], int(r[2])) for r in (await conn.execute(q)).all()]
 
 
-async def review_scores_by_body(engine: AsyncEngine) -> list[tuple[str, int, float, int]]:
+async def review_scores_by_body(engine: AsyncEngine, *, scope: CaseScope | None = None
+                                ) -> list[tuple[str, int, float, int]]:
     """(body, files graded, average score, files 不合格)."""
     q = select(SampleRow.body_id, func.count(SampleRow.total), func.avg(SampleRow.total),
                func.sum(case((SampleRow.grade == "不合格", 1), else_=0))) \
-        .where(SampleRow.total.is_not(None)).group_by(SampleRow.body_id).order_by(SampleRow.body_id)
+        .where(SampleRow.total.is_not(None), *_within(scope, SampleRow.body_id)).group_by(SampleRow.body_id).order_by(SampleRow.body_id)
     async with engine.connect() as conn:
         return [(r[0], int(r[1]), float(r[2] or 0), int(r[3] or 0)) for r in (await conn.execute(q)).all()]
 
@@ -139,7 +156,8 @@ class BodyStaff:
     below_training_target: int  # officers under TRAINING_TARGET_HOURS (none recorded counts as 0)
 
 
-async def officers_by_body_level(engine: AsyncEngine, *, training_year: int) -> list[BodyStaff]:
+async def officers_by_body_level(engine: AsyncEngine, *, training_year: int, scope: CaseScope | None = None
+                                 ) -> list[BodyStaff]:
     """Officers still listed, per body: counts, legal-review staff and their qualification, and the
     training hours (培训学时) of `training_year` — one grouped query (the hours sit in a JSON column)."""
     hours = OfficerRow.training_hours[str(training_year)].as_integer()
@@ -149,7 +167,8 @@ async def officers_by_body_level(engine: AsyncEngine, *, training_year: int) -> 
                func.sum(case((and_(reviewer, OfficerRow.has_legal_qualification.is_(True)), 1), else_=0)),
                func.count(hours), func.avg(hours),
                func.sum(case((func.coalesce(hours, 0) < TRAINING_TARGET_HOURS, 1), else_=0))) \
-        .join(BodyRow, BodyRow.uscc == OfficerRow.body_uscc).where(OfficerRow.vanished_at.is_(None)) \
+        .join(BodyRow, BodyRow.uscc == OfficerRow.body_uscc) \
+        .where(OfficerRow.vanished_at.is_(None), *_within(scope, OfficerRow.body_uscc)) \
         .group_by(OfficerRow.body_uscc, BodyRow.level).order_by(OfficerRow.body_uscc)
     async with engine.connect() as conn:
         rows = (await conn.execute(q)).all()
@@ -157,45 +176,51 @@ async def officers_by_body_level(engine: AsyncEngine, *, training_year: int) -> 
                       round(float(r[6]), 2) if r[6] is not None else None, int(r[7] or 0)) for r in rows]
 
 
-async def expiring_certificates(engine: AsyncEngine, *, today: date) -> dict[int, int]:
+async def expiring_certificates(engine: AsyncEngine, *, today: date, scope: CaseScope | None = None
+                                ) -> dict[int, int]:
     """ACTIVE certificates ending within 30, 60 and 90 days of `today` (cumulative counts)."""
     ends = CertificateRow.valid_to  # a DATE column: no CAST (SQLite would turn it into the year)
     cols = [func.sum(case((and_(ends >= today, ends <= today + timedelta(days=d)), 1), else_=0)) for d in (30, 60, 90)]
     q = select(*cols).where(CertificateRow.status == "ACTIVE", CertificateRow.vanished_at.is_(None))
+    if scope is not None:
+        q = q.where(CertificateRow.officer_id.in_(select(OfficerRow.id).where(*_within(scope, OfficerRow.body_uscc))))
     async with engine.connect() as conn:
         row = (await conn.execute(q)).one()
     return {d: int(v or 0) for d, v in zip((30, 60, 90), row, strict=True)}
 
 
-async def inactive_officers(engine: AsyncEngine, *, today: date, days: int = 365) -> list[tuple[str, int]]:
+async def inactive_officers(engine: AsyncEngine, *, today: date, days: int = 365, scope: CaseScope | None = None
+                            ) -> list[tuple[str, int]]:
     """零执法: per body, officers on no case updated within `days` (one grouped anti-join)."""
     since = datetime.combine(today - timedelta(days=days), time(), tzinfo=CHINA_TZ)
     active = select(CaseOfficerRow.officer_id).join(CaseRow, CaseRow.id == CaseOfficerRow.case_id) \
         .where(CaseRow.updated_at >= since)  # a timestamp bound, not CAST(… AS DATE): portable
     q = select(OfficerRow.body_uscc, func.count()).where(OfficerRow.vanished_at.is_(None),
-                                                         OfficerRow.id.not_in(active)) \
+                                                         OfficerRow.id.not_in(active),
+                                                         *_within(scope, OfficerRow.body_uscc)) \
         .group_by(OfficerRow.body_uscc).order_by(OfficerRow.body_uscc)
     async with engine.connect() as conn:
         return [(r[0], int(r[1])) for r in (await conn.execute(q)).all()]
 
 
-async def reversal_rate(engine: AsyncEngine) -> float:
+async def reversal_rate(engine: AsyncEngine, *, scope: CaseScope | None = None) -> float:
     """Share of decided cases whose decision was revoked (TERMINATED after a decision) — 纠错率 proxy."""
     q = select(func.count(CaseRow.decided_at), func.sum(case((and_(CaseRow.status == "TERMINATED",
-                                                                   CaseRow.decided_at.is_not(None)), 1), else_=0)))
+                                                                   CaseRow.decided_at.is_not(None)), 1), else_=0))) \
+        .where(*_within(scope, CaseRow.body_uscc, CaseRow.region_code))
     async with engine.connect() as conn:
         decided, revoked = (await conn.execute(q)).one()
     return float(revoked or 0) / decided if decided else 0.0
 
 
-async def expiring_certificates_by_body(engine: AsyncEngine, *, today: date, within_days: int
-                                        ) -> list[tuple[str, int]]:
+async def expiring_certificates_by_body(engine: AsyncEngine, *, today: date, within_days: int,
+                                        scope: CaseScope | None = None) -> list[tuple[str, int]]:
     """Per body: ACTIVE certificates of listed officers ending within `within_days` of `today`."""
     ends = CertificateRow.valid_to
     q = select(OfficerRow.body_uscc, func.count()).select_from(CertificateRow) \
         .join(OfficerRow, OfficerRow.id == CertificateRow.officer_id) \
         .where(CertificateRow.status == "ACTIVE", CertificateRow.vanished_at.is_(None), OfficerRow.vanished_at.is_(None),
-               ends >= today, ends <= today + timedelta(days=within_days)) \
+               ends >= today, ends <= today + timedelta(days=within_days), *_within(scope, OfficerRow.body_uscc)) \
         .group_by(OfficerRow.body_uscc).order_by(OfficerRow.body_uscc)
     async with engine.connect() as conn:
         return [(r[0], int(r[1])) for r in (await conn.execute(q)).all()]

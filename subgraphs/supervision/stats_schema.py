@@ -78,7 +78,7 @@ class Workforce:
 async def supervision_workforce(info: Info[SupervisionContext, None], as_of: date | None = None,
                                 training_year: int | None = None) -> Workforce:
     """The workforce as of `asOf`; training figures for `trainingYear` (default: the last full year)."""
-    engine, today = info.context.engine, _today(info, as_of)
+    engine, today, scope = info.context.engine, _today(info, as_of), info.context.row_scope
     year = training_year if training_year is not None else today.year - 1
     if not 2000 <= year <= today.year:
         raise graphql_error("BAD_USER_INPUT", f"trainingYear must be between 2000 and {today.year}")
@@ -86,9 +86,10 @@ async def supervision_workforce(info: Info[SupervisionContext, None], as_of: dat
                              qualified_legal_reviewers=b.qualified_legal_reviewers, training_year=year,
                              trained_officers=b.trained_officers, average_training_hours=b.average_training_hours,
                              below_training_target=b.below_training_target)
-               for b in await stats.officers_by_body_level(engine, training_year=year)]
-    expiring = await stats.expiring_certificates(engine, today=today)
-    inactive = await stats.inactive_officers(engine, today=today, days=info.context.config.inactivity_days)
+               for b in await stats.officers_by_body_level(engine, training_year=year, scope=scope)]
+    expiring = await stats.expiring_certificates(engine, today=today, scope=scope)
+    inactive = await stats.inactive_officers(engine, today=today, days=info.context.config.inactivity_days,
+                                            scope=scope)
     return Workforce(by_body=by_body,
                      expiring=[ExpiringCertificates(within_days=d, certificates=expiring[d]) for d in EXPIRY_WINDOWS],
                      inactive_officers=[BodyCount(body_id=b, count=n) for b, n in inactive])
@@ -99,21 +100,21 @@ async def supervision_expiring_certificates(info: Info[SupervisionContext, None]
     if not 0 <= within_days <= MAX_WINDOW_DAYS:
         raise graphql_error("BAD_USER_INPUT", f"withinDays must be between 0 and {MAX_WINDOW_DAYS}")
     rows = await stats.expiring_certificates_by_body(info.context.engine, today=_today(info, as_of),
-                                                     within_days=within_days)
+                                                     within_days=within_days, scope=info.context.row_scope)
     return [BodyCount(body_id=b, count=n) for b, n in rows]
 
 
 async def supervision_alerts_by_rule(info: Info[SupervisionContext, None]) -> list[RuleAlertCount]:
-    return [RuleAlertCount(rule_id=r, severity=s, alerts=n) for r, s, n in await stats.alerts_by_rule(info.context.engine)]
+    return [RuleAlertCount(rule_id=r, severity=s, alerts=n) for r, s, n in await stats.alerts_by_rule(info.context.engine, scope=info.context.row_scope)]
 
 
 async def supervision_review_scores(info: Info[SupervisionContext, None]) -> list[BodyReviewScore]:
     return [BodyReviewScore(body_id=b, files_graded=n, average_score=avg, files_failed=bad)
-            for b, n, avg, bad in await stats.review_scores_by_body(info.context.engine)]
+            for b, n, avg, bad in await stats.review_scores_by_body(info.context.engine, scope=info.context.row_scope)]
 
 
 async def supervision_reversal_rate(info: Info[SupervisionContext, None]) -> float:
-    return await stats.reversal_rate(info.context.engine)
+    return await stats.reversal_rate(info.context.engine, scope=info.context.row_scope)
 
 
 @strawberry.type

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from gateway.security.signing import CallerContext
 from simulators.datagen.violations import seed_with_violations
 from subgraphs.cases.codec import decode
 from subgraphs.cases.domain.snapshot import CaseSnapshot
@@ -17,6 +18,7 @@ from subgraphs.cases.rows import CasePenaltyKindRow, CaseRow
 from subgraphs.cases.seed import seed_cases
 from subgraphs.common.db import create_engine
 from subgraphs.common.migrate import downgrade, upgrade
+from subgraphs.common.security import CaseScope
 from subgraphs.supervision.stats import CaseDimension, cases_by
 from tests.subgraphs.supervision.conftest import SECRET
 
@@ -53,6 +55,18 @@ async def test_case_groups_match_a_count_over_the_snapshots(database_url: str, s
             if dimension is CaseDimension.PENALTY_KIND:
                 kinds = {g.key for g in groups}
         assert {"FINE", "PUBLIC_CRITICISM", "NONE"} <= kinds  # the S07 injection adds 通报批评
+        # a county supervisor's figures count the county's cases only (no body register here: the
+        # case's own region places it), the city's all of them, a body head's the own body's
+        by_region = Counter(s.region_code for s in snapshots)
+        county = sorted(r for r in by_region if r != "445100")[0]
+        county_scope = CaseScope.for_caller(CallerContext("s", frozenset({"SUPERVISOR"}), None, county, None, "r"))
+        groups = await cases_by(engine, CaseDimension.REGION, scope=county_scope)
+        assert {g.key: g.cases for g in groups} == {county: by_region[county]}
+        city = CaseScope.for_caller(CallerContext("s", frozenset({"SUPERVISOR"}), None, "445100", None, "r"))
+        assert sum(g.cases for g in await cases_by(engine, CaseDimension.BODY, scope=city)) == len(snapshots)
+        body = snapshots[0].body_id
+        head = CaseScope.for_caller(CallerContext("h", frozenset({"BODY_HEAD"}), body, county, None, "r"))
+        assert {g.key for g in await cases_by(engine, CaseDimension.BODY, scope=head)} == {body}
     finally:
         await engine.dispose()
 
