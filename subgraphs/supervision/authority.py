@@ -69,5 +69,6 @@ def alert_scope(caller: CallerContext | None) -> ColumnElement[Any] | None:
     if caller is None:
         return None
     case_region = select(CaseRow.region_code).where(CaseRow.id == AlertRow.case_id).limit(1).scalar_subquery()
-    region = func.coalesce(body_region_of(AlertRow.body_id), case_region)
-    return CaseScope.for_caller(caller).where(AlertRow.body_id, region)
+    body: Any = AlertRow.body_id
+    region = func.coalesce(body_region_of(body), case_region)
+    return CaseScope.for_caller(caller).where(body, region)
