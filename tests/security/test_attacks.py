@@ -12,10 +12,8 @@ could never fail would show.
 from __future__ import annotations
 
 import json
-import os
 import re
 import time
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -27,22 +25,12 @@ import pytest
 from domain.identifiers import id18_check_char
 from gateway.security.signing import CallerContext, CallSigner, SigningKey
 from simulators.identity.keys import KeyRing
-from tests.security.stack import SIGNING_SECRET, Hub, production_hub, start_replica
+from tests.security.stack import SIGNING_SECRET, Hub, start_replica
 
 pytestmark = pytest.mark.slow
 
 PERSON = "idNumber name gender birthDate age ageBand ethnicity regionCode householdAddress mobile"
 TODAY = date.today()
-
-
-@pytest.fixture(scope="module")
-def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
-    server = os.environ.get("HUB_TEST_POSTGRES_URL")
-    if not server:
-        pytest.skip("PostgreSQL not available: HUB_TEST_POSTGRES_URL is unset (make test starts a throwaway "
-                    "server when the PostgreSQL binaries are installed); the production profile needs it")
-    with production_hub(tmp_path_factory.mktemp("attack"), server) as running:
-        yield running
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,6 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -23,21 +22,12 @@ import pytest
 
 from gateway.security.trusted import document_id
 from hub.trusted_documents import MANIFEST, render
-from tests.security.stack import SUBGRAPHS, Hub, production_hub, start_process, wait_healthy
+from tests.security.stack import SUBGRAPHS, Hub, start_process, wait_healthy
 from tests.support.servers import free_port_block
 
 pytestmark = pytest.mark.slow
 
 UP_BUDGET_S = 180.0  # a timeout, not a speed target
-
-
-@pytest.fixture(scope="module")
-def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
-    server = os.environ.get("HUB_TEST_POSTGRES_URL")
-    if not server:
-        pytest.skip("PostgreSQL not available: HUB_TEST_POSTGRES_URL is unset; the production profile needs it")
-    with production_hub(tmp_path_factory.mktemp("surface"), server) as running:
-        yield running
 
 
 def _listening(port: int) -> bool:
