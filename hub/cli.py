@@ -82,12 +82,15 @@ def sim(
     latency_ms: Annotated[float, typer.Option(help="added latency per call")] = 0.0,
     error_rate: Annotated[float, typer.Option(help="share of calls that fail (0..1)")] = 0.0,
     hang_rate: Annotated[float, typer.Option(help="share of calls that hang (0..1)")] = 0.0,
+    admin: Annotated[bool, typer.Option(
+        "--admin", help="serve the unauthenticated admin API (/__admin/...: knobs, counters, key rotation, file "
+                        "drops; also SIM_ADMIN=1); off: those paths answer 404. `hub up` turns it on")] = False,
 ) -> None:
-    """Run one simulated departmental system."""
+    """Run one simulated departmental system (dev and tests only)."""
     import uvicorn
 
     from simulators import registry
-    from simulators.base import Knobs, SimConfig
+    from simulators.base import Knobs, SimConfig, admin_from_env
 
     try:
         settings = load_settings()
@@ -106,7 +109,8 @@ def sim(
         raise _fail(f"no seeded data in {data}: run `hub seed --out {data}` first")
     port = port or settings.simulators.base_port + spec.port_offset
     creds = _simulator_credentials(name, settings)
-    application = spec.factory()(SimConfig(data_dir=data, knobs=knobs, credentials=creds))
+    config = SimConfig(data_dir=data, knobs=knobs, credentials=creds, admin=admin or admin_from_env())
+    application = spec.factory()(config)
     uvicorn.run(application, host=host, port=port, log_level=settings.log_level.lower(), access_log=False)
 
 

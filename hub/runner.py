@@ -79,9 +79,57 @@ def plan_simulators(settings: Settings, seed_dir: Path) -> list[Part]:
         port = settings.simulators.base_port + spec.port_offset
         # the receivers of outbound data keep what they receive under the data directory, not the seed
         data = settings.data_dir if spec.name in RECEIVERS else seed_dir
+        # dev: the admin API (knobs, counters, key rotation, file drops) is on; the licence subgraph asks
+        # the licensing system's /__admin/dsn for its database
         parts.append(Part(spec.name, f"simulator ({spec.protocol})", spec.description, port,
-                          ["sim", spec.name, "--port", str(port), "--data", str(data)]))
+                          ["sim", spec.name, "--port", str(port), "--data", str(data), "--admin"]))
     return parts
+
+
+def _without_password(url: str) -> str:
+    return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
+
+
+def expected_systems(settings: Settings) -> list[tuple[str, str]]:
+    """The outside systems a production hub talks to, and where the settings say they are."""
+    from subgraphs.common.config import SubgraphConfig
+
+    config = SubgraphConfig.from_settings(settings)
+    outbox = settings.outbox
+    return [
+        ("population system", config.population_url),
+        ("market-regulation registry (SOAP)", config.market_url),
+        ("national enterprise registry", config.national_credit_url),
+        ("licensing system database", _without_password(config.licence_dsn) if config.licence_dsn else
+         f"not set (simulators.licence_dsn): asked of {config.licence_admin_url}/__admin/dsn, which only "
+         "the simulator serves"),
+        ("enforcement-certificate drops", str(config.certificate_drop_dir)),
+        ("identity provider (JWKS)", settings.security.jwks_url),
+        ("provincial data centre", outbox.data_centre_url or "not set: nothing is delivered"),
+        ("credit publicity platform", outbox.credit_url or "not set: nothing is delivered"),
+    ]
+
+
+@dataclass
+class Plan:
+    """What `hub up` starts, stage by stage."""
+
+    simulators: list[Part]
+    subgraphs: list[Part]
+    gateway: Part
+
+    @property
+    def parts(self) -> list[Part]:
+        return [*self.simulators, *self.subgraphs, self.gateway]
+
+
+def plan_up(settings: Settings, seed_dir: Path | None) -> Plan:
+    """The parts of `hub up`: in production (no `seed_dir`) no simulator, and nothing pointed at one."""
+    production = settings.profile is Profile.PRODUCTION
+    simulators = [] if production or seed_dir is None else plan_simulators(settings, seed_dir)
+    subgraphs = plan_subgraphs(settings, simulated=bool(simulators))
+    supergraph = runtime_supergraph(settings, subgraphs)
+    return Plan(simulators, subgraphs, plan_gateway(settings, supergraph, simulated=bool(simulators)))
 
 
 #: the secret the identity simulator knows for the supervision engine's client (simulated systems only)
@@ -243,16 +291,12 @@ def run_all(settings: Settings, *, size: str = "small", block: bool = True) -> i
     # Production runs against the departments' own systems: no simulator, no synthetic data, no demo cases.
     production = settings.profile is Profile.PRODUCTION
     seed_dir = None if production else ensure_seed(settings, size, console)
-    simulators = [] if seed_dir is None else plan_simulators(settings, seed_dir)
+    plan = plan_up(settings, seed_dir)
+    simulators, subgraphs, gateway, parts = plan.simulators, plan.subgraphs, plan.gateway, plan.parts
     if production:
-        console.print("production: no simulated system is started; the departments' systems are expected at "
-                      f"{settings.simulators.host}, ports from {settings.simulators.base_port} "
-                      "(population, legal_person, licence, certificates, national_credit), the identity "
-                      f"provider at {settings.security.issuer}")
-    subgraphs = plan_subgraphs(settings, simulated=not production)
-    supergraph = runtime_supergraph(settings, subgraphs)
-    gateway = plan_gateway(settings, supergraph, simulated=not production)
-    parts = [*simulators, *subgraphs, gateway]
+        console.print("production: no simulated system is started; the hub expects the departments' systems at:")
+        for system, where in expected_systems(settings):
+            console.print(f"  {system}: {where}")
     busy = [p for p in parts if not port_free(p.port)]
     if busy:
         names = ", ".join(f"{p.name} ({p.port})" for p in busy)

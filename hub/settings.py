@@ -57,6 +57,9 @@ class SimulatorSettings(_Section):
     national_credit_app_secret: str = "credit-dev-secret"
     soap_username: str = "hub"
     soap_password: str = "market-dev-password"
+    #: the licensing system's read-only database URL; empty: asked of the system's `/__admin/dsn`, which
+    #: only the simulator serves (dev). Production sets it.
+    licence_dsn: str = ""
     knobs: SimulatorKnobs = SimulatorKnobs()
 
 

@@ -4,8 +4,12 @@ Each simulator is a Starlette app built by `create_app(config)`. `SimulatorRunti
 (latency, error rate, hang rate — set per process at start and changeable over the admin API) and
 counts the calls it receives, per operation, so tests can check batching.
 
-Admin API (no credentials; loopback only):
+Health, always served:
     GET  /health                -> 200 {"status": "ok", "system": NAME}
+
+Admin API (no credentials; loopback only). Served only when the simulator is started with it on
+(`SimConfig.admin`: ``hub sim NAME --admin`` or ``SIM_ADMIN=1``; `hub up` in dev turns it on);
+otherwise every ``/__admin/...`` path answers 404, whichever simulator adds it:
     GET  /__admin/calls         -> {"total": N, "by_operation": {...}}
     POST /__admin/reset         -> zero the counters
     GET  /__admin/knobs         -> current knobs
@@ -15,17 +19,24 @@ Admin API (no credentials; loopback only):
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import threading
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+#: the environment variable that turns the admin API on (``1``, ``true``, ``yes`` or ``on``)
+ADMIN_ENV = "SIM_ADMIN"
+ADMIN_PREFIX = "/__admin"
 
 #: How long a "hang" lasts: longer than any client timeout, short enough that a test run ends.
 HANG_SECONDS = 30.0
@@ -55,6 +66,36 @@ class SimConfig:
     knobs: Knobs = field(default_factory=Knobs)
     credentials: dict[str, str] = field(default_factory=dict)
     random_seed: int = 0
+    #: serve the admin API (`/__admin/...`): knobs, counters, key rotation, file drops. Off unless asked for.
+    admin: bool = False
+
+
+def admin_from_env(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether `SIM_ADMIN` asks for the admin API."""
+    value = (os.environ if environ is None else environ).get(ADMIN_ENV, "")
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class _AdminGate:
+    """Answers 404 for every `/__admin` path, so no simulator's admin route is reachable."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = "/" + str(scope.get("path", "")).lstrip("/").lower() if scope["type"] in {"http", "websocket"} else ""
+        if path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/"):
+            if scope["type"] == "http":
+                await JSONResponse({"error": "not found"}, status_code=404)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def gate_admin(app: Starlette, config: SimConfig) -> Starlette:
+    """`app` with its admin API closed unless `config.admin` (every simulator's `create_app` ends with it)."""
+    if not config.admin:
+        app.add_middleware(_AdminGate)
+    return app
 
 
 class Fault(Exception):

@@ -32,7 +32,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from simulators.base import Fault, SimConfig, SimulatorRuntime
+from simulators.base import Fault, SimConfig, SimulatorRuntime, gate_admin
 from simulators.certificates.broken import BrokenRow, break_rows
 from simulators.certificates.roster import Roster, RosterError
 from simulators.certificates.snapshot import Delivered, csv_name, deliver, is_delivered, snapshot_date
@@ -177,7 +177,7 @@ def create_app(config: SimConfig, *, drop_dir: Path | None = None) -> Starlette:
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.runtime = runtime
-    return app
+    return gate_admin(app, config)
 
 
 def _drop_body(day: date, result: DropResult) -> Mapping[str, object]:

@@ -33,7 +33,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from simulators.base import Fault, SimConfig, SimulatorRuntime
+from simulators.base import Fault, SimConfig, SimulatorRuntime, gate_admin
 from simulators.identity.directory import Directory, Principal, build_directory
 from simulators.identity.keys import ALGORITHM, KEY_DIR, KeyRing
 from simulators.identity.tokens import (
@@ -261,4 +261,4 @@ def create_app(config: SimConfig) -> Starlette:
     app.state.runtime = runtime
     app.state.keys = keys
     app.state.directory = directory
-    return app
+    return gate_admin(app, config)

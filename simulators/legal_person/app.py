@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from simulators.base import Fault, SimConfig, SimulatorRuntime
+from simulators.base import Fault, SimConfig, SimulatorRuntime, gate_admin
 from simulators.legal_person.service import OPERATIONS, check_credentials, dispatch
 from simulators.legal_person.soap import (
     CONTENT_TYPE,
@@ -113,4 +113,4 @@ def create_app(config: SimConfig) -> Starlette:
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.runtime = runtime
-    return app
+    return gate_admin(app, config)

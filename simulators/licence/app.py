@@ -25,7 +25,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from simulators.base import SimConfig, SimulatorRuntime
+from simulators.base import SimConfig, SimulatorRuntime, gate_admin
 from simulators.licence.build import DB_FILE, BuildError, Database, build
 from simulators.licence.dsn import read_only_dsn
 from simulators.licence.faults import DatabaseFaults, recover_aside
@@ -116,4 +116,4 @@ def create_app(config: SimConfig) -> Starlette:
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.runtime = runtime
-    return app
+    return gate_admin(app, config)

@@ -28,7 +28,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from simulators.base import Fault, SimConfig, SimulatorRuntime
+from simulators.base import Fault, SimConfig, SimulatorRuntime, gate_admin
 from simulators.national_credit.signature import SignatureError, verify
 from simulators.national_credit.store import EntityStore
 
@@ -187,4 +187,4 @@ def create_app(config: SimConfig) -> Starlette:
     )
     app.state.runtime = runtime
     app.state.store = store
-    return app
+    return gate_admin(app, config)

@@ -29,7 +29,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from simulators.base import Fault, SimConfig, SimulatorRuntime
+from simulators.base import Fault, SimConfig, SimulatorRuntime, gate_admin
 from simulators.population.records import mask_id
 from simulators.population.store import Page, PersonStore
 
@@ -201,4 +201,4 @@ def create_app(config: SimConfig) -> Starlette:
     )
     app.state.runtime = runtime
     app.state.store = store
-    return app
+    return gate_admin(app, config)

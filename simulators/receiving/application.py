@@ -10,7 +10,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.routing import Route
 
-from simulators.base import SimConfig, SimulatorRuntime
+from simulators.base import SimConfig, SimulatorRuntime, gate_admin
 from simulators.receiving.auth import Authenticator
 from simulators.receiving.errors import ReceiverError
 from simulators.receiving.ledger import Ledger, ledger_path
@@ -60,4 +60,4 @@ def build_app(config: SimConfig, spec: ReceiverSpec) -> Starlette:
     app.state.runtime = runtime
     app.state.ledger = ledger
     app.state.receiver = receiver
-    return app
+    return gate_admin(app, config)

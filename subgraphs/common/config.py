@@ -69,6 +69,7 @@ class SubgraphConfig:
             national_credit_app_key=sims.national_credit_app_key,
             national_credit_app_secret=sims.national_credit_app_secret,
             licence_admin_url=url("licence"),
+            licence_dsn=getattr(sims, "licence_dsn", ""),
             certificate_drop_dir=seed_dir / "cert_drop",
             seed_dir=seed_dir,
         )

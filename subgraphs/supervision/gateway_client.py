@@ -40,19 +40,42 @@ PURPOSE = "SUPERVISION"
 PURPOSE_REF_HEADER = "x-purpose-ref"
 PURPOSE_REF = "area:supervised"
 PAGE = 200
-ALIASES_PER_REQUEST = 25
+ALIASES_PER_REQUEST = 20  # a batch within production's operation limits: <= 20 root fields, <= 300 fields
 PERSONS_PER_REQUEST = 500
 
 _BODY_FIELDS = "uscc level regionCode bodyType entrustedBy itemCodes"
 
-#: the engine's fixed documents, registered as trusted documents at deploy (`hub trusted-documents`)
+_OFFICER_FIELDS = ("id bodyUscc hasLegalQualification isLegalReviewer "
+                   "certificates { certNo status validFrom validTo area categories }")
+
+# The engine's documents are fixed texts, values only in variables, so that each is registered as a
+# trusted document at deploy (`hub trusted-documents`): a production gateway runs nothing else. The
+# aliased batches have one document per batch size (1 .. ALIASES_PER_REQUEST).
 BODIES_QUERY: Final = (f"query($after: String) {{ searchEnforcementBodies(first: {PAGE}, after: $after) "
                        f"{{ items {{ {_BODY_FIELDS} }} nextCursor }} }}")
 PERSONS_QUERY: Final = ("query($keys: [PersonKeyInput!]!) { supervisionPersons(keys: $keys) "
                         "{ idType idNumberHash birthDate } }")
-SERVICE_DOCUMENTS: Final = (BODIES_QUERY, PERSONS_QUERY)
-_OFFICER_FIELDS = ("id bodyUscc hasLegalQualification isLegalReviewer "
-                   "certificates { certNo status validFrom validTo area categories }")
+
+
+def _body_officers_query(n: int) -> str:
+    """The officers of `n` bodies, a page each: variables ``u<i>`` (USCC) and ``a<i>`` (cursor or null)."""
+    params = ", ".join(f"$u{i}: String!, $a{i}: String" for i in range(n))
+    fields = " ".join(f"b{i}: searchOfficers(bodyUscc: $u{i}, includeVanished: true, first: {PAGE}, after: $a{i}) "
+                      f"{{ items {{ {_OFFICER_FIELDS} }} nextCursor }}" for i in range(n))
+    return f"query({params}) {{ {fields} }}"
+
+
+def _officers_query(n: int) -> str:
+    """`n` officers by id: variables ``o<i>``."""
+    params = ", ".join(f"$o{i}: ID!" for i in range(n))
+    fields = " ".join(f"o{i}: officer(id: $o{i}) {{ {_OFFICER_FIELDS} }}" for i in range(n))
+    return f"query({params}) {{ {fields} }}"
+
+
+BODY_OFFICERS_QUERIES: Final = tuple(_body_officers_query(n) for n in range(1, ALIASES_PER_REQUEST + 1))
+OFFICERS_QUERIES: Final = tuple(_officers_query(n) for n in range(1, ALIASES_PER_REQUEST + 1))
+#: every document the engine sends to the gateway
+SERVICE_DOCUMENTS: Final = (BODIES_QUERY, PERSONS_QUERY, *BODY_OFFICERS_QUERIES, *OFFICERS_QUERIES)
 
 
 def _officer(row: dict[str, Any]) -> OfficerView:
@@ -143,9 +166,8 @@ class GatewayFacts:
             await self._officers_of_bodies(chunk)
         missing = sorted(set(officer_ids) - self._officers.keys() - self._missing_officers)
         for chunk in _chunks(missing, ALIASES_PER_REQUEST):
-            fields = " ".join(f'o{i}: officer(id: {json.dumps(o)}) {{ {_OFFICER_FIELDS} }}'
-                              for i, o in enumerate(chunk))
-            data = self._data(await self._post(f"{{ {fields} }}"), "officers")
+            data = self._data(await self._post(OFFICERS_QUERIES[len(chunk) - 1],
+                                               {f"o{i}": o for i, o in enumerate(chunk)}), "officers")
             for i, officer_id in enumerate(chunk):
                 row = data.get(f"o{i}")
                 if row:
@@ -160,12 +182,10 @@ class GatewayFacts:
         for _ in range(1_000):  # bounded: each round fetches one more page of every pending body
             if not pending:
                 break
-            fields = []
+            variables: dict[str, Any] = {}
             for i, uscc in enumerate(pending):
-                after = f", after: {json.dumps(cursors[uscc])}" if cursors[uscc] else ""
-                fields.append(f"b{i}: searchOfficers(bodyUscc: {json.dumps(uscc)}, includeVanished: true, "
-                              f"first: {PAGE}{after}) {{ items {{ {_OFFICER_FIELDS} }} nextCursor }}")
-            data = self._data(await self._post("{ " + " ".join(fields) + " }"), "officers")
+                variables[f"u{i}"], variables[f"a{i}"] = uscc, cursors[uscc]
+            data = self._data(await self._post(BODY_OFFICERS_QUERIES[len(pending) - 1], variables), "officers")
             still: list[str] = []
             for i, uscc in enumerate(pending):
                 page = data.get(f"b{i}") or {"items": [], "nextCursor": None}

@@ -41,14 +41,14 @@ def seed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def city(seed: Path) -> Iterator[str]:
-    with serve(create_city_registry(SimConfig(data_dir=seed, credentials={"username": USER, "password": PASSWORD}))) as url:
+    with serve(create_city_registry(SimConfig(admin=True, data_dir=seed, credentials={"username": USER, "password": PASSWORD}))) as url:
         yield url
 
 
 @pytest.fixture(scope="module")
 def national(seed: Path) -> Iterator[str]:
     creds = {"app_key": APP_KEY, "app_secret": APP_SECRET}
-    with serve(create_national_registry(SimConfig(data_dir=seed, credentials=creds))) as url:
+    with serve(create_national_registry(SimConfig(admin=True, data_dir=seed, credentials=creds))) as url:
         yield url
 
 

@@ -64,7 +64,7 @@ def wait_ready(url: str) -> dict[str, Any]:
 def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     data: Path = tmp_path_factory.mktemp("licence")
     write_jsonl(data / "licences.jsonl", LICENCES)
-    with serve(create_app(SimConfig(data_dir=data))) as url:
+    with serve(create_app(SimConfig(admin=True, data_dir=data))) as url:
         yield url, wait_ready(url)["async_url"]
 
 

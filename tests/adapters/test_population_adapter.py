@@ -41,7 +41,7 @@ def population(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         + json.dumps({"GMSFHM": BAD_CHECK, "SERVED_GMSFHM": wrong_check(BAD_CHECK)}) + "\n",
         encoding="utf-8",
     )
-    app = create_app(SimConfig(data_dir=data, credentials={"api_key": API_KEY}))
+    app = create_app(SimConfig(admin=True, data_dir=data, credentials={"api_key": API_KEY}))
     with serve(app) as url:
         yield url
 

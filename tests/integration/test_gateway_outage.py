@@ -47,8 +47,8 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]
     write_jsonl(data / "persons.jsonl", persons(30))
     write_jsonl(data / "licences.jsonl", [licence(1), *(person_licence(100 + i, holder=i) for i in range(6))])
     store = tmp_path_factory.mktemp("gw-outage-store") / "hub.db"
-    with serve(create_population_system(SimConfig(data_dir=data, credentials={"api_key": "k"}))) as population, \
-            serve(create_licensing_system(SimConfig(data_dir=data))) as licensing:
+    with serve(create_population_system(SimConfig(admin=True, data_dir=data, credentials={"api_key": "k"}))) as population, \
+            serve(create_licensing_system(SimConfig(admin=True, data_dir=data))) as licensing:
         config = SubgraphConfig(
             database_url=f"sqlite:///{store}", id_hash_secret=b"gateway-outage-pepper", population_url=population,
             population_api_key="k", licence_admin_url=licensing,

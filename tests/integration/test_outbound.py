@@ -43,7 +43,8 @@ def _hub(*args: str, env: dict[str, str], cwd: Path, timeout: float = 600) -> su
 @contextmanager
 def simulator(name: str, data: Path, cwd: Path) -> Iterator[str]:
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "hub", "sim", name, "--port", str(port), "--data", str(data)],
+    proc = subprocess.Popen([sys.executable, "-m", "hub", "sim", name, "--port", str(port), "--data", str(data),
+                             "--admin"],
                             cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                             env={**os.environ, "HUB_DATA_DIR": str(cwd)})
     url = f"http://127.0.0.1:{port}"

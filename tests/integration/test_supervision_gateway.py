@@ -32,7 +32,7 @@ from tests.subgraphs.supervision.conftest import SECRET
 from tests.subgraphs.supervision.stack import Stack, remember_persons, running_stack
 
 COUNT = 80
-#: bodies page (1) + officers of the cases' bodies (≤ 25 bodies a request) + stray officers + persons
+#: bodies page (1) + officers of the cases' bodies (≤ 20 bodies a request) + stray officers + persons
 MAX_REQUESTS = 8
 
 Alert = tuple[tuple[str, str], ...]

@@ -176,7 +176,8 @@ def production_hub(root: Path, postgres_server: str) -> Iterator[Hub]:
     env.update(PYTHONPATH=pythonpath, PYTHONUNBUFFERED="1", HUB_DATA_DIR=str(data_dir),
                HUB_SIMULATORS__BASE_PORT=str(base), HUB_SUBGRAPHS__BASE_PORT=str(sub_base),
                HUB_GATEWAY__PORT=str(gateway_port))
-    sim_env = dict(env)
+    # the departments' systems as dev runs them, admin API on (the licence subgraph asks /__admin/dsn)
+    sim_env = {**env, "SIM_ADMIN": "1"}
     prod = dict(env)
     idp = f"http://127.0.0.1:{base + SIM_OFFSETS['identity']}"
     prod.update(HUB_PROFILE="production", HUB_DATABASE_URL=database.replace("postgresql://", "postgresql+asyncpg://"),

@@ -80,7 +80,7 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def base_url(data_dir: Path) -> Iterator[str]:
-    with serve(create_app(SimConfig(data_dir=data_dir))) as url:
+    with serve(create_app(SimConfig(admin=True, data_dir=data_dir))) as url:
         yield url
 
 
@@ -154,11 +154,11 @@ def test_startup_writes_the_reference_snapshot_in_gb18030_with_a_marker(client: 
 
 def test_a_restart_keeps_an_existing_snapshot(tmp_path: Path) -> None:
     seed(tmp_path)
-    with serve(create_app(SimConfig(data_dir=tmp_path))):
+    with serve(create_app(SimConfig(admin=True, data_dir=tmp_path))):
         pass
     first = snapshot(tmp_path, REF).stat().st_mtime_ns
     time.sleep(0.02)
-    with serve(create_app(SimConfig(data_dir=tmp_path))):
+    with serve(create_app(SimConfig(admin=True, data_dir=tmp_path))):
         pass
     assert snapshot(tmp_path, REF).stat().st_mtime_ns == first
 
@@ -166,7 +166,7 @@ def test_a_restart_keeps_an_existing_snapshot(tmp_path: Path) -> None:
 def test_without_a_manifest_the_generator_reference_date_is_used(tmp_path: Path) -> None:
     seed(tmp_path)
     (tmp_path / "manifest.json").unlink()
-    with serve(create_app(SimConfig(data_dir=tmp_path))):
+    with serve(create_app(SimConfig(admin=True, data_dir=tmp_path))):
         pass
     assert [p.name for p in (tmp_path / "cert_drop").iterdir() if p.suffix == ".csv"] == [
         f"ZFZ_SNAPSHOT_{REFERENCE_DATE:%Y%m%d}.csv"]
@@ -175,7 +175,7 @@ def test_without_a_manifest_the_generator_reference_date_is_used(tmp_path: Path)
 def test_drop_directory_can_be_chosen(tmp_path: Path) -> None:
     seed(tmp_path)
     elsewhere = tmp_path / "exchange" / "in"
-    with serve(create_app(SimConfig(data_dir=tmp_path), drop_dir=elsewhere)):
+    with serve(create_app(SimConfig(admin=True, data_dir=tmp_path), drop_dir=elsewhere)):
         pass
     assert (elsewhere / f"ZFZ_SNAPSHOT_{REF}.csv").is_file()
     assert (elsewhere / f"ZFZ_SNAPSHOT_{REF}.ok").is_file()
@@ -220,7 +220,7 @@ def test_more_broken_rows_than_rows_is_refused(client: httpx.Client) -> None:
 
 def test_changes_and_dropped_officers_carry_over_to_later_snapshots(tmp_path: Path) -> None:
     seed(tmp_path)
-    with serve(create_app(SimConfig(data_dir=tmp_path))) as url, httpx.Client(base_url=url, timeout=10) as c:
+    with serve(create_app(SimConfig(admin=True, data_dir=tmp_path))) as url, httpx.Client(base_url=url, timeout=10) as c:
         first = drop(c, date="20250701", drop_officers=["OFF-002"],
                      change={"445100200000": {"status": "SUSPENDED", "valid_to": "2025-12-31"}})
         assert first.status_code == 200, first.text

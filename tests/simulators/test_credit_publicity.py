@@ -88,7 +88,7 @@ def reasons(answer: dict[str, Any]) -> dict[str, str]:
 
 @contextlib.contextmanager
 def running(data_dir: Path, **knobs: Any) -> Iterator[httpx.Client]:
-    config = SimConfig(data_dir=data_dir, knobs=Knobs(**knobs),
+    config = SimConfig(admin=True, data_dir=data_dir, knobs=Knobs(**knobs),
                        credentials={"app_key": APP_KEY, "app_secret": APP_SECRET})
     with serve(create_app(config)) as base, httpx.Client(base_url=base, timeout=10) as client:
         yield client
@@ -387,7 +387,7 @@ def test_restart_over_the_same_data_dir_keeps_publications(tmp_path: Path) -> No
 
 
 def test_default_credentials_are_the_development_pair(tmp_path: Path) -> None:
-    with serve(create_app(SimConfig(data_dir=tmp_path))) as base, httpx.Client(base_url=base, timeout=10) as client:
+    with serve(create_app(SimConfig(admin=True, data_dir=tmp_path))) as base, httpx.Client(base_url=base, timeout=10) as client:
         body = json.dumps({"batchNo": "CP-1", "records": [penalty("W-1")]}).encode()
         response = signed_post(client, body, key="credit-pub-dev-app", secret="credit-pub-dev-secret")
         assert response.status_code == 200

@@ -76,7 +76,7 @@ def sorted_outcome(answer: dict[str, Any]) -> tuple[list[str], list[str], dict[s
 
 
 def config(data_dir: Path, **knobs: Any) -> SimConfig:
-    return SimConfig(data_dir=data_dir, knobs=Knobs(**knobs),
+    return SimConfig(admin=True, data_dir=data_dir, knobs=Knobs(**knobs),
                      credentials={"app_key": APP_KEY, "app_secret": APP_SECRET})
 
 
@@ -381,7 +381,7 @@ def test_restart_over_the_same_data_dir_keeps_records_and_dedup(tmp_path: Path) 
 
 
 def test_default_credentials_are_the_development_pair(tmp_path: Path) -> None:
-    with serve(create_app(SimConfig(data_dir=tmp_path))) as base, httpx.Client(base_url=base, timeout=10) as client:
+    with serve(create_app(SimConfig(admin=True, data_dir=tmp_path))) as base, httpx.Client(base_url=base, timeout=10) as client:
         body = json.dumps({"batchNo": "B-1", "records": [record("K1")]}).encode()
         assert signed_post(client, body).status_code == 401
         response = signed_post(client, body, key="dc-dev-app", secret="dc-dev-secret")

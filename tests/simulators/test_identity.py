@@ -58,7 +58,7 @@ def test_uscc_check_accepts_the_published_example_only() -> None:
 
 
 def start(data_dir: Path, **credentials: str) -> Any:
-    return serve(create_app(SimConfig(data_dir=data_dir, credentials=credentials)))
+    return serve(create_app(SimConfig(admin=True, data_dir=data_dir, credentials=credentials)))
 
 
 @pytest.fixture

@@ -95,7 +95,7 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     data = tmp_path_factory.mktemp("legal-person")
     write_jsonl(data / "entities.jsonl", ENTITIES)
     write_jsonl(data / "corrupt.jsonl", CORRUPT)
-    config = SimConfig(data_dir=data, credentials={"username": USER, "password": PASSWORD})
+    config = SimConfig(admin=True, data_dir=data, credentials={"username": USER, "password": PASSWORD})
     with serve(create_app(config)) as url:
         yield url
 

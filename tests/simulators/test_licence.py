@@ -79,7 +79,7 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def base_url(data_dir: Path) -> Iterator[str]:
-    with serve(create_app(SimConfig(data_dir=data_dir))) as url:
+    with serve(create_app(SimConfig(admin=True, data_dir=data_dir))) as url:
         yield url
 
 
@@ -292,7 +292,7 @@ def test_calls_count_only_the_admin_calls_served(client: httpx.Client, dsn: dict
 
 
 def test_a_missing_seed_is_reported_by_health(tmp_path: Path) -> None:
-    with serve(create_app(SimConfig(data_dir=tmp_path))) as url, httpx.Client(base_url=url, timeout=5) as c:
+    with serve(create_app(SimConfig(admin=True, data_dir=tmp_path))) as url, httpx.Client(base_url=url, timeout=5) as c:
         body = wait_for(c, lambda b: b.get("status") != "building")
         assert body["status"] == "failed"
         assert "licences.jsonl" in body["error"]

@@ -117,7 +117,7 @@ def get_search(client: httpx.Client, **params: Any) -> httpx.Response:
 
 def start(data_dir: Path) -> Any:
     creds = {"app_key": APP_KEY, "app_secret": APP_SECRET}
-    return serve(create_app(SimConfig(data_dir=data_dir, credentials=creds)))
+    return serve(create_app(SimConfig(admin=True, data_dir=data_dir, credentials=creds)))
 
 
 @pytest.fixture

@@ -97,7 +97,7 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 def start(data_dir: Path) -> Any:
-    return serve(create_app(SimConfig(data_dir=data_dir, credentials={"api_key": API_KEY})))
+    return serve(create_app(SimConfig(admin=True, data_dir=data_dir, credentials={"api_key": API_KEY})))
 
 
 @pytest.fixture
@@ -455,7 +455,7 @@ def test_logs_never_carry_a_raw_id_number(client: httpx.Client, caplog: pytest.L
 
 def test_ten_thousand_persons_load_well_under_a_second(tmp_path: Path) -> None:
     write_jsonl(tmp_path / "persons.jsonl", generated_persons(10_000))
-    app = create_app(SimConfig(data_dir=tmp_path, credentials={"api_key": API_KEY}))
+    app = create_app(SimConfig(admin=True, data_dir=tmp_path, credentials={"api_key": API_KEY}))
     store = app.state.store
 
     started = time.monotonic()

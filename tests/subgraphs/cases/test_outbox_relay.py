@@ -40,8 +40,8 @@ def receivers(tmp_path: Path) -> Iterator[tuple[str, str]]:
     from simulators.credit_publicity.app import create_app as credit_app
     from simulators.data_centre.app import create_app as dc_app
 
-    with serve(dc_app(SimConfig(data_dir=tmp_path / "dc"))) as dc, \
-            serve(credit_app(SimConfig(data_dir=tmp_path / "credit"))) as credit:
+    with serve(dc_app(SimConfig(admin=True, data_dir=tmp_path / "dc"))) as dc, \
+            serve(credit_app(SimConfig(admin=True, data_dir=tmp_path / "credit"))) as credit:
         yield dc, credit
 
 

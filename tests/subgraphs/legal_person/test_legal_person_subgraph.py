@@ -34,8 +34,8 @@ def registries(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
     write_jsonl(data / "entities.jsonl", [*CITY, *ELSEWHERE, MISSING_IN_CITY])
     (data / "corrupt.jsonl").write_text(json.dumps({"uscc": CORRUPT, "established_date": "2015-13-40"}) + "\n",
                                         encoding="utf-8")
-    city_app = create_city_registry(SimConfig(data_dir=data, credentials={"username": "u", "password": "p"}))
-    national_app = create_national_registry(SimConfig(data_dir=data, credentials={"app_key": "k", "app_secret": "s"}))
+    city_app = create_city_registry(SimConfig(admin=True, data_dir=data, credentials={"username": "u", "password": "p"}))
+    national_app = create_national_registry(SimConfig(admin=True, data_dir=data, credentials={"app_key": "k", "app_secret": "s"}))
     with serve(city_app) as city, serve(national_app) as national:
         yield city, national
 

@@ -35,7 +35,7 @@ LICENCES = [
 def app_and_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Starlette, str, str]]:
     data: Path = tmp_path_factory.mktemp("licensing")
     write_jsonl(data / "licences.jsonl", LICENCES)
-    with serve(create_licensing_system(SimConfig(data_dir=data))) as system:
+    with serve(create_licensing_system(SimConfig(admin=True, data_dir=data))) as system:
         db = tmp_path_factory.mktemp("licence-store") / "hub.db"
         config = SubgraphConfig(database_url=f"sqlite:///{db}", id_hash_secret=SECRET, licence_admin_url=system)
         app = create_app(config=config)

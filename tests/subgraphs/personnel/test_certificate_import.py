@@ -33,7 +33,7 @@ def drop(tmp_path: Path) -> Iterator[tuple[str, Path, Path]]:
     seed.mkdir()
     write_personnel_seed(seed)
     drop_dir = tmp_path / "drop"
-    with serve(create_certificate_system(SimConfig(data_dir=seed), drop_dir=drop_dir)) as url:
+    with serve(create_certificate_system(SimConfig(admin=True, data_dir=seed), drop_dir=drop_dir)) as url:
         yield url, seed, drop_dir
 
 

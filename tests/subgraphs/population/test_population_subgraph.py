@@ -44,7 +44,7 @@ def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         json.dumps({"GMSFHM": BAD_DATE, "CSRQ": "19901345"}) + "\n"
         + json.dumps({"GMSFHM": BAD_CHECK, "SERVED_GMSFHM": BAD_CHECK[:17] + ("0" if wrong != "0" else "1")}) + "\n",
         encoding="utf-8")
-    with serve(create_population_system(SimConfig(data_dir=data, credentials={"api_key": API_KEY}))) as url:
+    with serve(create_population_system(SimConfig(admin=True, data_dir=data, credentials={"api_key": API_KEY}))) as url:
         yield url
 
 

@@ -12,6 +12,7 @@ import httpx
 from graphql import FieldNode, OperationDefinitionNode, parse, value_from_ast_untyped
 
 from domain.sm import id_number_hash
+from subgraphs.supervision.gateway_client import SERVICE_DOCUMENTS
 
 
 def _lines(path: Path) -> list[dict[str, Any]]:
@@ -51,6 +52,8 @@ class FakeGateway:
         self.requests += 1
         self.seen_headers.append(dict(request.headers))
         body = json.loads(request.content)
+        # a production gateway runs trusted documents only: the engine sends none but its registered ones
+        assert body["query"] in SERVICE_DOCUMENTS, body["query"]
         doc = parse(body["query"])
         op = doc.definitions[0]
         assert isinstance(op, OperationDefinitionNode)
