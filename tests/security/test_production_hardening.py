@@ -30,7 +30,7 @@ from hub.settings import Profile, Settings
 from hub.trusted_documents import MANIFEST
 from simulators.registry import SIMULATORS
 from subgraphs.supervision.gateway_client import BODIES_QUERY, SERVICE_DOCUMENTS, GatewayFacts
-from tests.security.stack import SIM_OFFSETS, SUBGRAPHS, Hub, production_hub, start_process, wait_healthy
+from tests.security.stack import SIM_OFFSETS, SUBGRAPHS, Hub, start_process, wait_healthy
 from tests.support.servers import free_port_block
 
 BUDGET_S = 180.0  # a timeout, not a speed target
@@ -80,15 +80,6 @@ def test_production_names_the_systems_it_expects(tmp_path: Path) -> None:
 
 
 # --- over real processes --------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
-    server = os.environ.get("HUB_TEST_POSTGRES_URL")
-    if not server:
-        pytest.skip("PostgreSQL not available: HUB_TEST_POSTGRES_URL is unset; the production profile needs it")
-    with production_hub(tmp_path_factory.mktemp("hardening"), server) as running:
-        yield running
-
 
 @contextlib.contextmanager
 def _stopping(process: subprocess.Popen[bytes]) -> Iterator[subprocess.Popen[bytes]]:

@@ -1,28 +1,25 @@
 """What a production deployment exposes besides the graph: no simulated system, no open /metrics.
 
-Over real processes: `hub up` in the production profile (a fresh port block, the attack suite's
-database and secrets) starts the subgraphs and the gateway and no simulator; `hub sim` refuses the
-production profile; the gateway's and a subgraph's `/metrics` are off in production without a token.
+Over real processes: `hub sim` refuses the production profile; the gateway's and a subgraph's
+`/metrics` are off in production without a token; a gateway started with production's defaults runs
+only registered documents (`test_production_hardening.py` covers `hub up` and the engine's documents).
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import httpx
 import pytest
 
 from gateway.security.trusted import document_id
 from hub.trusted_documents import MANIFEST, render
-from tests.security.stack import SUBGRAPHS, Hub, start_process, wait_healthy
+from tests.security.stack import Hub, start_process, wait_healthy
 from tests.support.servers import free_port_block
 
 pytestmark = pytest.mark.slow
@@ -34,37 +31,6 @@ def _listening(port: int) -> bool:
     with socket.socket() as sock:
         sock.settimeout(0.5)
         return sock.connect_ex(("127.0.0.1", port)) == 0
-
-
-def test_production_hub_up_starts_no_simulator(hub: Hub, tmp_path: Path) -> None:
-    subs = free_port_block(len(SUBGRAPHS) + 1, seed=os.getpid() * 13 + 5)
-    gateway = subs + len(SUBGRAPHS)
-    # the same store, data directory and departments' systems (the running hub's) as the attack suite's hub
-    env = {**hub.env, "HUB_SUBGRAPHS__BASE_PORT": str(subs), "HUB_GATEWAY__PORT": str(gateway)}
-    log = tmp_path / "up.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen([sys.executable, "-m", "hub", "up"], cwd=hub.root, env=env, stdout=out,
-                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
-    try:
-        deadline = time.monotonic() + UP_BUDGET_S
-        while time.monotonic() < deadline and process.poll() is None and "up in" not in log.read_text("utf-8", "replace"):
-            time.sleep(0.5)
-        text = log.read_text("utf-8", "replace")
-        assert "up in" in text, text[-3000:]
-        assert "no simulated system is started" in text
-        assert httpx.get(f"http://127.0.0.1:{gateway}/health", timeout=5).status_code == 200
-        session = subprocess.run(["ps", "-o", "args=", "--ppid", str(process.pid)], capture_output=True, text=True,
-                                 timeout=10, check=False).stdout.splitlines()
-        started = [line for line in session if " -m hub " in f" {line} "]
-        assert any(" subgraph " in line for line in started), session  # control: the listing works
-        assert [line for line in started if " sim " in line] == []
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
 
 
 def test_a_simulator_refuses_the_production_profile(hub: Hub) -> None:
