@@ -266,20 +266,25 @@ def _town_pair(hub: Hub) -> tuple[str, str, str]:
     by_body: dict[str, str] = {}
     for case in cases["data"]["penaltyCases"]["items"]:
         by_body.setdefault(case["bodyUscc"], case["id"])
-    for officer in officers:
-        mine = bodies.get(officer["body_uscc"])
-        if mine is None or mine["level"] != "TOWN":
-            continue
-        for uscc, case_id in by_body.items():
-            other = bodies.get(uscc)
-            if uscc != mine["uscc"] and other and other["region_code"][:6] == mine["region_code"][:6]:
-                return officer["id"], case_id, uscc
+    # a neighbouring town's case first; else another body of the same county (the county's own bureau)
+    for wanted in ("TOWN", None):
+        for officer in officers:
+            mine = bodies.get(officer["body_uscc"])
+            if mine is None or mine["level"] != "TOWN":
+                continue
+            for uscc, case_id in sorted(by_body.items()):
+                other = bodies.get(uscc)
+                if uscc != mine["uscc"] and other and other["region_code"][:6] == mine["region_code"][:6] \
+                        and wanted in (None, other["level"]):
+                    return officer["id"], case_id, uscc
     pytest.skip("the seeded data has no town officer with a case of another body in the county")
 
 
 def test_town_officer_cannot_read_or_write_a_neighbouring_bodys_case(hub: Hub) -> None:
-    officer, case_id, _other = _town_pair(hub)
+    officer, case_id, other = _town_pair(hub)
     token = hub.token(officer)
+    control = hub.ask(hub.token(f"head-{other}"), "query($id: ID!) { penaltyCase(id: $id) { id } }", {"id": case_id})
+    assert control["data"]["penaltyCase"] == {"id": case_id}, "control: the case's own body reads it"
     read = hub.ask(token, "query($id: ID!) { penaltyCase(id: $id) { id parties { name } } }", {"id": case_id},
                    purpose="CASE_HANDLING", ref=f"case:{case_id}")
     assert read["data"]["penaltyCase"] is None
