@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from subgraphs.cases.chain import EventFields, StoredEvent
@@ -160,6 +160,15 @@ async def cases_page(engine: AsyncEngine, flt: CaseFilter, *, after_id: str | No
         stmt = stmt.where(CaseRow.id > after_id)
     async with engine.connect() as conn:
         return [_record(r) for r in (await conn.execute(stmt)).all()]
+
+
+async def cases_count(engine: AsyncEngine, flt: CaseFilter, *, scope: ColumnElement[bool] | None = None) -> int:
+    """How many cases match `flt` within `scope` (every page's `total`: the same count, whatever the cursor)."""
+    stmt = _filtered(flt)
+    if scope is not None:
+        stmt = stmt.where(scope)
+    async with engine.connect() as conn:
+        return int((await conn.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one())
 
 
 async def _grouped(engine: AsyncEngine, stmt_for: Any, key: str, case_ids: Sequence[str]) -> dict[str, list[Any]]:

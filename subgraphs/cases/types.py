@@ -26,6 +26,7 @@ from subgraphs.cases.queries import (
     DocumentView,
     EventView,
     EvidenceView,
+    cases_count,
     cases_page,
 )
 from subgraphs.cases.record_types import CoerciveMeasureView
@@ -79,12 +80,14 @@ async def _page(info: Info[CasesContext, None], flt: CaseFilter, first: int | No
     if after is not None:
         key = decode_cursor(after).get("k")
         after_id = key if isinstance(key, str) else None
-    records = await cases_page(info.context.res.engine, flt, after_id=after_id, limit=size + 1,
-                               scope=info.context.case_scope())
+    scope = info.context.case_scope()
+    records = await cases_page(info.context.res.engine, flt, after_id=after_id, limit=size + 1, scope=scope)
     more = len(records) > size
     records = records[:size]
     cursor = encode_cursor({"k": records[-1].case_id}) if more and records else None
-    return Page(items=[PenaltyCase.from_record(r) for r in records], next_cursor=cursor)
+    total = await cases_count(info.context.res.engine, flt, scope=scope) if more or after_id is not None \
+        else len(records)
+    return Page(items=[PenaltyCase.from_record(r) for r in records], next_cursor=cursor, total=total)
 
 
 async def person_cases(root: Person, info: Info[CasesContext, None], first: int | None = None,

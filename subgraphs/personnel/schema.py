@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.types import Info
 
@@ -39,6 +39,12 @@ async def officer(info: Info[PersonnelContext, None], id: strawberry.ID) -> Offi
     return await Officer.resolve_reference(info, id)
 
 
+async def _total(session: AsyncSession, stmt: Any) -> int:
+    """Rows matching a search's filters, whatever the page (the statement without its order and limit)."""
+    filtered = stmt.order_by(None).limit(None)
+    return int((await session.execute(select(func.count()).select_from(filtered.subquery()))).scalar_one())
+
+
 async def search_enforcement_bodies(
     info: Info[PersonnelContext, None], name_prefix: str | None = None, region_code: str | None = None,
     level: str | None = None, first: int | None = None, after: str | None = None,
@@ -52,14 +58,16 @@ async def search_enforcement_bodies(
     if level:
         stmt = stmt.where(BodyRow.level == level)
     key = _after(after)
+    counted = stmt
     if key is not None:
         stmt = stmt.where(BodyRow.uscc > key)
     async with AsyncSession(info.context.engine) as session:
         rows = list((await session.scalars(stmt)).all())
+        total = await _total(session, counted)
     more = len(rows) > size
     rows = rows[:size]
     cursor = encode_cursor({"k": rows[-1].uscc}) if more and rows else None
-    return Page(items=[EnforcementBody.from_row(r) for r in rows], next_cursor=cursor)
+    return Page(items=[EnforcementBody.from_row(r) for r in rows], next_cursor=cursor, total=total)
 
 
 async def search_officers(
@@ -77,14 +85,16 @@ async def search_officers(
     if not include_vanished:
         stmt = stmt.where(OfficerRow.vanished_at.is_(None))
     key = _after(after)
+    counted = stmt
     if key is not None:
         stmt = stmt.where(OfficerRow.id > key)
     async with AsyncSession(info.context.engine) as session:
         rows = list((await session.scalars(stmt)).all())
+        total = await _total(session, counted)
     more = len(rows) > size
     rows = rows[:size]
     cursor = encode_cursor({"k": rows[-1].id}) if more and rows else None
-    return Page(items=[Officer.from_row(r) for r in rows], next_cursor=cursor)
+    return Page(items=[Officer.from_row(r) for r in rows], next_cursor=cursor, total=total)
 
 
 @strawberry.type

@@ -227,13 +227,15 @@ async def test_case_lifecycle_errors_and_idempotency_over_http(hub: tuple[str, W
         second = (await c.ok(REGISTER, input={**clue(world, company), "at": _at("2025-03-07")}))["registerClue"]
 
         page1 = (await c.ok("""query($b: String!) { penaltyCases(bodyUscc: $b, first: 1)
-            { items { id } nextCursor } }""", b=world.body))["penaltyCases"]
+            { items { id } nextCursor total } }""", b=world.body))["penaltyCases"]
         page2 = (await c.ok("""query($b: String!, $a: String) { penaltyCases(bodyUscc: $b, first: 1, after: $a)
-            { items { id } nextCursor } }""", b=world.body, a=page1["nextCursor"]))["penaltyCases"]
+            { items { id } nextCursor total } }""", b=world.body, a=page1["nextCursor"]))["penaltyCases"]
         assert {page1["items"][0]["id"], page2["items"][0]["id"]} == {cid, second["id"]}
         assert page2["nextCursor"] is None
-        by_status = (await c.ok("{ penaltyCases(status: CLUE) { items { id } } }"))["penaltyCases"]["items"]
-        assert [i["id"] for i in by_status] == [second["id"]]
+        assert page1["total"] == page2["total"] == 2
+        by_status = (await c.ok("{ penaltyCases(status: CLUE) { items { id } total } }"))["penaltyCases"]
+        assert [i["id"] for i in by_status["items"]] == [second["id"]]
+        assert by_status["total"] == 1
 
         entities = (await c.ok("""query($r: [_Any!]!) { _entities(representations: $r) {
             ... on Person { cases { items { id } } } ... on LegalEntity { penalties { items { id } } }

@@ -60,10 +60,15 @@ def test_body_tree_has_three_levels(subgraph: str) -> None:
 
 def test_search_officers_pages_by_cursor(subgraph: str) -> None:
     query = """query($after: String) { searchOfficers(namePrefix: "林执法", first: 4, after: $after) {
-        items { id } nextCursor } }"""
+        items { id } nextCursor total } }"""
     first = gql(subgraph, query)["data"]["searchOfficers"]
     second = gql(subgraph, query, {"after": first["nextCursor"]})["data"]["searchOfficers"]
     assert [o["id"] for o in first["items"] + second["items"]] == [f"OFF-{i:04d}" for i in range(6)]
     assert second["nextCursor"] is None
-    in_county = gql(subgraph, '{ searchOfficers(regionCode: "445102") { items { id } } }')
+    assert first["total"] == second["total"] == 6  # every match, whatever the page
+    in_county = gql(subgraph, '{ searchOfficers(regionCode: "445102") { items { id } total } }')
     assert [o["id"] for o in in_county["data"]["searchOfficers"]["items"]] == ["OFF-0001", "OFF-0002", "OFF-0004", "OFF-0005"]
+    assert in_county["data"]["searchOfficers"]["total"] == 4
+    bodies = gql(subgraph, "{ searchEnforcementBodies(first: 1) { items { uscc } total } }")["data"]
+    assert len(bodies["searchEnforcementBodies"]["items"]) == 1
+    assert bodies["searchEnforcementBodies"]["total"] == 3  # the city, the county and the town
