@@ -11,6 +11,7 @@ from strawberry.types import Info
 from adapters.errors import MalformedRecord, SourceError
 from domain import entities
 from domain.sm import normalise_id_number
+from subgraphs.common.clock import today_in_china
 from subgraphs.common.directives import Sensitive
 from subgraphs.common.errors import from_source_error
 from subgraphs.common.types import GraphIdType
@@ -83,7 +84,10 @@ class Licence:
     is_long_term: bool = strawberry.field(description="有效期至 2099-12-31 (长期)")
     issuing_authority: str | None
     issuing_authority_uscc: str | None
-    status: str = strawberry.field(description="VALID / EXPIRED / REVOKED")
+    status: str = strawberry.field(
+        description="状态 as of today: VALID / EXPIRED / REVOKED — a VALID licence whose validTo has passed reads "
+                    "EXPIRED (the licensing system's own value is sourceStatus)")
+    source_status: str = strawberry.field(description="状态 as the licensing system records it (it may lag the dates)")
     data_source: str
     fetched_at: datetime
 
@@ -103,7 +107,8 @@ class Licence:
             certificate_no=lic.certificate_no, content=lic.content, decision_doc_no=lic.decision_doc_no,
             decision_date=lic.decision_date, valid_from=lic.valid_from, valid_to=lic.valid_to,
             is_long_term=lic.is_long_term, issuing_authority=lic.issuing_authority,
-            issuing_authority_uscc=lic.issuing_authority_uscc, status=lic.status.value,
+            issuing_authority_uscc=lic.issuing_authority_uscc, status=status_on(lic, today_in_china()).value,
+            source_status=lic.status.value,
             data_source=lic.provenance.data_source, fetched_at=lic.provenance.fetched_at,
         )
 
@@ -120,6 +125,15 @@ class Licence:
 def _usable(rows: HolderLicences | None, ctx: LicenceContext) -> list[Licence]:
     """A holder's licences; malformed rows are left out (the adapter logged them, masked)."""
     return [Licence.from_domain(r, ctx.holder_hashes) for r in rows or [] if not isinstance(r, MalformedRecord)]
+
+
+def status_on(lic: entities.Licence, day: date) -> entities.LicenceStatus:
+    """The licence's status on `day`: the source's, except that a VALID licence past its validTo has expired
+    (a long-term licence, 有效期至 2099-12-31, does not)."""
+    if lic.status is entities.LicenceStatus.VALID and lic.valid_to is not None and not lic.is_long_term \
+            and lic.valid_to < day:
+        return entities.LicenceStatus.EXPIRED
+    return lic.status
 
 
 def _public_holder(lic: entities.Licence) -> bool:

@@ -27,6 +27,7 @@ LICENCES = [
     *(licence(i) for i in range(70)),
     *(person_licence(100 + i, holder=i % 10) for i in range(30)),
     licence(300, status="REVOKED", valid_to="2099-12-31"),
+    licence(500, valid_to="2020-06-30"),  # the source still says VALID
     licence(400, holder_uscc=build_uscc("9", "2", "445102", build_org_code("MA000400")), holder_name="陈四的小店"),
 ]
 
@@ -83,7 +84,8 @@ def test_person_and_entity_gain_licences(app_and_url: tuple[Starlette, str, str]
     codes = [{"uscc": entity_uscc(k)} for k in range(7)]
     body = entities(url, codes, "uscc licences { id }", "LegalEntity")
     counts = [len(e["licences"]) for e in body["data"]["_entities"]]
-    assert counts == [len([i for i in range(70) if i % 7 == k]) + (1 if k == 300 % 7 else 0) for k in range(7)]
+    assert counts == [len([i for i in range(70) if i % 7 == k]) + (1 if k == 300 % 7 else 0) + (1 if k == 500 % 7 else 0)
+                      for k in range(7)]
     assert statements(app) - before <= 3, "one query per batch of representations, not one per entity"
 
 
@@ -100,3 +102,13 @@ def test_database_down_gives_source_unavailable(app_and_url: tuple[Starlette, st
         assert [e["path"][:2] for e in body["errors"]] == [["_entities", 0], ["_entities", 1]]
     finally:
         httpx.put(f"{system}/__admin/knobs", json={"down": False})
+
+
+def test_a_licence_past_its_term_reads_expired_with_the_sources_value_kept(
+        app_and_url: tuple[Starlette, str, str]) -> None:
+    _, url, _ = app_and_url
+    body = gql(url, '{ licences(ids: ["LIC-00500", "LIC-00003", "LIC-00300"]) { id status sourceStatus validTo } }')
+    lapsed, current, revoked = body["data"]["licences"]
+    assert lapsed == {"id": "LIC-00500", "status": "EXPIRED", "sourceStatus": "VALID", "validTo": "2020-06-30"}
+    assert current["status"] == current["sourceStatus"] == "VALID"  # valid to 2028-03-14
+    assert revoked["status"] == revoked["sourceStatus"] == "REVOKED"  # long term, revoked: stays revoked
