@@ -107,7 +107,7 @@ async def inspections(info: Info[CasesContext, None], body_uscc: str | None = No
 @strawberry.type
 class Query:
     penalty_case: PenaltyCase | None = strawberry.field(resolver=penalty_case, description="A penalty case by id.")
-    penalty_cases: Page[PenaltyCase] = strawberry.field(
+    penalty_cases: Page[PenaltyCase] | None = strawberry.field(
         resolver=penalty_cases, description="Cases by body and/or status, in id order, with cursor paging.")
     verify_document_seal: IntegrityCheck = strawberry.field(
         resolver=verify_document_seal, description="Re-hash a document's file and check its SM2 seal.")
@@ -116,9 +116,9 @@ class Query:
         resolver=coercive_measures, description="The coercive measures of a case, oldest first.")
     coercive_measure: CoerciveMeasureView | None = strawberry.field(resolver=coercive_measure)
     inspection: InspectionView | None = strawberry.field(resolver=inspection)
-    inspections: Page[InspectionView] = strawberry.field(
+    inspections: Page[InspectionView] | None = strawberry.field(
         resolver=inspections, description="Inspections by body, in id order, with cursor paging.")
-    enforcement_items: Page[EnforcementItemVersion] = strawberry.field(resolver=enforcement_items)
+    enforcement_items: Page[EnforcementItemVersion] | None = strawberry.field(resolver=enforcement_items)
     case_purpose_binding: PurposeCheck = strawberry.field(
         resolver=case_purpose_binding,
         description="Is the caller's purpose bound to this case or inspection (the gateway's need-to-know check)?")

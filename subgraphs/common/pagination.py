@@ -14,7 +14,7 @@ from strawberry.federation.schema_directives import Authenticated
 T = TypeVar("T")
 
 DEFAULT_PAGE_SIZE = 20
-MAX_PAGE_SIZE = 200
+MAX_PAGE_SIZE = 1000
 
 
 def encode_cursor(position: dict[str, str | int]) -> str:
@@ -37,7 +37,8 @@ def page_size(first: int | None) -> int:
     if first is None:
         return DEFAULT_PAGE_SIZE
     if first < 1 or first > MAX_PAGE_SIZE:
-        raise GraphQLError(f"first must be between 1 and {MAX_PAGE_SIZE}", extensions={"code": "BAD_USER_INPUT"})
+        raise GraphQLError(f"first must be between 1 and {MAX_PAGE_SIZE} (got {first})",
+                           extensions={"code": "BAD_USER_INPUT", "argument": "first", "limit": MAX_PAGE_SIZE})
     return first
 
 

@@ -66,7 +66,7 @@ async def search_legal_entities(
 class Query:
     legal_entity: LegalEntity | None = strawberry.field(
         resolver=legal_entity, description="A legal entity by USCC, from whichever registry holds it.")
-    search_legal_entities: Page[LegalEntity] = strawberry.field(
+    search_legal_entities: Page[LegalEntity] | None = strawberry.field(
         resolver=search_legal_entities,
         description="Entities whose name contains `name`, a page at a time (malformed records left out).")
 

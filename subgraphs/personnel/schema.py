@@ -101,9 +101,9 @@ async def search_officers(
 class Query:
     enforcement_body: EnforcementBody | None = strawberry.field(resolver=enforcement_body)
     officer: Officer | None = strawberry.field(resolver=officer)
-    search_enforcement_bodies: Page[EnforcementBody] = strawberry.field(
+    search_enforcement_bodies: Page[EnforcementBody] | None = strawberry.field(
         resolver=search_enforcement_bodies, description="Bodies by name prefix, region and level, by USCC order.")
-    search_officers: Page[Officer] = strawberry.field(
+    search_officers: Page[Officer] | None = strawberry.field(
         resolver=search_officers, description="Officers by name prefix, region or body; vanished ones on request.")
 
 

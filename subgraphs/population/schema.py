@@ -120,7 +120,7 @@ class Query:
     person_by_id_number: Person | None = strawberry.field(
         resolver=person_by_id_number,
         description="A person by identity document; the answer carries `idNumberHash` for joins.")
-    search_persons: Page[Person] = strawberry.field(
+    search_persons: Page[Person] | None = strawberry.field(
         resolver=search_persons,
         description="Persons by name prefix and/or region code, a page at a time. Records the source "
                     "cannot vouch for (malformed) are left out of the page.")

@@ -93,7 +93,7 @@ async def review_campaign_files(info: Info[SupervisionContext, None],
 
 @strawberry.type
 class Query(StatsQuery, ReviewQuery):
-    supervision_alerts: AlertPage = strawberry.field(resolver=supervision_alerts, description="Alerts by rule, body, status or severity, by id order, a page at a time.")
+    supervision_alerts: AlertPage | None = strawberry.field(resolver=supervision_alerts, description="Alerts by rule, body, status or severity, by id order, a page at a time.")
     supervision_persons: list[PersonRef | None] = strawberry.field(resolver=supervision_persons, description="Person references by hash, resolved by the population subgraph; a person the population register does not know comes back null, alone.")
     supervision_case_counts: list[GroupCount] = strawberry.field(resolver=supervision_case_counts, description="Cases grouped by BODY, LEVEL, REGION, ITEM, PROCEDURE, STATUS, MONTH or PENALTY_KIND (a case counts once under each of its kinds).")
     supervision_body_rates: list[BodyRate] = strawberry.field(resolver=supervision_body_rates, description="Alert counts, alerts per case and on-time rates (decision S02, service S03) per body.")

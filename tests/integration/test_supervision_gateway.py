@@ -323,3 +323,20 @@ def test_a_person_the_register_does_not_know_nulls_only_itself(stack: Stack, sma
     rows = body["data"]["supervisionPersons"]
     assert rows[0] in (None, {"idNumberHash": unknown["idNumberHash"], "birthDate": None})
     assert rows[1] == {"idNumberHash": known["idNumberHash"], "birthDate": person["birth_date"]}
+
+
+def test_too_large_a_page_errors_on_that_field_only(stack: Stack) -> None:
+    """Root list fields are nullable: `first` beyond the limit nulls its own field; the rest of `data` stays."""
+    body = _gql(f"{stack.gateway}/graphql", """{
+        ok: searchOfficers(first: 5) { items { id } total }
+        tooMany: searchOfficers(first: 5000) { total }
+        cases: penaltyCases(first: 1000) { total } }""")
+    assert len(body["data"]["ok"]["items"]) == 5
+    assert body["data"]["ok"]["total"] >= 5
+    assert body["data"]["tooMany"] is None
+    assert body["data"]["cases"]["total"] >= COUNT
+    [error] = body["errors"]
+    assert error["path"] == ["tooMany"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "first" in error["message"]
+    assert "1000" in error["message"]
