@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_sweep.py [--cases 100000] [--size small]
 
-Cases are built with the seeding functions (`simulators.datagen.violations`: the real state machine,
+Cases are built with the seeding functions (`subgraphs.cases.ground_truth`: the real state machine,
 plus the injected violations) and written to PostgreSQL when HUB_TEST_POSTGRES_URL is set, else to
 a SQLite file. Facts come through `GatewayFacts` over the wire from a gateway double answering
 from the generated data set, so the request count is the one a real gateway would see.
@@ -24,7 +24,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from simulators.datagen.generator import generate
-from simulators.datagen.violations import (
+from subgraphs.cases.ground_truth import (
     AS_OF,
     build_dataset,
     entry_snapshot,

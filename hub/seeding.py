@@ -1,7 +1,7 @@
 """`hub seed` cases: the ground-truth case set written into the hub's store.
 
 After the generator has written its files, `seed_store` builds cases over them with a known set of
-injected supervision violations (`simulators.datagen.violations`), writes them through the cases
+injected supervision violations (`subgraphs.cases.ground_truth`), writes them through the cases
 subgraph's store (event chains intact, so `hub audit verify` passes), stores the coercive measures
 and inspections they need, remembers the ID numbers of the natural-person parties in the
 pseudonym vault (as the cases subgraph does when a case is registered with a raw number, so the
@@ -21,7 +21,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from simulators.datagen.violations import (
+from subgraphs.cases.ground_truth import (
     AS_OF,
     GROUND_TRUTH,
     World,

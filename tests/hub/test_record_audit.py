@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 from hub.case_audit import verify_record_events
-from simulators.datagen.violations import seed_with_violations
+from subgraphs.cases.ground_truth import seed_with_violations
 from subgraphs.common.migrate import upgrade
 from tests.subgraphs.supervision.conftest import SECRET
 

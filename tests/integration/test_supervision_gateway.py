@@ -22,7 +22,7 @@ import pytest
 from domain.sm import id_number_hash
 from hub.settings import Settings
 from hub.supervise import sweep, sweep_command
-from simulators.datagen.violations import AS_OF, GROUND_TRUTH, GroundTruth, seed_with_violations
+from subgraphs.cases.ground_truth import AS_OF, GROUND_TRUTH, GroundTruth, seed_with_violations
 from subgraphs.common.db import create_engine
 from subgraphs.common.migrate import upgrade
 from subgraphs.supervision.gateway_client import GatewayFacts

@@ -18,7 +18,7 @@ import pytest
 from hub.case_audit import verify_case_events, verify_record_events
 from hub.settings import Settings
 from hub.supervise import sweep_command
-from simulators.datagen.violations import AS_OF, GROUND_TRUTH, seed_with_violations
+from subgraphs.cases.ground_truth import AS_OF, GROUND_TRUTH, seed_with_violations
 from subgraphs.common.migrate import upgrade
 from subgraphs.supervision.gateway_client import GatewayFacts
 from tests.subgraphs.supervision.conftest import SECRET

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from simulators.datagen.violations import World, load_world
+from subgraphs.cases.ground_truth import World, load_world
 
 SECRET = b"supervision-test-pepper"
 

@@ -12,9 +12,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import insert, select
 
-from simulators.datagen.violations import AS_OF, World, seed_with_violations
 from subgraphs.cases.domain import commands as c
 from subgraphs.cases.facts import FixedFacts
+from subgraphs.cases.ground_truth import AS_OF, World, seed_with_violations
 from subgraphs.cases.rows import CaseEventRow
 from subgraphs.cases.service import CaseService
 from subgraphs.common.db import create_engine

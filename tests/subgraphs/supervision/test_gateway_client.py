@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx
 
-from simulators.datagen.violations import Builder, World
+from subgraphs.cases.ground_truth import Builder, World
 from subgraphs.supervision.gateway_client import GatewayFacts
 from subgraphs.supervision.loader import Reference, build_views
 from tests.subgraphs.supervision.fake_gateway import FakeGateway

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from simulators.datagen.violations import AS_OF, seed_with_violations
+from subgraphs.cases.ground_truth import AS_OF, seed_with_violations
 from subgraphs.common.db import create_engine
 from subgraphs.common.migrate import upgrade
 from subgraphs.supervision.errors import CampaignError

@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from simulators.datagen.violations import AS_OF, INJECTIONS, Builder, Env, World
 from subgraphs.cases.domain.clock import CHINA_TZ
 from subgraphs.cases.domain.coercive import CoerciveMeasure, MeasureItem, MeasureState
 from subgraphs.cases.domain.enums import BasisLevel, CoerciveKind
+from subgraphs.cases.ground_truth import AS_OF, INJECTIONS, Builder, Env, World
 from subgraphs.supervision.engine import evaluate_case
 from subgraphs.supervision.model import Finding, Severity
 from subgraphs.supervision.rules import CASE_RULES, CATALOGUE

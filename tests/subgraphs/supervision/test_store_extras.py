@@ -8,11 +8,11 @@ from typing import Any
 
 from sqlalchemy import event
 
-from simulators.datagen.violations import AS_OF, World, seed_with_violations
 from subgraphs.cases.aggregates import RecordStore
 from subgraphs.cases.domain.coercive import MeasureState
 from subgraphs.cases.domain.inspection import AssignInspectors, PlanInspection, StartOnSite
 from subgraphs.cases.facts import FixedFacts
+from subgraphs.cases.ground_truth import AS_OF, World, seed_with_violations
 from subgraphs.cases.inspections import apply_to_inspection, plan_inspection
 from subgraphs.common.db import create_engine
 from subgraphs.common.migrate import upgrade
