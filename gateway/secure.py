@@ -20,8 +20,8 @@ from gateway.console.extension import ConsoleExtension
 from gateway.extensions import GatewayExtension
 from gateway.security.config import SecurityConfig
 from gateway.security.extension import CallSigning, RequestGuard, ResponseGuard
-from gateway.security.signing import VOLATILE_SIGNED_HEADERS, CallSigner
 from gateway.security.state import ViewCache
+from trust.signing import VOLATILE_SIGNED_HEADERS, CallSigner
 
 __all__ = ["create_secure_app", "security_extensions"]
 

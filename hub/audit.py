@@ -24,11 +24,11 @@ from gateway.security.masking import UnmaskPolicy
 from gateway.security.policies import PolicySet
 from gateway.security.purpose import PurposeBindings
 from gateway.security.ratelimit import RateLimit
-from gateway.security.signing import SigningKey
 from gateway.security.trusted import TrustedDocuments, TrustMode
 from hub.security_settings import DEV_ANONYMOUS_SCOPES, DEV_SIGNING_SECRET
 from hub.settings import Profile, Settings, SettingsError
 from hub.trusted_documents import MANIFEST as TRUSTED_MANIFEST
+from trust.signing import SigningKey
 
 __all__ = ["access_log_store", "gateway_security", "signing_keys", "verify_access_log", "verify_access_log_async"]
 

@@ -274,6 +274,20 @@ def compose(
 
 
 
+def _write_or_check(path: Path, text: str, *, command: str, check: bool) -> None:
+    """Write a generated file under the repository; with `check`, exit 1 when the committed one differs."""
+    name = path.relative_to(path.parent.parent).as_posix()
+    if check:
+        current = path.read_text(encoding="utf-8") if path.is_file() else ""
+        if current != text:
+            typer.echo(f"{name} is out of date: run `{command}`", err=True)
+            raise typer.Exit(1)
+        typer.echo(f"{name} is up to date")
+        return
+    path.write_text(text, encoding="utf-8")
+    typer.echo(f"wrote {name}")
+
+
 @app.command("access-model")
 def access_model(check: bool = typer.Option(False, help="fail when schema/access-model.md is not up to date")) -> None:
     """Write schema/access-model.md (who may read every field, in what form) from the supergraph."""
@@ -285,15 +299,7 @@ def access_model(check: bool = typer.Option(False, help="fail when schema/access
         for coordinate in missing:
             typer.echo(f"  {coordinate}", err=True)
         raise typer.Exit(1)
-    if check:
-        current = ACCESS_MODEL.read_text(encoding="utf-8") if ACCESS_MODEL.is_file() else ""
-        if current != text:
-            typer.echo("schema/access-model.md is out of date: run `hub access-model`", err=True)
-            raise typer.Exit(1)
-        typer.echo("schema/access-model.md is up to date")
-        return
-    ACCESS_MODEL.write_text(text, encoding="utf-8")
-    typer.echo(f"wrote {ACCESS_MODEL.relative_to(ACCESS_MODEL.parent.parent)}")
+    _write_or_check(ACCESS_MODEL, text, command="hub access-model", check=check)
 
 
 @app.command("trusted-documents")
@@ -306,15 +312,7 @@ def trusted_documents(check: bool = typer.Option(False, help="fail when schema/t
         text = render()
     except ValueError as exc:
         raise _fail(f"schema/operations/{exc}") from exc
-    if check:
-        current = MANIFEST.read_text(encoding="utf-8") if MANIFEST.is_file() else ""
-        if current != text:
-            typer.echo("schema/trusted-documents.json is out of date: run `hub trusted-documents`", err=True)
-            raise typer.Exit(1)
-        typer.echo("schema/trusted-documents.json is up to date")
-        return
-    MANIFEST.write_text(text, encoding="utf-8")
-    typer.echo(f"wrote {MANIFEST.relative_to(MANIFEST.parent.parent)}")
+    _write_or_check(MANIFEST, text, command="hub trusted-documents", check=check)
 
 
 audit_app = typer.Typer(help="Tamper-evident records: case event chains and the access log.", no_args_is_help=True)

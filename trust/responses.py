@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.responses import JSONResponse
 
-from gateway.security.errors import SecurityError
+from trust.errors import SecurityError
 
 __all__ = ["security_error_response"]
 

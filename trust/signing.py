@@ -24,8 +24,8 @@ STALE_CALL (timestamp more than `max_skew_s` away from now, either direction) an
 cannot fill the nonce cache. `SignedCallMiddleware` applies it to every request to the GraphQL
 path of a subgraph (all methods, so direct ``_entities`` calls and GET queries are covered too).
 
-The in-memory `NonceCache` protects one process; the replicas of a subgraph share a store with
-``remember_async`` (`subgraphs.common.nonce_store.SqlNonceStore`, in the subgraph's database), so a
+The in-memory `NonceCache` protects one process; the replicas of a subgraph share
+a `SharedNonceStore` (`subgraphs.common.nonce_store.SqlNonceStore`, in the subgraph's database), so a
 call replayed to a second replica is refused as well.
 """
 
@@ -38,25 +38,27 @@ import json
 import re
 import secrets
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from enum import StrEnum
-from typing import Any, Final, Protocol
+from typing import Any, Final
 
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from domain.sm import hmac_sm3, sm3_hex
-from gateway.security.errors import (
+from trust.errors import (
     BadSignature,
-    BodyTooLarge,
+    CallBodyTooLarge,
     CallSignatureError,
     ReplayedCall,
     StaleCall,
     UnsignedCall,
 )
-from gateway.security.responses import security_error_response
+from trust.nonces import NonceCache as NonceCache
+from trust.nonces import NonceStore as NonceStore
+from trust.nonces import NonceVerdict as NonceVerdict
+from trust.nonces import SharedNonceStore as SharedNonceStore
+from trust.responses import security_error_response
 
 __all__ = [
     "AUDIENCE_HEADER",
@@ -71,6 +73,7 @@ __all__ = [
     "NonceCache",
     "NonceStore",
     "NonceVerdict",
+    "SharedNonceStore",
     "SignedCallMiddleware",
     "SigningKey",
     "request_target",
@@ -212,55 +215,12 @@ class CallSigner:
         }
 
 
-class NonceVerdict(StrEnum):
-    FRESH = "FRESH"
-    REPLAYED = "REPLAYED"
-    TOO_OLD = "TOO_OLD"  # older than what the bounded cache can still vouch for
-
-
-class NonceStore(Protocol):
-    def remember(self, nonce: str, timestamp: float, now: float) -> NonceVerdict: ...
-
-
-class NonceCache:
-    """Seen nonces for `ttl_s`, at most `max_entries`.
-
-    When full, the oldest entry is evicted and its timestamp becomes a floor: calls stamped at or
-    before the floor are refused (TOO_OLD), so eviction never re-opens a replay window.
-    """
-
-    def __init__(self, *, ttl_s: float, max_entries: int = 100_000) -> None:
-        self._ttl_s = ttl_s
-        self._max_entries = max_entries
-        self._seen: OrderedDict[str, tuple[float, float]] = OrderedDict()  # nonce -> (expires, timestamp)
-        self._floor = float("-inf")
-
-    def __len__(self) -> int:
-        return len(self._seen)
-
-    def remember(self, nonce: str, timestamp: float, now: float) -> NonceVerdict:
-        while self._seen:
-            oldest, (expires, _) = next(iter(self._seen.items()))
-            if expires > now:
-                break
-            del self._seen[oldest]
-        if nonce in self._seen:
-            return NonceVerdict.REPLAYED
-        if timestamp <= self._floor:
-            return NonceVerdict.TOO_OLD
-        while len(self._seen) >= self._max_entries:
-            _, (_, evicted_timestamp) = self._seen.popitem(last=False)
-            self._floor = max(self._floor, evicted_timestamp)
-        self._seen[nonce] = (now + self._ttl_s, timestamp)
-        return NonceVerdict.FRESH
-
-
 class CallVerifier:
     """The subgraph side: check a call's signature, freshness and uniqueness."""
 
     def __init__(
         self, keys: Iterable[SigningKey], *, audience: str | None = None, max_skew_s: float = 60.0,
-        nonce_store: NonceStore | None = None,
+        nonce_store: NonceStore | SharedNonceStore | None = None,
     ) -> None:
         #: the subgraph this verifier guards; None accepts a call signed for any audience (tests only)
         self.audience = audience
@@ -269,21 +229,26 @@ class CallVerifier:
             raise ValueError("at least one signing key is needed")
         self.max_skew_s = max_skew_s
         # a nonce must be remembered as long as its timestamp can still be accepted
-        self._nonces = nonce_store if nonce_store is not None else NonceCache(ttl_s=2 * max_skew_s + 1)
+        self._nonces: NonceStore | SharedNonceStore = \
+            nonce_store if nonce_store is not None else NonceCache(ttl_s=2 * max_skew_s + 1)
 
     def verify(self, headers: Mapping[str, str], method: str, path: str, body: bytes, now: float) -> CallerContext:
         """The caller context of an authentic, fresh, first-seen call; raises `CallSignatureError`."""
+        if isinstance(self._nonces, SharedNonceStore):
+            raise TypeError("a shared nonce store is asked asynchronously: use verify_async")
         context, nonce, stamped = self.authenticate(headers, method, path, body, now)
         self._judge(self._nonces.remember(nonce, stamped, now))
         return context
 
     async def verify_async(self, headers: Mapping[str, str], method: str, path: str, body: bytes,
                            now: float) -> CallerContext:
-        """`verify`, with a shared store's asynchronous `remember_async` where the store has one."""
+        """`verify`, asking a shared store without blocking the event loop."""
         context, nonce, stamped = self.authenticate(headers, method, path, body, now)
-        shared = getattr(self._nonces, "remember_async", None)
-        verdict = await shared(nonce, stamped, now) if shared is not None else self._nonces.remember(nonce, stamped, now)
-        self._judge(verdict)
+        store = self._nonces
+        if isinstance(store, SharedNonceStore):
+            self._judge(await store.remember_async(nonce, stamped, now))
+        else:
+            self._judge(store.remember(nonce, stamped, now))
         return context
 
     @staticmethod
@@ -373,7 +338,7 @@ class SignedCallMiddleware:
             context = await self.verifier.verify_async(
                 Headers(scope=scope), scope["method"], request_target(scope), body, self.clock()
             )
-        except (CallSignatureError, BodyTooLarge) as exc:
+        except CallSignatureError as exc:
             await security_error_response(exc)(scope, receive, send)
             return
         state: dict[str, Any] = scope.setdefault("state", {})
@@ -397,7 +362,7 @@ class SignedCallMiddleware:
                 break
             body += message.get("body", b"")
             if len(body) > self.max_body_bytes:
-                raise BodyTooLarge(f"request body larger than {self.max_body_bytes} bytes")
+                raise CallBodyTooLarge(f"request body larger than {self.max_body_bytes} bytes")
             if not message.get("more_body", False):
                 break
         return bytes(body)

@@ -31,8 +31,8 @@ from gateway.security.masking import UnmaskPolicy
 from gateway.security.policies import PolicySet
 from gateway.security.purpose import PurposeBindings
 from gateway.security.ratelimit import RateLimit
-from gateway.security.signing import SigningKey
 from gateway.security.trusted import TrustedDocuments
+from trust.signing import SigningKey
 
 __all__ = ["SecurityConfig"]
 

@@ -28,32 +28,20 @@
 Operation-limit violations and unauthorised fields are reported as lists of values, not raised
 (see `limits.LimitViolation` and `directives.DeniedField`), since one request can break several.
 The message of each error is safe to show to a caller: it never contains a token, a secret or
-personal data.
+personal data. `SecurityError` and the `CallSignatureError` family live in `trust.errors` (the
+subgraphs raise them too) and are re-exported here.
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
-
-class SecurityError(Exception):
-    """Base of every error the security layer raises on purpose."""
-
-    code: ClassVar[str] = "INTERNAL_SERVER_ERROR"
-    http_status: ClassVar[int] = 500
-
-    def __init__(self, message: str, *, extensions: dict[str, Any] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.extra_extensions = dict(extensions or {})
-
-    def to_graphql(self) -> dict[str, Any]:
-        """The error as a GraphQL response error entry."""
-        return {"message": self.message, "extensions": {"code": self.code, **self.extra_extensions}}
-
-    def to_graphql_list(self) -> list[dict[str, Any]]:
-        """All response error entries this error stands for."""
-        return [self.to_graphql()]
+from trust.errors import BadSignature as BadSignature
+from trust.errors import CallSignatureError as CallSignatureError
+from trust.errors import ReplayedCall as ReplayedCall
+from trust.errors import SecurityError as SecurityError
+from trust.errors import StaleCall as StaleCall
+from trust.errors import UnsignedCall as UnsignedCall
 
 
 class AuthenticationError(SecurityError):
@@ -96,28 +84,6 @@ class IntrospectionDisabled(RequestRejected):
 class BodyTooLarge(RequestRejected):
     code = "BODY_TOO_LARGE"
     http_status = 413
-
-
-class CallSignatureError(SecurityError):
-    """A subgraph call whose gateway signature is missing or not acceptable."""
-
-    http_status = 401
-
-
-class UnsignedCall(CallSignatureError):
-    code = "UNSIGNED_CALL"
-
-
-class BadSignature(CallSignatureError):
-    code = "BAD_SIGNATURE"
-
-
-class StaleCall(CallSignatureError):
-    code = "STALE_CALL"
-
-
-class ReplayedCall(CallSignatureError):
-    code = "REPLAYED_CALL"
 
 
 class Forbidden(SecurityError):

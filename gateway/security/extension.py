@@ -55,8 +55,8 @@ from gateway.security.masking import mask_response
 from gateway.security.pruning import apply_denials, prune
 from gateway.security.purpose import PURPOSE_REF_HEADER, ClearReadBudget, PurposeVerifier
 from gateway.security.ratelimit import TokenBucketLimiter
-from gateway.security.signing import CallerContext, CallSigner
 from gateway.security.state import STATE_KEY, RequestSecurity, ViewCache, security_state
+from trust.signing import CallerContext, CallSigner
 
 __all__ = ["END_USER_HEADER", "PURPOSE_HEADER", "CallSigning", "RequestGuard", "ResponseGuard"]
 

@@ -28,7 +28,7 @@ import httpx
 import orjson
 
 from gateway.security.jwt_auth import Principal
-from gateway.security.signing import CallerContext, CallSigner
+from trust.signing import CallerContext, CallSigner
 
 if TYPE_CHECKING:
     from gateway.runtime import GatewayRuntime

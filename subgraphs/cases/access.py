@@ -27,10 +27,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import QueryableAttribute
 from starlette.requests import Request
 
-from gateway.security.signing import CallerContext
 from subgraphs.cases.devauth import HEADER, DevUser, DevUserError, parse_dev_user
 from subgraphs.common.security import CaseScope, caller_of
 from subgraphs.personnel.store import BodyRow
+from trust.signing import CallerContext
 
 __all__ = ["CaseAccess", "access_of", "body_region_of", "registered_region"]
 

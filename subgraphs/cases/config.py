@@ -8,6 +8,7 @@ from typing import Any
 
 from subgraphs.cases.domain.standards import calendar_dir, deadlines_file
 from subgraphs.cases.outbox.config import OutboxConfig
+from subgraphs.common.config import is_dev_profile
 
 #: base64 uploads through GraphQL are for small files; larger ones use POST /files
 MAX_INLINE_BYTES = 2 * 1024 * 1024
@@ -50,12 +51,8 @@ class CasesConfig:
             database_url=settings.database_url or f"sqlite:///{data_dir / 'hub.db'}",
             data_dir=data_dir,
             id_hash_secret=settings.id_hash_secret.encode(),
-            allow_dev_header=_is_dev_profile(settings),
+            allow_dev_header=is_dev_profile(settings),
             outbox=OutboxConfig.from_settings(settings),
         )
 
 
-def _is_dev_profile(settings: Any) -> bool:
-    """True only for the dev profile (`Profile.DEV` or the string "dev"); anything else is not dev."""
-    profile = getattr(settings, "profile", None)
-    return getattr(profile, "value", profile) == "dev"

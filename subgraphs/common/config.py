@@ -20,6 +20,12 @@ PORT_OFFSETS: dict[str, int] = {
 }
 
 
+def is_dev_profile(settings: Any) -> bool:
+    """True only for the dev profile (`Profile.DEV` or the string "dev"); anything else, none included, is not dev."""
+    profile = getattr(settings, "profile", None)
+    return getattr(profile, "value", profile) == "dev"
+
+
 @dataclass(frozen=True)
 class SubgraphConfig:
     database_url: str

@@ -17,8 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Mapped, mapped_column
 
-from gateway.security.signing import NonceVerdict
 from subgraphs.common.orm import Base
+from trust.signing import NonceVerdict
 
 __all__ = ["CallNonceRow", "SqlNonceStore"]
 
@@ -42,9 +42,6 @@ class SqlNonceStore:
         self._ttl_s = ttl_s
         self._prune_every = max(1, prune_every)
         self._since_prune = 0
-
-    def remember(self, nonce: str, timestamp: float, now: float) -> NonceVerdict:
-        raise RuntimeError("SqlNonceStore is asynchronous: the middleware calls remember_async")
 
     async def remember_async(self, nonce: str, timestamp: float, now: float) -> NonceVerdict:
         self._since_prune += 1

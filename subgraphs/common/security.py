@@ -25,13 +25,14 @@ from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from gateway.security.signing import (
+from trust.signing import (
     KEY_ID_HEADER,
     SCOPE_STATE_KEY,
     SIGNATURE_HEADER,
     CallerContext,
     CallVerifier,
     NonceStore,
+    SharedNonceStore,
     SignedCallMiddleware,
     SigningKey,
 )
@@ -60,7 +61,7 @@ class _OptionalSignature:
 
 def protect(app: ASGIApp, *, keys: Sequence[SigningKey], required: bool = True, max_skew_s: float = 60.0,
             paths: Iterable[str] = ("/graphql",), audience: str | None = None,
-            nonce_store: NonceStore | None = None) -> ASGIApp:
+            nonce_store: NonceStore | SharedNonceStore | None = None) -> ASGIApp:
     """`app` behind signed-call verification (see the module docstring). `audience`: this subgraph's name,
     which the signature must name; `nonce_store`: shared by the subgraph's replicas (default: this process)."""
     if not keys:

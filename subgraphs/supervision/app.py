@@ -15,6 +15,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 
 from subgraphs.common.app import build_subgraph_app
+from subgraphs.common.config import is_dev_profile
 from subgraphs.common.db import create_engine
 from subgraphs.common.migrate import upgrade
 from subgraphs.common.security import caller_of
@@ -65,7 +66,7 @@ def create_app(settings: Any = None, *, database_url: str | None = None, migrate
 
     # DEV ONLY: the dev gateway signs anonymous callers' calls too; they read as an unsigned dev call does
     # (unrestricted rows; production refuses anonymous callers at the gateway)
-    dev = str(getattr(getattr(settings, "profile", None), "value", "dev")) != "production"
+    dev = is_dev_profile(settings)
 
     async def context(res: SupervisionResources, request: Request) -> SupervisionContext:
         caller = caller_of(request)

@@ -23,13 +23,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from gateway.security.signing import CallerContext
 from subgraphs.cases.access import body_region_of
 from subgraphs.cases.rows import CaseRow
 from subgraphs.common.errors import graphql_error
 from subgraphs.common.security import CaseScope, region_prefix
 from subgraphs.supervision.alerts import Alert
 from subgraphs.supervision.rows import AlertRow
+from trust.signing import CallerContext
 
 __all__ = ["alert_scope", "ensure_may_act"]
 

@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.batching import BatchLoader
-from gateway.security.signing import CallerContext
 from subgraphs.common.security import CaseScope
 from subgraphs.supervision.alerts import Alert, AlertFilter, alerts_of_cases, list_alerts
 from subgraphs.supervision.authority import alert_scope
 from subgraphs.supervision.config import SupervisionConfig
+from trust.signing import CallerContext
 
 DEV_HEADER = "x-hub-dev-user"
 

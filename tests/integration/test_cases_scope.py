@@ -30,7 +30,6 @@ from gateway.secure import create_secure_app
 from gateway.security.config import SecurityConfig
 from gateway.security.jwt_auth import JwtSettings
 from gateway.security.ratelimit import RateLimit
-from gateway.security.signing import SigningKey
 from simulators.base import SimConfig
 from simulators.identity.app import create_app as create_identity
 from subgraphs.cases.app import create_app as create_cases
@@ -42,6 +41,7 @@ from subgraphs.common.security import protect
 from subgraphs.common.vault import PseudonymVault
 from subgraphs.personnel.seedload import load_seed
 from tests.support.servers import serve
+from trust.signing import SigningKey
 
 SECRET = b"cases-scope-test-secret"
 SIGNING_KEY = SigningKey("gw-scope-test", b"test-only-scope-signing-secret-0123456789")

@@ -14,8 +14,8 @@ import httpx
 import jwt
 import pytest
 
-from gateway.security.signing import CallerContext, CallSigner
 from tests.gateway.security.secure_graph import SIGNING_KEY, Stack, secure_stack
+from trust.signing import CallerContext, CallSigner
 
 JSON = {"content-type": "application/json", "accept": "application/json"}
 

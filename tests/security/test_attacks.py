@@ -23,9 +23,9 @@ import jwt
 import pytest
 
 from domain.identifiers import id18_check_char
-from gateway.security.signing import CallerContext, CallSigner, SigningKey
 from simulators.identity.keys import KeyRing
 from tests.security.stack import SIGNING_SECRET, Hub, start_replica
+from trust.signing import CallerContext, CallSigner, SigningKey
 
 pytestmark = pytest.mark.slow
 

@@ -50,7 +50,7 @@ async def test_http_errors_and_connection_failures_map_to_codes() -> None:
 
 
 async def test_signed_calls_of_one_caller_share_but_two_callers_never_do() -> None:
-    from gateway.security.signing import VOLATILE_SIGNED_HEADERS, CallerContext, CallSigner, SigningKey
+    from trust.signing import VOLATILE_SIGNED_HEADERS, CallerContext, CallSigner, SigningKey
 
     seen: list[str] = []
 

@@ -31,7 +31,6 @@ from gateway.secure import create_secure_app
 from gateway.security.config import SecurityConfig
 from gateway.security.jwt_auth import JwtSettings
 from gateway.security.ratelimit import RateLimit
-from gateway.security.signing import SigningKey
 from simulators.base import SimConfig
 from simulators.identity.app import create_app as create_identity
 from subgraphs.common.directives import Sensitive
@@ -39,6 +38,7 @@ from subgraphs.common.migrate import upgrade_sync
 from subgraphs.common.security import protect
 from tests.gateway.sdl import JOIN_V03_PREAMBLE
 from tests.support.servers import serve
+from trust.signing import SigningKey
 
 # 18-character test ID numbers: none may ever appear in a log line or the stored access log
 PEOPLE = {

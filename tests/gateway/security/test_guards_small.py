@@ -14,9 +14,9 @@ from gateway.security.errors import DocumentNotTrusted, PersistedQueryNotFound, 
 from gateway.security.jwt_auth import Principal
 from gateway.security.policies import PolicySet, region_within
 from gateway.security.ratelimit import RateLimit, TokenBucketLimiter
-from gateway.security.signing import CallerContext
 from gateway.security.trusted import TrustedDocuments, TrustMode, document_id
 from subgraphs.common.security import CaseScope
+from trust.signing import CallerContext
 
 
 class Clock:

@@ -32,7 +32,7 @@ from gateway.security.hygiene import (
     media_type,
     strip_suggestions,
 )
-from gateway.security.responses import security_error_response
+from trust.responses import security_error_response
 
 SCHEMA = build_schema("""
 type Query { caseCount: Int  secretCase: Case  boom: Int }

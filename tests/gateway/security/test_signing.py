@@ -20,7 +20,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from gateway.security.errors import BadSignature, CallSignatureError, ReplayedCall, StaleCall, UnsignedCall
-from gateway.security.signing import (
+from tests.support.servers import serve
+from trust.signing import (
     CONTEXT_HEADER,
     KEY_ID_HEADER,
     NONCE_HEADER,
@@ -35,7 +36,6 @@ from gateway.security.signing import (
     SigningKey,
     string_to_sign,
 )
-from tests.support.servers import serve
 
 KEY_A = SigningKey("2024-a", b"A" * 32)
 KEY_B = SigningKey("2024-b", b"B" * 40)

@@ -20,13 +20,13 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, create_engine, insert, select
 from starlette.requests import Request
 
-from gateway.security.signing import SCOPE_STATE_KEY, CallerContext
 from subgraphs.cases.access import CaseAccess, access_of
 from subgraphs.cases.config import CasesConfig
 from subgraphs.cases.devauth import HEADER, DevUser
 from subgraphs.cases.rows import CaseRow
 from subgraphs.common.security import region_prefix
 from subgraphs.personnel.store import BodyRow
+from trust.signing import SCOPE_STATE_KEY, CallerContext
 
 ROLES = ("OFFICER", "BODY_HEAD", "LEGAL_REVIEWER", "SUPERVISOR", "AUDITOR", "PUBLIC", "DEPARTMENT_SYSTEM")
 REGIONS = ("445100", "445102", "445103", "445122", "440000", "445102001")

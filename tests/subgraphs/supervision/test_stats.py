@@ -10,10 +10,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from gateway.security.signing import CallerContext
-from simulators.datagen.violations import seed_with_violations
 from subgraphs.cases.codec import decode
 from subgraphs.cases.domain.snapshot import CaseSnapshot
+from subgraphs.cases.ground_truth import seed_with_violations
 from subgraphs.cases.rows import CasePenaltyKindRow, CaseRow
 from subgraphs.cases.seed import seed_cases
 from subgraphs.common.db import create_engine
@@ -21,6 +20,7 @@ from subgraphs.common.migrate import downgrade, upgrade
 from subgraphs.common.security import CaseScope
 from subgraphs.supervision.stats import CaseDimension, cases_by
 from tests.subgraphs.supervision.conftest import SECRET
+from trust.signing import CallerContext
 
 
 def _reference(snapshots: list[CaseSnapshot], dimension: CaseDimension) -> Counter[str]:
