@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from subgraphs.cases.aggregates import RecordKind, RecordStore, StepResult, Stored
 from subgraphs.cases.codec import decode
+from subgraphs.cases.domain.clock import local_date
 from subgraphs.cases.domain.inspection import Inspection, InspectionCommand, PlanInspection, apply_inspection
 from subgraphs.cases.errors import BadInput
 from subgraphs.cases.outbox.records import inspection_data
@@ -21,7 +22,8 @@ from subgraphs.cases.service import Idempotency
 
 
 def _columns(i: Inspection) -> dict[str, Any]:
-    return {"body_uscc": i.body_id, "item_code": i.item_code, "state": i.state.value}
+    return {"body_uscc": i.body_id, "item_code": i.item_code, "state": i.state.value, "region_code": i.region_code,
+            "checked_on": local_date(i.checked_at) if i.checked_at is not None else None}
 
 
 INSPECTION: RecordKind[Inspection] = RecordKind(

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from subgraphs.cases.aggregates import RecordKind, RecordStore, StepResult, Stored
 from subgraphs.cases.codec import decode
+from subgraphs.cases.domain.clock import local_date
 from subgraphs.cases.domain.coercive import (
     ApplyEmergencyMeasure,
     ApproveMeasure,
@@ -28,7 +29,10 @@ from subgraphs.cases.service import Idempotency
 
 
 def _columns(m: CoerciveMeasure) -> dict[str, Any]:
-    return {"case_id": m.case_id, "body_uscc": m.body_id, "kind": m.kind.value, "state": m.state.value}
+    return {"case_id": m.case_id, "body_uscc": m.body_id, "kind": m.kind.value, "state": m.state.value,
+            "region_code": m.region_code, "item_code": m.item_code,
+            "started_on": local_date(m.started_at) if m.started_at is not None else None,
+            "term_due": m.term.due if m.term is not None else None}
 
 
 MEASURE: RecordKind[CoerciveMeasure] = RecordKind(

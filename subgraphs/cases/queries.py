@@ -1,7 +1,7 @@
 """Read side of the case store: pages of cases and the children of many cases at once (for loaders).
 
-Every function takes the engine and returns plain dataclasses (never ORM rows). Pages are ordered
-by case id (UUID v7, so roughly by creation time) and continue after the last id of the page.
+Every function takes the engine and returns plain dataclasses (never ORM rows). Pages are keyset
+pages in the order the caller asks for (`subgraphs.cases.listing`), the case id breaking ties.
 """
 
 from __future__ import annotations
@@ -10,19 +10,26 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from subgraphs.cases.chain import EventFields, StoredEvent
 from subgraphs.cases.codec import decode
 from subgraphs.cases.domain.snapshot import CaseSnapshot
+from subgraphs.cases.listing import (
+    CASE_SORT_KEYS,
+    CaseFilter,
+    Ordering,
+    case_conditions,
+    count_of,
+    keyset_page,
+    ordering,
+)
 from subgraphs.cases.rows import (
     CaseEventRow,
     CaseLicenceRow,
-    CaseOfficerRow,
-    CasePartyRow,
     CaseRow,
     DeadlineRow,
     DocumentRow,
@@ -31,16 +38,9 @@ from subgraphs.cases.rows import (
 from subgraphs.cases.service import CaseRecord
 
 _CHUNK = 500
+T = TypeVar("T")
 
-
-@dataclass(frozen=True, slots=True)
-class CaseFilter:
-    body_uscc: str | None = None
-    status: str | None = None
-    party_id_type: str | None = None
-    party_id_hash: str | None = None
-    party_uscc: str | None = None
-    officer_id: str | None = None
+__all__ = ["CaseFilter", "Listed", "case_order", "cases_listed"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,46 +129,28 @@ async def cases_by_id(engine: AsyncEngine, ids: Sequence[str],
     return out
 
 
-def _filtered(flt: CaseFilter) -> Select[Any]:
-    stmt = select(*_CASE_COLUMNS)
-    if flt.body_uscc is not None:
-        stmt = stmt.where(CaseRow.body_uscc == flt.body_uscc)
-    if flt.status is not None:
-        stmt = stmt.where(CaseRow.status == flt.status)
-    if flt.party_id_hash is not None or flt.party_uscc is not None:
-        party = select(CasePartyRow.case_id)
-        if flt.party_id_hash is not None:
-            party = party.where(CasePartyRow.id_number_hash == flt.party_id_hash)
-            if flt.party_id_type is not None:
-                party = party.where(CasePartyRow.id_type == flt.party_id_type)
-        if flt.party_uscc is not None:
-            party = party.where(CasePartyRow.uscc == flt.party_uscc)
-        stmt = stmt.where(CaseRow.id.in_(party))
-    if flt.officer_id is not None:
-        stmt = stmt.where(CaseRow.id.in_(select(CaseOfficerRow.case_id).where(
-            CaseOfficerRow.officer_id == flt.officer_id)))
-    return stmt
+@dataclass(frozen=True, slots=True)
+class Listed(Generic[T]):
+    """One page of a list: its items, the cursor position after the last one (None: last page) and
+    the exact number of items the filter selects."""
+
+    items: list[T]
+    next_position: dict[str, Any] | None
+    total: int
 
 
-async def cases_page(engine: AsyncEngine, flt: CaseFilter, *, after_id: str | None, limit: int,
-                     scope: ColumnElement[bool] | None = None) -> list[CaseRecord]:
-    """Up to `limit` cases matching `flt` (and `scope`, a condition on `penalty_case`) with id > `after_id`."""
-    stmt = _filtered(flt).order_by(CaseRow.id).limit(limit)
-    if scope is not None:
-        stmt = stmt.where(scope)
-    if after_id is not None:
-        stmt = stmt.where(CaseRow.id > after_id)
+async def cases_listed(engine: AsyncEngine, flt: CaseFilter, order: Ordering, *, after: dict[str, Any] | None,
+                       limit: int, scope: ColumnElement[bool] | None = None) -> Listed[CaseRecord]:
+    """A page of the cases matching `flt` (and `scope`, a condition on `penalty_case`) in `order`."""
+    conditions = case_conditions(flt) + ([scope] if scope is not None else [])
     async with engine.connect() as conn:
-        return [_record(r) for r in (await conn.execute(stmt)).all()]
+        rows, position = await keyset_page(conn, select(*_CASE_COLUMNS), conditions, order, after=after, limit=limit)
+        total = len(rows) if position is None and after is None else await count_of(conn, CaseRow, conditions)
+    return Listed([_record(r) for r in rows], position, total)
 
 
-async def cases_count(engine: AsyncEngine, flt: CaseFilter, *, scope: ColumnElement[bool] | None = None) -> int:
-    """How many cases match `flt` within `scope` (every page's `total`: the same count, whatever the cursor)."""
-    stmt = _filtered(flt)
-    if scope is not None:
-        stmt = stmt.where(scope)
-    async with engine.connect() as conn:
-        return int((await conn.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one())
+def case_order(wanted: Sequence[tuple[str, bool]] = ()) -> Ordering:
+    return ordering(CASE_SORT_KEYS, wanted, CaseRow.id)
 
 
 async def _grouped(engine: AsyncEngine, stmt_for: Any, key: str, case_ids: Sequence[str]) -> dict[str, list[Any]]:

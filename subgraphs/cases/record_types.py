@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -19,6 +19,37 @@ from subgraphs.cases.domain.inspection import CheckResult, Inspection, Inspectio
 from subgraphs.cases.inspections import INSPECTION
 from subgraphs.cases.measures import MEASURE, record_deadlines
 from subgraphs.common.directives import Sensitive
+
+_PenaltyCase = Annotated["PenaltyCase", strawberry.lazy("subgraphs.cases.types")]
+_Body = Annotated["EnforcementBodyRef", strawberry.lazy("subgraphs.cases.types")]
+
+if TYPE_CHECKING:
+    from subgraphs.cases.types import EnforcementBodyRef, PenaltyCase
+
+
+async def _case_of(case_id: str, info: Info[CasesContext, None]) -> PenaltyCase | None:
+    from subgraphs.cases.types import PenaltyCase
+
+    return await PenaltyCase.resolve_reference(info, strawberry.ID(case_id))
+
+
+def _body_of(uscc: str) -> EnforcementBodyRef:
+    from subgraphs.cases.types import EnforcementBodyRef
+
+    return EnforcementBodyRef(uscc=uscc)
+
+
+async def measure_case(root: CoerciveMeasureView, info: Info[CasesContext, None]) -> PenaltyCase | None:
+    return await _case_of(str(root.case_id), info)
+
+
+def measure_body(root: CoerciveMeasureView) -> EnforcementBodyRef:
+    return _body_of(root.body_uscc)
+
+
+def inspection_body(root: InspectionView) -> EnforcementBodyRef:
+    return _body_of(root.body_uscc)
+
 
 MeasureStateEnum = strawberry.enum(MeasureState, name="MeasureState", description="Coercive-measure states (§6.1)")
 HandlingKindEnum = strawberry.enum(HandlingKind, name="HandlingKind")
@@ -134,8 +165,11 @@ class CoerciveMeasureView:
     handling: HandlingKind | None
     ended_on: date | None
     end_reason: str | None
-    term_due: date | None = strawberry.field(description="the last day of the term (testing periods excluded)")
+    term_due: date | None = strawberry.field(description="期限届满日 — the last day of the term (testing periods excluded)")
     snapshot: strawberry.Private[CoerciveMeasure]
+    case: _PenaltyCase | None = strawberry.field(
+        resolver=measure_case, description="案件 — the case the measure belongs to (null outside the caller's scope)")
+    body: _Body = strawberry.field(resolver=measure_body, description="执法主体 — the body that decided the measure")
     events: list[RecordEvent] = strawberry.field(resolver=measure_events,
                                                  description="the measure's own SM3-chained events")
     deadlines: list[RecordDeadline] = strawberry.field(resolver=measure_deadlines)
@@ -178,6 +212,7 @@ class InspectionView:
     clue_case_id: strawberry.ID | None
     published_on: date | None
     snapshot: strawberry.Private[Inspection]
+    body: _Body = strawberry.field(resolver=inspection_body, description="执法主体 — the inspecting body")
     events: list[RecordEvent] = strawberry.field(resolver=inspection_events,
                                                  description="the inspection's own SM3-chained events")
     verify_events: ChainCheck = strawberry.field(

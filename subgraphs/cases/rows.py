@@ -46,6 +46,7 @@ class CaseRow(Base):
     __table_args__ = (
         Index("ix_penalty_case_body_id", "body_uscc", "id"),
         Index("ix_penalty_case_status_id", "status", "id"),
+        Index("ix_penalty_case_decided_at", "decided_at"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -58,6 +59,7 @@ class CaseRow(Base):
     region_code: Mapped[str] = mapped_column(String(12), index=True)
     filed_at: Mapped[date | None] = mapped_column(Date)
     decided_at: Mapped[date | None] = mapped_column(Date)
+    closed_at: Mapped[date | None] = mapped_column(Date)  # migration 0013
     fine_fen: Mapped[int | None] = mapped_column(BigInteger)
     party_id_type: Mapped[str | None] = mapped_column(String(20))
     party_id_hash: Mapped[str | None] = mapped_column(String(64), index=True)
@@ -269,12 +271,17 @@ class CaseNoCounterRow(Base):
 
 class MeasureRow(Base):
     __tablename__ = "coercive_measure"
+    __table_args__ = (Index("ix_coercive_measure_term_due", "state", "term_due"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     case_id: Mapped[str] = mapped_column(ForeignKey("penalty_case.id"), index=True)
     body_uscc: Mapped[str] = mapped_column(String(18))
     kind: Mapped[str] = mapped_column(String(16))
     state: Mapped[str] = mapped_column(String(24))
+    region_code: Mapped[str | None] = mapped_column(String(12))  # migration 0013 (and the next three)
+    item_code: Mapped[str | None] = mapped_column(String(40))
+    started_on: Mapped[date | None] = mapped_column(Date)
+    term_due: Mapped[date | None] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer)
     head_hash: Mapped[str] = mapped_column(String(64))
     snapshot: Mapped[dict[str, Any]]
@@ -290,6 +297,8 @@ class InspectionRow(Base):
     body_uscc: Mapped[str] = mapped_column(String(18))
     item_code: Mapped[str] = mapped_column(String(40))
     state: Mapped[str] = mapped_column(String(24))
+    region_code: Mapped[str | None] = mapped_column(String(12))  # migration 0013
+    checked_on: Mapped[date | None] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer)
     head_hash: Mapped[str] = mapped_column(String(64))
     snapshot: Mapped[dict[str, Any]]

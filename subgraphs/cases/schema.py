@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import Info
@@ -12,11 +14,21 @@ from subgraphs.cases.chain import snapshot_sm3, verify_case_chain
 from subgraphs.cases.codec import encode
 from subgraphs.cases.context import CasesContext, inspection_in_scope
 from subgraphs.cases.domain.enums import CaseState
-from subgraphs.cases.inspections import INSPECTION, inspections_page
+from subgraphs.cases.filter_inputs import (
+    CaseFilterInput,
+    CaseOrder,
+    InspectionFilterInput,
+    InspectionOrder,
+    MeasureFilterInput,
+    MeasureOrder,
+    case_filter,
+)
+from subgraphs.cases.inspections import INSPECTION
 from subgraphs.cases.measures import MEASURE
 from subgraphs.cases.mutations import build_mutation_type
 from subgraphs.cases.purpose import PurposeCheck, case_purpose_binding
-from subgraphs.cases.queries import CaseFilter, document, stored_events
+from subgraphs.cases.queries import document, stored_events
+from subgraphs.cases.record_lists import inspection_page, measure_page
 from subgraphs.cases.record_mutations import record_mutations
 from subgraphs.cases.record_types import CoerciveMeasureView, InspectionView
 from subgraphs.cases.types import (
@@ -28,9 +40,9 @@ from subgraphs.cases.types import (
     Officer,
     PenaltyCase,
     Person,
-    _page,
+    case_page,
 )
-from subgraphs.common.pagination import Page, decode_cursor, encode_cursor, page_size
+from subgraphs.common.pagination import Page
 from subgraphs.common.schema import SubgraphSchema
 
 
@@ -39,12 +51,20 @@ async def penalty_case(info: Info[CasesContext, None], id: strawberry.ID) -> Pen
 
 
 async def penalty_cases(
-    info: Info[CasesContext, None], body_uscc: str | None = None, status: CaseState | None = None,
-    first: int | None = None, after: str | None = None,
+    info: Info[CasesContext, None],
+    filter: Annotated[CaseFilterInput | None, strawberry.argument(description="筛选 — conditions, all optional")] = None,
+    order_by: Annotated[list[CaseOrder] | None, strawberry.argument(description="排序 — sort keys (default: id)")] = None,
+    first: Annotated[int | None, strawberry.argument(description="每页条数 — page size, 1–1000 (default 20)")] = None,
+    after: Annotated[str | None, strawberry.argument(description="游标 — nextCursor of the previous page")] = None,
+    body_uscc: Annotated[str | None, strawberry.argument(description="执法主体 — deprecated: filter.bodies")] = None,
+    status: Annotated[CaseState | None, strawberry.argument(description="状态 — deprecated: filter.statuses")] = None,
 ) -> Page[PenaltyCase]:
-    flt = CaseFilter(body_uscc=body_uscc.strip().upper() if body_uscc else None,
-                     status=status.value if status is not None else None)
-    return await _page(info, flt, first, after)
+    fixed: dict[str, str] = {}
+    if body_uscc:
+        fixed["body_uscc"] = body_uscc.strip().upper()
+    if status is not None:
+        fixed["status"] = status.value
+    return await case_page(info, case_filter(filter, **fixed), first, after, order_by)
 
 
 async def verify_document_seal(info: Info[CasesContext, None], document_id: strawberry.ID) -> IntegrityCheck:
@@ -88,27 +108,35 @@ async def inspection(info: Info[CasesContext, None], id: strawberry.ID) -> Inspe
     return InspectionView.from_stored(found)
 
 
-async def inspections(info: Info[CasesContext, None], body_uscc: str | None = None, first: int | None = None,
-                      after: str | None = None) -> Page[InspectionView]:
-    size = page_size(first)
-    after_id = None
-    if after is not None:
-        key = decode_cursor(after).get("k")
-        after_id = key if isinstance(key, str) else None
-    body = body_uscc.strip().upper() if body_uscc else None
-    found = await inspections_page(info.context.res.engine, body, after_id=after_id, limit=size + 1,
-                                   scope=info.context.inspection_scope())
-    more = len(found) > size
-    found = found[:size]
-    cursor = encode_cursor({"k": found[-1].record_id}) if more and found else None
-    return Page(items=[InspectionView.from_stored(i) for i in found], next_cursor=cursor)
+async def inspections(
+    info: Info[CasesContext, None],
+    filter: Annotated[InspectionFilterInput | None, strawberry.argument(description="筛选 — conditions")] = None,
+    order_by: Annotated[list[InspectionOrder] | None, strawberry.argument(description="排序 — sort keys")] = None,
+    first: Annotated[int | None, strawberry.argument(description="每页条数 — page size, 1–1000 (default 20)")] = None,
+    after: Annotated[str | None, strawberry.argument(description="游标 — nextCursor of the previous page")] = None,
+    body_uscc: Annotated[str | None, strawberry.argument(description="执法主体 — deprecated: filter.bodies")] = None,
+) -> Page[InspectionView]:
+    return await inspection_page(info, filter, order_by, first, after,
+                                 body_uscc=body_uscc.strip().upper() if body_uscc else None)
+
+
+async def search_coercive_measures(
+    info: Info[CasesContext, None],
+    filter: Annotated[MeasureFilterInput | None, strawberry.argument(description="筛选 — conditions")] = None,
+    order_by: Annotated[list[MeasureOrder] | None, strawberry.argument(description="排序 — sort keys")] = None,
+    first: Annotated[int | None, strawberry.argument(description="每页条数 — page size, 1–1000 (default 20)")] = None,
+    after: Annotated[str | None, strawberry.argument(description="游标 — nextCursor of the previous page")] = None,
+) -> Page[CoerciveMeasureView]:
+    return await measure_page(info, filter, order_by, first, after)
 
 
 @strawberry.type
 class Query:
     penalty_case: PenaltyCase | None = strawberry.field(resolver=penalty_case, description="A penalty case by id.")
     penalty_cases: Page[PenaltyCase] | None = strawberry.field(
-        resolver=penalty_cases, description="Cases by body and/or status, in id order, with cursor paging.")
+        resolver=penalty_cases,
+        description="行政处罚案件 — cases by any combination of filters, in the order asked, a page at a time, with "
+                    "the exact total.")
     verify_document_seal: IntegrityCheck = strawberry.field(
         resolver=verify_document_seal, description="Re-hash a document's file and check its SM2 seal.")
     verify_case_events: IntegrityCheck = strawberry.field(resolver=verify_case_events)
@@ -117,7 +145,10 @@ class Query:
     coercive_measure: CoerciveMeasureView | None = strawberry.field(resolver=coercive_measure)
     inspection: InspectionView | None = strawberry.field(resolver=inspection)
     inspections: Page[InspectionView] | None = strawberry.field(
-        resolver=inspections, description="Inspections by body, in id order, with cursor paging.")
+        resolver=inspections, description="行政检查 — inspections by filter, a page at a time, with the exact total.")
+    search_coercive_measures: Page[CoerciveMeasureView] | None = strawberry.field(
+        resolver=search_coercive_measures,
+        description="行政强制措施 — coercive measures by filter (e.g. pastTermOn: 超期未解除), a page at a time.")
     enforcement_items: Page[EnforcementItemVersion] | None = strawberry.field(resolver=enforcement_items)
     case_purpose_binding: PurposeCheck = strawberry.field(
         resolver=case_purpose_binding,

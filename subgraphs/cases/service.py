@@ -179,6 +179,9 @@ def _officers(snapshot: CaseSnapshot) -> dict[str, str]:
         roles.setdefault(snapshot.legal_review.reviewer_id, "LEGAL_REVIEWER")
     if snapshot.hearing is not None and snapshot.hearing.chair_id:
         roles.setdefault(snapshot.hearing.chair_id, "HEARING_CHAIR")
+    for evidence in snapshot.evidence:
+        for officer in evidence.collected_by:
+            roles.setdefault(officer, "COLLECTOR")
     return roles
 
 
@@ -191,6 +194,7 @@ def query_columns(snapshot: CaseSnapshot) -> dict[str, Any]:
         "body_uscc": snapshot.body_id, "item_code": snapshot.item_code, "item_version": snapshot.item_version,
         "status": snapshot.state.value, "procedure": snapshot.procedure.value if snapshot.procedure else None,
         "region_code": snapshot.region_code, "filed_at": snapshot.filed_on, "decided_at": decided,
+        "closed_at": snapshot.closure.closed_on if snapshot.closure is not None else None,
         "fine_fen": snapshot.decision.proposal.fine_fen if snapshot.decision is not None else None,
         "party_id_type": party.id_type if party is not None and party.id_hash else None,
         "party_id_hash": party.id_hash if party is not None else None,

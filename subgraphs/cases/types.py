@@ -1,336 +1,284 @@
-"""Graph types of the cases subgraph: `PenaltyCase` and its children, and the entity stubs it uses.
+"""Graph types of the cases subgraph: `PenaltyCase` and the entities it links, both ways.
 
-FEDERATION_NOTE: `Person`, `LegalEntity` and `Officer` are resolvable here only to contribute
-`cases` / `penalties`; `EnforcementBody` and `Licence` are references (`resolvable: false`).
-Party names are personal data and carry `@sensitive` for the gateway's masking; the raw ID
-number of a party is never stored or served, only its hash (the `Person` key).
+FEDERATION_NOTE: `Person`, `LegalEntity`, `Officer` and `EnforcementBody` are resolvable here only
+to contribute their cases (and a body's inspections and coercive measures); their own fields live
+in their home subgraphs. Party names are personal data and carry `@sensitive` for the gateway's
+masking; the raw ID number of a party is never stored or served, only its hash (the `Person` key).
+Every list takes the same `filter` / `orderBy` / `first` / `after` and answers an exact `total`.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any, NewType
+from datetime import date
+from typing import Annotated
 
 import strawberry
-from strawberry.federation.schema_directives import Key
-from strawberry.federation.types import FieldSet
 from strawberry.types import Info
 
 from domain.entities import IdType
-from domain.hashchain import canonical_json
+from subgraphs.cases import graph_enums  # noqa: F401  (registers the domain enums with the graph first)
+from subgraphs.cases.case_children import (
+    CaseDeadline,
+    CaseDecision,
+    CaseDocument,
+    CaseEnforcement,
+    CaseEvent,
+    CaseEvidence,
+    CaseParty,
+    CasePayment,
+    LicenceLink,
+    LicenceRef,
+    case_deadlines,
+    case_documents,
+    case_events,
+    case_evidence,
+    case_licences,
+    case_measures,
+)
+from subgraphs.cases.case_roles import (
+    CaseAct,
+    CaseAssignment,
+    CaseHearing,
+    CaseParticipation,
+    acts_of,
+    assignments_of,
+)
 from subgraphs.cases.context import CasesContext
 from subgraphs.cases.domain import enums as e
-from subgraphs.cases.queries import (
-    CaseFilter,
-    DeadlineView,
-    DocumentView,
-    EventView,
-    EvidenceView,
-    cases_count,
-    cases_page,
+from subgraphs.cases.domain.snapshot import CaseSnapshot
+from subgraphs.cases.filter_inputs import (
+    CaseFilterInput,
+    CaseOrder,
+    InspectionFilterInput,
+    InspectionOrder,
+    MeasureFilterInput,
+    MeasureOrder,
+    bad_input,
+    case_filter,
+    position,
+    sort_keys,
 )
-from subgraphs.cases.record_types import CoerciveMeasureView
+from subgraphs.cases.listing import CaseFilter, ListInputError
+from subgraphs.cases.queries import case_order, cases_listed
+from subgraphs.cases.record_lists import inspection_page, measure_page
+from subgraphs.cases.record_types import CoerciveMeasureView, InspectionView
+from subgraphs.cases.scalars import SCALAR_MAP, Int64
 from subgraphs.cases.service import CaseRecord
-from subgraphs.common.directives import Sensitive
-from subgraphs.common.pagination import Page, decode_cursor, encode_cursor, page_size
+from subgraphs.common.pagination import Page, encode_cursor, page_size
 from subgraphs.common.types import GraphIdType
 
-#: 64-bit integers (amounts in 分); registered with the schema through `SCALAR_MAP`
-Int64 = NewType("Int64", int)
-SCALAR_MAP: dict[object, Any] = {
-    Int64: strawberry.scalar(name="Int64", serialize=int, parse_value=int,
-                             description="A 64-bit integer (amounts in 分)."),
-}
-
-CaseStateEnum = strawberry.enum(e.CaseState, name="CaseState", description="Penalty-case states (DOMAIN.md §5.1)")
-ProcedureEnum = strawberry.enum(e.Procedure, name="Procedure")
-PartyTypeEnum = strawberry.enum(e.PartyType, name="PartyType")
-PenaltyKindEnum = strawberry.enum(e.PenaltyKind, name="PenaltyKind")
-CircumstanceEnum = strawberry.enum(e.CircumstanceLevel, name="CircumstanceLevel")
-CaseSourceEnum = strawberry.enum(e.CaseSource, name="CaseSource")
-BasisLevelEnum = strawberry.enum(e.BasisLevel, name="BasisLevel")
-EvidenceKindEnum = strawberry.enum(e.EvidenceKind, name="EvidenceKind")
-ServiceMethodEnum = strawberry.enum(e.ServiceMethod, name="ServiceMethod")
-NoPenaltyGroundEnum = strawberry.enum(e.NoPenaltyGround, name="NoPenaltyGround")
-ReviewOpinionEnum = strawberry.enum(e.ReviewOpinion, name="ReviewOpinion")
-RemedyKindEnum = strawberry.enum(e.RemedyKind, name="RemedyKind")
-RemedyOutcomeEnum = strawberry.enum(e.RemedyOutcome, name="RemedyOutcome")
-EnforcementRouteEnum = strawberry.enum(e.EnforcementRoute, name="EnforcementRoute")
-TerminationGroundEnum = strawberry.enum(e.TerminationGround, name="TerminationGround")
-CoerciveKindEnum = strawberry.enum(e.CoerciveKind, name="CoerciveKind")
+__all__ = ["SCALAR_MAP", "CaseEvidence", "Int64", "LicenceLink", "LicenceRef"]
 
 
-# --- entity stubs ----------------------------------------------------------------------------
 
 
-@strawberry.federation.type(keys=[Key(fields=FieldSet("uscc"), resolvable=False)], name="EnforcementBody")
-class EnforcementBodyRef:
-    uscc: str
+
+# --- the entities a case links to, with their cases ---------------------------------------------
+
+_FILTER = "筛选 — conditions on the cases (all optional)"
+_ORDER = "排序 — sort keys, first one first (default: by id)"
+_FIRST = "每页条数 — page size, 1–1000 (default 20)"
+_AFTER = "游标 — the nextCursor of the previous page"
 
 
-@strawberry.federation.type(keys=[Key(fields=FieldSet("id"), resolvable=False)], name="Licence")
-class LicenceRef:
-    id: strawberry.ID
-
-
-async def _page(info: Info[CasesContext, None], flt: CaseFilter, first: int | None, after: str | None,
-                ) -> Page[PenaltyCase]:
+async def case_page(info: Info[CasesContext, None], flt: CaseFilter, first: int | None, after: str | None,
+                    order: list[CaseOrder] | None = None) -> Page[PenaltyCase]:
+    """A page of the cases `flt` selects within the caller's scope, in `order`, with the exact total."""
     size = page_size(first)
-    after_id = None
-    if after is not None:
-        key = decode_cursor(after).get("k")
-        after_id = key if isinstance(key, str) else None
-    scope = info.context.case_scope()
-    records = await cases_page(info.context.res.engine, flt, after_id=after_id, limit=size + 1, scope=scope)
-    more = len(records) > size
-    records = records[:size]
-    cursor = encode_cursor({"k": records[-1].case_id}) if more and records else None
-    total = await cases_count(info.context.res.engine, flt, scope=scope) if more or after_id is not None \
-        else len(records)
-    return Page(items=[PenaltyCase.from_record(r) for r in records], next_cursor=cursor, total=total)
+    try:
+        listed = await cases_listed(info.context.res.engine, flt, case_order(sort_keys(order)),
+                                    after=position(after), limit=size, scope=info.context.case_scope())
+    except ListInputError as exc:
+        raise bad_input(exc) from exc
+    cursor = encode_cursor(listed.next_position) if listed.next_position is not None else None
+    return Page(items=[PenaltyCase.from_record(r) for r in listed.items], next_cursor=cursor, total=listed.total)
 
 
-async def person_cases(root: Person, info: Info[CasesContext, None], first: int | None = None,
-                       after: str | None = None) -> Page[PenaltyCase]:
-    return await _page(info, CaseFilter(party_id_type=root.id_type.value, party_id_hash=root.id_number_hash),
-                       first, after)
+async def person_cases(root: Person, info: Info[CasesContext, None],
+                       filter: Annotated[CaseFilterInput | None, strawberry.argument(description=_FILTER)] = None,
+                       order_by: Annotated[list[CaseOrder] | None, strawberry.argument(description=_ORDER)] = None,
+                       first: Annotated[int | None, strawberry.argument(description=_FIRST)] = None,
+                       after: Annotated[str | None, strawberry.argument(description=_AFTER)] = None) -> Page[PenaltyCase]:
+    flt = case_filter(filter, party_id_type=root.id_type.value, party_id_hash=root.id_number_hash)
+    return await case_page(info, flt, first, after, order_by)
 
 
-async def entity_penalties(root: LegalEntity, info: Info[CasesContext, None], first: int | None = None,
-                           after: str | None = None) -> Page[PenaltyCase]:
-    return await _page(info, CaseFilter(party_uscc=root.uscc.strip().upper()), first, after)
+async def entity_cases(root: LegalEntity, info: Info[CasesContext, None],
+                       filter: Annotated[CaseFilterInput | None, strawberry.argument(description=_FILTER)] = None,
+                       order_by: Annotated[list[CaseOrder] | None, strawberry.argument(description=_ORDER)] = None,
+                       first: Annotated[int | None, strawberry.argument(description=_FIRST)] = None,
+                       after: Annotated[str | None, strawberry.argument(description=_AFTER)] = None) -> Page[PenaltyCase]:
+    return await case_page(info, case_filter(filter, party_uscc=root.uscc.strip().upper()), first, after, order_by)
 
 
-async def officer_cases(root: Officer, info: Info[CasesContext, None], first: int | None = None,
-                        after: str | None = None) -> Page[PenaltyCase]:
-    return await _page(info, CaseFilter(officer_id=str(root.id)), first, after)
+async def officer_cases(root: Officer, info: Info[CasesContext, None],
+                        filter: Annotated[CaseFilterInput | None, strawberry.argument(description=_FILTER)] = None,
+                        order_by: Annotated[list[CaseOrder] | None, strawberry.argument(description=_ORDER)] = None,
+                        first: Annotated[int | None, strawberry.argument(description=_FIRST)] = None,
+                        after: Annotated[str | None, strawberry.argument(description=_AFTER)] = None,
+                        ) -> Page[PenaltyCase]:
+    return await case_page(info, case_filter(filter, officer_id=str(root.id)), first, after, order_by)
 
 
-@strawberry.federation.type(keys=["idType idNumberHash"], description="A natural person (home: population).")
+async def officer_participations(
+    root: Officer, info: Info[CasesContext, None],
+    filter: Annotated[CaseFilterInput | None, strawberry.argument(description=_FILTER)] = None,
+    order_by: Annotated[list[CaseOrder] | None, strawberry.argument(description=_ORDER)] = None,
+    first: Annotated[int | None, strawberry.argument(description=_FIRST)] = None,
+    after: Annotated[str | None, strawberry.argument(description=_AFTER)] = None,
+) -> Page[CaseParticipation]:
+    page = await officer_cases(root, info, filter, order_by, first, after)
+    officer = str(root.id)
+    items = []
+    for case in page.items:
+        measures = [m.snapshot for m in await info.context.measures.load(str(case.id)) or []]
+        roles = [CaseAssignment.of(a) for a in assignments_of(case.snapshot) if a.officer_id == officer]
+        acts = [CaseAct.of(a) for a in acts_of(case.snapshot, measures) if officer in a.officer_ids]
+        items.append(CaseParticipation(case=case, roles=roles, acts=acts))
+    return Page(items=items, next_cursor=page.next_cursor, total=page.total)
+
+
+async def body_cases(root: EnforcementBodyRef, info: Info[CasesContext, None],
+                     filter: Annotated[CaseFilterInput | None, strawberry.argument(description=_FILTER)] = None,
+                     order_by: Annotated[list[CaseOrder] | None, strawberry.argument(description=_ORDER)] = None,
+                     first: Annotated[int | None, strawberry.argument(description=_FIRST)] = None,
+                     after: Annotated[str | None, strawberry.argument(description=_AFTER)] = None) -> Page[PenaltyCase]:
+    return await case_page(info, case_filter(filter, body_uscc=root.uscc.strip().upper()), first, after, order_by)
+
+
+async def body_inspections(
+    root: EnforcementBodyRef, info: Info[CasesContext, None],
+    filter: Annotated[InspectionFilterInput | None, strawberry.argument(description="筛选 — conditions")] = None,
+    order_by: Annotated[list[InspectionOrder] | None, strawberry.argument(description=_ORDER)] = None,
+    first: Annotated[int | None, strawberry.argument(description=_FIRST)] = None,
+    after: Annotated[str | None, strawberry.argument(description=_AFTER)] = None,
+) -> Page[InspectionView]:
+    return await inspection_page(info, filter, order_by, first, after, body_uscc=root.uscc.strip().upper())
+
+
+async def body_measures(
+    root: EnforcementBodyRef, info: Info[CasesContext, None],
+    filter: Annotated[MeasureFilterInput | None, strawberry.argument(description="筛选 — conditions")] = None,
+    order_by: Annotated[list[MeasureOrder] | None, strawberry.argument(description=_ORDER)] = None,
+    first: Annotated[int | None, strawberry.argument(description=_FIRST)] = None,
+    after: Annotated[str | None, strawberry.argument(description=_AFTER)] = None,
+) -> Page[CoerciveMeasureView]:
+    return await measure_page(info, filter, order_by, first, after, body_uscc=root.uscc.strip().upper())
+
+
+@strawberry.federation.type(keys=["uscc"], name="EnforcementBody",
+                            description="执法主体 — an enforcement body (home: personnel); here its cases, "
+                                        "inspections and coercive measures.")
+class EnforcementBodyRef:
+    uscc: str = strawberry.field(description="统一社会信用代码 — the body's USCC")
+    cases: Page[PenaltyCase] = strawberry.field(resolver=body_cases, description="案件 — cases the body handles")
+    inspections: Page[InspectionView] = strawberry.field(
+        resolver=body_inspections, description="行政检查 — inspections the body carries out")
+    coercive_measures: Page[CoerciveMeasureView] = strawberry.field(
+        resolver=body_measures, description="行政强制措施 — coercive measures the body decided")
+
+    @classmethod
+    def resolve_reference(cls, uscc: str) -> EnforcementBodyRef:
+        return cls(uscc=uscc)
+
+
+@strawberry.federation.type(keys=["idType idNumberHash"],
+                            description="自然人 — a natural person (home: population); here the cases they are party to.")
 class Person:
-    id_type: GraphIdType
-    id_number_hash: str
+    id_type: GraphIdType = strawberry.field(description="证件类型 — the kind of identity document")
+    id_number_hash: str = strawberry.field(description="证件号码哈希 — HMAC-SM3 of the ID number (never the number)")
     cases: Page[PenaltyCase] = strawberry.field(resolver=person_cases,
-                                                description="Penalty cases in which this person is a party.")
+                                                description="案件 — penalty cases in which this person is a party")
 
     @classmethod
     def resolve_reference(cls, **representation: object) -> Person:
         return cls(id_type=IdType(str(representation["idType"])), id_number_hash=str(representation["idNumberHash"]))
 
 
-@strawberry.federation.type(keys=["uscc"], description="A legal entity (home: legal_person).")
+@strawberry.federation.type(keys=["uscc"],
+                            description="法人和其他组织 — a legal entity (home: legal_person); here its cases.")
 class LegalEntity:
-    uscc: str
-    penalties: Page[PenaltyCase] = strawberry.field(resolver=entity_penalties,
-                                                    description="Penalty cases in which this entity is a party.")
+    uscc: str = strawberry.field(description="统一社会信用代码 — the entity's USCC")
+    cases: Page[PenaltyCase] = strawberry.field(resolver=entity_cases,
+                                                description="案件 — penalty cases in which this entity is a party")
+    penalties: Page[PenaltyCase] = strawberry.field(
+        resolver=entity_cases, description="案件 — the same as `cases` (deprecated name)")
 
     @classmethod
     def resolve_reference(cls, uscc: str) -> LegalEntity:
         return cls(uscc=uscc)
 
 
-@strawberry.federation.type(keys=["id"], description="An enforcement officer (home: personnel).")
+@strawberry.federation.type(keys=["id"], description="执法人员 — an enforcement officer (home: personnel); here the "
+                                                     "cases they took part in.")
 class Officer:
-    id: strawberry.ID
-    cases: Page[PenaltyCase] = strawberry.field(resolver=officer_cases,
-                                                description="Cases this officer investigated, verified, reviewed or chaired.")
+    id: strawberry.ID = strawberry.field(description="执法人员编号 — the officer's id")
+    cases: Page[PenaltyCase] = strawberry.field(
+        resolver=officer_cases, description="案件 — cases the officer took part in, in any role")
+    participations: Page[CaseParticipation] = strawberry.field(
+        resolver=officer_participations,
+        description="参与办案 — the same cases, each with this officer's roles (and their periods) and dated acts")
 
     @classmethod
     def resolve_reference(cls, id: strawberry.ID) -> Officer:
         return cls(id=id)
 
 
-# --- the case and its children ---------------------------------------------------------------
+async def case_assignments(root: PenaltyCase) -> list[CaseAssignment]:
+    return [CaseAssignment.of(a) for a in assignments_of(root.snapshot)]
 
 
-@strawberry.type(description="当事人 of a case.")
-class CaseParty:
-    party_type: e.PartyType
-    name: str = strawberry.federation.field(directives=[Sensitive(level="S2", mask="NAME")])
-    person: Person | None = strawberry.field(description="the party in the population subgraph, by hash")
-    entity: LegalEntity | None = strawberry.field(description="the party in the legal-person subgraph")
+async def case_acts(root: PenaltyCase, info: Info[CasesContext, None]) -> list[CaseAct]:
+    measures = [m.snapshot for m in await info.context.measures.load(str(root.id)) or []]
+    return [CaseAct.of(a) for a in acts_of(root.snapshot, measures)]
 
 
-@strawberry.type(description="处罚决定 (or the on-the-spot decision of the simple procedure).")
-class CaseDecision:
-    doc_no: str
-    decided_on: date
-    kinds: list[e.PenaltyKind]
-    circumstance: e.CircumstanceLevel
-    fine_fen: Int64
-    confiscated_gains_fen: Int64
-    confiscated_property_fen: Int64
-    signed_by: str
-    sealed: bool
-    basis_refs: list[str]
-
-
-@strawberry.type(description="缴款 (罚缴分离).")
-class CasePayment:
-    amount_due_fen: Int64
-    due: date
-    paid_fen: Int64
-    paid_on: date | None
-    on_spot: bool
-    cash_handed_on: date | None = strawberry.field(description="on-the-spot cash handed to the agency (Art. 71)")
-    cash_banked_on: date | None = strawberry.field(description="on-the-spot cash paid into the bank (Art. 71)")
-
-
-@strawberry.type(description="强制执行: the route and, once done, the instant of execution.")
-class CaseEnforcement:
-    route: e.EnforcementRoute
-    started_on: date
-    executed_at: datetime | None
-    urgent: bool
-
-
-@strawberry.type(description="A statutory deadline with what is needed to recompute it (DOMAIN.md §5.4).")
-class CaseDeadline:
-    kind: str
-    basis: str
-    unit: str
-    amount: int
-    start: date
-    due: date
-    rolled: bool
-    provisional: bool
-    event_seq: int
-
-    @classmethod
-    def from_view(cls, d: DeadlineView) -> CaseDeadline:
-        return cls(kind=d.kind, basis=d.basis, unit=d.unit, amount=d.amount, start=d.start, due=d.due,
-                   rolled=d.rolled, provisional=d.provisional, event_seq=d.event_seq)
-
-
-@strawberry.type(description="One entry of the full-process record (全过程记录), SM3-chained to the previous one.")
-class CaseEvent:
-    seq: int
-    global_seq: Int64
-    kind: str
-    transition: str
-    actor_id: str
-    at: str
-    from_state: str | None
-    to_state: str
-    summary: str
-    payload: str = strawberry.field(description="the command or record, as canonical JSON")
-    prev_hash: str
-    hash: str
-
-    @classmethod
-    def from_view(cls, v: EventView) -> CaseEvent:
-        return cls(seq=v.seq, global_seq=Int64(v.global_seq), kind=v.kind, transition=v.transition,
-                   actor_id=v.actor_id, at=v.at, from_state=v.from_state, to_state=v.to_state, summary=v.summary,
-                   payload=canonical_json(v.payload).decode(), prev_hash=v.prev_hash, hash=v.hash)
-
-
-@strawberry.type(description="执法文书: a file by SM3, sealed (SM2) where required.")
-class CaseDocument:
-    id: strawberry.ID
-    doc_type: str
-    doc_no: str | None
-    title: str
-    media_type: str
-    sm3: str
-    size: Int64
-    sealed: bool
-    seal_key_id: str | None
-    signed_at: str | None
-    created_by: str
-    created_at: datetime
-    file_ref: str = strawberry.field(description="sm3:<hash>; download with GET /files/<hash>")
-
-    @classmethod
-    def from_view(cls, d: DocumentView) -> CaseDocument:
-        return cls(id=strawberry.ID(d.id), doc_type=d.doc_type, doc_no=d.doc_no, title=d.title,
-                   media_type=d.media_type, sm3=d.sm3, size=Int64(d.size), sealed=d.seal_signature is not None,
-                   seal_key_id=d.seal_key_id, signed_at=d.signed_at, created_by=d.created_by,
-                   created_at=d.created_at, file_ref=f"sm3:{d.sm3}")
-
-
-@strawberry.type(description="证据: a file by SM3 with its capture record.")
-class CaseEvidence:
-    id: strawberry.ID
-    kind: str
-    title: str
-    media_type: str
-    sm3: str
-    size: Int64
-    captured_at: str
-    device_id: str | None
-    method: str | None
-    collected_by: list[str]
-
-    @classmethod
-    def from_view(cls, v: EvidenceView) -> CaseEvidence:
-        return cls(id=strawberry.ID(v.id), kind=v.kind, title=v.title, media_type=v.media_type, sm3=v.sm3,
-                   size=Int64(v.size), captured_at=v.captured_at, device_id=v.device_id, method=v.method,
-                   collected_by=list(v.collected_by))
-
-
-@strawberry.type(description="A licence the case suspends, revokes or refers to (CF_NR_ZKDX).")
-class LicenceLink:
-    licence: LicenceRef
-    action: str
-
-
-async def case_deadlines(root: PenaltyCase, info: Info[CasesContext, None]) -> list[CaseDeadline]:
-    return [CaseDeadline.from_view(d) for d in await info.context.deadlines.load(str(root.id)) or []]
-
-
-async def case_events(root: PenaltyCase, info: Info[CasesContext, None]) -> list[CaseEvent]:
-    return [CaseEvent.from_view(v) for v in await info.context.events.load(str(root.id)) or []]
-
-
-async def case_documents(root: PenaltyCase, info: Info[CasesContext, None]) -> list[CaseDocument]:
-    return [CaseDocument.from_view(d) for d in await info.context.documents.load(str(root.id)) or []]
-
-
-async def case_evidence(root: PenaltyCase, info: Info[CasesContext, None]) -> list[CaseEvidence]:
-    return [CaseEvidence.from_view(v) for v in await info.context.evidence.load(str(root.id)) or []]
-
-
-async def case_measures(root: PenaltyCase, info: Info[CasesContext, None]) -> list[CoerciveMeasureView]:
-    return [CoerciveMeasureView.from_stored(m) for m in await info.context.measures.load(str(root.id)) or []]
-
-
-async def case_licences(root: PenaltyCase, info: Info[CasesContext, None]) -> list[LicenceLink]:
-    return [LicenceLink(licence=LicenceRef(id=strawberry.ID(lid)), action=action)
-            for lid, action in await info.context.licences.load(str(root.id)) or []]
+def _hearing(root: PenaltyCase) -> CaseHearing | None:
+    return CaseHearing.of(root.snapshot)
 
 
 @strawberry.federation.type(keys=["id"], description="A penalty case (行政处罚案件, DOMAIN.md §4.10, §5).")
 class PenaltyCase:
-    id: strawberry.ID
-    case_no: str = strawberry.field(description="案件编号")
-    version: int = strawberry.field(description="optimistic-lock version: pass it as expectedVersion")
-    status: e.CaseState
-    procedure: e.Procedure | None
-    source: e.CaseSource
-    body: EnforcementBodyRef
-    body_uscc: str
-    item_code: str
-    item_version: str
-    region_code: str
-    clue_received_on: date
-    discovered_on: date
-    filed_on: date | None
-    decided_on: date | None
-    simple_filed_on: date | None = strawberry.field(description="简易程序备案: on-the-spot decision filed with the agency")
-    fine_fen: Int64 | None
-    head_hash: str = strawberry.field(description="SM3 hash of the latest event of the case")
-    parties: list[CaseParty]
-    officers: list[Officer] = strawberry.field(description="investigating officers")
-    decision: CaseDecision | None
-    payment: CasePayment | None
-    enforcement: CaseEnforcement | None
-    deadlines: list[CaseDeadline] = strawberry.field(resolver=case_deadlines)
-    events: list[CaseEvent] = strawberry.field(resolver=case_events)
-    documents: list[CaseDocument] = strawberry.field(resolver=case_documents)
-    evidence: list[CaseEvidence] = strawberry.field(resolver=case_evidence)
-    licences: list[LicenceLink] = strawberry.field(resolver=case_licences)
+    id: strawberry.ID = strawberry.field(description="案件标识 — the case's id (UUID v7)")
+    case_no: str = strawberry.field(description="案件编号 — the case number")
+    version: int = strawberry.field(description="版本 — optimistic-lock version: pass it as expectedVersion")
+    status: e.CaseState = strawberry.field(description="案件状态 — where the case stands")
+    procedure: e.Procedure | None = strawberry.field(description="程序 — SIMPLE (简易) or GENERAL (普通); null before filing")
+    source: e.CaseSource = strawberry.field(description="案件来源 — how the case came in")
+    body: EnforcementBodyRef = strawberry.field(description="执法主体 — the handling body")
+    body_uscc: str = strawberry.field(description="执法主体代码 — the handling body's USCC")
+    item_code: str = strawberry.field(description="执法事项编码 — the enforcement item")
+    item_version: str = strawberry.field(description="事项版本 — the catalogue version the case applies")
+    region_code: str = strawberry.field(description="区划 — where the violation took place")
+    clue_received_on: date = strawberry.field(description="线索接收日期 — the day the clue came in")
+    discovered_on: date = strawberry.field(description="发现日期 — the day the violation was found")
+    filed_on: date | None = strawberry.field(description="立案日期 — the day the case was filed")
+    decided_on: date | None = strawberry.field(description="决定日期 — the day of the decision (penalty or none)")
+    closed_on: date | None = strawberry.field(description="结案日期 — the day the case was closed")
+    simple_filed_on: date | None = strawberry.field(description="简易程序备案 — on-the-spot decision filed with the agency")
+    fine_fen: Int64 | None = strawberry.field(description="罚款 — the fine decided, in 分")
+    head_hash: str = strawberry.field(description="链头哈希 — SM3 hash of the latest event of the case")
+    parties: list[CaseParty] = strawberry.field(description="当事人 — the parties")
+    officers: list[Officer] = strawberry.field(description="承办人 — the investigating officers (all roles: assignments)")
+    assignments: list[CaseAssignment] = strawberry.field(
+        resolver=case_assignments,
+        description="办案人员分工 — every officer's role (investigators, verifier, legal reviewer, hearing chair, "
+                    "evidence collectors) with its period")
+    acts: list[CaseAct] = strawberry.field(
+        resolver=case_acts, description="执法行为 — the dated acts of officers (evidence, decisions, hearing, review, measures)")
+    hearing: CaseHearing | None = strawberry.field(resolver=_hearing, description="听证 — the hearing, if one was asked")
+    decision: CaseDecision | None = strawberry.field(description="处罚决定 — the decision")
+    payment: CasePayment | None = strawberry.field(description="缴款 — payment of the fine")
+    enforcement: CaseEnforcement | None = strawberry.field(description="强制执行 — enforcement of the decision")
+    deadlines: list[CaseDeadline] = strawberry.field(resolver=case_deadlines, description="期限 — statutory deadlines")
+    events: list[CaseEvent] = strawberry.field(resolver=case_events, description="全过程记录 — every step, SM3-chained")
+    documents: list[CaseDocument] = strawberry.field(resolver=case_documents, description="执法文书 — the documents")
+    evidence: list[CaseEvidence] = strawberry.field(
+        resolver=case_evidence, description="证据 — the evidence as recorded: what, collected on, by whom, SM3")
+    licences: list[LicenceLink] = strawberry.field(resolver=case_licences, description="涉及许可 — licences acted on")
     coercive_measures: list[CoerciveMeasureView] = strawberry.field(
-        resolver=case_measures, description="查封/扣押/冻结 measures of the case, oldest first")
+        resolver=case_measures, description="行政强制措施 — 查封/扣押/冻结 measures of the case, oldest first")
+    snapshot: strawberry.Private[CaseSnapshot]
 
     @classmethod
     def from_record(cls, record: CaseRecord) -> PenaltyCase:
@@ -373,6 +321,7 @@ class PenaltyCase:
             head_hash=record.head_hash, parties=parties,
             officers=[Officer(id=strawberry.ID(o)) for o in s.investigators],
             decision=decision, payment=payment, enforcement=enforcement, simple_filed_on=s.simple_filed_on,
+            closed_on=s.closure.closed_on if s.closure is not None else None, snapshot=s,
         )
 
     @classmethod

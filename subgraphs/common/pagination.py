@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import orjson
 import strawberry
@@ -17,11 +17,11 @@ DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 1000
 
 
-def encode_cursor(position: dict[str, str | int]) -> str:
+def encode_cursor(position: dict[str, Any]) -> str:
     return base64.urlsafe_b64encode(orjson.dumps(position, option=orjson.OPT_SORT_KEYS)).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> dict[str, str | int]:
+def decode_cursor(cursor: str) -> dict[str, Any]:
     """Decode an opaque cursor; a damaged one is a BAD_USER_INPUT error, never a crash."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))

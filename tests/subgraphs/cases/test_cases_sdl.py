@@ -16,7 +16,7 @@ def test_sdl_declares_the_entities_and_the_error_free_contract() -> None:
     sdl = render()
     for needle in ('type PenaltyCase @key(fields: "id")', 'type Person @key(fields: "idType idNumberHash")',
                    'type LegalEntity @key(fields: "uscc")', 'type Officer @key(fields: "id")',
-                   'type EnforcementBody @key(fields: "uscc", resolvable: false)',
+                   'type EnforcementBody @key(fields: "uscc")',
                    'type Licence @key(fields: "id", resolvable: false)', "federation/v2.6",
                    "registerClue(input: RegisterClueInput!", "fileCase(caseId: ID!", "scalar Int64"):
         assert needle in sdl
