@@ -17,13 +17,19 @@ _APPROVE = scopes("cases:approve")
 
 _CASE_TYPES = ("PurposeCheck", "CaseDeadline", "CaseDecision", "CaseDocument", "CaseEnforcement", "CaseEvent", "CaseEvidence",
                "CaseParty", "CasePayment", "ChainCheck", "CoerciveMeasure", "Inspection", "IntegrityCheck",
-               "LicenceLink", "MeasureItemView", "PenaltyCase", "RecordDeadline", "RecordEvent", "UploadedFile")
+               "LicenceLink", "MeasureItemView", "PenaltyCase", "RecordDeadline", "RecordEvent", "UploadedFile",
+               "CaseAct", "CaseAssignment", "CaseHearing", "CaseParticipation", "RepeatParty")
 
 RULES: AccessRules = {
     **dict.fromkeys(_CASE_TYPES, _READ),
     "EnforcementItemVersion": _CATALOGUE,
     "LegalEntity.penalties": _READ,
+    "LegalEntity.cases": _READ,
+    "EnforcementBody.cases": _READ,
+    "EnforcementBody.inspections": _READ,
+    "EnforcementBody.coerciveMeasures": _READ,
     "Officer.cases": _READ,
+    "Officer.participations": _READ,
     "Person.cases": _READ,
     "Query.enforcementItems": _CATALOGUE,
     "Query.*": _READ,

@@ -145,7 +145,12 @@ def reference_regulations(item_rows: Sequence[dict[str, Any]]
     return out, refs
 
 
+#: organisations that are parties to two cases each (a supervisor's "repeat offenders")
+REPEAT_OFFENDERS = 8
+
+
 @dataclass
+
 class World:
     """The generated data set as the state machine's facts, plus the parties to draw from."""
 
@@ -189,11 +194,14 @@ class World:
         persons = []
         for r in _lines(seed_dir / "persons.jsonl"):
             h = id_number_hash(secret, r["id_type"], r["id_number"])
-            persons.append((Party(PartyType.NATURAL_PERSON, "当事人", birth_date=date.fromisoformat(r["birth_date"]),
+            persons.append((Party(PartyType.NATURAL_PERSON, r["name"], birth_date=date.fromisoformat(r["birth_date"]),
                                   id_hash=h, id_type=r["id_type"]), date.fromisoformat(r["birth_date"])))
         entities = [Party(PartyType.ORGANISATION if r["entity_category"] != "个体工商户"
                           else PartyType.INDIVIDUAL_BUSINESS, r["name"], uscc=r["uscc"])
                     for r in _lines(seed_dir / "entities.jsonl")]
+        revoked = {r["holder_uscc"] for r in _lines(seed_dir / "licences.jsonl") if r.get("status") == "REVOKED"} \
+            if (seed_dir / "licences.jsonl").exists() else set()
+        entities.sort(key=lambda p: p.uscc not in revoked)  # holders of a revoked licence first (stable)
         return cls(ctx, items, bodies, by_body, persons, entities, regulations, refs)
 
     @property
@@ -261,7 +269,11 @@ class Builder:
         simple_max = world.ctx.config.simple_procedure.organisation_max_fen
         self.simple_pairs = [(b, i) for b, i in self.pairs if _simple_fine(i) <= simple_max]
         self.execution_pairs = [(b, i) for b, i in self.pairs if world.facts.bodies[b["uscc"]].has_execution_power]
-        self.organisations = [p for p in world.entities if p.party_type is PartyType.ORGANISATION]
+        organisations = [p for p in world.entities if p.party_type is PartyType.ORGANISATION]
+        # repeat offenders: the first few organisations (holders of a revoked licence, see `World`) are
+        # parties to two on-the-spot cases each — two, never the three in a year that S18 reports
+        repeat = organisations[:REPEAT_OFFENDERS]
+        self.organisations = repeat + organisations
         self.individual_businesses = [p for p in world.entities if p.party_type is not PartyType.ORGANISATION]
         self._organisation_cursor = 0
         self._party_cursor = 0

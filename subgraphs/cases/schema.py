@@ -9,6 +9,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import Info
 
 from subgraphs.cases.access_rules import RULES
+from subgraphs.cases.case_roles import CaseParticipation
 from subgraphs.cases.catalogue_graph import EnforcementItemVersion, catalogue_mutations, enforcement_items
 from subgraphs.cases.chain import snapshot_sm3, verify_case_chain
 from subgraphs.cases.codec import encode
@@ -31,6 +32,7 @@ from subgraphs.cases.queries import document, stored_events
 from subgraphs.cases.record_lists import inspection_page, measure_page
 from subgraphs.cases.record_mutations import record_mutations
 from subgraphs.cases.record_types import CoerciveMeasureView, InspectionView
+from subgraphs.cases.repeat_parties import RepeatParty, repeat_parties
 from subgraphs.cases.types import (
     SCALAR_MAP,
     EnforcementBodyRef,
@@ -146,6 +148,9 @@ class Query:
     inspection: InspectionView | None = strawberry.field(resolver=inspection)
     inspections: Page[InspectionView] | None = strawberry.field(
         resolver=inspections, description="行政检查 — inspections by filter, a page at a time, with the exact total.")
+    repeat_parties: Page[RepeatParty] | None = strawberry.field(
+        resolver=repeat_parties,
+        description="多次被处罚的当事人 — organisations party to at least minCases of the selected cases, with them.")
     search_coercive_measures: Page[CoerciveMeasureView] | None = strawberry.field(
         resolver=search_coercive_measures,
         description="行政强制措施 — coercive measures by filter (e.g. pastTermOn: 超期未解除), a page at a time.")
@@ -159,6 +164,6 @@ def build_schema() -> SubgraphSchema:
     return SubgraphSchema(
         subgraph="cases", access=RULES, query=Query,
         mutation=build_mutation_type({**record_mutations(), **catalogue_mutations()}),
-        types=[PenaltyCase, Person, LegalEntity, Officer, EnforcementBodyRef, LicenceRef],
+        types=[PenaltyCase, Person, LegalEntity, Officer, EnforcementBodyRef, LicenceRef, CaseParticipation, RepeatParty],
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
     )

@@ -8,6 +8,9 @@ carries only key fields; the population subgraph owns every other `Person` field
 
 from __future__ import annotations
 
+from enum import Enum
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 
@@ -77,12 +80,31 @@ async def supervision_case_counts(info: Info[SupervisionContext, None],
     return [GroupCount(key=r.key, cases=r.cases, decided=r.decided, fine_total_fen=str(r.fine_total_fen))
             for r in rows]
 
-async def supervision_body_rates(info: Info[SupervisionContext, None]) -> list[BodyRate]:
-    return [BodyRate(body_id=r.body_id, cases=r.cases, alerts=r.alerts, red_alerts=r.red_alerts,
-                     alert_rate=r.alerts / r.cases if r.cases else 0.0,
-                     decision_on_time_rate=r.decision_on_time_rate,
-                     service_on_time_rate=r.service_on_time_rate)
-            for r in await stats.rates_by_body(info.context.engine, scope=info.context.row_scope)]
+@strawberry.enum(description="主体排名依据 — what bodies are ranked by (ties: by USCC).")
+class BodyRateOrder(Enum):
+    DECISION_ON_TIME_RATE = "decision_on_time_rate"
+    SERVICE_ON_TIME_RATE = "service_on_time_rate"
+    ALERT_RATE = "alert_rate"
+    RED_ALERTS = "red_alerts"
+    CASES = "cases"
+
+
+async def supervision_body_rates(
+    info: Info[SupervisionContext, None],
+    order_by: Annotated[BodyRateOrder | None, strawberry.argument(
+        description="排序 — rank by this rate or count (default: by USCC)")] = None,
+    descending: Annotated[bool, strawberry.argument(description="降序 — highest first")] = True,
+) -> list[BodyRate]:
+    rates = [BodyRate(body_id=r.body_id, cases=r.cases, alerts=r.alerts, red_alerts=r.red_alerts,
+                      alert_rate=r.alerts / r.cases if r.cases else 0.0,
+                      decision_on_time_rate=r.decision_on_time_rate,
+                      service_on_time_rate=r.service_on_time_rate)
+             for r in await stats.rates_by_body(info.context.engine, scope=info.context.row_scope)]
+    if order_by is not None:  # one row per body: ranking them here is ranking a few dozen numbers
+        key = order_by.value
+        rates.sort(key=lambda b: b.body_id)
+        rates.sort(key=lambda b: getattr(b, key), reverse=descending)
+    return rates
 
 async def review_campaign_files(info: Info[SupervisionContext, None],
                                 campaign_id: strawberry.ID) -> list[ReviewFile]:
@@ -95,8 +117,8 @@ async def review_campaign_files(info: Info[SupervisionContext, None],
 class Query(StatsQuery, ReviewQuery):
     supervision_alerts: AlertPage | None = strawberry.field(resolver=supervision_alerts, description="Alerts by rule, body, status or severity, by id order, a page at a time.")
     supervision_persons: list[PersonRef | None] = strawberry.field(resolver=supervision_persons, description="Person references by hash, resolved by the population subgraph; a person the population register does not know comes back null, alone.")
-    supervision_case_counts: list[GroupCount] = strawberry.field(resolver=supervision_case_counts, description="Cases grouped by BODY, LEVEL, REGION, ITEM, PROCEDURE, STATUS, MONTH or PENALTY_KIND (a case counts once under each of its kinds).")
-    supervision_body_rates: list[BodyRate] = strawberry.field(resolver=supervision_body_rates, description="Alert counts, alerts per case and on-time rates (decision S02, service S03) per body.")
+    supervision_case_counts: list[GroupCount] = strawberry.field(resolver=supervision_case_counts, description="案件统计 — cases grouped by BODY, LEVEL, REGION, ITEM, PROCEDURE, STATUS, DECIDED_MONTH (决定月份; MONTH is the same), FILED_MONTH (立案月份) or PENALTY_KIND (a case counts once under each of its kinds).")
+    supervision_body_rates: list[BodyRate] = strawberry.field(resolver=supervision_body_rates, description="主体执法质量 — per body: alert counts, alerts per case and on-time rates (decision S02, service S03), rankable with orderBy.")
     review_campaign_files: list[ReviewFile] = strawberry.field(resolver=review_campaign_files, description="Sampled case files of a review campaign with their scores.")
     review_purpose_binding: ReviewPurposeCheck = strawberry.field(
         resolver=review_purpose_binding,

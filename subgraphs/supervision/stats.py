@@ -30,7 +30,9 @@ class CaseDimension(StrEnum):
     ITEM = "ITEM"
     PROCEDURE = "PROCEDURE"
     STATUS = "STATUS"
-    MONTH = "MONTH"
+    MONTH = "MONTH"  # the month of decision (kept for existing clients: the same as DECIDED_MONTH)
+    DECIDED_MONTH = "DECIDED_MONTH"  # 决定月份; cases not yet decided count under UNDECIDED
+    FILED_MONTH = "FILED_MONTH"  # 立案月份; cases not yet filed count under NOT_FILED
     PENALTY_KIND = "PENALTY_KIND"  # a case with several kinds counts once under each
 
 
@@ -52,10 +54,10 @@ def _within(scope: CaseScope | None, body: Any, fallback_region: Any = None) -> 
     return [scope.where(body, region)]
 
 
-def _month(engine: AsyncEngine) -> ColumnElement[Any]:
+def _month(engine: AsyncEngine, column: Any = CaseRow.decided_at) -> ColumnElement[Any]:
     if engine.dialect.name == "postgresql":
-        return func.to_char(CaseRow.decided_at, "YYYY-MM")
-    return func.strftime("%Y-%m", CaseRow.decided_at)
+        return func.to_char(column, "YYYY-MM")
+    return func.strftime("%Y-%m", column)
 
 
 async def cases_by(engine: AsyncEngine, dimension: CaseDimension, *, scope: CaseScope | None = None
@@ -69,6 +71,8 @@ async def cases_by(engine: AsyncEngine, dimension: CaseDimension, *, scope: Case
         key = {CaseDimension.BODY: CaseRow.body_uscc, CaseDimension.REGION: CaseRow.region_code,
                CaseDimension.ITEM: CaseRow.item_code, CaseDimension.PROCEDURE: func.coalesce(CaseRow.procedure, "NONE"),
                CaseDimension.STATUS: CaseRow.status, CaseDimension.MONTH: func.coalesce(_month(engine), "UNDECIDED"),
+               CaseDimension.DECIDED_MONTH: func.coalesce(_month(engine), "UNDECIDED"),
+               CaseDimension.FILED_MONTH: func.coalesce(_month(engine, CaseRow.filed_at), "NOT_FILED"),
                }[dimension]
     query = select(key.label("k"), func.count().label("n"), func.count(CaseRow.decided_at).label("d"),
                    func.coalesce(func.sum(CaseRow.fine_fen), 0).label("f")).select_from(CaseRow)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import cast
+from typing import Annotated, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -55,8 +55,14 @@ async def _case_alerts(root: PenaltyCase, info: Info[SupervisionContext, None]) 
     return [SupervisionAlertType.of(a) for a in await info.context.case_alerts.load(str(root.id)) or []]
 
 
-async def _body_alerts(root: EnforcementBody, info: Info[SupervisionContext, None]) -> list[SupervisionAlertType]:
-    return [SupervisionAlertType.of(a) for a in await info.context.body_alerts.load(root.uscc) or []]
+async def _body_alerts(
+    root: EnforcementBody, info: Info[SupervisionContext, None],
+    severity: Annotated[Severity | None, strawberry.argument(description="等级 — only alerts of this severity")] = None,
+    status: Annotated[AlertStatus | None, strawberry.argument(description="状态 — only alerts in this status")] = None,
+) -> list[SupervisionAlertType]:
+    alerts = await info.context.body_alerts.load(root.uscc) or []
+    return [SupervisionAlertType.of(a) for a in alerts
+            if (severity is None or a.severity == severity) and (status is None or a.status == status)]
 
 
 @strawberry.federation.type(keys=["id"], description="A penalty case; the supervision subgraph adds its alerts.")
@@ -98,13 +104,19 @@ class GroupCount:
 
 @strawberry.type
 class BodyRate:
-    body_id: str
-    cases: int
-    alerts: int
-    red_alerts: int
-    alert_rate: float = strawberry.field(description="active alerts per case")
-    decision_on_time_rate: float
-    service_on_time_rate: float
+    body_id: str = strawberry.field(description="执法主体代码 — the body's USCC")
+    cases: int = strawberry.field(description="案件数 — the body's cases")
+    alerts: int = strawberry.field(description="预警数 — its active alerts")
+    red_alerts: int = strawberry.field(description="红色预警 — its active RED alerts")
+    alert_rate: float = strawberry.field(description="预警率 — active alerts per case")
+    decision_on_time_rate: float = strawberry.field(
+        description="按期决定率 — share of its cases without an active S02 (decision overdue) alert")
+    service_on_time_rate: float = strawberry.field(
+        description="按期送达率 — share of its cases without an active S03 (service overdue) alert")
+
+    @strawberry.field(description="执法主体 — the body (its name and level from personnel, its alerts from here)")
+    def body(self) -> EnforcementBody:
+        return EnforcementBody(uscc=self.body_id)
 
 
 @strawberry.type
