@@ -22,10 +22,12 @@ from hub.settings import Settings
 from simulators.base import SimConfig
 from simulators.certificates.app import create_app as create_certificate_system
 from simulators.identity.app import create_app as create_identity_provider
+from simulators.licence.app import create_app as create_licensing_system
 from simulators.population.app import create_app as create_population_system
 from subgraphs.cases.app import create_app as create_cases_subgraph
 from subgraphs.cases.config import CasesConfig
 from subgraphs.common.config import SubgraphConfig
+from subgraphs.licence.app import create_app as create_licence_subgraph
 from subgraphs.personnel.app import create_app as create_personnel_subgraph
 from subgraphs.population.app import create_app as create_population_subgraph
 from subgraphs.supervision.app import create_app as create_supervision_subgraph
@@ -70,8 +72,10 @@ async def remember_persons(database_url: str, seed_dir: Path, secret: bytes) -> 
 
 
 @contextlib.contextmanager
-def running_stack(seed_dir: Path, work_dir: Path, database_url: str, secret: bytes) -> Iterator[Stack]:
-    """Serve the stack over a store already migrated and seeded; yield its URLs."""
+def running_stack(seed_dir: Path, work_dir: Path, database_url: str, secret: bytes, *,
+                  licences: bool = False) -> Iterator[Stack]:
+    """Serve the stack over a store already migrated and seeded; yield its URLs. `licences`: also the
+    licensing system (its legacy database built from the seed's licences.jsonl) and the licence subgraph."""
     drop = work_dir / "cert_drop"
     with serve(create_population_system(SimConfig(data_dir=seed_dir, credentials={"api_key": API_KEY}))) as people, \
             serve(create_certificate_system(SimConfig(data_dir=seed_dir), drop_dir=drop)), \
@@ -87,11 +91,17 @@ def running_stack(seed_dir: Path, work_dir: Path, database_url: str, secret: byt
                                 migrate_on_start=False)
         cases_config = CasesConfig(database_url=database_url, data_dir=work_dir / "cases", id_hash_secret=secret,
                                    migrate_on_start=False, allow_dev_header=True)
-        with serve(create_personnel_subgraph(config=config), startup_timeout=60) as personnel, \
+        with contextlib.ExitStack() as extra, \
+                serve(create_personnel_subgraph(config=config), startup_timeout=60) as personnel, \
                 serve(create_population_subgraph(config=config)) as population, \
                 serve(create_cases_subgraph(config=cases_config), startup_timeout=60) as cases, \
                 serve(create_supervision_subgraph(database_url=database_url, migrate=False)) as supervision:
             urls = {"personnel": personnel, "population": population, "cases": cases, "supervision": supervision}
+            if licences:
+                licensing = extra.enter_context(serve(create_licensing_system(
+                    SimConfig(admin=True, data_dir=seed_dir)), startup_timeout=120))
+                urls["licence"] = extra.enter_context(serve(create_licence_subgraph(
+                    config=config.with_(licence_admin_url=licensing)), startup_timeout=120))
             supergraph = work_dir / "supergraph.graphql"
             supergraph.write_text(with_urls(SUPERGRAPH.read_text(encoding="utf-8"),
                                             {k: f"{v}/graphql" for k, v in urls.items()}), encoding="utf-8")

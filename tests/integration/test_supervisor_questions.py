@@ -1,0 +1,239 @@
+"""Five questions a supervisor asks, each answered by ONE request to the gateway on medium data.
+
+`hub seed --size medium` (a subprocess) fills a fresh store (SQLite, and PostgreSQL when the test
+server is there); `hub supervise sweep` raises the alerts; the stack serves the store over real
+HTTP. Each expected answer is computed here, independently of the hub's code: raw SQL over the
+store's tables and the JSON snapshots in them, and the generated seed files.
+
+(a) cases decided in a quarter in one county, by item, with their fines;
+(b) entities with two or more cases whose licence was revoked, with the cases;
+(c) officers who acted in a case on a day their certificate was not valid, with the act and the day;
+(d) bodies ranked by on-time decision rate, with their open red alerts;
+(e) coercive measures past their term, with the case's party and the measure's body.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from tests.integration.questions_support import Seeded, seeded_stack
+from tests.subgraphs.supervision.stack import Stack
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def hub(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stack, Seeded]]:
+    with seeded_stack(request, tmp_path_factory) as running:
+        yield running
+
+
+def ask(stack: Stack, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    """One request to the gateway; the answer must carry no error."""
+    response = httpx.post(stack.graphql, json={"query": query, "variables": variables or {}}, timeout=120)
+    body = response.json()
+    assert response.status_code == 200 and not body.get("errors"), body.get("errors")
+    return dict(body["data"])
+
+
+def sql(url: str, statement: str, **params: Any) -> list[Any]:
+    """Rows of a raw SQL statement over the store (its own engine: nothing of the hub's code)."""
+    async def run() -> list[Any]:
+        async_url = url.replace("sqlite://", "sqlite+aiosqlite://", 1).replace("postgresql://", "postgresql+asyncpg://", 1)
+        engine = create_async_engine(async_url)
+        try:
+            async with engine.connect() as conn:
+                return list((await conn.execute(text(statement), params)).all())
+        finally:
+            await engine.dispose()
+    return asyncio.run(run())
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _seed(seed: Path, name: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in (seed / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _quarter(day: date) -> tuple[date, date]:
+    start = date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    end = date(start.year + (start.month + 3 > 12), (start.month + 2) % 12 + 1, 1) - timedelta(days=1)
+    return start, end
+
+
+def _day(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def test_a_cases_decided_in_a_quarter_in_one_county_by_item(hub: tuple[Stack, Seeded]) -> None:
+    stack, seeded = hub
+    decided = sql(seeded.url, "SELECT region_code, decided_at FROM penalty_case WHERE decided_at IS NOT NULL")
+    busiest = Counter((r.region_code[:6], _quarter(_day(r.decided_at))) for r in decided
+                      if not r.region_code[:6].endswith("00"))
+    (county, (start, end)), _n = busiest.most_common(1)[0]
+    want = {(r.case_no, r.item_code, _day(r.decided_at).isoformat(), int(r.fine_fen) if r.fine_fen is not None else None)
+            for r in sql(seeded.url, "SELECT case_no, item_code, decided_at, fine_fen FROM penalty_case "
+                                     "WHERE region_code LIKE :p AND decided_at BETWEEN :a AND :b",
+                         p=f"{county}%", a=start, b=end)}
+    assert len(want) >= 5
+    data = ask(stack, """query($f: CaseFilter!) {
+        penaltyCases(filter: $f, orderBy: [{field: ITEM}, {field: DECIDED_ON, direction: DESC}], first: 1000) {
+          total nextCursor items { caseNo itemCode decidedOn fineFen } } }""",
+               {"f": {"region": county, "decided": {"from": start.isoformat(), "to": end.isoformat()}}})
+    page = data["penaltyCases"]
+    got = [(c["caseNo"], c["itemCode"], c["decidedOn"], c["fineFen"]) for c in page["items"]]
+    assert page["total"] == len(want) and page["nextCursor"] is None
+    assert set(got) == want
+    keys = [(item, -date.fromisoformat(day).toordinal()) for _no, item, day, _f in got]
+    assert keys == sorted(keys), "ordered by item, then the latest decision first"
+    by_item: dict[str, int] = defaultdict(int)
+    for _no, item, _day_, fine in got:
+        by_item[item] += fine or 0
+    sums = {r.item_code: int(r.f) for r in sql(
+        seeded.url, "SELECT item_code, COALESCE(SUM(fine_fen), 0) AS f FROM penalty_case WHERE region_code LIKE :p "
+                    "AND decided_at BETWEEN :a AND :b GROUP BY item_code", p=f"{county}%", a=start, b=end)}
+    assert dict(by_item) == sums
+
+
+def test_b_repeat_parties_whose_licence_was_revoked(hub: tuple[Stack, Seeded]) -> None:
+    stack, seeded = hub
+    revoked = {r["holder_uscc"] for r in _seed(seeded.seed, "licences.jsonl") if r["status"] == "REVOKED"}
+    cases_of: dict[str, set[str]] = defaultdict(set)
+    for r in sql(seeded.url, "SELECT p.uscc, c.case_no FROM case_party p JOIN penalty_case c ON c.id = p.case_id "
+                             "WHERE p.uscc IS NOT NULL"):
+        cases_of[r.uscc].add(r.case_no)
+    want = {u: numbers for u, numbers in cases_of.items() if len(numbers) >= 2 and u in revoked}
+    assert len(want) >= 3
+    data = ask(stack, """{ repeatParties(minCases: 2, first: 1000) { total nextCursor items {
+        uscc caseCount cases { caseNo } entity { licences { id status } } } } }""")
+    page = data["repeatParties"]
+    assert page["nextCursor"] is None and page["total"] == len(page["items"])
+    assert page["total"] == sum(1 for numbers in cases_of.values() if len(numbers) >= 2)
+    got = {p["uscc"]: {c["caseNo"] for c in p["cases"]} for p in page["items"]
+           if any(lic["status"] == "REVOKED" for lic in p["entity"]["licences"])}
+    assert got == want
+
+
+def _certificate_valid(certs: list[dict[str, Any]], day: date) -> bool:
+    return any(c["status"] == "ACTIVE" and date.fromisoformat(c["valid_from"]) <= day <= date.fromisoformat(c["valid_to"])
+               for c in certs)
+
+
+def _acts(snapshot: dict[str, Any]) -> Iterator[tuple[str, str, date]]:
+    """(officer, act, day) of one case snapshot, as the case record holds them."""
+    for ev in snapshot.get("evidence") or []:
+        for officer in ev["collected_by"]:
+            yield officer, "EVIDENCE", _day(ev["collected_on"])
+    decision = snapshot.get("decision")
+    if decision and snapshot.get("procedure") == "SIMPLE":
+        for officer in snapshot.get("investigators") or []:
+            yield officer, "SIMPLE_DECISION", _day(decision["decided_on"])
+    hearing = snapshot.get("hearing")
+    if hearing and hearing.get("chair_id") and hearing.get("hearing_on"):
+        yield hearing["chair_id"], "HEARING", _day(hearing["hearing_on"])
+    review = snapshot.get("legal_review")
+    if review and review.get("reviewer_id") and review.get("reviewed_on"):
+        yield review["reviewer_id"], "LEGAL_REVIEW", _day(review["reviewed_on"])
+
+
+def test_c_officers_acting_on_a_day_their_certificate_was_not_valid(hub: tuple[Stack, Seeded]) -> None:
+    stack, seeded = hub
+    certs: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for c in _seed(seeded.seed, "certificates.jsonl"):
+        certs[c["officer_id"]].append(c)
+    want: set[tuple[str, str, str, str]] = set()
+    for r in sql(seeded.url, "SELECT case_no, snapshot FROM penalty_case"):
+        for officer, act, day in _acts(_json(r.snapshot)):
+            if not _certificate_valid(certs[officer], day):
+                want.add((officer, r.case_no, act, day.isoformat()))
+    case_no = {r.id: r.case_no for r in sql(seeded.url, "SELECT id, case_no FROM penalty_case")}
+    for r in sql(seeded.url, "SELECT case_id, snapshot FROM coercive_measure"):
+        m = _json(r.snapshot)
+        if m.get("started_at"):
+            day = _day(m["started_at"])
+            want |= {(o, case_no[r.case_id], "COERCIVE_MEASURE", day.isoformat()) for o in m["officer_ids"]
+                     if not _certificate_valid(certs[o], day)}
+    assert want, "the seed injects acts without a valid certificate (rule S05)"
+    data = ask(stack, """{ searchOfficers(first: 1000, includeVanished: true) { total nextCursor items {
+        id certificates { status validFrom validTo }
+        participations(first: 200) { nextCursor items { case { caseNo } acts { kind on } } } } } }""")
+    page = data["searchOfficers"]
+    assert page["nextCursor"] is None
+    got = set()
+    for officer in page["items"]:
+        assert officer["participations"]["nextCursor"] is None
+        held = [{"status": c["status"], "valid_from": c["validFrom"], "valid_to": c["validTo"]}
+                for c in officer["certificates"]]
+        for p in officer["participations"]["items"]:
+            for act in p["acts"]:
+                if not _certificate_valid(held, date.fromisoformat(act["on"])):
+                    got.add((officer["id"], p["case"]["caseNo"], act["kind"], act["on"]))
+    assert got == want
+
+
+def test_d_bodies_ranked_by_on_time_decision_rate_with_open_red_alerts(hub: tuple[Stack, Seeded]) -> None:
+    stack, seeded = hub
+    cases = {r.body_uscc: int(r.n) for r in sql(seeded.url, "SELECT body_uscc, COUNT(*) AS n FROM penalty_case "
+                                                             "GROUP BY body_uscc")}
+    late = {r.body_id: int(r.n) for r in sql(
+        seeded.url, "SELECT body_id, COUNT(DISTINCT case_id) AS n FROM supervision_alert WHERE active = :t "
+                    "AND severity = 'RED' AND rule_id = 'S02' GROUP BY body_id", t=True)}
+    red_open: dict[str, set[str]] = defaultdict(set)
+    for r in sql(seeded.url, "SELECT id, body_id FROM supervision_alert WHERE active = :t AND severity = 'RED' "
+                             "AND status = 'OPEN'", t=True):
+        red_open[r.body_id].add(r.id)
+    alerted = {r.body_id for r in sql(seeded.url, "SELECT DISTINCT body_id FROM supervision_alert WHERE active = :t",
+                                      t=True)}
+    rate = {b: 1 - late.get(b, 0) / cases[b] if cases.get(b) else 1.0 for b in set(cases) | alerted}
+    want_order = sorted(rate, key=lambda b: (-rate[b], b))
+    assert late and any(red_open.values())
+    data = ask(stack, """{ supervisionBodyRates(orderBy: DECISION_ON_TIME_RATE, descending: true) {
+        bodyId cases decisionOnTimeRate body { uscc name alerts(severity: RED, status: OPEN) { id ruleId } } } }""")
+    rows = data["supervisionBodyRates"]
+    assert [r["bodyId"] for r in rows] == want_order
+    for r in rows:
+        assert r["decisionOnTimeRate"] == pytest.approx(rate[r["bodyId"]])
+        assert {a["id"] for a in r["body"]["alerts"]} == red_open.get(r["bodyId"], set())
+        assert r["body"]["name"], "the body's name comes from the personnel subgraph"
+
+
+def _name_masked(name: str) -> str:
+    """A party's name as an anonymous caller sees it (DOMAIN.md §10: the family name, then one * a character)."""
+    return name[:1] + "*" * (len(name) - 1)
+
+
+def test_e_coercive_measures_past_their_term(hub: tuple[Stack, Seeded]) -> None:
+    stack, seeded = hub
+    on = date.today()
+    party = {r.id: [_name_masked(p["name"]) for p in _json(r.snapshot)["parties"]]
+             for r in sql(seeded.url, "SELECT id, snapshot FROM penalty_case")}
+    want = set()
+    for r in sql(seeded.url, "SELECT id, case_id, body_uscc, snapshot FROM coercive_measure"):
+        m = _json(r.snapshot)
+        due = (m.get("term") or {}).get("due")
+        if m["state"] in ("IN_FORCE", "EXTENDED") and due and date.fromisoformat(due) < on:
+            want.add((r.id, r.body_uscc, tuple(party[r.case_id])))
+    assert want
+    data = ask(stack, """query($on: Date!) { searchCoerciveMeasures(filter: {pastTermOn: $on}, orderBy: [{field: TERM_DUE}],
+        first: 1000) { total items { id termDue state body { uscc name } case { caseNo parties { name } } } } }""",
+               {"on": on.isoformat()})
+    page = data["searchCoerciveMeasures"]
+    assert page["total"] == len(want)
+    got = {(m["id"], m["body"]["uscc"], tuple(p["name"] for p in m["case"]["parties"])) for m in page["items"]}
+    assert got == want
+    assert all(m["body"]["name"] for m in page["items"])
+    dues = [m["termDue"] for m in page["items"]]
+    assert dues == sorted(dues)
