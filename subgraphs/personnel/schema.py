@@ -111,7 +111,7 @@ async def search_officers(
     return await officer_page(info.context.engine, conditions, order_by, size, after)
 
 
-@strawberry.type(description="查询 — the personnel subgraph's entry points")
+@strawberry.type
 class Query:
     enforcement_body: EnforcementBody | None = strawberry.field(
         resolver=enforcement_body, description="执法主体 — one enforcement body by USCC; null if unknown")
