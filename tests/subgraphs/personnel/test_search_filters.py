@@ -9,6 +9,8 @@ server is available.
 from __future__ import annotations
 
 import asyncio
+import queue
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -53,13 +55,30 @@ def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
         asyncio.run(store_world(url, WORLD))
         yield url
         return
-    database = fresh_postgres_database(request.getfixturevalue("postgres_url"))
-    url = asyncio.run(database.__aenter__())
+    # one loop holds the database open while the synchronous tests run theirs in other threads' loops
+    server = request.getfixturevalue("postgres_url")
+    ready: queue.Queue[str | BaseException] = queue.Queue()
+    done = threading.Event()
+
+    async def hold() -> None:
+        try:
+            async with fresh_postgres_database(server) as url:
+                await store_world(url, WORLD)
+                ready.put(url)
+                await asyncio.to_thread(done.wait)
+        except BaseException as exc:  # handed to the fixture, which raises it
+            ready.put(exc)
+
+    keeper = threading.Thread(target=asyncio.run, args=(hold(),))
+    keeper.start()
     try:
-        asyncio.run(store_world(url, WORLD))
-        yield url
+        got = ready.get(timeout=120)
+        if isinstance(got, BaseException):
+            raise got
+        yield got
     finally:
-        asyncio.run(database.__aexit__(None, None, None))
+        done.set()
+        keeper.join(timeout=60)
 
 
 async def _run(url: str, query: str, variables: dict[str, Any], caller: CallerContext | None = None) -> Any:
