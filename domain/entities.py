@@ -68,6 +68,11 @@ class CertificateStatus(StrEnum):
     LOST = "LOST"
 
 
+#: statuses that take effect on a day of their own, by a decision (EXPIRED follows from valid_to)
+DATED_CERTIFICATE_STATUSES = frozenset({CertificateStatus.SUSPENDED, CertificateStatus.REVOKED,
+                                        CertificateStatus.CANCELLED, CertificateStatus.LOST})
+
+
 @dataclass(frozen=True, slots=True)
 class Provenance:
     """Where a record came from and when it was read (DOMAIN.md §4 conventions)."""
@@ -179,6 +184,9 @@ class EnforcementCertificate:
     valid_to: date
     status: CertificateStatus
     exam_passed_at: date | None
+    #: the day the current status took effect, for the statuses set by a decision (SUSPENDED, REVOKED,
+    #: CANCELLED, LOST); None for ACTIVE and for EXPIRED, which follows from `valid_to`
+    status_since: date | None = None
 
     def active_on(self, day: date) -> bool:
         return self.status is CertificateStatus.ACTIVE and self.valid_from <= day <= self.valid_to

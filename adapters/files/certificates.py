@@ -4,10 +4,12 @@
 certificate per line, and the trailer `#TOTAL,<n>`. A snapshot is taken only once its marker
 `ZFZ_SNAPSHOT_YYYYMMDD.ok` exists (it states `rows=` and `sha256=` of the CSV, both checked).
 
-Columns are found by their header names through the mapping `certificates.toml`. A row that fails
-(wrong number of fields, bad date, unknown code, ID number with a wrong check character) becomes a
-`RowError` with its 1-based line number and problems — never the ID number itself — and the other
-rows are read. A file that is incomplete or inconsistent as a whole raises `SnapshotError`.
+Columns are found by their header names through the mapping `certificates.toml`; a column of an
+optional field may be absent (older snapshots have no 状态变更日期). A row that fails (wrong number
+of fields, bad date, unknown code, ID number with a wrong check character, a decided status without
+the day it took effect) becomes a `RowError` with its 1-based line number, a `RowErrorCode` and its
+problems — never the ID number itself — and the other rows are read. A file that is incomplete or
+inconsistent as a whole raises `SnapshotError`.
 """
 
 from __future__ import annotations
@@ -18,12 +20,13 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from adapters.errors import SourceError
 from adapters.mapping import Mapping, load_mapping
-from domain.entities import CertificateStatus, EnforcementCertificate, IdType
+from domain.entities import DATED_CERTIFICATE_STATUSES, CertificateStatus, EnforcementCertificate, IdType
 from domain.identifiers import validate_resident_id
 from domain.sm import sm3_hex
 
@@ -37,11 +40,22 @@ class SnapshotError(SourceError):
     code = "SNAPSHOT_REJECTED"
 
 
+class RowErrorCode(StrEnum):
+    """Why a row was not imported (a row with several kinds of problem is MALFORMED_ROW)."""
+
+    MALFORMED_ROW = "MALFORMED_ROW"
+    STATUS_DATE_MISSING = "STATUS_DATE_MISSING"  # SUSPENDED/REVOKED/CANCELLED/LOST without 状态变更日期
+    STATUS_DATE_INVALID = "STATUS_DATE_INVALID"  # 状态变更日期 is not a date
+    STATUS_DATE_OUT_OF_RANGE = "STATUS_DATE_OUT_OF_RANGE"  # before 有效期起 or after the snapshot's day
+    STATUS_DATE_UNEXPECTED = "STATUS_DATE_UNEXPECTED"  # a date for ACTIVE or EXPIRED, which have none
+
+
 @dataclass(frozen=True)
 class RowError:
     line: int
     problems: tuple[str, ...]
     cert_no: str | None = None
+    code: RowErrorCode = RowErrorCode.MALFORMED_ROW
 
 
 @dataclass(frozen=True)
@@ -109,7 +123,7 @@ def read_snapshot(path: Path, *, mapping: Mapping | None = None, today: date | N
     if not lines:
         raise SnapshotError(SOURCE, f"{path.name}: empty file")
     header = [h.strip() for h in lines[0]]
-    missing = [rule.source for rule in mapping.fields if rule.source not in header]
+    missing = [rule.source for rule in mapping.fields if rule.required and rule.source not in header]
     if missing:
         raise SnapshotError(SOURCE, f"{path.name}: header lacks {', '.join(missing)}")
     trailer_tag = str(options.get("trailer", "#TOTAL"))
@@ -151,7 +165,13 @@ def _row(mapping: Mapping, header: list[str], fields_: list[str], line: int, tod
         problems.extend(f"{mapping.column('id_number')}: {p.code.value}"
                         for p in validate_resident_id(id_number, today=today).errors)
     if problems:
-        return RowError(line, tuple(problems), cert_no)
+        only_date = all(p.startswith(f"{_since_column(mapping)}:") for p in problems)
+        code = RowErrorCode.STATUS_DATE_INVALID if only_date else RowErrorCode.MALFORMED_ROW
+        return RowError(line, tuple(problems), cert_no, code)
+    dated = _status_date_problem(mapping, values, today)
+    if dated is not None:
+        code, problem = dated
+        return RowError(line, (problem,), cert_no, code)
     assert isinstance(id_number, str)
     certificate = EnforcementCertificate(
         cert_no=values["cert_no"], cert_type=values["cert_type"], officer_id=values["officer_id"],
@@ -159,6 +179,30 @@ def _row(mapping: Mapping, header: list[str], fields_: list[str], line: int, tod
         power_source=values.get("power_source"), issued_by=values.get("issued_by"),
         issue_date=values.get("issue_date"), valid_from=values["valid_from"], valid_to=values["valid_to"],
         status=CertificateStatus(values["status"]), exam_passed_at=values.get("exam_passed_at"),
+        status_since=values.get("status_since"),
     )
     return SnapshotRow(line=line, certificate=certificate, holder_name=values["holder_name"],
                        id_type=IdType.RESIDENT_ID, id_number=id_number, body_name=values.get("body_name"))
+
+
+def _status_date_problem(mapping: Mapping, values: dict[str, Any], today: date) -> tuple[RowErrorCode, str] | None:
+    """The day the status took effect must be there for a decided status, and lie in [validFrom, today]."""
+    column = _since_column(mapping)
+    status = CertificateStatus(values["status"])
+    since: date | None = values.get("status_since")
+    if status in DATED_CERTIFICATE_STATUSES:
+        if since is None:
+            return RowErrorCode.STATUS_DATE_MISSING, f"{column}: missing for status {status.value}"
+        if since < values["valid_from"] or since > today:
+            return (RowErrorCode.STATUS_DATE_OUT_OF_RANGE,
+                    f"{column}: {since:%Y%m%d} is outside {values['valid_from']:%Y%m%d}..{today:%Y%m%d}")
+    elif since is not None:
+        return RowErrorCode.STATUS_DATE_UNEXPECTED, f"{column}: given for status {status.value}, which has no date"
+    return None
+
+
+def _since_column(mapping: Mapping) -> str:
+    try:
+        return mapping.column("status_since")
+    except KeyError:  # a mapping without the column: the date is never given
+        return "状态变更日期"

@@ -152,7 +152,8 @@ def create_app(config: SimConfig, *, drop_dir: Path | None = None) -> Starlette:
             if not spec.replace and is_delivered(target, spec.day):
                 return _legacy_error(409, "EXISTS", f"{csv_name(spec.day)} already delivered")
             try:
-                roster = holder["roster"].evolved(drop_officers=spec.drop_officers, change=spec.change)
+                roster = holder["roster"].evolved(drop_officers=spec.drop_officers, change=spec.change,
+                                                  day=spec.day)
                 result = await asyncio.to_thread(_write, roster, target, spec.day, spec.broken_rows)
             except (RosterError, DropRequestError) as exc:
                 return _legacy_error(400, "BAD_REQUEST", str(exc))

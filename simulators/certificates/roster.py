@@ -1,7 +1,9 @@
 """The provincial system's current certificates: loaded from the seed, changed by later drops.
 
 Seed files: `certificates.jsonl` (required), `officers.jsonl` (holder name and ID number) and, when present,
-`bodies.jsonl` (`uscc` -> `name`, for 执法主体名称). Changes accumulate: a certificate changed or an officer
+`bodies.jsonl` (`uscc` -> `name`, for 执法主体名称). A change that sets a decided status (SUSPENDED, REVOKED,
+CANCELLED, LOST) without `status_changed_on` takes the drop's day as that date, as the provincial
+system records it; a change back to ACTIVE or EXPIRED clears it. Changes accumulate: a certificate changed or an officer
 dropped in one snapshot stays so in every later snapshot, as in the real roster.
 
 Code tables (seed value -> the file's label; unknown values are written as they are):
@@ -16,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, fields, replace
+from datetime import date
 from pathlib import Path
 
 import orjson
@@ -35,6 +38,9 @@ TYPE_LABELS: dict[str, str] = {
 POWER_SOURCE_LABELS: dict[str, str] = {
     "STATUTORY": "法定", "CONCENTRATED": "相对集中", "ASSIGNED_TO_TOWN": "赋权乡镇街道", "ENTRUSTED": "委托",
 }
+
+#: statuses set by a decision on a day of their own; the others carry no 状态变更日期
+DATED_STATUSES = frozenset({"SUSPENDED", "REVOKED", "CANCELLED", "LOST"})
 
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 
@@ -58,6 +64,7 @@ class Certificate:
     valid_to: str = ""
     status: str = ""
     exam_passed_at: str = ""
+    status_changed_on: str = ""
 
     @classmethod
     def from_json(cls, obj: Mapping[str, object]) -> Certificate:
@@ -147,8 +154,9 @@ class Roster:
                 bodies[_text(obj, "uscc")] = _text(obj, "name")
         return cls(certificates, holders, bodies)
 
-    def evolved(self, *, drop_officers: list[str], change: Mapping[str, Mapping[str, object]]) -> Roster:
-        """A new roster with officers' certificates removed and certificate fields changed."""
+    def evolved(self, *, drop_officers: list[str], change: Mapping[str, Mapping[str, object]],
+                day: date | None = None) -> Roster:
+        """A new roster with officers' certificates removed and certificate fields changed (on `day`)."""
         known_officers = {c.officer_id for c in self.certificates.values()} | set(self.holders)
         unknown = sorted(set(drop_officers) - known_officers)
         if unknown:
@@ -158,7 +166,11 @@ class Roster:
             current = certificates.get(cert_no)
             if current is None:
                 raise RosterError(f"unknown certificate {cert_no!r}")
-            certificates[cert_no] = current.changed(fields_)
+            updated = current.changed(fields_)
+            if "status" in fields_ and "status_changed_on" not in fields_ and updated.status != current.status:
+                since = day.isoformat() if day is not None and updated.status in DATED_STATUSES else ""
+                updated = replace(updated, status_changed_on=since)
+            certificates[cert_no] = updated
         dropped = set(drop_officers)
         certificates = {k: v for k, v in certificates.items() if v.officer_id not in dropped}
         return Roster(certificates, self.holders, self.bodies)
@@ -186,6 +198,7 @@ class Roster:
                 file_date(cert.valid_to),
                 STATUS_LABELS.get(cert.status, cert.status),
                 file_date(cert.exam_passed_at),
+                file_date(cert.status_changed_on),
             ]
             out.append((cert, [_clean(v) for v in row]))
         return out

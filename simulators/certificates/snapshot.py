@@ -6,7 +6,8 @@ File `ZFZ_SNAPSHOT_YYYYMMDD.csv`, encoded GB18030, CRLF line ends, comma-separat
     lines 2..n+1  one certificate per line (no field ever contains a line break)
     line n+2      trailer `#TOTAL,<n>`, n = number of certificate lines
 
-Dates are `YYYYMMDD`; multi-valued fields (执法区域, 执法类别) are joined with `;`; status is a Chinese label.
+Dates are `YYYYMMDD`; 状态变更日期 (the day a suspension, revocation, cancellation or loss took effect) is
+empty for an active or expired certificate; multi-valued fields (执法区域, 执法类别) are joined with `;`; status is a Chinese label.
 Delivery: the CSV is written to a hidden temporary file, flushed and renamed into place; then the marker
 `ZFZ_SNAPSHOT_YYYYMMDD.ok` (ASCII `file=`, `rows=`, `sha256=` lines) is written the same way. A reader
 takes a snapshot only once its marker exists.
@@ -30,6 +31,7 @@ TRAILER = "#TOTAL"
 HEADER: tuple[str, ...] = (
     "证件编号", "证件类型", "持证人编号", "姓名", "身份证号", "执法主体代码", "执法主体名称", "执法区域",
     "执法类别", "执法权来源", "发证机关", "发证日期", "有效期起", "有效期止", "证件状态", "考试通过日期",
+    "状态变更日期",
 )
 #: Column positions the fault generator needs.
 COL_ID_NUMBER = HEADER.index("身份证号")

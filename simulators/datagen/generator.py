@@ -32,7 +32,7 @@ from simulators.datagen.personnel import CertificateIssuer, officer_counts, offi
 from simulators.datagen.rng import stream
 from simulators.datagen.writer import JsonLinesWriter, write_json
 
-GENERATOR_VERSION = "1.0.0"
+GENERATOR_VERSION = "1.1.0"
 SIZES = ("small", "medium", "large")
 FILES = ("persons", "entities", "licences", "bodies", "officers", "certificates", "items")
 _BATCH = 2_000
@@ -187,7 +187,7 @@ def generate(size: str, seed: int, out: Path, progress: bool = True) -> dict[str
         counts["licences"] = raw_l.count
 
         staff = officers(officer_rng, people, bodies, per_body)
-        certificates = CertificateIssuer(stream(seed, "certificates"))
+        certificates = CertificateIssuer(stream(seed, "certificates"), stream(seed, "certificates", "status_changes"))
         with JsonLinesWriter(out / "officers.jsonl") as raw_o, \
                 JsonLinesWriter(out / "certificates.jsonl") as raw_c:
             wo = _Counted(raw_o, "officers", tracker)

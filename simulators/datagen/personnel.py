@@ -29,6 +29,8 @@ _POSTS: dict[str, tuple[str, ...]] = {
 }
 CERT_VALIDITY_YEARS = 5
 _EXPIRY_WINDOWS = ((1, 30), (31, 60), (61, 90))
+#: statuses set by a decision on a day of their own (EXPIRED follows from valid_to, ACTIVE has none)
+DATED_STATUSES = frozenset({"SUSPENDED", "REVOKED", "CANCELLED", "LOST"})
 
 
 def officer_counts(rng: random.Random, size: str, bodies: tuple[Body, ...]) -> list[int]:
@@ -99,10 +101,15 @@ def officers(rng: random.Random, people: People, bodies: tuple[Body, ...], count
 
 
 class CertificateIssuer:
-    """Issues certificates in officer order; a few ACTIVE ones fall in each 30/60/90-day expiry window."""
+    """Issues certificates in officer order; a few ACTIVE ones fall in each 30/60/90-day expiry window.
 
-    def __init__(self, rng: random.Random) -> None:
+    The day a suspension, revocation or cancellation took effect (`status_changed_on`) is drawn from
+    a stream of its own (`changes`), so adding it left every other value of the data set as it was.
+    """
+
+    def __init__(self, rng: random.Random, changes: random.Random | None = None) -> None:
         self._rng = rng
+        self._changes = changes if changes is not None else random.Random(0)
         self._seq = 0
         self._windows = list(_EXPIRY_WINDOWS)
 
@@ -127,6 +134,7 @@ class CertificateIssuer:
         cert_no = f"{prefix}{body.region_code}{valid_from.year}{self._seq:06d}"
         area = [regions.CHAOZHOU_CITY] if body.level == "CITY" else [body.region_code]
         exam = valid_from - timedelta(days=rng.randint(20, 120))
+        changed_on = self._changed_on(valid_from, valid_to) if status in DATED_STATUSES else None
         return {
             "cert_no": cert_no,
             "cert_type": cert_type,
@@ -141,7 +149,14 @@ class CertificateIssuer:
             "valid_to": valid_to.isoformat(),
             "status": status,
             "exam_passed_at": exam.isoformat(),
+            "status_changed_on": None if changed_on is None else changed_on.isoformat(),
         }
+
+    def _changed_on(self, valid_from: date, valid_to: date) -> date:
+        """A day in [valid_from, min(valid_to, REFERENCE_DATE)]: the status change lies in the past."""
+        last = min(valid_to, REFERENCE_DATE)
+        span = max((last - valid_from).days, 0)
+        return valid_from + timedelta(days=int(self._changes.random() * (span + 1)))
 
     def for_officer(self, officer: Officer) -> list[dict[str, object]]:
         """The certificates of one officer (聘用人员 hold none: 粤府令196号 Art. 6(1))."""

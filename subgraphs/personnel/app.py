@@ -20,9 +20,10 @@ from starlette.requests import Request
 
 from adapters.files.certificates import SnapshotError, latest_snapshot, read_snapshot
 from subgraphs.common.app import build_subgraph_app
-from subgraphs.common.config import SubgraphConfig
+from subgraphs.common.config import SubgraphConfig, is_dev_profile
 from subgraphs.common.db import create_engine
 from subgraphs.common.migrate import upgrade
+from subgraphs.common.security import caller_of
 from subgraphs.common.vault import PseudonymVault
 from subgraphs.personnel.context import PersonnelContext
 from subgraphs.personnel.importer import ImportReport, import_snapshot
@@ -72,9 +73,14 @@ async def open_resources(config: SubgraphConfig) -> AsyncIterator[PersonnelResou
 
 def create_app(settings: Any = None, *, config: SubgraphConfig | None = None) -> Starlette:
     cfg = config or SubgraphConfig.from_settings(settings)
+    # DEV ONLY: the dev gateway signs anonymous callers' calls too; they read as an unsigned dev call does
+    dev = is_dev_profile(settings)
 
-    async def context(res: PersonnelResources, _: Request) -> PersonnelContext:
-        return PersonnelContext.build(res.engine)
+    async def context(res: PersonnelResources, request: Request) -> PersonnelContext:
+        caller = caller_of(request)
+        if caller is not None and caller.subject is None and dev:
+            caller = None
+        return PersonnelContext.build(res.engine, caller)
 
     return build_subgraph_app(name=NAME, schema=build_schema(), resources=lambda: open_resources(cfg),
                               context=context)

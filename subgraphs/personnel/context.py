@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from adapters.batching import BatchLoader
 from subgraphs.personnel.store import BodyRow, CertificateRow, OfficerRow
+from trust.signing import CallerContext
 
 BATCH = 1000
 
@@ -22,9 +23,11 @@ class PersonnelContext:
     children: BatchLoader[str, list[BodyRow]]
     certificates: BatchLoader[str, list[CertificateRow]]
     officers_of: BatchLoader[str, list[OfficerRow]]
+    #: the gateway-verified caller (None on an unsigned dev call)
+    caller: CallerContext | None = None
 
     @classmethod
-    def build(cls, engine: AsyncEngine) -> PersonnelContext:
+    def build(cls, engine: AsyncEngine, caller: CallerContext | None = None) -> PersonnelContext:
         async def bodies(keys: list[str]) -> dict[str, BodyRow | Exception]:
             async with AsyncSession(engine) as s:
                 return {b.uscc: b for b in (await s.scalars(select(BodyRow).where(BodyRow.uscc.in_(keys)))).all()}
@@ -66,4 +69,4 @@ class PersonnelContext:
         return cls(engine=engine, body=BatchLoader(bodies, batch_limit=BATCH),
                    officer=BatchLoader(officers, batch_limit=BATCH), children=BatchLoader(children, batch_limit=BATCH),
                    certificates=BatchLoader(certificates, batch_limit=BATCH),
-                   officers_of=BatchLoader(officers_of, batch_limit=BATCH))
+                   officers_of=BatchLoader(officers_of, batch_limit=BATCH), caller=caller)

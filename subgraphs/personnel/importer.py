@@ -3,8 +3,9 @@
 - The same file twice changes nothing: a file whose SM3 was already imported is skipped, and any
   snapshot row whose content hash (`row_hash`, SM3 over the row's canonical form) equals the
   stored one is left untouched — only inserted or changed rows are written.
-- A malformed row goes into the run's row-level report (line number and problems) and the rest
-  are imported.
+- A malformed row goes into the run's row-level report (line number, error code and problems) and
+  the log, and the rest are imported; the stored certificate it names is kept as it was. A decided
+  status (SUSPENDED, REVOKED, CANCELLED, LOST) without the day it took effect is such a row.
 - The snapshot is full: a certificate missing from it — or an officer none of whose certificates
   is in it — is marked `vanished_at`, never deleted; one that reappears is unmarked.
 - An officer the store does not know yet is created from the row (name, hash and masked ID number;
@@ -46,8 +47,13 @@ class ImportReport:
 
 
 def row_hash(row: SnapshotRow, id_number_hash: str) -> str:
-    """SM3 over the canonical JSON of everything the row says (the ID number only as its hash)."""
+    """SM3 over the canonical JSON of everything the row says (the ID number only as its hash).
+
+    A row with no status date hashes as it did before the date existed, so the new column does not
+    rewrite every unchanged certificate once."""
     cert = asdict(row.certificate)
+    if cert.get("status_since") is None:  # rows without the date hash as they did before it existed
+        cert.pop("status_since", None)
     canonical = {**cert, "holder_name": row.holder_name, "id_number_hash": id_number_hash}
     return sm3_hex(orjson.dumps(canonical, option=orjson.OPT_SORT_KEYS, default=_iso))
 
@@ -125,6 +131,9 @@ async def import_snapshot(engine: AsyncEngine, vault: PseudonymVault, snapshot: 
                 officer.vanished_at = now
                 officer.updated_at = now
                 vanished += 1
+        for error in errors:
+            log.warning("certificate snapshot %s line %d (%s): %s: %s", snapshot.path.name, error.line,
+                        error.cert_no or "no certificate number", error.code.value, "; ".join(error.problems))
         report = ImportReport(
             file_name=snapshot.path.name, file_sm3=snapshot.sm3, rows_total=snapshot.rows_total,
             rows_failed=len(errors), inserted=inserted, updated=updated, unchanged=unchanged,
@@ -133,7 +142,8 @@ async def import_snapshot(engine: AsyncEngine, vault: PseudonymVault, snapshot: 
             file_name=report.file_name, file_sm3=report.file_sm3, imported_at=now, rows_total=report.rows_total,
             rows_failed=report.rows_failed, inserted=inserted, updated=updated, unchanged=unchanged,
             marked_vanished=vanished,
-            report=orjson.dumps([{"line": e.line, "problems": list(e.problems)} for e in errors]).decode()))
+            report=orjson.dumps([{"line": e.line, "code": e.code.value, "cert_no": e.cert_no,
+                                  "problems": list(e.problems)} for e in errors]).decode()))
         await session.commit()
     log.info("certificate snapshot %s: %d rows, %d failed, %d inserted, %d updated, %d unchanged, %d vanished",
              report.file_name, report.rows_total, report.rows_failed, inserted, updated, unchanged, vanished)
@@ -159,6 +169,7 @@ def _apply(stored: CertificateRow, row: SnapshotRow, content: str, now: datetime
     stored.valid_from = cert.valid_from
     stored.valid_to = cert.valid_to
     stored.status = cert.status.value
+    stored.status_since = cert.status_since
     stored.exam_passed_at = cert.exam_passed_at
     stored.row_hash = content
     stored.vanished_at = None

@@ -70,6 +70,9 @@ class CertificateRow(Base):
     valid_from: Mapped[date] = mapped_column(Date)
     valid_to: Mapped[date] = mapped_column(Date, index=True)
     status: Mapped[str] = mapped_column(String(16), index=True)
+    #: the day a decided status (SUSPENDED, REVOKED, CANCELLED, LOST) took effect; None for ACTIVE and
+    #: EXPIRED, and for rows imported before the provincial file carried the date
+    status_since: Mapped[date | None] = mapped_column(Date)
     exam_passed_at: Mapped[date | None] = mapped_column(Date)
     row_hash: Mapped[str] = mapped_column(String(64))
     vanished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

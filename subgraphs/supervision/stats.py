@@ -150,6 +150,8 @@ TRAINING_TARGET_HOURS = 60
 
 @dataclass(frozen=True, slots=True)
 class BodyStaff:
+    """One body's workforce: every count and training figure is over its ACTIVE officers (在岗)."""
+
     body_id: str
     level: str
     officers: int
@@ -158,26 +160,39 @@ class BodyStaff:
     trained_officers: int  # officers with training hours recorded for the year
     average_training_hours: float | None  # over the officers with hours recorded
     below_training_target: int  # officers under TRAINING_TARGET_HOURS (none recorded counts as 0)
+    by_status: tuple[tuple[str, int], ...] = ()  # officers still listed, by status (ACTIVE, TRANSFERRED …)
+
+
+#: the officer status that counts for the workforce; TRANSFERRED and RETIRED officers stay listed
+ACTIVE_OFFICER = "ACTIVE"
 
 
 async def officers_by_body_level(engine: AsyncEngine, *, training_year: int, scope: CaseScope | None = None
                                  ) -> list[BodyStaff]:
-    """Officers still listed, per body: counts, legal-review staff and their qualification, and the
-    training hours (培训学时) of `training_year` — one grouped query (the hours sit in a JSON column)."""
-    hours = OfficerRow.training_hours[str(training_year)].as_integer()
-    reviewer = OfficerRow.is_legal_reviewer.is_(True)
-    q = select(OfficerRow.body_uscc, BodyRow.level, func.count(),
+    """Officers still listed, per body: counts of the ACTIVE ones, their legal-review staff and its
+    qualification, the training hours (培训学时) of `training_year`, and every listed officer by status —
+    two grouped queries (the hours sit in a JSON column)."""
+    active = OfficerRow.status == ACTIVE_OFFICER
+    hours = case((active, OfficerRow.training_hours[str(training_year)].as_integer()), else_=None)
+    reviewer = and_(active, OfficerRow.is_legal_reviewer.is_(True))
+    listed = (OfficerRow.vanished_at.is_(None), *_within(scope, OfficerRow.body_uscc))
+    q = select(OfficerRow.body_uscc, BodyRow.level, func.sum(case((active, 1), else_=0)),
                func.sum(case((reviewer, 1), else_=0)),
                func.sum(case((and_(reviewer, OfficerRow.has_legal_qualification.is_(True)), 1), else_=0)),
                func.count(hours), func.avg(hours),
-               func.sum(case((func.coalesce(hours, 0) < TRAINING_TARGET_HOURS, 1), else_=0))) \
+               func.sum(case((and_(active, func.coalesce(hours, 0) < TRAINING_TARGET_HOURS), 1), else_=0))) \
         .join(BodyRow, BodyRow.uscc == OfficerRow.body_uscc) \
-        .where(OfficerRow.vanished_at.is_(None), *_within(scope, OfficerRow.body_uscc)) \
-        .group_by(OfficerRow.body_uscc, BodyRow.level).order_by(OfficerRow.body_uscc)
+        .where(*listed).group_by(OfficerRow.body_uscc, BodyRow.level).order_by(OfficerRow.body_uscc)
+    statuses = select(OfficerRow.body_uscc, OfficerRow.status, func.count()).where(*listed) \
+        .group_by(OfficerRow.body_uscc, OfficerRow.status).order_by(OfficerRow.body_uscc, OfficerRow.status)
     async with engine.connect() as conn:
         rows = (await conn.execute(q)).all()
-    return [BodyStaff(r[0], r[1], int(r[2]), int(r[3] or 0), int(r[4] or 0), int(r[5] or 0),
-                      round(float(r[6]), 2) if r[6] is not None else None, int(r[7] or 0)) for r in rows]
+        by_status: dict[str, list[tuple[str, int]]] = {}
+        for body, status, count in (await conn.execute(statuses)).all():
+            by_status.setdefault(body, []).append((status, int(count)))
+    return [BodyStaff(r[0], r[1], int(r[2] or 0), int(r[3] or 0), int(r[4] or 0), int(r[5] or 0),
+                      round(float(r[6]), 2) if r[6] is not None else None, int(r[7] or 0),
+                      tuple(by_status.get(r[0], ()))) for r in rows]
 
 
 async def expiring_certificates(engine: AsyncEngine, *, today: date, scope: CaseScope | None = None

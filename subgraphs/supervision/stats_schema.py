@@ -25,12 +25,20 @@ def _today(info: Info[SupervisionContext, None], as_of: date | None) -> date:
     return as_of or local_date(info.context.now())
 
 
-@strawberry.type(description="Officers still listed by one body (队伍: 执法人员和法制审核人员).")
+@strawberry.type(description="Officers of one status (人员状态) and how many there are.")
+class StatusCount:
+    status: str = strawberry.field(description="officer status: ACTIVE (在岗), TRANSFERRED (调离), RETIRED (退休) …")
+    count: int
+
+
+@strawberry.type(description=(
+    "One body's workforce (队伍: 执法人员和法制审核人员): the counts and training figures are over its ACTIVE "
+    "officers; byStatus lists every officer still listed, by status."))
 class BodyWorkforce:
     body_id: str
     level: str
-    officers: int
-    legal_reviewers: int
+    officers: int = strawberry.field(description="ACTIVE officers (TRANSFERRED and RETIRED ones are in byStatus)")
+    legal_reviewers: int = strawberry.field(description="ACTIVE legal-review staff (法制审核人员)")
     qualified_legal_reviewers: int = strawberry.field(description="legal-review staff holding the 法律职业资格")
     training_year: int = strawberry.field(description="the year the training figures are for")
     trained_officers: int = strawberry.field(description="officers with training hours recorded for the year")
@@ -38,6 +46,8 @@ class BodyWorkforce:
         description="average 培训学时 of the officers with hours recorded")
     below_training_target: int = strawberry.field(
         description=f"officers under {stats.TRAINING_TARGET_HOURS} 学时 in the year (none recorded counts as 0)")
+    by_status: list[StatusCount] = strawberry.field(
+        description="officers still listed, by status, in status order")
 
 
 @strawberry.type(description="ACTIVE certificates ending within a number of days.")
@@ -85,7 +95,8 @@ async def supervision_workforce(info: Info[SupervisionContext, None], as_of: dat
     by_body = [BodyWorkforce(body_id=b.body_id, level=b.level, officers=b.officers, legal_reviewers=b.legal_reviewers,
                              qualified_legal_reviewers=b.qualified_legal_reviewers, training_year=year,
                              trained_officers=b.trained_officers, average_training_hours=b.average_training_hours,
-                             below_training_target=b.below_training_target)
+                             below_training_target=b.below_training_target,
+                             by_status=[StatusCount(status=s, count=n) for s, n in b.by_status])
                for b in await stats.officers_by_body_level(engine, training_year=year, scope=scope)]
     expiring = await stats.expiring_certificates(engine, today=today, scope=scope)
     inactive = await stats.inactive_officers(engine, today=today, days=info.context.config.inactivity_days,

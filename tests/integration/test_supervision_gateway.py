@@ -166,7 +166,7 @@ def test_workforce_and_expiry_through_the_gateway_match_the_seed(
     today = AS_OF.date()
     answer = _gql(stack.graphql, """query($d: Date!) {
       supervisionWorkforce(asOf: $d) { byBody { bodyId officers legalReviewers qualifiedLegalReviewers trainingYear
-        trainedOfficers averageTrainingHours belowTrainingTarget } expiring { withinDays certificates } }
+        trainedOfficers averageTrainingHours belowTrainingTarget byStatus { status count } } expiring { withinDays certificates } }
       soon: supervisionExpiringCertificates(withinDays: 60, asOf: $d) { bodyId count }
       supervisionBodyRates { bodyId cases alerts alertRate }
       supervisionAlertsByRule { ruleId severity alerts } }""", {"d": today.isoformat()})
@@ -174,16 +174,21 @@ def test_workforce_and_expiry_through_the_gateway_match_the_seed(
     data = answer["data"]
     officers = _seed_rows(small_seed, "officers.jsonl")
     want_staff: dict[str, list[int]] = {}
+    want_status: dict[str, dict[str, int]] = {}
     for o in officers:
         row = want_staff.setdefault(o["body_uscc"], [0, 0])
-        row[0] += 1
-        row[1] += bool(o["is_legal_reviewer"])
+        row[0] += o["status"] == "ACTIVE"  # the workforce counts ACTIVE officers; the others are by status
+        row[1] += bool(o["is_legal_reviewer"]) and o["status"] == "ACTIVE"
+        statuses = want_status.setdefault(o["body_uscc"], {})
+        statuses[o["status"]] = statuses.get(o["status"], 0) + 1
     got_staff = {r["bodyId"]: [r["officers"], r["legalReviewers"]] for r in data["supervisionWorkforce"]["byBody"]}
     assert got_staff == want_staff
+    assert {r["bodyId"]: {s["status"]: s["count"] for s in r["byStatus"]}
+            for r in data["supervisionWorkforce"]["byBody"]} == want_status
     # legal-review qualifications and the 2025 training hours (the last full year), recounted from the seed
     year = str(today.year - 1)
     for r in data["supervisionWorkforce"]["byBody"]:
-        mine = [o for o in officers if o["body_uscc"] == r["bodyId"]]
+        mine = [o for o in officers if o["body_uscc"] == r["bodyId"] and o["status"] == "ACTIVE"]
         hours = [o["training_hours"][year] for o in mine if year in (o.get("training_hours") or {})]
         assert r["trainingYear"] == int(year)
         assert r["qualifiedLegalReviewers"] == sum(o["is_legal_reviewer"] and o["has_legal_qualification"] for o in mine)

@@ -43,7 +43,8 @@ def ask(stack: Stack, query: str, variables: dict[str, Any] | None = None) -> di
     """One request to the gateway; the answer must carry no error."""
     response = httpx.post(stack.graphql, json={"query": query, "variables": variables or {}}, timeout=120)
     body = response.json()
-    assert response.status_code == 200 and not body.get("errors"), body.get("errors")
+    assert response.status_code == 200, body
+    assert not body.get("errors"), body["errors"]
     return dict(body["data"])
 
 
@@ -95,12 +96,13 @@ def test_a_cases_decided_in_a_quarter_in_one_county_by_item(hub: tuple[Stack, Se
                {"f": {"region": county, "decided": {"from": start.isoformat(), "to": end.isoformat()}}})
     page = data["penaltyCases"]
     got = [(c["caseNo"], c["itemCode"], c["decidedOn"], c["fineFen"]) for c in page["items"]]
-    assert page["total"] == len(want) and page["nextCursor"] is None
+    assert page["total"] == len(want)
+    assert page["nextCursor"] is None
     assert set(got) == want
     keys = [(item, -date.fromisoformat(day).toordinal()) for _no, item, day, _f in got]
     assert keys == sorted(keys), "ordered by item, then the latest decision first"
     by_item: dict[str, int] = defaultdict(int)
-    for _no, item, _day_, fine in got:
+    for _no, item, _decided, fine in got:
         by_item[item] += fine or 0
     sums = {r.item_code: int(r.f) for r in sql(
         seeded.url, "SELECT item_code, COALESCE(SUM(fine_fen), 0) AS f FROM penalty_case WHERE region_code LIKE :p "
@@ -120,7 +122,8 @@ def test_b_repeat_parties_whose_licence_was_revoked(hub: tuple[Stack, Seeded]) -
     data = ask(stack, """{ repeatParties(minCases: 2, first: 1000) { total nextCursor items {
         uscc caseCount cases { caseNo } entity { licences { id status } } } } }""")
     page = data["repeatParties"]
-    assert page["nextCursor"] is None and page["total"] == len(page["items"])
+    assert page["nextCursor"] is None
+    assert page["total"] == len(page["items"])
     assert page["total"] == sum(1 for numbers in cases_of.values() if len(numbers) >= 2)
     got = {p["uscc"]: {c["caseNo"] for c in p["cases"]} for p in page["items"]
            if any(lic["status"] == "REVOKED" for lic in p["entity"]["licences"])}
@@ -199,7 +202,8 @@ def test_d_bodies_ranked_by_on_time_decision_rate_with_open_red_alerts(hub: tupl
                                       t=True)}
     rate = {b: 1 - late.get(b, 0) / cases[b] if cases.get(b) else 1.0 for b in set(cases) | alerted}
     want_order = sorted(rate, key=lambda b: (-rate[b], b))
-    assert late and any(red_open.values())
+    assert late
+    assert any(red_open.values())
     data = ask(stack, """{ supervisionBodyRates(orderBy: DECISION_ON_TIME_RATE, descending: true) {
         bodyId cases decisionOnTimeRate body { uscc name alerts(severity: RED, status: OPEN) { id ruleId } } } }""")
     rows = data["supervisionBodyRates"]

@@ -24,6 +24,7 @@ from tests.support.servers import serve
 EXPECTED_HEADER = [
     "证件编号", "证件类型", "持证人编号", "姓名", "身份证号", "执法主体代码", "执法主体名称", "执法区域",
     "执法类别", "执法权来源", "发证机关", "发证日期", "有效期起", "有效期止", "证件状态", "考试通过日期",
+    "状态变更日期",
 ]
 STATUS_LABEL = {"ACTIVE": "有效", "SUSPENDED": "暂扣", "REVOKED": "吊销", "EXPIRED": "过期", "CANCELLED": "注销"}
 BODY = "11445102MB2D1234X1"

@@ -283,6 +283,10 @@ def test_certificates(data: dict[str, list[dict[str, Any]]]) -> None:
             assert c["valid_to"] >= REFERENCE.isoformat()
         if c["status"] == "EXPIRED":
             assert c["valid_to"] < REFERENCE.isoformat()
+        if c["status"] in ("SUSPENDED", "REVOKED", "CANCELLED", "LOST"):  # the day the decision took effect
+            assert c["valid_from"] <= c["status_changed_on"] <= min(c["valid_to"], REFERENCE.isoformat())
+        else:
+            assert c["status_changed_on"] is None
     statuses = Counter(c["status"] for c in certs)
     assert statuses.most_common(1)[0][0] == "ACTIVE"
     assert {"EXPIRED", "SUSPENDED"} <= set(statuses)

@@ -123,13 +123,21 @@ async def test_workforce_training_and_qualifications_match_the_seed(database_url
     officers = [json.loads(x) for x in (small_seed / "officers.jsonl").read_text(encoding="utf-8").splitlines() if x]
     bodies = {o["body_uscc"] for o in officers}
     assert set(got) == bodies
+    assert {o["status"] for o in officers} > {"ACTIVE"}, "the seed has transferred or retired officers"
     for body in bodies:
-        mine = [o for o in officers if o["body_uscc"] == body]
+        listed = [o for o in officers if o["body_uscc"] == body]
+        mine = [o for o in listed if o["status"] == "ACTIVE"]  # the workforce counts ACTIVE officers only
         hours = [o["training_hours"]["2025"] for o in mine if "2025" in o["training_hours"]]
         staff = got[body]
         assert staff.officers == len(mine)
+        assert staff.legal_reviewers == sum(bool(o["is_legal_reviewer"]) for o in mine)
         assert staff.qualified_legal_reviewers == sum(o["is_legal_reviewer"] and o["has_legal_qualification"]
                                                       for o in mine)
         assert staff.trained_officers == len(hours)
         assert staff.below_training_target == sum(h < TRAINING_TARGET_HOURS for h in hours) + len(mine) - len(hours)
+        assert dict(staff.by_status) == dict(Counter(o["status"] for o in listed))
+        assert [s for s, _ in staff.by_status] == sorted(dict(staff.by_status))
+        if not hours:
+            assert staff.average_training_hours is None
+            continue
         assert staff.average_training_hours == pytest.approx(sum(hours) / len(hours), abs=0.01)
