@@ -7,7 +7,8 @@ store's tables and the JSON snapshots in them, and the generated seed files.
 
 (a) cases decided in a quarter in one county, by item, with their fines;
 (b) entities with two or more cases whose licence was revoked, with the cases;
-(c) officers who acted in a case on a day their certificate was not valid, with the act and the day;
+(c) officers who acted in a case on a day their certificate was not active (its status history at the
+    time of the act, not its status today), with the act and the day;
 (d) bodies ranked by on-time decision rate, with their open red alerts;
 (e) coercive measures past their term, with the case's party and the measure's body.
 """
@@ -130,9 +131,23 @@ def test_b_repeat_parties_whose_licence_was_revoked(hub: tuple[Stack, Seeded]) -
     assert got == want
 
 
+def _active_until(cert: dict[str, Any]) -> date:
+    """The last day a provincial certificate row was active: the end of its term, or the day before a
+    suspension, revocation or cancellation took effect (`status_changed_on`)."""
+    end = date.fromisoformat(cert["valid_to"])
+    changed = cert.get("status_changed_on")
+    if cert["status"] in ("SUSPENDED", "REVOKED", "CANCELLED", "LOST") and changed:
+        end = min(end, date.fromisoformat(changed) - timedelta(days=1))
+    return end
+
+
 def _certificate_valid(certs: list[dict[str, Any]], day: date) -> bool:
-    return any(c["status"] == "ACTIVE" and date.fromisoformat(c["valid_from"]) <= day <= date.fromisoformat(c["valid_to"])
-               for c in certs)
+    return any(date.fromisoformat(c["valid_from"]) <= day <= _active_until(c) for c in certs)
+
+
+def _active_in_history(history: list[dict[str, Any]], day: date) -> bool:
+    return any(p["status"] == "ACTIVE" and date.fromisoformat(p["from"]) <= day
+               and (p["until"] is None or day <= date.fromisoformat(p["until"])) for p in history)
 
 
 def _acts(snapshot: dict[str, Any]) -> Iterator[tuple[str, str, date]]:
@@ -171,18 +186,17 @@ def test_c_officers_acting_on_a_day_their_certificate_was_not_valid(hub: tuple[S
                      if not _certificate_valid(certs[o], day)}
     assert want, "the seed injects acts without a valid certificate (rule S05)"
     data = ask(stack, """{ searchOfficers(first: 1000, includeVanished: true) { total nextCursor items {
-        id certificates { status validFrom validTo }
+        id certificates { statusHistory { status from until } }
         participations(first: 200) { nextCursor items { case { caseNo } acts { kind on } } } } } }""")
     page = data["searchOfficers"]
     assert page["nextCursor"] is None
     got = set()
     for officer in page["items"]:
         assert officer["participations"]["nextCursor"] is None
-        held = [{"status": c["status"], "valid_from": c["validFrom"], "valid_to": c["validTo"]}
-                for c in officer["certificates"]]
+        history = [period for c in officer["certificates"] for period in c["statusHistory"]]
         for p in officer["participations"]["items"]:
             for act in p["acts"]:
-                if not _certificate_valid(held, date.fromisoformat(act["on"])):
+                if not _active_in_history(history, date.fromisoformat(act["on"])):
                     got.add((officer["id"], p["case"]["caseNo"], act["kind"], act["on"]))
     assert got == want
 
