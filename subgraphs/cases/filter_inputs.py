@@ -60,7 +60,7 @@ class CaseFilterInput:
         default=None, description="区划 — a province, city or county code; includes every area below it (a county its towns)")
     level: str | None = strawberry.field(default=None, description="层级 — the body's level: CITY, COUNTY or TOWN")
     items: list[str] | None = strawberry.field(default=None, description="执法事项 — enforcement item codes")
-    procedures: list[e.Procedure] | None = strawberry.field(default=None, description="程序 — SIMPLE or GENERAL")
+    procedures: list[e.Procedure] | None = strawberry.field(default=None, description="程序 — SIMPLE (简易) or ORDINARY (普通)")
     statuses: list[e.CaseState] | None = strawberry.field(default=None, description="案件状态 — any of these states")
     filed: DayRange | None = strawberry.field(default=None, description="立案日期 — filed within this range")
     decided: DayRange | None = strawberry.field(default=None, description="决定日期 — decided within this range")

@@ -243,7 +243,7 @@ class PenaltyCase:
     case_no: str = strawberry.field(description="案件编号 — the case number")
     version: int = strawberry.field(description="版本 — optimistic-lock version: pass it as expectedVersion")
     status: e.CaseState = strawberry.field(description="案件状态 — where the case stands")
-    procedure: e.Procedure | None = strawberry.field(description="程序 — SIMPLE (简易) or GENERAL (普通); null before filing")
+    procedure: e.Procedure | None = strawberry.field(description="程序 — SIMPLE (简易) or ORDINARY (普通); null before filing")
     source: e.CaseSource = strawberry.field(description="案件来源 — how the case came in")
     body: EnforcementBodyRef = strawberry.field(description="执法主体 — the handling body")
     body_uscc: str = strawberry.field(description="执法主体代码 — the handling body's USCC")

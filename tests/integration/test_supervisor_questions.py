@@ -25,6 +25,8 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -255,3 +257,98 @@ def test_e_coercive_measures_past_their_term(hub: tuple[Stack, Seeded]) -> None:
     assert all(m["body"]["name"] for m in page["items"])
     dues = [m["termDue"] for m in page["items"]]
     assert dues == sorted(dues)
+
+
+PAGED = {
+    "penaltyCases": ("penaltyCases(filter: $f, orderBy: $o, first: $n, after: $a)", "CaseFilter", "[CaseOrder!]",
+                     "caseNo"),
+    "searchCoerciveMeasures": ("searchCoerciveMeasures(filter: $f, orderBy: $o, first: $n, after: $a)",
+                               "MeasureFilter", "[MeasureOrder!]", "id"),
+    "inspections": ("inspections(filter: $f, orderBy: $o, first: $n, after: $a)", "InspectionFilter",
+                    "[InspectionOrder!]", "id"),
+}
+CASE_FILTERS = st.fixed_dictionaries({}, optional={
+    "region": st.sampled_from(["445100", "445102", "445103", "445122", "4451"]),
+    "level": st.sampled_from(["CITY", "COUNTY", "TOWN"]),
+    "procedures": st.lists(st.sampled_from(["SIMPLE", "ORDINARY"]), min_size=1, max_size=2),
+    "statuses": st.lists(st.sampled_from(["CLOSED", "DECIDED", "FILED", "ARCHIVED", "TERMINATED"]), min_size=1),
+    "decided": st.sampled_from([{"from": "2025-01-01", "to": "2025-06-30"}, {"from": "2026-01-01"}, {"to": "2025-03-31"}]),
+    "fineMinFen": st.sampled_from([0, 10_000, 500_000]),
+    "hasActiveAlerts": st.booleans(),
+})
+CASE_ORDERS = st.lists(st.fixed_dictionaries({
+    "field": st.sampled_from(["CASE_NO", "FILED_ON", "DECIDED_ON", "CLOSED_ON", "FINE", "STATUS", "ITEM", "BODY"]),
+    "direction": st.sampled_from(["ASC", "DESC"])}), max_size=2, unique_by=lambda o: o["field"])
+
+
+def _walk(stack: Stack, field: str, flt: dict[str, Any], order: list[dict[str, str]], size: int) -> tuple[list[str], set[int]]:
+    call, ftype, otype, key = PAGED[field]
+    query = f"query($f: {ftype}, $o: {otype}, $n: Int, $a: String) {{ {call} {{ total nextCursor items {{ {key} }} }} }}"
+    seen: list[str] = []
+    totals: set[int] = set()
+    after = None
+    for _ in range(5_000):  # bounded: far more pages than the medium data set can fill
+        page = ask(stack, query, {"f": flt, "o": order, "n": size, "a": after})[field]
+        totals.add(page["total"])
+        seen.extend(item[key] for item in page["items"])
+        after = page["nextCursor"]
+        if after is None:
+            return seen, totals
+    raise AssertionError("paging did not end")
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(flt=CASE_FILTERS, order=CASE_ORDERS, size=st.integers(min_value=1, max_value=400))
+def test_every_case_page_reports_the_total_that_paging_reaches(hub: tuple[Stack, Seeded], flt: dict[str, Any],
+                                                               order: list[dict[str, str]], size: int) -> None:
+    stack, _seeded = hub
+    seen, totals = _walk(stack, "penaltyCases", flt, order, max(size, 60))
+    assert len(seen) == len(set(seen)), "no case twice"
+    assert totals == {len(seen)}, "every page's total is the number of items paging reaches"
+
+
+@pytest.mark.parametrize(("field", "flt"), [
+    ("searchCoerciveMeasures", {}), ("searchCoerciveMeasures", {"states": ["RELEASED"]}),
+    ("inspections", {}), ("penaltyCases", {"region": "445122", "level": "TOWN"})])
+def test_measure_and_inspection_pages_report_the_total_that_paging_reaches(
+        hub: tuple[Stack, Seeded], field: str, flt: dict[str, Any]) -> None:
+    stack, _seeded = hub
+    seen, totals = _walk(stack, field, flt, [], 3)
+    assert seen
+    assert totals == {len(seen)}
+    assert len(seen) == len(set(seen))
+
+
+def test_a_county_includes_its_towns_and_a_city_its_counties(hub: tuple[Stack, Seeded]) -> None:
+    stack, seeded = hub
+    town_bodies = {r.uscc for r in sql(seeded.url, "SELECT uscc FROM enforcement_body WHERE level = 'TOWN'")}
+    rows = sql(seeded.url, "SELECT body_uscc, region_code FROM penalty_case")
+    county = Counter(r.region_code[:6] for r in rows if r.body_uscc in town_bodies).most_common(1)[0][0]
+    data = ask(stack, """query($c: String!, $city: String!) {
+        county: penaltyCases(filter: {region: $c}) { total }
+        towns: penaltyCases(filter: {region: $c, level: "TOWN"}) { total }
+        city: penaltyCases(filter: {region: $city}) { total } }""", {"c": county, "city": county[:4] + "00"})
+    assert data["towns"]["total"] == sum(1 for r in rows if r.body_uscc in town_bodies and r.region_code.startswith(county))
+    assert 0 < data["towns"]["total"] < data["county"]["total"]
+    assert data["county"]["total"] == sum(1 for r in rows if r.region_code.startswith(county))
+    assert data["city"]["total"] == sum(1 for r in rows if r.region_code.startswith(county[:4]))
+
+
+def test_too_large_or_bad_arguments_error_on_their_own_field(hub: tuple[Stack, Seeded]) -> None:
+    stack, _seeded = hub
+    body = httpx.post(stack.graphql, timeout=60, json={"query": """{
+        ok: penaltyCases(first: 3) { total items { caseNo } }
+        tooMany: penaltyCases(first: 5000) { total }
+        badRegion: penaltyCases(filter: {region: "44A"}) { total }
+        badRange: searchCoerciveMeasures(filter: {termDue: {from: "2026-02-01", to: "2026-01-01"}}) { total } }"""}).json()
+    assert len(body["data"]["ok"]["items"]) == 3
+    assert body["data"]["tooMany"] is None
+    assert body["data"]["badRegion"] is None
+    assert body["data"]["badRange"] is None
+    errors = {e["path"][0]: e for e in body["errors"]}
+    assert set(errors) == {"tooMany", "badRegion", "badRange"}
+    assert all(e["extensions"]["code"] == "BAD_USER_INPUT" for e in errors.values())
+    assert "first" in errors["tooMany"]["message"]
+    assert "1000" in errors["tooMany"]["message"]
+    assert "filter.region" in errors["badRegion"]["message"]
+    assert "filter.termDue" in errors["badRange"]["message"]
