@@ -163,14 +163,14 @@ def ents(response: httpx.Response) -> dict[str, dict[str, str]]:
 
 # --- WSDL
 
-def test_wsdl_is_a_wsdl_1_1_document_naming_both_operations(client: httpx.Client, base_url: str) -> None:
+def test_wsdl_is_a_wsdl_1_1_document_naming_its_operations(client: httpx.Client, base_url: str) -> None:
     response = client.get("/ws/EntRegService?wsdl")
     assert response.status_code == 200
     root = etree.fromstring(response.content)
     assert root.tag == f"{{{WSDL}}}definitions"
     assert root.get("targetNamespace") == TNS
     ops = {op.get("name") for op in root.iterfind(f"{{{WSDL}}}portType/{{{WSDL}}}operation")}
-    assert ops == {"QueryEntByCodes", "SearchEntByName"}
+    assert ops == {"QueryEntByCodes", "SearchEntByName", "QueryEntByCondition"}
     binding = root.find(f"{{{WSDL}}}binding/{{http://schemas.xmlsoap.org/wsdl/soap/}}binding")
     assert binding is not None
     assert binding.get("style") == "document"
@@ -181,7 +181,7 @@ def test_wsdl_is_a_wsdl_1_1_document_naming_both_operations(client: httpx.Client
     assert schema is not None
     etree.XMLSchema(schema)  # the embedded schema compiles
     ent_fields = {el.get("name") for el in schema.iterfind(f"{{{XSD}}}complexType/{{{XSD}}}sequence/{{{XSD}}}element")}
-    assert {"TYSHXYDM", "QYMC", "FDDBR", "FDDBRZJHM", "CLRQ", "DJZT", "XZQH"} <= ent_fields
+    assert {"TYSHXYDM", "QYMC", "FDDBR", "FDDBRZJHM", "CLRQ", "DJZT", "HZRQ", "DXRQ", "ZXRQ", "XZQH"} <= ent_fields
 
 
 def test_responses_validate_against_the_wsdl_schema(client: httpx.Client) -> None:
