@@ -20,7 +20,9 @@ another legacy shape edits a file). Example:
 
 Types: `str` (default), `int`, `bool` (with `true` / `false` value lists), `date` (with `format`),
 `list` (with `separator`), `code` (a value looked up in `[codes.<table>]`). `required = false`
-lets a field be absent or empty (it becomes None). `load_mapping` validates the whole file at
+lets a field be absent or empty (it becomes None). `lenient = true` (for a field the record is usable
+without, such as a status date) makes a value that does not convert None, its problem reported in the
+`field_problems` the caller passes to `apply` rather than as a problem of the record. `load_mapping` validates the whole file at
 start-up and raises `MappingError` naming the file and key; `apply` turns one record into a dict
 plus the list of problems found (never raising for bad data: the caller decides, usually by
 reporting `MALFORMED_RECORD`).
@@ -40,7 +42,7 @@ from adapters.errors import MappingError
 MAPPINGS_DIR = Path(__file__).resolve().parent.parent / "schema" / "standards" / "mappings"
 
 _TYPES = {"str", "int", "bool", "date", "list", "code"}
-_FIELD_KEYS = {"from", "type", "format", "table", "separator", "required", "true", "false", "strip"}
+_FIELD_KEYS = {"from", "type", "format", "table", "separator", "required", "true", "false", "strip", "lenient"}
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,7 @@ class FieldRule:
     true_values: tuple[str, ...] = ("1", "Y", "true", "是")
     false_values: tuple[str, ...] = ("0", "N", "false", "否")
     strip: bool = True
+    lenient: bool = False
 
 
 @dataclass(frozen=True)
@@ -65,13 +68,27 @@ class Mapping:
     options: dict[str, Any] = field(default_factory=dict)
 
     def column(self, field_name: str) -> str:
+        return self.rule(field_name).source
+
+    def rule(self, field_name: str) -> FieldRule:
         for rule in self.fields:
             if rule.name == field_name:
-                return rule.source
+                return rule
         raise KeyError(field_name)
 
-    def apply(self, record: AbstractMapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
-        """Map one legacy record; return the values and the problems (empty when all is well)."""
+    def reverse_codes(self, table: str) -> dict[str, list[str]]:
+        """A code table read backwards: value -> the legacy codes that map to it (for building queries)."""
+        out: dict[str, list[str]] = {}
+        for code, value in self.codes[table].items():
+            out.setdefault(value, []).append(code)
+        return out
+
+    def apply(self, record: AbstractMapping[str, Any], *,
+              field_problems: dict[str, str] | None = None) -> tuple[dict[str, Any], list[str]]:
+        """Map one legacy record; return the values and the problems (empty when all is well).
+
+        With `field_problems`, a lenient field's conversion problem goes there (field name -> problem)
+        instead of into the record's problems; without it every problem is the record's."""
         out: dict[str, Any] = {}
         problems: list[str] = []
         for rule in self.fields:
@@ -86,7 +103,10 @@ class Mapping:
             try:
                 out[rule.name] = self._convert(rule, raw)
             except ValueError as exc:
-                problems.append(f"{rule.source}: {exc}")
+                if rule.lenient and field_problems is not None:
+                    field_problems[rule.name] = f"{rule.source}: {exc}"
+                else:
+                    problems.append(f"{rule.source}: {exc}")
                 out[rule.name] = None
         return out, problems
 
@@ -174,7 +194,7 @@ def parse_mapping(data: dict[str, Any], path: Path) -> Mapping:
         rules.append(FieldRule(
             name=name, source=src, type=typ, format=fmt, table=table,
             separator=str(spec.get("separator", ";")), required=bool(spec.get("required", True)),
-            strip=bool(spec.get("strip", True)), **rule_kwargs,
+            strip=bool(spec.get("strip", True)), lenient=bool(spec.get("lenient", False)), **rule_kwargs,
         ))
     options = {k: v for k, v in data.items() if k not in {"source", "codes", "fields"}}
     return Mapping(source=source, fields=tuple(rules), codes=codes, options=options)

@@ -1,7 +1,14 @@
 """Adapter over the city market-regulation registry (法人库): SOAP 1.1 `EntRegService` -> `LegalEntity`.
 
-    QueryEntByCodes   <tyshxydm>… (at most 20)            -> <total>, <ent>…
-    SearchEntByName   <qymc>, <page>, <pageSize> (<= 50)  -> <total>, <page>, <pageSize>, <ent>…
+    QueryEntByCodes      <tyshxydm>… (at most 20)                 -> <total>, <ent>…
+    SearchEntByName      <qymc>, <page>, <pageSize> (<= 50)       -> <total>, <page>, <pageSize>, <ent>…
+    QueryEntByCondition  <djzt>…, <ztlb>, <xzqh>, <qymc>, <qsdm>,  -> <total>, <pageSize>, <more>, <ent>…
+                         <pageSize> (<= 50)
+
+`select` runs an `EntityCriteria` at the registry with QueryEntByCondition: statuses and category go
+as the registry's codes (the mapping's code tables read backwards), the region as a code prefix, and
+pages follow each other by the last TYSHXYDM (keyset); a page longer than the registry's limit is
+read in several calls, the total taken from the first.
 
 Every call carries a WS-Security UsernameToken (PasswordText). Records are mapped by `market.toml`
 and validated by `adapters.legal_entities`. Faults: see `adapters.soap.envelope`.
@@ -18,11 +25,11 @@ from lxml import etree
 
 from adapters.batching import fetch_in_chunks
 from adapters.errors import MalformedRecord, SourceUnavailable
-from adapters.legal_entities import to_legal_entity
+from adapters.legal_entities import check_status_dates, to_legal_entity
 from adapters.mapping import Mapping, load_mapping
 from adapters.resilience import Resilient
 from adapters.soap.envelope import CONTENT_TYPE, UsernameToken, request_envelope, response_payload
-from domain.entities import LegalEntity
+from domain.entities import EntityStatus, LegalEntity
 
 SOURCE = "legal_person"
 TNS = "http://scjg.chaozhou.example/ws/entreg"
@@ -43,6 +50,27 @@ class EntityPage:
     @property
     def has_more(self) -> bool:
         return self.page * self.size < self.total
+
+
+@dataclass(frozen=True)
+class EntityCriteria:
+    """A listing of the registry; None / empty means "any". `category` is the 双公示 value (个体工商户)."""
+
+    statuses: tuple[EntityStatus, ...] = ()
+    category: str | None = None
+    region_prefix: str | None = None
+    name_contains: str | None = None
+
+
+@dataclass(frozen=True)
+class EntityListing:
+    """One page of a listing: `total` counts every match at the registry; `last_code` is where the next
+    page starts (the last record read, malformed or not); `more` whether records follow."""
+
+    total: int
+    records: list[LegalEntity | MalformedRecord]
+    last_code: str | None
+    more: bool
 
 
 class MarketRegistryAdapter:
@@ -67,6 +95,10 @@ class MarketRegistryAdapter:
         self.batch_limit = min(int(self._mapping.options.get("batch_limit", 20)), resilient.policy.batch_limit)
         self.page_size_limit = int(self._mapping.options.get("page_size_limit", 50))
         self.data_source = str(self._mapping.options.get("data_source", SOURCE))
+        check_status_dates(self._mapping)
+        self._status_codes = self._mapping.reverse_codes(self._mapping.rule("status").table or "status")
+        self._category_codes = self._mapping.reverse_codes(
+            self._mapping.rule("entity_category").table or "subject_category")
 
     async def fetch_many(self, codes: Sequence[str]) -> dict[str, LegalEntity | Exception]:
         """Entities by USCC, `batch_limit` per call, calls made concurrently; absent = not registered here."""
@@ -106,6 +138,44 @@ class MarketRegistryAdapter:
             for ent in answer.findall(_tns("ent"))
         ]
         return EntityPage(total=total, page=page, size=size, records=records)
+
+    async def select(self, criteria: EntityCriteria, *, after: str | None, limit: int) -> EntityListing:
+        """Up to `limit` records matching `criteria` after the TYSHXYDM `after`, in TYSHXYDM order."""
+        status_codes = [code for s in criteria.statuses for code in self._status_codes.get(s.value, [])]
+        category_codes = self._category_codes.get(criteria.category, []) if criteria.category else []
+        if (criteria.statuses and not status_codes) or (criteria.category and not category_codes):
+            return EntityListing(total=0, records=[], last_code=None, more=False)  # no such code here
+        total: int | None = None
+        records: list[LegalEntity | MalformedRecord] = []
+        more = True
+        cursor = after
+        while more and len(records) < limit:
+            size = min(self.page_size_limit, limit - len(records))
+            payload = etree.Element(_tns("QueryEntByCondition"), nsmap={"er": TNS})
+            for code in dict.fromkeys(status_codes):
+                etree.SubElement(payload, _tns("djzt")).text = code
+            if category_codes:
+                etree.SubElement(payload, _tns("ztlb")).text = category_codes[0]
+            for name, value in (("xzqh", criteria.region_prefix), ("qymc", criteria.name_contains), ("qsdm", cursor)):
+                if value:
+                    etree.SubElement(payload, _tns(name)).text = value
+            etree.SubElement(payload, _tns("pageSize")).text = str(size)
+            answer = await self._call("QueryEntByCondition", payload)
+            fetched_at = self._clock()
+            try:
+                page_total = int(answer.findtext(_tns("total")) or "")
+            except ValueError as exc:
+                raise SourceUnavailable(SOURCE, "listing answer without a total") from exc
+            total = page_total if total is None else total
+            more = (answer.findtext(_tns("more")) or "").strip() == "true"
+            ents = [_record(ent) for ent in answer.findall(_tns("ent"))]
+            if more and not ents:
+                raise SourceUnavailable(SOURCE, "listing answer says more but holds no records")
+            for record in ents:
+                records.append(to_legal_entity(self._mapping, record, fetched_at=fetched_at,
+                                               data_source=self.data_source))
+                cursor = (record.get("TYSHXYDM") or "").strip()
+        return EntityListing(total=total or 0, records=records, last_code=cursor if more else None, more=more)
 
     async def _call(self, operation: str, payload: etree._Element) -> etree._Element:
         envelope = request_envelope(payload, self._token)

@@ -5,6 +5,9 @@ Statements are built with SQLAlchemy Core over those names (never string formatt
 statement sent is counted (`statements`, through a SQLAlchemy `before_cursor_execute` event) so
 tests can check that a page of entities costs one query, not one per row.
 
+`search` lists licences by `LicenceCriteria` (`adapters.sql.licence_search`): the filter, the count and
+the keyset page are SQL at the source, two statements per page.
+
 Failures: a database that cannot be opened, is locked past the busy timeout, or does not answer in
 time is `SourceUnavailable`; a row that fails validation is a `MalformedRecord` for that row only.
 """
@@ -12,23 +15,26 @@ time is `SourceUnavailable`; a row that fails validation is a `MalformedRecord` 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Column, MetaData, Table, Text, event, select
 from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
 from adapters.errors import MalformedRecord, SourceUnavailable
 from adapters.mapping import Mapping, load_mapping
 from adapters.resilience import Resilient
+from adapters.sql.licence_search import SORT_LABEL, LicenceCriteria, LicenceKey, LicenceOrder, LicenceQuery
 from domain.entities import HolderKind, IdType, Licence, LicenceStatus, Provenance
 from domain.identifiers import validate_resident_id, validate_uscc
 from domain.masking import mask_id_number
 
 SOURCE = "licence"
+T = TypeVar("T")
 _CHUNK = 500
 log = logging.getLogger("adapters.licence")
 
@@ -37,6 +43,16 @@ def open_legacy_engine(url: str, *, timeout_s: float) -> AsyncEngine:
     """An engine on the legacy database. NullPool: every read opens the file afresh, as the
     department's own reporting tools do, so a database moved aside is noticed at once."""
     return create_async_engine(url, poolclass=NullPool, connect_args={"timeout": timeout_s})
+
+
+@dataclass(frozen=True)
+class LicencePage:
+    """One page of a search: `total` counts every match; `last` is where the next page starts (the last
+    row read, malformed or not), None when no page follows."""
+
+    total: int
+    records: list[Licence | MalformedRecord]
+    last: LicenceKey | None
 
 
 class LicenceDatabase:
@@ -56,6 +72,7 @@ class LicenceDatabase:
             str(options["category_table"]), MetaData(),
             Column(str(options["category_code_column"]), Text), Column(str(options["category_label_column"]), Text))
         self._categories: dict[str, str] | None = None
+        self._query = LicenceQuery(self._table, self._categories_table, self._mapping)
         self.statements = 0
         event.listen(engine.sync_engine, "before_cursor_execute", self._count)
 
@@ -78,22 +95,45 @@ class LicenceDatabase:
             out.setdefault(str(row[self._holder.name]), []).append(self._to_licence(row))
         return out
 
+    async def search(self, criteria: LicenceCriteria, *, order: LicenceOrder = LicenceOrder.ID,
+                     after: LicenceKey | None = None, limit: int) -> LicencePage:
+        """Up to `limit` licences matching `criteria` after `after`, in (sort key, id) order, and the total."""
+
+        async def run(conn: AsyncConnection) -> tuple[int, list[dict[str, Any]]]:
+            total = int((await conn.execute(self._query.count(criteria))).scalar_one())
+            stmt = self._query.page(criteria, order=order, after=after, limit=limit)
+            return total, [dict(r) for r in (await conn.execute(stmt)).mappings().all()]
+
+        total, rows = await self._read(run)
+        more = len(rows) > limit
+        rows = rows[:limit]
+        last = LicenceKey(sort=str(rows[-1][SORT_LABEL]), id=str(rows[-1][self._key.name])) if more else None
+        return LicencePage(total=total, records=[self._to_licence(row) for row in rows], last=last)
+
     async def _select(self, column: Column[Any], values: list[str]) -> list[dict[str, Any]]:
         if not values:
             return []
 
-        async def read() -> list[dict[str, Any]]:
+        async def run(conn: AsyncConnection) -> list[dict[str, Any]]:
+            rows: list[dict[str, Any]] = []
+            for start in range(0, len(values), _CHUNK):
+                stmt = select(self._table).where(column.in_(values[start : start + _CHUNK])).order_by(self._key)
+                rows.extend(dict(r) for r in (await conn.execute(stmt)).mappings().all())
+            return rows
+
+        return await self._read(run)
+
+    async def _read(self, run: Callable[[AsyncConnection], Awaitable[T]]) -> T:
+        """Run statements on one connection (the category code table read first, once), resiliently."""
+
+        async def read() -> T:
             try:
                 async with self._engine.connect() as conn:
                     if self._categories is None:
                         cat = self._categories_table.c
                         result = await conn.execute(select(*cat))
                         self._categories = {str(code): str(label) for code, label in result.all()}
-                    rows: list[dict[str, Any]] = []
-                    for start in range(0, len(values), _CHUNK):
-                        stmt = select(self._table).where(column.in_(values[start : start + _CHUNK])).order_by(self._key)
-                        rows.extend(dict(r) for r in (await conn.execute(stmt)).mappings().all())
-                    return rows
+                    return await run(conn)
             except (OperationalError, DBAPIError) as exc:
                 raise SourceUnavailable(SOURCE, f"database error ({type(exc.orig).__name__ if exc.orig else 'unknown'})") from exc
 

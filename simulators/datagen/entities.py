@@ -4,7 +4,9 @@ Entity j is a pure function of (seed, j): licences.jsonl rebuilds the entities i
 reading entities.jsonl. USCCs are unique by construction: the nine-character organisation code
 comes from a keyed permutation of j (digits for entities registered before 三证合一 in October
 2015, "MA" + six characters after). The legal representative (operator of a 个体工商户) is a
-person of persons.jsonl, drawn from a stream of its own.
+person of persons.jsonl, drawn from a stream of its own. `status_date` is the day the registration
+status took effect: the establishment (核准) date while 存续, the 吊销/注销 date otherwise; it is the
+row's last draw, so adding it changed no other field of any entity.
 """
 
 from __future__ import annotations
@@ -112,6 +114,7 @@ class Entity:
     org_code: str
     registered_address: str
     operating_address: str
+    status_date: date
 
     @property
     def individual(self) -> bool:
@@ -131,6 +134,7 @@ class Entity:
             "org_code": self.org_code,
             "established_date": self.established.isoformat(),
             "status": self.status,
+            "status_date": self.status_date.isoformat(),
             "registered_address": self.registered_address,
             "operating_address": self.operating_address,
             "business_scope": self.industry.scope,
@@ -216,8 +220,12 @@ class Entities:
         else:
             registered = addresses.other_address(rng, county)
             operating = registered if rng.random() < 0.8 else addresses.other_address(rng, county)
+        status_date = established
+        if status != "存续":  # ended some time after the first year (recent entities are all 存续)
+            lived = (REFERENCE_DATE - established).days - 1
+            status_date = established + timedelta(days=min(lived, 365 + int((lived - 365) * rng.random())))
         return Entity(index, uscc, name, category, form, org_form, industry, county, in_city, status, established,
-                      reg_authority, reg_no, org_code, registered, operating)
+                      reg_authority, reg_no, org_code, registered, operating, status_date)
 
     def _name(self, rng: random.Random, form: str, industry: Industry, county: str,
               in_city: bool) -> tuple[str, str]:

@@ -14,13 +14,18 @@ Legacy element names (the registry's own, from pinyin initials) and their source
     ZZJGDM     组织机构代码       org_code
     CLRQ       成立日期           established_date, as YYYYMMDD
     DJZT       登记状态           status, coded by STATUS_CODES
+    HZRQ       核准日期           status_date when the status is 存续 (or any other), as YYYYMMDD
+    DXRQ       吊销日期           status_date when the status is 吊销, as YYYYMMDD
+    ZXRQ       注销日期           status_date when the status is 注销, as YYYYMMDD
     ZS         住所               registered_address
     JYCS       经营场所           operating_address
     JYFW       经营范围           business_scope
     XZQH       行政区划           region_code
 
 Values the tables do not know are passed through unchanged, as the real registry does with dirty data;
-that is what lets `corrupt.jsonl` produce malformed records.
+that is what lets `corrupt.jsonl` produce malformed records. The seed's one `status_date` (the day the
+registration status took effect) is served under the element the registry keeps for that status
+(`STATUS_DATE_ELEMENTS`), as the registry's own screens show 吊销日期 or 注销日期 beside the status.
 """
 
 from __future__ import annotations
@@ -30,7 +35,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 
 #: 登记状态 DJZT: the registry's status code table.
-STATUS_CODES: dict[str, str] = {"存续": "1", "吊销": "2", "注销": "3"}
+STATUS_CODES: dict[str, str] = {"存续": "1", "吊销": "2", "注销": "3", "迁出": "4"}
+
+#: 登记状态 -> the element holding the date it took effect; any other status is dated by 核准日期 HZRQ.
+STATUS_DATE_ELEMENTS: dict[str, str] = {"吊销": "DXRQ", "注销": "ZXRQ"}
+APPROVAL_DATE_ELEMENT = "HZRQ"
+#: The three date elements in the schema's sequence order.
+STATUS_DATE_ORDER: tuple[str, ...] = ("HZRQ", "DXRQ", "ZXRQ")
 
 #: 主体类别 ZTLB.
 SUBJECT_CATEGORY_CODES: dict[str, str] = {"法人及非法人组织": "1", "个体工商户": "2"}
@@ -65,6 +76,7 @@ class EntRecord:
     org_code: str | None = None
     established_date: str | None = None
     status: str | None = None
+    status_date: str | None = None
     registered_address: str | None = None
     operating_address: str | None = None
     business_scope: str | None = None
@@ -129,6 +141,7 @@ def legacy_fields(record: EntRecord) -> list[tuple[str, str]]:
         ("ZZJGDM", record.org_code),
         ("CLRQ", legacy_date(record.established_date)),
         ("DJZT", _code(STATUS_CODES, record.status)),
+        *_status_date(record),
         ("ZS", record.registered_address),
         ("JYCS", record.operating_address),
         ("JYFW", record.business_scope),
@@ -137,8 +150,15 @@ def legacy_fields(record: EntRecord) -> list[tuple[str, str]]:
     return [(name, value) for name, value in pairs if value is not None]
 
 
+def _status_date(record: EntRecord) -> list[tuple[str, str | None]]:
+    """The status date under its element, in the schema's order (HZRQ, DXRQ, ZXRQ)."""
+    element = STATUS_DATE_ELEMENTS.get(record.status or "", APPROVAL_DATE_ELEMENT)
+    value = legacy_date(record.status_date)
+    return [(name, value if name == element else None) for name in STATUS_DATE_ORDER]
+
+
 #: Element names of `<ent>` in schema order (the WSDL's sequence); used by tests and the WSDL check.
 LEGACY_ELEMENTS: tuple[str, ...] = (
     "TYSHXYDM", "QYMC", "ZTLB", "QYLX", "FDDBR", "FDDBRZJLX", "FDDBRZJHM", "DJJG", "ZCH", "ZZJGDM",
-    "CLRQ", "DJZT", "ZS", "JYCS", "JYFW", "XZQH",
+    "CLRQ", "DJZT", *STATUS_DATE_ORDER, "ZS", "JYCS", "JYFW", "XZQH",
 )

@@ -21,6 +21,8 @@ Main table `T_XK_ZZXX` (证照信息), one row per licence:
     REVOKE_FLAG       TEXT      '1' revoked, '0' not
     UPD_TIME          TEXT      'YYYY-MM-DD HH:MM:SS', last change (the decision date at 08:30 in the seed)
 
+Indexes: HOLDER_CODE, LIC_NO, ISSUE_ORG_CODE.
+
 Code tables `T_DM_XKLB` (许可类别) and `T_DM_ZJLX` (证件类型), each `(DM TEXT PK, MC TEXT)`. A category
 the standard table does not know gets the next free code from '91' upward, in order of first appearance.
 Dates that are not ISO YYYY-MM-DD in the seed are stored as they are (legacy columns are plain TEXT).
@@ -32,7 +34,7 @@ import re
 from collections.abc import Mapping
 
 #: Bumped whenever the layout changes; a database with another `PRAGMA user_version` is rebuilt.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 MAIN_TABLE = "T_XK_ZZXX"
 
@@ -59,6 +61,8 @@ DDL: tuple[str, ...] = (
 INDEXES: tuple[str, ...] = (
     f"CREATE INDEX IDX_XK_ZZXX_HOLDER ON {MAIN_TABLE} (HOLDER_CODE)",
     f"CREATE INDEX IDX_XK_ZZXX_LICNO ON {MAIN_TABLE} (LIC_NO)",
+    # the licensing system's own reports list by issuing authority
+    f"CREATE INDEX IDX_XK_ZZXX_ISSUER ON {MAIN_TABLE} (ISSUE_ORG_CODE)",
 )
 
 #: 许可类别 (双公示 XK_XKLB values).

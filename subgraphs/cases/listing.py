@@ -106,7 +106,8 @@ class CaseFilter:
 
 
 def _body_level(body_column: Any, level: str) -> ColumnElement[bool]:
-    return body_column.in_(select(BodyRow.uscc).where(BodyRow.level == level.strip().upper()))
+    column: ColumnElement[Any] = body_column
+    return column.in_(select(BodyRow.uscc).where(BodyRow.level == level.strip().upper()))
 
 
 def _alert_exists(flt: CaseFilter) -> ColumnElement[bool]:

@@ -4,7 +4,8 @@ An organisation's name, USCC, category, status and registration authority are pu
 national enterprise credit publicity shows them), so any signed-in caller reads them and looks an
 entity up by USCC. Its legal representative (a natural person: name, ID, the `Person`) and its
 addresses (a 个体工商户's address is the operator's) need ``legal_person:read``, as does searching
-the registry in bulk.
+the registry in bulk (by name or by filter). The registration status with its date is public like the
+status itself; a page of entities is a wrapper whose items and field carry the rules.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ RULES: AccessRules = {
     "LegalEntity.legalRepresentative": _REGISTRY,
     "LegalEntity.registeredAddress": _REGISTRY,
     "LegalEntity.operatingAddress": _REGISTRY,
+    "RegistrationStatus": public(),
+    "LegalEntityPage": public(),
     "Query.legalEntity": public(),
     "Query.searchLegalEntities": _REGISTRY,
+    "Query.legalEntities": _REGISTRY,
 }

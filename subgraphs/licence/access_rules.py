@@ -2,7 +2,8 @@
 
 A licence decision is published under 双公示, so its number, name, content, validity, issuing
 authority and an organisation holder's name are public. The holder as a natural person (name, ID
-number, the `Person` link) needs ``licence:read``.
+number, the `Person` link) needs ``licence:read``, as does searching licences in bulk (`searchLicences`),
+like searching the legal-person registry. A page is a wrapper whose items and field carry the rules.
 """
 
 from __future__ import annotations
@@ -21,4 +22,6 @@ RULES: AccessRules = {
     "Person.licences": _HOLDER,
     "Query.licence": public(),
     "Query.licences": public(),
+    "Query.searchLicences": _HOLDER,
+    "LicencePage": public(),
 }

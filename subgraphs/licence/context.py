@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from adapters.batching import BatchLoader
@@ -22,6 +23,8 @@ class LicenceContext:
     by_id: BatchLoader[str, Licence]
     by_holder: BatchLoader[str, HolderLicences]
     by_person_hash: BatchLoader[str, HolderLicences]
+    #: puts person holders' ID numbers into the vault and `holder_hashes` (for licences read in bulk)
+    remember: Callable[[list[Licence]], Awaitable[None]]
     #: ID number -> hash for person holders seen in this request
     holder_hashes: dict[str, str] = field(default_factory=dict)
 
@@ -58,4 +61,5 @@ class LicenceContext:
 
         return cls(db=db, vault=vault, by_id=BatchLoader(fetch_ids, batch_limit=BATCH),
                    by_holder=BatchLoader(fetch_holders, batch_limit=BATCH),
-                   by_person_hash=BatchLoader(fetch_person_hashes, batch_limit=BATCH), holder_hashes=holder_hashes)
+                   by_person_hash=BatchLoader(fetch_person_hashes, batch_limit=BATCH), remember=remember,
+                   holder_hashes=holder_hashes)

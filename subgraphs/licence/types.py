@@ -36,60 +36,80 @@ async def entity_licences(root: LegalEntity, info: Info[LicenceContext, None]) -
     return _usable(rows, ctx)
 
 
-@strawberry.federation.type(keys=["idType idNumberHash"], description="A natural person (home: population).")
+@strawberry.federation.type(keys=["idType idNumberHash"],
+                            description="自然人 (natural person); its home is the population subgraph, this subgraph "
+                                        "adds the licences a person holds.")
 class Person:
-    id_type: GraphIdType
-    id_number_hash: str
+    id_type: GraphIdType = strawberry.field(description="证件类型 (ID document type)")
+    id_number_hash: str = strawberry.field(
+        description="证件号码摘要 (HMAC-SM3 hash of the ID type and number): the key, never the number itself")
     licences: list[Licence] = strawberry.field(
-        resolver=person_licences, description="Licences held by this person (行政许可 of a natural person).")
+        resolver=person_licences, description="持有的行政许可 (licences held by this natural person)")
 
     @classmethod
     def resolve_reference(cls, **representation: Any) -> Person:
         return cls(id_type=representation["idType"], id_number_hash=str(representation["idNumberHash"]))
 
 
-@strawberry.federation.type(keys=["uscc"], description="A legal entity (home: legal_person).")
+@strawberry.federation.type(keys=["uscc"],
+                            description="法人 / 市场主体 (legal entity); its home is the legal-person subgraph, this "
+                                        "subgraph adds the licences an entity holds.")
 class LegalEntity:
-    uscc: str
-    licences: list[Licence] = strawberry.field(resolver=entity_licences, description="Licences held by this entity.")
+    uscc: str = strawberry.field(description="统一社会信用代码 (unified social credit code): the key")
+    licences: list[Licence] = strawberry.field(
+        resolver=entity_licences, description="持有的行政许可 (licences held by this entity)")
 
     @classmethod
     def resolve_reference(cls, uscc: str) -> LegalEntity:
         return cls(uscc=uscc)
 
 
-@strawberry.federation.type(keys=["id"], description="An administrative licence (行政许可, DOMAIN.md §4.3).")
+@strawberry.federation.type(
+    keys=["id"],
+    description="行政许可 / 电子证照 (administrative licence): a licensing decision and its certificate, as the "
+                "licensing system records it (双公示 format, DOMAIN.md §4.3).")
 class Licence:
-    id: strawberry.ID
-    holder_kind: str = strawberry.field(description="PERSON or ENTITY")
+    id: strawberry.ID = strawberry.field(description="证照标识 (licence id in the licensing system): the key")
+    holder_kind: str = strawberry.field(
+        description="持证人类型 (holder kind): PERSON (a natural person) or ENTITY (a legal entity)")
     holder_name: str = strawberry.federation.field(
         directives=[Sensitive(level="S2", mask="NAME")],
-        description="行政相对人名称 (a natural person's name when holderKind is PERSON)")
+        description="行政相对人名称 (holder's name): a natural person's name when holderKind is PERSON, so masked")
     holder_entity_name: str | None = strawberry.field(
-        description="行政相对人名称 of an organisation holder, public like its credit code (双公示); null for a "
+        description="行政相对人名称 (name of an organisation holder), public like its credit code (双公示); null for a "
                     "natural person or a 个体工商户, whose name may be the operator's own (use holderName)")
-    holder_uscc: str | None
-    holder_id_type: GraphIdType | None
-    holder_id_number: str | None = strawberry.federation.field(directives=[Sensitive(level="S3", mask="ID18")])
-    holder_person: Person | None = strawberry.field(description="the holder in the population subgraph, by hash")
-    holder_entity: LegalEntity | None = strawberry.field(description="the holder in the legal-person subgraph")
-    licence_category: str | None
-    certificate_name: str
-    certificate_no: str
-    content: str | None
-    decision_doc_no: str | None
-    decision_date: date | None
-    valid_from: date | None
-    valid_to: date | None
-    is_long_term: bool = strawberry.field(description="有效期至 2099-12-31 (长期)")
-    issuing_authority: str | None
-    issuing_authority_uscc: str | None
+    holder_uscc: str | None = strawberry.field(
+        description="行政相对人统一社会信用代码 (holder's unified social credit code), for entity holders")
+    holder_id_type: GraphIdType | None = strawberry.field(
+        description="行政相对人证件类型 (ID document type of a natural-person holder)")
+    holder_id_number: str | None = strawberry.federation.field(
+        directives=[Sensitive(level="S3", mask="ID18")],
+        description="行政相对人证件号码 (ID number of a natural-person holder); sensitive, masked")
+    holder_person: Person | None = strawberry.field(
+        description="持证自然人 (the natural-person holder in the population subgraph, referenced by hash)")
+    holder_entity: LegalEntity | None = strawberry.field(
+        description="持证法人 (the entity holder, resolved by the legal-person subgraph from its USCC)")
+    licence_category: str | None = strawberry.field(
+        description="许可类别 (licence category): 普通 / 特许 / 认可 / 核准 / 登记 / 其他, or a local category")
+    certificate_name: str = strawberry.field(description="许可证书名称 (certificate name), e.g. 食品经营许可证")
+    certificate_no: str = strawberry.field(description="许可编号 (certificate number)")
+    content: str | None = strawberry.field(description="许可内容 (what the licence permits)")
+    decision_doc_no: str | None = strawberry.field(description="行政许可决定文书号 (number of the decision document)")
+    decision_date: date | None = strawberry.field(description="许可决定日期 (decision date)")
+    valid_from: date | None = strawberry.field(description="有效期自 (valid from)")
+    valid_to: date | None = strawberry.field(description="有效期至 (valid to); 2099-12-31 means 长期 (no end)")
+    is_long_term: bool = strawberry.field(description="长期有效 (long-term: 有效期至 2099-12-31)")
+    issuing_authority: str | None = strawberry.field(description="许可机关 (issuing authority)")
+    issuing_authority_uscc: str | None = strawberry.field(
+        description="许可机关统一社会信用代码 (issuing authority's unified social credit code)")
     status: str = strawberry.field(
-        description="状态 as of today: VALID / EXPIRED / REVOKED — a VALID licence whose validTo has passed reads "
-                    "EXPIRED (the licensing system's own value is sourceStatus)")
-    source_status: str = strawberry.field(description="状态 as the licensing system records it (it may lag the dates)")
-    data_source: str
-    fetched_at: datetime
+        description="当前状态 (status as of today): VALID / EXPIRED / REVOKED — a VALID licence whose validTo has "
+                    "passed reads EXPIRED (the licensing system's own value is sourceStatus)")
+    source_status: str = strawberry.field(
+        description="源系统状态 (status as the licensing system records it: VALID / EXPIRED / REVOKED; it may lag "
+                    "the dates)")
+    data_source: str = strawberry.field(description="数据来源 (source system the record was read from)")
+    fetched_at: datetime = strawberry.field(description="读取时间 (when the hub read the record from its source)")
 
     @classmethod
     def from_domain(cls, lic: entities.Licence, holder_hashes: dict[str, str]) -> Licence:

@@ -102,6 +102,10 @@ class GroupCount:
     fine_total_fen: str = strawberry.field(description="sum of fines in 分 (decimal string: Int64)")
 
 
+def _rate_body(root: BodyRate) -> EnforcementBody:
+    return EnforcementBody(uscc=root.body_id)
+
+
 @strawberry.type
 class BodyRate:
     body_id: str = strawberry.field(description="执法主体代码 — the body's USCC")
@@ -114,9 +118,8 @@ class BodyRate:
     service_on_time_rate: float = strawberry.field(
         description="按期送达率 — share of its cases without an active S03 (service overdue) alert")
 
-    @strawberry.field(description="执法主体 — the body (its name and level from personnel, its alerts from here)")
-    def body(self) -> EnforcementBody:
-        return EnforcementBody(uscc=self.body_id)
+    body: EnforcementBody = strawberry.field(
+        resolver=_rate_body, description="执法主体 — the body (its name and level from personnel, its alerts from here)")
 
 
 @strawberry.type

@@ -20,6 +20,7 @@ from domain.identifiers import (
     validate_resident_id,
     validate_uscc,
 )
+from simulators.datagen.calendar import REFERENCE_DATE
 from simulators.datagen.generator import FILES, DatagenError, generate
 from simulators.datagen.rng import Permutation, Rng
 
@@ -159,6 +160,19 @@ def test_entity_usccs_validate(data: dict[str, list[dict[str, Any]]]) -> None:
         assert is_valid_org_code(e["org_code"])
         assert re.fullmatch(r"[0-9]{15}", e["reg_no"])
         assert e["status"] in ("存续", "吊销", "注销")
+
+
+def test_the_status_date_is_establishment_while_active_and_a_later_day_once_ended(
+        data: dict[str, list[dict[str, Any]]]) -> None:
+    ended = 0
+    for e in data["entities"]:
+        since, established = date.fromisoformat(e["status_date"]), date.fromisoformat(e["established_date"])
+        if e["status"] == "存续":
+            assert since == established
+        else:
+            ended += 1
+            assert established < since < REFERENCE_DATE
+    assert ended > 0
 
 
 def test_entity_kinds_and_places(data: dict[str, list[dict[str, Any]]]) -> None:

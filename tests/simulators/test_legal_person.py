@@ -72,7 +72,7 @@ OUT_OF_CITY = "91512081MA62K0260E"
 KNOWN = "91350100M000100Y43"
 MANY = [make_uscc(i) for i in range(1, 41)]
 ENTITIES = [
-    entity(KNOWN, "潮州市韩江陶瓷有限公司", established_date="2008-02-29", status="吊销"),
+    entity(KNOWN, "潮州市韩江陶瓷有限公司", established_date="2008-02-29", status="吊销", status_date="2019-04-02"),
     entity(OUT_OF_CITY, "四川某某有限公司", in_city=False, region_code="512081"),
     entity(make_uscc(900, kind="2"), "湘桥区老陈粿条店", entity_category="个体工商户",
            org_form="个体工商户", status="注销"),
@@ -163,14 +163,14 @@ def ents(response: httpx.Response) -> dict[str, dict[str, str]]:
 
 # --- WSDL
 
-def test_wsdl_is_a_wsdl_1_1_document_naming_both_operations(client: httpx.Client, base_url: str) -> None:
+def test_wsdl_is_a_wsdl_1_1_document_naming_its_operations(client: httpx.Client, base_url: str) -> None:
     response = client.get("/ws/EntRegService?wsdl")
     assert response.status_code == 200
     root = etree.fromstring(response.content)
     assert root.tag == f"{{{WSDL}}}definitions"
     assert root.get("targetNamespace") == TNS
     ops = {op.get("name") for op in root.iterfind(f"{{{WSDL}}}portType/{{{WSDL}}}operation")}
-    assert ops == {"QueryEntByCodes", "SearchEntByName"}
+    assert ops == {"QueryEntByCodes", "SearchEntByName", "QueryEntByCondition"}
     binding = root.find(f"{{{WSDL}}}binding/{{http://schemas.xmlsoap.org/wsdl/soap/}}binding")
     assert binding is not None
     assert binding.get("style") == "document"
@@ -181,7 +181,7 @@ def test_wsdl_is_a_wsdl_1_1_document_naming_both_operations(client: httpx.Client
     assert schema is not None
     etree.XMLSchema(schema)  # the embedded schema compiles
     ent_fields = {el.get("name") for el in schema.iterfind(f"{{{XSD}}}complexType/{{{XSD}}}sequence/{{{XSD}}}element")}
-    assert {"TYSHXYDM", "QYMC", "FDDBR", "FDDBRZJHM", "CLRQ", "DJZT", "XZQH"} <= ent_fields
+    assert {"TYSHXYDM", "QYMC", "FDDBR", "FDDBRZJHM", "CLRQ", "DJZT", "HZRQ", "DXRQ", "ZXRQ", "XZQH"} <= ent_fields
 
 
 def test_responses_validate_against_the_wsdl_schema(client: httpx.Client) -> None:
@@ -261,6 +261,46 @@ def test_search_page_size_over_fifty_is_refused(client: httpx.Client) -> None:
     code, message = fault_of(search(client, "潮州", 1, 51))
     assert code == "soap:Client"
     assert "50" in message
+
+
+# --- QueryEntByCondition
+
+def condition(client: httpx.Client, children: list[tuple[str, str]]) -> httpx.Response:
+    return post(client, "QueryEntByCondition", envelope("QueryEntByCondition", children))
+
+
+def test_condition_filters_counts_and_pages_by_code_after_the_last(client: httpx.Client) -> None:
+    in_city_tea = sorted(c for i, c in enumerate(MANY) if i % 5 != 0)
+    first = condition(client, [("djzt", "1"), ("xzqh", "4451"), ("qymc", "凤凰"), ("pageSize", "7")])
+    answer = body_child(first)
+    assert answer.findtext(f"{{{TNS}}}total") == str(len(in_city_tea) - 1)  # CORRUPT_GOOD's status is 未知
+    assert answer.findtext(f"{{{TNS}}}more") == "true"
+    codes = list(ents(first))
+    rest = condition(client, [("djzt", "1"), ("xzqh", "4451"), ("qymc", "凤凰"), ("qsdm", codes[-1]), ("pageSize", "50")])
+    assert body_child(rest).findtext(f"{{{TNS}}}more") == "false"
+    assert codes + list(ents(rest)) == [c for c in in_city_tea if c != CORRUPT_GOOD]
+    ended = ents(condition(client, [("djzt", "2"), ("djzt", "3")]))
+    assert set(ended) == {KNOWN, make_uscc(900, kind="2")}
+    assert ents(condition(client, [("ztlb", "2")]))[make_uscc(900, kind="2")]["DJZT"] == "3"
+    assert ents(condition(client, [("xzqh", "5120")])) == {}  # out-of-city records are not the city's
+
+
+def test_condition_answers_validate_and_carry_the_status_date_in_its_element(client: httpx.Client) -> None:
+    schema_el = etree.fromstring(client.get("/ws/EntRegService?wsdl").content).find(f"{{{WSDL}}}types/{{{XSD}}}schema")
+    assert schema_el is not None
+    response = condition(client, [("djzt", "2"), ("djzt", "1"), ("pageSize", "3")])
+    etree.XMLSchema(schema_el).assertValid(body_child(response))
+    found = ents(condition(client, [("djzt", "2")]))[KNOWN]
+    assert found["DXRQ"] == "20190402"  # 吊销日期 of a 吊销 record
+    assert "HZRQ" not in found
+    assert "ZXRQ" not in found
+
+
+@pytest.mark.parametrize("children", [[("djzt", "7")], [("ztlb", "x")], [("xzqh", "44a")], [("pageSize", "51")],
+                                      [("qymc", " ")]])
+def test_condition_refuses_unknown_codes_and_limits(client: httpx.Client, children: list[tuple[str, str]]) -> None:
+    code, _ = fault_of(condition(client, children))
+    assert code == "soap:Client"
 
 
 # --- credentials and malformed requests

@@ -22,7 +22,7 @@ depends_on = None
 
 _CHINA = timezone(timedelta(hours=8))
 
-_COLUMNS = {
+_COLUMNS: dict[str, list[sa.Column[Any]]] = {
     "penalty_case": [sa.Column("closed_at", sa.Date, nullable=True)],
     "coercive_measure": [sa.Column("region_code", sa.String(12), nullable=True),
                          sa.Column("item_code", sa.String(40), nullable=True),
