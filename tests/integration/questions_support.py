@@ -20,6 +20,13 @@ from tests.subgraphs.supervision.conftest import SECRET
 from tests.subgraphs.supervision.stack import Stack, running_stack
 from tests.support.db import fresh_postgres_database
 
+OPERATIONS = Path(__file__).resolve().parents[2] / "schema" / "operations"
+
+
+def operation(name: str) -> str:
+    """A registered operation (schema/operations/<name>.graphql), as a front-end sends it."""
+    return (OPERATIONS / f"{name}.graphql").read_text(encoding="utf-8")
+
 
 @dataclass(frozen=True)
 class Seeded:
@@ -34,7 +41,7 @@ def _hub(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProc
 
 
 @contextlib.contextmanager
-def _postgres_database(server_url: str) -> Iterator[str]:
+def postgres_database(server_url: str) -> Iterator[str]:
     """A fresh database on the test server for the duration of the block (created and dropped on a
     loop of its own, so the stack's servers are free to run theirs)."""
     ready: dict[str, Any] = {}
@@ -68,19 +75,26 @@ def _postgres_database(server_url: str) -> Iterator[str]:
 @contextlib.contextmanager
 def seeded_stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
                  ) -> Iterator[tuple[Stack, Seeded]]:
+    """The pytest side: `request.param` names the backend (sqlite, or postgresql on the test server)."""
     backend = request.param
     work = tmp_path_factory.mktemp(f"questions-{backend}")
     with contextlib.ExitStack() as resources:
         if backend == "postgresql":
-            url = resources.enter_context(_postgres_database(request.getfixturevalue("postgres_url")))
+            url = resources.enter_context(postgres_database(request.getfixturevalue("postgres_url")))
         else:
             url = f"sqlite:///{work / 'hub.db'}"
-        env = {"HUB_ID_HASH_SECRET": SECRET.decode(), "HUB_DATA_DIR": str(work)}
-        seeded = _hub("seed", "--size", "medium", "--out", str(work / "seed"), "--store", url, "--no-progress",
-                      env=env, cwd=work)
-        assert seeded.returncode == 0, seeded.stderr
-        truth = json.loads((work / "seed" / "ground_truth.json").read_text(encoding="utf-8"))
-        stack = resources.enter_context(running_stack(work / "seed", work, url, SECRET, licences=True))
+        yield resources.enter_context(serve_seeded(work, url))
+
+
+@contextlib.contextmanager
+def serve_seeded(work: Path, url: str, *, size: str = "medium") -> Iterator[tuple[Stack, Seeded]]:
+    """Seed the empty store at `url` with `hub seed --size <size>`, serve it, sweep it; yield the stack."""
+    env = {"HUB_ID_HASH_SECRET": SECRET.decode(), "HUB_DATA_DIR": str(work)}
+    seeded = _hub("seed", "--size", size, "--out", str(work / "seed"), "--store", url, "--no-progress",
+                  env=env, cwd=work)
+    assert seeded.returncode == 0, seeded.stderr
+    truth = json.loads((work / "seed" / "ground_truth.json").read_text(encoding="utf-8"))
+    with running_stack(work / "seed", work, url, SECRET, licences=True) as stack:
         async_url = url.replace("sqlite://", "sqlite+aiosqlite://", 1).replace("postgresql://", "postgresql+asyncpg://", 1)
         swept = _hub("supervise", "sweep", "--json", "--as-of", truth["as_of"], cwd=work,
                      env={**env, "HUB_DATABASE_URL": async_url, "HUB_GATEWAY__PORT": stack.gateway.rsplit(":", 1)[1]})

@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from tests.integration.questions_support import Seeded, seeded_stack
+from tests.integration.questions_support import Seeded, operation, seeded_stack
 from tests.subgraphs.supervision.stack import Stack
 
 pytestmark = pytest.mark.slow
@@ -93,10 +93,8 @@ def test_a_cases_decided_in_a_quarter_in_one_county_by_item(hub: tuple[Stack, Se
                                      "WHERE region_code LIKE :p AND decided_at BETWEEN :a AND :b",
                          p=f"{county}%", a=start, b=end)}
     assert len(want) >= 5
-    data = ask(stack, """query($f: CaseFilter!) {
-        penaltyCases(filter: $f, orderBy: [{field: ITEM}, {field: DECIDED_ON, direction: DESC}], first: 1000) {
-          total nextCursor items { caseNo itemCode decidedOn fineFen } } }""",
-               {"f": {"region": county, "decided": {"from": start.isoformat(), "to": end.isoformat()}}})
+    data = ask(stack, operation("supervisor-a-cases-decided"),
+               {"region": county, "from": start.isoformat(), "to": end.isoformat()})
     page = data["penaltyCases"]
     got = [(c["caseNo"], c["itemCode"], c["decidedOn"], c["fineFen"]) for c in page["items"]]
     assert page["total"] == len(want)
@@ -122,8 +120,7 @@ def test_b_repeat_parties_whose_licence_was_revoked(hub: tuple[Stack, Seeded]) -
         cases_of[r.uscc].add(r.case_no)
     want = {u: numbers for u, numbers in cases_of.items() if len(numbers) >= 2 and u in revoked}
     assert len(want) >= 3
-    data = ask(stack, """{ repeatParties(minCases: 2, first: 1000) { total nextCursor items {
-        uscc caseCount cases { caseNo } entity { licences { id status } } } } }""")
+    data = ask(stack, operation("supervisor-b-repeat-parties"))
     page = data["repeatParties"]
     assert page["nextCursor"] is None
     assert page["total"] == len(page["items"])
@@ -187,9 +184,7 @@ def test_c_officers_acting_on_a_day_their_certificate_was_not_valid(hub: tuple[S
             want |= {(o, case_no[r.case_id], "COERCIVE_MEASURE", day.isoformat()) for o in m["officer_ids"]
                      if not _certificate_valid(certs[o], day)}
     assert want, "the seed injects acts without a valid certificate (rule S05)"
-    data = ask(stack, """{ searchOfficers(first: 1000, includeVanished: true) { total nextCursor items {
-        id certificates { statusHistory { status from until } }
-        participations(first: 200) { nextCursor items { case { caseNo } acts { kind on } } } } } }""")
+    data = ask(stack, operation("supervisor-c-officer-acts"))
     page = data["searchOfficers"]
     assert page["nextCursor"] is None
     got = set()
@@ -220,8 +215,7 @@ def test_d_bodies_ranked_by_on_time_decision_rate_with_open_red_alerts(hub: tupl
     want_order = sorted(rate, key=lambda b: (-rate[b], b))
     assert late
     assert any(red_open.values())
-    data = ask(stack, """{ supervisionBodyRates(orderBy: DECISION_ON_TIME_RATE, descending: true) {
-        bodyId cases decisionOnTimeRate body { uscc name alerts(severity: RED, status: OPEN) { id ruleId } } } }""")
+    data = ask(stack, operation("supervisor-d-body-ranking"))
     rows = data["supervisionBodyRates"]
     assert [r["bodyId"] for r in rows] == want_order
     for r in rows:
@@ -247,9 +241,7 @@ def test_e_coercive_measures_past_their_term(hub: tuple[Stack, Seeded]) -> None:
         if m["state"] in ("IN_FORCE", "EXTENDED") and due and date.fromisoformat(due) < on:
             want.add((r.id, r.body_uscc, tuple(party[r.case_id])))
     assert want
-    data = ask(stack, """query($on: Date!) { searchCoerciveMeasures(filter: {pastTermOn: $on}, orderBy: [{field: TERM_DUE}],
-        first: 1000) { total items { id termDue state body { uscc name } case { caseNo parties { name } } } } }""",
-               {"on": on.isoformat()})
+    data = ask(stack, operation("supervisor-e-measures-past-term"), {"on": on.isoformat()})
     page = data["searchCoerciveMeasures"]
     assert page["total"] == len(want)
     got = {(m["id"], m["body"]["uscc"], tuple(p["name"] for p in m["case"]["parties"])) for m in page["items"]}
