@@ -33,7 +33,9 @@ def _reference(snapshots: list[CaseSnapshot], dimension: CaseDimension) -> Count
             continue
         key = {CaseDimension.BODY: s.body_id, CaseDimension.REGION: s.region_code, CaseDimension.ITEM: s.item_code,
                CaseDimension.PROCEDURE: s.procedure.value if s.procedure else "NONE", CaseDimension.STATUS: s.state.value,
-               CaseDimension.MONTH: decided.strftime("%Y-%m") if decided else "UNDECIDED"}[dimension]
+               CaseDimension.MONTH: decided.strftime("%Y-%m") if decided else "UNDECIDED",
+               CaseDimension.DECIDED_MONTH: decided.strftime("%Y-%m") if decided else "UNDECIDED",
+               CaseDimension.FILED_MONTH: s.filed_on.strftime("%Y-%m") if s.filed_on else "NOT_FILED"}[dimension]
         out[key] += 1
     return out
 

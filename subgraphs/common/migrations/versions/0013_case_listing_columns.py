@@ -69,10 +69,10 @@ def _backfill(conn: sa.Connection) -> None:
 
 
 def upgrade() -> None:
+    # plain ADD COLUMN (nullable): no table copy, so SQLite keeps the tables that reference these ones
     for table, columns in _COLUMNS.items():
-        with op.batch_alter_table(table) as batch:
-            for column in columns:
-                batch.add_column(column)
+        for column in columns:
+            op.add_column(table, column)
     _backfill(op.get_bind())
     op.create_index("ix_penalty_case_decided_at", "penalty_case", ["decided_at"])
     op.create_index("ix_coercive_measure_term_due", "coercive_measure", ["state", "term_due"])
@@ -81,7 +81,10 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_coercive_measure_term_due", "coercive_measure")
     op.drop_index("ix_penalty_case_decided_at", "penalty_case")
+    sqlite = op.get_bind().dialect.name == "sqlite"
     for table, columns in _COLUMNS.items():
-        with op.batch_alter_table(table) as batch:
-            for column in columns:
-                batch.drop_column(column.name)
+        for column in columns:
+            if sqlite:  # SQLite 3.35+ drops a column in place; a batch copy would break the foreign keys
+                op.execute(f'ALTER TABLE "{table}" DROP COLUMN "{column.name}"')
+            else:
+                op.drop_column(table, column.name)
