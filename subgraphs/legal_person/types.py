@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import strawberry
-from strawberry.federation.schema_directives import Key
-from strawberry.federation.types import FieldSet
 from strawberry.types import Info
 
 from adapters.errors import SourceError
@@ -15,23 +13,10 @@ from domain import entities
 from domain.sm import normalise_id_number
 from subgraphs.common.directives import Sensitive
 from subgraphs.common.errors import from_source_error
+from subgraphs.common.references import PersonRef
 from subgraphs.common.types import GraphIdType
 from subgraphs.legal_person.context import LegalPersonContext
 from subgraphs.legal_person.vocabulary import EntityRegistrationStatus, RegistrationStatus
-
-
-@strawberry.federation.type(
-    keys=[Key(fields=FieldSet("idType idNumberHash"), resolvable=False)], name="Person",
-    description="自然人 (natural person), here only as a reference the population subgraph resolves; never the ID "
-                "number itself.")
-class PersonRef:
-    """The shared `Person` stub (`subgraphs.common.references`) with the descriptions this subgraph documents.
-
-    FEDERATION_NOTE: `resolvable: false`, as the shared stub: this subgraph contributes no Person fields."""
-
-    id_type: GraphIdType = strawberry.field(description="证件类型 (ID document type)")
-    id_number_hash: str = strawberry.field(
-        description="证件号码摘要 (HMAC-SM3 hash of the ID type and number): the key of the person")
 
 
 @strawberry.federation.type(

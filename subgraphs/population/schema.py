@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -37,8 +38,11 @@ def _spend(ctx: PopulationContext, kind: str) -> None:
 
 async def person_by_id_number(
     info: Info[PopulationContext, None],
-    id_number: str,
-    id_type: IdType = IdType.RESIDENT_ID,
+    id_number: Annotated[str, strawberry.argument(
+        description="证件号码 — the resident ID number (18 characters, check digit per GB 11643)")],
+    id_type: Annotated[IdType, strawberry.argument(
+        description="证件类型 — the document type; the population system holds resident ID cards only, so any "
+                    "other type answers null")] = IdType.RESIDENT_ID,
 ) -> Person | None:
     ctx = info.context
     if IdType(id_type) is not ctx.adapter.id_type:
@@ -59,10 +63,14 @@ async def person_by_id_number(
 
 async def search_persons(
     info: Info[PopulationContext, None],
-    name_prefix: str | None = None,
-    region_code: str | None = None,
-    first: int | None = None,
-    after: str | None = None,
+    name_prefix: Annotated[str | None, strawberry.argument(
+        description="姓名前缀 — the start of the name (at least 2 characters by default; no * inside)")] = None,
+    region_code: Annotated[str | None, strawberry.argument(
+        description="行政区划 — 6-digit GB/T 2260 code of the household register")] = None,
+    first: Annotated[int | None, strawberry.argument(
+        description="每页条数 — page size, 1–1000 (default 20)")] = None,
+    after: Annotated[str | None, strawberry.argument(
+        description="游标 — `nextCursor` of the previous page (same page size)")] = None,
 ) -> Page[Person]:
     ctx = info.context
     size = page_size(first)
@@ -115,14 +123,15 @@ def _in_region(code: str | None, wanted: str) -> bool:
     return code.startswith(prefix)
 
 
-@strawberry.type
+@strawberry.type(description="人口库查询 — population register queries; a signed caller's look-ups and "
+                             "searches count against a daily budget")
 class Query:
     person_by_id_number: Person | None = strawberry.field(
         resolver=person_by_id_number,
-        description="A person by identity document; the answer carries `idNumberHash` for joins.")
+        description="按证件号码查询 — a person by identity document; the answer carries `idNumberHash` for joins.")
     search_persons: Page[Person] | None = strawberry.field(
         resolver=search_persons,
-        description="Persons by name prefix and/or region code, a page at a time. Records the source "
+        description="人员检索 — persons by name prefix and/or region code, a page at a time. Records the source "
                     "cannot vouch for (malformed) are left out of the page.")
 
 

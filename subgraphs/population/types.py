@@ -32,41 +32,51 @@ def age_band(age: int) -> str:
 
 @strawberry.federation.type(
     keys=["idType idNumberHash"],
-    description="A natural person as the population system (人口库) knows them (DOMAIN.md §4.1).",
+    description="自然人 — a natural person as the population system (人口库) knows them (DOMAIN.md §4.1).",
 )
 class Person:
-    id_type: GraphIdType
-    id_number_hash: str = strawberry.field(description="HMAC-SM3 of idType‖idNumber: the join key")
+    id_type: GraphIdType = strawberry.field(description="证件类型 — kind of identity document")
+    id_number_hash: str = strawberry.field(
+        description="证件号码摘要 — HMAC-SM3 of idType‖idNumber: the join key (never the number itself)")
     id_number: str = strawberry.federation.field(
         directives=[Sensitive(level="S3", mask="ID18")], description="证件号码 (never a key)")
-    name: str = strawberry.federation.field(directives=[Sensitive(level="S2", mask="NAME")])
+    name: str = strawberry.federation.field(
+        directives=[Sensitive(level="S2", mask="NAME")], description="姓名 — the person's name; masked in lists")
     # The parts an ID number is built from (region, birth date, sex) and what narrows them (age,
     # ethnicity) are governed with the number itself (S3): a caller who may not read the number reads
     # none of them, only `ageBand` and the region's city, so the masked number cannot be rebuilt.
     gender: str = strawberry.federation.field(
-        directives=[Sensitive(level="S3", mask="HIDDEN")], description="GB/T 2261.1: 1 男, 2 女, 0 未知")
+        directives=[Sensitive(level="S3", mask="HIDDEN")],
+        description="性别 — sex as the GB/T 2261.1 code: 1 男 (male), 2 女 (female), 0 未知 (unknown)")
     birth_date: date | None = strawberry.federation.field(
-        directives=[Sensitive(level="S3", mask="WITHHELD")], description="null unless the number may be read")
+        directives=[Sensitive(level="S3", mask="WITHHELD")],
+        description="出生日期 — date of birth; null unless the number may be read")
     age: int | None = strawberry.federation.field(
-        directives=[Sensitive(level="S3", mask="WITHHELD")], description="null unless the number may be read")
+        directives=[Sensitive(level="S3", mask="WITHHELD")],
+        description="年龄 — age in whole years today; null unless the number may be read")
     age_band: str = strawberry.field(description="年龄段, ten years wide (\"30-39\"); 0-13 and 14-17 for minors")
     is_minor_under14: bool | None = strawberry.federation.field(
         directives=[Sensitive(level="S3", mask="WITHHELD")],
         description="未满十四周岁 (PIPL Art. 28: sensitive); null unless the number may be read")
     ethnicity: str | None = strawberry.federation.field(
-        directives=[Sensitive(level="S3", mask="HIDDEN")], description="GB/T 3304 code")
-    nationality: str
+        directives=[Sensitive(level="S3", mask="HIDDEN")],
+        description="民族 — ethnic group as the GB/T 3304 code; sensitive (it may reveal religion)")
+    nationality: str = strawberry.field(description="国籍 — nationality as the ISO 3166 alpha-3 code")
     household_address: str | None = strawberry.federation.field(
-        directives=[Sensitive(level="S2", mask="ADDRESS")])
+        directives=[Sensitive(level="S2", mask="ADDRESS")],
+        description="户籍地址 — address of the household register (户口); masked")
     residence_address: str | None = strawberry.federation.field(
-        directives=[Sensitive(level="S3", mask="ADDRESS")])
+        directives=[Sensitive(level="S3", mask="ADDRESS")],
+        description="居住地址 — where the person lives; sensitive (a location), masked")
     region_code: str | None = strawberry.federation.field(
         directives=[Sensitive(level="S3", mask="REGION")],
-        description="GB/T 2260 code of the household register; only its city unless the number may be read")
-    mobile: str | None = strawberry.federation.field(directives=[Sensitive(level="S2", mask="MOBILE")])
-    death_flag: bool
-    data_source: str = strawberry.field(description="数据来源单位")
-    fetched_at: datetime = strawberry.field(description="when the hub read the record from its source")
+        description="行政区划 — GB/T 2260 code of the household register; only its city unless the number may "
+                    "be read")
+    mobile: str | None = strawberry.federation.field(
+        directives=[Sensitive(level="S2", mask="MOBILE")], description="联系电话 — mobile number; masked 138****5678")
+    death_flag: bool = strawberry.field(description="死亡标识 — true when the register records the person as dead")
+    data_source: str = strawberry.field(description="数据来源单位 — source system the record was read from")
+    fetched_at: datetime = strawberry.field(description="读取时间 — when the hub read the record from its source")
 
     @classmethod
     def from_domain(cls, person: entities.Person, id_number_hash: str, today: date) -> Person:

@@ -8,6 +8,8 @@ answer says why, without personal data.
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from sqlalchemy import select
 from strawberry.types import Info
@@ -18,13 +20,21 @@ from subgraphs.supervision.rows import AssignmentRow
 __all__ = ["ReviewPurposeCheck", "review_purpose_binding"]
 
 
-@strawberry.type(description="Whether a CASE_FILE_REVIEW purpose is bound to a review assignment of the caller.")
+@strawberry.type(description=(
+    "评查目的核验 — whether a CASE_FILE_REVIEW purpose is bound to a review assignment of the caller."))
 class ReviewPurposeCheck:
-    granted: bool
-    reason: str
+    granted: bool = strawberry.field(
+        description="是否准予 — true when the caller is an assigned reviewer of the referenced case file")
+    reason: str = strawberry.field(description="理由 — why the purpose is or is not bound (no personal data)")
 
 
-async def review_purpose_binding(info: Info[SupervisionContext, None], purpose: str, ref: str) -> ReviewPurposeCheck:
+async def review_purpose_binding(
+    info: Info[SupervisionContext, None],
+    purpose: Annotated[str, strawberry.argument(
+        description="目的 — the stated purpose code; only CASE_FILE_REVIEW can be bound here")],
+    ref: Annotated[str, strawberry.argument(
+        description="目的引用 — what the purpose refers to, as case:<case id> (the x-purpose-ref header)")],
+) -> ReviewPurposeCheck:
     ctx = info.context
     if purpose != "CASE_FILE_REVIEW":
         return ReviewPurposeCheck(granted=False, reason=f"{purpose} is not bound by review assignments")

@@ -7,7 +7,7 @@ is always the caller, so one reviewer cannot score in another's name.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from sqlalchemy import select
@@ -40,23 +40,30 @@ async def _files(root: ReviewCampaign, info: Info[SupervisionContext, None]) -> 
     return [_file(f) for f in await sampled(info.context.engine, str(root.id))]
 
 
-@strawberry.type(description="A review campaign: a seeded stratified sample of closed case files.")
+@strawberry.type(description="评查活动 — a review campaign: a seeded stratified sample of closed case files.")
 class ReviewCampaign:
-    id: strawberry.ID
-    name: str
-    seed: int
-    per_body: int
-    reviewers_per_case: int
-    due_on: date | None
-    created_by: str
-    created_at: datetime
-    files: list[ReviewFile] = strawberry.field(resolver=_files)
+    id: strawberry.ID = strawberry.field(description="评查活动标识 — the campaign's id")
+    name: str = strawberry.field(description="名称 — the campaign's name")
+    seed: int = strawberry.field(
+        description="随机种子 — seed of the sample and of the reviewer assignment: the same seed, the same sample")
+    per_body: int = strawberry.field(
+        description="每主体抽取数 — closed case files sampled per body (all of them where a body has fewer)")
+    reviewers_per_case: int = strawberry.field(description="每卷评查人数 — reviewers assigned to each case file")
+    due_on: date | None = strawberry.field(description="完成期限 — the day the reviews are due; null if none was set")
+    created_by: str = strawberry.field(description="创建人 — identity of the caller who created the campaign")
+    created_at: datetime = strawberry.field(description="创建时间 — when the campaign was created")
+    files: list[ReviewFile] = strawberry.field(
+        resolver=_files, description="评查案卷 — the sampled case files with their scores, by case id")
 
 
-@strawberry.input
+@strawberry.input(description="扣分 — points a reviewer deducts from one scoring part of a case file.")
 class PartDeduction:
-    part: str = strawberry.field(description="scoring part A–G")
-    points: int
+    part: str = strawberry.field(
+        description="评分部分 — scoring part A–G: A 主体与权限 (competence), B 事实与证据 (facts, evidence), "
+                    "C 适用法律 (law applied), D 程序 (procedure), E 裁量 (discretion), F 执行 (execution), "
+                    "G 文书与卷宗 (documents and file)")
+    points: int = strawberry.field(
+        description="扣分分值 — points deducted (not negative); a part's score does not go below 0")
 
 
 def _campaign(row: Any) -> ReviewCampaign:
@@ -76,7 +83,8 @@ async def review_campaigns(info: Info[SupervisionContext, None]) -> list[ReviewC
 @strawberry.type
 class ReviewQuery:
     review_campaigns: list[ReviewCampaign] = strawberry.field(
-        resolver=review_campaigns, description="Review campaigns, newest first (at most 200), with their files.")
+        resolver=review_campaigns,
+        description="评查活动 — review campaigns, newest first (at most 200), with their files.")
 
 
 def _actor(info: Info[SupervisionContext, None]) -> str:
@@ -91,8 +99,18 @@ async def _campaign_by_id(info: Info[SupervisionContext, None], campaign_id: str
     return _campaign(row)
 
 
-async def create_review_campaign(info: Info[SupervisionContext, None], name: str, seed: int, per_body: int,
-                                 reviewers_per_case: int = 2, due_on: date | None = None) -> ReviewCampaign:
+async def create_review_campaign(
+    info: Info[SupervisionContext, None],
+    name: Annotated[str, strawberry.argument(description="名称 — the campaign's name (not blank)")],
+    seed: Annotated[int, strawberry.argument(
+        description="随机种子 — seed of the sample and assignment: the same seed draws the same sample")],
+    per_body: Annotated[int, strawberry.argument(
+        description=f"每主体抽取数 — closed case files to sample per body, 1–{MAX_PER_BODY}")],
+    reviewers_per_case: Annotated[int, strawberry.argument(
+        description="每卷评查人数 — reviewers per case file, at least 2 (cross-review) and at most 5")] = 2,
+    due_on: Annotated[date | None, strawberry.argument(
+        description="完成期限 — the day the reviews are due (optional)")] = None,
+) -> ReviewCampaign:
     actor = _actor(info)
     if not name.strip() or not 1 <= per_body <= MAX_PER_BODY or not 1 <= reviewers_per_case <= 5:
         raise graphql_error("BAD_USER_INPUT", f"a name, perBody 1–{MAX_PER_BODY}, reviewersPerCase 1–5")
@@ -108,9 +126,20 @@ async def create_review_campaign(info: Info[SupervisionContext, None], name: str
     return await _campaign_by_id(info, campaign_id)
 
 
-async def score_review_file(info: Info[SupervisionContext, None], campaign_id: strawberry.ID,
-                            case_id: strawberry.ID, deductions: list[PartDeduction] | None = None,
-                            vetoes: list[str] | None = None) -> ReviewFile:
+_CampaignId = Annotated[strawberry.ID, strawberry.argument(description="评查活动标识 — the campaign's id")]
+_CaseId = Annotated[strawberry.ID, strawberry.argument(
+    description="案件标识 — the case whose file it is (a file of the campaign)")]
+
+
+async def score_review_file(
+    info: Info[SupervisionContext, None],
+    campaign_id: _CampaignId,
+    case_id: _CaseId,
+    deductions: Annotated[list[PartDeduction] | None, strawberry.argument(
+        description="扣分 — the caller's deductions by part, added to earlier ones and the automatic checks")] = None,
+    vetoes: Annotated[list[str] | None, strawberry.argument(
+        description="否决项 — veto items the caller finds, V1–V8 (any one makes the file 不合格)")] = None,
+) -> ReviewFile:
     actor = _actor(info)
     points: dict[str, int] = {}
     for d in deductions or []:
@@ -125,8 +154,8 @@ async def score_review_file(info: Info[SupervisionContext, None], campaign_id: s
     return _file(scored)
 
 
-async def mark_review_rectified(info: Info[SupervisionContext, None], campaign_id: strawberry.ID,
-                                case_id: strawberry.ID) -> ReviewFile:
+async def mark_review_rectified(info: Info[SupervisionContext, None], campaign_id: _CampaignId,
+                                case_id: _CaseId) -> ReviewFile:
     _actor(info)
     engine = info.context.engine
     try:
@@ -140,11 +169,13 @@ async def mark_review_rectified(info: Info[SupervisionContext, None], campaign_i
 class ReviewMutation:
     create_review_campaign: ReviewCampaign = strawberry.mutation(
         resolver=create_review_campaign,
-        description="Sample `perBody` closed files of every body with `seed` (same seed, same sample), assign "
-                    "legal-review staff of other bodies, pre-fill the automatic checks from the active alerts.")
+        description="创建评查活动 — sample `perBody` closed files of every body with `seed` (same seed, same "
+                    "sample), assign legal-review staff of other bodies, pre-fill the automatic checks from the "
+                    "active alerts.")
     score_review_file: ReviewFile = strawberry.mutation(
         resolver=score_review_file,
-        description="The caller's manual part of a file's score; graded once every assigned reviewer has scored.")
+        description="案卷评分 — the caller's manual part of a file's score; graded once every assigned reviewer "
+                    "has scored.")
     mark_review_rectified: ReviewFile = strawberry.mutation(
         resolver=mark_review_rectified,
-        description="Record that a file due for rectification has been rectified.")
+        description="整改完成 — record that a file due for rectification has been rectified.")

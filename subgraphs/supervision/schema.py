@@ -19,6 +19,7 @@ from subgraphs.common.errors import graphql_error
 from subgraphs.common.pagination import decode_cursor, encode_cursor, page_size
 from subgraphs.common.references import PersonRef
 from subgraphs.common.schema import SubgraphSchema
+from subgraphs.common.types import described_enum
 from subgraphs.supervision import stats
 from subgraphs.supervision.access_rules import RULES
 from subgraphs.supervision.alerts import AlertFilter, get_alert, list_alerts, move_alert
@@ -49,10 +50,23 @@ def _error(exc: SupervisionError) -> Exception:
     return graphql_error(exc.code, str(exc))
 
 
-async def supervision_alerts(info: Info[SupervisionContext, None], rule_id: str | None = None,
-                             body_id: str | None = None, status: AlertStatus | None = None,
-                             severity: Severity | None = None, include_inactive: bool = False,
-                             first: int | None = None, after: str | None = None) -> AlertPage:
+async def supervision_alerts(
+    info: Info[SupervisionContext, None],
+    rule_id: Annotated[str | None, strawberry.argument(
+        description="规则编号 — only alerts of this rule, e.g. S02")] = None,
+    body_id: Annotated[str | None, strawberry.argument(
+        description="执法主体 — only alerts of the body with this USCC")] = None,
+    status: Annotated[AlertStatus | None, strawberry.argument(
+        description="处理状态 — only alerts in this status")] = None,
+    severity: Annotated[Severity | None, strawberry.argument(
+        description="预警等级 — only alerts of this severity")] = None,
+    include_inactive: Annotated[bool, strawberry.argument(
+        description="含已消失预警 — also alerts the latest sweep no longer finds (default: active only)")] = False,
+    first: Annotated[int | None, strawberry.argument(
+        description="每页条数 — page size, 1–1000 (default 20)")] = None,
+    after: Annotated[str | None, strawberry.argument(
+        description="游标 — `nextCursor` of the previous page")] = None,
+) -> AlertPage:
     size = page_size(first)
     key = decode_cursor(after).get("k") if after else None
     flt = AlertFilter(rule_id=rule_id, body_id=body_id, status=status, severity=severity,
@@ -62,7 +76,10 @@ async def supervision_alerts(info: Info[SupervisionContext, None], rule_id: str 
     return AlertPage(items=[SupervisionAlertType.of(a) for a in items],
                      next_cursor=encode_cursor({"k": nxt}) if nxt else None, total=total)
 
-def supervision_persons(keys: list[PersonKeyInput]) -> list[PersonRef | None]:
+def supervision_persons(
+    keys: Annotated[list[PersonKeyInput], strawberry.argument(
+        description=f"人员键 — the persons' keys (at most {MAX_PERSON_KEYS}), answered in the same order")],
+) -> list[PersonRef | None]:
     if len(keys) > MAX_PERSON_KEYS:
         raise graphql_error("BAD_USER_INPUT", f"at most {MAX_PERSON_KEYS} keys")
     out: list[PersonRef | None] = []
@@ -74,19 +91,31 @@ def supervision_persons(keys: list[PersonKeyInput]) -> list[PersonRef | None]:
         out.append(PersonRef(id_type=id_type, id_number_hash=k.id_number_hash))
     return out
 
-async def supervision_case_counts(info: Info[SupervisionContext, None],
-                                  dimension: stats.CaseDimension) -> list[GroupCount]:
+async def supervision_case_counts(
+    info: Info[SupervisionContext, None],
+    dimension: Annotated[stats.CaseDimension, strawberry.argument(
+        description="统计维度 — what the cases are grouped by")],
+) -> list[GroupCount]:
     rows = await stats.cases_by(info.context.engine, dimension, scope=info.context.row_scope)
     return [GroupCount(key=r.key, cases=r.cases, decided=r.decided, fine_total_fen=str(r.fine_total_fen))
             for r in rows]
 
-@strawberry.enum(description="主体排名依据 — what bodies are ranked by (ties: by USCC).")
 class BodyRateOrder(Enum):
     DECISION_ON_TIME_RATE = "decision_on_time_rate"
     SERVICE_ON_TIME_RATE = "service_on_time_rate"
     ALERT_RATE = "alert_rate"
     RED_ALERTS = "red_alerts"
     CASES = "cases"
+
+
+described_enum(BodyRateOrder, name="BodyRateOrder", description=(
+    "主体排名依据 — what bodies are ranked by (ties: by USCC)."), values={
+    BodyRateOrder.DECISION_ON_TIME_RATE: "按期决定率 — by the share of cases decided on time (no S02 alert)",
+    BodyRateOrder.SERVICE_ON_TIME_RATE: "按期送达率 — by the share of cases served on time (no S03 alert)",
+    BodyRateOrder.ALERT_RATE: "预警率 — by active alerts per case",
+    BodyRateOrder.RED_ALERTS: "红色预警数 — by the number of active RED alerts",
+    BodyRateOrder.CASES: "案件数 — by the number of cases",
+})
 
 
 async def supervision_body_rates(
@@ -106,23 +135,25 @@ async def supervision_body_rates(
         rates.sort(key=lambda b: getattr(b, key), reverse=descending)
     return rates
 
-async def review_campaign_files(info: Info[SupervisionContext, None],
-                                campaign_id: strawberry.ID) -> list[ReviewFile]:
+async def review_campaign_files(
+    info: Info[SupervisionContext, None],
+    campaign_id: Annotated[strawberry.ID, strawberry.argument(description="评查活动标识 — the campaign's id")],
+) -> list[ReviewFile]:
     return [ReviewFile(case_id=f.case_id, body_id=f.body_id, reviewers=f.reviewers, vetoes=f.vetoes,
                        total=f.total, grade=f.grade, rectification_due=f.rectification_due,
                        rectified_at=f.rectified_at) for f in await sampled(info.context.engine, str(campaign_id))]
 
 
-@strawberry.type
+@strawberry.type(description="执法监督查询 — supervision queries: alerts, statistics, workforce and case-file review")
 class Query(StatsQuery, ReviewQuery):
-    supervision_alerts: AlertPage | None = strawberry.field(resolver=supervision_alerts, description="Alerts by rule, body, status or severity, by id order, a page at a time.")
-    supervision_persons: list[PersonRef | None] = strawberry.field(resolver=supervision_persons, description="Person references by hash, resolved by the population subgraph; a person the population register does not know comes back null, alone.")
+    supervision_alerts: AlertPage | None = strawberry.field(resolver=supervision_alerts, description="监督预警 — alerts by rule, body, status or severity, by id order, a page at a time.")
+    supervision_persons: list[PersonRef | None] = strawberry.field(resolver=supervision_persons, description="人员引用 — person references by hash, resolved by the population subgraph; a person the population register does not know comes back null, alone.")
     supervision_case_counts: list[GroupCount] = strawberry.field(resolver=supervision_case_counts, description="案件统计 — cases grouped by BODY, LEVEL, REGION, ITEM, PROCEDURE, STATUS, DECIDED_MONTH (决定月份; MONTH is the same), FILED_MONTH (立案月份) or PENALTY_KIND (a case counts once under each of its kinds).")
     supervision_body_rates: list[BodyRate] = strawberry.field(resolver=supervision_body_rates, description="主体执法质量 — per body: alert counts, alerts per case and on-time rates (decision S02, service S03), rankable with orderBy.")
-    review_campaign_files: list[ReviewFile] = strawberry.field(resolver=review_campaign_files, description="Sampled case files of a review campaign with their scores.")
+    review_campaign_files: list[ReviewFile] = strawberry.field(resolver=review_campaign_files, description="评查案卷 — sampled case files of a review campaign with their scores.")
     review_purpose_binding: ReviewPurposeCheck = strawberry.field(
         resolver=review_purpose_binding,
-        description="Is the caller's CASE_FILE_REVIEW purpose bound to a review assignment (the gateway's need-to-know check)?")
+        description="评查目的核验 — is the caller's CASE_FILE_REVIEW purpose bound to a review assignment (the gateway's need-to-know check)?")
 
 
 async def _move(info: Info[SupervisionContext, None], alert_id: strawberry.ID, action: AlertAction,
@@ -139,20 +170,33 @@ async def _move(info: Info[SupervisionContext, None], alert_id: strawberry.ID, a
     return SupervisionAlertType.of(alert)
 
 
-@strawberry.type
+_AlertId = Annotated[strawberry.ID, strawberry.argument(description="预警标识 — the alert's id")]
+
+
+async def acknowledge_alert(info: Info[SupervisionContext, None], id: _AlertId) -> SupervisionAlertType:
+    return await _move(info, id, AlertAction.ACKNOWLEDGE)
+
+
+async def rectify_alert(info: Info[SupervisionContext, None], id: _AlertId) -> SupervisionAlertType:
+    return await _move(info, id, AlertAction.RECTIFY)
+
+
+async def dismiss_alert(
+    info: Info[SupervisionContext, None], id: _AlertId,
+    reason: Annotated[str, strawberry.argument(description="排除理由 — why the alert is dismissed (required)")],
+) -> SupervisionAlertType:
+    return await _move(info, id, AlertAction.DISMISS, reason)
+
+
+@strawberry.type(description="执法监督操作 — supervision mutations: handling alerts and running case-file reviews")
 class Mutation(ReviewMutation):
-    @strawberry.mutation
-    async def acknowledge_alert(self, info: Info[SupervisionContext, None], id: strawberry.ID) -> SupervisionAlertType:
-        return await _move(info, id, AlertAction.ACKNOWLEDGE)
-
-    @strawberry.mutation
-    async def rectify_alert(self, info: Info[SupervisionContext, None], id: strawberry.ID) -> SupervisionAlertType:
-        return await _move(info, id, AlertAction.RECTIFY)
-
-    @strawberry.mutation
-    async def dismiss_alert(self, info: Info[SupervisionContext, None], id: strawberry.ID,
-                            reason: str) -> SupervisionAlertType:
-        return await _move(info, id, AlertAction.DISMISS, reason)
+    acknowledge_alert: SupervisionAlertType = strawberry.mutation(
+        resolver=acknowledge_alert,
+        description="签收预警 — acknowledge an OPEN alert (a supervisor over its body, never the body itself)")
+    rectify_alert: SupervisionAlertType = strawberry.mutation(
+        resolver=rectify_alert, description="整改完成 — mark an OPEN or ACKNOWLEDGED alert rectified")
+    dismiss_alert: SupervisionAlertType = strawberry.mutation(
+        resolver=dismiss_alert, description="排除预警 — dismiss an OPEN or ACKNOWLEDGED alert, with a reason")
 
 
 def build_schema() -> SubgraphSchema:

@@ -13,8 +13,6 @@ from subgraphs.licence.schema import build_schema as licence_schema
 
 #: federation machinery and built-ins, not this subgraph's vocabulary
 _SKIPPED = {"_Service", "_Entity", "_Any", "Boolean", "String", "Int", "Float", "ID", "link__Import", "link__Purpose"}
-#: the shared enum of `subgraphs.common.types`: described as a type, its values are common's to document
-_SHARED_ENUMS = {"IdType"}
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]{3,}")
 
@@ -31,7 +29,7 @@ def _gaps(schema: GraphQLSchema) -> list[str]:
             continue
         if isinstance(graphql_type, GraphQLObjectType | GraphQLInputObjectType | GraphQLEnumType):
             check(name, graphql_type.description)
-        if isinstance(graphql_type, GraphQLEnumType) and name not in _SHARED_ENUMS:
+        if isinstance(graphql_type, GraphQLEnumType):
             for value_name, value in graphql_type.values.items():
                 check(f"{name}.{value_name}", value.description)
         if isinstance(graphql_type, GraphQLObjectType | GraphQLInputObjectType):
