@@ -43,9 +43,11 @@ def page_size(first: int | None) -> int:
 
 
 # a page is a wrapper: any signed-in caller; its items and the field that returns it carry the real rule
-@strawberry.type(description="One page of results; pass `nextCursor` as `after` for the next page.",
+@strawberry.type(description="分页结果 — one page of results; pass `nextCursor` as `after` for the next page.",
                  directives=[Authenticated()])
 class Page(Generic[T]):
-    items: list[T]
-    next_cursor: str | None
-    total: int | None = None
+    items: list[T] = strawberry.field(description="本页条目 — the items of this page")
+    next_cursor: str | None = strawberry.field(
+        description="下一页游标 — pass it as `after` for the next page; null on the last page")
+    total: int | None = strawberry.field(
+        default=None, description="总数 — exact number of matches over all pages (null where not counted)")
