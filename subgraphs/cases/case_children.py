@@ -35,58 +35,63 @@ class LicenceRef:
     id: strawberry.ID = strawberry.field(description="许可编号 — the licence id in the licensing system")
 
 
-@strawberry.type(description="当事人 of a case.")
+@strawberry.type(description="当事人 — a party of a case.")
 class CaseParty:
-    party_type: e.PartyType
-    name: str = strawberry.federation.field(directives=[Sensitive(level="S2", mask="NAME")])
-    person: _Person | None = strawberry.field(description="the party in the population subgraph, by hash")
-    entity: _LegalEntity | None = strawberry.field(description="the party in the legal-person subgraph")
+    party_type: e.PartyType = strawberry.field(
+        description="当事人类别 — natural person, individual business or organisation")
+    name: str = strawberry.federation.field(
+        description="名称/姓名 — the party's name (personal data, masked by the gateway)", directives=[Sensitive(level="S2", mask="NAME")])
+    person: _Person | None = strawberry.field(description="自然人 — the party in the population subgraph, by hash")
+    entity: _LegalEntity | None = strawberry.field(description="法人 — the party in the legal-person subgraph")
 
 
-@strawberry.type(description="处罚决定 (or the on-the-spot decision of the simple procedure).")
+@strawberry.type(description="处罚决定 — the penalty decision (or the on-the-spot decision of the simple procedure).")
 class CaseDecision:
-    doc_no: str
-    decided_on: date
-    kinds: list[e.PenaltyKind]
-    circumstance: e.CircumstanceLevel
-    fine_fen: Int64
-    confiscated_gains_fen: Int64
-    confiscated_property_fen: Int64
-    signed_by: str
-    sealed: bool
-    basis_refs: list[str]
+    doc_no: str = strawberry.field(description="决定书文号 — number of the decision document")
+    decided_on: date = strawberry.field(description="决定日期 — the day of the decision")
+    kinds: list[e.PenaltyKind] = strawberry.field(description="处罚种类 — the kinds of penalty decided (行政处罚法 第九条)")
+    circumstance: e.CircumstanceLevel = strawberry.field(description="裁量情节 — the discretion band applied")
+    fine_fen: Int64 = strawberry.field(description="罚款金额 — the fine, in 分 (fen)")
+    confiscated_gains_fen: Int64 = strawberry.field(description="没收违法所得 — illegal gains confiscated, in 分 (fen)")
+    confiscated_property_fen: Int64 = strawberry.field(
+        description="没收非法财物 — value of illegal property confiscated, in 分 (fen)")
+    signed_by: str = strawberry.field(description="签发人 — the head who signed the decision")
+    sealed: bool = strawberry.field(description="加盖印章 — the decision bears the agency's seal (第五十九条)")
+    basis_refs: list[str] = strawberry.field(description="法律依据 — references of the articles applied")
 
 
-@strawberry.type(description="缴款 (罚缴分离).")
+@strawberry.type(description="缴款 — payment of the fine, at the bank (罚缴分离, 第六十七条).")
 class CasePayment:
-    amount_due_fen: Int64
-    due: date
-    paid_fen: Int64
-    paid_on: date | None
-    on_spot: bool
-    cash_handed_on: date | None = strawberry.field(description="on-the-spot cash handed to the agency (Art. 71)")
-    cash_banked_on: date | None = strawberry.field(description="on-the-spot cash paid into the bank (Art. 71)")
+    amount_due_fen: Int64 = strawberry.field(description="应缴金额 — amount to pay, in 分 (fen)")
+    due: date = strawberry.field(description="缴款期限 — the last day to pay (15 days after service, 第六十七条)")
+    paid_fen: Int64 = strawberry.field(description="已缴金额 — amount paid so far, in 分 (fen)")
+    paid_on: date | None = strawberry.field(description="缴款日期 — the day payment was confirmed by the bank")
+    on_spot: bool = strawberry.field(description="当场收缴 — collected on the spot (第六十八条、第六十九条)")
+    cash_handed_on: date | None = strawberry.field(description="交至机关日 — on-the-spot cash handed to the agency (Art. 71)")
+    cash_banked_on: date | None = strawberry.field(description="缴存银行日 — on-the-spot cash paid into the bank (Art. 71)")
 
 
-@strawberry.type(description="强制执行: the route and, once done, the instant of execution.")
+@strawberry.type(description="强制执行 — enforcement: the route and, once done, the instant of execution.")
 class CaseEnforcement:
-    route: e.EnforcementRoute
-    started_on: date
-    executed_at: datetime | None
-    urgent: bool
+    route: e.EnforcementRoute = strawberry.field(description="执行途径 — by the body's own power or through the court")
+    started_on: date = strawberry.field(description="执行开始日 — the day execution was decided or applied for")
+    executed_at: datetime | None = strawberry.field(description="执行完毕时间 — when execution was done; null until then")
+    urgent: bool = strawberry.field(
+        description="情况紧急 — an emergency allowed execution at night or on a holiday (行政强制法 第四十三条)")
 
 
-@strawberry.type(description="A statutory deadline with what is needed to recompute it (DOMAIN.md §5.4).")
+@strawberry.type(description="法定期限 — a statutory deadline with what is needed to recompute it (DOMAIN.md §5.4).")
 class CaseDeadline:
-    kind: str
-    basis: str
-    unit: str
-    amount: int
-    start: date
-    due: date
-    rolled: bool
-    provisional: bool
-    event_seq: int
+    kind: str = strawberry.field(description="期限类型 — which deadline (DECISION, SERVICE, PAYMENT, HEARING_REQUEST …)")
+    basis: str = strawberry.field(description="法律依据 — the article that sets it")
+    unit: str = strawberry.field(description="计算单位 — WORKING_DAYS, CALENDAR_DAYS, HOURS, MONTHS or YEARS")
+    amount: int = strawberry.field(description="期限长度 — how many units")
+    start: date = strawberry.field(description="起算日 — the day counting starts from")
+    due: date = strawberry.field(
+        description="届满日 — the last day (a holiday rolls to the next working day where the rule says so)")
+    rolled: bool = strawberry.field(description="顺延 — the due day fell on a holiday and was moved")
+    provisional: bool = strawberry.field(description="暂定 — computed on a provisional holiday calendar (the year's arrangement not yet published)")
+    event_seq: int = strawberry.field(description="事件序号 — seq of the event that set it")
 
     @classmethod
     def from_view(cls, d: DeadlineView) -> CaseDeadline:
@@ -94,20 +99,20 @@ class CaseDeadline:
                    rolled=d.rolled, provisional=d.provisional, event_seq=d.event_seq)
 
 
-@strawberry.type(description="One entry of the full-process record (全过程记录), SM3-chained to the previous one.")
+@strawberry.type(description="全过程记录 — one entry of the full-process record, SM3-chained to the previous one.")
 class CaseEvent:
-    seq: int
-    global_seq: Int64
-    kind: str
-    transition: str
-    actor_id: str
-    at: str
-    from_state: str | None
-    to_state: str
-    summary: str
-    payload: str = strawberry.field(description="the command or record, as canonical JSON")
-    prev_hash: str
-    hash: str
+    seq: int = strawberry.field(description="序号 — position of the event in the case's chain, from 1")
+    global_seq: Int64 = strawberry.field(description="全局序号 — position among all stored events")
+    kind: str = strawberry.field(description="事件类型 — the command or record that made the event")
+    transition: str = strawberry.field(description="转换 — the transition number of DOMAIN.md §5.2 (T1 … T33, T7a, T7b, T22a)")
+    actor_id: str = strawberry.field(description="操作人 — id of the officer or system that acted")
+    at: str = strawberry.field(description="发生时间 — when it happened (ISO 8601 with offset)")
+    from_state: str | None = strawberry.field(description="原状态 — the state before (null for the first event)")
+    to_state: str = strawberry.field(description="新状态 — the state after")
+    summary: str = strawberry.field(description="摘要 — what happened, in a line")
+    payload: str = strawberry.field(description="内容 — the command or record, as canonical JSON")
+    prev_hash: str = strawberry.field(description="前一哈希 — SM3 hash of the previous event (the chain link)")
+    hash: str = strawberry.field(description="哈希 — SM3 hash of this event")
 
     @classmethod
     def from_view(cls, v: EventView) -> CaseEvent:
@@ -116,21 +121,21 @@ class CaseEvent:
                    payload=canonical_json(v.payload).decode(), prev_hash=v.prev_hash, hash=v.hash)
 
 
-@strawberry.type(description="执法文书: a file by SM3, sealed (SM2) where required.")
+@strawberry.type(description="执法文书 — an enforcement document: a file by SM3, sealed (SM2) where required.")
 class CaseDocument:
-    id: strawberry.ID
-    doc_type: str
-    doc_no: str | None
-    title: str
-    media_type: str
-    sm3: str
-    size: Int64
-    sealed: bool
-    seal_key_id: str | None
-    signed_at: str | None
-    created_by: str
-    created_at: datetime
-    file_ref: str = strawberry.field(description="sm3:<hash>; download with GET /files/<hash>")
+    id: strawberry.ID = strawberry.field(description="文书编号 — the document's id")
+    doc_type: str = strawberry.field(description="文书类型 — kind of document (e.g. 处罚决定书)")
+    doc_no: str | None = strawberry.field(description="文号 — the document number, if it has one")
+    title: str = strawberry.field(description="标题 — the document's title")
+    media_type: str = strawberry.field(description="文件类型 — media type of the file")
+    sm3: str = strawberry.field(description="哈希值 — SM3 hash of the file")
+    size: Int64 = strawberry.field(description="大小 — bytes of the file")
+    sealed: bool = strawberry.field(description="电子印章 — signed with the agency's SM2 electronic seal")
+    seal_key_id: str | None = strawberry.field(description="印章密钥 — id of the sealing key")
+    signed_at: str | None = strawberry.field(description="签章时间 — when it was sealed (ISO 8601)")
+    created_by: str = strawberry.field(description="上传人 — id of who attached it")
+    created_at: datetime = strawberry.field(description="上传时间 — when it was attached")
+    file_ref: str = strawberry.field(description="文件引用 — sm3:<hash>; download with GET /files/<hash>")
 
     @classmethod
     def from_view(cls, d: DocumentView) -> CaseDocument:
@@ -150,7 +155,7 @@ class CaseEvidence:
     collected_by_officers: list[_Officer] = strawberry.field(
         description="收集人 — the officers who collected it (personnel subgraph)")
     signed: bool | None = strawberry.field(description="签名确认 — confirmed by the party's signature")
-    sm3: str | None = strawberry.field(description="SM3 — the hash of the file as recorded")
+    sm3: str | None = strawberry.field(description="哈希值 — the SM3 hash of the file as recorded")
     title: str | None = strawberry.field(description="名称 — the file's title (null: no file uploaded)")
     media_type: str | None = strawberry.field(description="文件类型 — media type of the stored file")
     size: Int64 | None = strawberry.field(description="大小 — bytes of the stored file")
@@ -188,10 +193,10 @@ def _evidence(ev_id: str, kind: str, on: date | None, by: list[str], signed: boo
         collected_by=list(f.collected_by) if f else by)
 
 
-@strawberry.type(description="A licence the case suspends, revokes or refers to (CF_NR_ZKDX).")
+@strawberry.type(description="涉及许可 — a licence the case suspends, revokes or refers to (CF_NR_ZKDX).")
 class LicenceLink:
-    licence: LicenceRef
-    action: str
+    licence: LicenceRef = strawberry.field(description="许可 — the licence acted on")
+    action: str = strawberry.field(description="操作 — what the case does to it: SUSPEND, REVOKE, DOWNGRADE or REFERENCE")
 
 
 async def case_deadlines(root: PenaltyCase, info: Info[CasesContext, None]) -> list[CaseDeadline]:

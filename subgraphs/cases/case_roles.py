@@ -21,6 +21,7 @@ import strawberry
 from subgraphs.cases.domain.clock import local_date
 from subgraphs.cases.domain.coercive import CoerciveMeasure
 from subgraphs.cases.domain.snapshot import CaseSnapshot
+from subgraphs.cases.enum_values import describe_values
 
 if TYPE_CHECKING:
     from subgraphs.cases.types import Officer, PenaltyCase
@@ -38,6 +39,9 @@ class CaseRole(Enum):
     COLLECTOR = "COLLECTOR"  # 证据收集人 (collected evidence without being an investigator)
 
 
+describe_values(CaseRole)
+
+
 @strawberry.enum(description="执法行为 — a dated step an officer performed in a case.")
 class ActKind(Enum):
     EVIDENCE = "EVIDENCE"  # 收集证据
@@ -45,6 +49,9 @@ class ActKind(Enum):
     HEARING = "HEARING"  # 主持听证
     LEGAL_REVIEW = "LEGAL_REVIEW"  # 法制审核
     COERCIVE_MEASURE = "COERCIVE_MEASURE"  # 实施强制措施
+
+
+describe_values(ActKind)
 
 
 @dataclass(frozen=True, slots=True)

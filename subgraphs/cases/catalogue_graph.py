@@ -8,7 +8,7 @@ version n+1); no mutation edits a stored version's content. The reviewer must no
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 import orjson
 import strawberry
@@ -24,33 +24,34 @@ from subgraphs.cases.catalogue import (
     submit_for_review,
 )
 from subgraphs.cases.context import CasesContext
+from subgraphs.cases.graph_enums import described
 from subgraphs.cases.mutations import guarded, require_user
 from subgraphs.common.errors import graphql_error
 from subgraphs.common.pagination import Page, decode_cursor, encode_cursor, page_size
 
-ItemStatusEnum = strawberry.enum(ItemStatus, name="EnforcementItemStatus",
-                                 description="Workflow status of a catalogue item version")
+ItemStatusEnum = described(ItemStatus, "EnforcementItemStatus",
+                           "事项状态 — workflow status of a catalogue item version")
 
 
-@strawberry.type(description="One version of an enforcement item (执法事项) of the catalogue.")
+@strawberry.type(description="执法事项版本 — one version of an enforcement item of the catalogue.")
 class EnforcementItemVersion:
-    code: str
-    version: int
-    name: str
-    action_type: str
-    domain: str
-    status: ItemStatus
-    content: str = strawberry.field(description="the item in the exchange format, as JSON with sorted keys (its SM3 is contentSm3)")
-    content_sm3: str
-    drafted_by: str
-    drafted_at: datetime
-    submitted_at: datetime | None
-    reviewed_by: str | None
-    reviewed_at: datetime | None
-    review_opinion: str | None
-    published_at: datetime | None
-    valid_from: date | None
-    valid_to: date | None
+    code: str = strawberry.field(description="事项编码 — the enforcement item's code")
+    version: int = strawberry.field(description="版本号 — version number of the item (1, 2, …)")
+    name: str = strawberry.field(description="事项名称 — the item's name")
+    action_type: str = strawberry.field(description="行为类别 — kind of enforcement action, e.g. PENALTY (行政处罚)")
+    domain: str = strawberry.field(description="执法领域 — the enforcement domain the item belongs to")
+    status: ItemStatus = strawberry.field(description="状态 — the version's workflow status")
+    content: str = strawberry.field(description="事项内容 — the item in the exchange format, as JSON with sorted keys (its SM3 is contentSm3)")
+    content_sm3: str = strawberry.field(description="内容哈希 — SM3 hash of content")
+    drafted_by: str = strawberry.field(description="起草人 — id of who drafted the version")
+    drafted_at: datetime = strawberry.field(description="起草时间 — when it was drafted")
+    submitted_at: datetime | None = strawberry.field(description="送审时间 — when it was submitted for legal review")
+    reviewed_by: str | None = strawberry.field(description="审核人 — id of the legal reviewer (never the drafter)")
+    reviewed_at: datetime | None = strawberry.field(description="审核时间 — when it was reviewed")
+    review_opinion: str | None = strawberry.field(description="审核意见 — the reviewer's opinion")
+    published_at: datetime | None = strawberry.field(description="发布时间 — when it was published")
+    valid_from: date | None = strawberry.field(description="生效日期 — the first day the version applies")
+    valid_to: date | None = strawberry.field(description="失效日期 — the last day it applies; null while open-ended")
 
     @classmethod
     def from_row(cls, r: Any) -> EnforcementItemVersion:
@@ -61,11 +62,17 @@ class EnforcementItemVersion:
                    published_at=r.published_at, valid_from=r.valid_from, valid_to=r.valid_to)
 
 
+_Code = Annotated[str, strawberry.argument(description="事项编码 — the enforcement item's code")]
+_Version = Annotated[int, strawberry.argument(description="版本号 — the version of the item")]
+
+
 async def _read(info: Info[CasesContext, None], code: str, version: int) -> EnforcementItemVersion:
     return EnforcementItemVersion.from_row(await guarded(item_row(info.context.res.engine, code, version)))
 
 
-async def draft_enforcement_item(info: Info[CasesContext, None], content: str) -> EnforcementItemVersion:
+async def draft_enforcement_item(info: Info[CasesContext, None], content: Annotated[str, strawberry.argument(
+        description="事项内容 — the item as a JSON object of the exchange format (the store numbers the version)")],
+                                 ) -> EnforcementItemVersion:
     """Draft a new version of an item: `content` is the item as a JSON object of the exchange format."""
     user = require_user(info)
     try:
@@ -79,8 +86,8 @@ async def draft_enforcement_item(info: Info[CasesContext, None], content: str) -
     return await _read(info, drafted.code, drafted.version)
 
 
-async def submit_item_for_legal_review(info: Info[CasesContext, None], code: str,
-                                       version: int) -> EnforcementItemVersion:
+async def submit_item_for_legal_review(info: Info[CasesContext, None], code: _Code,
+                                       version: _Version) -> EnforcementItemVersion:
     require_user(info)
     await guarded(submit_for_review(info.context.res.engine, code, version))
     return await _read(info, code, version)
@@ -94,30 +101,40 @@ async def _review(info: Info[CasesContext, None], code: str, version: int, opini
     return await _read(info, code, version)
 
 
-async def approve_enforcement_item(info: Info[CasesContext, None], code: str, version: int,
-                                   opinion: str = "") -> EnforcementItemVersion:
+async def approve_enforcement_item(info: Info[CasesContext, None], code: _Code, version: _Version,
+                                   opinion: Annotated[str, strawberry.argument(
+                                       description="审核意见 — the reviewer's opinion (optional)")] = "",
+                                   ) -> EnforcementItemVersion:
     """法制审核 passed: LEGAL_REVIEW → APPROVED (the reviewer must not be the drafter)."""
     return await _review(info, code, version, opinion, True)
 
 
-async def reject_enforcement_item(info: Info[CasesContext, None], code: str, version: int,
-                                  opinion: str) -> EnforcementItemVersion:
+async def reject_enforcement_item(info: Info[CasesContext, None], code: _Code, version: _Version,
+                                  opinion: Annotated[str, strawberry.argument(
+                                      description="审核意见 — the reasons for rejecting (required)")],
+                                  ) -> EnforcementItemVersion:
     """法制审核 failed: LEGAL_REVIEW → REJECTED (the reviewer must not be the drafter)."""
     if not opinion.strip():
         raise graphql_error("BAD_USER_INPUT", "a rejection gives its reasons")
     return await _review(info, code, version, opinion, False)
 
 
-async def publish_enforcement_item(info: Info[CasesContext, None], code: str, version: int,
-                                   valid_from: date | None = None) -> EnforcementItemVersion:
+async def publish_enforcement_item(info: Info[CasesContext, None], code: _Code, version: _Version,
+                                   valid_from: Annotated[date | None, strawberry.argument(
+                                       description="生效日期 — the first day the version applies (default: today)")]
+                                   = None) -> EnforcementItemVersion:
     """APPROVED → PUBLISHED; the previously published version becomes SUPERSEDED."""
     require_user(info)
     await guarded(publish_item(info.context.res.engine, code, version, valid_from=valid_from))
     return await _read(info, code, version)
 
 
-async def enforcement_items(info: Info[CasesContext, None], status: ItemStatus | None = None,
-                            first: int | None = None, after: str | None = None) -> Page[EnforcementItemVersion]:
+async def enforcement_items(
+    info: Info[CasesContext, None],
+    status: Annotated[ItemStatus | None, strawberry.argument(description="状态 — only versions of this status")] = None,
+    first: Annotated[int | None, strawberry.argument(description="每页条数 — page size, 1–1000 (default 20)")] = None,
+    after: Annotated[str | None, strawberry.argument(description="游标 — nextCursor of the previous page")] = None,
+) -> Page[EnforcementItemVersion]:
     """Catalogue versions in (code, version) order, optionally of one status, with cursor paging."""
     size = page_size(first)
     position = None
@@ -136,12 +153,19 @@ async def enforcement_items(info: Info[CasesContext, None], status: ItemStatus |
 
 def catalogue_mutations() -> dict[str, Any]:
     return {
-        "draftEnforcementItem": strawberry.mutation(resolver=draft_enforcement_item, name="draftEnforcementItem"),
-        "submitItemForLegalReview": strawberry.mutation(resolver=submit_item_for_legal_review,
-                                                        name="submitItemForLegalReview"),
-        "approveEnforcementItem": strawberry.mutation(resolver=approve_enforcement_item,
-                                                      name="approveEnforcementItem"),
-        "rejectEnforcementItem": strawberry.mutation(resolver=reject_enforcement_item, name="rejectEnforcementItem"),
-        "publishEnforcementItem": strawberry.mutation(resolver=publish_enforcement_item,
-                                                      name="publishEnforcementItem"),
+        "draftEnforcementItem": strawberry.mutation(
+            resolver=draft_enforcement_item, name="draftEnforcementItem",
+            description="起草事项 — draft a new version of an item (an existing code drafts version n+1)"),
+        "submitItemForLegalReview": strawberry.mutation(
+            resolver=submit_item_for_legal_review, name="submitItemForLegalReview",
+            description="送法制审核 — submit a draft for legal review: DRAFT → LEGAL_REVIEW"),
+        "approveEnforcementItem": strawberry.mutation(
+            resolver=approve_enforcement_item, name="approveEnforcementItem",
+            description="法制审核通过 — LEGAL_REVIEW → APPROVED (the reviewer must not be the drafter)"),
+        "rejectEnforcementItem": strawberry.mutation(
+            resolver=reject_enforcement_item, name="rejectEnforcementItem",
+            description="法制审核不通过 — LEGAL_REVIEW → REJECTED, with reasons (not by the drafter)"),
+        "publishEnforcementItem": strawberry.mutation(
+            resolver=publish_enforcement_item, name="publishEnforcementItem",
+            description="发布事项 — APPROVED → PUBLISHED; the version published before becomes SUPERSEDED"),
     }

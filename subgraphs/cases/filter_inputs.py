@@ -18,6 +18,7 @@ from graphql import GraphQLError
 
 from subgraphs.cases import graph_enums  # noqa: F401  (the domain enums as graph enums)
 from subgraphs.cases.domain import enums as e
+from subgraphs.cases.enum_values import describe_values
 from subgraphs.cases.listing import CaseFilter, DaySpan, InspectionFilter, ListInputError, MeasureFilter
 from subgraphs.common.pagination import decode_cursor
 
@@ -30,6 +31,9 @@ def bad_input(exc: ListInputError) -> GraphQLError:
 class SortDirection(Enum):
     ASC = "ASC"
     DESC = "DESC"
+
+
+describe_values(SortDirection)
 
 
 @strawberry.input(name="DayRange", description="日期范围 — an inclusive range of days; leave an end out to keep it open.")
@@ -115,6 +119,9 @@ class CaseOrderField(Enum):
     REGION = "REGION"
 
 
+describe_values(CaseOrderField)
+
+
 @strawberry.input(description="案件排序 — one sort key of a case list; missing dates and fines sort last.")
 class CaseOrder:
     field: CaseOrderField = strawberry.field(description="排序字段 — the key")
@@ -129,6 +136,9 @@ class MeasureOrderField(Enum):
     STATE = "STATE"
 
 
+describe_values(MeasureOrderField)
+
+
 @strawberry.input(description="强制措施排序 — one sort key of a measure list.")
 class MeasureOrder:
     field: MeasureOrderField = strawberry.field(description="排序字段 — the key")
@@ -141,6 +151,9 @@ class InspectionOrderField(Enum):
     BODY = "BODY"
     STATE = "STATE"
     ITEM = "ITEM"
+
+
+describe_values(InspectionOrderField)
 
 
 @strawberry.input(description="检查排序 — one sort key of an inspection list.")

@@ -22,6 +22,8 @@ from typing import Any, Union, get_args, get_origin, get_type_hints
 import strawberry
 
 from subgraphs.cases import types as graph_types
+from subgraphs.cases.command_descriptions import input_description
+from subgraphs.cases.descriptions import VALUE_INPUTS, field_description
 from subgraphs.cases.domain.commands import CaseCommand, RegisterClue
 from subgraphs.cases.domain.enums import PartyType
 from subgraphs.cases.domain.records import Party
@@ -32,21 +34,28 @@ Int64 = graph_types.Int64
 SKIP = frozenset({"actor_id", "at"})
 
 
-@strawberry.input(description="当事人. Give idNumberHash, or idType + idNumber (hashed on receipt, never stored).")
+@strawberry.input(description="当事人 — a party. Give idNumberHash, or idType + idNumber (hashed on receipt, never "
+                              "stored); uscc for an organisation or individual business.")
 class PartyInput:
-    party_type: PartyType
-    name: str
-    birth_date: date | None = None
-    id_type: GraphIdType | None = None
-    id_number_hash: str | None = None
-    id_number: str | None = strawberry.field(default=None, description="S3: hashed at once and discarded")
-    uscc: str | None = None
+    party_type: PartyType = strawberry.field(description="当事人类别 — natural person, individual business or "
+                                                         "organisation")
+    name: str = strawberry.field(description="名称/姓名 — the party's name")
+    birth_date: date | None = strawberry.field(
+        default=None, description="出生日期 — a natural person's birth date (age guards, 行政处罚法 第三十条)")
+    id_type: GraphIdType | None = strawberry.field(
+        default=None, description="证件类型 — the kind of identity document (goes with the number or its hash)")
+    id_number_hash: str | None = strawberry.field(
+        default=None, description="证件号码哈希 — HMAC-SM3 of the ID number, as the population subgraph keys it")
+    id_number: str | None = strawberry.field(
+        default=None, description="证件号码 — the ID number (S3): hashed at once and discarded, never stored")
+    uscc: str | None = strawberry.field(
+        default=None, description="统一社会信用代码 — the USCC of an organisation or individual business party")
 
 
-@strawberry.input(description="One instalment of a payment plan.")
+@strawberry.input(description="分期缴纳 — one instalment of a payment plan (行政处罚法 第六十六条).")
 class InstalmentInput:
-    due: date
-    amount_fen: Int64
+    due: date = strawberry.field(description="到期日 — the day this instalment is due")
+    amount_fen: Int64 = strawberry.field(description="分期金额 — amount of this instalment, in 分 (fen)")
 
 
 def _is_instalments(hint: Any) -> bool:
@@ -108,26 +117,27 @@ class InputTypes:
             if f.name in skip:
                 continue
             graph = self._graph_type(hints[f.name], f.name)
+            described = field_description(name, f.name)
             if f.default is not dataclasses.MISSING:
                 optional[f.name] = graph
                 default = f.default
                 if isinstance(default, tuple | frozenset):
-                    defaults[f.name] = strawberry.field(default_factory=list)
+                    defaults[f.name] = strawberry.field(default_factory=list, description=described)
                 else:
-                    defaults[f.name] = default
+                    defaults[f.name] = strawberry.field(default=default, description=described)
             elif f.default_factory is not dataclasses.MISSING:
                 optional[f.name] = graph
-                defaults[f.name] = strawberry.field(default_factory=list)
+                defaults[f.name] = strawberry.field(default_factory=list, description=described)
             else:
                 required[f.name] = graph
+                defaults[f.name] = strawberry.field(description=described)
         if with_at:
             optional["at"] = datetime | None
-            defaults["at"] = strawberry.field(default=None, description="when it happened (default: now)")
+            defaults["at"] = strawberry.field(default=None, description=field_description(name, "at"))
         namespace: dict[str, Any] = {"__annotations__": {**required, **optional}, **defaults,
                                      "__module__": __name__}
         cls = type(name, (), namespace)
-        doc = (dc.__doc__ or "").strip().splitlines()[0] if dc.__doc__ else None
-        built: type = strawberry.input(cls, name=name, description=doc)
+        built: type = strawberry.input(cls, name=name, description=_type_description(name))
         self._types[key] = built
         return built
 
@@ -184,6 +194,12 @@ class InputTypes:
         if hint is int:
             return int(raw)
         return raw
+
+
+def _type_description(input_name: str) -> str | None:
+    """A command's input shares its mutation's text; a nested value object has its own."""
+    stem = input_name.removesuffix("Input")
+    return input_description(stem[:1].lower() + stem[1:]) or VALUE_INPUTS.get(input_name)
 
 
 def _no_party(raw: PartyInput) -> Party:

@@ -20,7 +20,7 @@ import inspect
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import strawberry
 from graphql import GraphQLError
@@ -29,7 +29,9 @@ from strawberry.types import Info
 from domain.sm import id_number_hash, normalise_id_number
 from subgraphs.cases.access import CaseAccess, registered_region
 from subgraphs.cases.codec import CodecError, encode_command
+from subgraphs.cases.command_descriptions import mutation_description
 from subgraphs.cases.context import CasesContext
+from subgraphs.cases.descriptions import ARGS, FIELDS, OPEN_CASE_ID
 from subgraphs.cases.devauth import HEADER
 from subgraphs.cases.domain.clock import CHINA_TZ
 from subgraphs.cases.domain.commands import CaseCommand, DecideOnTheSpot, RegisterClue
@@ -195,15 +197,19 @@ def command_mutation(cmd_cls: type[CaseCommand]) -> Any:
                                 annotation=Info[CasesContext, None])]
     if cmd_cls is not RegisterClue:
         if cmd_cls is DecideOnTheSpot:
-            params.append(inspect.Parameter("case_id", kw, default=None, annotation=strawberry.ID | None))
+            params.append(inspect.Parameter("case_id", kw, default=None,
+                                            annotation=described_arg(strawberry.ID | None, OPEN_CASE_ID)))
         else:
-            params.append(inspect.Parameter("case_id", kw, annotation=strawberry.ID))
+            params.append(inspect.Parameter("case_id", kw, annotation=described_arg(strawberry.ID, ARGS["case_id"])))
     if required_fields:
-        params.append(inspect.Parameter("input", kw, annotation=input_cls))
+        params.append(inspect.Parameter("input", kw, annotation=described_arg(input_cls, ARGS["input"])))
     else:
-        params.append(inspect.Parameter("input", kw, default=None, annotation=input_cls | None))
-    params.append(inspect.Parameter("expected_version", kw, default=None, annotation=int | None))
-    params.append(inspect.Parameter("idempotency_key", kw, default=None, annotation=str | None))
+        params.append(inspect.Parameter("input", kw, default=None,
+                                        annotation=described_arg(input_cls | None, ARGS["input"])))
+    params.append(inspect.Parameter("expected_version", kw, default=None,
+                                    annotation=described_arg(int | None, ARGS["expected_version"])))
+    params.append(inspect.Parameter("idempotency_key", kw, default=None,
+                                    annotation=described_arg(str | None, ARGS["idempotency_key"])))
 
     async def resolve(info: Any, *, case_id: Any = None, input: Any = None, expected_version: Any = None,
                       idempotency_key: Any = None) -> Any:
@@ -212,8 +218,13 @@ def command_mutation(cmd_cls: type[CaseCommand]) -> Any:
     resolve.__name__ = _snake(cmd_cls.__name__)
     resolve.__signature__ = inspect.Signature(params, return_annotation=PenaltyCase)  # type: ignore[attr-defined]
     resolve.__annotations__ = {p.name: p.annotation for p in params} | {"return": PenaltyCase}
-    doc = (cmd_cls.__doc__ or cmd_cls.__name__).strip().splitlines()[0]
-    return strawberry.mutation(resolver=resolve, name=_camel(cmd_cls.__name__), description=doc)
+    name = _camel(cmd_cls.__name__)
+    return strawberry.mutation(resolver=resolve, name=name, description=mutation_description(name))
+
+
+def described_arg(annotation: Any, description: str) -> Any:
+    """`annotation` as a mutation argument carrying `description`."""
+    return Annotated[annotation, strawberry.argument(description=description)]
 
 
 def _snake(name: str) -> str:
@@ -223,7 +234,12 @@ def _snake(name: str) -> str:
 # --- files, documents, evidence, licences ---------------------------------------------------------
 
 
-async def upload_file(info: Info[CasesContext, None], content_base64: str, sm3: str | None = None) -> UploadedFile:
+async def upload_file(
+    info: Info[CasesContext, None],
+    content_base64: Annotated[str, strawberry.argument(description="文件内容 — the file, base64-encoded (small files only)")],
+    sm3: Annotated[str | None, strawberry.argument(
+        description="哈希值 — the SM3 you expect; the upload fails if the content's differs")] = None,
+) -> UploadedFile:
     """Small files as base64; larger ones go to POST /files (a plain HTTP upload)."""
     if not require_user(info).writer:
         raise graphql_error("FORBIDDEN", "this caller may not add case files")
@@ -243,29 +259,31 @@ async def _put(put: Callable[..., Any], data: bytes, sm3: str | None) -> Any:
     return put(data, expected_sm3=sm3)
 
 
-@strawberry.input(description="A document to attach: the file must have been uploaded (by SM3).")
+@strawberry.input(description="执法文书 — a document to attach: the file must have been uploaded (by SM3).")
 class AttachDocumentInput:
-    doc_type: str
-    title: str
-    sm3: str
-    media_type: str = "application/pdf"
-    doc_no: str | None = None
-    seal: bool = strawberry.field(default=False, description="sign with the agency's SM2 electronic seal")
-    at: datetime | None = None
+    doc_type: str = strawberry.field(description="文书类型 — kind of document (e.g. 处罚决定书)")
+    title: str = strawberry.field(description="标题 — the document's title")
+    sm3: str = strawberry.field(description="哈希值 — SM3 of the uploaded file")
+    media_type: str = strawberry.field(default="application/pdf", description="文件类型 — media type of the file")
+    doc_no: str | None = strawberry.field(default=None, description="文号 — the document number, if it has one")
+    seal: bool = strawberry.field(default=False, description="电子印章 — sign with the agency's SM2 electronic seal")
+    at: datetime | None = strawberry.field(default=None, description=FIELDS["at"])
 
 
-@strawberry.input(description="Evidence to record (T7): the file must have been uploaded (by SM3).")
+@strawberry.input(description="证据 — evidence to record (T7): the file must have been uploaded (by SM3).")
 class AttachEvidenceInput:
-    kind: EvidenceKind
-    title: str
-    sm3: str = strawberry.field(description="the SM3 taken at capture; must equal the uploaded file's")
-    captured_at: datetime
-    collected_by: list[str]
-    media_type: str = "application/octet-stream"
-    device_id: str | None = None
-    method: str | None = None
-    signed: bool = True
-    at: datetime | None = None
+    kind: EvidenceKind = strawberry.field(description="证据种类 — kind of evidence (行政处罚法 第四十六条)")
+    title: str = strawberry.field(description="名称 — the evidence's title")
+    sm3: str = strawberry.field(description="哈希值 — the SM3 taken at capture; must equal the uploaded file's")
+    captured_at: datetime = strawberry.field(description="采集时间 — instant of capture, with offset")
+    collected_by: list[str] = strawberry.field(description="收集人 — ids of the officers who collected it")
+    media_type: str = strawberry.field(default="application/octet-stream",
+                                       description="文件类型 — media type of the file")
+    device_id: str | None = strawberry.field(
+        default=None, description="采集设备 — device (body camera, phone) that captured it")
+    method: str | None = strawberry.field(default=None, description="采集方式 — how it was captured")
+    signed: bool = strawberry.field(default=True, description="签名确认 — confirmed by the party's signature")
+    at: datetime | None = strawberry.field(default=None, description=FIELDS["at"])
 
 
 def _request(op: str, case_id: str, expected: int | None, value: Any) -> dict[str, Any]:
@@ -274,8 +292,14 @@ def _request(op: str, case_id: str, expected: int | None, value: Any) -> dict[st
     return {"op": op, "caseId": case_id, "expectedVersion": expected, "input": fields}
 
 
-async def attach_document(info: Info[CasesContext, None], case_id: strawberry.ID, input: AttachDocumentInput,
-                          expected_version: int | None = None, idempotency_key: str | None = None) -> PenaltyCase:
+_CaseId = Annotated[strawberry.ID, strawberry.argument(description=ARGS["case_id"])]
+_Expected = Annotated[int | None, strawberry.argument(description=ARGS["expected_version"])]
+_Key = Annotated[str | None, strawberry.argument(description=ARGS["idempotency_key"])]
+
+
+async def attach_document(info: Info[CasesContext, None], case_id: _CaseId,
+                          input: Annotated[AttachDocumentInput, strawberry.argument(description="文书 — the document")],
+                          expected_version: _Expected = None, idempotency_key: _Key = None) -> PenaltyCase:
     user = require_user(info)
     await require_case_access(info, user, str(case_id))
     idem = _idempotency(idempotency_key, _request("attachDocument", str(case_id), expected_version, input))
@@ -286,8 +310,9 @@ async def attach_document(info: Info[CasesContext, None], case_id: strawberry.ID
     return PenaltyCase.from_record(result.case)
 
 
-async def attach_evidence(info: Info[CasesContext, None], case_id: strawberry.ID, input: AttachEvidenceInput,
-                          expected_version: int | None = None, idempotency_key: str | None = None) -> PenaltyCase:
+async def attach_evidence(info: Info[CasesContext, None], case_id: _CaseId,
+                          input: Annotated[AttachEvidenceInput, strawberry.argument(description="证据 — the evidence")],
+                          expected_version: _Expected = None, idempotency_key: _Key = None) -> PenaltyCase:
     user = require_user(info)
     await require_case_access(info, user, str(case_id))
     idem = _idempotency(idempotency_key, _request("attachEvidence", str(case_id), expected_version, input))
@@ -299,9 +324,13 @@ async def attach_evidence(info: Info[CasesContext, None], case_id: strawberry.ID
     return PenaltyCase.from_record(result.case)
 
 
-async def link_licence(info: Info[CasesContext, None], case_id: strawberry.ID, licence_id: strawberry.ID,
-                       action: str, expected_version: int | None = None,
-                       idempotency_key: str | None = None) -> PenaltyCase:
+async def link_licence(
+    info: Info[CasesContext, None], case_id: _CaseId,
+    licence_id: Annotated[strawberry.ID, strawberry.argument(description="许可编号 — the licence id in the licensing system")],
+    action: Annotated[str, strawberry.argument(
+        description="操作 — SUSPEND (暂扣), REVOKE (吊销), DOWNGRADE (降低资质等级) or REFERENCE (涉及)")],
+    expected_version: _Expected = None, idempotency_key: _Key = None,
+) -> PenaltyCase:
     """Record a licence the case suspends (SUSPEND), revokes (REVOKE), downgrades or refers to."""
     user = require_user(info)
     await require_case_access(info, user, str(case_id))
@@ -318,11 +347,16 @@ def build_mutation_type(extra: Mapping[str, Any] | None = None) -> type:
     namespace: dict[str, Any] = {"__module__": __name__, **(extra or {})}
     for cmd_cls in sorted(handlers(), key=lambda c: c.__name__):
         namespace[_snake(cmd_cls.__name__)] = command_mutation(cmd_cls)
-    namespace["upload_file"] = strawberry.mutation(resolver=upload_file)
-    namespace["attach_document"] = strawberry.mutation(resolver=attach_document,
-                                                       description="Attach an uploaded document (optionally sealed).")
-    namespace["attach_evidence"] = strawberry.mutation(resolver=attach_evidence,
-                                                       description="Record uploaded evidence (T7, INVESTIGATING).")
-    namespace["link_licence"] = strawberry.mutation(resolver=link_licence)
-    built: type = strawberry.type(type("Mutation", (), namespace), name="Mutation")
+    namespace["upload_file"] = strawberry.mutation(
+        resolver=upload_file, description="上传文件 — store a small file by its SM3 (larger ones: POST /files).")
+    namespace["attach_document"] = strawberry.mutation(
+        resolver=attach_document, description="附加执法文书 — attach an uploaded document (optionally sealed).")
+    namespace["attach_evidence"] = strawberry.mutation(
+        resolver=attach_evidence, description="记录证据 — record uploaded evidence (T7, INVESTIGATING).")
+    namespace["link_licence"] = strawberry.mutation(
+        resolver=link_licence,
+        description="关联许可 — record a licence the case suspends, revokes, downgrades or refers to.")
+    built: type = strawberry.type(type("Mutation", (), namespace), name="Mutation",
+                                  description="变更 — the commands of penalty cases, coercive measures, inspections "
+                                              "and the catalogue, and the file mutations.")
     return built

@@ -19,7 +19,7 @@ says why in `reason` (no personal data).
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Annotated, Final
 
 import strawberry
 from sqlalchemy import select
@@ -34,10 +34,10 @@ __all__ = ["PurposeCheck", "case_purpose_binding"]
 _HEAD: Final = "BODY_HEAD"
 
 
-@strawberry.type(description="Whether a stated purpose is bound to a record the caller handles (need-to-know).")
+@strawberry.type(description="用途核验 — whether a stated purpose is bound to a record the caller handles (need-to-know).")
 class PurposeCheck:
-    granted: bool
-    reason: str
+    granted: bool = strawberry.field(description="准许 — true when the purpose is bound to the record for this caller")
+    reason: str = strawberry.field(description="说明 — why it is or is not bound")
 
 
 def _no(reason: str) -> PurposeCheck:
@@ -96,7 +96,13 @@ async def _inspection(ctx: CasesContext, purpose: str, inspection_id: str) -> Pu
     return _no("the caller is not an inspector of this inspection")
 
 
-async def case_purpose_binding(info: Info[CasesContext, None], purpose: str, ref: str) -> PurposeCheck:
+async def case_purpose_binding(
+    info: Info[CasesContext, None],
+    purpose: Annotated[str, strawberry.argument(
+        description="用途代码 — the stated purpose: CASE_HANDLING, LEGAL_REVIEW, INSPECTION, SUPERVISION or DATA_EXCHANGE")],
+    ref: Annotated[str, strawberry.argument(
+        description="关联记录 — the record it is bound to: case:<id>, inspection:<id> or area:supervised")],
+) -> PurposeCheck:
     """Is `purpose` bound, for this caller, to the record `ref` (``case:<id>`` / ``inspection:<id>``)?"""
     ctx = info.context
     if not ctx.access.signed or ctx.access.actor_id is None:

@@ -20,14 +20,23 @@ from strawberry.types import Info
 
 from subgraphs.cases.access import CaseAccess, registered_region
 from subgraphs.cases.codec import encode
+from subgraphs.cases.command_descriptions import mutation_description
 from subgraphs.cases.context import CasesContext, inspection_in_scope
+from subgraphs.cases.descriptions import ARGS, NEW_MEASURE_CASE_ID
 from subgraphs.cases.domain import coercive as co
 from subgraphs.cases.domain import inspection as ins
 from subgraphs.cases.domain.errors import DomainValueError
 from subgraphs.cases.inputs import input_types
 from subgraphs.cases.inspections import INSPECTION, apply_to_inspection, plan_inspection
 from subgraphs.cases.measures import MEASURE, apply_to_measure, register_measure
-from subgraphs.cases.mutations import _idempotency, _now, guarded, require_case_access, require_user
+from subgraphs.cases.mutations import (
+    _idempotency,
+    _now,
+    described_arg,
+    guarded,
+    require_case_access,
+    require_user,
+)
 from subgraphs.cases.record_types import CoerciveMeasureView, InspectionView
 from subgraphs.cases.service import uuid7
 from subgraphs.common.errors import graphql_error
@@ -38,12 +47,11 @@ _FROM_CASE = frozenset({"measure_id", "case_id", "body_id", "item_code", "item_v
 
 @dataclass(frozen=True)
 class Op:
-    """One mutation: its name, command and what it targets."""
+    """One mutation: its name, command and what it targets (its description: `command_descriptions`)."""
 
     name: str
     command: type
     target: str  # "case" (creates a measure), "measure", "body" (creates an inspection), "inspection"
-    description: str
 
     @property
     def skip(self) -> frozenset[str]:
@@ -55,32 +63,26 @@ class Op:
 
 
 MEASURE_OPS = (
-    Op("approveCoerciveMeasure", co.ApproveMeasure, "case",
-       "Record the head's prior approval of a seal/seize/freeze measure for a case (强制法 Art. 18(1))."),
-    Op("applyEmergencyMeasure", co.ApplyEmergencyMeasure, "case",
-       "Apply a measure on the spot in an emergency; report to the head within 24 hours (Art. 19)."),
-    Op("putMeasureInForce", co.PutInForce, "measure", "Carry out an approved measure on site (Art. 18, 24)."),
-    Op("reportEmergencyMeasure", co.ReportEmergency, "measure",
-       "The head's decision on an emergency measure reported within 24 hours (approve, or release at once)."),
-    Op("serveFreezeDecision", co.ServeFreezeDecision, "measure", "Serve the 冻结决定书 (3 working days, Art. 31)."),
-    Op("extendMeasure", co.Extend, "measure", "Extend the term once, by at most 30 days (Art. 25, 32)."),
-    Op("addMeasureTestingPeriod", co.AddTestingPeriod, "measure",
-       "Exclude a testing/inspection period from a seal/seizure term (Art. 25 ¶3)."),
-    Op("handleMeasure", co.Handle, "measure", "Confiscate or destroy within the term (Art. 26)."),
-    Op("releaseMeasure", co.Release, "measure", "Release the measure on an Art. 28 ground."),
-    Op("transferMeasure", co.TransferMeasure, "measure", "Transfer the items to another organ."),
+    Op("approveCoerciveMeasure", co.ApproveMeasure, "case"),
+    Op("applyEmergencyMeasure", co.ApplyEmergencyMeasure, "case"),
+    Op("putMeasureInForce", co.PutInForce, "measure"),
+    Op("reportEmergencyMeasure", co.ReportEmergency, "measure"),
+    Op("serveFreezeDecision", co.ServeFreezeDecision, "measure"),
+    Op("extendMeasure", co.Extend, "measure"),
+    Op("addMeasureTestingPeriod", co.AddTestingPeriod, "measure"),
+    Op("handleMeasure", co.Handle, "measure"),
+    Op("releaseMeasure", co.Release, "measure"),
+    Op("transferMeasure", co.TransferMeasure, "measure"),
 )
 
 INSPECTION_OPS = (
-    Op("planInspection", ins.PlanInspection, "body", "Plan an inspection of an object for an enforcement item."),
-    Op("assignInspectors", ins.AssignInspectors, "inspection", "Assign the inspectors."),
-    Op("startInspection", ins.StartOnSite, "inspection",
-       "Start on site: two certified officers who show their certificates."),
-    Op("recordInspectionFindings", ins.RecordResult, "inspection", "Record the result and the 检查笔录."),
-    Op("closeInspection", ins.Resolve, "inspection",
-       "Close on the result: no issue, a rectification order (with its due date) or a case clue."),
-    Op("recheckInspection", ins.Recheck, "inspection", "Recheck a rectification."),
-    Op("publishInspection", ins.PublishInspection, "inspection", "Publish the result (抽查结果公示)."),
+    Op("planInspection", ins.PlanInspection, "body"),
+    Op("assignInspectors", ins.AssignInspectors, "inspection"),
+    Op("startInspection", ins.StartOnSite, "inspection"),
+    Op("recordInspectionFindings", ins.RecordResult, "inspection"),
+    Op("closeInspection", ins.Resolve, "inspection"),
+    Op("recheckInspection", ins.Recheck, "inspection"),
+    Op("publishInspection", ins.PublishInspection, "inspection"),
 )
 
 
@@ -183,14 +185,18 @@ def op_mutation(op: Op) -> Any:
     params = [inspect.Parameter("info", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Info[CasesContext, None])]
     id_arg = {"case": "case_id", "measure": "measure_id", "inspection": "inspection_id"}.get(op.target)
     if id_arg is not None:
-        params.append(inspect.Parameter(id_arg, kw, annotation=strawberry.ID))
+        text = NEW_MEASURE_CASE_ID if op.target == "case" else ARGS[id_arg]
+        params.append(inspect.Parameter(id_arg, kw, annotation=described_arg(strawberry.ID, text)))
     if required:
-        params.append(inspect.Parameter("input", kw, annotation=input_cls))
+        params.append(inspect.Parameter("input", kw, annotation=described_arg(input_cls, ARGS["input"])))
     else:
-        params.append(inspect.Parameter("input", kw, default=None, annotation=input_cls | None))
+        params.append(inspect.Parameter("input", kw, default=None,
+                                        annotation=described_arg(input_cls | None, ARGS["input"])))
     if op.target in ("measure", "inspection"):
-        params.append(inspect.Parameter("expected_version", kw, default=None, annotation=int | None))
-    params.append(inspect.Parameter("idempotency_key", kw, default=None, annotation=str | None))
+        params.append(inspect.Parameter("expected_version", kw, default=None,
+                                        annotation=described_arg(int | None, ARGS["expected_version"])))
+    params.append(inspect.Parameter("idempotency_key", kw, default=None,
+                                    annotation=described_arg(str | None, ARGS["idempotency_key"])))
 
     async def resolve(info: Any, **kwargs: Any) -> Any:
         target = kwargs.get(id_arg) if id_arg is not None else None
@@ -200,7 +206,7 @@ def op_mutation(op: Op) -> Any:
     resolve.__name__ = op.name
     resolve.__signature__ = inspect.Signature(params, return_annotation=returns)  # type: ignore[attr-defined]
     resolve.__annotations__ = {p.name: p.annotation for p in params} | {"return": returns}
-    return strawberry.mutation(resolver=resolve, name=op.name, description=op.description)
+    return strawberry.mutation(resolver=resolve, name=op.name, description=mutation_description(op.name))
 
 
 def record_mutations() -> dict[str, Any]:

@@ -16,6 +16,7 @@ from subgraphs.cases.context import CasesContext
 from subgraphs.cases.domain.coercive import CoerciveMeasure, HandlingKind, MeasureState
 from subgraphs.cases.domain.enums import BasisLevel, CoerciveKind
 from subgraphs.cases.domain.inspection import CheckResult, Inspection, InspectionState
+from subgraphs.cases.graph_enums import described
 from subgraphs.cases.inspections import INSPECTION
 from subgraphs.cases.measures import MEASURE, record_deadlines
 from subgraphs.common.directives import Sensitive
@@ -51,24 +52,24 @@ def inspection_body(root: InspectionView) -> EnforcementBodyRef:
     return _body_of(root.body_uscc)
 
 
-MeasureStateEnum = strawberry.enum(MeasureState, name="MeasureState", description="Coercive-measure states (§6.1)")
-HandlingKindEnum = strawberry.enum(HandlingKind, name="HandlingKind")
-InspectionStateEnum = strawberry.enum(InspectionState, name="InspectionState", description="Inspection states (§7)")
-CheckResultEnum = strawberry.enum(CheckResult, name="CheckResult", description="检查结果")
+MeasureStateEnum = described(MeasureState, "MeasureState", "强制措施状态 — coercive-measure states (DOMAIN.md §6.1)")
+HandlingKindEnum = described(HandlingKind, "HandlingKind", "处理决定 — how sealed or seized items are handled (第二十七条)")
+InspectionStateEnum = described(InspectionState, "InspectionState", "检查状态 — inspection states (DOMAIN.md §7)")
+CheckResultEnum = described(CheckResult, "CheckResult", "检查结果 — the result of an on-site inspection")
 
 
-@strawberry.type(description="One event of a measure's or an inspection's own SM3 chain.")
+@strawberry.type(description="记录事件 — one event of a measure's or an inspection's own SM3 chain.")
 class RecordEvent:
-    seq: int
-    kind: str
-    actor_id: str
-    at: str
-    from_state: str | None
-    to_state: str
-    summary: str
-    payload: str = strawberry.field(description="the command, as canonical JSON")
-    prev_hash: str
-    hash: str
+    seq: int = strawberry.field(description="序号 — position of the event in the record's chain, from 1")
+    kind: str = strawberry.field(description="事件类型 — the command that made the event")
+    actor_id: str = strawberry.field(description="操作人 — id of the officer or system that acted")
+    at: str = strawberry.field(description="发生时间 — when it happened (ISO 8601 with offset)")
+    from_state: str | None = strawberry.field(description="原状态 — the state before (null for the first event)")
+    to_state: str = strawberry.field(description="新状态 — the state after")
+    summary: str = strawberry.field(description="摘要 — what happened, in a line")
+    payload: str = strawberry.field(description="内容 — the command, as canonical JSON")
+    prev_hash: str = strawberry.field(description="前一哈希 — SM3 hash of the previous event (the chain link)")
+    hash: str = strawberry.field(description="哈希 — SM3 hash of this event")
 
     @classmethod
     def from_stored(cls, e: StoredEvent) -> RecordEvent:
@@ -77,30 +78,32 @@ class RecordEvent:
                    summary=f.summary, payload=canonical_json(f.payload).decode(), prev_hash=e.prev_hash, hash=e.hash)
 
 
-@strawberry.type(description="A deadline a measure's command set (term, 24-hour report, freeze decision service).")
+@strawberry.type(description="法定期限 — a deadline a measure's command set (term, 24-hour report, freeze decision service).")
 class RecordDeadline:
-    kind: str
-    basis: str
-    unit: str
-    amount: int
-    start: date
-    due: date
-    due_at: str | None
-    event_seq: int
+    kind: str = strawberry.field(description="期限类型 — which deadline (SEAL_SEIZE_TERM, EMERGENCY_REPORT, FREEZE_DECISION_SERVICE …)")
+    basis: str = strawberry.field(description="法律依据 — the article that sets it")
+    unit: str = strawberry.field(description="计算单位 — WORKING_DAYS, CALENDAR_DAYS, HOURS, MONTHS or YEARS")
+    amount: int = strawberry.field(description="期限长度 — how many units")
+    start: date = strawberry.field(description="起算日 — the day counting starts from")
+    due: date = strawberry.field(description="届满日 — the last day")
+    due_at: str | None = strawberry.field(
+        description="届满时刻 — the last instant, for hour-based deadlines (24-hour report)")
+    event_seq: int = strawberry.field(description="事件序号 — seq of the event that set it")
 
 
-@strawberry.type(description="An item sealed, seized or frozen (查封/扣押/冻结清单).")
+@strawberry.type(description="查封/扣押/冻结清单 — an item sealed, seized or frozen.")
 class MeasureItemView:
-    name: str
-    quantity: str
+    name: str = strawberry.field(description="物品名称 — the item's name")
+    quantity: str = strawberry.field(description="数量 — quantity, with its unit")
 
 
-@strawberry.type(description="Result of walking a record's event chain.")
+@strawberry.type(description="链校验 — result of walking a record's event chain.")
 class ChainCheck:
-    ok: bool
-    reason: str
-    fault: str | None = None
-    seq: int | None = None
+    ok: bool = strawberry.field(description="通过 — true when the chain is intact")
+    reason: str = strawberry.field(description="说明 — what was checked, or what is wrong")
+    fault: str | None = strawberry.field(
+        default=None, description="问题类型 — EDITED, DELETED, REORDERED …; null when ok")
+    seq: int | None = strawberry.field(default=None, description="问题事件 — seq of the first bad event; null when ok")
 
 
 async def _events(info: Info[CasesContext, None], kind: Any, record_id: str) -> list[StoredEvent]:
@@ -142,39 +145,43 @@ async def verify_inspection(root: InspectionView, info: Info[CasesContext, None]
 
 @strawberry.type(name="CoerciveMeasure", description="行政强制措施 (查封/扣押/冻结) of a case (DOMAIN.md §6.1).")
 class CoerciveMeasureView:
-    id: strawberry.ID
-    case_id: strawberry.ID
-    version: int = strawberry.field(description="optimistic-lock version: pass it as expectedVersion")
-    head_hash: str
-    kind: CoerciveKind
-    state: MeasureState
-    emergency: bool
-    basis_level: BasisLevel
-    basis_text: str
-    body_uscc: str
-    item_code: str
-    item_version: str
-    region_code: str
-    approved_by: str | None
-    started_at: datetime | None
-    officer_ids: list[str]
-    items: list[MeasureItemView]
-    extensions: int
-    extension_days: int
-    decision_served_on: date | None
-    handling: HandlingKind | None
-    ended_on: date | None
-    end_reason: str | None
+    id: strawberry.ID = strawberry.field(description="措施编号 — the measure's id (UUID v7)")
+    case_id: strawberry.ID = strawberry.field(description="案件标识 — id of the case the measure belongs to")
+    version: int = strawberry.field(description="版本 — optimistic-lock version: pass it as expectedVersion")
+    head_hash: str = strawberry.field(description="链头哈希 — SM3 hash of the measure's latest event")
+    kind: CoerciveKind = strawberry.field(description="措施种类 — the kind of measure: SEAL 查封, SEIZE 扣押, FREEZE 冻结 … (行政强制法 第九条)")
+    state: MeasureState = strawberry.field(description="措施状态 — where the measure stands")
+    emergency: bool = strawberry.field(description="当场实施 — applied on the spot in an emergency (第十九条)")
+    basis_level: BasisLevel = strawberry.field(description="依据层级 — level of the norm that sets the measure (第十条)")
+    basis_text: str = strawberry.field(description="法律依据 — the norm and article relied on")
+    body_uscc: str = strawberry.field(description="执法主体代码 — USCC of the deciding body")
+    item_code: str = strawberry.field(description="执法事项编码 — the enforcement item")
+    item_version: str = strawberry.field(description="事项版本 — the catalogue version applied")
+    region_code: str = strawberry.field(description="区划 — the region code of the case")
+    approved_by: str | None = strawberry.field(description="批准人 — the head who approved it")
+    started_at: datetime | None = strawberry.field(description="实施时间 — when the measure was put in force")
+    officer_ids: list[str] = strawberry.field(
+        description="执法人员 — ids of the officers who carried it out (at least two)")
+    items: list[MeasureItemView] = strawberry.field(description="清单 — the items sealed, seized or frozen")
+    extensions: int = strawberry.field(description="延长次数 — how many times the term was extended (at most once)")
+    extension_days: int = strawberry.field(description="延长天数 — days added by the extension (at most 30)")
+    decision_served_on: date | None = strawberry.field(
+        description="冻结决定书送达日 — day the freeze decision reached the party (within 3 working days)")
+    handling: HandlingKind | None = strawberry.field(description="处理决定 — confiscated or destroyed (第二十七条)")
+    ended_on: date | None = strawberry.field(description="结束日期 — the day it was handled, released or transferred")
+    end_reason: str | None = strawberry.field(
+        description="结束原因 — the ground of release or the recipient of a transfer")
     term_due: date | None = strawberry.field(description="期限届满日 — the last day of the term (testing periods excluded)")
     snapshot: strawberry.Private[CoerciveMeasure]
     case: _PenaltyCase | None = strawberry.field(
         resolver=measure_case, description="案件 — the case the measure belongs to (null outside the caller's scope)")
     body: _Body = strawberry.field(resolver=measure_body, description="执法主体 — the body that decided the measure")
     events: list[RecordEvent] = strawberry.field(resolver=measure_events,
-                                                 description="the measure's own SM3-chained events")
-    deadlines: list[RecordDeadline] = strawberry.field(resolver=measure_deadlines)
+                                                 description="全过程记录 — the measure's own SM3-chained events")
+    deadlines: list[RecordDeadline] = strawberry.field(
+        description="期限 — the deadlines the measure's commands set", resolver=measure_deadlines)
     verify_events: ChainCheck = strawberry.field(
-        resolver=verify_measure, description="walk the measure's event chain; name the first bad event")
+        resolver=verify_measure, description="校验 — walk the measure's event chain; name the first bad event")
 
     @classmethod
     def from_stored(cls, s: Stored[CoerciveMeasure]) -> CoerciveMeasureView:
@@ -192,31 +199,34 @@ class CoerciveMeasureView:
 
 @strawberry.type(name="Inspection", description="行政检查 (DOMAIN.md §7).")
 class InspectionView:
-    id: strawberry.ID
-    version: int = strawberry.field(description="optimistic-lock version: pass it as expectedVersion")
-    head_hash: str
-    state: InspectionState
-    body_uscc: str
-    item_code: str
-    item_version: str
-    region_code: str
-    object_name: str = strawberry.federation.field(directives=[Sensitive(level="S2", mask="NAME")])
-    plan_id: str | None
-    inspectors: list[str]
-    cert_nos: list[str]
-    checked_at: datetime | None
-    result: CheckResult | None
-    record_doc_id: str | None
-    submitted_at: datetime | None
-    rectification_due: date | None
-    clue_case_id: strawberry.ID | None
-    published_on: date | None
+    id: strawberry.ID = strawberry.field(description="检查编号 — the inspection's id (UUID v7)")
+    version: int = strawberry.field(description="版本 — optimistic-lock version: pass it as expectedVersion")
+    head_hash: str = strawberry.field(description="链头哈希 — SM3 hash of the inspection's latest event")
+    state: InspectionState = strawberry.field(description="检查状态 — where the inspection stands")
+    body_uscc: str = strawberry.field(description="执法主体代码 — USCC of the inspecting body")
+    item_code: str = strawberry.field(description="执法事项编码 — the enforcement item inspected for")
+    item_version: str = strawberry.field(description="事项版本 — the catalogue version applied")
+    region_code: str = strawberry.field(description="区划 — where the object is")
+    object_name: str = strawberry.federation.field(
+        description="检查对象 — name of the inspected object", directives=[Sensitive(level="S2", mask="NAME")])
+    plan_id: str | None = strawberry.field(description="双随机一公开计划 — id of the random-inspection plan, if any")
+    inspectors: list[str] = strawberry.field(description="检查人员 — ids of the inspecting officers")
+    cert_nos: list[str] = strawberry.field(description="执法证号 — the certificates the inspectors showed")
+    checked_at: datetime | None = strawberry.field(description="检查时间 — when the on-site check began")
+    result: CheckResult | None = strawberry.field(description="检查结果 — the result recorded")
+    record_doc_id: str | None = strawberry.field(description="检查笔录 — id of the inspection record document")
+    submitted_at: datetime | None = strawberry.field(
+        description="报送时间 — when the result was submitted (after the check)")
+    rectification_due: date | None = strawberry.field(description="整改期限 — the day by which to rectify")
+    clue_case_id: strawberry.ID | None = strawberry.field(
+        description="案源 — id of the case clue the inspection created")
+    published_on: date | None = strawberry.field(description="公示日期 — the day the result was published")
     snapshot: strawberry.Private[Inspection]
     body: _Body = strawberry.field(resolver=inspection_body, description="执法主体 — the inspecting body")
     events: list[RecordEvent] = strawberry.field(resolver=inspection_events,
-                                                 description="the inspection's own SM3-chained events")
+                                                 description="全过程记录 — the inspection's own SM3-chained events")
     verify_events: ChainCheck = strawberry.field(
-        resolver=verify_inspection, description="walk the inspection's event chain; name the first bad event")
+        resolver=verify_inspection, description="校验 — walk the inspection's event chain; name the first bad event")
 
     @classmethod
     def from_stored(cls, s: Stored[Inspection]) -> InspectionView:

@@ -47,8 +47,11 @@ from subgraphs.cases.types import (
 from subgraphs.common.pagination import Page
 from subgraphs.common.schema import SubgraphSchema
 
+_ID = Annotated[strawberry.ID, strawberry.argument(description="标识 — the record's id")]
+_CASE_ID = Annotated[strawberry.ID, strawberry.argument(description="案件标识 — the case's id")]
 
-async def penalty_case(info: Info[CasesContext, None], id: strawberry.ID) -> PenaltyCase | None:
+
+async def penalty_case(info: Info[CasesContext, None], id: _ID) -> PenaltyCase | None:
     return await PenaltyCase.resolve_reference(info, id)
 
 
@@ -69,7 +72,10 @@ async def penalty_cases(
     return await case_page(info, case_filter(filter, **fixed), first, after, order_by)
 
 
-async def verify_document_seal(info: Info[CasesContext, None], document_id: strawberry.ID) -> IntegrityCheck:
+async def verify_document_seal(
+    info: Info[CasesContext, None],
+    document_id: Annotated[strawberry.ID, strawberry.argument(description="文书编号 — the document's id")],
+) -> IntegrityCheck:
     found = await document(info.context.res.engine, str(document_id))
     if found is None or await info.context.case_in_scope(found.case_id) is None:
         return IntegrityCheck(ok=False, reason=f"no document {document_id}")
@@ -77,7 +83,7 @@ async def verify_document_seal(info: Info[CasesContext, None], document_id: stra
     return IntegrityCheck(ok=check.ok, reason=check.reason)
 
 
-async def verify_case_events(info: Info[CasesContext, None], case_id: strawberry.ID) -> IntegrityCheck:
+async def verify_case_events(info: Info[CasesContext, None], case_id: _CASE_ID) -> IntegrityCheck:
     """Walk the case's SM3 event chain; name the first edited, deleted or reordered event."""
     record = await info.context.case_in_scope(str(case_id))
     if record is None:
@@ -90,20 +96,20 @@ async def verify_case_events(info: Info[CasesContext, None], case_id: strawberry
     return IntegrityCheck(ok=False, reason=str(fault), fault=fault.fault, seq=fault.seq)
 
 
-async def coercive_measures(info: Info[CasesContext, None], case_id: strawberry.ID) -> list[CoerciveMeasureView]:
+async def coercive_measures(info: Info[CasesContext, None], case_id: _CASE_ID) -> list[CoerciveMeasureView]:
     if await info.context.case_in_scope(str(case_id)) is None:
         return []
     return [CoerciveMeasureView.from_stored(m) for m in await info.context.measures.load(str(case_id)) or []]
 
 
-async def coercive_measure(info: Info[CasesContext, None], id: strawberry.ID) -> CoerciveMeasureView | None:
+async def coercive_measure(info: Info[CasesContext, None], id: _ID) -> CoerciveMeasureView | None:
     found = await info.context.res.records.find(MEASURE, str(id))
     if found is None or await info.context.case_in_scope(found.snapshot.case_id) is None:
         return None
     return CoerciveMeasureView.from_stored(found)
 
 
-async def inspection(info: Info[CasesContext, None], id: strawberry.ID) -> InspectionView | None:
+async def inspection(info: Info[CasesContext, None], id: _ID) -> InspectionView | None:
     found = await info.context.res.records.find(INSPECTION, str(id))
     if found is None or not await inspection_in_scope(info.context, found.snapshot.body_id):
         return None
@@ -132,20 +138,26 @@ async def search_coercive_measures(
     return await measure_page(info, filter, order_by, first, after)
 
 
-@strawberry.type
+@strawberry.type(description="查询 — reads of the cases subgraph: penalty cases, coercive measures, inspections, "
+                             "the enforcement-item catalogue and integrity checks.")
 class Query:
-    penalty_case: PenaltyCase | None = strawberry.field(resolver=penalty_case, description="A penalty case by id.")
+    penalty_case: PenaltyCase | None = strawberry.field(resolver=penalty_case, description="行政处罚案件 — a penalty case by id (null outside the caller's scope).")
     penalty_cases: Page[PenaltyCase] | None = strawberry.field(
         resolver=penalty_cases,
         description="行政处罚案件 — cases by any combination of filters, in the order asked, a page at a time, with "
                     "the exact total.")
     verify_document_seal: IntegrityCheck = strawberry.field(
-        resolver=verify_document_seal, description="Re-hash a document's file and check its SM2 seal.")
-    verify_case_events: IntegrityCheck = strawberry.field(resolver=verify_case_events)
+        resolver=verify_document_seal, description="验章 — re-hash a document's file and check its SM2 seal.")
+    verify_case_events: IntegrityCheck = strawberry.field(
+        resolver=verify_case_events,
+        description="全过程记录校验 — walk the case's SM3 event chain; name the first edited, deleted or reordered "
+                    "event.")
     coercive_measures: list[CoerciveMeasureView] = strawberry.field(
-        resolver=coercive_measures, description="The coercive measures of a case, oldest first.")
-    coercive_measure: CoerciveMeasureView | None = strawberry.field(resolver=coercive_measure)
-    inspection: InspectionView | None = strawberry.field(resolver=inspection)
+        resolver=coercive_measures, description="行政强制措施 — the coercive measures of a case, oldest first.")
+    coercive_measure: CoerciveMeasureView | None = strawberry.field(
+        resolver=coercive_measure, description="行政强制措施 — a coercive measure by id (null outside the caller's scope).")
+    inspection: InspectionView | None = strawberry.field(
+        resolver=inspection, description="行政检查 — an inspection by id (null outside the caller's scope).")
     inspections: Page[InspectionView] | None = strawberry.field(
         resolver=inspections, description="行政检查 — inspections by filter, a page at a time, with the exact total.")
     repeat_parties: Page[RepeatParty] | None = strawberry.field(
@@ -154,10 +166,14 @@ class Query:
     search_coercive_measures: Page[CoerciveMeasureView] | None = strawberry.field(
         resolver=search_coercive_measures,
         description="行政强制措施 — coercive measures by filter (e.g. pastTermOn: 超期未解除), a page at a time.")
-    enforcement_items: Page[EnforcementItemVersion] | None = strawberry.field(resolver=enforcement_items)
+    enforcement_items: Page[EnforcementItemVersion] | None = strawberry.field(
+        resolver=enforcement_items,
+        description="执法事项目录 — catalogue versions in (code, version) order, optionally of one status, a page at a "
+                    "time.")
     case_purpose_binding: PurposeCheck = strawberry.field(
         resolver=case_purpose_binding,
-        description="Is the caller's purpose bound to this case or inspection (the gateway's need-to-know check)?")
+        description="用途核验 — is the caller's purpose bound to this case or inspection (the gateway's need-to-know "
+                    "check)?")
 
 
 def build_schema() -> SubgraphSchema:

@@ -331,17 +331,18 @@ class PenaltyCase:
         return None if record is None else cls.from_record(record)
 
 
-@strawberry.type(description="A file stored by its SM3 hash.")
+@strawberry.type(description="已上传文件 — a file stored by its SM3 hash.")
 class UploadedFile:
-    sm3: str
-    size: Int64
-    file_ref: str
+    sm3: str = strawberry.field(description="哈希值 — SM3 hash of the stored file: give it when attaching the file")
+    size: Int64 = strawberry.field(description="大小 — bytes stored")
+    file_ref: str = strawberry.field(description="文件引用 — sm3:<hash>; download with GET /files/<hash>")
 
 
-@strawberry.type(description="Result of checking a document's seal or a case's event chain.")
+@strawberry.type(description="完整性校验 — result of checking a document's seal or a case's event chain.")
 class IntegrityCheck:
-    ok: bool
-    reason: str
-    fault: str | None = None
-    seq: int | None = None
+    ok: bool = strawberry.field(description="通过 — true when the seal or chain is intact")
+    reason: str = strawberry.field(description="说明 — what was checked, or what is wrong")
+    fault: str | None = strawberry.field(
+        default=None, description="问题类型 — EDITED, DELETED, REORDERED …; null when ok")
+    seq: int | None = strawberry.field(default=None, description="问题事件 — seq of the first bad event; null when ok")
 
