@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import types
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from enum import Enum
 from fractions import Fraction
@@ -77,34 +77,83 @@ def _hints(cls: type) -> dict[str, Any]:
 
 def decode(cls: type[T], raw: Any) -> T:
     """Rebuild a `cls` dataclass from `encode`'s output."""
-    return cast(T, _decode(cls, raw, "$"))
+    return cast(T, _decoder(cast(Any, cls))(raw, "$"))
 
 
-def _decode(tp: Any, raw: Any, path: str) -> Any:
+Decoder = Callable[[Any, str], Any]
+
+
+@cache
+def _decoder(tp: Any) -> Decoder:
+    """The decoding function of one type, built once from its hints (a list of cases would otherwise
+    walk the same type hints again for every field of every case)."""
     origin = get_origin(tp)
     if origin in (Union, types.UnionType):
         members = [a for a in get_args(tp) if a is not type(None)]
-        if raw is None:
-            return None
         if len(members) != 1:
-            raise CodecError(f"{path}: unions of several types are not supported")
-        return _decode(members[0], raw, path)
+            def several(raw: Any, path: str) -> Any:
+                if raw is None:
+                    return None
+                raise CodecError(f"{path}: unions of several types are not supported")
+            return several
+        inner = _decoder(members[0])
+        return lambda raw, path: None if raw is None else inner(raw, path)
     if origin is frozenset:
-        (inner,) = get_args(tp)
-        return frozenset(_decode(inner, v, f"{path}[]") for v in _list(raw, path))
+        (member,) = get_args(tp)
+        item = _decoder(member)
+        return lambda raw, path: frozenset(item(v, f"{path}[]") for v in _list(raw, path))
     if origin is tuple:
-        args = get_args(tp)
-        items = _list(raw, path)
-        if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(_decode(args[0], v, f"{path}[{i}]") for i, v in enumerate(items))
-        if len(args) != len(items):
-            raise CodecError(f"{path}: expected {len(args)} items, got {len(items)}")
-        return tuple(_decode(a, v, f"{path}[{i}]") for i, (a, v) in enumerate(zip(args, items, strict=True)))
+        return _tuple_decoder(get_args(tp))
     if tp is Any:
-        return raw
+        return lambda raw, path: raw
     if isinstance(tp, type):
-        return _decode_plain(tp, raw, path)
-    raise CodecError(f"{path}: unsupported type {tp!r}")
+        if dataclasses.is_dataclass(tp):
+            return _dataclass_decoder(tp)
+        if tp is date:
+            return lambda raw, path: date.fromisoformat(raw) if type(raw) is str else _decode_plain(tp, raw, path)
+        if tp is str:
+            return lambda raw, path: raw if type(raw) is str else _decode_plain(tp, raw, path)
+        if issubclass(tp, Enum):
+            by_value: dict[Any, Any] = {m.value: m for m in tp}
+            return lambda raw, path: by_value[raw] if type(raw) in (str, int) and raw in by_value \
+                else _decode_plain(tp, raw, path)
+        return lambda raw, path: _decode_plain(tp, raw, path)
+    raise CodecError(f"unsupported type {tp!r}")
+
+
+def _tuple_decoder(args: tuple[Any, ...]) -> Decoder:
+    if len(args) == 2 and args[1] is Ellipsis:
+        item = _decoder(args[0])
+        return lambda raw, path: tuple(item(v, f"{path}[{i}]") for i, v in enumerate(_list(raw, path)))
+    parts = [_decoder(a) for a in args]
+
+    def fixed(raw: Any, path: str) -> Any:
+        items = _list(raw, path)
+        if len(parts) != len(items):
+            raise CodecError(f"{path}: expected {len(parts)} items, got {len(items)}")
+        return tuple(d(v, f"{path}[{i}]") for i, (d, v) in enumerate(zip(parts, items, strict=True)))
+    return fixed
+
+
+def _dataclass_decoder(tp: type) -> Decoder:
+    hints = _hints(tp)
+    fields = [(f.name, f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING)
+              for f in dataclasses.fields(tp)]
+    resolved: dict[str, Decoder] = {}
+
+    def decode_object(raw: Any, path: str) -> Any:
+        if not isinstance(raw, Mapping):
+            raise CodecError(f"{path}: expected an object for {tp.__name__}")
+        if not resolved:  # resolved on first use: a dataclass may refer to itself
+            resolved.update({name: _decoder(hints[name]) for name, _required in fields})
+        values = {}
+        for name, required in fields:
+            if name in raw:
+                values[name] = resolved[name](raw[name], f"{path}.{name}")
+            elif required:
+                raise CodecError(f"{path}.{name}: missing")
+        return tp(**values)
+    return decode_object
 
 
 def _list(raw: Any, path: str) -> list[Any]:
@@ -114,17 +163,6 @@ def _list(raw: Any, path: str) -> list[Any]:
 
 
 def _decode_plain(tp: type, raw: Any, path: str) -> Any:
-    if dataclasses.is_dataclass(tp):
-        if not isinstance(raw, Mapping):
-            raise CodecError(f"{path}: expected an object for {tp.__name__}")
-        hints = _hints(tp)
-        values = {}
-        for f in dataclasses.fields(tp):
-            if f.name in raw:
-                values[f.name] = _decode(hints[f.name], raw[f.name], f"{path}.{f.name}")
-            elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-                raise CodecError(f"{path}.{f.name}: missing")
-        return tp(**values)
     if issubclass(tp, Enum):
         try:
             return tp(raw)

@@ -341,7 +341,7 @@ def ordering(keys: dict[str, tuple[Any, str]], wanted: Sequence[tuple[str, bool]
     return Ordering(tuple(SortKey(name, *keys[name], descending=desc) for name, desc in wanted), id_column)
 
 
-async def keyset_page(conn: Any, base: Select[Any], conditions: Sequence[ColumnElement[bool]], order: Ordering,
+async def keyset_page(conn: Any, base: Select[Any] | Any, conditions: Sequence[ColumnElement[bool]], order: Ordering,
                       *, after: dict[str, Any] | None, limit: int) -> tuple[list[Any], dict[str, Any] | None]:
     """Up to `limit` rows of `base` matching `conditions` after the cursor position, and the next
     cursor position (None on the last page)."""

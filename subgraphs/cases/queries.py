@@ -36,6 +36,7 @@ from subgraphs.cases.rows import (
     EvidenceRow,
 )
 from subgraphs.cases.service import CaseRecord
+from subgraphs.cases.snapshot_cache import PAGE_SNAPSHOTS
 
 _CHUNK = 500
 T = TypeVar("T")
@@ -143,10 +144,35 @@ async def cases_listed(engine: AsyncEngine, flt: CaseFilter, order: Ordering, *,
                        limit: int, scope: ColumnElement[bool] | None = None) -> Listed[CaseRecord]:
     """A page of the cases matching `flt` (and `scope`, a condition on `penalty_case`) in `order`."""
     conditions = case_conditions(flt) + ([scope] if scope is not None else [])
+    heads = select(CaseRow.id, CaseRow.case_no, CaseRow.version, CaseRow.head_hash)
     async with engine.connect() as conn:
-        rows, position = await keyset_page(conn, select(*_CASE_COLUMNS), conditions, order, after=after, limit=limit)
+        rows, position = await keyset_page(conn, heads, conditions, order, after=after, limit=limit)
         total = len(rows) if position is None and after is None else await count_of(conn, CaseRow, conditions)
-    return Listed([_record(r) for r in rows], position, total)
+        records = await _with_snapshots(conn, rows)
+    return Listed([records[r.id] for r in rows if r.id in records], position, total)
+
+
+async def _with_snapshots(conn: Any, heads: Sequence[Any]) -> dict[str, CaseRecord]:
+    """The records of these (id, case number, version, head hash) rows with their decoded snapshots:
+    from the page cache, the rest read and decoded in one query per chunk (a case changed since
+    the page was read comes with its new version, head hash and snapshot together)."""
+    out: dict[str, CaseRecord] = {}
+    missing: dict[str, Any] = {}
+    for r in heads:
+        found = PAGE_SNAPSHOTS.get((r.id, r.version, r.head_hash))
+        if found is None:
+            missing[r.id] = r
+        else:
+            out[r.id] = CaseRecord(r.id, r.case_no, r.version, r.head_hash, found)
+    wanted = list(missing)
+    for start in range(0, len(wanted), _CHUNK):
+        stmt = select(CaseRow.id, CaseRow.version, CaseRow.head_hash, CaseRow.snapshot) \
+            .where(CaseRow.id.in_(wanted[start:start + _CHUNK]))
+        for row in (await conn.execute(stmt)).all():
+            snapshot: CaseSnapshot = decode(CaseSnapshot, row.snapshot)
+            PAGE_SNAPSHOTS.put((row.id, row.version, row.head_hash), snapshot)
+            out[row.id] = CaseRecord(row.id, missing[row.id].case_no, row.version, row.head_hash, snapshot)
+    return out
 
 
 def case_order(wanted: Sequence[tuple[str, bool]] = ()) -> Ordering:

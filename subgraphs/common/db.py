@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -38,6 +39,9 @@ def is_sqlite(url: str | URL) -> bool:
 def create_engine(url: str | URL, **kwargs: Any) -> AsyncEngine:
     """An async engine for the hub's store. The caller (an app's lifespan) owns and disposes it."""
     async_url = to_async_url(url)
+    # JSON columns (case snapshots are several kB each) are parsed with orjson: a page of cases is
+    # mostly JSON parsing, and the standard library's parser is several times slower
+    kwargs.setdefault("json_deserializer", orjson.loads)
     if async_url.get_backend_name() == "sqlite":
         engine = create_async_engine(async_url, **kwargs)
 

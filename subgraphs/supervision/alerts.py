@@ -204,3 +204,34 @@ async def alerts_of_cases(engine: AsyncEngine, case_ids: Sequence[str], *, scope
             for r in rows:
                 out[r.case_id].append(_alert(r))
     return out
+
+
+#: the alerts listed with one body (`EnforcementBody.alerts`)
+BODY_ALERTS_LISTED = 200
+
+
+async def alerts_of_bodies(engine: AsyncEngine, keys: Sequence[tuple[str, str | None, str | None]], *,
+                           scope: Any = None) -> dict[tuple[str, str | None, str | None], list[Alert]]:
+    """The active alerts of each (body, severity, status) key — None: any — in id order, at most
+    BODY_ALERTS_LISTED each: one query per (severity, status) pair over all the bodies asking it."""
+    out: dict[tuple[str, str | None, str | None], list[Alert]] = {k: [] for k in keys}
+    pairs: dict[tuple[str | None, str | None], list[str]] = {}
+    for body, severity, status in keys:
+        pairs.setdefault((severity, status), []).append(body)
+    extra = [scope] if scope is not None else []
+    async with engine.connect() as conn:
+        for (severity, status), bodies in pairs.items():
+            conds = [AlertRow.active.is_(True), *extra]
+            if severity is not None:
+                conds.append(AlertRow.severity == severity)
+            if status is not None:
+                conds.append(AlertRow.status == status)
+            for i in range(0, len(bodies), CHUNK):
+                rows = (await conn.execute(select(AlertRow).where(AlertRow.body_id.in_(bodies[i:i + CHUNK]), *conds)
+                                           .order_by(AlertRow.body_id, AlertRow.id))).all()
+                for r in rows:
+                    listed = out[(r.body_id, severity, status)]
+                    if len(listed) < BODY_ALERTS_LISTED:
+                        listed.append(_alert(r))
+    return out
+

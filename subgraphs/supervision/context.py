@@ -9,10 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.batching import BatchLoader
 from subgraphs.common.security import CaseScope
-from subgraphs.supervision.alerts import Alert, AlertFilter, alerts_of_cases, list_alerts
+from subgraphs.supervision.alerts import Alert, alerts_of_bodies, alerts_of_cases
 from subgraphs.supervision.authority import alert_scope
 from subgraphs.supervision.config import SupervisionConfig
 from trust.signing import CallerContext
+
+#: (body USCC, severity or None, status or None): the alerts `EnforcementBody.alerts` asks for
+BodyAlertKey = tuple[str, str | None, str | None]
 
 DEV_HEADER = "x-hub-dev-user"
 
@@ -29,7 +32,7 @@ class SupervisionContext:
     config: SupervisionConfig
     actor_id: str | None
     case_alerts: BatchLoader[str, list[Alert]]
-    body_alerts: BatchLoader[str, list[Alert]]
+    body_alerts: BatchLoader[BodyAlertKey, list[Alert]]
     #: the gateway-verified caller (None on an unsigned dev call)
     caller: CallerContext | None = None
 
@@ -51,13 +54,8 @@ class SupervisionContext:
         async def by_case(keys: list[str]) -> dict[str, list[Alert] | Exception]:
             return dict(await alerts_of_cases(engine, keys, scope=scope))
 
-        async def by_body(keys: list[str]) -> dict[str, list[Alert] | Exception]:
-            out: dict[str, list[Alert] | Exception] = {}
-            for body in keys:  # bodies are few per request; one bounded page each
-                items, _next, _total = await list_alerts(engine, AlertFilter(body_id=body, scope=scope), first=200,
-                                                         after=None)
-                out[body] = items
-            return out
+        async def by_body(keys: list[BodyAlertKey]) -> dict[BodyAlertKey, list[Alert] | Exception]:
+            return dict(await alerts_of_bodies(engine, keys, scope=scope))
 
         return cls(engine, res.config, actor_id, BatchLoader(by_case, batch_limit=500),
-                   BatchLoader(by_body, batch_limit=50), caller)
+                   BatchLoader(by_body, batch_limit=500), caller)

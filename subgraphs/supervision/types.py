@@ -97,9 +97,8 @@ async def _body_alerts(
     severity: Annotated[Severity | None, strawberry.argument(description="等级 — only alerts of this severity")] = None,
     status: Annotated[AlertStatus | None, strawberry.argument(description="状态 — only alerts in this status")] = None,
 ) -> list[SupervisionAlertType]:
-    alerts = await info.context.body_alerts.load(root.uscc) or []
-    return [SupervisionAlertType.of(a) for a in alerts
-            if (severity is None or a.severity == severity) and (status is None or a.status == status)]
+    key = (root.uscc, severity.value if severity is not None else None, status.value if status is not None else None)
+    return [SupervisionAlertType.of(a) for a in await info.context.body_alerts.load(key) or []]
 
 
 @strawberry.federation.type(keys=["id"], description=(
