@@ -110,7 +110,9 @@ class CaseEvent:
     from_state: str | None = strawberry.field(description="原状态 — the state before (null for the first event)")
     to_state: str = strawberry.field(description="新状态 — the state after")
     summary: str = strawberry.field(description="摘要 — what happened, in a line")
-    payload: str = strawberry.field(description="内容 — the command or record, as canonical JSON")
+    payload: str = strawberry.federation.field(
+        description="内容 — the command or record, as canonical JSON; it names the parties (names, birth dates), "
+                    "so it is hidden from callers who may not read them", directives=[Sensitive(level="S2", mask="HIDDEN")])
     prev_hash: str = strawberry.field(description="前一哈希 — SM3 hash of the previous event (the chain link)")
     hash: str = strawberry.field(description="哈希 — SM3 hash of this event")
 

@@ -344,3 +344,19 @@ def test_too_large_or_bad_arguments_error_on_their_own_field(hub: tuple[Stack, S
     assert "1000" in errors["tooMany"]["message"]
     assert "filter.region" in errors["badRegion"]["message"]
     assert "filter.termDue" in errors["badRange"]["message"]
+
+
+def test_the_full_process_record_does_not_leak_the_names_it_masks(hub: tuple[Stack, Seeded]) -> None:
+    """A caller who sees a party's name masked must not read it in the case's event payloads either
+    (the registering command names the parties, with their birth dates)."""
+    stack, seeded = hub
+    [row] = sql(seeded.url, "SELECT id, snapshot FROM penalty_case WHERE party_id_hash IS NOT NULL ORDER BY id LIMIT 1")
+    person = _json(row.snapshot)["parties"][0]
+    data = ask(stack, "query($id: ID!) { penaltyCase(id: $id) { parties { name } events { kind payload } } }",
+               {"id": row.id})
+    case = data["penaltyCase"]
+    assert case["parties"][0]["name"] == _name_masked(person["name"])
+    assert case["events"], "the case has its full-process record"
+    for event in case["events"]:
+        assert person["name"] not in event["payload"]
+        assert person["birth_date"] not in event["payload"]
