@@ -360,3 +360,63 @@ def test_the_full_process_record_does_not_leak_the_names_it_masks(hub: tuple[Sta
     for event in case["events"]:
         assert person["name"] not in event["payload"]
         assert person["birth_date"] not in event["payload"]
+
+
+def test_a_case_shows_every_role_its_hearing_and_its_evidence_as_recorded(hub: tuple[Stack, Seeded]) -> None:
+    stack, seeded = hub
+    rows = sql(seeded.url, "SELECT id, snapshot FROM penalty_case")
+    snaps = {r.id: _json(r.snapshot) for r in rows}
+    heard = next(i for i, s in snaps.items() if (s.get("hearing") or {}).get("chair_id"))  # the seed holds hearings
+    reviewed = next((i for i, s in snaps.items() if (s.get("legal_review") or {}).get("reviewer_id")), heard)
+    with_evidence = next(i for i, s in snaps.items() if s.get("evidence"))
+    query = """query($id: ID!) { penaltyCase(id: $id) {
+        assignments { officerId role from until }
+        hearing { requestedOn noticeServedOn heldOn chairId chair { id } }
+        evidence { id kind collectedOn collectedByIds sm3 } } }"""
+    for case_id in dict.fromkeys([heard, reviewed, with_evidence]):
+        s = snaps[case_id]
+        case = ask(stack, query, {"id": case_id})["penaltyCase"]
+        roles = {(a["officerId"], a["role"]) for a in case["assignments"]}
+        assert {(o, "INVESTIGATOR") for o in s["investigators"]} <= roles
+        if s.get("verifier_id"):
+            assert (s["verifier_id"], "VERIFIER") in roles
+        review = s.get("legal_review") or {}
+        if review.get("reviewer_id"):
+            assert (review["reviewer_id"], "LEGAL_REVIEWER") in roles
+        hearing = s.get("hearing")
+        if hearing and hearing.get("chair_id"):
+            assert (hearing["chair_id"], "HEARING_CHAIR") in roles
+            assert case["hearing"] == {"requestedOn": hearing["requested_on"], "noticeServedOn": hearing["notice_served_on"],
+                                       "heldOn": hearing["hearing_on"], "chairId": hearing["chair_id"],
+                                       "chair": {"id": hearing["chair_id"]}}
+        want = [(e["evidence_id"], e["kind"], e["collected_on"], e["collected_by"], e["sm3"]) for e in s["evidence"]]
+        got = [(e["id"], e["kind"], e["collectedOn"], e["collectedByIds"], e["sm3"]) for e in case["evidence"]]
+        assert got == want
+
+
+def test_links_both_ways_agree_with_the_store(hub: tuple[Stack, Seeded]) -> None:
+    """A body's cases, an entity's cases and a measure's case are the same rows the store links."""
+    stack, seeded = hub
+    per_body = Counter(r.body_uscc for r in sql(seeded.url, "SELECT body_uscc FROM penalty_case"))
+    body, n = per_body.most_common(1)[0]
+    entity = next(r.uscc for r in sql(seeded.url, "SELECT uscc FROM case_party WHERE uscc IS NOT NULL "
+                                                  "GROUP BY uscc HAVING COUNT(*) >= 2"))
+    linked = sql(seeded.url, "SELECT c.id, c.case_no FROM case_party p JOIN penalty_case c ON c.id = p.case_id "
+                             "WHERE p.uscc = :u", u=entity)
+    entity_cases = {r.case_no for r in linked}
+    measures = {r.id: r.case_no for r in sql(seeded.url, "SELECT m.id, c.case_no FROM coercive_measure m "
+                                                         "JOIN penalty_case c ON c.id = m.case_id")}
+    data = ask(stack, """query($body: String!, $case: ID!) {
+        body: enforcementBody(uscc: $body) { name cases(first: 1) { total }
+          coerciveMeasures(first: 100) { total items { id } } inspections { total } }
+        case: penaltyCase(id: $case) { parties { entity { uscc cases(first: 100) { total items { caseNo } } } } }
+        measures: searchCoerciveMeasures(first: 100) { total items { id case { caseNo } } } }""",
+               {"body": body, "case": linked[0].id})
+    assert data["body"]["cases"]["total"] == n
+    body_measures = {r.id for r in sql(seeded.url, "SELECT id FROM coercive_measure WHERE body_uscc = :b", b=body)}
+    assert {m["id"] for m in data["body"]["coerciveMeasures"]["items"]} == body_measures
+    assert data["body"]["inspections"]["total"] == len(sql(seeded.url, "SELECT id FROM inspection WHERE body_uscc = :b",
+                                                            b=body))
+    [party] = [p["entity"] for p in data["case"]["parties"] if p["entity"] and p["entity"]["uscc"] == entity]
+    assert {c["caseNo"] for c in party["cases"]["items"]} == entity_cases
+    assert {m["id"]: m["case"]["caseNo"] for m in data["measures"]["items"]} == measures
