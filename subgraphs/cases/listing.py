@@ -179,17 +179,23 @@ class InspectionFilter:
             self.checked.check("filter.checked")
 
 
-def inspection_conditions(flt: InspectionFilter) -> list[ColumnElement[bool]]:
-    i = InspectionRow
+def _where_and_what(table: Any, flt: InspectionFilter | MeasureFilter) -> list[ColumnElement[bool]]:
+    """The conditions every record list shares: bodies, region (with the areas below it), level, items."""
     out: list[ColumnElement[bool]] = []
     if flt.bodies:
-        out.append(i.body_uscc.in_(flt.bodies))
+        out.append(table.body_uscc.in_(flt.bodies))
     if flt.region is not None:
-        out.append(i.region_code.startswith(region_prefix(flt.region), autoescape=True))
+        out.append(table.region_code.startswith(region_prefix(flt.region), autoescape=True))
     if flt.level is not None:
-        out.append(_body_level(i.body_uscc, flt.level))
+        out.append(_body_level(table.body_uscc, flt.level))
     if flt.items:
-        out.append(i.item_code.in_(flt.items))
+        out.append(table.item_code.in_(flt.items))
+    return out
+
+
+def inspection_conditions(flt: InspectionFilter) -> list[ColumnElement[bool]]:
+    i = InspectionRow
+    out = _where_and_what(i, flt)
     if flt.states:
         out.append(i.state.in_(flt.states))
     if flt.checked is not None:
@@ -223,15 +229,7 @@ IN_FORCE_STATES = ("IN_FORCE", "EXTENDED")
 
 def measure_conditions(flt: MeasureFilter) -> list[ColumnElement[bool]]:
     m = MeasureRow
-    out: list[ColumnElement[bool]] = []
-    if flt.bodies:
-        out.append(m.body_uscc.in_(flt.bodies))
-    if flt.region is not None:
-        out.append(m.region_code.startswith(region_prefix(flt.region), autoescape=True))
-    if flt.level is not None:
-        out.append(_body_level(m.body_uscc, flt.level))
-    if flt.items:
-        out.append(m.item_code.in_(flt.items))
+    out = _where_and_what(m, flt)
     if flt.kinds:
         out.append(m.kind.in_(flt.kinds))
     if flt.states:

@@ -42,53 +42,51 @@ from subgraphs.cases.rows import CaseRow, InspectionRow, MeasureRow
 from subgraphs.common.pagination import Page, encode_cursor, page_size
 
 
-async def _listed(engine: Any, table: Any, conditions: list[ColumnElement[bool]], keys: Any, order: Any,
-                  first: int | None, after: str | None) -> tuple[list[Any], str | None, int]:
+async def _page(info: Info[CasesContext, None], table: Any, conditions: list[ColumnElement[bool]], keys: Any,
+                order: Any, first: int | None, after: str | None, view: Any, snapshot_type: Any) -> Page[Any]:
+    """One page of a record table: keyset order, exact total, each row decoded into its graph view."""
     size = page_size(first)
     at = position(after)
     base = select(table.id, table.version, table.head_hash, table.snapshot)
-    async with engine.connect() as conn:
-        rows, nxt = await keyset_page(conn, base, conditions, ordering(keys, sort_keys(order), table.id),
-                                      after=at, limit=size)
-        total = len(rows) if nxt is None and at is None else await count_of(conn, table, conditions)
-    return rows, encode_cursor(nxt) if nxt is not None else None, total
+    try:
+        async with info.context.res.engine.connect() as conn:
+            rows, nxt = await keyset_page(conn, base, conditions, ordering(keys, sort_keys(order), table.id),
+                                          after=at, limit=size)
+            total = len(rows) if nxt is None and at is None else await count_of(conn, table, conditions)
+    except ListInputError as exc:
+        raise bad_input(exc) from exc
+    items = [view.from_stored(Stored(r.id, r.version, r.head_hash, decode(snapshot_type, r.snapshot))) for r in rows]
+    return Page(items=items, next_cursor=encode_cursor(nxt) if nxt is not None else None, total=total)
+
+
+def _filter(value: Any, empty: Any) -> Any:
+    try:
+        return value.query() if value is not None else empty
+    except ListInputError as exc:
+        raise bad_input(exc) from exc
 
 
 async def measure_page(info: Info[CasesContext, None], value: MeasureFilterInput | None,
                        order: list[MeasureOrder] | None, first: int | None, after: str | None,
                        *, body_uscc: str | None = None) -> Page[CoerciveMeasureView]:
-    try:
-        flt = value.query() if value is not None else MeasureFilter()
-        conditions = measure_conditions(flt)
-        if body_uscc is not None:
-            conditions.append(MeasureRow.body_uscc == body_uscc)
-        scope = info.context.case_scope()
-        if scope is not None:
-            conditions.append(MeasureRow.case_id.in_(select(CaseRow.id).where(scope)))
-        rows, cursor, total = await _listed(info.context.res.engine, MeasureRow, conditions, MEASURE_SORT_KEYS,
-                                            order, first, after)
-    except ListInputError as exc:
-        raise bad_input(exc) from exc
-    items = [CoerciveMeasureView.from_stored(Stored(r.id, r.version, r.head_hash, decode(CoerciveMeasure, r.snapshot)))
-             for r in rows]
-    return Page(items=items, next_cursor=cursor, total=total)
+    conditions = measure_conditions(_filter(value, MeasureFilter()))
+    if body_uscc is not None:
+        conditions.append(MeasureRow.body_uscc == body_uscc)
+    scope = info.context.case_scope()
+    if scope is not None:  # a measure is in scope when its case is
+        conditions.append(MeasureRow.case_id.in_(select(CaseRow.id).where(scope)))
+    return await _page(info, MeasureRow, conditions, MEASURE_SORT_KEYS, order, first, after,
+                       CoerciveMeasureView, CoerciveMeasure)
 
 
 async def inspection_page(info: Info[CasesContext, None], value: InspectionFilterInput | None,
                           order: list[InspectionOrder] | None, first: int | None, after: str | None,
                           *, body_uscc: str | None = None) -> Page[InspectionView]:
-    try:
-        flt = value.query() if value is not None else InspectionFilter()
-        conditions = inspection_conditions(flt)
-        if body_uscc is not None:
-            conditions.append(InspectionRow.body_uscc == body_uscc)
-        scope = info.context.inspection_scope()
-        if scope is not None:
-            conditions.append(scope)
-        rows, cursor, total = await _listed(info.context.res.engine, InspectionRow, conditions,
-                                            INSPECTION_SORT_KEYS, order, first, after)
-    except ListInputError as exc:
-        raise bad_input(exc) from exc
-    items = [InspectionView.from_stored(Stored(r.id, r.version, r.head_hash, decode(Inspection, r.snapshot)))
-             for r in rows]
-    return Page(items=items, next_cursor=cursor, total=total)
+    conditions = inspection_conditions(_filter(value, InspectionFilter()))
+    if body_uscc is not None:
+        conditions.append(InspectionRow.body_uscc == body_uscc)
+    scope = info.context.inspection_scope()
+    if scope is not None:
+        conditions.append(scope)
+    return await _page(info, InspectionRow, conditions, INSPECTION_SORT_KEYS, order, first, after,
+                       InspectionView, Inspection)

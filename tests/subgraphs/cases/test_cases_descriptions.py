@@ -3,52 +3,19 @@ term and an English explanation), and the description tables name nothing the gr
 
 from __future__ import annotations
 
-import re
-
 import pytest
-from graphql import GraphQLEnumType, GraphQLInputObjectType, GraphQLObjectType, GraphQLSchema
+from graphql import GraphQLEnumType, GraphQLInputObjectType, GraphQLSchema
 
 from subgraphs.cases.command_descriptions import COMMANDS
 from subgraphs.cases.descriptions import OVERRIDES, VALUE_INPUTS
 from subgraphs.cases.enum_values import VALUES
 from subgraphs.cases.schema import build_schema
-
-#: federation machinery and built-ins, not this subgraph's vocabulary
-_SKIPPED = {"_Service", "_Entity", "_Any", "Boolean", "String", "Int", "Float", "ID", "link__Import", "link__Purpose"}
-#: the shared enum of `subgraphs.common.types`: described as a type, its values are common's to document
-_SHARED_ENUMS = {"IdType"}
-_HAN = re.compile(r"[\u4e00-\u9fff]")
-_LATIN = re.compile(r"[A-Za-z]{3,}")
+from tests.subgraphs.test_registry_descriptions import _gaps
 
 
 def _camel(snake: str) -> str:
     head, *rest = snake.split("_")
     return head + "".join(part.title() for part in rest)
-
-
-def _gaps(schema: GraphQLSchema) -> list[str]:
-    gaps: list[str] = []
-
-    def check(coordinate: str, description: str | None) -> None:
-        if not description or not _HAN.search(description) or not _LATIN.search(description):
-            gaps.append(coordinate)
-
-    for name, graphql_type in schema.type_map.items():
-        if name.startswith("__") or name in _SKIPPED:
-            continue
-        if isinstance(graphql_type, GraphQLObjectType | GraphQLInputObjectType | GraphQLEnumType):
-            check(name, graphql_type.description)
-        if isinstance(graphql_type, GraphQLEnumType) and name not in _SHARED_ENUMS:
-            for value_name, value in graphql_type.values.items():
-                check(f"{name}.{value_name}", value.description)
-        if isinstance(graphql_type, GraphQLObjectType | GraphQLInputObjectType):
-            for field_name, field in graphql_type.fields.items():
-                if field_name.startswith("_"):
-                    continue
-                check(f"{name}.{field_name}", field.description)
-                for arg_name, arg in getattr(field, "args", {}).items():
-                    check(f"{name}.{field_name}({arg_name}:)", arg.description)
-    return gaps
 
 
 @pytest.fixture(scope="module")
