@@ -16,6 +16,7 @@ from domain.hashchain import canonical_json
 from subgraphs.cases.context import CasesContext
 from subgraphs.cases.domain import enums as e
 from subgraphs.cases.domain.records import EvidenceRecord
+from subgraphs.cases.event_fields import EventField, event_fields
 from subgraphs.cases.queries import DeadlineView, DocumentView, EventView, EvidenceView
 from subgraphs.cases.record_types import CoerciveMeasureView
 from subgraphs.cases.scalars import Int64
@@ -113,6 +114,8 @@ class CaseEvent:
     payload: str = strawberry.federation.field(
         description="内容 — the command or record, as canonical JSON; it names the parties (names, birth dates), "
                     "so it is hidden from callers who may not read them", directives=[Sensitive(level="S2", mask="HIDDEN")])
+    fields: list[EventField] = strawberry.field(
+        description="字段 — the recorded command field by field, readable; values that may identify a person withheld")
     prev_hash: str = strawberry.field(description="前一哈希 — SM3 hash of the previous event (the chain link)")
     hash: str = strawberry.field(description="哈希 — SM3 hash of this event")
 
@@ -120,7 +123,8 @@ class CaseEvent:
     def from_view(cls, v: EventView) -> CaseEvent:
         return cls(seq=v.seq, global_seq=Int64(v.global_seq), kind=v.kind, transition=v.transition,
                    actor_id=v.actor_id, at=v.at, from_state=v.from_state, to_state=v.to_state, summary=v.summary,
-                   payload=canonical_json(v.payload).decode(), prev_hash=v.prev_hash, hash=v.hash)
+                   payload=canonical_json(v.payload).decode(), fields=event_fields(v.payload), prev_hash=v.prev_hash,
+                   hash=v.hash)
 
 
 @strawberry.type(description="执法文书 — an enforcement document: a file by SM3, sealed (SM2) where required.")

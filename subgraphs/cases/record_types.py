@@ -16,6 +16,7 @@ from subgraphs.cases.context import CasesContext
 from subgraphs.cases.domain.coercive import CoerciveMeasure, HandlingKind, MeasureState
 from subgraphs.cases.domain.enums import BasisLevel, CoerciveKind
 from subgraphs.cases.domain.inspection import CheckResult, Inspection, InspectionState
+from subgraphs.cases.event_fields import EventField, event_fields
 from subgraphs.cases.graph_enums import described
 from subgraphs.cases.inspections import INSPECTION
 from subgraphs.cases.measures import MEASURE, record_deadlines
@@ -70,6 +71,8 @@ class RecordEvent:
     payload: str = strawberry.federation.field(
         description="内容 — the command, as canonical JSON; it may name people (the inspected, the holder), so it is "
                     "hidden from callers who may not read them", directives=[Sensitive(level="S2", mask="HIDDEN")])
+    fields: list[EventField] = strawberry.field(
+        description="字段 — the recorded command field by field, readable; values that may identify a person withheld")
     prev_hash: str = strawberry.field(description="前一哈希 — SM3 hash of the previous event (the chain link)")
     hash: str = strawberry.field(description="哈希 — SM3 hash of this event")
 
@@ -77,7 +80,8 @@ class RecordEvent:
     def from_stored(cls, e: StoredEvent) -> RecordEvent:
         f = e.fields
         return cls(seq=e.seq, kind=f.kind, actor_id=f.actor_id, at=f.at, from_state=f.from_state, to_state=f.to_state,
-                   summary=f.summary, payload=canonical_json(f.payload).decode(), prev_hash=e.prev_hash, hash=e.hash)
+                   summary=f.summary, payload=canonical_json(f.payload).decode(), fields=event_fields(f.payload),
+                   prev_hash=e.prev_hash, hash=e.hash)
 
 
 @strawberry.type(description="法定期限 — a deadline a measure's command set (term, 24-hour report, freeze decision service).")

@@ -350,16 +350,24 @@ def test_the_full_process_record_does_not_leak_the_names_it_masks(hub: tuple[Sta
     """A caller who sees a party's name masked must not read it in the case's event payloads either
     (the registering command names the parties, with their birth dates)."""
     stack, seeded = hub
-    [row] = sql(seeded.url, "SELECT id, snapshot FROM penalty_case WHERE party_id_hash IS NOT NULL ORDER BY id LIMIT 1")
+    [row] = sql(seeded.url, "SELECT c.id, c.snapshot FROM penalty_case c WHERE c.party_id_hash IS NOT NULL AND EXISTS "
+                            "(SELECT 1 FROM case_event e WHERE e.case_id = c.id AND e.kind = 'RegisterClue') "
+                            "ORDER BY c.id LIMIT 1")
     person = _json(row.snapshot)["parties"][0]
-    data = ask(stack, "query($id: ID!) { penaltyCase(id: $id) { parties { name } events { kind payload } } }",
-               {"id": row.id})
+    data = ask(stack, """query($id: ID!) { penaltyCase(id: $id) { parties { name }
+        events { kind payload fields { name value withheld } } } }""", {"id": row.id})
     case = data["penaltyCase"]
     assert case["parties"][0]["name"] == _name_masked(person["name"])
     assert case["events"], "the case has its full-process record"
     for event in case["events"]:
         assert person["name"] not in event["payload"]
         assert person["birth_date"] not in event["payload"]
+        readable = json.dumps(event["fields"], ensure_ascii=False)
+        assert person["name"] not in readable
+        assert person["birth_date"] not in readable
+    [registered] = [e["fields"] for e in case["events"] if e["kind"] == "RegisterClue"]
+    assert {"name": "parties", "value": None, "withheld": True} in registered
+    assert any(f["name"] == "at" and not f["withheld"] and f["value"] for f in registered), "the rest stays readable"
 
 
 def test_a_case_shows_every_role_its_hearing_and_its_evidence_as_recorded(hub: tuple[Stack, Seeded]) -> None:
