@@ -111,7 +111,7 @@ async def search_officers(
     return await officer_page(info.context.engine, conditions, order_by, size, after)
 
 
-@strawberry.type
+@strawberry.type(description="执法主体与人员查询 — enforcement bodies, officers and their certificates")
 class Query:
     enforcement_body: EnforcementBody | None = strawberry.field(
         resolver=enforcement_body, description="执法主体 — one enforcement body by USCC; null if unknown")
