@@ -25,7 +25,7 @@ OPERATIONS = Path(__file__).resolve().parents[2] / "schema" / "operations"
 
 def operation(name: str) -> str:
     """A registered operation (schema/operations/<name>.graphql), as a front-end sends it."""
-    return (OPERATIONS / f"{name}.graphql").read_text(encoding="utf-8")
+    return (OPERATIONS / f"{name}.graphql").read_text(encoding="utf-8").strip()  # the registered text
 
 
 @dataclass(frozen=True)
