@@ -146,13 +146,13 @@ class Query:
         resolver=penalty_cases,
         description="行政处罚案件 — cases by any combination of filters, in the order asked, a page at a time, with "
                     "the exact total.")
-    verify_document_seal: IntegrityCheck = strawberry.field(
+    verify_document_seal: IntegrityCheck | None = strawberry.field(
         resolver=verify_document_seal, description="验章 — re-hash a document's file and check its SM2 seal.")
-    verify_case_events: IntegrityCheck = strawberry.field(
+    verify_case_events: IntegrityCheck | None = strawberry.field(
         resolver=verify_case_events,
         description="全过程记录校验 — walk the case's SM3 event chain; name the first edited, deleted or reordered "
                     "event.")
-    coercive_measures: list[CoerciveMeasureView] = strawberry.field(
+    coercive_measures: list[CoerciveMeasureView] | None = strawberry.field(
         resolver=coercive_measures, description="行政强制措施 — the coercive measures of a case, oldest first.")
     coercive_measure: CoerciveMeasureView | None = strawberry.field(
         resolver=coercive_measure, description="行政强制措施 — a coercive measure by id (null outside the caller's scope).")
@@ -170,7 +170,7 @@ class Query:
         resolver=enforcement_items,
         description="执法事项目录 — catalogue versions in (code, version) order, optionally of one status, a page at a "
                     "time.")
-    case_purpose_binding: PurposeCheck = strawberry.field(
+    case_purpose_binding: PurposeCheck | None = strawberry.field(
         resolver=case_purpose_binding,
         description="用途核验 — is the caller's purpose bound to this case or inspection (the gateway's need-to-know "
                     "check)?")

@@ -38,7 +38,7 @@ async def licences(
 @strawberry.type(description="行政许可查询 (licence queries)")
 class Query:
     licence: Licence | None = strawberry.field(resolver=licence, description="按标识查询许可 (a licence by id)")
-    licences: list[Licence | None] = strawberry.field(
+    licences: list[Licence | None] | None = strawberry.field(
         resolver=licences, description="按标识批量查询许可 (licences by id, in the order asked; null where unknown)")
     search_licences: LicencePage | None = strawberry.field(
         resolver=search_licences,

@@ -203,7 +203,8 @@ class GatewayFacts:
         if todo and self.persons_supported:
             for chunk in [todo[i:i + PERSONS_PER_REQUEST] for i in range(0, len(todo), PERSONS_PER_REQUEST)]:
                 body = await self._post(PERSONS_QUERY, {"keys": [{"idType": t, "idNumberHash": h} for t, h in chunk]})
-                if body.get("errors") and not body.get("data"):
+                if body.get("errors") and not (body.get("data") or {}).get("supervisionPersons"):
+                    # the field itself failed (it is nullable: null with its error beside the rest)
                     codes = {str((e.get("extensions") or {}).get("code")) for e in body["errors"]}
                     if "GRAPHQL_VALIDATION_FAILED" in codes or not codes - {"None"}:
                         log.warning("supervisionPersons is not in the composed graph; birth dates from cases")

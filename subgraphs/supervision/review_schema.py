@@ -82,7 +82,7 @@ async def review_campaigns(info: Info[SupervisionContext, None]) -> list[ReviewC
 
 @strawberry.type
 class ReviewQuery:
-    review_campaigns: list[ReviewCampaign] = strawberry.field(
+    review_campaigns: list[ReviewCampaign] | None = strawberry.field(
         resolver=review_campaigns,
         description="评查活动 — review campaigns, newest first (at most 200), with their files.")
 

@@ -147,11 +147,11 @@ async def review_campaign_files(
 @strawberry.type(description="执法监督查询 — supervision queries: alerts, statistics, workforce and case-file review")
 class Query(StatsQuery, ReviewQuery):
     supervision_alerts: AlertPage | None = strawberry.field(resolver=supervision_alerts, description="监督预警 — alerts by rule, body, status or severity, by id order, a page at a time.")
-    supervision_persons: list[PersonRef | None] = strawberry.field(resolver=supervision_persons, description="人员引用 — person references by hash, resolved by the population subgraph; a person the population register does not know comes back null, alone.")
-    supervision_case_counts: list[GroupCount] = strawberry.field(resolver=supervision_case_counts, description="案件统计 — cases grouped by BODY, LEVEL, REGION, ITEM, PROCEDURE, STATUS, DECIDED_MONTH (决定月份; MONTH is the same), FILED_MONTH (立案月份) or PENALTY_KIND (a case counts once under each of its kinds).")
-    supervision_body_rates: list[BodyRate] = strawberry.field(resolver=supervision_body_rates, description="主体执法质量 — per body: alert counts, alerts per case and on-time rates (decision S02, service S03), rankable with orderBy.")
-    review_campaign_files: list[ReviewFile] = strawberry.field(resolver=review_campaign_files, description="评查案卷 — sampled case files of a review campaign with their scores.")
-    review_purpose_binding: ReviewPurposeCheck = strawberry.field(
+    supervision_persons: list[PersonRef | None] | None = strawberry.field(resolver=supervision_persons, description="人员引用 — person references by hash, resolved by the population subgraph; a person the population register does not know comes back null, alone.")
+    supervision_case_counts: list[GroupCount] | None = strawberry.field(resolver=supervision_case_counts, description="案件统计 — cases grouped by BODY, LEVEL, REGION, ITEM, PROCEDURE, STATUS, DECIDED_MONTH (决定月份; MONTH is the same), FILED_MONTH (立案月份) or PENALTY_KIND (a case counts once under each of its kinds).")
+    supervision_body_rates: list[BodyRate] | None = strawberry.field(resolver=supervision_body_rates, description="主体执法质量 — per body: alert counts, alerts per case and on-time rates (decision S02, service S03), rankable with orderBy.")
+    review_campaign_files: list[ReviewFile] | None = strawberry.field(resolver=review_campaign_files, description="评查案卷 — sampled case files of a review campaign with their scores.")
+    review_purpose_binding: ReviewPurposeCheck | None = strawberry.field(
         resolver=review_purpose_binding,
         description="评查目的核验 — is the caller's CASE_FILE_REVIEW purpose bound to a review assignment (the gateway's need-to-know check)?")
 

@@ -149,19 +149,19 @@ async def supervision_reversal_rate(info: Info[SupervisionContext, None]) -> flo
 
 @strawberry.type
 class StatsQuery:
-    supervision_workforce: Workforce = strawberry.field(
+    supervision_workforce: Workforce | None = strawberry.field(
         resolver=supervision_workforce,
         description="队伍管理 — officers and legal-review staff per body and level, certificates expiring within "
                     "30/60/90 days, officers with no case activity within the inactivity period.")
-    supervision_expiring_certificates: list[BodyCount] = strawberry.field(
+    supervision_expiring_certificates: list[BodyCount] | None = strawberry.field(
         resolver=supervision_expiring_certificates,
         description="即将到期执法证 — per body: ACTIVE certificates of listed officers ending within `withinDays` "
                     "of `asOf`.")
-    supervision_alerts_by_rule: list[RuleAlertCount] = strawberry.field(
+    supervision_alerts_by_rule: list[RuleAlertCount] | None = strawberry.field(
         resolver=supervision_alerts_by_rule, description="规则预警统计 — active alerts by rule and severity.")
-    supervision_review_scores: list[BodyReviewScore] = strawberry.field(
+    supervision_review_scores: list[BodyReviewScore] | None = strawberry.field(
         resolver=supervision_review_scores,
         description="评查得分 — average review score and failed files per body.")
-    supervision_reversal_rate: float = strawberry.field(
+    supervision_reversal_rate: float | None = strawberry.field(
         resolver=supervision_reversal_rate,
         description="Share of decided cases later terminated (纠错率 proxy), 0 when none is decided.")
