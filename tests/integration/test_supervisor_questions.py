@@ -428,3 +428,19 @@ def test_links_both_ways_agree_with_the_store(hub: tuple[Stack, Seeded]) -> None
     [party] = [p["entity"] for p in data["case"]["parties"] if p["entity"] and p["entity"]["uscc"] == entity]
     assert {c["caseNo"] for c in party["cases"]["items"]} == entity_cases
     assert {m["id"]: m["case"]["caseNo"] for m in data["measures"]["items"]} == measures
+
+
+def test_a_root_field_refusing_its_arguments_nulls_only_itself(hub: tuple[Stack, Seeded]) -> None:
+    """Root fields are nullable: `supervisionPersons` with too many keys errors alone, the rest stays."""
+    stack, _seeded = hub
+    keys = [{"idType": "RESIDENT_ID", "idNumberHash": f"{i:064x}"} for i in range(1_001)]
+    body = httpx.post(stack.graphql, timeout=60, json={"query": """query($keys: [PersonKeyInput!]!) {
+        persons: supervisionPersons(keys: $keys) { idNumberHash }
+        rates: supervisionBodyRates { bodyId }
+        cases: penaltyCases(first: 1) { total } }""", "variables": {"keys": keys}}).json()
+    assert body["data"]["persons"] is None
+    assert body["data"]["rates"]
+    assert body["data"]["cases"]["total"] > 0
+    [error] = body["errors"]
+    assert error["path"] == ["persons"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
