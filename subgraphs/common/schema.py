@@ -33,6 +33,7 @@ class SubgraphSchema(strawberry.federation.Schema):
 
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         for error in errors:
+            _typed(error)
             code = (error.extensions or {}).get("code", "INTERNAL_SERVER_ERROR" if error.original_error else "GRAPHQL")
             path = ".".join(str(p) for p in error.path or ())
             original = error.original_error
@@ -42,3 +43,26 @@ class SubgraphSchema(strawberry.federation.Schema):
                 "%s: %s at %s: %s", self.subgraph, code, path or "-", scrub(error.message),
                 exc_info=None if expected else original,
             )
+
+
+#: what graphql-core says when an argument or variable does not fit its type (a date that is no date)
+_COERCION = ("Value cannot represent", "got invalid value", "has invalid value", "Expected value of type",
+             "Expected type")
+
+
+def _typed(error: GraphQLError) -> None:
+    """Give every error an `extensions.code`: a value that does not fit its type (`2026-13-45` for a
+    Date) is the client's BAD_USER_INPUT; any other error without a code is a validation failure,
+    or the server's own when it wraps an unexpected exception."""
+    if (error.extensions or {}).get("code"):
+        return
+    original = error.original_error
+    if original is not None and not isinstance(original, GraphQLError):
+        code = "BAD_USER_INPUT" if isinstance(original, ValueError | TypeError) and any(
+            m in error.message for m in _COERCION) else "INTERNAL_SERVER_ERROR"
+    elif any(m in error.message for m in _COERCION):
+        code = "BAD_USER_INPUT"
+    else:
+        code = "GRAPHQL_VALIDATION_FAILED"
+    error.extensions = {**(error.extensions or {}), "code": code}
+

@@ -444,3 +444,16 @@ def test_a_root_field_refusing_its_arguments_nulls_only_itself(hub: tuple[Stack,
     [error] = body["errors"]
     assert error["path"] == ["persons"]
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+@pytest.mark.parametrize(("query", "variables"), [
+    ("query($d: Date!) { searchCoerciveMeasures(filter: {pastTermOn: $d}) { total } }", {"d": "2026-13-45"}),
+    ('{ searchCoerciveMeasures(filter: {pastTermOn: "yesterday"}) { total } }', {}),
+    ('{ penaltyCases(filter: {decided: {from: "2026-02-30"}}) { total } }', {})])
+def test_a_date_that_is_no_date_is_bad_user_input(hub: tuple[Stack, Seeded], query: str,
+                                                  variables: dict[str, Any]) -> None:
+    stack, _seeded = hub
+    body = httpx.post(stack.graphql, timeout=60, json={"query": query, "variables": variables}).json()
+    assert body["errors"]
+    assert {e["extensions"]["code"] for e in body["errors"]} == {"BAD_USER_INPUT"}
+    assert "Date" in body["errors"][0]["message"]
