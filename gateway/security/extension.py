@@ -56,6 +56,7 @@ from gateway.security.pruning import apply_denials, prune
 from gateway.security.purpose import PURPOSE_REF_HEADER, ClearReadBudget, PurposeVerifier
 from gateway.security.ratelimit import TokenBucketLimiter
 from gateway.security.state import STATE_KEY, RequestSecurity, ViewCache, security_state
+from gateway.security.strings import ensure_printable_arguments
 from trust.signing import CallerContext, CallSigner
 
 __all__ = ["END_USER_HEADER", "PURPOSE_HEADER", "CallSigning", "RequestGuard", "ResponseGuard"]
@@ -206,6 +207,7 @@ class RequestGuard(GatewayExtension):
             if not request.variables:
                 doc.limits_passed = True
         ensure_introspection_allowed(document, config.hygiene)
+        ensure_printable_arguments(document, request.variables)
         if context.request is not None:
             ensure_not_mutation_over_get(context.request.method, document, request.operation_name)
         if doc.errors is None:
