@@ -40,7 +40,13 @@ def seed(
     cases carrying a known set of supervision violations and write OUT/ground_truth.json."""
     import asyncio
 
-    from hub.seeding import DEFAULT_CASES, StoreNotEmpty, require_empty_store, seed_store
+    from hub.seeding import (
+        DEFAULT_CASES,
+        StoreNotEmpty,
+        ensure_sqlite_directory,
+        require_empty_store,
+        seed_store,
+    )
     from simulators.datagen.generator import SIZES, generate
 
     if size not in SIZES:
@@ -54,6 +60,7 @@ def seed(
     count = DEFAULT_CASES[size] if cases is None else cases
     url = store or settings.store_url
     if count:
+        ensure_sqlite_directory(url)
         try:
             asyncio.run(require_empty_store(url))
         except StoreNotEmpty as exc:

@@ -106,3 +106,14 @@ async def _remember_parties(engine: AsyncEngine, seed_dir: Path, world: World, s
     if pairs:
         await PseudonymVault(engine, secret).remember(pairs, source="seed")
     return len(pairs)
+
+
+def ensure_sqlite_directory(url: str) -> None:
+    """Create the directory of a SQLite store file (seeding creates the store; a fresh checkout has
+    no data directory yet). Other databases, and in-memory SQLite, are left alone."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+

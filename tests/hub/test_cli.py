@@ -118,3 +118,14 @@ def test_audit_prune_needs_an_anchor_key_then_prunes_nothing_on_a_fresh_log(tmp_
                             cwd=tmp_path, env=env, timeout=120, check=False)
     assert pruned.returncode == 0, pruned.stderr
     assert "0 record(s) older than 184 days removed" in pruned.stdout
+
+
+def test_seed_creates_the_directory_of_a_new_sqlite_store(tmp_path: Path) -> None:
+    """A fresh checkout has no data directory: seeding makes the store's directory, no traceback."""
+    store = tmp_path / "not-yet" / "there" / "hub.db"
+    result = hub("seed", "--size", "small", "--out", str(tmp_path / "seed"), "--cases", "45",
+                 "--store", f"sqlite:///{store}")
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert store.is_file()
+    assert "injected violations over 40 rules" in result.stdout
