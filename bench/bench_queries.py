@@ -31,7 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from tests.integration.questions_support import operation, postgres_database, serve_seeded
+from tests.integration.questions_support import async_url, busiest_county_quarter, operation, serve_seeded
+from tests.support.db import postgres_database
 
 #: the direct-SQL reference of each question: the rows the answer is made of, read from the store
 DIRECT: dict[str, list[str]] = {
@@ -77,29 +78,19 @@ async def _direct(engine: AsyncEngine, statements: list[str], params: dict[str, 
 
 def _busiest_quarter(url: str) -> dict[str, Any]:
     """The question (a) parameters: the county and quarter with the most decisions."""
-    async def run() -> dict[str, Any]:
-        engine = create_async_engine(_async(url))
+    async def run() -> list[Any]:
+        engine = create_async_engine(async_url(url))
         try:
             async with engine.connect() as conn:
-                rows = (await conn.execute(text("SELECT region_code, decided_at FROM penalty_case "
-                                                "WHERE decided_at IS NOT NULL"))).all()
+                return list((await conn.execute(text("SELECT region_code, decided_at FROM penalty_case "
+                                                     "WHERE decided_at IS NOT NULL"))).all())
         finally:
             await engine.dispose()
-        counts: dict[tuple[str, int, int], int] = {}
-        for r in rows:
-            day = r.decided_at if isinstance(r.decided_at, date) else date.fromisoformat(str(r.decided_at))
-            key = (r.region_code[:6], day.year, (day.month - 1) // 3)
-            if not key[0].endswith("00"):
-                counts[key] = counts.get(key, 0) + 1
-        county, year, q = max(counts, key=lambda k: counts[k])
-        start = date(year, 3 * q + 1, 1)
-        end = date(year + (q == 3), (3 * q + 3) % 12 + 1, 1).toordinal() - 1
-        return {"region": county, "from": start.isoformat(), "to": date.fromordinal(end).isoformat()}
-    return asyncio.run(run())
-
-
-def _async(url: str) -> str:
-    return url.replace("sqlite://", "sqlite+aiosqlite://", 1).replace("postgresql://", "postgresql+asyncpg://", 1)
+    rows = asyncio.run(run())
+    county, start, end = busiest_county_quarter(
+        (r.region_code, r.decided_at if isinstance(r.decided_at, date) else date.fromisoformat(str(r.decided_at)))
+        for r in rows)
+    return {"region": county, "from": start.isoformat(), "to": end.isoformat()}
 
 
 def run(url: str, work: Path, size: str, rounds: int) -> None:
@@ -114,7 +105,7 @@ def run(url: str, work: Path, size: str, rounds: int) -> None:
         params = {"region_like": f"{a['region']}%", "from_": date.fromisoformat(a["from"]),
                   "to": date.fromisoformat(a["to"]), "t": True, "on": date.today()}
         loop = asyncio.new_event_loop()
-        engine = create_async_engine(_async(url))
+        engine = create_async_engine(async_url(url))
         print(f"{'question':34} {'gateway p50':>12} {'p99':>8} {'SQL p50':>9} {'p99':>8} {'ratio p50':>10}")
         ratios = []
         with httpx.Client(timeout=120) as client:

@@ -205,14 +205,6 @@ class InspectionFilterInput:
         return flt
 
 
-def checked(build: Any) -> Any:
-    """Run a filter conversion, turning its input error into BAD_USER_INPUT."""
-    try:
-        return build()
-    except ListInputError as exc:
-        raise bad_input(exc) from exc
-
-
 def position(after: str | None) -> dict[str, Any] | None:
     """The decoded cursor of `after` (a damaged one is BAD_USER_INPUT)."""
     return None if after is None else dict(decode_cursor(after))

@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import os
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from subgraphs.common.db import to_async_url
 from tests.subgraphs.supervision.conftest import SECRET
 from tests.subgraphs.supervision.stack import Stack, running_stack
-from tests.support.db import fresh_postgres_database
+from tests.support.db import postgres_database
 
 OPERATIONS = Path(__file__).resolve().parents[2] / "schema" / "operations"
 
@@ -40,36 +41,23 @@ def _hub(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProc
                           check=False, env={**os.environ, **env}, cwd=cwd)
 
 
-@contextlib.contextmanager
-def postgres_database(server_url: str) -> Iterator[str]:
-    """A fresh database on the test server for the duration of the block (created and dropped on a
-    loop of its own, so the stack's servers are free to run theirs)."""
-    ready: dict[str, Any] = {}
-    done = threading.Event()
-    created = threading.Event()
+def async_url(url: str) -> str:
+    """The store URL with its async driver, as the hub's commands and engines take it."""
+    return to_async_url(url).render_as_string(hide_password=False)
 
-    def own_loop() -> None:
-        async def run() -> None:
-            try:
-                async with fresh_postgres_database(server_url) as url:
-                    ready["url"] = url
-                    created.set()
-                    await asyncio.to_thread(done.wait)
-            except BaseException as exc:  # reported to the test below
-                ready["error"] = exc
-                created.set()
-        asyncio.run(run())
 
-    worker = threading.Thread(target=own_loop, daemon=True)
-    worker.start()
-    created.wait(120)
-    try:
-        if "error" in ready:
-            raise ready["error"]
-        yield ready["url"]
-    finally:
-        done.set()
-        worker.join(60)
+def quarter_of(day: date) -> tuple[date, date]:
+    start = date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    end = date(start.year + (start.month + 3 > 12), (start.month + 2) % 12 + 1, 1) - timedelta(days=1)
+    return start, end
+
+
+def busiest_county_quarter(decided: Iterable[tuple[str, date]]) -> tuple[str, date, date]:
+    """Question (a)'s parameters: the county (a 6-digit code not ending in 00) and the quarter with the
+    most decisions, from (region code, decision day) pairs."""
+    counts = Counter((region[:6], quarter_of(day)) for region, day in decided if not region[:6].endswith("00"))
+    (county, (start, end)), _n = counts.most_common(1)[0]
+    return county, start, end
 
 
 @contextlib.contextmanager
@@ -95,8 +83,7 @@ def serve_seeded(work: Path, url: str, *, size: str = "medium") -> Iterator[tupl
     assert seeded.returncode == 0, seeded.stderr
     truth = json.loads((work / "seed" / "ground_truth.json").read_text(encoding="utf-8"))
     with running_stack(work / "seed", work, url, SECRET, licences=True) as stack:
-        async_url = url.replace("sqlite://", "sqlite+aiosqlite://", 1).replace("postgresql://", "postgresql+asyncpg://", 1)
         swept = _hub("supervise", "sweep", "--json", "--as-of", truth["as_of"], cwd=work,
-                     env={**env, "HUB_DATABASE_URL": async_url, "HUB_GATEWAY__PORT": stack.gateway.rsplit(":", 1)[1]})
+                     env={**env, "HUB_DATABASE_URL": async_url(url), "HUB_GATEWAY__PORT": stack.gateway.rsplit(":", 1)[1]})
         assert swept.returncode == 0, swept.stderr
         yield stack, Seeded(url, work / "seed", truth)

@@ -30,7 +30,13 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from tests.integration.questions_support import Seeded, operation, seeded_stack
+from tests.integration.questions_support import (
+    Seeded,
+    async_url,
+    busiest_county_quarter,
+    operation,
+    seeded_stack,
+)
 from tests.subgraphs.supervision.stack import Stack
 
 pytestmark = pytest.mark.slow
@@ -54,8 +60,7 @@ def ask(stack: Stack, query: str, variables: dict[str, Any] | None = None) -> di
 def sql(url: str, statement: str, **params: Any) -> list[Any]:
     """Rows of a raw SQL statement over the store (its own engine: nothing of the hub's code)."""
     async def run() -> list[Any]:
-        async_url = url.replace("sqlite://", "sqlite+aiosqlite://", 1).replace("postgresql://", "postgresql+asyncpg://", 1)
-        engine = create_async_engine(async_url)
+        engine = create_async_engine(async_url(url))
         try:
             async with engine.connect() as conn:
                 return list((await conn.execute(text(statement), params)).all())
@@ -72,12 +77,6 @@ def _seed(seed: Path, name: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in (seed / name).read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def _quarter(day: date) -> tuple[date, date]:
-    start = date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-    end = date(start.year + (start.month + 3 > 12), (start.month + 2) % 12 + 1, 1) - timedelta(days=1)
-    return start, end
-
-
 def _day(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
@@ -85,9 +84,7 @@ def _day(value: Any) -> date:
 def test_a_cases_decided_in_a_quarter_in_one_county_by_item(hub: tuple[Stack, Seeded]) -> None:
     stack, seeded = hub
     decided = sql(seeded.url, "SELECT region_code, decided_at FROM penalty_case WHERE decided_at IS NOT NULL")
-    busiest = Counter((r.region_code[:6], _quarter(_day(r.decided_at))) for r in decided
-                      if not r.region_code[:6].endswith("00"))
-    (county, (start, end)), _n = busiest.most_common(1)[0]
+    county, start, end = busiest_county_quarter((r.region_code, _day(r.decided_at)) for r in decided)
     want = {(r.case_no, r.item_code, _day(r.decided_at).isoformat(), int(r.fine_fen) if r.fine_fen is not None else None)
             for r in sql(seeded.url, "SELECT case_no, item_code, decided_at, fine_fen FROM penalty_case "
                                      "WHERE region_code LIKE :p AND decided_at BETWEEN :a AND :b",

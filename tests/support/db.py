@@ -2,30 +2,44 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import asyncpg
 from sqlalchemy.engine import make_url
 
 
+async def _admin(server_url: str, statement: str) -> None:
+    conn = await asyncpg.connect(make_url(server_url).set(drivername="postgresql").render_as_string(hide_password=False))
+    try:
+        await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+def _database_url(server_url: str, name: str) -> str:
+    return make_url(server_url).set(drivername="postgresql", database=name).render_as_string(hide_password=False)
+
+
 @contextlib.asynccontextmanager
 async def fresh_postgres_database(server_url: str) -> AsyncIterator[str]:
     """Create an empty database on the server at `server_url`; yield its plain postgresql:// URL."""
-    base = make_url(server_url)
     name = f"hub_t_{uuid.uuid4().hex[:12]}"
-    admin_dsn = base.set(drivername="postgresql").render_as_string(hide_password=False)
-    conn = await asyncpg.connect(admin_dsn)
+    await _admin(server_url, f'CREATE DATABASE "{name}"')
     try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
+        yield _database_url(server_url, name)
     finally:
-        await conn.close()
+        await _admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextlib.contextmanager
+def postgres_database(server_url: str) -> Iterator[str]:
+    """`fresh_postgres_database` for code without an event loop of its own (a stack serving in threads)."""
+    name = f"hub_t_{uuid.uuid4().hex[:12]}"
+    asyncio.run(_admin(server_url, f'CREATE DATABASE "{name}"'))
     try:
-        yield base.set(drivername="postgresql", database=name).render_as_string(hide_password=False)
+        yield _database_url(server_url, name)
     finally:
-        conn = await asyncpg.connect(admin_dsn)
-        try:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await conn.close()
+        asyncio.run(_admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -31,7 +31,15 @@ def test_a_control_character_in_a_literal_is_refused(head: str, bad: str) -> Non
         ensure_printable_arguments(parse(f"{{ searchOfficers(filter: {{namePrefix: {literal}}}) {{ total }} }}"), None)
 
 
-@given(PRINTABLE.map(lambda s: s + "\t\n\r"))
-def test_other_text_passes(text: str) -> None:
-    ensure_printable_arguments(parse(f"{{ searchOfficers(filter: {{namePrefix: {json.dumps(text)}}}) {{ total }} }}"),
-                               {"f": {"namePrefix": text}})
+@given(PRINTABLE.map(lambda s: s + "\t\n\r"), st.sampled_from(FORBIDDEN))
+def test_other_text_passes_and_the_same_text_with_a_control_character_does_not(text: str, bad: str) -> None:
+    def refused(value: str) -> bool:
+        query = parse(f"{{ searchOfficers(filter: {{namePrefix: {json.dumps(value)}}}) {{ total }} }}")
+        try:
+            ensure_printable_arguments(query, {"f": {"namePrefix": value}})
+        except ControlCharacterRefused:
+            return True
+        return False
+
+    assert refused(text) is False  # tabs and line breaks are text
+    assert refused(text + bad) is True
