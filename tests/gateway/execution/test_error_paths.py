@@ -15,6 +15,8 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -22,7 +24,7 @@ from starlette.routing import Route
 
 from gateway.app import create_app
 from tests.gateway.execution.conftest import Shop
-from tests.gateway.shop import PRODUCTS, REVIEWS, USERS
+from tests.gateway.shop import IN_STOCK, PRODUCTS, REVIEWS, USERS
 from tests.gateway.shop_supergraph import shop_supergraph
 from tests.support.servers import free_port, serve
 
@@ -156,3 +158,30 @@ def test_a_field_the_client_skipped_gets_no_error(tmp_path: Path, fresh: Shop, s
         body = httpx.post(url + "/graphql", json={"query": query, "variables": {"s": skip}}, timeout=20).json()
     paths = [e["path"] for e in body.get("errors", [])]
     assert paths == ([] if skip else [["topProducts", 0, "inStock"]])
+
+
+_NAMES = st.from_regex(r"[a-z][a-zA-Z0-9]{0,6}", fullmatch=True).filter(
+    lambda s: s not in {"on", "true", "false", "null", "fragment", "query"})
+
+
+def test_error_paths_are_exactly_the_null_fields_of_the_dead_subgraph(tmp_path: Path, shop: Shop) -> None:
+    """Property: with products down, whatever the aliases, the errors' paths are exactly the client paths
+    of the product names the answer holds null, one each; every other field is answered."""
+    with _gateway(tmp_path, shop, {"products": _closed()}) as url:
+
+        @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+        @given(aliases=st.lists(_NAMES, min_size=5, max_size=5, unique=True), stock=st.booleans())
+        def check(aliases: list[str], stock: bool) -> None:
+            u, r, p, n, s = aliases
+            extra = f" {s}: inStock" if stock else ""
+            body = _ask(url, f"{{ {u}: users {{ {r}: reviews {{ {p}: product {{ {n}: name{extra} }} }} }} }}")
+            positions = _review_positions(u, r)
+            assert [e["path"] for e in body["errors"]] == [[*at, p, n] for at, _ in positions]
+            for (_, i, _, j), upc in positions:
+                product = body["data"][u][i][r][j][p]
+                assert product[n] is None
+                if stock:
+                    assert product[s] == IN_STOCK.get(upc)  # inventory still answers
+            assert _codes(body) == {"SUBGRAPH_UNAVAILABLE"}
+
+        check()
