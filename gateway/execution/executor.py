@@ -142,10 +142,14 @@ class PlanExecutor:
         """Objects an earlier failed fetch left without the fields this fetch's representation needs."""
         targeted = {id(obj) for obj, _ in wanted.targets}
         failed = self._failed
+        requires = node.node.requires
         by_cause: dict[int, tuple[dict[str, Any], list[dict[str, Any]]]] = {}
         for obj in objects:
             cause = failed.get(id(obj))
-            if cause is not None and id(obj) not in targeted:
+            if cause is None or id(obj) in targeted:
+                continue
+            typename = obj.get("__typename")
+            if typename is None or any(typename in frag.applies_to for frag in requires):  # not another type's
                 by_cause.setdefault(id(cause), (cause, []))[1].append(obj)
         for cause, objs in by_cause.values():
             self._entity_holes(node, cause, objs)
