@@ -2,6 +2,7 @@
 
     SourceError                      code            meaning
     ├── SourceUnavailable            SOURCE_UNAVAILABLE   down, timed out, 5xx, circuit open
+    │   └── SourceTimeout            SOURCE_UNAVAILABLE   no answer within the source's time budget (not retried)
     ├── SourceRejected               SOURCE_REJECTED      the source refused the call (credentials, limits)
     └── MalformedRecord              MALFORMED_RECORD     a record failed validation (check digit, date…)
     MappingError (ValueError)        —                    a mapping file is invalid (raised at start-up)
@@ -21,6 +22,10 @@ class SourceError(Exception):
 
 class SourceUnavailable(SourceError):
     code = "SOURCE_UNAVAILABLE"
+
+
+class SourceTimeout(SourceUnavailable):
+    """The source did not answer within its time budget: it counts for the breaker, it is not retried."""
 
 
 class SourceRejected(SourceError):

@@ -140,7 +140,7 @@ class Pipeline:
                 for observer in observers:
                     observer.on_subgraph_response(service, body, payload, context)
 
-        executor = PlanExecutor(send, variables, prepared.interface_names)
+        executor = PlanExecutor(send, variables, prepared.interface_names, prepared.shape)
         result = await executor.run(prepared.plan)
         errors = result.errors
         if prepared.has_introspection:
@@ -148,7 +148,7 @@ class Pipeline:
         shaper = Shaper(variables)
         data = shaper.shape_root(prepared.shape, result.data)
         if shaper.violations:
-            errors.extend(null_errors(shaper.violations, errors))
+            errors.extend(null_errors(shaper.violations, errors, result.explained))
         body: dict[str, Any] = {"data": data}
         if errors:
             body = {"errors": errors, "data": data}

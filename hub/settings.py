@@ -119,6 +119,24 @@ class OutboxSettings(_Section):
     credit_app_secret: str = "credit-pub-dev-secret"
 
 
+class SourceSettings(_Section):
+    """How the subgraphs call the departments' systems (each source has its own breaker)."""
+
+    #: the budget of one call to a department's system, retries included: a hanging system costs this
+    timeout_s: float = Field(default=3.0, gt=0, le=60)
+    #: quick failures (refused, 5xx) of a read are retried this often inside the budget
+    read_retries: int = Field(default=2, ge=0, le=10)
+    #: consecutive failed calls (timeouts included) that open the source's breaker
+    breaker_threshold: int = Field(default=5, ge=1, le=1000)
+    #: how long an open breaker fails calls at once before it lets one trial call through
+    breaker_ttl_s: float = Field(default=10.0, gt=0, le=3600)
+
+
+#: calls to departments' systems one subgraph request may make one after the other (the legal-person
+#: subgraph asks the city registry, then the national one): the gateway's subgraph timeout must leave room
+SEQUENTIAL_SOURCE_CALLS = 2
+
+
 class SeedSettings(_Section):
     size: str = "small"
     seed: int = 7
@@ -148,6 +166,7 @@ class Settings(BaseSettings):
     supervision: SupervisionSettings = SupervisionSettings()
     outbox: OutboxSettings = OutboxSettings()
     security: SecuritySettings = SecuritySettings()
+    sources: SourceSettings = SourceSettings()
 
     @field_validator("log_level")
     @classmethod
@@ -156,6 +175,16 @@ class Settings(BaseSettings):
         if upper not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
         return upper
+
+    @model_validator(mode="after")
+    def _timeouts_nest(self) -> Settings:
+        # a hanging department must end in that department's error (SOURCE_UNAVAILABLE on its fields),
+        # not in the gateway giving up on the whole subgraph (SUBREQUEST_TIMEOUT on all of its fields)
+        needed = SEQUENTIAL_SOURCE_CALLS * self.sources.timeout_s
+        if self.gateway.subgraph_timeout_s <= needed:
+            raise ValueError(f"gateway.subgraph_timeout_s ({self.gateway.subgraph_timeout_s:g} s) must exceed "
+                             f"{SEQUENTIAL_SOURCE_CALLS} × sources.timeout_s ({needed:g} s)")
+        return self
 
     @model_validator(mode="after")
     def _production_rules(self) -> Settings:

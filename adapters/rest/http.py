@@ -1,6 +1,7 @@
 """One HTTP exchange with a departmental REST system, its failures mapped onto the adapters' error tree.
 
-    transport error, timeout, HTTP 5xx, unreadable body   -> SourceUnavailable (retried, counts for the breaker)
+    transport error, HTTP 5xx, unreadable body            -> SourceUnavailable (retried, counts for the breaker)
+    timeout                                               -> SourceTimeout (not retried, counts for the breaker)
     HTTP 400, 401, 403 and other 4xx                       -> SourceRejected (never retried)
 
 Messages name the source system and the status; they never echo request bodies (which carry ID
@@ -14,7 +15,7 @@ from typing import Any
 import httpx
 import orjson
 
-from adapters.errors import SourceRejected, SourceUnavailable
+from adapters.errors import SourceRejected, SourceTimeout, SourceUnavailable
 
 
 async def send(client: httpx.AsyncClient, source: str, request: httpx.Request) -> httpx.Response:
@@ -22,7 +23,7 @@ async def send(client: httpx.AsyncClient, source: str, request: httpx.Request) -
     try:
         response = await client.send(request)
     except httpx.TimeoutException as exc:
-        raise SourceUnavailable(source, "timed out") from exc
+        raise SourceTimeout(source, "timed out") from exc
     except httpx.TransportError as exc:
         raise SourceUnavailable(source, f"connection failed ({type(exc).__name__})") from exc
     status = response.status_code

@@ -24,7 +24,7 @@ import httpx
 from lxml import etree
 
 from adapters.batching import fetch_in_chunks
-from adapters.errors import MalformedRecord, SourceUnavailable
+from adapters.errors import MalformedRecord, SourceTimeout, SourceUnavailable
 from adapters.legal_entities import check_status_dates, to_legal_entity
 from adapters.mapping import Mapping, load_mapping
 from adapters.resilience import Resilient
@@ -187,7 +187,7 @@ class MarketRegistryAdapter:
                     headers={"Content-Type": CONTENT_TYPE, "SOAPAction": f'"{TNS}/{operation}"'},
                 )
             except httpx.TimeoutException as exc:
-                raise SourceUnavailable(SOURCE, "timed out") from exc
+                raise SourceTimeout(SOURCE, "timed out") from exc
             except httpx.TransportError as exc:
                 raise SourceUnavailable(SOURCE, f"connection failed ({type(exc).__name__})") from exc
             return response_payload(SOURCE, response.status_code, response.content)

@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 
 from gateway.errors import SubgraphError
+from gateway.execution.failures import MAX_ERRORS_PER_FETCH, ClientShape, fetch_keys, holes
 from gateway.execution.merge import collect, merge_into, objects_at
 from gateway.execution.representations import Representations
 from gateway.planning.plan import (
@@ -21,6 +22,7 @@ from gateway.planning.plan import (
     QueryPlan,
     SequenceNode,
 )
+from gateway.planning.shape import ShapeSelection
 
 # (service, request body, is_mutation) -> GraphQL response payload; raises SubgraphError subclasses
 Send = Callable[[str, bytes, bool], Awaitable[dict[str, Any]]]
@@ -31,16 +33,23 @@ class ExecutionResult:
     data: dict[str, Any]
     errors: list[dict[str, Any]] = field(default_factory=list)
     fetches: int = 0
+    #: client paths a failed fetch left null (reported, or counted past the cap): no null error needed there
+    explained: list[list[str | int]] = field(default_factory=list)
 
 
 class PlanExecutor:
     """Executes one plan for one request; not shared between requests."""
 
-    def __init__(self, send: Send, variables: dict[str, Any], interfaces: frozenset[str]) -> None:
+    def __init__(self, send: Send, variables: dict[str, Any], interfaces: frozenset[str],
+                 shape: ShapeSelection | None = None) -> None:
         self.send = send
         self.variables = variables
         self.interfaces = interfaces
         self.result = ExecutionResult({})
+        #: the client's selection, so failed fetches are reported at the client's fields only
+        self.client = ClientShape(shape, variables)
+        #: id(object) -> the error of a failed fetch that was to fill it (for the fetches that depend on it)
+        self._failed: dict[int, dict[str, Any]] = {}
 
     async def run(self, plan: QueryPlan) -> ExecutionResult:
         if plan.node is not None:
@@ -72,13 +81,16 @@ class PlanExecutor:
             body["variables"] = self._variables(fetch)
         if fetch.operation_name:
             body["operationName"] = fetch.operation_name
-        payload = await self._send(fetch, body, None)
+        payload, failure = await self._send(fetch, body)
         if payload is None:
+            self._holes(failure, [((), None)], fetch)
             return
         data = payload.get("data")
         if isinstance(data, dict):
             merge_into(self.result.data, data, self.interfaces)
-        self._subgraph_errors(fetch.service_name, payload.get("errors"), None)
+        errors = payload.get("errors")
+        if isinstance(errors, list) and errors:
+            self._root_errors(fetch, errors, data if isinstance(data, dict) else {})
 
     async def _entities(self, node: FlattenNode) -> None:
         fetch = node.node
@@ -89,6 +101,8 @@ class PlanExecutor:
             return
         wanted = Representations(fetch.requires)
         wanted.add_all(objects)
+        if self._failed:
+            self._dependents(node, objects, wanted)
         reps = wanted.reps
         if not reps:
             return
@@ -97,12 +111,15 @@ class PlanExecutor:
         body: dict[str, Any] = {"query": fetch.operation, "variables": variables}
         if fetch.operation_name:
             body["operationName"] = fetch.operation_name
-        payload = await self._send(fetch, body, None)
+        payload, failure = await self._send(fetch, body)
         if payload is None:
+            self._entity_holes(node, failure, [obj for obj, _ in wanted.targets])
             return
         data = payload.get("data")
         entities = data.get("_entities") if isinstance(data, dict) else None
-        if isinstance(entities, list) and len(entities) == len(reps):
+        complete = isinstance(entities, list) and len(entities) == len(reps)
+        if complete:
+            assert isinstance(entities, list)
             interfaces = self.interfaces
             for obj, i in wanted.targets:
                 entity = entities[i]
@@ -112,57 +129,136 @@ class PlanExecutor:
                     else:
                         merge_into(obj, entity, interfaces)
         elif data is not None and not payload.get("errors"):
-            self.result.errors.append({
+            error = {
                 "message": f"Subgraph {fetch.service_name} returned {_count(entities)} entities for "
                            f"{len(reps)} representations",
-                "extensions": {"code": "SUBREQUEST_HTTP_ERROR", "serviceName": fetch.service_name}})
+                "extensions": {"code": "SUBREQUEST_HTTP_ERROR", "serviceName": fetch.service_name}}
+            self._entity_holes(node, error, [obj for obj, _ in wanted.targets])
         errors = payload.get("errors")
         if isinstance(errors, list) and errors:
-            self._subgraph_errors(fetch.service_name, errors, self._paths_of(node, wanted.firsts))
+            self._entity_errors(node, wanted, entities if complete else None, errors)
 
-    def _paths_of(self, node: FlattenNode, objects: list[dict[str, Any]]) -> list[tuple[str | int, ...] | None]:
-        """Response paths of ``objects`` (found again by identity), for error paths only."""
+    def _dependents(self, node: FlattenNode, objects: list[dict[str, Any]], wanted: Representations) -> None:
+        """Objects an earlier failed fetch left without the fields this fetch's representation needs."""
+        targeted = {id(obj) for obj, _ in wanted.targets}
+        failed = self._failed
+        requires = node.node.requires
+        by_cause: dict[int, tuple[dict[str, Any], list[dict[str, Any]]]] = {}
+        for obj in objects:
+            cause = failed.get(id(obj))
+            if cause is None or id(obj) in targeted:
+                continue
+            typename = obj.get("__typename")
+            if typename is None or any(typename in frag.applies_to for frag in requires):  # not another type's
+                by_cause.setdefault(id(cause), (cause, []))[1].append(obj)
+        for cause, objs in by_cause.values():
+            self._entity_holes(node, cause, objs)
+
+    def _positions(self, node: FlattenNode) -> dict[int, list[tuple[str | int, ...]]]:
+        """The response paths of every object at the node's paths, by object identity (error paths only)."""
         found: list[tuple[dict[str, Any], tuple[str | int, ...]]] = []
         for path in node.paths:
             collect(self.result.data, path, found)
-        where: dict[int, tuple[str | int, ...]] = {}
+        where: dict[int, list[tuple[str | int, ...]]] = {}
         for obj, at in found:
-            where.setdefault(id(obj), at)
-        return [where.get(id(obj)) for obj in objects]
+            where.setdefault(id(obj), []).append(at)
+        return where
 
-    async def _send(self, fetch: FetchNode, body: dict[str, Any],
-                    error_path: tuple[str | int, ...] | None) -> dict[str, Any] | None:
-        self.result.fetches += 1
-        try:
-            return await self.send(fetch.service_name, orjson.dumps(body), fetch.operation_kind == "mutation")
-        except SubgraphError as exc:
-            error = exc.to_graphql()
-            if error_path:
-                error["path"] = list(error_path)
-            self.result.errors.append(error)
-            return None
-
-    def _subgraph_errors(self, service: str, errors: Any,
-                         entity_paths: list[tuple[str | int, ...] | None] | None) -> None:
-        if not isinstance(errors, list):
+    def _entity_holes(self, node: FlattenNode, error: dict[str, Any], objects: list[dict[str, Any]],
+                      where: dict[int, list[tuple[str | int, ...]]] | None = None) -> None:
+        """``error`` at the client's fields this fetch should have filled on ``objects``."""
+        if not objects:
             return
+        where = self._positions(node) if where is None else where
+        positions: list[tuple[tuple[str | int, ...], str | None]] = []
+        seen: set[int] = set()
+        for obj in objects:
+            if id(obj) in seen:
+                continue
+            seen.add(id(obj))
+            self._failed[id(obj)] = error
+            typename = obj.get("__typename")
+            positions.extend((at, typename) for at in where.get(id(obj), ()))
+        self._holes(error, positions, node.node)
+
+    def _holes(self, error: dict[str, Any], positions: list[tuple[tuple[str | int, ...], str | None]],
+               fetch: FetchNode) -> None:
+        result = self.result
+        holes(error, positions, fetch_keys(fetch.operation), self.client, result.errors, result.explained)
+
+    def _entity_errors(self, node: FlattenNode, wanted: Representations, entities: list[Any] | None,
+                       errors: list[Any]) -> None:
+        """Subgraph errors moved from ``_entities`` paths to the client's paths of every object concerned."""
+        service = node.node.service_name
+        where = self._positions(node)
+        by_rep: dict[int, list[dict[str, Any]]] = {}
+        for obj, i in wanted.targets:
+            by_rep.setdefault(i, []).append(obj)
+        unplaced: list[dict[str, Any]] = []
         for err in errors:
             if not isinstance(err, dict):
                 continue
-            out: dict[str, Any] = {"message": str(err.get("message", "Subgraph error"))}
+            out = _entry(err, service)
+            raw = err.get("path")
+            path: list[Any] = raw if isinstance(raw, list) else []
+            index = path[1] if len(path) >= 2 and path[0] == "_entities" else None
+            if not isinstance(index, int) or index not in by_rep:
+                unplaced.append(out)
+            elif len(path) == 2:  # the whole entity failed: every field this fetch was to fill
+                self._entity_holes(node, out, by_rep[index], where)
+            else:
+                rest = path[2:]
+                paths = [[*at, *rest] for obj in by_rep[index] for at in where.get(id(obj), ())]
+                self.result.errors.extend({**out, "path": p} for p in paths[:MAX_ERRORS_PER_FETCH])
+                self.result.explained.extend(paths)
+                if not paths:
+                    unplaced.append(out)
+        if unplaced:
+            # errors without a usable path stand for every object whose entity did not come back
+            missing = [obj for obj, i in wanted.targets
+                       if entities is None or type(entities[i]) is not dict]
+            for out in unplaced:
+                self._entity_holes(node, out, missing, where)
+
+    def _root_errors(self, fetch: FetchNode, errors: list[Any], data: dict[str, Any]) -> None:
+        service = fetch.service_name
+        for err in errors:
+            if not isinstance(err, dict):
+                continue
+            out = _entry(err, service)
             path = err.get("path")
-            if isinstance(path, list):
-                if entity_paths is None:
-                    out["path"] = path
-                elif len(path) >= 2 and path[0] == "_entities" and isinstance(path[1], int) \
-                        and 0 <= path[1] < len(entity_paths):
-                    at = entity_paths[path[1]]
-                    if at is not None:
-                        out["path"] = [*at, *path[2:]]
-            extensions = dict(err["extensions"]) if isinstance(err.get("extensions"), dict) else {}
-            extensions["serviceName"] = service
-            out["extensions"] = extensions
-            self.result.errors.append(out)
+            if isinstance(path, list) and path:
+                out["path"] = path
+                self.result.errors.append(out)
+                continue
+            # no path: it stands for the root fields this fetch did not fill
+            keys = fetch_keys(fetch.operation)
+            empty = [k for k in keys if data.get(k) is None] or list(keys[:1])
+            for key in empty:
+                self.result.errors.append({**out, "path": [key]})
+                self.result.explained.append([key])
+            if not keys:
+                self.result.errors.append(out)
+
+    async def _send(self, fetch: FetchNode, body: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+        """The subgraph's payload, or None and the error for a fetch that failed as a whole."""
+        self.result.fetches += 1
+        try:
+            return await self.send(fetch.service_name, orjson.dumps(body), fetch.operation_kind == "mutation"), _NONE
+        except SubgraphError as exc:
+            return None, exc.to_graphql()
+
+
+_NONE: dict[str, Any] = {}
+
+
+def _entry(err: dict[str, Any], service: str) -> dict[str, Any]:
+    """A subgraph's error as the gateway reports it: its message and extensions, plus the service."""
+    out: dict[str, Any] = {"message": str(err.get("message", "Subgraph error"))}
+    extensions = dict(err["extensions"]) if isinstance(err.get("extensions"), dict) else {}
+    extensions["serviceName"] = service
+    out["extensions"] = extensions
+    return out
 
 
 def _count(value: Any) -> int:

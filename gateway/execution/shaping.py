@@ -115,9 +115,13 @@ def _deep_merge(into: dict[str, Any], other: dict[str, Any]) -> None:
             into[k] = v
 
 
-def null_errors(violations: list[tuple[list[str | int], str]], existing: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Errors for non-null violations that no subgraph error already explains (same path or below it)."""
+def null_errors(violations: list[tuple[list[str | int], str]], existing: list[dict[str, Any]],
+                explained: list[list[str | int]] | None = None) -> list[dict[str, Any]]:
+    """Errors for non-null violations that no subgraph error already explains (same path, above or below
+    it); ``explained`` adds the paths a failed fetch left null beyond the errors it reported."""
     known = [e["path"] for e in existing if isinstance(e.get("path"), list)]
+    if explained:
+        known += explained
     out = []
     for path, coord in violations:
         if any(path[:len(k)] == k or k[:len(path)] == path for k in known):

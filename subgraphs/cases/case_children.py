@@ -158,7 +158,7 @@ class CaseEvidence:
     kind: str = strawberry.field(description="证据种类 — kind (书证, 物证, 视听资料, 电子数据 …)")
     collected_on: date | None = strawberry.field(description="收集日期 — the day it was collected")
     collected_by_ids: list[str] = strawberry.field(description="收集人 — ids of the officers who collected it")
-    collected_by_officers: list[_Officer] = strawberry.field(
+    collected_by_officers: list[_Officer] | None = strawberry.field(
         description="收集人 — the officers who collected it (personnel subgraph)")
     signed: bool | None = strawberry.field(description="签名确认 — confirmed by the party's signature")
     sm3: str | None = strawberry.field(description="哈希值 — the SM3 hash of the file as recorded")
@@ -201,7 +201,7 @@ def _evidence(ev_id: str, kind: str, on: date | None, by: list[str], signed: boo
 
 @strawberry.type(description="涉及许可 — a licence the case suspends, revokes or refers to (CF_NR_ZKDX).")
 class LicenceLink:
-    licence: LicenceRef = strawberry.field(description="许可 — the licence acted on")
+    licence: LicenceRef | None = strawberry.field(description="许可 — the licence acted on")
     action: str = strawberry.field(description="操作 — what the case does to it: SUSPEND, REVOKE, DOWNGRADE or REFERENCE")
 
 

@@ -126,7 +126,7 @@ class CaseAct:
     ref: str | None = strawberry.field(description="编号 — the evidence id, decision number or measure id it concerns")
     on: date = strawberry.field(description="日期 — the day it was done")
     officer_ids: list[str] = strawberry.field(description="执法人员 — ids of the officers who did it")
-    officers: list[_Officer] = strawberry.field(description="执法人员 — the officers who did it (personnel subgraph)")
+    officers: list[_Officer] | None = strawberry.field(description="执法人员 — the officers who did it (personnel subgraph)")
 
     @classmethod
     def of(cls, act: Act) -> CaseAct:
@@ -139,7 +139,7 @@ class CaseAct:
 @strawberry.type(description="办案人员分工 — one officer's role in the case and the period it covers.")
 class CaseAssignment:
     officer_id: str = strawberry.field(description="执法人员编号 — the officer's id")
-    officer: _Officer = strawberry.field(description="执法人员 — the officer (personnel subgraph)")
+    officer: _Officer | None = strawberry.field(description="执法人员 — the officer (personnel subgraph)")
     role: CaseRole = strawberry.field(description="角色 — the role")
     from_: date | None = strawberry.field(name="from", description="起 — the first day of the role")
     until: date | None = strawberry.field(description="止 — the last day of the role (null: still open)")

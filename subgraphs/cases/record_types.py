@@ -181,7 +181,7 @@ class CoerciveMeasureView:
     snapshot: strawberry.Private[CoerciveMeasure]
     case: _PenaltyCase | None = strawberry.field(
         resolver=measure_case, description="案件 — the case the measure belongs to (null outside the caller's scope)")
-    body: _Body = strawberry.field(resolver=measure_body, description="执法主体 — the body that decided the measure")
+    body: _Body | None = strawberry.field(resolver=measure_body, description="执法主体 — the body that decided the measure")
     events: list[RecordEvent] = strawberry.field(resolver=measure_events,
                                                  description="全过程记录 — the measure's own SM3-chained events")
     deadlines: list[RecordDeadline] = strawberry.field(
@@ -228,7 +228,7 @@ class InspectionView:
         description="案源 — id of the case clue the inspection created")
     published_on: date | None = strawberry.field(description="公示日期 — the day the result was published")
     snapshot: strawberry.Private[Inspection]
-    body: _Body = strawberry.field(resolver=inspection_body, description="执法主体 — the inspecting body")
+    body: _Body | None = strawberry.field(resolver=inspection_body, description="执法主体 — the inspecting body")
     events: list[RecordEvent] = strawberry.field(resolver=inspection_events,
                                                  description="全过程记录 — the inspection's own SM3-chained events")
     verify_events: ChainCheck = strawberry.field(

@@ -36,7 +36,7 @@ MAX_CASES_LISTED = 100
 class RepeatParty:
     uscc: str = strawberry.field(description="统一社会信用代码 — the party's USCC")
     case_count: int = strawberry.field(description="案件数 — how many of the selected cases it is party to")
-    entity: _LegalEntity = strawberry.field(description="法人 — the party (registry data, licences, all its cases)")
+    entity: _LegalEntity | None = strawberry.field(description="法人 — the party (registry data, licences, all its cases)")
     cases: list[_PenaltyCase] = strawberry.field(
         description=f"案件 — the selected cases, oldest first (at most {MAX_CASES_LISTED})")
 

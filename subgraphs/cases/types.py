@@ -171,10 +171,10 @@ async def body_measures(
                                         "inspections and coercive measures.")
 class EnforcementBodyRef:
     uscc: str = strawberry.field(description="统一社会信用代码 — the body's USCC")
-    cases: Page[PenaltyCase] = strawberry.field(resolver=body_cases, description="案件 — cases the body handles")
-    inspections: Page[InspectionView] = strawberry.field(
+    cases: Page[PenaltyCase] | None = strawberry.field(resolver=body_cases, description="案件 — cases the body handles")
+    inspections: Page[InspectionView] | None = strawberry.field(
         resolver=body_inspections, description="行政检查 — inspections the body carries out")
-    coercive_measures: Page[CoerciveMeasureView] = strawberry.field(
+    coercive_measures: Page[CoerciveMeasureView] | None = strawberry.field(
         resolver=body_measures, description="行政强制措施 — coercive measures the body decided")
 
     @classmethod
@@ -187,7 +187,7 @@ class EnforcementBodyRef:
 class Person:
     id_type: GraphIdType = strawberry.field(description="证件类型 — the kind of identity document")
     id_number_hash: str = strawberry.field(description="证件号码哈希 — HMAC-SM3 of the ID number (never the number)")
-    cases: Page[PenaltyCase] = strawberry.field(resolver=person_cases,
+    cases: Page[PenaltyCase] | None = strawberry.field(resolver=person_cases,
                                                 description="案件 — penalty cases in which this person is a party")
 
     @classmethod
@@ -199,9 +199,9 @@ class Person:
                             description="法人和其他组织 — a legal entity (home: legal_person); here its cases.")
 class LegalEntity:
     uscc: str = strawberry.field(description="统一社会信用代码 — the entity's USCC")
-    cases: Page[PenaltyCase] = strawberry.field(resolver=entity_cases,
+    cases: Page[PenaltyCase] | None = strawberry.field(resolver=entity_cases,
                                                 description="案件 — penalty cases in which this entity is a party")
-    penalties: Page[PenaltyCase] = strawberry.field(
+    penalties: Page[PenaltyCase] | None = strawberry.field(
         resolver=entity_cases, description="案件 — the same as `cases` (deprecated name)")
 
     @classmethod
@@ -213,9 +213,9 @@ class LegalEntity:
                                                      "cases they took part in.")
 class Officer:
     id: strawberry.ID = strawberry.field(description="执法人员编号 — the officer's id")
-    cases: Page[PenaltyCase] = strawberry.field(
+    cases: Page[PenaltyCase] | None = strawberry.field(
         resolver=officer_cases, description="案件 — cases the officer took part in, in any role")
-    participations: Page[CaseParticipation] = strawberry.field(
+    participations: Page[CaseParticipation] | None = strawberry.field(
         resolver=officer_participations,
         description="参与办案 — the same cases, each with this officer's roles (and their periods) and dated acts")
 
@@ -245,7 +245,7 @@ class PenaltyCase:
     status: e.CaseState = strawberry.field(description="案件状态 — where the case stands")
     procedure: e.Procedure | None = strawberry.field(description="程序 — SIMPLE (简易) or ORDINARY (普通); null before filing")
     source: e.CaseSource = strawberry.field(description="案件来源 — how the case came in")
-    body: EnforcementBodyRef = strawberry.field(description="执法主体 — the handling body")
+    body: EnforcementBodyRef | None = strawberry.field(description="执法主体 — the handling body")
     body_uscc: str = strawberry.field(description="执法主体代码 — the handling body's USCC")
     item_code: str = strawberry.field(description="执法事项编码 — the enforcement item")
     item_version: str = strawberry.field(description="事项版本 — the catalogue version the case applies")
@@ -259,7 +259,7 @@ class PenaltyCase:
     fine_fen: Int64 | None = strawberry.field(description="罚款 — the fine decided, in 分")
     head_hash: str = strawberry.field(description="链头哈希 — SM3 hash of the latest event of the case")
     parties: list[CaseParty] = strawberry.field(description="当事人 — the parties")
-    officers: list[Officer] = strawberry.field(description="承办人 — the investigating officers (all roles: assignments)")
+    officers: list[Officer] | None = strawberry.field(description="承办人 — the investigating officers (all roles: assignments)")
     assignments: list[CaseAssignment] = strawberry.field(
         resolver=case_assignments,
         description="办案人员分工 — every officer's role (investigators, verifier, legal reviewer, hearing chair, "

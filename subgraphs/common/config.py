@@ -19,6 +19,9 @@ PORT_OFFSETS: dict[str, int] = {
     "population": 0, "legal_person": 1, "licence": 2, "certificates": 3, "national_credit": 4,
 }
 
+#: the sources whose calls run under a `SourcePolicy` (one breaker each); `sources.*` settings apply to all
+SOURCES = ("population", "legal_person", "national_credit", "licence")
+
 
 def is_dev_profile(settings: Any) -> bool:
     """True only for the dev profile (`Profile.DEV` or the string "dev"); anything else, none included, is not dev."""
@@ -63,6 +66,12 @@ class SubgraphConfig:
             return f"{base}{sims.base_port + PORT_OFFSETS[name]}"
 
         seed_dir = Path(settings.data_dir) / "seed"
+        sources = getattr(settings, "sources", None)
+        policies: dict[str, SourcePolicy] = {}
+        if sources is not None:
+            policy = SourcePolicy(timeout_s=sources.timeout_s, read_retries=sources.read_retries,
+                                  breaker_threshold=sources.breaker_threshold, breaker_ttl_s=sources.breaker_ttl_s)
+            policies = dict.fromkeys(SOURCES, policy)
         return cls(
             database_url=settings.database_url or f"sqlite:///{Path(settings.data_dir) / 'hub.db'}",
             id_hash_secret=settings.id_hash_secret.encode(),
@@ -78,4 +87,5 @@ class SubgraphConfig:
             licence_dsn=getattr(sims, "licence_dsn", ""),
             certificate_drop_dir=seed_dir / "cert_drop",
             seed_dir=seed_dir,
+            policies=policies,
         )

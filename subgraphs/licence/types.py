@@ -43,7 +43,7 @@ class Person:
     id_type: GraphIdType = strawberry.field(description="证件类型 (ID document type)")
     id_number_hash: str = strawberry.field(
         description="证件号码摘要 (HMAC-SM3 hash of the ID type and number): the key, never the number itself")
-    licences: list[Licence] = strawberry.field(
+    licences: list[Licence] | None = strawberry.field(
         resolver=person_licences, description="持有的行政许可 (licences held by this natural person)")
 
     @classmethod
@@ -56,7 +56,7 @@ class Person:
                                         "subgraph adds the licences an entity holds.")
 class LegalEntity:
     uscc: str = strawberry.field(description="统一社会信用代码 (unified social credit code): the key")
-    licences: list[Licence] = strawberry.field(
+    licences: list[Licence] | None = strawberry.field(
         resolver=entity_licences, description="持有的行政许可 (licences held by this entity)")
 
     @classmethod

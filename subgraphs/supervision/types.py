@@ -105,7 +105,7 @@ async def _body_alerts(
     "行政处罚案件 — a penalty case (home: cases); the supervision subgraph adds its alerts."))
 class PenaltyCase:
     id: strawberry.ID = strawberry.field(description="案件标识 — the case's id")
-    alerts: list[SupervisionAlertType] = strawberry.field(
+    alerts: list[SupervisionAlertType] | None = strawberry.field(
         resolver=_case_alerts, description="监督预警 — active supervision alerts of the case")
 
     @classmethod
@@ -117,7 +117,7 @@ class PenaltyCase:
     "执法主体 — an enforcement body (home: personnel); the supervision subgraph adds its alerts."))
 class EnforcementBody:
     uscc: str = strawberry.field(description="统一社会信用代码 — the body's unified social credit code")
-    alerts: list[SupervisionAlertType] = strawberry.field(
+    alerts: list[SupervisionAlertType] | None = strawberry.field(
         resolver=_body_alerts, description="监督预警 — active alerts of the body (first 200, by id)")
 
     @classmethod
@@ -159,7 +159,7 @@ class BodyRate:
     service_on_time_rate: float = strawberry.field(
         description="按期送达率 — share of its cases without an active S03 (service overdue) alert")
 
-    body: EnforcementBody = strawberry.field(
+    body: EnforcementBody | None = strawberry.field(
         resolver=_rate_body, description="执法主体 — the body (its name and level from personnel, its alerts from here)")
 
 

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from adapters.errors import MalformedRecord, SourceRejected, SourceUnavailable
+from adapters.errors import MalformedRecord, SourceRejected, SourceTimeout, SourceUnavailable
 from adapters.resilience import Resilient, SourcePolicy
 
 FAST: dict[str, float] = {"backoff_base_s": 0.001, "backoff_max_s": 0.002}
@@ -82,3 +82,53 @@ async def test_malformed_records_do_not_open_the_breaker() -> None:
         with pytest.raises(MalformedRecord):
             await r.call(Flaky(failures=1, exc=MalformedRecord("s", "k", ["bad date"])))
     assert await r.call(Flaky(failures=0)) == "ok"
+
+
+class Hang:
+    """A source that never answers (until cancelled); counts the calls it receives."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    async def __call__(self) -> str:
+        self.calls += 1
+        await asyncio.sleep(3600)
+        return "never"
+
+
+async def test_a_hanging_source_costs_one_timeout_not_one_per_attempt() -> None:
+    r = Resilient("slow", SourcePolicy(timeout_s=0.2, read_retries=2, breaker_threshold=100, **FAST))
+    hang = Hang()
+    with pytest.raises(SourceUnavailable, match=r"no answer within 0\.2 s"):
+        await asyncio.wait_for(r.call(hang), timeout=10)  # a bound, not a speed assertion
+    assert hang.calls == 1, "a timeout is not retried: the budget covers the whole call"
+
+
+async def test_retries_stay_inside_the_budget() -> None:
+    # each failure is quick, but the backoff (0.15 s, then 0.3 s) would take the third attempt past 0.3 s
+    r = Resilient("s", SourcePolicy(timeout_s=0.3, read_retries=5, backoff_base_s=0.15, backoff_max_s=1.0))
+    dead = Flaky(failures=10**6)
+    with pytest.raises(SourceUnavailable, match="down"):
+        await asyncio.wait_for(r.call(dead), timeout=10)
+    assert dead.calls == 2
+
+
+async def test_hangs_open_the_breaker_and_then_calls_fail_fast() -> None:
+    r = Resilient("slow", SourcePolicy(timeout_s=0.05, read_retries=2, breaker_threshold=3, breaker_ttl_s=30, **FAST))
+    hang = Hang()
+    for _ in range(3):
+        with pytest.raises(SourceUnavailable, match="no answer"):
+            await r.call(hang)
+    assert hang.calls == 3
+    for _ in range(5):
+        with pytest.raises(SourceUnavailable, match="circuit open"):
+            await r.call(hang)
+    assert hang.calls == 3, "an open breaker does not call the hanging source"
+
+
+async def test_a_timeout_from_the_transport_is_not_retried() -> None:
+    r = Resilient("s", SourcePolicy(timeout_s=5, read_retries=3, **FAST))
+    timed_out = Flaky(failures=10, exc=SourceTimeout("s", "timed out"))
+    with pytest.raises(SourceTimeout):
+        await r.call(timed_out)
+    assert timed_out.calls == 1

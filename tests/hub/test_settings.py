@@ -119,3 +119,23 @@ def test_max_token_lifetime_reaches_the_gateway(monkeypatch: pytest.MonkeyPatch)
     config, _ = gateway_security(load_settings())
     assert config.jwt is not None
     assert config.jwt.max_lifetime_s == 900
+
+
+def test_source_policy_settings_reach_every_source(monkeypatch: pytest.MonkeyPatch) -> None:
+    from subgraphs.common.config import SOURCES, SubgraphConfig
+
+    monkeypatch.setenv("HUB_SOURCES__TIMEOUT_S", "1.5")
+    monkeypatch.setenv("HUB_SOURCES__BREAKER_THRESHOLD", "2")
+    config = SubgraphConfig.from_settings(load_settings())
+    for source in SOURCES:
+        policy = config.policy(source)
+        assert (policy.timeout_s, policy.breaker_threshold) == (1.5, 2), source
+
+
+def test_the_gateway_waits_longer_than_a_hanging_department(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a subgraph may call two departments' systems one after the other: the gateway must outwait both
+    monkeypatch.setenv("HUB_SOURCES__TIMEOUT_S", "5")
+    with pytest.raises(SettingsError, match=r"gateway.subgraph_timeout_s \(10 s\) must exceed 2 × sources.timeout_s"):
+        load_settings()
+    monkeypatch.setenv("HUB_GATEWAY__SUBGRAPH_TIMEOUT_S", "10.5")
+    assert load_settings().gateway.subgraph_timeout_s == 10.5

@@ -65,8 +65,10 @@ def test_a_stopped_subgraph_gives_partial_data_and_an_error_naming_it(tmp_path: 
     with serve(create_app(str(path), poll_interval_s=None)) as url:
         body = httpx.post(url + "/graphql", json={"query": "{ topProducts(first: 2) { name inStock } }"}).json()
         assert body["data"] == {"topProducts": [{"name": "Table", "inStock": None}, {"name": "Couch", "inStock": None}]}
-        [error] = body["errors"]
-        assert error["extensions"] == {"code": "SUBGRAPH_UNAVAILABLE", "serviceName": "inventory"}
+        # one error per field left null, each at the client's path
+        assert [e["path"] for e in body["errors"]] == [["topProducts", 0, "inStock"], ["topProducts", 1, "inStock"]]
+        for error in body["errors"]:
+            assert error["extensions"] == {"code": "SUBGRAPH_UNAVAILABLE", "serviceName": "inventory"}
         # a root field of the missing subgraph: non-null -> data null, still a 200 GraphQL response
         down = httpx.post(url + "/graphql", json={"query": "{ inventorySize }"})
         assert down.status_code == 200
