@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from gateway.app import create_app
+from tests.gateway.http.gateway_process import hub_gateway
 from tests.gateway.shop import subgraph_apps
 from tests.gateway.shop_supergraph import shop_supergraph
 from tests.support.servers import serve
@@ -30,3 +31,10 @@ def gateway_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         path = tmp_path_factory.mktemp("http") / "supergraph.graphql"
         path.write_text(sdl + MUTATION, encoding="utf-8")
         yield stack.enter_context(serve(create_app(str(path), subgraph_timeout_s=5.0, poll_interval_s=None)))
+
+
+@pytest.fixture(scope="session")
+def hub_gateway_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`hub gateway` as its own process (dev profile, the committed supergraph, no subgraph running)."""
+    with hub_gateway(tmp_path_factory.mktemp("hub-gateway")) as url:
+        yield url

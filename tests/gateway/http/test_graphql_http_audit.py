@@ -8,13 +8,11 @@ client of the hub adds (``x-hub-preflight``), every item passes, the MAYs includ
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.gateway.http.audit_node import audit_folder, run_audit
-from tests.gateway.http.gateway_process import hub_gateway
 
 pytestmark = pytest.mark.node
 
@@ -28,9 +26,8 @@ def folder() -> Path:
 
 
 @pytest.fixture(scope="module")
-def gateway(folder: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with hub_gateway(tmp_path_factory.mktemp("audit-gateway")) as url:
-        yield url + "/graphql"
+def gateway(folder: Path, hub_gateway_url: str) -> str:
+    return hub_gateway_url + "/graphql"
 
 
 def _failed(results: list[dict[str, object]]) -> dict[str, str]:
