@@ -32,7 +32,7 @@ def _media(response: httpx.Response) -> str:
 
 
 #: well-formed requests that fail as GraphQL: the code each must carry
-REQUEST_ERRORS = {
+REQUEST_ERRORS: dict[str, tuple[dict[str, Any], str]] = {
     "parse": ({"query": "{ me { "}, "GRAPHQL_PARSE_FAILED"),
     "validation": ({"query": "{ me { nope } }"}, "GRAPHQL_VALIDATION_FAILED"),
     "coercion": ({"query": "query Q($n: Int!) { topProducts(first: $n) { upc } }", "variables": {"n": "x"}},
