@@ -17,9 +17,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from gateway.errors import BadUserInput, GatewayError, InvalidSupergraph, MethodNotAllowed
+from gateway.errors import BadUserInput, GatewayError, InvalidSupergraph, MethodNotAllowed, NotAcceptable
 from gateway.execution.transport import SubgraphTransport
 from gateway.extensions import GatewayExtension, RequestContext
+from gateway.media import JSON, content_type, ensure_json_body, negotiate, response_status
 from gateway.metrics import GatewayMetrics
 from gateway.pipeline import GraphQLRequest, Pipeline, error_response_parts
 from gateway.runtime import GatewayRuntime
@@ -28,7 +29,6 @@ from gateway.security.limits import read_body_limited
 from gateway.source import SupergraphSource
 
 log = logging.getLogger("gateway")
-_JSON = "application/json"
 #: what /metrics counts for a request whose handling raised (Starlette answers it with a plain 500)
 _CRASHED: dict[str, Any] = {"errors": [{"extensions": {"code": "INTERNAL_SERVER_ERROR"}}]}
 
@@ -64,8 +64,8 @@ class GatewayState:
         return True
 
 
-def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(orjson.dumps(body), status_code=status, media_type=_JSON, headers=headers)
+def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None, media: str = JSON) -> Response:
+    return Response(orjson.dumps(body), status_code=status, media_type=content_type(media), headers=headers)
 
 
 def create_app(supergraph_source: str, *, subgraph_timeout_s: float = 10.0, dedupe_inflight: bool = False,
@@ -135,17 +135,24 @@ def create_app(supergraph_source: str, *, subgraph_timeout_s: float = 10.0, dedu
                 await transport.aclose()
 
     def answer(started: float, operation_type: str, body: dict[str, Any], status: int = 200,
-               headers: dict[str, str] | None = None) -> Response:
+               headers: dict[str, str] | None = None, media: str = JSON) -> Response:
         if recorder is not None:
             recorder.record_request(operation_type, body, perf_counter() - started)
-        return _json(body, status, headers)
+        return _json(body, status, headers, media)
 
     async def graphql(request: Request) -> Response:
+        """One GraphQL-over-HTTP request; media types and statuses as `gateway.media` sets them out."""
         started = perf_counter()
+        try:
+            media = negotiate(request.headers.get("accept"))
+        except NotAcceptable as exc:
+            body, status, headers = error_response_parts(exc)
+            return answer(started, "unknown", body, status, headers)
         runtime = state.runtime  # the request keeps this runtime even if a reload swaps it
         if runtime is None:
             return answer(started, "unknown", {"errors": [{"message": "The supergraph is not loaded yet.",
-                                                           "extensions": {"code": "SUPERGRAPH_NOT_LOADED"}}]}, 503)
+                                                           "extensions": {"code": "SUPERGRAPH_NOT_LOADED"}}]},
+                          503, media=media)
         pipeline = holder["pipeline"]
         context = RequestContext(request, runtime=runtime)
         try:
@@ -153,15 +160,18 @@ def create_app(supergraph_source: str, *, subgraph_timeout_s: float = 10.0, dedu
                 await ext.on_request(request, context)
             gql = await _read_request(request, max_body_bytes)
         except (GatewayError, SecurityError) as exc:
+            # refused at the HTTP layer (not a well-formed GraphQL request): the same status for both types
             body, status, headers = error_response_parts(exc)
-            return answer(started, "unknown", body, status, headers)
+            return answer(started, "unknown", body, status, headers, media)
         try:
             result = await pipeline.run(runtime, gql, context, allow_mutation=request.method == "POST")
         except Exception:
             if recorder is not None:
                 recorder.record_request("unknown", _CRASHED, perf_counter() - started)
             raise
-        return answer(started, result.operation_type, result.body, result.status, result.headers)
+        status = response_status(media, result.status, request_error=result.request_error,
+                                 has_data="data" in result.body)
+        return answer(started, result.operation_type, result.body, status, result.headers, media)
 
     async def metrics_page(request: Request) -> Response:
         assert recorder is not None
@@ -201,6 +211,7 @@ async def _read_request(request: Request, max_body_bytes: int) -> GraphQLRequest
                           params.get("documentId"), extensions or None)
     if request.method != "POST":
         raise MethodNotAllowed("Use GET or POST.")
+    ensure_json_body(request.headers.get("content-type"))
     raw = await read_body_limited(request.stream(), max_body_bytes,
                                   content_length=request.headers.get("content-length"))
     try:
@@ -236,6 +247,8 @@ def _validated(query: Any, variables: Any, operation_name: Any, document_id: Any
         raise BadUserInput("variables must be a JSON object.")
     if operation_name is not None and not isinstance(operation_name, str):
         raise BadUserInput("operationName must be a string.")
+    if extensions is not None and not isinstance(extensions, dict):
+        raise BadUserInput("extensions must be a JSON object.")
     return GraphQLRequest(query or "", variables, operation_name or None, persisted)
 
 

@@ -8,7 +8,9 @@
     │   ├── ParseFailed (GRAPHQL_PARSE_FAILED)
     │   ├── ValidationFailed (GRAPHQL_VALIDATION_FAILED)
     │   ├── BadUserInput (BAD_USER_INPUT)                 variables do not coerce, unknown operation name
-    │   └── MethodNotAllowed (METHOD_NOT_ALLOWED)         e.g. a mutation over GET (HTTP 405)
+    │   ├── MethodNotAllowed (METHOD_NOT_ALLOWED)         e.g. a mutation over GET (HTTP 405)
+    │   ├── NotAcceptable (NOT_ACCEPTABLE)                the Accept header admits no media type served (406)
+    │   └── UnsupportedMediaType (UNSUPPORTED_MEDIA_TYPE) a POST body that is not JSON in UTF-8 (415)
     ├── PlanningError (QUERY_PLANNING_FAILED)             no subgraph can resolve a selection
     └── SubgraphError                                     one subgraph request failed; carries the service
         ├── SubrequestHttpError (SUBREQUEST_HTTP_ERROR)   non-2xx answer or a body that is not GraphQL JSON
@@ -82,6 +84,16 @@ class BadUserInput(RequestError):
 class MethodNotAllowed(RequestError):
     code = "METHOD_NOT_ALLOWED"
     http_status = 405
+
+
+class NotAcceptable(RequestError):
+    code = "NOT_ACCEPTABLE"
+    http_status = 406
+
+
+class UnsupportedMediaType(RequestError):
+    code = "UNSUPPORTED_MEDIA_TYPE"
+    http_status = 415
 
 
 class PlanningError(GatewayError):

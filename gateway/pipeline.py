@@ -37,6 +37,9 @@ class GraphQLResponse:
     headers: dict[str, str] | None = None
     #: query/mutation/subscription once the document is planned; unknown for one refused before that
     operation_type: str = "unknown"
+    #: a well-formed request that failed as GraphQL (parse, validation, coercion, limits): 400 under
+    #: application/graphql-response+json, 200 under application/json (`gateway.media`)
+    request_error: bool = False
 
 
 def error_response_parts(exc: GatewayError | SecurityError) -> tuple[dict[str, Any], int, dict[str, str] | None]:
@@ -44,6 +47,8 @@ def error_response_parts(exc: GatewayError | SecurityError) -> tuple[dict[str, A
     headers: dict[str, str] | None = None
     if exc.http_status == 401:
         headers = {"www-authenticate": "Bearer"}
+    elif exc.http_status == 405:
+        headers = {"allow": "POST"}
     elif isinstance(exc, RateLimited):
         headers = {"retry-after": str(max(1, round(exc.retry_after_s)))}
     return {"errors": exc.to_graphql_list()}, exc.http_status, headers
@@ -70,6 +75,7 @@ class Pipeline:
                   allow_mutation: bool = True) -> GraphQLResponse:
         prepared: PreparedOperation | None = None
         headers: dict[str, str] | None = None
+        request_error = False
         context.runtime = runtime
         try:
             for inspector in self._inspectors:
@@ -93,6 +99,7 @@ class Pipeline:
             status = 200
         except (GatewayError, SecurityError) as exc:
             body, status, headers = error_response_parts(exc)
+            request_error = status == 400
         for ext in self._transforms:
             body = ext.transform_response(body, prepared, context)
         for completer in self._completers:
@@ -100,7 +107,9 @@ class Pipeline:
                 body = await completer.complete_response(body, prepared, context)
             except SecurityError as exc:
                 body, status, headers = error_response_parts(exc)
-        return GraphQLResponse(status, body, headers, prepared.operation_kind if prepared is not None else "unknown")
+                request_error = False
+        return GraphQLResponse(status, body, headers, prepared.operation_kind if prepared is not None else "unknown",
+                               request_error)
 
     def _variables(self, runtime: GatewayRuntime, prepared: PreparedOperation,
                    given: dict[str, Any] | None) -> dict[str, Any]:

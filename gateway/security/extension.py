@@ -56,7 +56,7 @@ from gateway.security.pruning import apply_denials, prune
 from gateway.security.purpose import PURPOSE_REF_HEADER, ClearReadBudget, PurposeVerifier
 from gateway.security.ratelimit import TokenBucketLimiter
 from gateway.security.state import STATE_KEY, RequestSecurity, ViewCache, security_state
-from gateway.security.strings import ensure_printable_arguments
+from gateway.security.strings import StringLimitsCache, ensure_printable_arguments
 from trust.signing import CallerContext, CallSigner
 
 __all__ = ["END_USER_HEADER", "PURPOSE_HEADER", "CallSigning", "RequestGuard", "ResponseGuard"]
@@ -97,6 +97,7 @@ class RequestGuard(GatewayExtension):
         self.authenticator: JwtAuthenticator | None = None
         self.limiter = TokenBucketLimiter(config.rate_limit) if config.rate_limit is not None else None
         self._documents: OrderedDict[tuple[int, str], _Doc] = OrderedDict()
+        self.string_limits = StringLimitsCache()
         signer = CallSigner(config.signing_key) if config.signing_key is not None else None
         self.purposes = PurposeVerifier(config.purposes, signer)
 
@@ -207,7 +208,8 @@ class RequestGuard(GatewayExtension):
             if not request.variables:
                 doc.limits_passed = True
         ensure_introspection_allowed(document, config.hygiene)
-        ensure_printable_arguments(document, request.variables)
+        ensure_printable_arguments(document, request.variables, schema=runtime.supergraph.api_schema,
+                                   limits=self.string_limits.get(runtime))
         if context.request is not None:
             ensure_not_mutation_over_get(context.request.method, document, request.operation_name)
         if doc.errors is None:

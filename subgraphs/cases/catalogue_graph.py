@@ -26,8 +26,12 @@ from subgraphs.cases.catalogue import (
 from subgraphs.cases.context import CasesContext
 from subgraphs.cases.graph_enums import described
 from subgraphs.cases.mutations import guarded, require_user
+from subgraphs.common.directives import MaxLength
 from subgraphs.common.errors import graphql_error
 from subgraphs.common.pagination import Page, decode_cursor, encode_cursor, page_size
+
+#: the longest item content (JSON) the gateway lets through to draftEnforcementItem, in characters
+ITEM_CONTENT_MAX = 100_000
 
 ItemStatusEnum = described(ItemStatus, "EnforcementItemStatus",
                            "事项状态 — workflow status of a catalogue item version")
@@ -71,7 +75,8 @@ async def _read(info: Info[CasesContext, None], code: str, version: int) -> Enfo
 
 
 async def draft_enforcement_item(info: Info[CasesContext, None], content: Annotated[str, strawberry.argument(
-        description="事项内容 — the item as a JSON object of the exchange format (the store numbers the version)")],
+        description="事项内容 — the item as a JSON object of the exchange format (the store numbers the version)",
+        directives=[MaxLength(max=ITEM_CONTENT_MAX)])],
                                  ) -> EnforcementItemVersion:
     """Draft a new version of an item: `content` is the item as a JSON object of the exchange format."""
     user = require_user(info)

@@ -30,6 +30,7 @@ from domain.sm import id_number_hash, normalise_id_number
 from subgraphs.cases.access import CaseAccess, registered_region
 from subgraphs.cases.codec import CodecError, encode_command
 from subgraphs.cases.command_descriptions import mutation_description
+from subgraphs.cases.config import MAX_INLINE_BYTES
 from subgraphs.cases.context import CasesContext
 from subgraphs.cases.descriptions import ARGS, FIELDS, OPEN_CASE_ID
 from subgraphs.cases.devauth import HEADER
@@ -43,6 +44,7 @@ from subgraphs.cases.errors import CaseServiceError, IdempotencyKeyReused, Versi
 from subgraphs.cases.inputs import PartyInput, input_types
 from subgraphs.cases.service import CaseRecord, CommandResult, Idempotency, request_hash, uuid7
 from subgraphs.cases.types import Int64, PenaltyCase, UploadedFile
+from subgraphs.common.directives import MaxLength
 from subgraphs.common.errors import graphql_error
 from subgraphs.common.logsafe import scrub
 
@@ -236,7 +238,9 @@ def _snake(name: str) -> str:
 
 async def upload_file(
     info: Info[CasesContext, None],
-    content_base64: Annotated[str, strawberry.argument(description="文件内容 — the file, base64-encoded (small files only)")],
+    content_base64: Annotated[str, strawberry.argument(
+        description="文件内容 — the file, base64-encoded (small files only)",
+        directives=[MaxLength(max=4 * -(-MAX_INLINE_BYTES // 3))])],  # the base64 text of the largest file
     sm3: Annotated[str | None, strawberry.argument(
         description="哈希值 — the SM3 you expect; the upload fails if the content's differs")] = None,
 ) -> UploadedFile:

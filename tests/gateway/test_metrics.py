@@ -86,7 +86,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 def test_requests_are_counted_by_operation_type_and_outcome(stack: Stack) -> None:
     before = scrape(stack.url)
     good = [httpx.post(stack.url + "/graphql", json={"query": "{ me { name } }"}) for _ in range(3)]
-    invalid = httpx.post(stack.url + "/graphql", json={"query": "{ me { nope } }"})
+    invalid = httpx.post(stack.url + "/graphql", json={"query": "{ me { nope } }"},
+                         headers={"accept": "application/graphql-response+json"})
     malformed = httpx.post(stack.url + "/graphql", content=b"{not json",
                            headers={"content-type": "application/json"})
     partial = httpx.post(stack.url + "/graphql", json={"query": "{ users { name } topProducts { name inStock } }"})

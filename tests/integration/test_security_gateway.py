@@ -17,7 +17,8 @@ import pytest
 from tests.gateway.security.secure_graph import SIGNING_KEY, Stack, secure_stack
 from trust.signing import CallerContext, CallSigner
 
-JSON = {"content-type": "application/json", "accept": "application/json"}
+# clients that follow GraphQL over HTTP: a refused request is a 4xx (under application/json it would be 200)
+JSON = {"content-type": "application/json", "accept": "application/graphql-response+json"}
 
 
 @pytest.fixture(scope="module")

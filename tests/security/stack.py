@@ -44,7 +44,8 @@ SIGNING_SECRET = "attack-suite-signing-secret-0123456789abcdef"
 ID_HASH_SECRET = "attack-suite-id-hash-pepper-0123456789abcdef"
 STARTUP_BUDGET_S = 180.0  # a timeout, not a speed target
 CASES = 60
-JSON = {"content-type": "application/json", "accept": "application/json"}
+# a client following GraphQL over HTTP: a refused request is a 4xx (under application/json it would be 200)
+JSON = {"content-type": "application/json", "accept": "application/graphql-response+json"}
 
 
 @dataclass

@@ -27,7 +27,8 @@ def _bearer(hub: Hub) -> dict[str, str]:
 
 def _post(hub: Hub, payload: Any, **headers: str) -> httpx.Response:
     return httpx.post(f"{hub.gateway}/graphql", json=payload, timeout=20,
-                      headers={"content-type": "application/json", **_bearer(hub), **headers})
+                      headers={"content-type": "application/json", "accept": "application/graphql-response+json",
+                               **_bearer(hub), **headers})
 
 
 def _codes(response: httpx.Response) -> list[str]:

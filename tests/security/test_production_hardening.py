@@ -155,7 +155,8 @@ def test_production_refuses_unregistered_documents_and_runs_the_engines(hub: Hub
     url = f"http://127.0.0.1:{port}"
     wait_healthy(url, process, time.monotonic() + BUDGET_S, hub.root / "gateway-enforcing.log")
     token = hub.service_token("supervision-engine")
-    headers = {"content-type": "application/json", "authorization": f"Bearer {token}",
+    headers = {"content-type": "application/json", "accept": "application/graphql-response+json",
+               "authorization": f"Bearer {token}",
                "x-purpose-code": "SUPERVISION", "x-purpose-ref": "area:supervised"}
     # the engine's own bodies query with a literal changed is another, unregistered document
     altered = BODIES_QUERY.replace("first: 200", "first: 199")

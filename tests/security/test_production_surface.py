@@ -61,7 +61,8 @@ def test_production_runs_only_registered_documents(hub: Hub) -> None:
     url = f"http://127.0.0.1:{port}"
     wait_healthy(url, process, time.monotonic() + UP_BUDGET_S, hub.root / "gateway-trusted.log")
     token = hub.token("officer1")
-    headers = {"content-type": "application/json", "authorization": f"Bearer {token}"}
+    headers = {"content-type": "application/json", "accept": "application/graphql-response+json",
+               "authorization": f"Bearer {token}"}
     registered = json.loads(MANIFEST.read_text(encoding="utf-8"))
     case_list = next(text for text in registered.values() if "query CaseList" in text)
 

@@ -17,7 +17,8 @@ def test_health_get_query_and_mutation_over_get(gateway_url: str, fresh: Shop) -
     assert httpx.get(gateway_url + "/health").status_code == 200
     ok = httpx.get(gateway_url + "/graphql", params={"query": "{ me { name } }"})
     assert ok.json() == {"data": {"me": {"name": "Ada Lovelace"}}}
-    mutation = httpx.get(gateway_url + "/graphql", params={"query": "mutation { x }"})
+    mutation = httpx.get(gateway_url + "/graphql", params={"query": "mutation { x }"},
+                         headers={"accept": "application/graphql-response+json"})
     # the shop has no Mutation type: a validation error, not a 500
     assert mutation.status_code == 400
 
@@ -31,7 +32,8 @@ def test_bad_requests_get_graphql_errors_not_500(gateway_url: str) -> None:
         b'{"variables": {}}': "BAD_USER_INPUT",
     }
     for raw, code in cases.items():
-        response = httpx.post(gateway_url + "/graphql", content=raw, headers={"content-type": "application/json"})
+        response = httpx.post(gateway_url + "/graphql", content=raw, headers={
+            "content-type": "application/json", "accept": "application/graphql-response+json"})
         assert response.status_code == 400, raw
         assert response.json()["errors"][0]["extensions"]["code"] == code, raw
 

@@ -1,0 +1,90 @@
+"""`hub up` (the dev profile, every simulator, subgraph and the gateway) as a process for a test, on free ports."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from tests.support.servers import free_port_block
+
+STARTUP_BUDGET_S = 180.0  # a bound, not a speed target: test workers share two cores
+ATTEMPTS = 3  # a block found free can be taken before hub up binds it: try another block
+PROBE = '{ searchEnforcementBodies(level: "CITY", first: 1) { items { name } } }'
+
+
+@dataclass(frozen=True)
+class RunningHub:
+    gateway: str  # base URL of the gateway
+    identity: str  # base URL of the simulated identity provider (tokens for the demo users)
+
+    def token(self, username: str) -> str:
+        """An access token for a demo user (password `<username>-pass`)."""
+        answer = httpx.post(f"{self.identity}/oauth/token", timeout=10, data={
+            "grant_type": "password", "username": username, "password": f"{username}-pass"})
+        answer.raise_for_status()
+        return str(answer.json()["access_token"])
+
+
+@contextlib.contextmanager
+def hub_up(work: Path, seed: Path) -> Iterator[RunningHub]:
+    """Start `hub up` over a data directory holding `seed`; yield its URLs once a query that reaches a
+    subgraph is answered through the gateway; stop everything (SIGTERM) afterwards."""
+    from simulators.registry import SIMULATORS
+    from subgraphs.registry import SUBGRAPHS
+
+    data = work / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    if not (data / "seed").exists():
+        os.symlink(seed, data / "seed")
+    n_sims, n_subgraphs = len(SIMULATORS), len(SUBGRAPHS)
+    log = work / "hub-up.log"
+    for attempt in range(ATTEMPTS):
+        base = free_port_block(n_sims + n_subgraphs + 1, seed=os.getpid() * 17 + attempt)
+        gateway = f"http://127.0.0.1:{base + n_sims + n_subgraphs}"
+        env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
+        env.update(HUB_DATA_DIR=str(data), HUB_SIMULATORS__BASE_PORT=str(base),
+                   HUB_SUBGRAPHS__BASE_PORT=str(base + n_sims), HUB_GATEWAY__PORT=str(base + n_sims + n_subgraphs),
+                   PYTHONUNBUFFERED="1", COLUMNS="200")
+        with open(log, "w") as out:
+            proc = subprocess.Popen([sys.executable, "-m", "hub", "up"], cwd=work, env=env, stdout=out,
+                                    stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            if _answering(gateway, proc):
+                yield RunningHub(gateway, f"http://127.0.0.1:{base + SIMULATORS['identity'].port_offset}")
+                return
+        finally:
+            _stop(proc)
+        if "address already in use" not in log.read_text(encoding="utf-8", errors="replace"):
+            break
+    raise AssertionError(f"hub up did not come up:\n{log.read_text(encoding='utf-8', errors='replace')[-5000:]}")
+
+
+def _answering(gateway: str, proc: subprocess.Popen[bytes]) -> bool:
+    deadline = time.monotonic() + STARTUP_BUDGET_S
+    with httpx.Client(timeout=5.0) as client:
+        while time.monotonic() < deadline and proc.poll() is None:
+            with contextlib.suppress(httpx.HTTPError, ValueError):
+                answer = client.post(gateway + "/graphql", json={"query": PROBE}).json()
+                if "errors" not in answer and answer["data"]["searchEnforcementBodies"]["items"]:
+                    return True
+            time.sleep(0.5)
+    return False
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)  # the group this test started (start_new_session)
+        proc.wait(timeout=10)
