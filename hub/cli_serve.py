@@ -127,7 +127,6 @@ def gateway(
     if not source.startswith(("http://", "https://")) and not Path(source).is_file():
         raise fail(f"supergraph file {source} does not exist (run `hub compose` or pass --supergraph)")
     config, access_log = gateway_security(settings)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
     try:
         application = create_secure_app(
             source, config, access_log=access_log, local_subgraphs=settings.security.audit.local_subgraphs,
@@ -136,6 +135,7 @@ def gateway(
             override_labels=settings.gateway.override_labels)
     except GatewayError as exc:
         raise fail(f"cannot serve {source}: {exc}") from exc
+    settings.data_dir.mkdir(parents=True, exist_ok=True)  # the access log's directory in dev
     served = guard_metrics(application, token=settings.security.metrics_token,
                            production=settings.profile is Profile.PRODUCTION, name="gateway")
     uvicorn.run(served, host=host or settings.gateway.host, port=port or settings.gateway.port,
