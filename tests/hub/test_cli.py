@@ -118,7 +118,10 @@ def _write_access_log(path: Path, ages_days: list[int]) -> None:
 
     async def write() -> None:
         for age in ages_days:
-            log = AccessLog(FileAccessLog(path), clock=lambda age=age: time.time() - age * 86_400)
+            def clock(age: int = age) -> float:
+                return time.time() - age * 86_400
+
+            log = AccessLog(FileAccessLog(path), clock=clock)
             await log.open()
             await log.append({"operation": f"q{age}", "fields": ["Query.penaltyCases"]})
             await log.store.close()
