@@ -40,7 +40,8 @@ COMMANDS = sorted(leaf_commands(typer.main.get_command(app)))
 class Case:
     """`hub <command> <args>` in an empty working directory; `expect`: words of the message it must print.
     In args and env values, {out} is a directory outside the working directory (holding `a-file`,
-    `empty.db`: a SQLite file with no tables, `bad.graphql`, `not-a-zip.zip`) and {port} a closed port."""
+    `empty.db`: a SQLite file with no tables, `bad.graphql`, `not-a-zip.zip`, `demo-data/`: a data
+    directory `make run` seeded) and {port} a closed port."""
 
     args: tuple[str, ...]
     expect: str
@@ -59,7 +60,9 @@ CASES: dict[tuple[str, ...], list[Case]] = {
                Case(("population", "--data", "{out}", "--error-rate", "2"), "error_rate must be between 0 and 1")],
     ("up",): [Case(("--size", "huge"), "--size must be one of"), Case(("--data", "nosuch"), "--data must be one of"),
               Case((), "gateway.port (env HUB_GATEWAY__PORT)", {"HUB_GATEWAY__PORT": "abc"}),
-              Case((), "Not a directory", {"HUB_DATA_DIR": "{out}/a-file/data"})],
+              Case((), "Not a directory", {"HUB_DATA_DIR": "{out}/a-file/data"}),
+              Case(("--data", "ground-truth"), "holds the demo data of an earlier run: remove it",
+                   {"HUB_DATA_DIR": "{out}/demo-data"})],
     ("subgraph",): [Case(("nosuch",), "unknown subgraph 'nosuch'"),
                     Case(("cases",), "log_level (env HUB_LOG_LEVEL)", {"HUB_LOG_LEVEL": "LOUD"})],
     ("gateway",): [Case((), "supergraph file schema/supergraph.graphql does not exist"),
@@ -123,6 +126,8 @@ def outside(tmp_path_factory: pytest.TempPathFactory) -> Path:
     sqlite3.connect(out / "empty.db").close()
     (out / "bad.graphql").write_text("this is not a supergraph {", encoding="utf-8")
     (out / "not-a-zip.zip").write_bytes(b"PK but not a zip")
+    (out / "demo-data" / "seed").mkdir(parents=True)  # what `make run` left: the files, no ground truth
+    (out / "demo-data" / "seed" / "manifest.json").write_text("{}", encoding="utf-8")
     return out
 
 
