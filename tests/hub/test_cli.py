@@ -189,3 +189,14 @@ def test_seed_creates_the_directory_of_a_new_sqlite_store(tmp_path: Path) -> Non
     assert "Traceback" not in result.stderr
     assert store.is_file()
     assert "injected violations over 40 rules" in result.stdout
+
+
+def test_seed_in_a_fresh_checkout_creates_the_default_store(tmp_path: Path) -> None:
+    """`hub seed --size small --out DIR` where no data/ exists yet: the default store is created, no traceback."""
+    result = subprocess.run([sys.executable, "-m", "hub", "seed", "--size", "small", "--out", "seed-out", "--cases",
+                             "45", "--no-progress"], capture_output=True, text=True, cwd=tmp_path, env=_clean_env(),
+                            timeout=300, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert (tmp_path / "data" / "hub.db").is_file()
+    assert (tmp_path / "seed-out" / "ground_truth.json").is_file()
