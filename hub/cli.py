@@ -1,7 +1,9 @@
-"""The `hub` command line: the Typer app and one registration line per command.
+"""The `hub` command line: the Typer app, and one registration line per command or group.
 
 Each command lives in a module of its own concept (`hub/cli_*.py`); how every command fails (one
-paragraph, a non-zero exit status, never a traceback) is in `hub/cli_common.py`.
+paragraph, a non-zero exit status, never a traceback) is in `hub/cli_common.py`. A new command: its
+module, its name in the import below, one registration line, and its failure cases in
+tests/hub/test_cli_errors.py (which fails for a command without them).
 """
 
 from __future__ import annotations
