@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from hub.cli_common import fail, load
+from hub.cli_store import unreachable
 
 
 def seed(
@@ -38,3 +39,6 @@ def seed(
                      note=lambda m: typer.echo(m, err=True))
     except StoreNotEmpty as exc:
         raise fail(str(exc)) from exc
+    except ConnectionError as exc:  # the only server seeding talks to is the store's
+        raise unreachable(store or settings.store_url, exc, source="--store" if store else "HUB_DATABASE_URL") \
+            from exc

@@ -63,6 +63,13 @@ async def _current_revision(url: str) -> str | None:
         await engine.dispose()
 
 
+def unreachable(url: str, exc: BaseException, *, source: str = "HUB_DATABASE_URL") -> CliFailure:
+    """The failure of a store that does not answer (a database server that is down or elsewhere)."""
+    reason = getattr(exc, "orig", None) or exc
+    return CliFailure(f"cannot open the store at {redact(url)}: {reason}. Check that the database runs and "
+                      f"that {source} names it.")
+
+
 def existing_store(url: str, *, source: str = "HUB_DATABASE_URL (or HUB_DATA_DIR for the SQLite file)") -> str:
     """`url` when a store is there at this hub's revision; else a `CliFailure` naming what to do."""
     import sqlalchemy.exc
@@ -76,9 +83,7 @@ def existing_store(url: str, *, source: str = "HUB_DATABASE_URL (or HUB_DATA_DIR
     try:
         current = asyncio.run(_current_revision(url))
     except (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError, OSError) as exc:
-        reason = getattr(exc, "orig", None) or exc
-        raise CliFailure(f"cannot open the store at {redact(url)}: {reason}. Check that the database runs and "
-                         f"that {source} names it.") from exc
+        raise unreachable(url, exc, source=source) from exc
     wanted = head_revision()
     if current is None:
         raise CliFailure(f"the store at {redact(url)} is not migrated (no hub tables): run `hub db upgrade`.")
@@ -122,4 +127,6 @@ def db_upgrade(
     except CommandError as exc:
         raise fail(f"cannot migrate to {revision!r}: {exc} (the newest revision is {head_revision()}; "
                    "`hub db upgrade` with no argument goes there)") from exc
+    except ConnectionError as exc:
+        raise unreachable(url, exc) from exc
     typer.echo(f"store at {redact(url)} is at revision {revision}")

@@ -54,7 +54,9 @@ BAD_SETTINGS = Case((), "log_level (env HUB_LOG_LEVEL)", {"HUB_LOG_LEVEL": "LOUD
 
 CASES: dict[tuple[str, ...], list[Case]] = {
     ("seed",): [Case(("--size", "huge"), "--size must be one of small, medium, large"),
-                Case(("--cases", "-1"), "--cases must be 0 or more"), BAD_SETTINGS],
+                Case(("--cases", "-1"), "--cases must be 0 or more"), BAD_SETTINGS,
+                Case(("--out", "{out}/seed", "--store", "postgresql://hub@127.0.0.1:{port}/hub"),
+                     "cannot open the store at postgresql://hub@127.0.0.1:")],
     ("sim",): [Case(("nosuch",), "unknown simulator 'nosuch'"),
                Case(("population",), "no seeded data in data/seed: run `hub seed"),
                Case(("population", "--data", "{out}", "--error-rate", "2"), "error_rate must be between 0 and 1")],
@@ -97,6 +99,7 @@ CASES: dict[tuple[str, ...], list[Case]] = {
     ("outbox", "retry"): [Case((), NO_STORE), Case(("--topic", "nosuch"), "unknown topic 'nosuch'")],
     ("db", "upgrade"): [Case(("nosuch",), "cannot migrate to 'nosuch'"),
                         Case((), "unsupported database", {"HUB_DATABASE_URL": "mysql://hub@127.0.0.1/hub"}),
+                        Case((), "cannot open the store", {"HUB_DATABASE_URL": "postgresql://hub@127.0.0.1:{port}/hub"}),
                         Case((), "Not a directory", {"HUB_DATA_DIR": "{out}/a-file/data"}), BAD_SETTINGS],
 }
 
