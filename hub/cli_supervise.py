@@ -32,7 +32,15 @@ def supervise_sweep(
         raise fail(f"--as-of needs an offset, for example {as_of}+08:00")
     settings = load()
     existing_store(settings.store_url)
-    raise typer.Exit(sweep_command(settings, as_json=json_output, as_of=when))
+    code = sweep_command(settings, as_json=json_output, as_of=when)
+    if code != 0:
+        from subgraphs.supervision.service_token import ServiceClient
+
+        typer.secho(f"the sweep reads other departments' facts through the gateway at "
+                    f"{ServiceClient.from_settings(settings).gateway_url}: if that is what failed, check that the "
+                    "hub is up (`hub up`) and that supervision.gateway_url or HUB_GATEWAY__PORT names it",
+                    err=True, fg=typer.colors.RED)
+    raise typer.Exit(code)
 
 
 @sync_app.command("population")

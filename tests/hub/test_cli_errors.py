@@ -40,8 +40,8 @@ COMMANDS = sorted(leaf_commands(typer.main.get_command(app)))
 class Case:
     """`hub <command> <args>` in an empty working directory; `expect`: words of the message it must print.
     In args and env values, {out} is a directory outside the working directory (holding `a-file`,
-    `empty.db`: a SQLite file with no tables, `bad.graphql`, `not-a-zip.zip`, `demo-data/`: a data
-    directory `make run` seeded) and {port} a closed port."""
+    `empty.db`: a SQLite file with no tables, `seeded.db`: a store with cases, `bad.graphql`,
+    `not-a-zip.zip`, `demo-data/`: a data directory `make run` seeded) and {port} a closed port."""
 
     args: tuple[str, ...]
     expect: str
@@ -91,6 +91,8 @@ CASES: dict[tuple[str, ...], list[Case]] = {
     ("archive", "verify"): [Case(("case.zip",), "case.zip does not exist"),
                             Case(("{out}/not-a-zip.zip",), "not a readable zip")],
     ("supervise", "sweep"): [Case((), NO_STORE), Case(("--as-of", "yesterday"), "--as-of"),
+                             Case((), "check that the hub is up (`hub up`)",
+                                  {"HUB_DATABASE_URL": "sqlite:///{out}/seeded.db", "HUB_GATEWAY__PORT": "{port}"}),
                              Case(("--as-of", "2026-10-30T10:00:00"), "--as-of needs an offset")],
     ("sync", "population"): [Case((), NO_STORE), Case(("--page-size", "0"), "--page-size must be between 1 and 1000"),
                              Case(("--max-pages", "0"), "--max-pages must be positive")],
@@ -122,6 +124,12 @@ def _params() -> list[object]:
     return params
 
 
+def _env(**extra: str) -> dict[str, str]:
+    """The test's environment without any HUB_* setting of the caller's."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
+    return {**env, "PYTHONPATH": str(ROOT), "COLUMNS": "200", **extra}
+
+
 @pytest.fixture(scope="module")
 def outside(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("outside")
@@ -129,6 +137,10 @@ def outside(tmp_path_factory: pytest.TempPathFactory) -> Path:
     sqlite3.connect(out / "empty.db").close()
     (out / "bad.graphql").write_text("this is not a supergraph {", encoding="utf-8")
     (out / "not-a-zip.zip").write_bytes(b"PK but not a zip")
+    seeded = subprocess.run([sys.executable, "-m", "hub", "seed", "--out", str(out / "seed"), "--cases", "20",
+                             "--store", f"sqlite:///{out / 'seeded.db'}", "--no-progress"], capture_output=True,
+                            text=True, cwd=out, env=_env(), timeout=300, check=False)
+    assert seeded.returncode == 0, seeded.stderr
     (out / "demo-data" / "seed").mkdir(parents=True)  # what `make run` left: the files, no ground truth
     (out / "demo-data" / "seed" / "manifest.json").write_text("{}", encoding="utf-8")
     return out
@@ -138,9 +150,7 @@ def outside(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_command_fails_clearly(command: tuple[str, ...], case: Case, outside: Path, tmp_path: Path) -> None:
     port = free_port()
     values = {"out": str(outside), "port": str(port), "port_minus_5": str(port - 5)}
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
-    env.update({k: v.format(**values) for k, v in case.env.items()})
-    env.update(COLUMNS="200", PYTHONPATH=str(ROOT))
+    env = _env(**{k: v.format(**values) for k, v in case.env.items()})
     cwd = tmp_path / "cwd"
     cwd.mkdir()
     args = [a.format(**values) for a in case.args]
