@@ -163,3 +163,25 @@ def test_command_fails_clearly(command: tuple[str, ...], case: Case, outside: Pa
     if result.returncode == 2:  # could not start: said on standard error (a check's report goes to stdout)
         assert result.stderr.strip(), said
     assert sorted(p.name for p in cwd.iterdir()) == [], f"files created in the working directory: {said}"
+
+
+def test_an_unexpected_error_is_one_paragraph_and_status_70(capsys: pytest.CaptureFixture[str],
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """The last safety net: a bug is named in one paragraph (exit 70); HUB_DEBUG=1 adds the traceback."""
+    from hub.cli_common import DEBUG_ENV, INTERNAL, run
+
+    def broken() -> None:
+        raise LookupError("the thing that was not there")
+
+    monkeypatch.delenv(DEBUG_ENV, raising=False)
+    with pytest.raises(SystemExit) as stopped:
+        run(broken)
+    assert stopped.value.code == INTERNAL
+    err = capsys.readouterr().err
+    assert "unexpected error: LookupError: the thing that was not there" in err
+    assert f"{DEBUG_ENV}=1" in err
+    assert "Traceback" not in err
+    monkeypatch.setenv(DEBUG_ENV, "1")
+    with pytest.raises(SystemExit):
+        run(broken)
+    assert "Traceback" in capsys.readouterr().err
