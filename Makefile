@@ -16,8 +16,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -qq -e '.[dev]'
 	@touch $(STAMP)
 
+# `make run DATA=ground-truth` seeds the README's walkthrough data on first run; `SIZE=medium` a bigger set
 run: $(STAMP)
-	$(BIN)/hub up
+	$(BIN)/hub up $(if $(DATA),--data $(DATA)) $(if $(SIZE),--size $(SIZE))
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

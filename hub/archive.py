@@ -81,13 +81,15 @@ def _default_blobs() -> BlobStore:
 async def export_case(url: str, case_id: str, out_path: Path, *, blob_dir: Path | None = None,
                       signing_key: SealKey | None = None) -> Path:
     """Write the electronic case file of `case_id` to `out_path` (a zip); returns the path."""
-    blobs = BlobStore(blob_dir) if blob_dir is not None else _default_blobs()
-    key = signing_key or _default_key()
     engine = create_engine(url)
     try:
         record = (await queries.cases_by_id(engine, [case_id])).get(case_id)
         if record is None:
-            raise ArchiveError(f"no case {case_id}")
+            raise ArchiveError(f"no case {case_id} in the store (case ids look like C0007-0000003: "
+                               "`{ penaltyCases { items { id } } }` lists them)")
+        # the seal key and the file store are the hub's: touched only once the case is known
+        blobs = BlobStore(blob_dir) if blob_dir is not None else _default_blobs()
+        key = signing_key or _default_key()
         events = (await queries.events_of(engine, [case_id])).get(case_id, [])
         deadlines = (await queries.deadlines_of(engine, [case_id])).get(case_id, [])
         documents = (await queries.documents_of(engine, [case_id])).get(case_id, [])

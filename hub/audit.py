@@ -30,7 +30,15 @@ from hub.settings import Profile, Settings, SettingsError
 from hub.trusted_documents import MANIFEST as TRUSTED_MANIFEST
 from trust.signing import SigningKey
 
-__all__ = ["access_log_store", "gateway_security", "signing_keys", "verify_access_log", "verify_access_log_async"]
+__all__ = ["access_log_store", "anchor_key", "anchor_public_keys", "gateway_security", "signing_keys",
+           "verify_access_log", "verify_access_log_async"]
+
+#: DEV ONLY: the access log's anchor key when the dev profile sets none, so that anchoring and `hub audit
+#: prune` work in dev as in production; production refuses it (it is public, in this file)
+DEV_ANCHOR_KEY_ID = "dev-only-anchor"
+DEV_ANCHOR_PRIVATE_KEY = "5371f3e288c23d7cdc3d4f2a56a93c2c7a1ea814d580218f7f7ecba0148ddf8d"
+DEV_ANCHOR_PUBLIC_KEY = ("6e5b3eabc4114095ed1961ae92b2da27a562ce27b43f3fa036accac06a0ff9bb"
+                         "4ab5653926012a92406897204ec4d8001bfc1eaa82ca7607065b46b9f2eed124")
 
 _DATABASE_SCHEMES = ("sqlite", "postgresql")
 
@@ -69,6 +77,32 @@ def signing_keys(settings: Settings) -> list[SigningKey]:
     return keys
 
 
+def access_log_url(settings: Settings) -> str:
+    """Where the access log is: `security.audit.store`, else the hub's store (production) or a file in the
+    data directory (dev)."""
+    audit = settings.security.audit
+    if audit.store:
+        return audit.store
+    return settings.effective_database_url if settings.profile is Profile.PRODUCTION \
+        else str(settings.data_dir / "access_log.jsonl")
+
+
+def anchor_key(settings: Settings) -> AnchorKey | None:
+    """The key that anchors the access log: the configured one, else the dev key in the dev profile."""
+    audit = settings.security.audit
+    if audit.anchor_private_key:
+        return AnchorKey(audit.anchor_key_id, audit.anchor_private_key)
+    return None if settings.profile is Profile.PRODUCTION else AnchorKey(DEV_ANCHOR_KEY_ID, DEV_ANCHOR_PRIVATE_KEY)
+
+
+def anchor_public_keys(settings: Settings) -> dict[str, str]:
+    """The public keys anchors are verified with: the configured ones, and the dev key's in the dev profile."""
+    keys = dict(settings.security.audit.anchor_public_keys)
+    if settings.profile is not Profile.PRODUCTION:
+        keys.setdefault(DEV_ANCHOR_KEY_ID, DEV_ANCHOR_PUBLIC_KEY)
+    return keys
+
+
 def gateway_security(settings: Settings) -> tuple[SecurityConfig, AccessLog]:
     """The gateway's security configuration and access log for these settings."""
     sec = settings.security
@@ -76,7 +110,7 @@ def gateway_security(settings: Settings) -> tuple[SecurityConfig, AccessLog]:
     problems = []
     if production and (sec.signing.secret == DEV_SIGNING_SECRET or len(sec.signing.secret) < 32):
         problems.append("security.signing.secret: production needs a secret of at least 32 characters")
-    if production and not sec.audit.anchor_private_key:
+    if production and sec.audit.anchor_private_key in ("", DEV_ANCHOR_PRIVATE_KEY):
         problems.append("security.audit.anchor_private_key: production needs an SM2 key to anchor the access log")
     if problems:
         raise SettingsError("invalid settings:\n  " + "\n  ".join(problems))
@@ -110,9 +144,7 @@ def gateway_security(settings: Settings) -> tuple[SecurityConfig, AccessLog]:
         anonymous_scopes=DEV_ANONYMOUS_SCOPES,
     )
     audit = sec.audit
-    store_url = audit.store or (settings.effective_database_url if production
-                                else str(settings.data_dir / "access_log.jsonl"))
-    anchor_key = AnchorKey(audit.anchor_key_id, audit.anchor_private_key) if audit.anchor_private_key else None
-    access_log = AccessLog(access_log_store(store_url), anchor_key=anchor_key, anchor_every=audit.anchor_every,
+    store_url = access_log_url(settings)
+    access_log = AccessLog(access_log_store(store_url), anchor_key=anchor_key(settings), anchor_every=audit.anchor_every,
                            anchor_interval_s=audit.anchor_interval_s, retention_days=audit.retention_days)
     return config, access_log

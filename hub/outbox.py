@@ -9,12 +9,11 @@ from typing import Any
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hub.settings import Settings
+from hub.settings import Profile, Settings
 from subgraphs.cases.outbox.config import OutboxConfig
 from subgraphs.cases.outbox.messages import TOPICS
 from subgraphs.cases.outbox.relay import StepReport, TopicStatus, outbox_status, retry_dead
 from subgraphs.common.db import create_engine
-from subgraphs.common.migrate import upgrade
 
 
 class OutboxCommandError(ValueError):
@@ -29,8 +28,7 @@ def status_json(rows: list[TopicStatus]) -> list[dict[str, Any]]:
 
 @contextlib.asynccontextmanager
 async def _store(settings: Settings) -> AsyncIterator[AsyncEngine]:
-    """The hub's store, migrated to the current schema."""
-    await upgrade(settings.store_url)
+    """The hub's store (the command has checked that it is there, migrated)."""
     engine = create_engine(settings.store_url)
     try:
         yield engine
@@ -43,12 +41,33 @@ async def status(settings: Settings) -> list[TopicStatus]:
         return await outbox_status(engine)
 
 
+def with_receivers(settings: Settings) -> tuple[Settings, list[str]]:
+    """The settings with the receivers `hub up` gives the cases subgraph in dev (the simulated data centre
+    and credit platform) wherever none is configured, and the URLs so filled in; production: unchanged."""
+    if settings.profile is Profile.PRODUCTION:
+        return settings, []
+    from hub.runner import plan_subgraphs
+
+    env = next(part.env for part in plan_subgraphs(settings) if part.name == "cases")
+    filled = {key: env[var] for key, var in (("data_centre_url", "HUB_OUTBOX__DATA_CENTRE_URL"),
+                                            ("credit_url", "HUB_OUTBOX__CREDIT_URL"))
+              if env.get(var) and not getattr(settings.outbox, key)}
+    if not filled:
+        return settings, []
+    outbox = settings.outbox.model_copy(update=filled)
+    return settings.model_copy(update={"outbox": outbox}), list(filled.values())
+
+
 async def deliver(settings: Settings, *, max_steps: int, say: Callable[[str], None]) -> StepReport:
-    """Deliver what is due to every configured receiver, step by step, until nothing moves."""
+    """Deliver what is due to every configured receiver, step by step, until nothing moves (in dev, to the
+    simulated receivers of `hub up` where none is configured)."""
+    settings, simulated = with_receivers(settings)
+    if simulated:
+        say(f"dev: delivering to the simulated receivers `hub up` starts ({', '.join(simulated)})")
     config = OutboxConfig.from_settings(settings)
     if not config.destinations:
         raise OutboxCommandError("no receiver is configured: set HUB_OUTBOX__DATA_CENTRE_URL and/or "
-                                 "HUB_OUTBOX__CREDIT_URL (hub.toml [outbox])")
+                                 "HUB_OUTBOX__CREDIT_URL (hub.toml [outbox] data_centre_url, credit_url)")
     moved = 0
 
     def progress(report: StepReport) -> None:

@@ -21,6 +21,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hub.settings import Settings
 from subgraphs.cases.ground_truth import (
     AS_OF,
     GROUND_TRUTH,
@@ -117,3 +118,27 @@ def ensure_sqlite_directory(url: str) -> None:
     if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
 
+
+
+def seed_command(settings: Settings, *, size: str, seed: int, out: Path, count: int, url: str, progress: bool,
+                 say: Callable[[str], None], note: Callable[[str], None]) -> SeededCases | None:
+    """What `hub seed` does: check the store is empty (before writing anything), generate the files into
+    `out`, then seed `count` ground-truth cases into the store at `url` (none when `count` is 0)."""
+    import asyncio
+
+    from simulators.datagen.generator import generate
+
+    if count:
+        ensure_sqlite_directory(url)
+        asyncio.run(require_empty_store(url))
+    manifest = generate(size=size, seed=seed, out=out, progress=progress)
+    counts = ", ".join(f"{k} {v:,}" for k, v in manifest["counts"].items())
+    say(f"wrote {out}: {counts}")
+    if count == 0:
+        return None
+    seeded = asyncio.run(seed_store(url, out, count=count, seed=seed, secret=settings.id_hash_secret.encode(),
+                                    say=note))
+    say(f"seeded {seeded.cases:,} cases into the store: {seeded.alerts} injected violations over "
+        f"{seeded.rules} rules, {seeded.near_misses} near misses; {seeded.vault_entries} party ID numbers "
+        f"in the pseudonym vault; wrote {seeded.ground_truth}")
+    return seeded

@@ -40,6 +40,7 @@ def test_sync_resumes_and_fills_the_vault(small_seed: Path, tmp_path: Path) -> N
     hashes = [id_number_hash(SECRET.encode(), p["id_type"], p["id_number"]) for p in persons]
     env = {"HUB_DATA_DIR": str(tmp_path), "HUB_ID_HASH_SECRET": SECRET, "HUB_SIMULATORS__POPULATION_API_KEY": KEY}
     url = f"sqlite:///{tmp_path / 'hub.db'}"
+    assert _hub(["db", "upgrade"], env, tmp_path).returncode == 0  # the command fills an existing store
     with serve(create_population_system(SimConfig(data_dir=small_seed, credentials={"api_key": KEY}))) as base:
         env["HUB_SIMULATORS__BASE_PORT"] = base.rsplit(":", 1)[1]  # the population system's offset is 0
         first = _hub(["sync", "population", "--max-pages", "2", "--page-size", "100"], env, tmp_path)
@@ -60,6 +61,7 @@ def test_sync_resumes_and_fills_the_vault(small_seed: Path, tmp_path: Path) -> N
 def test_population_down_is_a_clear_error(tmp_path: Path) -> None:
     env = {"HUB_DATA_DIR": str(tmp_path), "HUB_ID_HASH_SECRET": SECRET, "HUB_SIMULATORS__POPULATION_API_KEY": KEY,
            "HUB_SIMULATORS__BASE_PORT": str(free_port())}
+    assert _hub(["db", "upgrade"], env, tmp_path).returncode == 0
     result = _hub(["sync", "population", "--max-pages", "1"], env, tmp_path)
     assert result.returncode == 1
     assert "population system:" in result.stderr
