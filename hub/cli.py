@@ -139,15 +139,13 @@ def _simulator_credentials(name: str, settings: object) -> dict[str, str]:
 @app.command()
 def up(
     size: Annotated[str, typer.Option(help="seed size used on first run")] = "small",
+    profile: Annotated[str, typer.Option(help="production: a trial of the production profile on this machine "
+                                              "(README, Running in production)")] = "",
 ) -> None:
     """Start every part of the hub on this machine (SQLite files under ./data) and print the URLs."""
-    from hub.runner import run_all
+    from hub.trial import up_command
 
-    try:
-        settings = load_settings()
-    except SettingsError as exc:
-        raise _fail(str(exc)) from exc
-    raise typer.Exit(run_all(settings, size=size))
+    raise typer.Exit(up_command(size=size, profile=profile))
 
 
 @app.command()
@@ -587,6 +585,10 @@ def _redact(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)
+
+
+app.add_typer(__import__("hub.secrets_cli", fromlist=["secrets_app"]).secrets_app, name="secrets")
+app.command("trial-sim", hidden=True)(__import__("hub.trial", fromlist=["trial_sim"]).trial_sim)
 
 
 def main() -> None:
