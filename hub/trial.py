@@ -73,7 +73,7 @@ def department_parts(settings: Settings, seed_dir: Path) -> list[Part]:
     parts = plan_simulators(settings, seed_dir)
     for part in parts:
         part.args = ["trial-sim", *[a for a in part.args[1:] if a != "--admin"]]
-        part.kind = part.kind.replace("simulator", "simulated department (production form)")
+        part.kind = part.kind.replace("simulator", "simulated department")
     return parts
 
 
