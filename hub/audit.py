@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
 from gateway.audit.log import AccessLog, AnchorKey
@@ -123,6 +124,8 @@ def gateway_security(settings: Settings) -> tuple[SecurityConfig, AccessLog]:
         raise SettingsError(f"security.trusted_documents: {exc}") from exc
     limits_profile = sec.limits_profile or ("production" if production else "dev")
     limits = OperationLimits.production() if limits_profile == "production" else OperationLimits.dev()
+    # a service client's own limits: the profile's, with what the client's entry sets
+    client_limits = {client: replace(limits, **own.changes()) for client, own in sec.client_limits.items()}
     introspection = sec.introspection if sec.introspection is not None else not production
     rate_on = sec.rate_limit.enabled if sec.rate_limit.enabled is not None else production
     config = SecurityConfig(
@@ -130,6 +133,7 @@ def gateway_security(settings: Settings) -> tuple[SecurityConfig, AccessLog]:
                         max_lifetime_s=sec.max_token_lifetime_s),
         allow_anonymous=sec.allow_anonymous if sec.allow_anonymous is not None else not production,
         limits=limits,
+        client_limits=client_limits,
         hygiene=HygienePolicy(introspection=introspection, hide_suggestions=production),
         policies=PolicySet({name: frozenset(roles) for name, roles in sec.policies.items()}),
         unmask=UnmaskPolicy({role: frozenset(levels) for role, levels in sec.unmask_levels.items()},

@@ -21,6 +21,8 @@ from hub import (
     cli_supervise,
     cli_token,
     cli_up,
+    secrets_cli,
+    trial,
 )
 from hub.cli_common import run
 
@@ -48,6 +50,8 @@ app.add_typer(cli_supervise.supervise_app, name="supervise")
 app.add_typer(cli_supervise.sync_app, name="sync")
 app.add_typer(cli_outbox.app, name="outbox")
 app.add_typer(cli_store.app, name="db")
+app.add_typer(secrets_cli.secrets_app, name="secrets")
+app.command("trial-sim", hidden=True)(trial.trial_sim)
 
 
 def main() -> None:

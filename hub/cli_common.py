@@ -19,7 +19,7 @@ import os
 import sys
 import traceback
 from collections.abc import Callable
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 
@@ -47,12 +47,12 @@ def fail(message: str, code: int = USAGE) -> typer.Exit:
     return typer.Exit(code)
 
 
-def load() -> Settings:
-    """The hub settings, or a clear failure naming every bad key."""
+def load(**overrides: Any) -> Settings:
+    """The hub settings (`overrides` above every source), or a clear failure naming every bad key."""
     from hub.settings import SettingsError, load_settings
 
     try:
-        return load_settings()
+        return load_settings(**overrides)
     except SettingsError as exc:
         raise fail(f"{exc}\nFix hub.toml or the HUB_* variable named above (README: Settings).") from exc
 

@@ -25,16 +25,25 @@ def up(
     size: Annotated[str, typer.Option(help="seed size used on first run: small, medium or large")] = "small",
     data: Annotated[str, typer.Option(help="data seeded on first run: demo (60 demo cases in every state) or "
                                            "ground-truth (`hub seed`'s cases: the README's walkthrough data)")] = "demo",
+    profile: Annotated[str, typer.Option(help="production: a trial of the production profile on this machine "
+                                              "(README, Running in production)")] = "",
 ) -> None:
     """Start every part of the hub on this machine (SQLite files under ./data) and print the URLs."""
     from hub.runner import run_all
+    from hub.trial import up_command
     from simulators.datagen.generator import SIZES
 
     if size not in SIZES:
         raise fail(f"--size must be one of {', '.join(SIZES)}, not {size!r}")
     if data not in DATA_SETS:
         raise fail(f"--data must be one of {', '.join(DATA_SETS)}, not {data!r}")
-    settings = load()
+    if profile == Profile.PRODUCTION.value:
+        if data != "demo":
+            raise fail("--data is synthetic data for dev: the production profile's trial seeds only the departments")
+        raise typer.Exit(up_command(size=size, profile=profile))
+    if profile not in {"", Profile.DEV.value}:
+        raise fail(f"--profile must be dev or production, not {profile!r}")
+    settings = load(**({"profile": Profile.DEV} if profile else {}))
     if data == "ground-truth":
         if settings.profile is Profile.PRODUCTION:
             raise fail("--data ground-truth is synthetic data for dev: the production profile seeds nothing")

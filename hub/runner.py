@@ -285,15 +285,17 @@ def _stop(parts: list[Part]) -> None:
             os.killpg(part.process.pid, signal.SIGKILL)
 
 
-def run_all(settings: Settings, *, size: str = "small", block: bool = True) -> int:
+def run_all(settings: Settings, *, size: str = "small", block: bool = True, departments: list[Part] | None = None) -> int:
+    """Start everything; `departments`: simulated departments to start first (a production trial, `hub.trial`)."""
     console = Console(stderr=False)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     # Production runs against the departments' own systems: no simulator, no synthetic data, no demo cases.
     production = settings.profile is Profile.PRODUCTION
     seed_dir = None if production else ensure_seed(settings, size, console)
     plan = plan_up(settings, seed_dir)
+    plan.simulators[:0] = departments or []
     simulators, subgraphs, gateway, parts = plan.simulators, plan.subgraphs, plan.gateway, plan.parts
-    if production:
+    if production and not departments:
         console.print("production: no simulated system is started; the hub expects the departments' systems at:")
         for system, where in expected_systems(settings):
             console.print(f"  {system}: {where}")

@@ -14,6 +14,9 @@
     trusted_documents_mode = "enforce"                     # off | allow | enforce
     metrics_token = "..."      # /metrics of the gateway and subgraphs needs it; production without one: off
 
+    [security.client_limits.supervision-engine]   # a service client's own operation limits, by its token's
+    max_root_fields = 60                          # client_id (unset keys: the profile's limits)
+
     [security.signing]         # HUB_SECURITY__SIGNING__SECRET=...
     key_id = "gw-1"
     secret = "..."             # >= 32 characters; production refuses the dev default
@@ -36,7 +39,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from gateway.security.masking import DEFAULT_PURPOSE_CODES, DEFAULT_UNMASK_LEVELS
 from gateway.security.policies import DEFAULT_NAMED_POLICIES
 
-__all__ = ["AuditSettings", "RateLimitSettings", "SecuritySettings", "SigningSettings"]
+__all__ = ["AuditSettings", "ClientLimitsSettings", "RateLimitSettings", "SecuritySettings", "SigningSettings"]
 
 DEV_SIGNING_SECRET = "dev-only-gateway-signing-secret-change-me"
 #: what an anonymous caller of the dev profile may reach (every department's data, masked; no audit log)
@@ -76,6 +79,29 @@ class AuditSettings(_Section):
     local_subgraphs: list[str] = Field(default_factory=lambda: ["cases", "supervision"])
 
 
+class ClientLimitsSettings(_Section):
+    """One service client's operation limits; a key left unset keeps the profile's value."""
+
+    max_tokens: int | None = Field(default=None, ge=1)
+    max_depth: int | None = Field(default=None, ge=1)
+    max_aliases: int | None = Field(default=None, ge=0)
+    max_root_fields: int | None = Field(default=None, ge=1)
+    max_fields: int | None = Field(default=None, ge=1)
+    max_directives: int | None = Field(default=None, ge=0)
+    max_cost: int | None = Field(default=None, ge=1)
+
+    def changes(self) -> dict[str, int]:
+        """The limits this client changes (field name -> value)."""
+        return {name: value for name, value in self.model_dump().items() if value is not None}
+
+
+def _engine_limits() -> dict[str, ClientLimitsSettings]:
+    # The supervision engine reads the officers of up to 50 bodies in one aliased request (its registered
+    # documents, subgraphs.supervision.gateway_client): ~2,400 tokens, 50 root fields, 700 fields, cost ~5,600.
+    return {"supervision-engine": ClientLimitsSettings(max_tokens=4000, max_aliases=60, max_root_fields=60,
+                                                       max_fields=1000, max_cost=20_000)}
+
+
 class SecuritySettings(_Section):
     jwks_url: str = "http://127.0.0.1:4106/jwks.json"
     issuer: str = "http://127.0.0.1:4106"
@@ -83,6 +109,8 @@ class SecuritySettings(_Section):
     max_token_lifetime_s: float = Field(default=12 * 3600.0, gt=0)  # longer-lived tokens are refused
     allow_anonymous: bool | None = None  # None = dev only
     limits_profile: Literal["production", "dev"] | None = None  # None = the hub profile
+    #: service clients' own operation limits, chosen by the client id of a verified service token
+    client_limits: dict[str, ClientLimitsSettings] = Field(default_factory=_engine_limits)
     introspection: bool | None = None  # None = dev only
     purpose_codes: list[str] = Field(default_factory=lambda: sorted(DEFAULT_PURPOSE_CODES))
     unmask_levels: dict[str, list[str]] = Field(

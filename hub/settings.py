@@ -188,14 +188,18 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _production_rules(self) -> Settings:
+        """The rules every production process needs, all reported at once (`hub.production` has the rest)."""
         if self.profile is Profile.PRODUCTION:
+            problems = []
             if self.id_hash_secret.startswith("dev-only") or len(self.id_hash_secret) < 32:
-                raise ValueError("id_hash_secret: production needs a secret of at least 32 characters")
+                problems.append("id_hash_secret: production needs a secret of at least 32 characters")
             if not self.database_url.startswith("postgresql"):
-                raise ValueError("database_url: production needs a postgresql:// URL")
+                problems.append("database_url: production needs a postgresql:// URL")
             for name in ("data_centre", "credit"):
                 if getattr(self.outbox, f"{name}_url") and "-dev-" in getattr(self.outbox, f"{name}_app_secret"):
-                    raise ValueError(f"outbox.{name}_app_secret: production needs the receiver's own secret")
+                    problems.append(f"outbox.{name}_app_secret: production needs the receiver's own secret")
+            if problems:
+                raise ValueError("; ".join(problems))
         return self
 
     @property

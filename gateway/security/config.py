@@ -5,6 +5,7 @@ setting                    production                       dev
 =========================  ==============================  ==================================
 authentication             JWT required                     JWT checked when sent; anonymous ok
 operation limits           `OperationLimits.production()`   `OperationLimits.dev()`
+service clients' limits    `client_limits` by client id     `client_limits` by client id
 introspection              off                              on
 "Did you mean" hints       removed                          kept
 CSRF prevention            on                               on
@@ -21,11 +22,12 @@ clear reads                purpose bound to a record        purpose stated
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from gateway.security.hygiene import HygienePolicy
-from gateway.security.jwt_auth import JwtSettings
+from gateway.security.jwt_auth import JwtSettings, Principal
 from gateway.security.limits import OperationLimits
 from gateway.security.masking import UnmaskPolicy
 from gateway.security.policies import PolicySet
@@ -56,10 +58,23 @@ class SecurityConfig:
     #: scopes of an anonymous caller where anonymous callers are allowed (dev: exploring every read);
     #: empty: anonymous callers stay unauthenticated (@authenticated fields are refused to them)
     anonymous_scopes: frozenset[str] = frozenset()
+    #: operation limits of service clients (the supervision engine, departments' systems) by the client id
+    #: of their verified token; every other caller, people included, gets `limits`
+    client_limits: Mapping[str, OperationLimits] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.jwt is None and not self.allow_anonymous:
             raise ValueError("security: without JWT settings every caller is anonymous; set allow_anonymous")
+
+    def limits_for(self, principal: Principal | None) -> OperationLimits | None:
+        """The limits of one request: a service client's own (by its verified token's client id), else `limits`.
+
+        Only a service token (``typ_sub`` "service", which carries ``client_id``) selects a client's limits:
+        a person's token never does, whatever its claims, and an anonymous caller has no claims at all.
+        """
+        if self.limits is None or principal is None or not principal.is_service or principal.client_id is None:
+            return self.limits
+        return self.client_limits.get(principal.client_id, self.limits)
 
     @classmethod
     def production(cls, *, jwt: JwtSettings, signing_key: SigningKey, **changes: Any) -> SecurityConfig:

@@ -24,7 +24,7 @@ import re
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 import httpx
@@ -50,7 +50,7 @@ from gateway.security.hygiene import (
     strip_suggestions,
 )
 from gateway.security.jwt_auth import JwtAuthenticator, Principal, bearer_token
-from gateway.security.limits import check_operation_limits, check_tokens
+from gateway.security.limits import OperationLimits, check_operation_limits, check_tokens
 from gateway.security.masking import mask_response
 from gateway.security.pruning import apply_denials, prune
 from gateway.security.purpose import PURPOSE_REF_HEADER, ClearReadBudget, PurposeVerifier
@@ -79,8 +79,10 @@ class _Doc:
 
     document: DocumentNode
     errors: list[GraphQLError] | None = None
-    #: operation limits passed for a request without variables (cost may depend on variables)
-    limits_passed: bool = False
+    #: the operation limits this document passed without variables (cost may depend on variables)
+    limits_passed: set[OperationLimits] = field(default_factory=set)
+    #: the operation limits whose token count this text passed (counted once per limits, before parsing)
+    tokens_passed: set[OperationLimits] = field(default_factory=set)
     query_hash: str = ""
 
 
@@ -163,26 +165,38 @@ class RequestGuard(GatewayExtension):
             raise InvalidEndUser("x-end-user must be an opaque user id (never an identity document number).")
         return claimed
 
-    def _document(self, key: tuple[int, str], query: str) -> _Doc:
+    def _document(self, key: tuple[int, str], query: str, limits: OperationLimits | None) -> _Doc:
         cached = self._documents.get(key)
         if cached is not None:
             self._documents.move_to_end(key)
+            if limits is not None and limits not in cached.tokens_passed:
+                self._check_tokens(query, limits)
+                cached.tokens_passed.add(limits)
             return cached
         # Counted on the raw text before parsing, so a huge document is refused cheaply; a cached
-        # document already passed this check (the text is the cache key).
-        if self.config.limits is not None:
-            too_many = check_tokens(query, self.config.limits)
-            if too_many:
-                raise OperationLimitExceeded([v.to_graphql() for v in too_many])
+        # document already passed this check for these limits (the text is the cache key).
+        if limits is not None:
+            self._check_tokens(query, limits)
+        # parsing stops past the largest token limit any caller has (a service client's may be larger)
+        ceiling = max((lim.max_tokens for lim in (self.config.limits, *self.config.client_limits.values())
+                       if lim is not None), default=50_000)
         try:
-            document = parse(query, max_tokens=self.config.limits.max_tokens + 1 if self.config.limits else 50_000)
+            document = parse(query, max_tokens=ceiling + 1)
         except GraphQLError as exc:
             raise ParseFailed(exc.message, locations=_locations(exc)) from exc
         doc = _Doc(document, query_hash=sm3_hex(query.encode("utf-8")))
+        if limits is not None:
+            doc.tokens_passed.add(limits)
         self._documents[key] = doc
         while len(self._documents) > self.config.document_cache_size:
             self._documents.popitem(last=False)
         return doc
+
+    @staticmethod
+    def _check_tokens(query: str, limits: OperationLimits) -> None:
+        too_many = check_tokens(query, limits)
+        if too_many:
+            raise OperationLimitExceeded([v.to_graphql() for v in too_many])
 
     def inspect_request(self, request: GraphQLRequest, context: RequestContext) -> GraphQLRequest:
         state = security_state(context)
@@ -198,15 +212,16 @@ class RequestGuard(GatewayExtension):
         if query is None:
             return request
         view = self.views.get(runtime)
-        doc = self._document((id(view), query), query)
+        # chosen by the verified token only: a service client's own limits, else everyone's
+        limits = config.limits_for(state.principal)
+        doc = self._document((id(view), query), query, limits)
         document = doc.document
-        if config.limits is not None and not (doc.limits_passed and not request.variables):
-            violations = check_operation_limits(document, config.limits, schema=view.schema,
-                                                variables=request.variables)
+        if limits is not None and not (limits in doc.limits_passed and not request.variables):
+            violations = check_operation_limits(document, limits, schema=view.schema, variables=request.variables)
             if violations:
                 raise OperationLimitExceeded([v.to_graphql() for v in violations])
             if not request.variables:
-                doc.limits_passed = True
+                doc.limits_passed.add(limits)
         ensure_introspection_allowed(document, config.hygiene)
         ensure_printable_arguments(document, request.variables, schema=runtime.supergraph.api_schema,
                                    limits=self.string_limits.get(runtime))

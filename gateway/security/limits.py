@@ -28,6 +28,11 @@ Cost (only with a schema; IBM / GraphQL cost-spec style):
   moves to those child fields (connection pattern: ``edges``/``nodes``);
 * selections under type conditions are summed (an over-estimate for abstract types).
 
+These are a person's limits. A service client (the supervision engine, a department's system) may
+have its own, chosen by the client id of its verified service token (`SecurityConfig.client_limits`,
+set from ``security.client_limits``): its batched documents pass where a person's identical query is
+refused.
+
 Production values (`OperationLimits.production()`), chosen from the shape of the hub's heaviest
 supervision queries (a case with parties, entity lookups, documents and review scores is ~150
 fields, depth 8, under 1000 tokens) with head-room, and so that the standard introspection query

@@ -225,13 +225,18 @@ async def _oauth_error(_: Request, exc: Exception) -> Response:
     return JSONResponse(payload, status_code=exc.status, headers=headers)
 
 
+#: credentials["client_secret:<client id>"] gives that service client's secret (else its demo secret)
+CLIENT_SECRET_PREFIX = "client_secret:"
+
+
 def create_app(config: SimConfig) -> Starlette:
     """The identity provider; keys persist under `config.data_dir/identity_keys` unless
     credentials["ephemeral_keys"] == "1"."""
     creds = config.credentials
     runtime = SimulatorRuntime(SYSTEM, config.knobs, config.random_seed)
     keys = KeyRing(None if creds.get("ephemeral_keys") == "1" else config.data_dir / KEY_DIR)
-    directory = build_directory(config.data_dir)
+    directory = build_directory(config.data_dir, {key.removeprefix(CLIENT_SECRET_PREFIX): value
+                                                  for key, value in creds.items() if key.startswith(CLIENT_SECRET_PREFIX)})
     api = IdentityApi(
         runtime=runtime,
         keys=keys,

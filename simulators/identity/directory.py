@@ -17,7 +17,8 @@ has two (`sub` = their officer id, `name` = theirs); otherwise the demo body 114
 password "<id>-pass" (roles OFFICER, plus LEGAL_REVIEWER when `is_legal_reviewer` is true), and
 every seeded body has a head: username "head-<uscc>", password "head-<uscc>-pass".
 
-Service clients (client_credentials; secret = "<client_id>-secret"):
+Service clients (client_credentials; secret = "<client_id>-secret", or the one `client_secrets` gives,
+as a trial in the production form passes the hub's own):
 
     dept-system          DEPARTMENT_SYSTEM   a departmental system writing cases and reading registries
     supervision-engine   SUPERVISOR          the supervision rules engine (reads cases, writes alerts)
@@ -133,8 +134,11 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def build_directory(data_dir: Path) -> Directory:
-    """Demo users and clients, plus one user per seeded officer and one head per seeded body."""
+def build_directory(data_dir: Path, client_secrets: dict[str, str] | None = None) -> Directory:
+    """Demo users and clients, plus one user per seeded officer and one head per seeded body.
+
+    `client_secrets` (client id -> secret) replaces the demo secret of those clients."""
+    given = client_secrets or {}
     bodies = {row["uscc"]: row for row in _rows(data_dir / "bodies.jsonl") if _text(row.get("uscc"))}
     officers = [row for row in _rows(data_dir / "officers.jsonl") if _text(row.get("id"))]
     directory = Directory()
@@ -155,10 +159,10 @@ def build_directory(data_dir: Path) -> Directory:
         name = f"{_text(body.get('name')) or uscc}负责人"
         directory.add_user(f"head-{uscc}", f"head-{uscc}-pass",
                            Principal(f"head-{uscc}", name, ("BODY_HEAD",), uscc, _text(body.get("region_code"))))
-    directory.add_client("dept-system", "dept-system-secret",
+    directory.add_client("dept-system", given.get("dept-system", "dept-system-secret"),
                          Principal("dept-system", "部门业务系统", ("DEPARTMENT_SYSTEM",), None, CITY_REGION,
                                    client_id="dept-system"))
-    directory.add_client("supervision-engine", "supervision-engine-secret",
+    directory.add_client("supervision-engine", given.get("supervision-engine", "supervision-engine-secret"),
                          Principal("supervision-engine", "执法监督规则引擎", ("SUPERVISOR",), JUSTICE_BUREAU_USCC,
                                    CITY_REGION, client_id="supervision-engine"))
     return directory

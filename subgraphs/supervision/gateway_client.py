@@ -40,7 +40,7 @@ PURPOSE = "SUPERVISION"
 PURPOSE_REF_HEADER = "x-purpose-ref"
 PURPOSE_REF = "area:supervised"
 PAGE = 200
-ALIASES_PER_REQUEST = 20  # a batch within production's operation limits: <= 20 root fields, <= 300 fields
+ALIASES_PER_REQUEST = 50  # more than a person may ask at once: the engine has its own limits (security.client_limits)
 PERSONS_PER_REQUEST = 500
 
 _BODY_FIELDS = "uscc level regionCode bodyType entrustedBy itemCodes"
