@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from graphql import GraphQLError
 
+from hub.logs_cli import logs as logs_command
 from hub.settings import SettingsError, load_settings
 
 app = typer.Typer(
@@ -118,7 +119,11 @@ def sim(
     creds = _simulator_credentials(name, settings)
     config = SimConfig(data_dir=data, knobs=knobs, credentials=creds, admin=admin or admin_from_env())
     application = spec.factory()(config)
-    uvicorn.run(application, host=host, port=port, log_level=settings.log_level.lower(), access_log=False)
+    from hub.logfiles import SIM_PREFIX
+    from hub.observability import observe
+
+    uvicorn.run(application, host=host, port=port, log_level=settings.log_level.lower(), access_log=False,
+                log_config=observe(settings, f"{SIM_PREFIX}{name}"))
 
 
 def _simulator_credentials(name: str, settings: object) -> dict[str, str]:
@@ -186,12 +191,13 @@ def subgraph(
                           required=production, audience=spec.name, nonce_store=nonces,
                           max_skew_s=settings.security.signing.max_skew_s)
     from hub.metrics_guard import guard_metrics
+    from hub.observability import observe
 
     application = guard_metrics(application, token=settings.security.metrics_token, production=production,
                                 name=f"subgraph {spec.name}")
     uvicorn.run(application, host=host or settings.subgraphs.host,
                 port=port or settings.subgraphs.base_port + spec.port_offset,
-                log_level=settings.log_level.lower(), access_log=False)
+                log_level=settings.log_level.lower(), access_log=False, log_config=observe(settings, spec.name))
 
 
 @app.command()
@@ -231,12 +237,13 @@ def gateway(
     except GatewayError as exc:
         raise _fail(f"cannot serve {source}: {exc}") from exc
     from hub.metrics_guard import guard_metrics
+    from hub.observability import observe
     from hub.settings import Profile
 
     served = guard_metrics(application, token=settings.security.metrics_token,
                            production=settings.profile is Profile.PRODUCTION, name="gateway")
     uvicorn.run(served, host=host or settings.gateway.host, port=port or settings.gateway.port,
-                log_level="warning", access_log=False)
+                log_level="warning", access_log=False, log_config=observe(settings, "gateway"))
 
 
 @app.command()
@@ -587,6 +594,9 @@ def _redact(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)
+
+
+app.command("logs")(logs_command)
 
 
 def main() -> None:

@@ -23,6 +23,7 @@ from pydantic_settings import (
 )
 
 from hub.security_settings import SecuritySettings
+from hub.telemetry_settings import TelemetrySettings
 
 CONFIG_ENV = "HUB_CONFIG"
 DEFAULT_CONFIG = "hub.toml"
@@ -148,6 +149,7 @@ class Settings(BaseSettings):
     supervision: SupervisionSettings = SupervisionSettings()
     outbox: OutboxSettings = OutboxSettings()
     security: SecuritySettings = SecuritySettings()
+    telemetry: TelemetrySettings = TelemetrySettings()
 
     @field_validator("log_level")
     @classmethod
