@@ -26,7 +26,7 @@ from typing import Any, Final
 
 import httpx
 
-from subgraphs.supervision.errors import FactsUnavailable
+from subgraphs.supervision.errors import FactsUnavailable, GatewayUnreachable
 from subgraphs.supervision.facts import PersonKey, body_from_json, cert_from_json
 from subgraphs.supervision.service_token import ServiceToken
 from subgraphs.supervision.view import BodyView, OfficerView
@@ -126,7 +126,7 @@ class GatewayFacts:
                     response = await self._client.post(self._url, json={"query": query, "variables": variables or {}},
                                                        headers={**headers, **trace})
                 except httpx.HTTPError as exc:
-                    raise FactsUnavailable(f"gateway unreachable: {type(exc).__name__}") from exc
+                    raise GatewayUnreachable(f"gateway unreachable: {type(exc).__name__}") from exc
                 set_status_code(span, response.status_code)
             if response.status_code == 401 and self._token is not None and attempt == 0:
                 self._token.invalidate()
