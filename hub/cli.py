@@ -243,7 +243,7 @@ def gateway(
     served = guard_metrics(application, token=settings.security.metrics_token,
                            production=settings.profile is Profile.PRODUCTION, name="gateway")
     uvicorn.run(served, host=host or settings.gateway.host, port=port or settings.gateway.port,
-                log_level="warning", access_log=False, log_config=observe(settings, "gateway"))
+                log_level=settings.log_level.lower(), access_log=False, log_config=observe(settings, "gateway"))
 
 
 @app.command()

@@ -21,6 +21,8 @@ from domain.masking import mask_id_number
 from telemetry.context import current_request_id, current_trace_id
 
 LogFormat = Literal["json", "text"]
+#: libraries whose INFO lines say nothing an operator needs
+QUIET_LOGGERS: Final = ("httpx", "httpcore")
 _ID_LIKE: Final = re.compile(r"(?<!\d)(\d{17}[\dXx]|\d{15})(?!\d)")
 
 
@@ -92,7 +94,9 @@ def logging_config(*, part: str, level: str = "INFO", fmt: LogFormat = "text") -
         "handlers": {"stderr": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr",
                                 "formatter": "line", "filters": ["context"]}},
         "root": {"handlers": ["stderr"], "level": level},
-        "loggers": {name: dict(through_root) for name in ("uvicorn", "uvicorn.error", "uvicorn.access")},
+        "loggers": {**{name: dict(through_root) for name in ("uvicorn", "uvicorn.error", "uvicorn.access")},
+                    # a line per HTTP call the part makes is noise (and its URL could hold a value)
+                    **{name: {"level": "WARNING"} for name in QUIET_LOGGERS}},
     }
 
 
