@@ -64,7 +64,8 @@ def test_a_callers_trace_context_is_continued(spans: list[ReadableSpan]) -> None
     assert headers["traceparent"].startswith("00-4bf92f3577b34da6a3ce929d0e0e4736-")
     assert headers["tracestate"] == "vendor=1"
     (ended,) = spans
-    assert ended.parent is not None and format(ended.parent.span_id, "016x") == "00f067aa0ba902b7"
+    assert ended.parent is not None
+    assert format(ended.parent.span_id, "016x") == "00f067aa0ba902b7"
 
 
 def test_a_failed_span_names_the_exception_type_not_its_message(spans: list[ReadableSpan]) -> None:
@@ -74,6 +75,7 @@ def test_a_failed_span_names_the_exception_type_not_its_message(spans: list[Read
     except ValueError:
         pass
     (ended,) = spans
-    assert ended.attributes is not None and ended.attributes["error.type"] == "ValueError"
+    assert ended.attributes is not None
+    assert ended.attributes["error.type"] == "ValueError"
     assert ended.status.description == "ValueError"
     assert not ended.events  # no exception event (it would carry the message)

@@ -55,7 +55,8 @@ def test_a_production_line_is_one_json_object_with_every_field_and_no_id_number(
         logger.exception("lookup failed")
     first, second = _parsed(stream)
     assert set(first) == FIELDS
-    assert first["level"] == "WARNING" and first["logger"] == "tests.telemetry.json"
+    assert first["level"] == "WARNING"
+    assert first["logger"] == "tests.telemetry.json"
     assert first["part"] == "population"
     assert first["message"] == "person 4451**********9230 not found"
     assert datetime.fromisoformat(str(first["time"]).replace("Z", "+00:00")).tzinfo is not None
