@@ -79,8 +79,9 @@ class Pipeline:
                 raise BadUserInput("The request has no query string.")
             labels = (runtime.active_labels(self.override_labels, self._rng)
                       if runtime.supergraph.override_labels else frozenset[str]())
-            with planning(request.query, request.operation_name):
+            with planning(request.query) as describe:
                 prepared = runtime.prepare(request.query, request.operation_name, labels)
+                describe(prepared.operation_name, prepared.operation_kind)
             if prepared.operation_kind == "mutation" and not allow_mutation:
                 raise MethodNotAllowed("Mutations are not allowed over GET; use POST.")
             if prepared.operation_kind == "subscription":
