@@ -336,7 +336,7 @@ def run_all(settings: Settings, *, size: str = "small", block: bool = True) -> i
             if failed or stopping:
                 return 1
         status.print_status(console, f"Enforcement Hub — up in {time.monotonic() - started:.1f} s", parts,
-                            {}, logs_dir(settings.data_dir))
+                            logs_dir(settings.data_dir))
         if seed_dir is not None:
             seed_cases_in_background(settings, seed_dir, console)
         console.print(f"GraphQL: POST {gateway.url}/graphql · health: GET <URL>/health · press Ctrl-C to stop")

@@ -6,7 +6,7 @@ when the output is a pipe (the console soft-wraps: a long line is left for the t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -39,9 +39,11 @@ def table_lines(rows: Sequence[tuple[str, str, str]]) -> list[str]:
     return [f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]}".rstrip() for r in (header, *rows)]
 
 
-def print_status(out: Console, title: str, parts: Sequence[Shown], states: dict[str, str], logs: Path) -> None:
+def print_status(out: Console, title: str, parts: Sequence[Shown], logs: Path,
+                 states: Mapping[str, str] | None = None) -> None:
+    """The table of `parts` (state ``up`` unless `states` says otherwise) and where their logs are."""
     out.print(f"[bold]{escape(title)}[/bold]")
-    for line in table_lines([(p.log_name, states.get(p.log_name, "up"), p.url) for p in parts]):
+    for line in table_lines([(p.log_name, (states or {}).get(p.log_name, "up"), p.url) for p in parts]):
         out.print(escape(line), highlight=False)
     out.print(f"each part's output: {logs}/PART.log (follow one with `hub logs PART`)", highlight=False)
 

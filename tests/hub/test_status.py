@@ -27,7 +27,7 @@ PARTS = [_Part("sim-credit_publicity", "http://127.0.0.1:41108"), _Part("supervi
 def test_the_status_table_keeps_every_url_whole_on_a_40_column_terminal_or_a_pipe(terminal: bool) -> None:
     out = io.StringIO()
     console = Console(file=out, width=40, force_terminal=terminal, color_system=None, soft_wrap=True)
-    print_status(console, "Enforcement Hub — up in 3.0 s", PARTS, {"gateway": "up"}, Path("data/logs"))
+    print_status(console, "Enforcement Hub — up in 3.0 s", PARTS, Path("data/logs"))
     lines = out.getvalue().splitlines()
     for part in PARTS:
         row = next(line for line in lines if line.startswith(part.log_name + " "))
