@@ -1,7 +1,7 @@
 """What every served part sets up at start from the settings: its tracer provider and its log format.
 
-`observe(settings, part)` installs the tracer provider (exporting over OTLP/HTTP when
-`telemetry.otlp_endpoint` is set) and returns the logging configuration to hand to uvicorn
+`observe(settings, part)` installs the tracer provider when `telemetry.otlp_endpoint` is set
+(spans exported over OTLP/HTTP; none otherwise) and returns the logging configuration to hand to uvicorn
 (``log_config``): JSON lines in production, readable text in dev, unless `telemetry.log_format` says.
 """
 
@@ -24,7 +24,8 @@ def log_format(settings: Settings) -> LogFormat:
 def observe(settings: Settings, part: str) -> dict[str, Any]:
     """Install this process's tracer provider for `part`; the uvicorn ``log_config`` for its logs."""
     telemetry = settings.telemetry
-    install(build_provider(service_name=telemetry.service_name(part), namespace=telemetry.service_namespace,
-                           endpoint=telemetry.otlp_endpoint, headers=telemetry.otlp_headers,
-                           sample_ratio=telemetry.sample_ratio))
+    if telemetry.otlp_endpoint:  # off by default: no provider, no span (the trace context still flows)
+        install(build_provider(service_name=telemetry.service_name(part), namespace=telemetry.service_namespace,
+                               endpoint=telemetry.otlp_endpoint, headers=telemetry.otlp_headers,
+                               sample_ratio=telemetry.sample_ratio))
     return logging_config(part=part, level=settings.log_level, fmt=log_format(settings))

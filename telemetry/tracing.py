@@ -1,8 +1,9 @@
 """The process's tracer provider: spans exported over OTLP/HTTP when an endpoint is set, none otherwise.
 
-Off (no endpoint), spans are not recorded (the ALWAYS_OFF sampler: no span object, no attribute, no
-export) but still get ids, so W3C trace context flows on to the next hop and log lines name a trace.
-On, a batch processor sends them to ``ENDPOINT/v1/traces`` (the standard OTEL_BSP_* variables tune it).
+Off (no endpoint, the default), no provider is installed and no span is made (`telemetry.spans`): a
+caller's W3C trace context still flows on through every hop, at the cost of a context look-up, and
+log lines name its trace. On, a batch processor sends spans to ``ENDPOINT/v1/traces`` (the standard
+OTEL_BSP_* variables tune it), sampled by `sample_ratio` (a caller's sampled trace is followed).
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SpanExporter
-from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ParentBased, Sampler, TraceIdRatioBased
+from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
+
+from telemetry.spans import record
 
 _TRACES_PATH = "/v1/traces"
 
@@ -26,21 +29,22 @@ def traces_url(endpoint: str) -> str:
 
 def build_provider(*, service_name: str, namespace: str, endpoint: str = "", headers: Mapping[str, str] | None = None,
                    sample_ratio: float = 1.0, exporter: SpanExporter | None = None) -> TracerProvider:
-    """A tracer provider for one part; `exporter` replaces the OTLP one (tests, other protocols)."""
-    resource = Resource.create({"service.name": service_name, "service.namespace": namespace})
-    if exporter is None and endpoint:
+    """A tracer provider for one part, exporting to `endpoint` (or to `exporter`: tests, other protocols)."""
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+    if exporter is None:
+        if not endpoint:
+            raise ValueError("a tracer provider needs an OTLP endpoint or an exporter")
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
         exporter = OTLPSpanExporter(endpoint=traces_url(endpoint), headers=dict(headers or {}), timeout=10)
-    sampler: Sampler = ALWAYS_OFF if exporter is None else ParentBased(TraceIdRatioBased(sample_ratio))
-    provider = TracerProvider(resource=resource, sampler=sampler)
-    if exporter is not None:
-        from opentelemetry.sdk.trace.export import BatchSpanProcessor
-
-        provider.add_span_processor(BatchSpanProcessor(exporter))
+    resource = Resource.create({"service.name": service_name, "service.namespace": namespace})
+    provider = TracerProvider(resource=resource, sampler=ParentBased(TraceIdRatioBased(sample_ratio)))
+    provider.add_span_processor(BatchSpanProcessor(exporter))
     return provider
 
 
 def install(provider: TracerProvider) -> None:
-    """Make `provider` the process's (once per process; it flushes its spans at exit)."""
+    """Make `provider` the process's and make spans from now on (once per process; it flushes at exit)."""
     trace.set_tracer_provider(provider)
+    record(True)

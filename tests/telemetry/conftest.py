@@ -1,5 +1,5 @@
-"""Spans recorded in this test process: the global tracer provider records (and keeps in memory) only while
-a test that asks for `spans` runs, so other tests in the same worker see an idle provider."""
+"""Spans recorded in this test process: spans are made, and kept in memory, only while a test that asks for
+`spans` runs, so other tests in the same worker run as a process without an exporter does."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ALWAYS_ON, Sampler, SamplingResult
 from opentelemetry.trace import Link, SpanKind
 from opentelemetry.util.types import Attributes
+
+from telemetry.spans import record
 
 
 class _Switch(Sampler, SpanProcessor):
@@ -54,7 +56,9 @@ def spans() -> Iterator[list[ReadableSpan]]:
     switch = _installed()
     switch.ended = []
     switch.on = True
+    record(True)
     try:
         yield switch.ended
     finally:
+        record(False)
         switch.on = False

@@ -5,7 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from opentelemetry.trace import SpanKind
 
+from telemetry.context import extract
+from telemetry.spans import client_call, span
 from telemetry.tracing import build_provider, traces_url
 from tests.support.otlp import TraceReceiver
 from tests.support.servers import serve
@@ -17,15 +20,18 @@ def test_the_traces_url_is_derived_from_a_collectors_base_url() -> None:
     assert traces_url("http://collector:4318/v1/traces") == "http://collector:4318/v1/traces"
 
 
-def test_off_spans_are_not_recorded_but_still_have_a_trace_to_pass_on() -> None:
-    provider = build_provider(service_name="gateway", namespace="enforcement-hub")
-    try:
-        with provider.get_tracer("t").start_as_current_span("request") as span:
-            assert not span.is_recording()
-            assert span.get_span_context().is_valid
-        assert not provider._active_span_processor._span_processors  # no exporter, no processor
-    finally:
-        provider.shutdown()
+def test_off_no_span_is_made_but_a_callers_trace_context_flows_on() -> None:
+    caller = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+    with span("POST /graphql", kind=SpanKind.SERVER, context=extract({"traceparent": caller})) as server, \
+            client_call("fetch population", system="population") as (fetch, headers):
+        assert not server.is_recording()
+        assert not fetch.is_recording()
+    assert headers["traceparent"] == caller  # unchanged: no span of ours stands between
+    with span("POST /graphql"), client_call("fetch population", system="population") as (_, headers):
+        pass
+    assert headers == {}  # no caller's trace, no span: nothing to pass on
+    with pytest.raises(ValueError, match="OTLP endpoint"):
+        build_provider(service_name="gateway", namespace="enforcement-hub")
 
 
 def test_on_spans_reach_a_real_otlp_http_receiver_with_the_parts_service_name(tmp_path: Path) -> None:
