@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import orjson
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -27,6 +28,7 @@ from gateway.runtime import GatewayRuntime
 from gateway.security.errors import BatchingDisabled, SecurityError
 from gateway.security.limits import read_body_limited
 from gateway.source import SupergraphSource
+from telemetry.asgi import RequestTelemetry
 
 log = logging.getLogger("gateway")
 #: what /metrics counts for a request whose handling raised (Starlette answers it with a plain 500)
@@ -186,7 +188,8 @@ def create_app(supergraph_source: str, *, subgraph_timeout_s: float = 10.0, dedu
     own_routes = [Route("/graphql", graphql, methods=["GET", "POST"]), Route("/health", health, methods=["GET"])]
     if recorder is not None:
         own_routes.append(Route("/metrics", metrics_page, methods=["GET"]))
-    app = Starlette(routes=[*own_routes, *extra_routes], lifespan=lifespan)
+    # every request gets an id (answered in x-request-id, passed to subgraphs) and /graphql a trace span
+    app = Starlette(routes=[*own_routes, *extra_routes], lifespan=lifespan, middleware=[Middleware(RequestTelemetry)])
     app.state.gateway = state
     return app
 

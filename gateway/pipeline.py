@@ -26,6 +26,7 @@ from gateway.planning.operation import INTROSPECTION_ROOT_FIELDS
 from gateway.planning.planner import PreparedOperation, select_operation
 from gateway.runtime import GatewayRuntime
 from gateway.security.errors import RateLimited, SecurityError
+from gateway.tracing import planning
 
 __all__ = ["GraphQLRequest", "GraphQLResponse", "Pipeline", "error_response_parts"]
 
@@ -84,7 +85,9 @@ class Pipeline:
                 raise BadUserInput("The request has no query string.")
             labels = (runtime.active_labels(self.override_labels, self._rng)
                       if runtime.supergraph.override_labels else frozenset[str]())
-            prepared = runtime.prepare(request.query, request.operation_name, labels)
+            with planning(request.query) as describe:
+                prepared = runtime.prepare(request.query, request.operation_name, labels)
+                describe(prepared.operation_name, prepared.operation_kind)
             if prepared.operation_kind == "mutation" and not allow_mutation:
                 raise MethodNotAllowed("Mutations are not allowed over GET; use POST.")
             if prepared.operation_kind == "subscription":

@@ -21,6 +21,7 @@ from hub import (
     cli_supervise,
     cli_token,
     cli_up,
+    logs_cli,
     secrets_cli,
     trial,
 )
@@ -52,6 +53,7 @@ app.add_typer(cli_outbox.app, name="outbox")
 app.add_typer(cli_store.app, name="db")
 app.add_typer(secrets_cli.secrets_app, name="secrets")
 app.command("trial-sim", hidden=True)(trial.trial_sim)
+app.command("logs")(logs_cli.logs)
 
 
 def main() -> None:

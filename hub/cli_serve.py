@@ -46,7 +46,11 @@ def sim(
     config = SimConfig(data_dir=data, knobs=knobs, credentials=simulator_credentials(name, settings),
                        admin=admin or admin_from_env())
     application = spec.factory()(config)
-    uvicorn.run(application, host=host, port=port, log_level=settings.log_level.lower(), access_log=False)
+    from hub.logfiles import SIM_PREFIX
+    from hub.observability import observe
+
+    uvicorn.run(application, host=host, port=port, log_level=settings.log_level.lower(), access_log=False,
+                log_config=observe(settings, f"{SIM_PREFIX}{name}"))
 
 
 def simulator_credentials(name: str, settings: Settings) -> dict[str, str]:
@@ -72,6 +76,7 @@ def subgraph(
 
     from hub.audit import signing_keys
     from hub.metrics_guard import guard_metrics
+    from hub.observability import observe
     from subgraphs import registry
     from subgraphs.common.security import protect
 
@@ -98,7 +103,7 @@ def subgraph(
                                 name=f"subgraph {spec.name}")
     uvicorn.run(application, host=host or settings.subgraphs.host,
                 port=port or settings.subgraphs.base_port + spec.port_offset,
-                log_level=settings.log_level.lower(), access_log=False)
+                log_level=settings.log_level.lower(), access_log=False, log_config=observe(settings, spec.name))
 
 
 def gateway(
@@ -119,6 +124,7 @@ def gateway(
     from gateway.secure import create_secure_app
     from hub.audit import gateway_security
     from hub.metrics_guard import guard_metrics
+    from hub.observability import observe
 
     settings = load()
     if timeout < 0:
@@ -139,4 +145,4 @@ def gateway(
     served = guard_metrics(application, token=settings.security.metrics_token,
                            production=settings.profile is Profile.PRODUCTION, name="gateway")
     uvicorn.run(served, host=host or settings.gateway.host, port=port or settings.gateway.port,
-                log_level="warning", access_log=False)
+                log_level=settings.log_level.lower(), access_log=False, log_config=observe(settings, "gateway"))

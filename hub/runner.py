@@ -1,8 +1,9 @@
 """`hub up`: the embedded all-in-one runner.
 
 Seeds ./data on first run (reusing it afterwards), starts every part as its own process on
-127.0.0.1, waits until each answers its health check, prints the URLs, and stops everything on
-Ctrl-C or SIGTERM.
+127.0.0.1 with its output in its own log file (``data/logs/PART.log``, `hub.logfiles`), waits until
+each answers its health check, prints a short status table with the URLs (`hub.status`), and stops
+everything on Ctrl-C or SIGTERM. A part that fails is named with the end of its log file.
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from types import FrameType
 
 import httpx
 from rich.console import Console
-from rich.table import Table
 
+from hub import status
+from hub.logfiles import SIM_PREFIX, log_path, logs_dir, open_for_part
 from hub.settings import Profile, Settings
 
 STARTUP_TIMEOUT_S = 60.0
@@ -42,6 +44,12 @@ class Part:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def log_name(self) -> str:
+        """The part's name in its log file and `hub logs`: a simulated system shares its name with the
+        subgraph over it, so its name carries ``sim-``."""
+        return f"{SIM_PREFIX}{self.name}" if self.args[:1] == ["sim"] else self.name
 
 
 def port_free(port: int) -> bool:
@@ -241,22 +249,26 @@ def migrate_store(settings: Settings) -> None:
     upgrade_sync(settings.store_url)
 
 
-def _start(part: Part) -> None:
+def _start(part: Part, data_dir: Path) -> None:
+    """Start `part`'s process, its stdout and stderr into its own log file under `data_dir`."""
     cmd = [sys.executable, "-m", "hub", *part.args]
-    env = {**os.environ, **part.env} if part.env else None
-    part.process = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, start_new_session=True, env=env)
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", **part.env}
+    with open_for_part(data_dir, part.log_name) as log:  # the child holds its own copy of the descriptor
+        part.process = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                                        start_new_session=True, env=env)
 
 
-def _wait_healthy(parts: list[Part], console: Console, *, deadline: float) -> list[Part]:
-    """Wait until every part answers its health check; return the parts that failed (and say why)."""
+def _wait_healthy(parts: list[Part], console: Console, *, deadline: float, data_dir: Path) -> list[Part]:
+    """Wait until every part answers its health check; return the parts that failed (and say why, with the
+    end of their log files)."""
     pending = list(parts)
     with httpx.Client(timeout=2.0) as client:
         while pending and time.monotonic() < deadline:
             for part in list(pending):
                 if part.process is not None and part.process.poll() is not None:
-                    console.print(f"[red]{part.name} exited with code {part.process.returncode} before it was "
-                                  f"healthy (its output above says why; a port taken since the check is one "
-                                  f"cause: {part.url})[/red]")
+                    status.print_failure(console, f"{part.log_name} exited with code {part.process.returncode} before "
+                                         f"it was healthy (a port taken since the check is one cause: {part.url})",
+                                         log_path(data_dir, part.log_name))
                     return [part]
                 try:
                     if client.get(part.url + part.health_path).status_code == 200:
@@ -265,9 +277,9 @@ def _wait_healthy(parts: list[Part], console: Console, *, deadline: float) -> li
                     pass
             if pending:
                 time.sleep(0.2)
-    if pending:
-        names = ", ".join(p.name for p in pending)
-        console.print(f"[red]not healthy within {STARTUP_TIMEOUT_S:.0f} s: {names}[/red]")
+    for part in pending:
+        status.print_failure(console, f"{part.log_name} not healthy within {STARTUP_TIMEOUT_S:.0f} s at {part.url}",
+                             log_path(data_dir, part.log_name))
     return pending
 
 
@@ -287,7 +299,7 @@ def _stop(parts: list[Part]) -> None:
 
 def run_all(settings: Settings, *, size: str = "small", block: bool = True, departments: list[Part] | None = None) -> int:
     """Start everything; `departments`: simulated departments to start first (a production trial, `hub.trial`)."""
-    console = Console(stderr=False)
+    console = status.console()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     # Production runs against the departments' own systems: no simulator, no synthetic data, no demo cases.
     production = settings.profile is Profile.PRODUCTION
@@ -321,18 +333,12 @@ def run_all(settings: Settings, *, size: str = "small", block: bool = True, depa
             if stage is subgraphs:
                 migrate_store(settings)
             for part in stage:
-                _start(part)
-            failed = _wait_healthy(stage, console, deadline=started + STARTUP_TIMEOUT_S)
+                _start(part, settings.data_dir)
+            failed = _wait_healthy(stage, console, deadline=started + STARTUP_TIMEOUT_S, data_dir=settings.data_dir)
             if failed or stopping:
                 return 1
-        table = Table(title=f"Enforcement Hub — up in {time.monotonic() - started:.1f} s")
-        table.add_column("part")
-        table.add_column("kind")
-        table.add_column("URL")
-        table.add_column("what it is")
-        for part in parts:
-            table.add_row(part.name, part.kind, part.url, part.description)
-        console.print(table)
+        status.print_status(console, f"Enforcement Hub — up in {time.monotonic() - started:.1f} s", parts,
+                            logs_dir(settings.data_dir))
         if seed_dir is not None:
             seed_cases_in_background(settings, seed_dir, console)
         console.print(f"GraphQL: POST {gateway.url}/graphql · health: GET <URL>/health · press Ctrl-C to stop")
@@ -340,7 +346,9 @@ def run_all(settings: Settings, *, size: str = "small", block: bool = True, depa
         while block and not stopping:
             dead = [p for p in parts if p.process is not None and p.process.poll() is not None]
             if dead:
-                console.print(f"[red]{dead[0].name} stopped unexpectedly; shutting down[/red]")
+                status.print_failure(console, f"{dead[0].log_name} stopped unexpectedly (exit code "
+                                     f"{dead[0].process.returncode if dead[0].process else '?'}); shutting down",
+                                     log_path(settings.data_dir, dead[0].log_name))
                 return 1
             time.sleep(0.5)
         return 0

@@ -23,6 +23,7 @@ from pydantic_settings import (
 )
 
 from hub.security_settings import SecuritySettings
+from hub.telemetry_settings import TelemetrySettings
 
 CONFIG_ENV = "HUB_CONFIG"
 DEFAULT_CONFIG = "hub.toml"
@@ -167,6 +168,7 @@ class Settings(BaseSettings):
     outbox: OutboxSettings = OutboxSettings()
     security: SecuritySettings = SecuritySettings()
     sources: SourceSettings = SourceSettings()
+    telemetry: TelemetrySettings = TelemetrySettings()
 
     @field_validator("log_level")
     @classmethod

@@ -159,6 +159,8 @@ def trial_sim(
     """A simulated department in its production form, for `hub up --profile production` (no admin API)."""
     import uvicorn
 
+    from hub.logfiles import SIM_PREFIX
+    from hub.observability import observe
     from simulators import registry
     from simulators.base import SimConfig
     from simulators.identity.app import CLIENT_SECRET_PREFIX
@@ -183,5 +185,6 @@ def trial_sim(
     }.get(name, {})
     config = SimConfig(data_dir=data, credentials=credentials, admin=False)
     sys.stdout.flush()
-    uvicorn.run(spec.factory()(config), host="127.0.0.1", port=port or settings.simulators.base_port + spec.port_offset,
-                log_level=settings.log_level.lower(), access_log=False)
+    uvicorn.run(spec.factory()(config), host="127.0.0.1",
+                port=port or settings.simulators.base_port + spec.port_offset, log_level=settings.log_level.lower(),
+                access_log=False, log_config=observe(settings, f"{SIM_PREFIX}{name}"))

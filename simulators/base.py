@@ -14,6 +14,7 @@ otherwise every ``/__admin/...`` path answers 404, whichever simulator adds it:
     POST /__admin/reset         -> zero the counters
     GET  /__admin/knobs         -> current knobs
     PUT  /__admin/knobs         -> change knobs, body {"latency_ms": .., "error_rate": .., "hang_rate": .., "down": bool}
+    GET  /__admin/traceparents  -> {"received": [...]}: the W3C `traceparent` of the last calls that had one
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import asyncio
 import os
 import random
 import threading
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -91,10 +92,38 @@ class _AdminGate:
         await self.app(scope, receive, send)
 
 
+#: how many received `traceparent` headers a simulator keeps for `/__admin/traceparents`
+TRACEPARENTS_KEPT = 200
+
+
+class _TraceparentLog:
+    """Keeps the `traceparent` header of the last calls (what a traced caller sent this system)."""
+
+    def __init__(self, app: ASGIApp, received: deque[str]) -> None:
+        self.app = app
+        self.received = received
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            for name, value in scope["headers"]:
+                if name.lower() == b"traceparent":
+                    self.received.append(value.decode("latin-1"))
+        await self.app(scope, receive, send)
+
+
 def gate_admin(app: Starlette, config: SimConfig) -> Starlette:
-    """`app` with its admin API closed unless `config.admin` (every simulator's `create_app` ends with it)."""
+    """`app` with its admin API closed unless `config.admin` (every simulator's `create_app` ends with it);
+    open, it also serves the trace context its callers sent (``GET /__admin/traceparents``)."""
     if not config.admin:
         app.add_middleware(_AdminGate)
+        return app
+    received: deque[str] = deque(maxlen=TRACEPARENTS_KEPT)
+
+    async def traceparents(_: Request) -> Response:
+        return JSONResponse({"received": list(received)})
+
+    app.router.routes.append(Route(f"{ADMIN_PREFIX}/traceparents", traceparents, methods=["GET"]))
+    app.add_middleware(_TraceparentLog, received=received)
     return app
 
 

@@ -4,7 +4,7 @@
   `hub` or `trust`;
 * `subgraphs/` never import `gateway` (gateway -> subgraph trust is the neutral `trust` package);
 * `adapters/` never import `subgraphs`;
-* `trust/` and `domain/` import neither side.
+* `trust/` and `domain/` import neither side; `telemetry/` (trace context, request ids, log format) only `domain`.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ FORBIDDEN = {
     "subgraphs": ("gateway",),
     "adapters": ("subgraphs", "gateway", "hub"),
     "trust": ("gateway", "subgraphs", "adapters", "simulators", "hub"),
+    "telemetry": ("gateway", "subgraphs", "adapters", "simulators", "hub", "trust"),
     "domain": ("gateway", "subgraphs", "adapters", "simulators", "hub", "trust"),
 }
 

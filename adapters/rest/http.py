@@ -5,7 +5,9 @@
     HTTP 400, 401, 403 and other 4xx                       -> SourceRejected (never retried)
 
 Messages name the source system and the status; they never echo request bodies (which carry ID
-numbers) or the department's error text verbatim beyond its code.
+numbers) or the department's error text verbatim beyond its code. Each exchange is a CLIENT span
+(source system, method, status: no path, whose segments can be ID numbers) whose W3C trace context
+the department's system receives in ``traceparent``.
 """
 
 from __future__ import annotations
@@ -16,16 +18,21 @@ import httpx
 import orjson
 
 from adapters.errors import SourceRejected, SourceTimeout, SourceUnavailable
+from telemetry.spans import client_call, set_status_code
 
 
 async def send(client: httpx.AsyncClient, source: str, request: httpx.Request) -> httpx.Response:
     """Send `request`; return the response when its status is 2xx, raise a `SourceError` otherwise."""
-    try:
-        response = await client.send(request)
-    except httpx.TimeoutException as exc:
-        raise SourceTimeout(source, "timed out") from exc
-    except httpx.TransportError as exc:
-        raise SourceUnavailable(source, f"connection failed ({type(exc).__name__})") from exc
+    with client_call(f"{source} {request.method}", system=source,
+                     attributes={"http.request.method": request.method}) as (span, trace):
+        request.headers.update(trace)
+        try:
+            response = await client.send(request)
+        except httpx.TimeoutException as exc:
+            raise SourceTimeout(source, "timed out") from exc
+        except httpx.TransportError as exc:
+            raise SourceUnavailable(source, f"connection failed ({type(exc).__name__})") from exc
+        set_status_code(span, response.status_code)
     status = response.status_code
     if status >= 500:
         raise SourceUnavailable(source, f"HTTP {status}{_code_suffix(response)}")

@@ -30,6 +30,7 @@ from adapters.mapping import Mapping, load_mapping
 from adapters.resilience import Resilient
 from adapters.soap.envelope import CONTENT_TYPE, UsernameToken, request_envelope, response_payload
 from domain.entities import EntityStatus, LegalEntity
+from telemetry.spans import client_call, set_status_code
 
 SOURCE = "legal_person"
 TNS = "http://scjg.chaozhou.example/ws/entreg"
@@ -181,16 +182,20 @@ class MarketRegistryAdapter:
         envelope = request_envelope(payload, self._token)
 
         async def once() -> etree._Element:
-            try:
-                response = await self._client.post(
-                    self._url, content=envelope,
-                    headers={"Content-Type": CONTENT_TYPE, "SOAPAction": f'"{TNS}/{operation}"'},
-                )
-            except httpx.TimeoutException as exc:
-                raise SourceTimeout(SOURCE, "timed out") from exc
-            except httpx.TransportError as exc:
-                raise SourceUnavailable(SOURCE, f"connection failed ({type(exc).__name__})") from exc
-            return response_payload(SOURCE, response.status_code, response.content)
+            # a CLIENT span per attempt, named by the SOAP operation; the registry receives its traceparent
+            with client_call(f"{SOURCE} {operation}", system=SOURCE, attributes={"rpc.method": operation}) as (
+                    span, trace):
+                try:
+                    response = await self._client.post(
+                        self._url, content=envelope,
+                        headers={"Content-Type": CONTENT_TYPE, "SOAPAction": f'"{TNS}/{operation}"', **trace},
+                    )
+                except httpx.TimeoutException as exc:
+                    raise SourceTimeout(SOURCE, "timed out") from exc
+                except httpx.TransportError as exc:
+                    raise SourceUnavailable(SOURCE, f"connection failed ({type(exc).__name__})") from exc
+                set_status_code(span, response.status_code)
+                return response_payload(SOURCE, response.status_code, response.content)
 
         return await self._resilient.call(once)
 

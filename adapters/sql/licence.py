@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
+from opentelemetry.trace import SpanKind
 from sqlalchemy import Column, MetaData, Table, Text, event, select
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -32,6 +33,7 @@ from adapters.sql.licence_search import SORT_LABEL, LicenceCriteria, LicenceKey,
 from domain.entities import HolderKind, IdType, Licence, LicenceStatus, Provenance
 from domain.identifiers import validate_resident_id, validate_uscc
 from domain.masking import mask_id_number
+from telemetry.spans import span
 
 SOURCE = "licence"
 T = TypeVar("T")
@@ -127,15 +129,17 @@ class LicenceDatabase:
         """Run statements on one connection (the category code table read first, once), resiliently."""
 
         async def read() -> T:
-            try:
-                async with self._engine.connect() as conn:
-                    if self._categories is None:
-                        cat = self._categories_table.c
-                        result = await conn.execute(select(*cat))
-                        self._categories = {str(code): str(label) for code, label in result.all()}
-                    return await run(conn)
-            except (OperationalError, DBAPIError) as exc:
-                raise SourceUnavailable(SOURCE, f"database error ({type(exc.orig).__name__ if exc.orig else 'unknown'})") from exc
+            # a CLIENT span per attempt (the statements and their parameters stay out of it)
+            with span("licence database read", kind=SpanKind.CLIENT, attributes={"peer.service": SOURCE}):
+                try:
+                    async with self._engine.connect() as conn:
+                        if self._categories is None:
+                            cat = self._categories_table.c
+                            result = await conn.execute(select(*cat))
+                            self._categories = {str(code): str(label) for code, label in result.all()}
+                        return await run(conn)
+                except (OperationalError, DBAPIError) as exc:
+                    raise SourceUnavailable(SOURCE, f"database error ({type(exc.orig).__name__ if exc.orig else 'unknown'})") from exc
 
         return await self._resilient.call(read)
 

@@ -20,6 +20,7 @@ from gateway.execution.http import (
     ProtocolViolation,
     ResponseTimeout,
 )
+from telemetry.spans import client_call
 
 if TYPE_CHECKING:
     from gateway.metrics import GatewayMetrics
@@ -86,6 +87,12 @@ class SubgraphTransport:
 
     async def _post(self, service: str, url: str, body: bytes, headers: Mapping[str, str] | None,
                     is_mutation: bool) -> dict[str, Any]:
+        # one CLIENT span per HTTP call; its W3C trace context and the request id travel on to the subgraph
+        with client_call(f"fetch {service}", system=service, attributes={"hub.subgraph": service}) as (_, trace):
+            return await self._metered(service, url, body, {**(headers or {}), **trace}, is_mutation)
+
+    async def _metered(self, service: str, url: str, body: bytes, headers: Mapping[str, str] | None,
+                       is_mutation: bool) -> dict[str, Any]:
         metrics = self.metrics
         if metrics is None:
             return await self._exchange(service, url, body, headers, is_mutation)

@@ -13,6 +13,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any, Generic, TypeVar
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -23,6 +24,7 @@ from strawberry.types import ExecutionResult
 
 from subgraphs.common.metrics import MeteredGraphQL, SubgraphMetrics, mark_graphql_errors
 from subgraphs.common.schema import SubgraphSchema
+from telemetry.asgi import RequestTelemetry
 
 R = TypeVar("R")
 
@@ -90,6 +92,7 @@ def build_subgraph_app(
             return Response(page.render(), media_type=page.content_type)
 
         routes.append(Route("/metrics", metrics_page, methods=["GET"]))
-    app = Starlette(routes=routes, lifespan=lifespan)
+    # the request id and trace context the gateway sent: in every log line and on to the departments' systems
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(RequestTelemetry)])
     app.state.resources = holder
     return app

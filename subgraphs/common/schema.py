@@ -17,6 +17,7 @@ from strawberry.types import ExecutionContext
 from adapters.errors import SourceError
 from subgraphs.common.access import AccessRules, govern
 from subgraphs.common.logsafe import scrub
+from subgraphs.common.tracing import OperationSpan
 
 FEDERATION_VERSION = "2.6"
 log = logging.getLogger("subgraphs.errors")
@@ -26,6 +27,7 @@ log = logging.getLogger("subgraphs.errors")
 class SubgraphSchema(strawberry.federation.Schema):
     def __init__(self, *, subgraph: str, access: AccessRules | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("federation_version", FEDERATION_VERSION)
+        kwargs["extensions"] = [*kwargs.get("extensions", ()), OperationSpan]
         if access is not None:
             govern([kwargs.get("query"), kwargs.get("mutation"), *kwargs.get("types", ())], access)
         super().__init__(**kwargs)

@@ -3,6 +3,7 @@
     SupervisionError                 SUPERVISION_ERROR
      ├── ConfigError                 SUPERVISION_CONFIG     bad [P]/[M] figure in the configuration
      ├── FactsUnavailable            SOURCE_UNAVAILABLE     the gateway (or a subgraph behind it) failed
+     │    └── GatewayUnreachable     SOURCE_UNAVAILABLE     no connection to the gateway at all
      ├── AlertNotFound               NOT_FOUND
      ├── IllegalAlertTransition      ILLEGAL_TRANSITION     lifecycle move not allowed from the status
      ├── CampaignError               BAD_USER_INPUT         review campaign misuse (recusal, sample, score)
@@ -26,6 +27,10 @@ class ConfigError(SupervisionError):
 
 class FactsUnavailable(SupervisionError):
     code = "SOURCE_UNAVAILABLE"
+
+
+class GatewayUnreachable(FactsUnavailable):
+    """The gateway did not answer at all (not started yet, or down)."""
 
 
 class NotFound(SupervisionError):

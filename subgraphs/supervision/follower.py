@@ -20,7 +20,9 @@ idempotent, so a step repeated after a crash between 2 and 3 changes nothing; th
 forward (two followers of one name never move it back).
 Time-driven rules (a period running out with no new event: S01, S02, S20 …) need the full sweep
 (`hub supervise sweep`, daily); inspections (S33) are body-wide and are left to it as well.
-`run` repeats `step` until stopped, at once while there is a backlog, else every `interval_s`.
+`run` repeats `step` until stopped, at once while there is a backlog, else every `interval_s`. At
+start the gateway may not be up yet (`hub up` starts it after the subgraphs): the follower says once
+that it waits for it, and warns only when it is still unreachable after `start_grace_s`.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -39,7 +42,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from subgraphs.cases.measures import MEASURE
 from subgraphs.cases.rows import AggregateEventRow, CaseEventRow, MeasureRow
-from subgraphs.supervision.errors import SupervisionError
+from subgraphs.supervision.errors import GatewayUnreachable, SupervisionError
 from subgraphs.supervision.facts import FactsSource
 from subgraphs.supervision.loader import load_reference
 from subgraphs.supervision.rows import CursorRow
@@ -50,6 +53,8 @@ log = logging.getLogger(__name__)
 DEFAULT_NAME = "default"
 
 
+#: how long the follower waits quietly for a gateway that is not up yet when it starts
+START_GRACE_S = 60.0
 MAX_GAPS = 200_000  # numbers; stored and queried as runs of consecutive numbers
 MAX_RUNS_PER_STEP = 500
 CASE, RECORD = "case", "record"
@@ -184,23 +189,57 @@ class CaseEventFollower:
                                .values(case_event_seq=case.seq, record_event_seq=record.seq, gaps=gaps,
                                        updated_at=now))
 
-    async def run(self, stop: asyncio.Event, *, interval_s: float = 5.0) -> None:
+    async def run(self, stop: asyncio.Event, *, interval_s: float = 5.0, start_grace_s: float = START_GRACE_S,
+                  clock: Callable[[], float] = time.monotonic) -> None:
         """Follow until `stop` is set; a failing step (the gateway down) is logged and retried."""
+        patience = StartPatience(start_grace_s, clock)
         while not stop.is_set():
             try:
                 done = await self.step()
+                patience.succeeded(asked_gateway=done.cases > 0)
                 if done.events:
                     log.info("supervision follower: %d events, %d cases, %d alerts (cursor %d/%d)", done.events,
                              done.cases, done.findings, done.case_event_seq, done.record_event_seq)
                 if done.case_events >= self.batch or done.record_events >= self.batch:
                     continue  # a backlog: go on at once
             except SupervisionError as exc:
-                log.warning("supervision follower: step failed (%s): %s; retrying in %.0f s", exc.code, exc,
-                            interval_s)
+                level = patience.level(exc)
+                if level == logging.WARNING:
+                    log.warning("supervision follower: step failed (%s): %s; retrying in %.0f s", exc.code, exc,
+                                interval_s)
+                else:
+                    log.log(level, "supervision follower: waiting for the gateway (%s)", exc)
             except Exception:  # the follower outlives a failed step (a store restart, a bad record)
                 log.exception("supervision follower: step failed; retrying in %.0f s", interval_s)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=interval_s)
+
+
+class StartPatience:
+    """How loudly a failed step is logged: while the gateway has never answered and `grace_s` has not
+    passed since the start, an unreachable gateway is expected (it starts after the subgraphs) — said
+    once at INFO, then at DEBUG; anything else, or later, is a WARNING."""
+
+    def __init__(self, grace_s: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.grace_s = grace_s
+        self.clock = clock
+        self.started = clock()
+        self.answered = False
+        self.said = False
+
+    def succeeded(self, *, asked_gateway: bool) -> None:
+        if asked_gateway:
+            self.answered = True
+
+    def level(self, exc: Exception) -> int:
+        waiting = (not self.answered and isinstance(exc, GatewayUnreachable)
+                   and self.clock() - self.started < self.grace_s)
+        if not waiting:
+            return logging.WARNING
+        if self.said:
+            return logging.DEBUG
+        self.said = True
+        return logging.INFO
 
 
 def _runs(numbers: Iterable[int]) -> list[tuple[int, int]]:

@@ -26,10 +26,11 @@ from typing import Any, Final
 
 import httpx
 
-from subgraphs.supervision.errors import FactsUnavailable
+from subgraphs.supervision.errors import FactsUnavailable, GatewayUnreachable
 from subgraphs.supervision.facts import PersonKey, body_from_json, cert_from_json
 from subgraphs.supervision.service_token import ServiceToken
 from subgraphs.supervision.view import BodyView, OfficerView
+from telemetry.spans import client_call, set_status_code
 
 log = logging.getLogger(__name__)
 
@@ -119,11 +120,14 @@ class GatewayFacts:
             if self._token is not None:
                 headers = {**headers, "authorization": f"Bearer {await self._token.get()}"}
             self.requests += 1
-            try:
-                response = await self._client.post(self._url, json={"query": query, "variables": variables or {}},
-                                                   headers=headers)
-            except httpx.HTTPError as exc:
-                raise FactsUnavailable(f"gateway unreachable: {type(exc).__name__}") from exc
+            # the engine's call to the gateway is a CLIENT span: its facts queries join the step's trace
+            with client_call("gateway query", system="gateway") as (span, trace):
+                try:
+                    response = await self._client.post(self._url, json={"query": query, "variables": variables or {}},
+                                                       headers={**headers, **trace})
+                except httpx.HTTPError as exc:
+                    raise GatewayUnreachable(f"gateway unreachable: {type(exc).__name__}") from exc
+                set_status_code(span, response.status_code)
             if response.status_code == 401 and self._token is not None and attempt == 0:
                 self._token.invalidate()
                 continue

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from hub.observability import log_format, observe
+from hub.observability import log_format
 from hub.settings import SettingsError, load_settings
 
 PRODUCTION = {"profile": "production", "id_hash_secret": "p" * 40,
@@ -45,13 +45,22 @@ def test_a_part_is_named_by_its_own_name_unless_mapped() -> None:
     assert telemetry.service_name("cases") == "cases"
 
 
-def test_without_an_endpoint_no_tracer_provider_is_installed() -> None:
-    from opentelemetry import trace
-    from opentelemetry.sdk.trace import TracerProvider
-
-    config = observe(load_settings(), "cases")
-    assert config["filters"]["context"]["part"] == "cases"
-    assert not isinstance(trace.get_tracer_provider(), TracerProvider)
+def test_without_an_endpoint_no_tracer_provider_is_installed(tmp_path: Path) -> None:
+    program = (
+        "from opentelemetry import trace\n"
+        "from opentelemetry.sdk.trace import TracerProvider\n"
+        "from hub.observability import observe\n"
+        "from hub.settings import load_settings\n"
+        "from telemetry.spans import span\n"
+        "config = observe(load_settings(), 'cases')\n"
+        "with span('graphql operation') as current:\n"
+        "    print(config['filters']['context']['part'], isinstance(trace.get_tracer_provider(), TracerProvider),\n"
+        "          current.is_recording(), current.get_span_context().is_valid)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60, env=env,
+                          cwd=tmp_path, check=True)
+    assert done.stdout.split() == ["cases", "False", "False", "False"]  # no provider, no span
 
 
 def test_a_production_part_writes_json_lines_with_its_name_and_no_id_number(tmp_path: Path) -> None:
