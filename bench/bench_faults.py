@@ -33,6 +33,7 @@ def main() -> int:
     parser.add_argument("--kill", default="cases", help="the subgraph to SIGKILL (default cases)")
     parser.add_argument("--hang", default="legal_person", help="the department that hangs (default legal_person)")
     parser.add_argument("--drivers", type=int, default=3, help="officers driving cases at once (default 3)")
+    parser.add_argument("--query-workers", type=int, default=2, help="query workers per role (default 2)")
     parser.add_argument("--pg-mode", choices=["fast", "immediate"], default="fast",
                         help="how PostgreSQL is stopped: fast (connections cut) or immediate (as a crash)")
     parser.add_argument("--json", type=Path, default=ROOT / "data" / "faults-under-load.json", help="where the report goes")
@@ -41,7 +42,7 @@ def main() -> int:
     if not pg.available():
         print("faults under load: no PostgreSQL server binaries here (initdb, pg_ctl); nothing run")
         return 0
-    opts = Options(duration_s=args.duration, kill=args.kill, hang=args.hang, drivers=args.drivers,
+    opts = Options(duration_s=args.duration, kill=args.kill, hang=args.hang, drivers=args.drivers, query_workers=args.query_workers,
                    pg_mode=args.pg_mode, keep=args.keep_logs)
     figures, ok = asyncio.run(run(opts))
     print(render(figures))

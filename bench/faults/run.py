@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import random
 import shutil
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -42,10 +43,11 @@ class Options:
     kill: str = "cases"
     hang: str = "legal_person"
     drivers: int = 3
+    query_workers: int = 2  # per role: a hung department holds a worker for as long as the gateway waits
     pg_down_s: float = 3.0
     pg_mode: str = "fast"
     seed: int = 7
-    keep: Path | None = None  # copy the parts' logs here
+    keep: Path | None = None  # copy the parts' logs here, and every sample (samples.jsonl)
 
 
 @dataclass
@@ -117,8 +119,9 @@ async def _load(run: Run, world: Any, ledger: Ledger) -> None:
         tasks = [asyncio.create_task(Driver(http, run.rec, gateway, tokens, team, ledger, seed=i).run(until=d))
                  for i, team in enumerate(world.teams)]
         for i, (role, (user, queries)) in enumerate(role_queries(world, ledger.case_ids).items()):
-            tasks.append(asyncio.create_task(query_worker(http, run.rec, gateway, tokens, role, user, queries,
-                                                          until=d, seed=100 + i)))
+            for j in range(run.opts.query_workers):
+                tasks.append(asyncio.create_task(query_worker(http, run.rec, gateway, tokens, role, user, queries,
+                                                              until=d, seed=100 + 10 * i + j)))
         tasks.append(asyncio.create_task(run.schedule()))
         # bounded: a step still retrying at the end gives up within GIVE_UP_S
         await asyncio.wait_for(asyncio.gather(*tasks), timeout=d + 300)
@@ -154,6 +157,11 @@ async def run(opts: Options) -> tuple[dict[str, Any], bool]:
                 ledger = Ledger()
                 await _load(the_run, world, ledger)
                 load_s = the_run.rec.now()
+                if opts.keep is not None:
+                    opts.keep.mkdir(parents=True, exist_ok=True)
+                    (opts.keep / "samples.jsonl").write_text("".join(
+                        json.dumps(asdict(s), ensure_ascii=False) + "\n"
+                        for s in the_run.rec.samples), encoding="utf-8")
                 for name in stack.parts:  # every part back and answering before the store is judged
                     await asyncio.to_thread(stack.wait_healthy, name)
                 verdicts = [await invariants.check_outbox(settings.store_url, wait_s=OUTBOX_DRAIN_S)]
