@@ -1,7 +1,7 @@
 """The invariants of a run, checked in the store with SQL after the load has stopped.
 
-* every acknowledged step is in the store exactly once: its idempotency key's row names the case and
-  version the client was answered with, and that case has exactly one event at that version;
+* every acknowledged step is in the store exactly once: its idempotency key's row names the case, case
+  number and version the client was answered with, and that case has exactly one event at that version;
 * nothing is doubled: each case's events are 1..version with no gap and no repeat, and each event is
   the one write of exactly one idempotency key (a step written twice would leave an event no key
   answers for); no case exists that no key registered;
@@ -60,7 +60,7 @@ async def check_steps(url: str, ledger: Ledger) -> list[Verdict]:
     for ack in ledger.acks:
         row = keys.get(ack.key)
         if row is None or row.case_id != ack.case_id or int(row.response["version"]) != ack.version \
-                or per_event[(ack.case_id, ack.version)] != 1:
+                or row.response["caseNo"] != ack.data["caseNo"] or per_event[(ack.case_id, ack.version)] != 1:
             missing.append(f"{ack.op} {ack.key}")
     answered_by: dict[str, Counter[int]] = defaultdict(Counter)
     for row in keys.values():
@@ -85,11 +85,12 @@ async def check_steps(url: str, ledger: Ledger) -> list[Verdict]:
                 {"cases": len(cases), "events": len(events), "doubled": len(doubled),
                  "given_up": len(ledger.given_up), "given_up_but_committed": committed_unanswered}),
         Verdict("retries answered with the first result", not ledger.replay_mismatches and not ledger.retried_refused,
-                f"{ledger.replays} retries and duplicate sends answered, {len(ledger.replay_mismatches)} with "
+                f"{ledger.replays} retries and duplicate sends answered ({ledger.cut} after the client cut the "
+                f"first attempt off), {len(ledger.replay_mismatches)} with "
                 f"another result, {len(ledger.retried_refused)} refused on a retry"
                 + (f": {ledger.replay_mismatches[:2]} {ledger.retried_refused[:3]}"
                    if ledger.replay_mismatches or ledger.retried_refused else ""),
-                {"replays": ledger.replays, "mismatches": len(ledger.replay_mismatches),
+                {"replays": ledger.replays, "cut_first_attempts": ledger.cut, "mismatches": len(ledger.replay_mismatches),
                  "refused_on_retry": len(ledger.retried_refused)}),
     ]
 

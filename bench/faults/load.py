@@ -73,12 +73,14 @@ def error_codes(body: Any) -> tuple[str, ...]:
 
 
 async def call(http: httpx.AsyncClient, rec: Recorder, url: str, kind: str, query: str,
-               variables: dict[str, Any], headers: dict[str, str]) -> Answer:
-    """POST one GraphQL request; record and return what came back."""
+               variables: dict[str, Any], headers: dict[str, str], *, timeout_s: float | None = None) -> Answer:
+    """POST one GraphQL request; record and return what came back. `timeout_s`: the client gives up
+    that soon (a phone losing its network while the request is on its way or being answered)."""
     phase, started = rec.phase, time.monotonic()
     try:
         response = await http.post(url, content=orjson.dumps({"query": query, "variables": variables}),
-                                   headers={"content-type": "application/json", **headers})
+                                   headers={"content-type": "application/json", **headers},
+                                   timeout=timeout_s if timeout_s is not None else http.timeout)
     except httpx.HTTPError as exc:
         answer = Answer(0, None, (), type(exc).__name__)
     else:

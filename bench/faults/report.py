@@ -42,6 +42,8 @@ def documented_5xx(sample: Sample) -> bool:
 
 def build(samples: list[Sample], windows: list[Window], verdicts: list[Verdict], *, duration_s: float,
           warmup_s: float, extra: dict[str, Any]) -> dict[str, Any]:
+    cut = [s for s in samples if s.kind.startswith("cut:")]  # the client cut these off on purpose
+    samples = [s for s in samples if not s.kind.startswith("cut:")]
     answered = [s for s in samples if s.status]
     by_group = Counter(s.kind.split(":", 1)[0] for s in samples)
     ok = Counter(s.kind.split(":", 1)[0] for s in samples if s.ok)
@@ -66,7 +68,7 @@ def build(samples: list[Sample], windows: list[Window], verdicts: list[Verdict],
         "requests": len(samples), "answered": len(answered), "ok": sum(s.ok for s in samples),
         "requests_per_s": round(len(samples) / duration_s, 1) if duration_s else 0.0, "by_kind": kinds,
         "error_codes": dict(codes.most_common()), "http_status": dict(sorted(statuses.items())),
-        "no_http_answer": dict(transport.most_common()),
+        "no_http_answer": dict(transport.most_common()), "cut_by_client": len(cut),
         "5xx": {"total": len(five), "documented": len(five) - len(undocumented), "undocumented": len(undocumented),
                 "undocumented_examples": [{"kind": s.kind, "status": s.status, "codes": list(s.codes)}
                                           for s in undocumented[:5]]},
@@ -86,7 +88,8 @@ def render(report: dict[str, Any]) -> str:
         f"{report['requests']:,} requests ({report['requests_per_s']}/s), {report['ok']:,} answered without error",
         "  by kind: " + ", ".join(f"{k} {v['requests']:,} ({v['ok']:,} ok)" for k, v in report["by_kind"].items()),
         "  HTTP status: " + ", ".join(f"{k}: {v:,}" for k, v in report["http_status"].items())
-        + (f"; no HTTP answer: {report['no_http_answer']}" if report["no_http_answer"] else ""),
+        + (f"; no HTTP answer: {report['no_http_answer']}" if report["no_http_answer"] else "")
+        + f"; {report['cut_by_client']:,} first attempts cut off by the client (not counted above)",
         "  error codes: " + (", ".join(f"{k} {v:,}" for k, v in report["error_codes"].items()) or "none"),
         f"  5xx: {report['5xx']['total']} ({report['5xx']['documented']} documented, "
         f"{report['5xx']['undocumented']} undocumented)",

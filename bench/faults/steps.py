@@ -5,7 +5,9 @@ the SAME request with the SAME key again, until it is answered or `GIVE_UP_S` ha
 A case goes registerClue → assignVerifier → fileCase → startInvestigation → uploadFile (the evidence
 file, base64) → attachEvidence → attachDocument, each step with `expectedVersion`. An answered step is
 *acknowledged*: its key, case, version and the answer's data are kept for the invariants. Some
-acknowledged steps are sent once more on purpose (a duplicate send): the answer must equal the first.
+acknowledged steps are sent once more on purpose (a duplicate send): the answer must equal the first;
+and the first attempt of some steps is cut off by the client after a few milliseconds (the answer lost
+on the way back, or the request on the way there), then sent again with its key.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ FINAL_CODES = frozenset({"GUARD_FAILED", "ILLEGAL_TRANSITION", "VERSION_CONFLICT
                          "BAD_USER_INPUT", "NOT_FOUND", "FORBIDDEN", "UNAUTHENTICATED", "GRAPHQL_VALIDATION_FAILED",
                          "UNAUTHORIZED_FIELD_OR_TYPE", "BLOB_INVALID"})
 DUPLICATE_SEND_RATE = 0.25
+#: the share of keyed steps whose first attempt the client cuts off after a few milliseconds
+LOST_ANSWER_RATE = 0.15
 
 CASE = "id caseNo version status"
 REGISTER = f"""mutation($input: RegisterClueInput!, $key: String) {{
@@ -68,6 +72,7 @@ class Ledger:
     refused: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)  # (op, key, codes) settled by an error
     retried_refused: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)  # refused on a retry
     replays: int = 0  # retries and duplicate sends answered
+    cut: int = 0  # first attempts the client cut off (it never saw their answer)
     replay_mismatches: list[tuple[str, dict[str, Any], dict[str, Any]]] = field(default_factory=list)
     case_ids: list[str] = field(default_factory=list)
     cases_completed: int = 0
@@ -100,6 +105,13 @@ class Driver:
         started, attempts, pause = loop.time(), 0, 0.5
         while True:
             attempts += 1
+            if attempts == 1 and key is not None and self.rng.random() < LOST_ANSWER_RATE:
+                # the network drops while the step is on its way or answered: whether it was written,
+                # the phone cannot know; it sends the same request again
+                await call(self.http, self.rec, self.gateway, f"cut:{op}", query, variables, headers,
+                           timeout_s=self.rng.uniform(0.005, 0.25))
+                self.ledger.cut += 1
+                attempts += 1
             answer = await call(self.http, self.rec, self.gateway, f"step:{op}", query, variables, headers)
             if not retryable(answer):
                 if attempts > 1:
