@@ -15,17 +15,35 @@ STORE_UNAVAILABLE = "STORE_UNAVAILABLE"
 
 #: asyncpg's: connection-class errors (SQLSTATE 08…, a connection closed mid-operation) and operator
 #: intervention (57…: admin or crash shutdown, cannot connect now — the server is starting up)
-_PASSING = (pg.PostgresConnectionError, pg.OperatorInterventionError, ConnectionError, TimeoutError)
+_STORE_ERRORS = (pg.PostgresConnectionError, pg.OperatorInterventionError)
+#: the operating system's, when raised on the way to the store (asyncpg's connect lets them through)
+_SOCKET_ERRORS = (ConnectionError, TimeoutError)
+_STORE_MODULES = ("sqlalchemy", "asyncpg")
 
 
 def store_unavailable(exc: BaseException | None) -> bool:
-    """True when `exc` (or what caused it) is the store being unreachable, restarting or shutting down."""
+    """True when `exc` (or what caused it) is the store being unreachable, restarting or shutting down.
+    A socket error counts only when raised in the store's driver: a department's HTTP call refused is
+    the department's failure, not the store's."""
     seen = 0
     while exc is not None and seen < 10:  # bounded walk down the cause chain
-        if isinstance(exc, _PASSING):
+        if isinstance(exc, _STORE_ERRORS):
             return True
         if isinstance(exc, DBAPIError) and exc.connection_invalidated:
             return True
+        if isinstance(exc, _SOCKET_ERRORS) and _raised_in_store_driver(exc):
+            return True
         exc = exc.__cause__ or exc.__context__
         seen += 1
+    return False
+
+
+def _raised_in_store_driver(exc: BaseException) -> bool:
+    tb = exc.__traceback__
+    for _ in range(200):  # bounded walk down the traceback
+        if tb is None:
+            return False
+        if str(tb.tb_frame.f_globals.get("__name__", "")).startswith(_STORE_MODULES):
+            return True
+        tb = tb.tb_next
     return False
