@@ -13,7 +13,9 @@ One write = one database transaction:
 * with an idempotency key, the first response is stored with it. A retry with the same key and
   the same request returns that response and writes nothing; the same key with another request
   is `IdempotencyKeyReused`. Two concurrent first attempts race on the key's primary key: the
-  loser's transaction rolls back and it answers from the winner's row.
+  loser's transaction rolls back and it answers from the winner's row; a retry sent while its first
+  attempt is still being written loses the version race instead (`VersionConflict`, or a transition
+  the new state refuses) and likewise answers from the first attempt's row.
 
 Commands are checked by `machine.apply` with the `GuardContext` of the facts provider; the
 domain's `GuardFailed` / `IllegalTransition` / `DomainValueError` propagate unchanged.
@@ -24,7 +26,7 @@ from __future__ import annotations
 import os
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -42,10 +44,17 @@ from subgraphs.cases.domain.commands import CaseCommand, DecideOnTheSpot, Regist
 from subgraphs.cases.domain.context import GuardContext
 from subgraphs.cases.domain.deadlines import Deadline
 from subgraphs.cases.domain.enums import Procedure
+from subgraphs.cases.domain.errors import CaseDomainError
 from subgraphs.cases.domain.machine import apply
 from subgraphs.cases.domain.snapshot import CaseSnapshot
 from subgraphs.cases.domain.transition import Transition
-from subgraphs.cases.errors import BadInput, CaseNotFound, IdempotencyKeyReused, VersionConflict
+from subgraphs.cases.errors import (
+    BadInput,
+    CaseNotFound,
+    CaseServiceError,
+    IdempotencyKeyReused,
+    VersionConflict,
+)
 from subgraphs.cases.facts import FactsProvider
 from subgraphs.cases.outbox.credit import PublicityPolicy
 from subgraphs.cases.outbox.messages import Change, messages_for_change
@@ -240,6 +249,11 @@ class CaseService:
             earlier = await self._earlier(idempotency)
             if earlier is not None:
                 return earlier
+        return await self._first_answer_on_conflict(
+            self._execute(command, case_id, expected_version, idempotency, extra), idempotency)
+
+    async def _execute(self, command: CaseCommand, case_id: str | None, expected_version: int | None,
+                       idempotency: Idempotency | None, extra: Sequence[ExtraRow]) -> CommandResult:
         creating = case_id is None
         if creating:
             before = None
@@ -270,12 +284,31 @@ class CaseService:
             earlier = await self._earlier(idempotency)
             if earlier is not None:
                 return earlier
+        return await self._first_answer_on_conflict(
+            self._record(case_id, event, expected_version, idempotency, extra), idempotency)
+
+    async def _record(self, case_id: str, event: RecordEvent, expected_version: int | None,
+                      idempotency: Idempotency | None, extra: Sequence[ExtraRow]) -> CommandResult:
         before = await self.load(case_id)
         if expected_version is not None and expected_version != before.version:
             raise VersionConflict(case_id, expected_version, before.version)
         state = before.snapshot.state.value
         pending = [_Pending(event.kind, "-", event.actor_id, event.at, state, state, event.summary, event.payload)]
         return await self._commit(before, before.snapshot, pending, (), idempotency, extra, None)
+
+    async def _first_answer_on_conflict(self, write: Awaitable[CommandResult],
+                                        idempotency: Idempotency | None) -> CommandResult:
+        """`write`; but when it is refused and its key has been answered meanwhile — the request's first
+        attempt, still being written when this retry came, changed the case: a version conflict, or a
+        transition the new state no longer allows — the first attempt's answer."""
+        try:
+            return await write
+        except (CaseServiceError, CaseDomainError):
+            if idempotency is not None:
+                earlier = await self._earlier(idempotency)
+                if earlier is not None:
+                    return earlier
+            raise
 
     async def _earlier(self, idem: Idempotency) -> CommandResult | None:
         async with self.engine.connect() as conn:

@@ -17,6 +17,7 @@ from strawberry.types import ExecutionContext
 from adapters.errors import SourceError
 from subgraphs.common.access import AccessRules, govern
 from subgraphs.common.logsafe import scrub
+from subgraphs.common.store_errors import STORE_UNAVAILABLE, store_unavailable
 from subgraphs.common.tracing import OperationSpan
 
 FEDERATION_VERSION = "2.6"
@@ -39,7 +40,8 @@ class SubgraphSchema(strawberry.federation.Schema):
             code = (error.extensions or {}).get("code", "INTERNAL_SERVER_ERROR" if error.original_error else "GRAPHQL")
             path = ".".join(str(p) for p in error.path or ())
             original = error.original_error
-            expected = original is None or isinstance(original, SourceError | GraphQLError)
+            expected = original is None or isinstance(original, SourceError | GraphQLError) \
+                or code == STORE_UNAVAILABLE
             log.log(
                 logging.WARNING if expected else logging.ERROR,
                 "%s: %s at %s: %s", self.subgraph, code, path or "-", scrub(error.message),
@@ -54,12 +56,16 @@ _COERCION = ("Value cannot represent", "got invalid value", "has invalid value",
 
 def _typed(error: GraphQLError) -> None:
     """Give every error an `extensions.code`: a value that does not fit its type (`2026-13-45` for a
-    Date) is the client's BAD_USER_INPUT; any other error without a code is a validation failure,
-    or the server's own when it wraps an unexpected exception."""
+    Date) is the client's BAD_USER_INPUT; the hub's store away (restarting) is STORE_UNAVAILABLE; any
+    other error without a code is a validation failure, or the server's own when it wraps an unexpected
+    exception."""
     if (error.extensions or {}).get("code"):
         return
     original = error.original_error
-    if original is not None and not isinstance(original, GraphQLError):
+    if store_unavailable(original):
+        code = STORE_UNAVAILABLE  # the store is restarting or away: passing, the client may retry
+        error.message = "the hub's store is unavailable for now; send the same request again"
+    elif original is not None and not isinstance(original, GraphQLError):
         code = "BAD_USER_INPUT" if isinstance(original, ValueError | TypeError) and any(
             m in error.message for m in _COERCION) else "INTERNAL_SERVER_ERROR"
     elif any(m in error.message for m in _COERCION):

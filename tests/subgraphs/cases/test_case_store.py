@@ -124,6 +124,25 @@ async def test_concurrent_first_attempts_with_one_key_write_once(database_url: s
         assert await _count(store, CaseEventRow) == 1
 
 
+@pytest.mark.parametrize("expected_version", [2, None])
+async def test_a_retry_racing_its_first_attempt_gets_the_first_result(database_url: str,
+                                                                       expected_version: int | None) -> None:
+    """A phone's retry sent while its first attempt is still being written (found under load: the retry
+    lost the version race and was answered VERSION_CONFLICT for a step that had been written)."""
+    async with open_store(database_url) as store:
+        case_id = (await store.run(ORDINARY[:2])).case.case_id
+        key = Idempotency("file-retried", "same-request")
+        results = await asyncio.gather(*(store.service.execute(ORDINARY[2], case_id=case_id, idempotency=key,
+                                                               expected_version=expected_version)
+                                         for _ in range(4)), return_exceptions=True)
+        assert not [r for r in results if isinstance(r, BaseException)], results
+        answered = [r for r in results if not isinstance(r, BaseException)]
+        assert {(r.case.version, r.event_seq) for r in answered} == {(3, 3)}
+        assert sum(not r.replayed for r in answered) == 1
+        assert await _count(store, CaseEventRow) == 3
+        assert await _count(store, IdempotencyRow) == 1
+
+
 async def test_unknown_case_and_duplicate_registration(database_url: str) -> None:
     async with open_store(database_url) as store:
         with pytest.raises(CaseNotFound):
