@@ -34,7 +34,7 @@ from tests.support.servers import serve
 
 pytestmark = pytest.mark.slow
 
-HEADERS = {"content-type": "application/json", "accept": "application/json", "x-hub-preflight": "1"}
+HEADERS = {"content-type": "application/json", "accept": "application/graphql-response+json", "x-hub-preflight": "1"}
 
 
 @contextlib.contextmanager
