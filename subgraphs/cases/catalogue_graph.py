@@ -14,6 +14,7 @@ import orjson
 import strawberry
 from strawberry.types import Info
 
+from domain import input_checks as chk
 from subgraphs.cases.catalogue import (
     ItemStatus,
     approve_item,
@@ -25,6 +26,7 @@ from subgraphs.cases.catalogue import (
 )
 from subgraphs.cases.context import CasesContext
 from subgraphs.cases.graph_enums import described
+from subgraphs.cases.input_rules import InputCheck, check_arguments
 from subgraphs.cases.mutations import guarded, require_user
 from subgraphs.common.errors import graphql_error
 from subgraphs.common.pagination import Page, decode_cursor, encode_cursor, page_size
@@ -66,6 +68,26 @@ _Code = Annotated[str, strawberry.argument(description="事项编码 — the enf
 _Version = Annotated[int, strawberry.argument(description="版本号 — the version of the item")]
 
 
+def _item_checks(code: str | None, version: int | None = None, valid_from: date | None = None,
+                 **texts: str) -> None:
+    """BAD_USER_INPUT naming the argument: an item code of the catalogue's form, a version ≥ 1, a
+    first valid day within the date bounds (`domain.input_checks`), free text without controls."""
+
+    def extra(ctx: InputCheck) -> None:
+        if code is not None:
+            reason = chk.item_code_problem(code)
+            if reason is not None:
+                ctx.add("code", "执法事项编码", reason)
+        if version is not None and version < 1:
+            ctx.add("version", "版本号", "a version number is at least 1")
+        if valid_from is not None:
+            reason = chk.future_date_problem(valid_from, today=ctx.today)
+            if reason is not None:
+                ctx.add("validFrom", "生效日期", reason)
+
+    check_arguments(dict(texts), extra=extra)
+
+
 async def _read(info: Info[CasesContext, None], code: str, version: int) -> EnforcementItemVersion:
     return EnforcementItemVersion.from_row(await guarded(item_row(info.context.res.engine, code, version)))
 
@@ -81,6 +103,12 @@ async def draft_enforcement_item(info: Info[CasesContext, None], content: Annota
         raise graphql_error("BAD_USER_INPUT", "content is not JSON") from exc
     if not isinstance(payload, dict):
         raise graphql_error("BAD_USER_INPUT", "content must be a JSON object")
+    item_code = payload.get("code")
+    if not isinstance(item_code, str):
+        raise graphql_error("BAD_USER_INPUT", "content.code (执法事项编码): required, a string", field="content.code")
+    reason = chk.item_code_problem(item_code)
+    if reason is not None:
+        raise graphql_error("BAD_USER_INPUT", f"content.code (执法事项编码): {reason}", field="content.code")
     payload.pop("version", None)  # the store numbers versions
     drafted = await guarded(draft_item(info.context.res.engine, payload, actor_id=user.id))
     return await _read(info, drafted.code, drafted.version)
@@ -89,6 +117,7 @@ async def draft_enforcement_item(info: Info[CasesContext, None], content: Annota
 async def submit_item_for_legal_review(info: Info[CasesContext, None], code: _Code,
                                        version: _Version) -> EnforcementItemVersion:
     require_user(info)
+    _item_checks(code, version)
     await guarded(submit_for_review(info.context.res.engine, code, version))
     return await _read(info, code, version)
 
@@ -96,6 +125,7 @@ async def submit_item_for_legal_review(info: Info[CasesContext, None], code: _Co
 async def _review(info: Info[CasesContext, None], code: str, version: int, opinion: str,
                   approve: bool) -> EnforcementItemVersion:
     user = require_user(info)
+    _item_checks(code, version, opinion=opinion)
     await guarded(approve_item(info.context.res.engine, code, version, reviewer_id=user.id, approve=approve,
                                opinion=opinion))
     return await _read(info, code, version)
@@ -125,6 +155,7 @@ async def publish_enforcement_item(info: Info[CasesContext, None], code: _Code, 
                                    = None) -> EnforcementItemVersion:
     """APPROVED → PUBLISHED; the previously published version becomes SUPERSEDED."""
     require_user(info)
+    _item_checks(code, version, valid_from)
     await guarded(publish_item(info.context.res.engine, code, version, valid_from=valid_from))
     return await _read(info, code, version)
 

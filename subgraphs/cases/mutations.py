@@ -40,6 +40,7 @@ from subgraphs.cases.domain.errors import CaseDomainError, DomainValueError, Gua
 from subgraphs.cases.domain.machine import handlers
 from subgraphs.cases.domain.records import Party
 from subgraphs.cases.errors import CaseServiceError, IdempotencyKeyReused, VersionConflict
+from subgraphs.cases.input_rules import check_arguments
 from subgraphs.cases.inputs import PartyInput, input_types
 from subgraphs.cases.service import CaseRecord, CommandResult, Idempotency, request_hash, uuid7
 from subgraphs.cases.types import Int64, PenaltyCase, UploadedFile
@@ -149,6 +150,7 @@ async def run_command(
     expected_version: int | None, idempotency_key: str | None,
 ) -> PenaltyCase:
     user = require_user(info)
+    check_arguments({"input": value, "caseId": case_id, "idempotencyKey": idempotency_key})
     res = info.context.res
     given_at = getattr(value, "at", None) if value is not None else None
     at = given_at or _now()
@@ -301,6 +303,7 @@ async def attach_document(info: Info[CasesContext, None], case_id: _CaseId,
                           input: Annotated[AttachDocumentInput, strawberry.argument(description="文书 — the document")],
                           expected_version: _Expected = None, idempotency_key: _Key = None) -> PenaltyCase:
     user = require_user(info)
+    check_arguments({"input": input, "idempotencyKey": idempotency_key})
     await require_case_access(info, user, str(case_id))
     idem = _idempotency(idempotency_key, _request("attachDocument", str(case_id), expected_version, input))
     result: CommandResult = await guarded(info.context.res.files.attach_document(
@@ -314,6 +317,7 @@ async def attach_evidence(info: Info[CasesContext, None], case_id: _CaseId,
                           input: Annotated[AttachEvidenceInput, strawberry.argument(description="证据 — the evidence")],
                           expected_version: _Expected = None, idempotency_key: _Key = None) -> PenaltyCase:
     user = require_user(info)
+    check_arguments({"input": input, "idempotencyKey": idempotency_key})
     await require_case_access(info, user, str(case_id))
     idem = _idempotency(idempotency_key, _request("attachEvidence", str(case_id), expected_version, input))
     result: CommandResult = await guarded(info.context.res.files.attach_evidence(
@@ -333,6 +337,7 @@ async def link_licence(
 ) -> PenaltyCase:
     """Record a licence the case suspends (SUSPEND), revokes (REVOKE), downgrades or refers to."""
     user = require_user(info)
+    check_arguments({"licenceId": str(licence_id), "action": action, "idempotencyKey": idempotency_key})
     await require_case_access(info, user, str(case_id))
     idem = _idempotency(idempotency_key, {"op": "linkLicence", "caseId": str(case_id), "licenceId": str(licence_id),
                                           "action": action, "expectedVersion": expected_version})

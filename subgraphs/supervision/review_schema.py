@@ -13,6 +13,8 @@ import strawberry
 from sqlalchemy import select
 from strawberry.types import Info
 
+from domain.input_checks import future_date_problem, has_control_characters
+from subgraphs.common.clock import CHINA
 from subgraphs.common.errors import graphql_error
 from subgraphs.supervision.context import SupervisionContext
 from subgraphs.supervision.errors import CampaignError, SupervisionError
@@ -29,6 +31,15 @@ from subgraphs.supervision.types import ReviewFile
 
 MAX_PER_BODY = 1_000
 MAX_CAMPAIGNS = 200
+
+
+def _check_due_on(due_on: date | None, *, today: date) -> None:
+    """A campaign is due on a day from today to ten years ahead (`domain.input_checks` bounds)."""
+    if due_on is None:
+        return
+    reason = "before today" if due_on < today else future_date_problem(due_on, today=today)
+    if reason is not None:
+        raise graphql_error("BAD_USER_INPUT", f"dueOn (完成期限): {reason}", field="dueOn")
 
 
 def _file(f: ScoredFile) -> ReviewFile:
@@ -112,6 +123,9 @@ async def create_review_campaign(
         description="完成期限 — the day the reviews are due (optional)")] = None,
 ) -> ReviewCampaign:
     actor = _actor(info)
+    _check_due_on(due_on, today=info.context.now().astimezone(CHINA).date())
+    if has_control_characters(name):
+        raise graphql_error("BAD_USER_INPUT", "name (名称): contains control characters", field="name")
     if not name.strip() or not 1 <= per_body <= MAX_PER_BODY or not 1 <= reviewers_per_case <= 5:
         raise graphql_error("BAD_USER_INPUT", f"a name, perBody 1–{MAX_PER_BODY}, reviewersPerCase 1–5")
     engine = info.context.engine
