@@ -104,11 +104,11 @@ async def draft_enforcement_item(info: Info[CasesContext, None], content: Annota
     if not isinstance(payload, dict):
         raise graphql_error("BAD_USER_INPUT", "content must be a JSON object")
     item_code = payload.get("code")
-    if not isinstance(item_code, str):
-        raise graphql_error("BAD_USER_INPUT", "content.code (执法事项编码): required, a string", field="content.code")
-    reason = chk.item_code_problem(item_code)
+    check = InputCheck()
+    reason = chk.item_code_problem(item_code) if isinstance(item_code, str) else "required, a string"
     if reason is not None:
-        raise graphql_error("BAD_USER_INPUT", f"content.code (执法事项编码): {reason}", field="content.code")
+        check.add("content.code", "执法事项编码", reason)
+    check.refuse()
     payload.pop("version", None)  # the store numbers versions
     drafted = await guarded(draft_item(info.context.res.engine, payload, actor_id=user.id))
     return await _read(info, drafted.code, drafted.version)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -247,3 +248,136 @@ def test_plan_inspection_identifiers(live: Live) -> None:
     _check(live, invalid_region_codes(), st.just(world.region), PLAN, "input.regionCode",
            lambda v: _plan(world, regionCode=v))
     _check(live, invalid_item_codes(), st.just(ITEM), PLAN, "input.itemCode", lambda v: _plan(world, itemCode=v))
+
+
+# --- property tests: every mutation that takes a date, on a case, a measure and an inspection ---------
+
+
+def _at(day: str) -> str:
+    return f"{day}T10:00:00+08:00"
+
+
+def _day(n: int, base: str = "2025-03-10") -> str:
+    return (date.fromisoformat(base) + timedelta(days=n)).isoformat()
+
+
+def _ahead(n: int) -> str:
+    """A day `n` (≥ 2) days after today: beyond the day of clock skew a past event may have."""
+    return (_today() + timedelta(days=n)).isoformat()
+
+
+@dataclass(frozen=True)
+class Dated:
+    """A mutation with dates: a good input, and bad variants (the field they break, n → the change)."""
+
+    name: str
+    target: str  # the id argument: caseId, measureId or inspectionId
+    good: dict[str, Any]
+    bad: tuple[tuple[str, Callable[[int], dict[str, Any]]], ...]
+
+    @property
+    def query(self) -> str:
+        kind = self.name[0].upper() + self.name[1:] + "Input"
+        return f"mutation($id: ID!, $input: {kind}!) {{ {self.name}({self.target}: $id, input: $input) {{ __typename }} }}"
+
+
+_FUTURE_AT = ("input.at", lambda n: {"at": (datetime.now(CHINA_TZ) + timedelta(minutes=11 + n)).isoformat()})
+_OLD_AT = ("input.at", lambda n: {"at": f"{1999 - n % 90}-06-01T10:00:00+08:00"})
+
+DATED = (
+    Dated("fileCase", "caseId", {"filingStandardMet": True, "at": _at("2025-03-05")}, (_FUTURE_AT, _OLD_AT)),
+    Dated("scheduleHearing", "caseId",
+          {"noticeServedOn": "2025-03-10", "hearingOn": "2025-03-20", "chairId": "CH1", "at": _at("2025-03-10")}, (
+              ("input.hearingOn", lambda n: {"hearingOn": _day(-(n % 3000) - 1)}),
+              ("input.noticeServedOn", lambda n: {"noticeServedOn": _ahead(n % 3000 + 2), "at": None}),
+              ("input.noticeServedOn", lambda n: {"noticeServedOn": _day(n % 30 + 1)}),
+              ("input.hearingOn", lambda n: {"hearingOn": _ahead(3700 + n)}))),
+    Dated("approveDeferral", "caseId",
+          {"appliedOn": "2025-03-10", "approvedBy": "HEAD", "newDue": "2025-06-10",
+           "instalments": [{"due": "2025-04-10", "amountFen": 100}], "at": _at("2025-03-11")}, (
+              ("input.newDue", lambda n: {"newDue": _day(-(n % 3000) - 1)}),
+              ("input.instalments[0].due", lambda n: {"instalments": [{"due": _day(-(n % 3000) - 1),
+                                                                        "amountFen": 100}]}),
+              ("input.appliedOn", lambda n: {"appliedOn": _ahead(n % 3000 + 2), "newDue": _ahead(3650)}),
+              ("input.newDue", lambda n: {"newDue": _ahead(3700 + n)}))),
+    Dated("recordEvidence", "caseId",
+          {"evidence": {"evidenceId": "E1", "kind": "DOCUMENTARY", "collectedOn": "2025-03-06",
+                        "collectedBy": ["OFF-1"], "signed": True}, "at": _at("2025-03-06")}, (
+              ("input.evidence.collectedOn", lambda n: {"evidence": {
+                  "evidenceId": "E1", "kind": "DOCUMENTARY", "collectedOn": _day(n % 300 + 1, "2025-03-06"),
+                  "collectedBy": ["OFF-1"], "signed": True}}),
+              ("input.evidence.collectedOn", lambda n: {"evidence": {
+                  "evidenceId": "E1", "kind": "DOCUMENTARY", "collectedOn": f"{1999 - n % 90}-01-01",
+                  "collectedBy": ["OFF-1"], "signed": True}}),
+              _FUTURE_AT)),
+    Dated("attachEvidence", "caseId",
+          {"kind": "AUDIOVISUAL", "title": "现场视频", "sm3": "0" * 64, "capturedAt": "2025-03-06T09:00:00+08:00",
+           "collectedBy": ["OFF-1"], "at": _at("2025-03-06")}, (
+              ("input.capturedAt", lambda n: {"capturedAt": f"{_day(n % 300 + 1, '2025-03-06')}T09:00:00+08:00"}),
+              ("input.capturedAt", lambda n: {
+                  "capturedAt": (datetime.now(CHINA_TZ) + timedelta(minutes=11 + n)).isoformat(), "at": None}))),
+    Dated("startPayment", "caseId", {"decisionDue": "2025-04-01"}, (
+        ("input.decisionDue", lambda n: {"decisionDue": f"{1999 - n % 90}-04-01"}),
+        ("input.decisionDue", lambda n: {"decisionDue": _ahead(3700 + n)}))),
+    Dated("addMeasureTestingPeriod", "measureId",
+          {"span": {"start": "2025-03-10", "end": "2025-03-20"}, "notifiedInWriting": True}, (
+              ("input.span.end", lambda n: {"span": {"start": "2025-03-10", "end": _day(-(n % 3000) - 1)}}),
+              ("input.span.start", lambda n: {"span": {"start": f"{1999 - n % 90}-03-10"}}))),
+    Dated("closeInspection", "inspectionId", {"rectificationDue": "2025-04-01"}, (
+        ("input.rectificationDue", lambda n: {"rectificationDue": f"{1999 - n % 90}-04-01"}),
+        ("input.rectificationDue", lambda n: {"rectificationDue": _ahead(3700 + n)}))),
+    Dated("recordInspectionFindings", "inspectionId",
+          {"result": "NO_ISSUE", "recordDocId": "R-1", "submittedAt": _at("2025-03-03")}, (
+              ("input.submittedAt", lambda n: {
+                  "submittedAt": (datetime.now(CHINA_TZ) + timedelta(minutes=11 + n)).isoformat()}),
+              ("input.submittedAt", lambda n: {"submittedAt": f"{1999 - n % 90}-03-03T10:00:00+08:00"}))),
+)
+
+
+def _targets(live: Live) -> dict[str, str]:
+    """A case, an inspection and a measure id to aim at (checks come before any look-up)."""
+    case = live.post(REGISTER, input=_clue(live.world))["data"]["registerClue"]["id"]
+    inspection = live.post(PLAN, input=_plan(live.world))["data"]["planInspection"]["id"]
+    return {"caseId": case, "inspectionId": inspection, "measureId": "01900000-0000-7000-8000-000000000000"}
+
+
+def test_dated_mutations_refuse_impossible_dates(live: Live) -> None:
+    targets = _targets(live)
+    for spec in DATED:
+        _refusing(live, spec, targets[spec.target])()
+        live.takes(spec.query, id=targets[spec.target], input=spec.good)
+
+
+def _refusing(live: Live, spec: Dated, target: str) -> Callable[[], None]:
+    @EXAMPLES
+    @given(st.sampled_from(spec.bad), st.integers(0, 10_000))
+    def refused(variant: tuple[str, Callable[[int], dict[str, Any]]], n: int) -> None:
+        field, change = variant
+        live.refuses(spec.query, field, id=target, input={**spec.good, **change(n)})
+
+    return refused
+
+
+CATALOGUE_SUBMIT = """mutation($code: String!, $v: Int!) { submitItemForLegalReview(code: $code, version: $v) { code } }"""
+CATALOGUE_PUBLISH = """mutation($code: String!, $v: Int!, $from: Date) {
+  publishEnforcementItem(code: $code, version: $v, validFrom: $from) { code } }"""
+CATALOGUE_DRAFT = """mutation($content: String!) { draftEnforcementItem(content: $content) { code } }"""
+
+
+def test_catalogue_mutations_refuse_bad_codes_versions_and_days(live: Live) -> None:
+    @EXAMPLES
+    @given(invalid_item_codes())
+    def bad_code(code: str) -> None:
+        live.refuses(CATALOGUE_SUBMIT, "code", code=code, v=1)
+        live.refuses(CATALOGUE_DRAFT, "content.code", content=orjson.dumps({"code": code}).decode())
+
+    @EXAMPLES
+    @given(st.one_of(days_before_2000(), st.integers(3700, 40_000).map(lambda n: _today() + timedelta(days=n))))
+    def bad_day(day: date) -> None:
+        live.refuses(CATALOGUE_PUBLISH, "validFrom", code=ITEM, v=1, **{"from": day.isoformat()})
+
+    bad_code()
+    bad_day()
+    live.refuses(CATALOGUE_SUBMIT, "version", code=ITEM, v=0)
+    live.takes(CATALOGUE_SUBMIT, code=ITEM, v=1)
+    live.takes(CATALOGUE_PUBLISH, code=ITEM, v=1, **{"from": _today().isoformat()})
