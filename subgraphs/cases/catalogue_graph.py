@@ -2,7 +2,9 @@
 
 A change to an item is always a new version (`draftEnforcementItem` with an existing code drafts
 version n+1); no mutation edits a stored version's content. The reviewer must not be the drafter
-(CATALOGUE_WORKFLOW otherwise); a step out of order is CATALOGUE_WORKFLOW as well.
+(CATALOGUE_WORKFLOW otherwise); a step out of order is CATALOGUE_WORKFLOW as well. Every step takes
+an `idempotencyKey` (`catalogue_replay`: a retried draft makes no second version); codes, versions
+and days are checked first (BAD_USER_INPUT naming the argument).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from strawberry.types import Info
 from domain import input_checks as chk
 from subgraphs.cases.catalogue import (
     ItemStatus,
+    Remember,
     approve_item,
     draft_item,
     item_row,
@@ -24,10 +27,13 @@ from subgraphs.cases.catalogue import (
     publish_item,
     submit_for_review,
 )
+from subgraphs.cases.catalogue_replay import once
 from subgraphs.cases.context import CasesContext
+from subgraphs.cases.descriptions import ARGS
 from subgraphs.cases.graph_enums import described
 from subgraphs.cases.input_rules import InputCheck, check_arguments
-from subgraphs.cases.mutations import guarded, require_user
+from subgraphs.cases.mutations import _idempotency, guarded, require_user
+from subgraphs.cases.service import Idempotency
 from subgraphs.common.errors import graphql_error
 from subgraphs.common.pagination import Page, decode_cursor, encode_cursor, page_size
 
@@ -69,7 +75,7 @@ _Version = Annotated[int, strawberry.argument(description="版本号 — the ver
 
 
 def _item_checks(code: str | None, version: int | None = None, valid_from: date | None = None,
-                 **texts: str) -> None:
+                 **texts: str | None) -> None:
     """BAD_USER_INPUT naming the argument: an item code of the catalogue's form, a version ≥ 1, a
     first valid day within the date bounds (`domain.input_checks`), free text without controls."""
 
@@ -92,9 +98,16 @@ async def _read(info: Info[CasesContext, None], code: str, version: int) -> Enfo
     return EnforcementItemVersion.from_row(await guarded(item_row(info.context.res.engine, code, version)))
 
 
+_Key = Annotated[str | None, strawberry.argument(description=ARGS["idempotency_key"])]
+
+
+def _key(key: str | None, op: str, **request: Any) -> Idempotency | None:
+    return _idempotency(key, {"op": op, **request})
+
+
 async def draft_enforcement_item(info: Info[CasesContext, None], content: Annotated[str, strawberry.argument(
         description="事项内容 — the item as a JSON object of the exchange format (the store numbers the version)")],
-                                 ) -> EnforcementItemVersion:
+                                 idempotency_key: _Key = None) -> EnforcementItemVersion:
     """Draft a new version of an item: `content` is the item as a JSON object of the exchange format."""
     user = require_user(info)
     try:
@@ -109,54 +122,81 @@ async def draft_enforcement_item(info: Info[CasesContext, None], content: Annota
     if reason is not None:
         check.add("content.code", "执法事项编码", reason)
     check.refuse()
+    check_arguments({"idempotencyKey": idempotency_key})
     payload.pop("version", None)  # the store numbers versions
-    drafted = await guarded(draft_item(info.context.res.engine, payload, actor_id=user.id))
-    return await _read(info, drafted.code, drafted.version)
+    engine = info.context.res.engine
+
+    async def act(remember: Remember | None) -> tuple[str, int]:
+        drafted = await draft_item(engine, payload, actor_id=user.id, remember=remember)
+        return drafted.code, drafted.version
+
+    code, version = await guarded(once(engine, _key(idempotency_key, "draftEnforcementItem", content=payload), act))
+    return await _read(info, code, version)
 
 
-async def submit_item_for_legal_review(info: Info[CasesContext, None], code: _Code,
-                                       version: _Version) -> EnforcementItemVersion:
+async def submit_item_for_legal_review(info: Info[CasesContext, None], code: _Code, version: _Version,
+                                       idempotency_key: _Key = None) -> EnforcementItemVersion:
     require_user(info)
-    _item_checks(code, version)
-    await guarded(submit_for_review(info.context.res.engine, code, version))
+    _item_checks(code, version, idempotencyKey=idempotency_key)
+    engine = info.context.res.engine
+
+    async def act(remember: Remember | None) -> tuple[str, int]:
+        await submit_for_review(engine, code, version, remember=remember)
+        return code, version
+
+    await guarded(once(engine, _key(idempotency_key, "submitItemForLegalReview", code=code, version=version), act))
     return await _read(info, code, version)
 
 
 async def _review(info: Info[CasesContext, None], code: str, version: int, opinion: str,
-                  approve: bool) -> EnforcementItemVersion:
+                  approve: bool, idempotency_key: str | None) -> EnforcementItemVersion:
     user = require_user(info)
-    _item_checks(code, version, opinion=opinion)
-    await guarded(approve_item(info.context.res.engine, code, version, reviewer_id=user.id, approve=approve,
-                               opinion=opinion))
+    _item_checks(code, version, opinion=opinion, idempotencyKey=idempotency_key)
+    engine = info.context.res.engine
+
+    async def act(remember: Remember | None) -> tuple[str, int]:
+        await approve_item(engine, code, version, reviewer_id=user.id, approve=approve, opinion=opinion,
+                           remember=remember)
+        return code, version
+
+    op = "approveEnforcementItem" if approve else "rejectEnforcementItem"
+    await guarded(once(engine, _key(idempotency_key, op, code=code, version=version, opinion=opinion), act))
     return await _read(info, code, version)
 
 
 async def approve_enforcement_item(info: Info[CasesContext, None], code: _Code, version: _Version,
                                    opinion: Annotated[str, strawberry.argument(
                                        description="审核意见 — the reviewer's opinion (optional)")] = "",
-                                   ) -> EnforcementItemVersion:
+                                   idempotency_key: _Key = None) -> EnforcementItemVersion:
     """法制审核 passed: LEGAL_REVIEW → APPROVED (the reviewer must not be the drafter)."""
-    return await _review(info, code, version, opinion, True)
+    return await _review(info, code, version, opinion, True, idempotency_key)
 
 
 async def reject_enforcement_item(info: Info[CasesContext, None], code: _Code, version: _Version,
                                   opinion: Annotated[str, strawberry.argument(
                                       description="审核意见 — the reasons for rejecting (required)")],
-                                  ) -> EnforcementItemVersion:
+                                  idempotency_key: _Key = None) -> EnforcementItemVersion:
     """法制审核 failed: LEGAL_REVIEW → REJECTED (the reviewer must not be the drafter)."""
     if not opinion.strip():
         raise graphql_error("BAD_USER_INPUT", "a rejection gives its reasons")
-    return await _review(info, code, version, opinion, False)
+    return await _review(info, code, version, opinion, False, idempotency_key)
 
 
 async def publish_enforcement_item(info: Info[CasesContext, None], code: _Code, version: _Version,
                                    valid_from: Annotated[date | None, strawberry.argument(
                                        description="生效日期 — the first day the version applies (default: today)")]
-                                   = None) -> EnforcementItemVersion:
+                                   = None, idempotency_key: _Key = None) -> EnforcementItemVersion:
     """APPROVED → PUBLISHED; the previously published version becomes SUPERSEDED."""
     require_user(info)
-    _item_checks(code, version, valid_from)
-    await guarded(publish_item(info.context.res.engine, code, version, valid_from=valid_from))
+    _item_checks(code, version, valid_from, idempotencyKey=idempotency_key)
+    engine = info.context.res.engine
+
+    async def act(remember: Remember | None) -> tuple[str, int]:
+        await publish_item(engine, code, version, valid_from=valid_from, remember=remember)
+        return code, version
+
+    request = {"code": code, "version": version, "validFrom": valid_from.isoformat() if valid_from else None}
+    await guarded(once(engine, _key(idempotency_key, "publishEnforcementItem", **request), act))
     return await _read(info, code, version)
 
 

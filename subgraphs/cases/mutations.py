@@ -1,8 +1,10 @@
 """Mutations of the cases subgraph: one per domain command, plus files, documents and evidence.
 
-Every mutation takes `expectedVersion` (optimistic locking) and `idempotencyKey` (a retry with
-the same key returns the first result; the same key with another request is refused) and returns
-the updated `PenaltyCase`, or fails with a GraphQL error whose `extensions.code` is one of
+Every case mutation takes `expectedVersion` (optimistic locking) and `idempotencyKey` (a retry with
+the same key returns the first result; the same key with another request is refused). Its input is
+checked first (`input_rules.check_arguments`: identifiers and dates, BAD_USER_INPUT naming the
+field, nothing written). It returns the updated `PenaltyCase`, or fails with a GraphQL error whose
+`extensions.code` is one of
 GUARD_FAILED (with `rule` and `article`), ILLEGAL_TRANSITION, VERSION_CONFLICT,
 IDEMPOTENCY_KEY_REUSED, BAD_USER_INPUT, NOT_FOUND, FORBIDDEN, UNAUTHENTICATED.
 

@@ -2,9 +2,11 @@
 
 Inputs are derived from the command dataclasses (`inputs.InputTypes.for_record_command`). Fields
 the server supplies are not asked: a new measure takes its body, item and region from its case
-(`caseId`); ids are generated (UUIDv7). Every mutation takes `expectedVersion` and
-`idempotencyKey` and fails with the codes of `mutations.to_graphql_error` (GUARD_FAILED with
-`rule` and `article`, ILLEGAL_TRANSITION, VERSION_CONFLICT, IDEMPOTENCY_KEY_REUSED, ...).
+(`caseId`); ids are generated (UUIDv7). Every mutation takes `idempotencyKey`; those on an existing
+measure or inspection also take `expectedVersion` (a new one has no version yet). The input is
+checked first (`input_rules`: BAD_USER_INPUT naming the field, nothing written); then a mutation
+fails with the codes of `mutations.to_graphql_error` (GUARD_FAILED with `rule` and `article`,
+ILLEGAL_TRANSITION, VERSION_CONFLICT, IDEMPOTENCY_KEY_REUSED, ...).
 """
 
 from __future__ import annotations
