@@ -52,8 +52,8 @@ class ItemVersion:
     payload: Mapping[str, Any]
 
 
-#: a hook run inside the change's transaction with (connection, code, version): an idempotency key
-Remember = Callable[[AsyncConnection, str, int], Awaitable[None]]
+#: a hook run inside the change's transaction with what it acted on (an idempotency key: `replay`)
+Remember = Callable[[AsyncConnection, Mapping[str, Any]], Awaitable[None]]
 
 
 def _now() -> datetime:
@@ -78,7 +78,7 @@ async def draft_item(engine: AsyncEngine, payload: Mapping[str, Any], *, actor_i
             status=ItemStatus.DRAFT.value, payload=content, payload_sm3=sm3_hex(orjson.dumps(content, option=orjson.OPT_SORT_KEYS)),
             drafted_by=actor_id, drafted_at=now or _now()))
         if remember is not None:
-            await remember(conn, code, version)
+            await remember(conn, {"code": code, "version": version})
     return ItemVersion(code, version, ItemStatus.DRAFT, content)
 
 
@@ -93,7 +93,7 @@ async def _move(engine: AsyncEngine, code: str, version: int, frm: ItemStatus, v
         if result.rowcount != 1:
             raise CatalogueError(f"item {code} version {version} is not in status {frm.value}")
         if remember is not None:
-            await remember(conn, code, version)
+            await remember(conn, {"code": code, "version": version})
 
 
 async def submit_for_review(engine: AsyncEngine, code: str, version: int, *, now: datetime | None = None,
@@ -150,7 +150,7 @@ async def approve_item(engine: AsyncEngine, code: str, version: int, *, reviewer
             CatalogueItemRow.status == ItemStatus.LEGAL_REVIEW.value).values(
             status=target.value, reviewed_by=reviewer_id, reviewed_at=when, review_opinion=opinion))
         if remember is not None:
-            await remember(conn, code, version)
+            await remember(conn, {"code": code, "version": version})
 
 
 async def publish_item(engine: AsyncEngine, code: str, version: int, *, now: datetime | None = None,
@@ -166,7 +166,7 @@ async def publish_item(engine: AsyncEngine, code: str, version: int, *, now: dat
             raise CatalogueError(f"item {code} version {version} is {status}, not APPROVED")
         await _publish(conn, code, version, when, valid_from or when.date(), {})
         if remember is not None:
-            await remember(conn, code, version)
+            await remember(conn, {"code": code, "version": version})
 
 
 async def publish_reviewed(engine: AsyncEngine, payload: Mapping[str, Any], *, drafter: str, reviewer: str,

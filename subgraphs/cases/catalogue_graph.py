@@ -27,12 +27,12 @@ from subgraphs.cases.catalogue import (
     publish_item,
     submit_for_review,
 )
-from subgraphs.cases.catalogue_replay import once
 from subgraphs.cases.context import CasesContext
 from subgraphs.cases.descriptions import ARGS
 from subgraphs.cases.graph_enums import described
 from subgraphs.cases.input_rules import InputCheck, check_arguments
 from subgraphs.cases.mutations import _idempotency, guarded, require_user
+from subgraphs.cases.replay import Target, once
 from subgraphs.cases.service import Idempotency
 from subgraphs.common.errors import graphql_error
 from subgraphs.common.pagination import Page, decode_cursor, encode_cursor, page_size
@@ -98,11 +98,13 @@ async def _read(info: Info[CasesContext, None], code: str, version: int) -> Enfo
     return EnforcementItemVersion.from_row(await guarded(item_row(info.context.res.engine, code, version)))
 
 
+ITEM = "catalogue_item"  # the kind of record a catalogue key is stored for
 _Key = Annotated[str | None, strawberry.argument(description=ARGS["idempotency_key"])]
 
 
-def _key(key: str | None, op: str, **request: Any) -> Idempotency | None:
-    return _idempotency(key, {"op": op, **request})
+def _key(key: str | None, op: str, actor: str, **request: Any) -> Idempotency | None:
+    """The key bound to this request by this caller."""
+    return _idempotency(key, {"op": op, "actor": actor, **request})
 
 
 async def draft_enforcement_item(info: Info[CasesContext, None], content: Annotated[str, strawberry.argument(
@@ -126,25 +128,25 @@ async def draft_enforcement_item(info: Info[CasesContext, None], content: Annota
     payload.pop("version", None)  # the store numbers versions
     engine = info.context.res.engine
 
-    async def act(remember: Remember | None) -> tuple[str, int]:
+    async def act(remember: Remember | None) -> Target:
         drafted = await draft_item(engine, payload, actor_id=user.id, remember=remember)
-        return drafted.code, drafted.version
+        return {"code": drafted.code, "version": drafted.version}
 
-    code, version = await guarded(once(engine, _key(idempotency_key, "draftEnforcementItem", content=payload), act))
-    return await _read(info, code, version)
+    done = await guarded(once(engine, _key(idempotency_key, "draftEnforcementItem", user.id, content=payload), ITEM, act))
+    return await _read(info, str(done["code"]), int(done["version"]))
 
 
 async def submit_item_for_legal_review(info: Info[CasesContext, None], code: _Code, version: _Version,
                                        idempotency_key: _Key = None) -> EnforcementItemVersion:
-    require_user(info)
+    user = require_user(info)
     _item_checks(code, version, idempotencyKey=idempotency_key)
     engine = info.context.res.engine
 
-    async def act(remember: Remember | None) -> tuple[str, int]:
+    async def act(remember: Remember | None) -> Target:
         await submit_for_review(engine, code, version, remember=remember)
-        return code, version
+        return {"code": code, "version": version}
 
-    await guarded(once(engine, _key(idempotency_key, "submitItemForLegalReview", code=code, version=version), act))
+    await guarded(once(engine, _key(idempotency_key, "submitItemForLegalReview", user.id, code=code, version=version), ITEM, act))
     return await _read(info, code, version)
 
 
@@ -154,13 +156,13 @@ async def _review(info: Info[CasesContext, None], code: str, version: int, opini
     _item_checks(code, version, opinion=opinion, idempotencyKey=idempotency_key)
     engine = info.context.res.engine
 
-    async def act(remember: Remember | None) -> tuple[str, int]:
+    async def act(remember: Remember | None) -> Target:
         await approve_item(engine, code, version, reviewer_id=user.id, approve=approve, opinion=opinion,
                            remember=remember)
-        return code, version
+        return {"code": code, "version": version}
 
     op = "approveEnforcementItem" if approve else "rejectEnforcementItem"
-    await guarded(once(engine, _key(idempotency_key, op, code=code, version=version, opinion=opinion), act))
+    await guarded(once(engine, _key(idempotency_key, op, user.id, code=code, version=version, opinion=opinion), ITEM, act))
     return await _read(info, code, version)
 
 
@@ -187,16 +189,16 @@ async def publish_enforcement_item(info: Info[CasesContext, None], code: _Code, 
                                        description="生效日期 — the first day the version applies (default: today)")]
                                    = None, idempotency_key: _Key = None) -> EnforcementItemVersion:
     """APPROVED → PUBLISHED; the previously published version becomes SUPERSEDED."""
-    require_user(info)
+    user = require_user(info)
     _item_checks(code, version, valid_from, idempotencyKey=idempotency_key)
     engine = info.context.res.engine
 
-    async def act(remember: Remember | None) -> tuple[str, int]:
+    async def act(remember: Remember | None) -> Target:
         await publish_item(engine, code, version, valid_from=valid_from, remember=remember)
-        return code, version
+        return {"code": code, "version": version}
 
     request = {"code": code, "version": version, "validFrom": valid_from.isoformat() if valid_from else None}
-    await guarded(once(engine, _key(idempotency_key, "publishEnforcementItem", **request), act))
+    await guarded(once(engine, _key(idempotency_key, "publishEnforcementItem", user.id, **request), ITEM, act))
     return await _read(info, code, version)
 
 
