@@ -42,6 +42,8 @@ _HASH = re.compile(r"^[0-9a-f]{64}$")
 #: Other identity documents (passports, permits): letters and digits once normalised.
 _OTHER_DOCUMENT = re.compile(r"^[0-9A-Z]{5,20}$")
 _EIGHTEEN_CHARACTER_TYPES = frozenset({"RESIDENT_ID", "HMT_RESIDENCE"})
+#: 港澳台居民居住证 address codes 810000 (Hong Kong), 820000 (Macao), 830000 (Taiwan), DOMAIN.md §3.1
+_HMT_PREFIXES = frozenset({"81", "82", "83"})
 
 
 def has_control_characters(value: str) -> bool:
@@ -71,7 +73,8 @@ def uscc_problem(value: str) -> str | None:
 
 def id_number_problem(id_type: str, value: str, *, today: date) -> str | None:
     """An identity-document number of `id_type`: GB 11643 for resident ID numbers and residence
-    permits (check digit, a birth date from 1900 to `today`, a known province); letters and digits
+    permits (check digit, a birth date from 1900 to `today`, a known province; 81/82/83 for a
+    permit of Hong Kong, Macao or Taiwan residents); letters and digits
     for the other documents. Spaces and the separators `-` `·` are allowed (they are normalised
     away before hashing); control characters are not."""
     if has_control_characters(value):
@@ -79,9 +82,11 @@ def id_number_problem(id_type: str, value: str, *, today: date) -> str | None:
     number = normalise_id_number(value)
     if id_type in _EIGHTEEN_CHARACTER_TYPES:
         check = validate_resident_id(number, today=today)
-        if check.valid:
-            return None
-        return "not a valid resident ID number (" + "; ".join(p.message for p in check.errors) + ")"
+        if not check.valid:
+            return "not a valid resident ID number (" + "; ".join(p.message for p in check.errors) + ")"
+        if id_type == "HMT_RESIDENCE" and number[:2] not in _HMT_PREFIXES:
+            return "a residence permit of Hong Kong, Macao or Taiwan residents starts 81, 82 or 83"
+        return None
     if id_type == "OTHER":
         return None if 1 <= len(number) <= 40 else "an identity-document number has 1 to 40 characters"
     if not _OTHER_DOCUMENT.fullmatch(number):

@@ -73,6 +73,8 @@ def test_id_numbers_of_other_documents() -> None:
     assert chk.id_number_problem("OTHER", "任意证件 1", today=TODAY) is None
     assert chk.id_number_problem("HMT_RESIDENCE", build_resident_id("810000", date(1990, 1, 1), 1),
                                  today=TODAY) is None
+    assert chk.id_number_problem("HMT_RESIDENCE", build_resident_id("445102", date(1990, 1, 1), 1),
+                                 today=TODAY) is not None
 
 
 def test_birth_date_in_the_number() -> None:
