@@ -247,6 +247,7 @@ async def upload_file(
     """Small files as base64; larger ones go to POST /files (a plain HTTP upload)."""
     if not require_user(info).writer:
         raise graphql_error("FORBIDDEN", "this caller may not add case files")
+    check_arguments({"sm3": sm3})  # contentBase64 is checked as base64 below
     res = info.context.res
     try:
         data = base64.b64decode(content_base64, validate=True)
