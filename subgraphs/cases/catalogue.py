@@ -15,7 +15,7 @@ Cases keep the (code, version) they were registered under, so superseded version
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -52,12 +52,16 @@ class ItemVersion:
     payload: Mapping[str, Any]
 
 
+#: a hook run inside the change's transaction with what it acted on (an idempotency key: `replay`)
+Remember = Callable[[AsyncConnection, Mapping[str, Any]], Awaitable[None]]
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
 async def draft_item(engine: AsyncEngine, payload: Mapping[str, Any], *, actor_id: str,
-                     now: datetime | None = None) -> ItemVersion:
+                     now: datetime | None = None, remember: Remember | None = None) -> ItemVersion:
     """A new DRAFT version of `payload["code"]` (version = highest existing + 1)."""
     code = str(payload.get("code") or "")
     if not code:
@@ -73,10 +77,13 @@ async def draft_item(engine: AsyncEngine, payload: Mapping[str, Any], *, actor_i
             action_type=str(content.get("action_type") or "PENALTY"), domain=str(content.get("domain") or ""),
             status=ItemStatus.DRAFT.value, payload=content, payload_sm3=sm3_hex(orjson.dumps(content, option=orjson.OPT_SORT_KEYS)),
             drafted_by=actor_id, drafted_at=now or _now()))
+        if remember is not None:
+            await remember(conn, {"code": code, "version": version})
     return ItemVersion(code, version, ItemStatus.DRAFT, content)
 
 
-async def _move(engine: AsyncEngine, code: str, version: int, frm: ItemStatus, values: dict[str, Any]) -> None:
+async def _move(engine: AsyncEngine, code: str, version: int, frm: ItemStatus, values: dict[str, Any],
+                remember: Remember | None = None) -> None:
     async with engine.begin() as conn:
         result = await conn.execute(
             update(CatalogueItemRow)
@@ -85,11 +92,14 @@ async def _move(engine: AsyncEngine, code: str, version: int, frm: ItemStatus, v
             .values(**values))
         if result.rowcount != 1:
             raise CatalogueError(f"item {code} version {version} is not in status {frm.value}")
+        if remember is not None:
+            await remember(conn, {"code": code, "version": version})
 
 
-async def submit_for_review(engine: AsyncEngine, code: str, version: int, *, now: datetime | None = None) -> None:
+async def submit_for_review(engine: AsyncEngine, code: str, version: int, *, now: datetime | None = None,
+                            remember: Remember | None = None) -> None:
     await _move(engine, code, version, ItemStatus.DRAFT,
-                {"status": ItemStatus.LEGAL_REVIEW.value, "submitted_at": now or _now()})
+                {"status": ItemStatus.LEGAL_REVIEW.value, "submitted_at": now or _now()}, remember)
 
 
 async def _reviewable(conn: AsyncConnection, code: str, version: int, reviewer_id: str) -> None:
@@ -129,7 +139,7 @@ async def review_item(engine: AsyncEngine, code: str, version: int, *, reviewer_
 
 
 async def approve_item(engine: AsyncEngine, code: str, version: int, *, reviewer_id: str, approve: bool,
-                       opinion: str = "", now: datetime | None = None) -> None:
+                       opinion: str = "", now: datetime | None = None, remember: Remember | None = None) -> None:
     """Legal review without publishing: LEGAL_REVIEW → APPROVED or REJECTED (reviewer ≠ drafter)."""
     when = now or _now()
     async with engine.begin() as conn:
@@ -139,10 +149,12 @@ async def approve_item(engine: AsyncEngine, code: str, version: int, *, reviewer
             CatalogueItemRow.code == code, CatalogueItemRow.version == version,
             CatalogueItemRow.status == ItemStatus.LEGAL_REVIEW.value).values(
             status=target.value, reviewed_by=reviewer_id, reviewed_at=when, review_opinion=opinion))
+        if remember is not None:
+            await remember(conn, {"code": code, "version": version})
 
 
 async def publish_item(engine: AsyncEngine, code: str, version: int, *, now: datetime | None = None,
-                       valid_from: date | None = None) -> None:
+                       valid_from: date | None = None, remember: Remember | None = None) -> None:
     """APPROVED → PUBLISHED; the version published before it becomes SUPERSEDED."""
     when = now or _now()
     async with engine.begin() as conn:
@@ -153,6 +165,8 @@ async def publish_item(engine: AsyncEngine, code: str, version: int, *, now: dat
         if status != ItemStatus.APPROVED.value:
             raise CatalogueError(f"item {code} version {version} is {status}, not APPROVED")
         await _publish(conn, code, version, when, valid_from or when.date(), {})
+        if remember is not None:
+            await remember(conn, {"code": code, "version": version})
 
 
 async def publish_reviewed(engine: AsyncEngine, payload: Mapping[str, Any], *, drafter: str, reviewer: str,

@@ -2,7 +2,9 @@
 
 A change to an item is always a new version (`draftEnforcementItem` with an existing code drafts
 version n+1); no mutation edits a stored version's content. The reviewer must not be the drafter
-(CATALOGUE_WORKFLOW otherwise); a step out of order is CATALOGUE_WORKFLOW as well.
+(CATALOGUE_WORKFLOW otherwise); a step out of order is CATALOGUE_WORKFLOW as well. Every step takes
+an `idempotencyKey` (`catalogue_replay`: a retried draft makes no second version); codes, versions
+and days are checked first (BAD_USER_INPUT naming the argument).
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ import orjson
 import strawberry
 from strawberry.types import Info
 
+from domain import input_checks as chk
 from subgraphs.cases.catalogue import (
     ItemStatus,
+    Remember,
     approve_item,
     draft_item,
     item_row,
@@ -24,8 +28,12 @@ from subgraphs.cases.catalogue import (
     submit_for_review,
 )
 from subgraphs.cases.context import CasesContext
+from subgraphs.cases.descriptions import ARGS
 from subgraphs.cases.graph_enums import described
-from subgraphs.cases.mutations import guarded, require_user
+from subgraphs.cases.input_rules import InputCheck, check_arguments
+from subgraphs.cases.mutations import _idempotency, guarded, require_user
+from subgraphs.cases.replay import Target, once
+from subgraphs.cases.service import Idempotency
 from subgraphs.common.directives import MaxLength
 from subgraphs.common.errors import graphql_error
 from subgraphs.common.pagination import Page, decode_cursor, encode_cursor, page_size
@@ -70,14 +78,43 @@ _Code = Annotated[str, strawberry.argument(description="事项编码 — the enf
 _Version = Annotated[int, strawberry.argument(description="版本号 — the version of the item")]
 
 
+def _item_checks(code: str | None, version: int | None = None, valid_from: date | None = None,
+                 **texts: str | None) -> None:
+    """BAD_USER_INPUT naming the argument: an item code of the catalogue's form, a version ≥ 1, a
+    first valid day within the date bounds (`domain.input_checks`), free text without controls."""
+
+    def extra(ctx: InputCheck) -> None:
+        if code is not None:
+            reason = chk.item_code_problem(code)
+            if reason is not None:
+                ctx.add("code", "执法事项编码", reason)
+        if version is not None and version < 1:
+            ctx.add("version", "版本号", "a version number is at least 1")
+        if valid_from is not None:
+            reason = chk.future_date_problem(valid_from, today=ctx.today)
+            if reason is not None:
+                ctx.add("validFrom", "生效日期", reason)
+
+    check_arguments(dict(texts), extra=extra)
+
+
 async def _read(info: Info[CasesContext, None], code: str, version: int) -> EnforcementItemVersion:
     return EnforcementItemVersion.from_row(await guarded(item_row(info.context.res.engine, code, version)))
+
+
+ITEM = "catalogue_item"  # the kind of record a catalogue key is stored for
+_Key = Annotated[str | None, strawberry.argument(description=ARGS["idempotency_key"])]
+
+
+def _key(key: str | None, op: str, actor: str, **request: Any) -> Idempotency | None:
+    """The key bound to this request by this caller."""
+    return _idempotency(key, {"op": op, "actor": actor, **request})
 
 
 async def draft_enforcement_item(info: Info[CasesContext, None], content: Annotated[str, strawberry.argument(
         description="事项内容 — the item as a JSON object of the exchange format (the store numbers the version)",
         directives=[MaxLength(max=ITEM_CONTENT_MAX)])],
-                                 ) -> EnforcementItemVersion:
+                                 idempotency_key: _Key = None) -> EnforcementItemVersion:
     """Draft a new version of an item: `content` is the item as a JSON object of the exchange format."""
     user = require_user(info)
     try:
@@ -86,51 +123,87 @@ async def draft_enforcement_item(info: Info[CasesContext, None], content: Annota
         raise graphql_error("BAD_USER_INPUT", "content is not JSON") from exc
     if not isinstance(payload, dict):
         raise graphql_error("BAD_USER_INPUT", "content must be a JSON object")
+    item_code = payload.get("code")
+    check = InputCheck()
+    reason = chk.item_code_problem(item_code) if isinstance(item_code, str) else "required, a string"
+    if reason is not None:
+        check.add("content.code", "执法事项编码", reason)
+    check.refuse()
+    check_arguments({"idempotencyKey": idempotency_key})
     payload.pop("version", None)  # the store numbers versions
-    drafted = await guarded(draft_item(info.context.res.engine, payload, actor_id=user.id))
-    return await _read(info, drafted.code, drafted.version)
+    engine = info.context.res.engine
+
+    async def act(remember: Remember | None) -> Target:
+        drafted = await draft_item(engine, payload, actor_id=user.id, remember=remember)
+        return {"code": drafted.code, "version": drafted.version}
+
+    done = await guarded(once(engine, _key(idempotency_key, "draftEnforcementItem", user.id, content=payload), ITEM, act))
+    return await _read(info, str(done["code"]), int(done["version"]))
 
 
-async def submit_item_for_legal_review(info: Info[CasesContext, None], code: _Code,
-                                       version: _Version) -> EnforcementItemVersion:
-    require_user(info)
-    await guarded(submit_for_review(info.context.res.engine, code, version))
+async def submit_item_for_legal_review(info: Info[CasesContext, None], code: _Code, version: _Version,
+                                       idempotency_key: _Key = None) -> EnforcementItemVersion:
+    user = require_user(info)
+    _item_checks(code, version, idempotencyKey=idempotency_key)
+    engine = info.context.res.engine
+
+    async def act(remember: Remember | None) -> Target:
+        await submit_for_review(engine, code, version, remember=remember)
+        return {"code": code, "version": version}
+
+    await guarded(once(engine, _key(idempotency_key, "submitItemForLegalReview", user.id, code=code, version=version), ITEM, act))
     return await _read(info, code, version)
 
 
 async def _review(info: Info[CasesContext, None], code: str, version: int, opinion: str,
-                  approve: bool) -> EnforcementItemVersion:
+                  approve: bool, idempotency_key: str | None) -> EnforcementItemVersion:
     user = require_user(info)
-    await guarded(approve_item(info.context.res.engine, code, version, reviewer_id=user.id, approve=approve,
-                               opinion=opinion))
+    _item_checks(code, version, opinion=opinion, idempotencyKey=idempotency_key)
+    engine = info.context.res.engine
+
+    async def act(remember: Remember | None) -> Target:
+        await approve_item(engine, code, version, reviewer_id=user.id, approve=approve, opinion=opinion,
+                           remember=remember)
+        return {"code": code, "version": version}
+
+    op = "approveEnforcementItem" if approve else "rejectEnforcementItem"
+    await guarded(once(engine, _key(idempotency_key, op, user.id, code=code, version=version, opinion=opinion), ITEM, act))
     return await _read(info, code, version)
 
 
 async def approve_enforcement_item(info: Info[CasesContext, None], code: _Code, version: _Version,
                                    opinion: Annotated[str, strawberry.argument(
                                        description="审核意见 — the reviewer's opinion (optional)")] = "",
-                                   ) -> EnforcementItemVersion:
+                                   idempotency_key: _Key = None) -> EnforcementItemVersion:
     """法制审核 passed: LEGAL_REVIEW → APPROVED (the reviewer must not be the drafter)."""
-    return await _review(info, code, version, opinion, True)
+    return await _review(info, code, version, opinion, True, idempotency_key)
 
 
 async def reject_enforcement_item(info: Info[CasesContext, None], code: _Code, version: _Version,
                                   opinion: Annotated[str, strawberry.argument(
                                       description="审核意见 — the reasons for rejecting (required)")],
-                                  ) -> EnforcementItemVersion:
+                                  idempotency_key: _Key = None) -> EnforcementItemVersion:
     """法制审核 failed: LEGAL_REVIEW → REJECTED (the reviewer must not be the drafter)."""
     if not opinion.strip():
         raise graphql_error("BAD_USER_INPUT", "a rejection gives its reasons")
-    return await _review(info, code, version, opinion, False)
+    return await _review(info, code, version, opinion, False, idempotency_key)
 
 
 async def publish_enforcement_item(info: Info[CasesContext, None], code: _Code, version: _Version,
                                    valid_from: Annotated[date | None, strawberry.argument(
                                        description="生效日期 — the first day the version applies (default: today)")]
-                                   = None) -> EnforcementItemVersion:
+                                   = None, idempotency_key: _Key = None) -> EnforcementItemVersion:
     """APPROVED → PUBLISHED; the previously published version becomes SUPERSEDED."""
-    require_user(info)
-    await guarded(publish_item(info.context.res.engine, code, version, valid_from=valid_from))
+    user = require_user(info)
+    _item_checks(code, version, valid_from, idempotencyKey=idempotency_key)
+    engine = info.context.res.engine
+
+    async def act(remember: Remember | None) -> Target:
+        await publish_item(engine, code, version, valid_from=valid_from, remember=remember)
+        return {"code": code, "version": version}
+
+    request = {"code": code, "version": version, "validFrom": valid_from.isoformat() if valid_from else None}
+    await guarded(once(engine, _key(idempotency_key, "publishEnforcementItem", user.id, **request), ITEM, act))
     return await _read(info, code, version)
 
 

@@ -1,8 +1,10 @@
 """Mutations of the cases subgraph: one per domain command, plus files, documents and evidence.
 
-Every mutation takes `expectedVersion` (optimistic locking) and `idempotencyKey` (a retry with
-the same key returns the first result; the same key with another request is refused) and returns
-the updated `PenaltyCase`, or fails with a GraphQL error whose `extensions.code` is one of
+Every case mutation takes `expectedVersion` (optimistic locking) and `idempotencyKey` (a retry with
+the same key returns the first result; the same key with another request is refused). Its input is
+checked first (`input_rules.check_arguments`: identifiers and dates, BAD_USER_INPUT naming the
+field, nothing written). It returns the updated `PenaltyCase`, or fails with a GraphQL error whose
+`extensions.code` is one of
 GUARD_FAILED (with `rule` and `article`), ILLEGAL_TRANSITION, VERSION_CONFLICT,
 IDEMPOTENCY_KEY_REUSED, BAD_USER_INPUT, NOT_FOUND, FORBIDDEN, UNAUTHENTICATED.
 
@@ -41,6 +43,7 @@ from subgraphs.cases.domain.errors import CaseDomainError, DomainValueError, Gua
 from subgraphs.cases.domain.machine import handlers
 from subgraphs.cases.domain.records import Party
 from subgraphs.cases.errors import CaseServiceError, IdempotencyKeyReused, VersionConflict
+from subgraphs.cases.input_rules import check_arguments
 from subgraphs.cases.inputs import PartyInput, input_types
 from subgraphs.cases.service import CaseRecord, CommandResult, Idempotency, request_hash, uuid7
 from subgraphs.cases.types import Int64, PenaltyCase, UploadedFile
@@ -151,6 +154,7 @@ async def run_command(
     expected_version: int | None, idempotency_key: str | None,
 ) -> PenaltyCase:
     user = require_user(info)
+    check_arguments({"input": value, "caseId": case_id, "idempotencyKey": idempotency_key})
     res = info.context.res
     given_at = getattr(value, "at", None) if value is not None else None
     at = given_at or _now()
@@ -247,6 +251,7 @@ async def upload_file(
     """Small files as base64; larger ones go to POST /files (a plain HTTP upload)."""
     if not require_user(info).writer:
         raise graphql_error("FORBIDDEN", "this caller may not add case files")
+    check_arguments({"sm3": sm3})  # contentBase64 is checked as base64 below
     res = info.context.res
     try:
         data = base64.b64decode(content_base64, validate=True)
@@ -305,6 +310,7 @@ async def attach_document(info: Info[CasesContext, None], case_id: _CaseId,
                           input: Annotated[AttachDocumentInput, strawberry.argument(description="文书 — the document")],
                           expected_version: _Expected = None, idempotency_key: _Key = None) -> PenaltyCase:
     user = require_user(info)
+    check_arguments({"input": input, "idempotencyKey": idempotency_key})
     await require_case_access(info, user, str(case_id))
     idem = _idempotency(idempotency_key, _request("attachDocument", str(case_id), expected_version, input))
     result: CommandResult = await guarded(info.context.res.files.attach_document(
@@ -318,6 +324,7 @@ async def attach_evidence(info: Info[CasesContext, None], case_id: _CaseId,
                           input: Annotated[AttachEvidenceInput, strawberry.argument(description="证据 — the evidence")],
                           expected_version: _Expected = None, idempotency_key: _Key = None) -> PenaltyCase:
     user = require_user(info)
+    check_arguments({"input": input, "idempotencyKey": idempotency_key})
     await require_case_access(info, user, str(case_id))
     idem = _idempotency(idempotency_key, _request("attachEvidence", str(case_id), expected_version, input))
     result: CommandResult = await guarded(info.context.res.files.attach_evidence(
@@ -337,6 +344,7 @@ async def link_licence(
 ) -> PenaltyCase:
     """Record a licence the case suspends (SUSPEND), revokes (REVOKE), downgrades or refers to."""
     user = require_user(info)
+    check_arguments({"licenceId": str(licence_id), "action": action, "idempotencyKey": idempotency_key})
     await require_case_access(info, user, str(case_id))
     idem = _idempotency(idempotency_key, {"op": "linkLicence", "caseId": str(case_id), "licenceId": str(licence_id),
                                           "action": action, "expectedVersion": expected_version})

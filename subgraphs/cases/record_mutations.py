@@ -2,9 +2,11 @@
 
 Inputs are derived from the command dataclasses (`inputs.InputTypes.for_record_command`). Fields
 the server supplies are not asked: a new measure takes its body, item and region from its case
-(`caseId`); ids are generated (UUIDv7). Every mutation takes `expectedVersion` and
-`idempotencyKey` and fails with the codes of `mutations.to_graphql_error` (GUARD_FAILED with
-`rule` and `article`, ILLEGAL_TRANSITION, VERSION_CONFLICT, IDEMPOTENCY_KEY_REUSED, ...).
+(`caseId`); ids are generated (UUIDv7). Every mutation takes `idempotencyKey`; those on an existing
+measure or inspection also take `expectedVersion` (a new one has no version yet). The input is
+checked first (`input_rules`: BAD_USER_INPUT naming the field, nothing written); then a mutation
+fails with the codes of `mutations.to_graphql_error` (GUARD_FAILED with `rule` and `article`,
+ILLEGAL_TRANSITION, VERSION_CONFLICT, IDEMPOTENCY_KEY_REUSED, ...).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from subgraphs.cases.descriptions import ARGS, NEW_MEASURE_CASE_ID
 from subgraphs.cases.domain import coercive as co
 from subgraphs.cases.domain import inspection as ins
 from subgraphs.cases.domain.errors import DomainValueError
+from subgraphs.cases.input_rules import check_arguments
 from subgraphs.cases.inputs import input_types
 from subgraphs.cases.inspections import INSPECTION, apply_to_inspection, plan_inspection
 from subgraphs.cases.measures import MEASURE, apply_to_measure, register_measure
@@ -128,6 +131,7 @@ async def _may_plan(info: Info[CasesContext, None], user: CaseAccess, body_uscc:
 async def run_op(info: Info[CasesContext, None], op: Op, target_id: str | None, value: Any,
                  expected_version: int | None, idempotency_key: str | None) -> Any:
     user = require_user(info)
+    check_arguments({"input": value, "idempotencyKey": idempotency_key})
     res = info.context.res
     given_at = getattr(value, "at", None) if value is not None else None
     at = given_at or _now()

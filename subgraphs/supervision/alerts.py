@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -22,6 +22,9 @@ from subgraphs.supervision.errors import AlertNotFound
 from subgraphs.supervision.lifecycle import AlertAction, next_status
 from subgraphs.supervision.model import AlertStatus, Finding, Severity, SubjectKind
 from subgraphs.supervision.rows import AlertRow
+
+if TYPE_CHECKING:
+    from subgraphs.cases.replay import Remember
 
 CHUNK = 1_000
 
@@ -125,7 +128,8 @@ async def get_alert(engine: AsyncEngine, alert_id: str) -> Alert:
 
 
 async def move_alert(engine: AsyncEngine, alert_id: str, action: AlertAction, *, actor_id: str, now: datetime,
-                     reason: str | None = None, rectification_due: date | None = None) -> Alert:
+                     reason: str | None = None, rectification_due: date | None = None,
+                     remember: Remember | None = None) -> Alert:
     """Apply a lifecycle action; `rectification_due` may be set when acknowledging."""
     current = await get_alert(engine, alert_id)
     target = next_status(current.status, action, reason=reason)
@@ -143,6 +147,8 @@ async def move_alert(engine: AsyncEngine, alert_id: str, action: AlertAction, *,
             and_(AlertRow.id == alert_id, AlertRow.status == current.status.value)).values(**values))
         if result.rowcount != 1:
             raise AlertNotFound(f"alert {alert_id} changed meanwhile; read it again")
+        if remember is not None:
+            await remember(conn, {"id": alert_id})
     return await get_alert(engine, alert_id)
 
 

@@ -13,9 +13,13 @@ import strawberry
 from sqlalchemy import select
 from strawberry.types import Info
 
+from domain.input_checks import future_date_problem, has_control_characters
+from subgraphs.cases.replay import Remember, Target
+from subgraphs.common.clock import CHINA
 from subgraphs.common.errors import graphql_error
 from subgraphs.supervision.context import SupervisionContext
 from subgraphs.supervision.errors import CampaignError, SupervisionError
+from subgraphs.supervision.keys import KEY_DESCRIPTION, idempotency, run_once
 from subgraphs.supervision.review.inputs import case_findings, legal_reviewers
 from subgraphs.supervision.review.store import (
     ScoredFile,
@@ -27,8 +31,19 @@ from subgraphs.supervision.review.store import (
 from subgraphs.supervision.rows import CampaignRow
 from subgraphs.supervision.types import ReviewFile
 
+_Key = Annotated[str | None, strawberry.argument(description=KEY_DESCRIPTION)]
+
 MAX_PER_BODY = 1_000
 MAX_CAMPAIGNS = 200
+
+
+def _check_due_on(due_on: date | None, *, today: date) -> None:
+    """A campaign is due on a day from today to ten years ahead (`domain.input_checks` bounds)."""
+    if due_on is None:
+        return
+    reason = "before today" if due_on < today else future_date_problem(due_on, today=today)
+    if reason is not None:
+        raise graphql_error("BAD_USER_INPUT", f"dueOn (完成期限): {reason}", field="dueOn")
 
 
 def _file(f: ScoredFile) -> ReviewFile:
@@ -110,20 +125,32 @@ async def create_review_campaign(
         description="每卷评查人数 — reviewers per case file, at least 2 (cross-review) and at most 5")] = 2,
     due_on: Annotated[date | None, strawberry.argument(
         description="完成期限 — the day the reviews are due (optional)")] = None,
+    idempotency_key: _Key = None,
 ) -> ReviewCampaign:
     actor = _actor(info)
+    _check_due_on(due_on, today=info.context.now().astimezone(CHINA).date())
+    if has_control_characters(name):
+        raise graphql_error("BAD_USER_INPUT", "name (名称): contains control characters", field="name")
     if not name.strip() or not 1 <= per_body <= MAX_PER_BODY or not 1 <= reviewers_per_case <= 5:
         raise graphql_error("BAD_USER_INPUT", f"a name, perBody 1–{MAX_PER_BODY}, reviewersPerCase 1–5")
     engine = info.context.engine
-    try:
+    idem = idempotency(idempotency_key, "createReviewCampaign", actor=actor, name=name.strip(), seed=seed,
+                       perBody=per_body,
+                       reviewersPerCase=reviewers_per_case, dueOn=due_on.isoformat() if due_on else None)
+
+    async def act(remember: Remember | None) -> Target:
         campaign_id = await create_campaign(
             engine, name=name.strip(), seed=seed, per_body=per_body, reviewers=await legal_reviewers(engine),
             findings_of=await case_findings(engine), actor_id=actor, now=info.context.now(),
-            reviewers_per_case=reviewers_per_case, due_on=due_on)
+            reviewers_per_case=reviewers_per_case, due_on=due_on, remember=remember)
+        return {"id": campaign_id}
+
+    try:
+        done = await run_once(engine, idem, "review_campaign", act)
     except (SupervisionError, ValueError) as exc:
         code = exc.code if isinstance(exc, SupervisionError) else CampaignError.code
         raise graphql_error(code, str(exc)) from exc
-    return await _campaign_by_id(info, campaign_id)
+    return await _campaign_by_id(info, str(done["id"]))
 
 
 _CampaignId = Annotated[strawberry.ID, strawberry.argument(description="评查活动标识 — the campaign's id")]
@@ -139,6 +166,7 @@ async def score_review_file(
         description="扣分 — the caller's deductions by part, added to earlier ones and the automatic checks")] = None,
     vetoes: Annotated[list[str] | None, strawberry.argument(
         description="否决项 — veto items the caller finds, V1–V8 (any one makes the file 不合格)")] = None,
+    idempotency_key: _Key = None,
 ) -> ReviewFile:
     actor = _actor(info)
     points: dict[str, int] = {}
@@ -146,20 +174,35 @@ async def score_review_file(
         if d.part not in ("A", "B", "C", "D", "E", "F", "G"):
             raise graphql_error("BAD_USER_INPUT", f"unknown scoring part {d.part!r}")
         points[d.part] = points.get(d.part, 0) + d.points
+    engine = info.context.engine
+    idem = idempotency(idempotency_key, "scoreReviewFile", campaignId=str(campaign_id), caseId=str(case_id),
+                       reviewer=actor, deductions=points, vetoes=sorted(vetoes or []))
+
+    async def act(remember: Remember | None) -> Target:
+        await score_file(engine, str(campaign_id), str(case_id), reviewer_id=actor, deductions=points,
+                         vetoes=vetoes or [], now=info.context.now(), remember=remember)
+        return {"campaignId": str(campaign_id), "caseId": str(case_id)}
+
     try:
-        scored = await score_file(info.context.engine, str(campaign_id), str(case_id), reviewer_id=actor,
-                                  deductions=points, vetoes=vetoes or [], now=info.context.now())
+        await run_once(engine, idem, "review_file", act)
     except SupervisionError as exc:
         raise graphql_error(exc.code, str(exc)) from exc
-    return _file(scored)
+    return next(_file(f) for f in await sampled(engine, str(campaign_id)) if f.case_id == str(case_id))
 
 
 async def mark_review_rectified(info: Info[SupervisionContext, None], campaign_id: _CampaignId,
-                                case_id: _CaseId) -> ReviewFile:
-    _actor(info)
+                                case_id: _CaseId, idempotency_key: _Key = None) -> ReviewFile:
+    actor = _actor(info)
     engine = info.context.engine
+    idem = idempotency(idempotency_key, "markReviewRectified", campaignId=str(campaign_id), caseId=str(case_id),
+                       actor=actor)
+
+    async def act(remember: Remember | None) -> Target:
+        await mark_rectified(engine, str(campaign_id), str(case_id), now=info.context.now(), remember=remember)
+        return {"campaignId": str(campaign_id), "caseId": str(case_id)}
+
     try:
-        await mark_rectified(engine, str(campaign_id), str(case_id), now=info.context.now())
+        await run_once(engine, idem, "review_file", act)
     except SupervisionError as exc:
         raise graphql_error(exc.code, str(exc)) from exc
     return next(_file(f) for f in await sampled(engine, str(campaign_id)) if f.case_id == str(case_id))

@@ -15,6 +15,7 @@ import strawberry
 from strawberry.types import Info
 
 from domain.entities import IdType
+from subgraphs.cases.replay import Remember, Target
 from subgraphs.common.errors import graphql_error
 from subgraphs.common.pagination import decode_cursor, encode_cursor, page_size
 from subgraphs.common.references import PersonRef
@@ -26,6 +27,7 @@ from subgraphs.supervision.alerts import AlertFilter, get_alert, list_alerts, mo
 from subgraphs.supervision.authority import alert_scope, ensure_may_act
 from subgraphs.supervision.context import SupervisionContext
 from subgraphs.supervision.errors import SupervisionError
+from subgraphs.supervision.keys import KEY_DESCRIPTION, idempotency, run_once
 from subgraphs.supervision.lifecycle import AlertAction
 from subgraphs.supervision.model import AlertStatus, Severity
 from subgraphs.supervision.purpose import ReviewPurposeCheck, review_purpose_binding
@@ -157,14 +159,22 @@ class Query(StatsQuery, ReviewQuery):
 
 
 async def _move(info: Info[SupervisionContext, None], alert_id: strawberry.ID, action: AlertAction,
-                reason: str | None = None) -> SupervisionAlertType:
+                reason: str | None = None, key: str | None = None) -> SupervisionAlertType:
     ctx = info.context
-    if not ctx.actor_id:
+    actor = ctx.actor_id
+    if not actor:
         raise graphql_error("UNAUTHENTICATED", "a supervisor identity is required")
-    try:
+    idem = idempotency(key, f"{action.value.lower()}Alert", id=str(alert_id), reason=reason, actor=actor)
+
+    async def act(remember: Remember | None) -> Target:
         await ensure_may_act(ctx.engine, ctx.caller, await get_alert(ctx.engine, str(alert_id)))
-        alert = await move_alert(ctx.engine, str(alert_id), action, actor_id=ctx.actor_id, now=ctx.now(),
-                                 reason=reason)
+        await move_alert(ctx.engine, str(alert_id), action, actor_id=actor, now=ctx.now(), reason=reason,
+                         remember=remember)
+        return {"id": str(alert_id)}
+
+    try:
+        await run_once(ctx.engine, idem, "supervision_alert", act)
+        alert = await get_alert(ctx.engine, str(alert_id))
     except SupervisionError as exc:
         raise _error(exc) from exc
     return SupervisionAlertType.of(alert)
@@ -173,19 +183,25 @@ async def _move(info: Info[SupervisionContext, None], alert_id: strawberry.ID, a
 _AlertId = Annotated[strawberry.ID, strawberry.argument(description="预警标识 — the alert's id")]
 
 
-async def acknowledge_alert(info: Info[SupervisionContext, None], id: _AlertId) -> SupervisionAlertType:
-    return await _move(info, id, AlertAction.ACKNOWLEDGE)
+_Key = Annotated[str | None, strawberry.argument(description=KEY_DESCRIPTION)]
 
 
-async def rectify_alert(info: Info[SupervisionContext, None], id: _AlertId) -> SupervisionAlertType:
-    return await _move(info, id, AlertAction.RECTIFY)
+async def acknowledge_alert(info: Info[SupervisionContext, None], id: _AlertId,
+                            idempotency_key: _Key = None) -> SupervisionAlertType:
+    return await _move(info, id, AlertAction.ACKNOWLEDGE, key=idempotency_key)
+
+
+async def rectify_alert(info: Info[SupervisionContext, None], id: _AlertId,
+                        idempotency_key: _Key = None) -> SupervisionAlertType:
+    return await _move(info, id, AlertAction.RECTIFY, key=idempotency_key)
 
 
 async def dismiss_alert(
     info: Info[SupervisionContext, None], id: _AlertId,
     reason: Annotated[str, strawberry.argument(description="排除理由 — why the alert is dismissed (required)")],
+    idempotency_key: _Key = None,
 ) -> SupervisionAlertType:
-    return await _move(info, id, AlertAction.DISMISS, reason)
+    return await _move(info, id, AlertAction.DISMISS, reason, key=idempotency_key)
 
 
 @strawberry.type(description="执法监督操作 — supervision mutations: handling alerts and running case-file reviews")

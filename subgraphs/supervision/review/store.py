@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -16,6 +17,9 @@ from subgraphs.supervision.model import Finding
 from subgraphs.supervision.review.sampling import assign_reviewers, stratified_sample
 from subgraphs.supervision.review.scoring import VETOES, automatic, grade, merge_deductions, total
 from subgraphs.supervision.rows import AssignmentRow, CampaignRow, SampleRow
+
+if TYPE_CHECKING:
+    from subgraphs.cases.replay import Remember
 
 #: case states whose files are complete enough to review
 REVIEWABLE = ("CLOSED", "ARCHIVED", "PERFORMED")
@@ -37,7 +41,8 @@ class ScoredFile:
 
 async def create_campaign(engine: AsyncEngine, *, name: str, seed: int, per_body: int, reviewers: Mapping[str, str],
                           findings_of: Mapping[str, Sequence[Finding]], actor_id: str, now: datetime,
-                          reviewers_per_case: int = 2, due_on: date | None = None) -> str:
+                          reviewers_per_case: int = 2, due_on: date | None = None,
+                          remember: Remember | None = None) -> str:
     """Sample, assign, pre-fill automatic checks. `reviewers`: officer id → their body USCC;
     `findings_of`: case id → the rule engine's findings for that case."""
     async with engine.connect() as conn:
@@ -66,6 +71,8 @@ async def create_campaign(engine: AsyncEngine, *, name: str, seed: int, per_body
                              "reviewer_body": reviewers[r]} for r in assignment[case_id]]
         await conn.execute(insert(SampleRow), samples)
         await conn.execute(insert(AssignmentRow), assigns)
+        if remember is not None:
+            await remember(conn, {"id": campaign_id})
     return campaign_id
 
 
@@ -86,7 +93,7 @@ async def sampled(engine: AsyncEngine, campaign_id: str) -> list[ScoredFile]:
 
 async def score_file(engine: AsyncEngine, campaign_id: str, case_id: str, *, reviewer_id: str,
                      deductions: Mapping[str, int], vetoes: Sequence[str], now: datetime,
-                     rectification_days: int = 30) -> ScoredFile:
+                     rectification_days: int = 30, remember: Remember | None = None) -> ScoredFile:
     """A reviewer's manual part. The file is graded once all its assigned reviewers have scored."""
     bad = [v for v in vetoes if v not in VETOES]
     if bad:
@@ -116,16 +123,21 @@ async def score_file(engine: AsyncEngine, campaign_id: str, case_id: str, *, rev
                           if score < 90 or all_vetoes else None)
         await conn.execute(update(SampleRow).where(SampleRow.campaign_id == campaign_id,
                                                    SampleRow.case_id == case_id).values(**values))
+        if remember is not None:
+            await remember(conn, {"campaignId": campaign_id, "caseId": case_id})
     return next(f for f in await sampled(engine, campaign_id) if f.case_id == case_id)
 
 
-async def mark_rectified(engine: AsyncEngine, campaign_id: str, case_id: str, *, now: datetime) -> None:
+async def mark_rectified(engine: AsyncEngine, campaign_id: str, case_id: str, *, now: datetime,
+                         remember: Remember | None = None) -> None:
     async with engine.begin() as conn:
         result = await conn.execute(update(SampleRow).where(
             SampleRow.campaign_id == campaign_id, SampleRow.case_id == case_id,
             SampleRow.rectification_due.is_not(None)).values(rectified_at=now))
         if result.rowcount != 1:
             raise CampaignError("nothing to rectify for this case file")
+        if remember is not None:
+            await remember(conn, {"campaignId": campaign_id, "caseId": case_id})
 
 
 async def campaign_seed(engine: AsyncEngine, campaign_id: str) -> int:

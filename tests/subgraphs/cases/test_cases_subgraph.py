@@ -32,7 +32,7 @@ from tests.support.servers import serve
 
 SECRET = b"cases-subgraph-test-secret"
 ITEM = "440000-SJ-0001"
-PERSON_ID = "445102198001011234"
+PERSON_ID = "44510219800101123X"  # a valid check character: mutations refuse a wrong one
 
 
 def _jsonl(path: Path) -> list[dict[str, Any]]:
