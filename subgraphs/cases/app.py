@@ -32,7 +32,7 @@ from subgraphs.cases.aggregates import RecordStore
 from subgraphs.cases.blobs import BlobStore, check_sm3
 from subgraphs.cases.config import CasesConfig
 from subgraphs.cases.context import CasesContext, CasesResources
-from subgraphs.cases.devauth import HEADER
+from subgraphs.cases.devauth import DEV_HINT
 from subgraphs.cases.documents import CaseFiles, register_seal_key
 from subgraphs.cases.domain.config import load_config
 from subgraphs.cases.domain.working_calendar import WorkingCalendar
@@ -107,7 +107,7 @@ def _caller_error(request: Request, res: CasesResources) -> tuple[CaseAccess, Re
     if access.error is not None:
         return access, JSONResponse({"error": "BAD_USER_INPUT", "message": access.error}, status_code=400)
     if access.actor_id is None:
-        hint = f"DEV ONLY: send the {HEADER} header" if res.config.allow_dev_header else "a signed call is needed"
+        hint = DEV_HINT if res.config.allow_dev_header else "a signed call is needed"
         return access, JSONResponse({"error": "UNAUTHENTICATED", "message": hint}, status_code=401)
     return access, None
 

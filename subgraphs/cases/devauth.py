@@ -15,6 +15,10 @@ import json
 from dataclasses import dataclass
 
 HEADER = "x-hub-dev-user"
+#: what an unidentified caller of the dev profile is told: through the gateway a token names the caller
+#: (the header counts only on an unsigned call straight to this subgraph)
+DEV_HINT = (f"sign in (a bearer token through the gateway: `hub token USER`); calling this subgraph "
+            f"directly in dev, send the {HEADER} header")
 
 
 class DevUserError(ValueError):

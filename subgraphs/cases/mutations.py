@@ -35,7 +35,7 @@ from subgraphs.cases.command_descriptions import mutation_description
 from subgraphs.cases.config import MAX_INLINE_BYTES
 from subgraphs.cases.context import CasesContext
 from subgraphs.cases.descriptions import ARGS, FIELDS, OPEN_CASE_ID
-from subgraphs.cases.devauth import HEADER
+from subgraphs.cases.devauth import DEV_HINT
 from subgraphs.cases.domain.clock import CHINA_TZ
 from subgraphs.cases.domain.commands import CaseCommand, DecideOnTheSpot, RegisterClue
 from subgraphs.cases.domain.enums import EvidenceKind
@@ -84,7 +84,7 @@ def require_user(info: Info[CasesContext, None]) -> CaseAccess:
     if access.error is not None:
         raise graphql_error("BAD_USER_INPUT", access.error)
     if access.actor_id is None:
-        hint = f"DEV ONLY: send the {HEADER} header" if info.context.res.config.allow_dev_header \
+        hint = DEV_HINT if info.context.res.config.allow_dev_header \
             else "a caller identified by the gateway is needed"
         raise graphql_error("UNAUTHENTICATED", f"{hint} to act on cases")
     return access

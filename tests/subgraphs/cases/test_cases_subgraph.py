@@ -153,8 +153,11 @@ async def test_case_lifecycle_errors_and_idempotency_over_http(hub: tuple[str, W
 
         ext = await c.error(REGISTER, input={**clue(world, {**person, "idType": None})})
         assert ext["code"] == "BAD_USER_INPUT"
-        assert (await Client(http, base, None).error(VERIFY, id=cid, input={"verifierId": "x"}))["code"] == \
-            "UNAUTHENTICATED"
+        anonymous = await Client(http, base, None).gql(VERIFY, id=cid, input={"verifierId": "x"})
+        assert anonymous["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+        # the hint names both ways in: a token through the gateway, the dev header straight to the subgraph
+        assert "hub token USER" in anonymous["errors"][0]["message"]
+        assert "x-hub-dev-user" in anonymous["errors"][0]["message"]
         stranger = Client(http, base, {"id": "OFF-X", "body": world.other_body})
         assert (await stranger.error(VERIFY, id=cid, input={"verifierId": "x"}))["code"] == "FORBIDDEN"
 
