@@ -13,7 +13,6 @@ import contextlib
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,20 +22,11 @@ from pathlib import Path
 
 import httpx
 
-from hub.runner import Part, migrate_store, plan_up
+from hub.runner import Part, migrate_store, plan_up, port_free
 from hub.settings import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 HEALTH_TIMEOUT_S = 120.0  # a bound, not a target: two cores are shared with the load
-
-
-def _port_free(port: int) -> bool:
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
 
 
 def free_block(n: int) -> int:
@@ -44,7 +34,7 @@ def free_block(n: int) -> int:
     rng = random.Random(os.getpid())
     for _ in range(200):
         base = rng.randrange(12_000, 30_000 - n)
-        if all(_port_free(p) for p in range(base, base + n)):
+        if all(port_free(p) for p in range(base, base + n)):
             return base
     raise RuntimeError(f"no block of {n} free ports on 127.0.0.1")
 
