@@ -40,6 +40,8 @@ def token(
     """Print an access token for USER from the identity provider (OAuth 2.0 password or client-credentials grant)."""
     import httpx
 
+    from subgraphs.supervision.service_token import token_answer
+
     settings = load()
     production = settings.profile is Profile.PRODUCTION
     if not password and production:
@@ -53,12 +55,8 @@ def token(
     except httpx.HTTPError as exc:
         raise fail(f"the identity provider at {endpoint} does not answer ({exc or type(exc).__name__}): start it "
                    "(`make run` / `hub up` starts the simulated one) or pass --url with its token endpoint") from exc
-    try:
-        body = response.json()
-    except ValueError:
-        body = {}
-    if response.status_code != 200 or not isinstance(body, dict) or not body.get("access_token"):
-        reason = body.get("error_description") or body.get("error") if isinstance(body, dict) else None
+    body, reason = token_answer(response)
+    if body is None:
         raise fail(f"the identity provider at {endpoint} refused a token for {user!r}: HTTP {response.status_code}"
                    f"{f' ({reason})' if reason else ''}; check the name and the password (demo users: "
                    "`<user>-pass`; service clients with --client: `<client>-secret`)")

@@ -59,12 +59,8 @@ class ServiceToken:
             response = await self._client.post(self._url, data=self._form)
         except httpx.HTTPError as exc:
             raise ServiceTokenError(f"identity provider unreachable: {type(exc).__name__}") from exc
-        try:
-            body = response.json()
-        except ValueError:
-            body = {}
-        if response.status_code != 200 or not isinstance(body, dict) or not body.get("access_token"):
-            reason = body.get("error_description") or body.get("error") if isinstance(body, dict) else None
+        body, reason = token_answer(response)
+        if body is None:
             raise ServiceTokenError(f"the identity provider refused the service client ({response.status_code}"
                                     f"{': ' + str(reason) if reason else ''})")
         self._token = str(body["access_token"])
@@ -105,3 +101,16 @@ class ServiceClient:
         if not self.client_secret:
             return None
         return ServiceToken(client, self.token_url, self.client_id, self.client_secret, audience=self.audience)
+
+
+def token_answer(response: httpx.Response) -> tuple[dict[str, Any] | None, str | None]:
+    """An OAuth token endpoint's answer: its body when it holds an access token, else None and the
+    reason it gave (`error_description` or `error`, if any)."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    if response.status_code == 200 and isinstance(body, dict) and body.get("access_token"):
+        return body, None
+    reason = body.get("error_description") or body.get("error") if isinstance(body, dict) else None
+    return None, str(reason) if reason else None

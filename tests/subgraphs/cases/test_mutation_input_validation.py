@@ -58,7 +58,7 @@ class Live:
         body: dict[str, Any] = response.json()
         return body
 
-    def refuses(self, query: str, field: str, **variables: Any) -> dict[str, Any]:
+    def assert_refused(self, query: str, field: str, **variables: Any) -> dict[str, Any]:
         """Send a request that must be refused as BAD_USER_INPUT naming `field`, with nothing written."""
         before = self.store.counts()
         body = self.post(query, **variables)
@@ -120,7 +120,7 @@ def _plan(world: World, **changes: Any) -> dict[str, Any]:
 
 def test_regression_party_uscc_with_a_wrong_check_character_is_refused(live: Live) -> None:
     """registerClue stored party USCC 92445102977987400B, which the data centre then refused."""
-    body = live.refuses(REGISTER, "input.parties[0].uscc",
+    body = live.assert_refused(REGISTER, "input.parties[0].uscc",
                         input=_clue(live.world, parties=[_company("92445102977987400B")]))
     assert "unified social credit code" in body["errors"][0]["message"]
 
@@ -130,7 +130,7 @@ def test_regression_id_number_with_a_wrong_check_digit_is_refused(live: Live, ca
     """registerClue stored an ID number whose check digit was wrong; the refusal's log line omits it."""
     wrong = "445102198001011234"
     with caplog.at_level(logging.INFO):
-        body = live.refuses(REGISTER, "input.parties[0].idNumber", input=_clue(live.world, parties=[_person(wrong)]))
+        body = live.assert_refused(REGISTER, "input.parties[0].idNumber", input=_clue(live.world, parties=[_person(wrong)]))
     assert wrong not in orjson.dumps(body).decode()
     assert "BAD_USER_INPUT" in caplog.text  # the refusal is logged ...
     assert wrong not in caplog.text  # ... without the number
@@ -138,14 +138,14 @@ def test_regression_id_number_with_a_wrong_check_digit_is_refused(live: Live, ca
 
 def test_regression_not_an_id_is_refused(live: Live) -> None:
     """registerClue stored idNumber "not-an-id"."""
-    live.refuses(REGISTER, "input.parties[0].idNumber", input=_clue(live.world, parties=[_person("not-an-id")]))
+    live.assert_refused(REGISTER, "input.parties[0].idNumber", input=_clue(live.world, parties=[_person("not-an-id")]))
 
 
 def test_regression_violation_after_discovery_both_in_the_future_is_refused(live: Live) -> None:
     """registerClue stored a violation date after the discovery date, both in the future."""
     today = _today()
     found, started = today + timedelta(days=30), today + timedelta(days=60)
-    body = live.refuses(REGISTER, "input.violation.start", input=_clue(
+    body = live.assert_refused(REGISTER, "input.violation.start", input=_clue(
         live.world, violation={"start": started.isoformat()}, discoveredOn=found.isoformat(), at=None))
     fields = {p["field"] for p in body["errors"][0]["extensions"]["problems"]}
     assert {"input.discoveredOn", "input.violation.start"} <= fields
@@ -172,7 +172,7 @@ def _check(live: Live, values: st.SearchStrategy[Any], valid: st.SearchStrategy[
     @EXAMPLES
     @given(values)
     def refused(value: Any) -> None:
-        live.refuses(query, field, input=build(value))
+        live.assert_refused(query, field, input=build(value))
 
     @settings(max_examples=5, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
     @given(valid)
@@ -225,7 +225,7 @@ def test_register_clue_dates_out_of_order_or_implausible(live: Live) -> None:
     @given(cases)
     def refused(case: tuple[str, dict[str, Any]]) -> None:
         field, changes = case
-        live.refuses(REGISTER, field, input=_clue(live.world, **changes))
+        live.assert_refused(REGISTER, field, input=_clue(live.world, **changes))
 
     refused()
     live.takes(REGISTER, input=_clue(live.world, violation={"start": "2025-02-20", "end": "2025-02-28"}))
@@ -353,7 +353,7 @@ def _refusing(live: Live, spec: Dated, target: str) -> Callable[[], None]:
     @given(st.sampled_from(spec.bad), st.integers(0, 10_000))
     def refused(variant: tuple[str, Callable[[int], dict[str, Any]]], n: int) -> None:
         field, change = variant
-        live.refuses(spec.query, field, id=target, input={**spec.good, **change(n)})
+        live.assert_refused(spec.query, field, id=target, input={**spec.good, **change(n)})
 
     return refused
 
@@ -368,16 +368,16 @@ def test_catalogue_mutations_refuse_bad_codes_versions_and_days(live: Live) -> N
     @EXAMPLES
     @given(invalid_item_codes())
     def bad_code(code: str) -> None:
-        live.refuses(CATALOGUE_SUBMIT, "code", code=code, v=1)
-        live.refuses(CATALOGUE_DRAFT, "content.code", content=orjson.dumps({"code": code}).decode())
+        live.assert_refused(CATALOGUE_SUBMIT, "code", code=code, v=1)
+        live.assert_refused(CATALOGUE_DRAFT, "content.code", content=orjson.dumps({"code": code}).decode())
 
     @EXAMPLES
     @given(st.one_of(days_before_2000(), st.integers(3700, 40_000).map(lambda n: _today() + timedelta(days=n))))
     def bad_day(day: date) -> None:
-        live.refuses(CATALOGUE_PUBLISH, "validFrom", code=ITEM, v=1, **{"from": day.isoformat()})
+        live.assert_refused(CATALOGUE_PUBLISH, "validFrom", code=ITEM, v=1, **{"from": day.isoformat()})
 
     bad_code()
     bad_day()
-    live.refuses(CATALOGUE_SUBMIT, "version", code=ITEM, v=0)
+    live.assert_refused(CATALOGUE_SUBMIT, "version", code=ITEM, v=0)
     live.takes(CATALOGUE_SUBMIT, code=ITEM, v=1)
     live.takes(CATALOGUE_PUBLISH, code=ITEM, v=1, **{"from": _today().isoformat()})
