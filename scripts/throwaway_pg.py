@@ -7,7 +7,6 @@ that need PostgreSQL then skip and say why). The data directory is deleted after
 
 from __future__ import annotations
 
-import glob
 import os
 import shutil
 import socket
@@ -17,17 +16,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from hub.trial_pg import find_bindir  # the hub finds the server binaries the same way for its trial
+
 
 def log(msg: str) -> None:
     print(f"[throwaway-pg] {msg}", file=sys.stderr, flush=True)
-
-
-def find_bindir() -> Path | None:
-    found = shutil.which("initdb")
-    if found:
-        return Path(os.path.realpath(found)).parent
-    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), reverse=True)
-    return Path(candidates[0]).parent if candidates else None
 
 
 def install_debian_postgres() -> None:
