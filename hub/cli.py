@@ -21,6 +21,7 @@ from hub import (
     cli_supervise,
     cli_token,
     cli_up,
+    cli_web,
     logs_cli,
     secrets_cli,
     trial,
@@ -40,6 +41,7 @@ app.command("sim")(cli_serve.sim)
 app.command("up")(cli_up.up)
 app.command("subgraph")(cli_serve.subgraph)
 app.command("gateway")(cli_serve.gateway)
+app.command("web")(cli_web.web)
 app.command("plan")(cli_schema.plan)
 app.command("compose")(cli_schema.compose)
 app.command("access-model")(cli_schema.access_model)

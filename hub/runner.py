@@ -125,10 +125,11 @@ class Plan:
     simulators: list[Part]
     subgraphs: list[Part]
     gateway: Part
+    web: Part
 
     @property
     def parts(self) -> list[Part]:
-        return [*self.simulators, *self.subgraphs, self.gateway]
+        return [*self.simulators, *self.subgraphs, self.gateway, self.web]
 
 
 def plan_up(settings: Settings, seed_dir: Path | None) -> Plan:
@@ -137,7 +138,8 @@ def plan_up(settings: Settings, seed_dir: Path | None) -> Plan:
     simulators = [] if production or seed_dir is None else plan_simulators(settings, seed_dir)
     subgraphs = plan_subgraphs(settings, simulated=bool(simulators))
     supergraph = runtime_supergraph(settings, subgraphs)
-    return Plan(simulators, subgraphs, plan_gateway(settings, supergraph, simulated=bool(simulators)))
+    return Plan(simulators, subgraphs, plan_gateway(settings, supergraph, simulated=bool(simulators)),
+                plan_web(settings, simulated=bool(simulators)))
 
 
 #: the secret the identity simulator knows for the supervision engine's client (simulated systems only)
@@ -202,6 +204,17 @@ def plan_gateway(settings: Settings, supergraph: Path, *, simulated: bool = True
            if key not in os.environ and simulated}
     return Part("gateway", "GraphQL gateway", "one graph over every subgraph: POST/GET /graphql", port,
                 ["gateway", "--supergraph", str(supergraph), "--port", str(port)], env=env)
+
+
+def plan_web(settings: Settings, *, simulated: bool = True) -> Part:
+    """The supervision console, signing users in at the identity simulator wherever `hub up` started it."""
+    from simulators.registry import SIMULATORS
+
+    identity = f"http://127.0.0.1:{settings.simulators.base_port + SIMULATORS['identity'].port_offset}"
+    env = {"HUB_SECURITY__ISSUER": identity} if simulated and "HUB_SECURITY__ISSUER" not in os.environ else {}
+    port = settings.web.port
+    return Part("web", "web console (监督平台)", "the supervision console: open it in a browser", port,
+                ["web", "--port", str(port)], env=env)
 
 
 DEMO_CASES = 60
@@ -307,6 +320,7 @@ def run_all(settings: Settings, *, size: str = "small", block: bool = True, depa
     plan = plan_up(settings, seed_dir)
     plan.simulators[:0] = departments or []
     simulators, subgraphs, gateway, parts = plan.simulators, plan.subgraphs, plan.gateway, plan.parts
+    console_part = plan.web
     if production and not departments:
         console.print("production: no simulated system is started; the hub expects the departments' systems at:")
         for system, where in expected_systems(settings):
@@ -329,7 +343,7 @@ def run_all(settings: Settings, *, size: str = "small", block: bool = True, depa
     try:
         started = time.monotonic()
         # Stage by stage: departments' systems, then the store, then subgraphs, then the gateway.
-        for stage in (simulators, subgraphs, [gateway]):
+        for stage in (simulators, subgraphs, [gateway], [console_part]):
             if stage is subgraphs:
                 migrate_store(settings)
             for part in stage:
@@ -341,7 +355,8 @@ def run_all(settings: Settings, *, size: str = "small", block: bool = True, depa
                             logs_dir(settings.data_dir))
         if seed_dir is not None:
             seed_cases_in_background(settings, seed_dir, console)
-        console.print(f"GraphQL: POST {gateway.url}/graphql · health: GET <URL>/health · press Ctrl-C to stop")
+        console.print(f"GraphQL: POST {gateway.url}/graphql · console: {console_part.url}/ · health: GET <URL>/health "
+                      "· press Ctrl-C to stop")
         sys.stdout.flush()
         while block and not stopping:
             dead = [p for p in parts if p.process is not None and p.process.poll() is not None]

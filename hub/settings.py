@@ -79,6 +79,28 @@ class GatewaySettings(_Section):
     override_labels: list[str] = Field(default_factory=list)
 
 
+class WebSettings(_Section):
+    """The supervision console (`web/`): where it listens and how it signs users in."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=4200, ge=1, le=65535)
+    #: the console's address as browsers reach it (default: http://127.0.0.1:<port>); the sign-in
+    #: redirect URI is `<public_url>/auth/callback`, registered with the identity provider
+    public_url: str = ""
+    #: the identity provider as browsers reach it (authorization endpoint); default: security.issuer
+    identity_url: str = ""
+    #: the console's OAuth client (public client, PKCE)
+    client_id: str = "supervision-console"
+    #: the session cookie's Secure flag; default: on in production (TLS in front), off in dev
+    cookie_secure: bool | None = None
+    #: a session ends this long after sign-in at the latest (earlier when its token expires)
+    session_ttl_s: int = Field(default=8 * 3600, ge=300, le=86_400)
+    #: seconds between the alert list's checks for new alerts
+    alert_poll_s: int = Field(default=15, ge=2, le=600)
+    #: the GraphQL explorer for front-end teams; default: on in dev, off in production
+    explorer: bool | None = None
+
+
 class SupervisionSettings(_Section):
     #: the supervision subgraph follows the case store's events and re-evaluates the cases they touch
     #: every this many seconds (0: off; the full sweep, `hub supervise sweep`, still runs on demand)
@@ -165,6 +187,7 @@ class Settings(BaseSettings):
     subgraphs: SubgraphSettings = SubgraphSettings()
     gateway: GatewaySettings = GatewaySettings()
     supervision: SupervisionSettings = SupervisionSettings()
+    web: WebSettings = WebSettings()
     outbox: OutboxSettings = OutboxSettings()
     security: SecuritySettings = SecuritySettings()
     sources: SourceSettings = SourceSettings()

@@ -4,7 +4,8 @@
   `hub` or `trust`;
 * `subgraphs/` never import `gateway` (gateway -> subgraph trust is the neutral `trust` package);
 * `adapters/` never import `subgraphs`;
-* `trust/` and `domain/` import neither side; `telemetry/` (trace context, request ids, log format) only `domain`.
+* `trust/` and `domain/` import neither side; `telemetry/` (trace context, request ids, log format) only `domain`;
+* `web/` (the console) imports nothing of the hub: it reaches data through the gateway over HTTP.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ FORBIDDEN = {
     "trust": ("gateway", "subgraphs", "adapters", "simulators", "hub"),
     "telemetry": ("gateway", "subgraphs", "adapters", "simulators", "hub", "trust"),
     "domain": ("gateway", "subgraphs", "adapters", "simulators", "hub", "trust"),
+    # the console is a client of the graph over HTTP: it imports nothing that reaches the store or a subgraph
+    "web": ("gateway", "subgraphs", "adapters", "simulators", "hub", "trust", "domain"),
 }
 
 
