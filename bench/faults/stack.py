@@ -150,10 +150,11 @@ def stack_env(work: Path, database_url: str, *, outbox_interval_s: float = 1.0) 
     from subgraphs.registry import SUBGRAPHS
 
     n_sims, n_subgraphs = len(SIMULATORS), len(SUBGRAPHS)
-    base = free_block(n_sims + n_subgraphs + 1)
+    base = free_block(n_sims + n_subgraphs + 2)
     return {
         "HUB_PROFILE": "dev", "HUB_DATA_DIR": str(work), "HUB_DATABASE_URL": database_url,
         "HUB_SIMULATORS__BASE_PORT": str(base), "HUB_SUBGRAPHS__BASE_PORT": str(base + n_sims),
-        "HUB_GATEWAY__PORT": str(base + n_sims + n_subgraphs), "HUB_OUTBOX__INTERVAL_S": str(outbox_interval_s),
+        "HUB_GATEWAY__PORT": str(base + n_sims + n_subgraphs), "HUB_WEB__PORT": str(base + n_sims + n_subgraphs + 1),
+        "HUB_OUTBOX__INTERVAL_S": str(outbox_interval_s),
         "HUB_LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT),
     }

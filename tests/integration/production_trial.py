@@ -88,10 +88,11 @@ def secrets_init(root: Path, code: Path) -> subprocess.CompletedProcess[str]:
 def start_trial(root: Path, code: Path, extra_env: dict[str, str] | None = None) -> Trial:
     """`hub up --profile production` in `root` running the code at `code`; retried on a lost port race."""
     for attempt in range(BIND_ATTEMPTS):
-        base = free_port_block(N_SIMULATORS + N_SUBGRAPHS + 1, seed=os.getpid() * 13 + attempt)
+        base = free_port_block(N_SIMULATORS + N_SUBGRAPHS + 2, seed=os.getpid() * 13 + attempt)
         env = base_env(code)
         env.update(HUB_SIMULATORS__BASE_PORT=str(base), HUB_SUBGRAPHS__BASE_PORT=str(base + N_SIMULATORS),
-                   HUB_GATEWAY__PORT=str(base + N_SIMULATORS + N_SUBGRAPHS), **(extra_env or {}))
+                   HUB_GATEWAY__PORT=str(base + N_SIMULATORS + N_SUBGRAPHS),
+                   HUB_WEB__PORT=str(base + N_SIMULATORS + N_SUBGRAPHS + 1), **(extra_env or {}))
         output = root / f"hub-up-{attempt}.log"
         with output.open("wb") as sink:
             process = subprocess.Popen([sys.executable, "-m", "hub", "up", "--profile", "production"], cwd=root,

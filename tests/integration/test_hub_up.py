@@ -44,6 +44,7 @@ def _start_hub(tmp_path: Path, data_dir: Path, n_ports: int, n_sims: int, n_subg
         env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
         env.update(HUB_DATA_DIR=str(data_dir), HUB_SIMULATORS__BASE_PORT=str(base),
                    HUB_SUBGRAPHS__BASE_PORT=str(base + n_sims), HUB_GATEWAY__PORT=str(gateway_port),
+                   HUB_WEB__PORT=str(gateway_port + 1),
                    HUB_SUPERVISION__FOLLOW_INTERVAL_S="1", HUB_SUPERVISION__FOLLOW_SETTLE_S="0",
                    PYTHONUNBUFFERED="1", COLUMNS="200")
         env.update(extra_env or {})
@@ -119,7 +120,7 @@ def hub(tmp_path_factory: pytest.TempPathFactory, small_seed: Path) -> Iterator[
     with serve(receiver.app()) as collector:
         # narrow and piped (stdout is a pipe here); every part exports its spans to the receiver at once
         extra = {"COLUMNS": "40", "HUB_TELEMETRY__OTLP_ENDPOINT": collector, "OTEL_BSP_SCHEDULE_DELAY": "200"}
-        proc, output, base, gateway_port = _start_hub(tmp_path, data_dir, n_sims + n_subgraphs + 1, n_sims,
+        proc, output, base, gateway_port = _start_hub(tmp_path, data_dir, n_sims + n_subgraphs + 2, n_sims,
                                                       n_subgraphs, extra)
         env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
         env["HUB_DATA_DIR"] = str(data_dir)

@@ -93,9 +93,10 @@ def walkthrough_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
     for attempt in range(BIND_ATTEMPTS):
         cwd = work / f"hub-{attempt}"
         cwd.mkdir()
-        base = free_port_block(n_sims + n_subgraphs + 1, seed=os.getpid() * 10 + attempt + 3)
+        base = free_port_block(n_sims + n_subgraphs + 2, seed=os.getpid() * 10 + attempt + 3)
         ports = {"HUB_SIMULATORS__BASE_PORT": str(base), "HUB_SUBGRAPHS__BASE_PORT": str(base + n_sims),
-                 "HUB_GATEWAY__PORT": str(base + n_sims + n_subgraphs)}
+                 "HUB_GATEWAY__PORT": str(base + n_sims + n_subgraphs),
+                 "HUB_WEB__PORT": str(base + n_sims + n_subgraphs + 1)}
         env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
         env.update(ports, PYTHONPATH=str(ROOT), PATH=f"{bin_dir}{os.pathsep}{env.get('PATH', '')}",
                    PYTHONUNBUFFERED="1", COLUMNS="200")

@@ -48,11 +48,12 @@ def hub_up(work: Path, seed: Path) -> Iterator[RunningHub]:
     n_sims, n_subgraphs = len(SIMULATORS), len(SUBGRAPHS)
     log = work / "hub-up.log"
     for attempt in range(ATTEMPTS):
-        base = free_port_block(n_sims + n_subgraphs + 1, seed=os.getpid() * 17 + attempt)
+        base = free_port_block(n_sims + n_subgraphs + 2, seed=os.getpid() * 17 + attempt)
         gateway = f"http://127.0.0.1:{base + n_sims + n_subgraphs}"
         env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
         env.update(HUB_DATA_DIR=str(data), HUB_SIMULATORS__BASE_PORT=str(base),
                    HUB_SUBGRAPHS__BASE_PORT=str(base + n_sims), HUB_GATEWAY__PORT=str(base + n_sims + n_subgraphs),
+                   HUB_WEB__PORT=str(base + n_sims + n_subgraphs + 1),
                    PYTHONUNBUFFERED="1", COLUMNS="200")
         with open(log, "w") as out:
             proc = subprocess.Popen([sys.executable, "-m", "hub", "up"], cwd=work, env=env, stdout=out,
