@@ -13,8 +13,8 @@ import re
 import subprocess
 import sys
 import tarfile
-from pathlib import Path
 from functools import cache
+from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -46,7 +46,8 @@ LOADING_PATTERNS = (
 @cache
 def load_script() -> ModuleType:
     spec = importlib.util.spec_from_file_location("vendor_web_assets", SCRIPT)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up while the class is created
     spec.loader.exec_module(module)
@@ -93,18 +94,21 @@ def test_each_package_has_a_licence_name_and_file() -> None:
     assert {"echarts", "htmx.org", "graphiql", "react", "react-dom"} <= packages
     for package, version, _file, _digest, licence, licence_files in asset_rows():
         assert re.fullmatch(r"\d+\.\d+\.\d+", version), version
-        assert licence and licence != "UNKNOWN", f"{package}: no licence name"
+        assert licence, f"{package}: no licence name"
+        assert licence != "UNKNOWN", f"{package}: no licence name"
         licences = [item.strip() for item in licence_files.split(",")]
         assert f"{package}/LICENSE" in licences
         text = (VENDOR / package / "LICENSE").read_text(encoding="utf-8")
-        assert len(text) > 200 and re.search(r"licen[cs]e|permission", text, re.IGNORECASE)
+        assert len(text) > 200
+        assert re.search(r"licen[cs]e|permission", text, re.IGNORECASE)
 
 
 def test_pinned_lines() -> None:
     """htmx stays on the 2.0 line, React on 18 (GraphiQL 3's UMD build needs React's UMD builds)."""
     versions = {row[0]: row[1] for row in asset_rows()}
     assert versions["htmx.org"].startswith("2.0.")
-    assert versions["react"].startswith("18.") and versions["react-dom"] == versions["react"]
+    assert versions["react"].startswith("18.")
+    assert versions["react-dom"] == versions["react"]
     assert versions["graphiql"].startswith("3.")
     assert int(versions["echarts"].split(".")[0]) >= 5
 
@@ -200,7 +204,8 @@ def test_script_writes_then_check_passes_then_catches_tampering(tmp_path: Path) 
 
     js.unlink()
     missing = run_script("--check", "--tarballs", str(tarballs), "--dest", str(dest))
-    assert missing.returncode == 1 and "htmx.org/htmx.min.js: missing" in missing.stderr
+    assert missing.returncode == 1
+    assert "htmx.org/htmx.min.js: missing" in missing.stderr
 
 
 def test_script_rejects_a_tarball_without_the_pinned_file_or_licence(tmp_path: Path) -> None:
@@ -209,7 +214,7 @@ def test_script_rejects_a_tarball_without_the_pinned_file_or_licence(tmp_path: P
     incomplete = make_tarball(tmp_path, pin.name, pin.version, {"LICENSE": b"x"})
     with pytest.raises(module.VendorError, match="not in the tarball"):
         module.build(pin, incomplete)
-    files = {rel: b"x" for rel in (*pin.files, *pin.licence_files)}
+    files = dict.fromkeys((*pin.files, *pin.licence_files), b"x")
     unlicensed = make_tarball(tmp_path, pin.name, pin.version, files, licence=None)
     with pytest.raises(module.VendorError, match="no `license`"):
         module.build(pin, unlicensed)
@@ -226,7 +231,7 @@ def test_script_refuses_to_run_without_npm(tmp_path: Path) -> None:
     assert not any(tmp_path.iterdir())
 
 
-_code_line = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n"),
+_code_line = st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\r\n"),
                      max_size=40).filter(lambda s: "sourceMappingURL" not in s)
 
 
