@@ -6,7 +6,11 @@
 - `serve(app)`: an ASGI app under uvicorn on 127.0.0.1 in a thread, yielding its base URL.
 - `watch(page)`: a `RequestRecorder` (every URL the page requests; `assert_local()`) and a
   `ConsoleErrors` collector (console errors and uncaught page errors; `assert_none()`).
-- `screenshot(page, name)`: a PNG in test-artifacts/screenshots/ (not committed), to look at.
+- `screenshot(page, name)`: a PNG in test-artifacts/screenshots/ (not committed), to look at;
+  `VIEWPORTS` the sizes to take them at (`browser.new_context(viewport=VIEWPORTS["tablet"])`).
+
+Pages under test should declare an icon (`<link rel="icon" href="...">`, `data:,` will do): otherwise
+Chromium requests /favicon.ico, and its 404 is a console error.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from urllib.parse import urlsplit
 import pytest
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, ConsoleMessage, Page, Request
+    from playwright.sync_api import Browser, ConsoleMessage, Page, Request, ViewportSize
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
@@ -37,6 +41,11 @@ CHROMIUM_ARGS = (
 LOCAL_HOST = "127.0.0.1"
 NON_NETWORK_SCHEMES = {"data", "blob", "about"}  # URLs a page "requests" without leaving the browser
 SERVER_START_TIMEOUT_S = 20.0
+# The sizes the console's screenshots are taken at (issue 15): a desktop and a tablet held upright
+VIEWPORTS: dict[str, ViewportSize] = {
+    "desktop": {"width": 1440, "height": 900},
+    "tablet": {"width": 768, "height": 1024},
+}
 
 
 def _unavailable(reason: str) -> NoReturn:
@@ -148,11 +157,11 @@ def watch(page: Page) -> tuple[RequestRecorder, ConsoleErrors]:
     return RequestRecorder().attach(page), ConsoleErrors().attach(page)
 
 
-def screenshot(page: Page, name: str) -> Path:
-    """Save a full-page PNG as test-artifacts/screenshots/<name>.png and return its path."""
+def screenshot(page: Page, name: str, *, full_page: bool = True) -> Path:
+    """Save a PNG (the whole page by default) as test-artifacts/screenshots/<name>.png; return its path."""
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[:100] or "page"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{safe}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     return path
 

@@ -19,7 +19,7 @@ from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from tests.web.browser_kit import launch, screenshot, serve, watch
+from tests.web.browser_kit import VIEWPORTS, launch, screenshot, serve, watch
 
 STATIC = Path(__file__).resolve().parents[2] / "web" / "static"
 TIMEOUT_MS = 20_000
@@ -36,7 +36,7 @@ PAGE = """<!doctype html>
 <script src="/static/vendor/react/react.production.min.js"></script>
 <script src="/static/vendor/react-dom/react-dom.production.min.js"></script>
 <script src="/static/vendor/graphiql/graphiql.min.js"></script>
-<style>body{margin:0;font-family:sans-serif} #chart{width:640px;height:260px} #graphiql{height:480px}</style>
+<style>body{margin:0;font-family:sans-serif} #chart{width:720px;height:260px} #graphiql{height:480px}</style>
 </head><body>
 <div id="chart"></div>
 <button id="load" hx-get="/fragment" hx-target="#slot" hx-swap="innerHTML">载入</button>
@@ -97,7 +97,7 @@ def png_size(path: Path) -> tuple[int, int]:
 
 def test_vendored_assets_render_offline(base_url: str) -> None:
     with launch() as browser:
-        context = browser.new_context(viewport={"width": 1000, "height": 900})
+        context = browser.new_context(viewport=VIEWPORTS["desktop"])
         page = context.new_page()
         page.set_default_timeout(TIMEOUT_MS)
         requests, console = watch(page)
@@ -119,15 +119,27 @@ def test_vendored_assets_render_offline(base_url: str) -> None:
         page.wait_for_function(
             "document.querySelector('.result-window') && "
             "document.querySelector('.result-window').innerText.includes('你好, 监督')")
-        shot = screenshot(page, "vendored-assets")
+        shot = screenshot(page, "vendored-assets-desktop")
         context.close()
+
+        tablet = browser.new_context(viewport=VIEWPORTS["tablet"])
+        small = tablet.new_page()
+        small.set_default_timeout(TIMEOUT_MS)
+        small_requests, small_console = watch(small)
+        small.goto(base_url + "/", wait_until="load")
+        small.wait_for_selector("#graphiql .graphiql-container")
+        small_shot = screenshot(small, "vendored-assets-tablet")
+        tablet.close()
 
     console.assert_none()
     requests.assert_local()
     paths = {url.removeprefix(base_url) for url in requests.network_urls()}
     assert {"/static/vendor/echarts/echarts.min.js", "/static/vendor/graphiql/graphiql.min.js",
             "/fragment", "/graphql"} <= paths
-    assert png_size(shot)[0] == 1000
+    assert png_size(shot)[0] == VIEWPORTS["desktop"]["width"]
+    small_console.assert_none()
+    small_requests.assert_local()
+    assert png_size(small_shot)[0] == VIEWPORTS["tablet"]["width"]
 
 
 def test_kit_reports_foreign_requests_and_page_errors(base_url: str) -> None:
