@@ -15,6 +15,7 @@ import jwt
 
 from simulators.identity.directory import Principal
 from simulators.identity.keys import ALGORITHM, KeyRing
+from simulators.identity.wire import OAuthError
 
 DEFAULT_AUDIENCE = "enforcement-hub"
 DEFAULT_LIFETIME_S = 3600
@@ -30,6 +31,20 @@ class IssuedToken:
     expires_in: int
     scope: str
     kid: str
+
+
+def narrow_scope(principal: Principal, requested: str | None) -> str | None:
+    """The scope asked for, when every part of it is the principal's (None: the whole role scope).
+
+    Raises `OAuthError` invalid_scope naming what the principal does not hold."""
+    if not requested:
+        return None
+    allowed = principal.scope.split()
+    wanted = requested.split()
+    refused = [s for s in wanted if s not in allowed]
+    if refused:
+        raise OAuthError(400, "invalid_scope", f"not granted to this identity: {' '.join(refused)}")
+    return " ".join(dict.fromkeys(wanted))
 
 
 class TokenIssuer:
