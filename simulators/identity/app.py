@@ -17,6 +17,7 @@
                    with that flag /oauth/authorize may carry it too, for the token the code buys)
          -> {"access_token", "token_type": "Bearer", "expires_in", "scope"}
     POST /__admin/rotate-key                -> {"kid": new kid, "kids": [all kids]}
+    GET|PUT /__admin/test-expiry  {"allow": bool} -> the test flag, turned on or off while running
 
 Users and service clients are listed in `directory.py`, the public clients that sign people in
 (supervision-console, officer-app) and their redirect URIs in `clients.py`. A code's token is the
@@ -40,6 +41,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 from urllib.parse import unquote
 
+import orjson
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -55,8 +57,7 @@ from simulators.identity.keys import ALGORITHM, KEY_DIR, KeyRing
 from simulators.identity.tokens import (
     DEFAULT_AUDIENCE,
     DEFAULT_LIFETIME_S,
-    NORMAL_LIFETIME_RANGE,
-    TEST_LIFETIME_RANGE,
+    LifetimePolicy,
     TokenIssuer,
     narrow_scope,
 )
@@ -79,7 +80,7 @@ class IdentityApi:
         codes: CodeStore,
         issuer: TokenIssuer,
         fixed_issuer: str | None,
-        allow_test_expiry: bool,
+        lifetimes: LifetimePolicy,
     ) -> None:
         self.runtime = runtime
         self.keys = keys
@@ -88,7 +89,7 @@ class IdentityApi:
         self.codes = codes
         self.issuer = issuer
         self._fixed_issuer = fixed_issuer
-        self._lifetimes = TEST_LIFETIME_RANGE if allow_test_expiry else NORMAL_LIFETIME_RANGE
+        self.lifetimes = lifetimes
 
     def issuer_url(self, request: Request) -> str:
         return self._fixed_issuer or f"{request.url.scheme}://{request.url.netloc}"
@@ -163,6 +164,20 @@ class IdentityApi:
             headers=_NO_STORE,
         )
 
+    async def test_expiry(self, request: Request) -> Response:
+        """GET or PUT {"allow": bool}: whether callers may ask for test lifetimes (admin API only)."""
+        if request.method == "PUT":
+            try:
+                body = orjson.loads(await request.body())
+            except orjson.JSONDecodeError:
+                body = None
+            if not isinstance(body, dict) or not isinstance(body.get("allow"), bool):
+                return JSONResponse({"error": "invalid_request",
+                                     "error_description": 'the body must be {"allow": true|false}'}, status_code=400)
+            self.lifetimes.allow_test_expiry = body["allow"]
+            log.info("test lifetimes %s", "allowed" if body["allow"] else "refused")
+        return JSONResponse({"allow": self.lifetimes.allow_test_expiry})
+
     async def rotate(self, _: Request) -> Response:
         key = self.keys.rotate()
         log.info("signing key rotated: new kid %s", key.kid)
@@ -195,7 +210,7 @@ class IdentityApi:
             seconds = int(value)
         except ValueError as exc:
             raise OAuthError(400, "invalid_request", "expires_in must be an integer") from exc
-        low, high = self._lifetimes
+        low, high = self.lifetimes.allowed
         if not low <= seconds <= high:
             raise OAuthError(400, "invalid_request", f"expires_in must be between {low} and {high}")
         return seconds
@@ -231,7 +246,7 @@ def create_app(config: SimConfig, *, clock: Callable[[], float] = time.time) -> 
     """The identity provider; keys persist under `config.data_dir/identity_keys` unless
     credentials["ephemeral_keys"] == "1". `clock` dates tokens, codes and sign-in forms (tests move it)."""
     creds = config.credentials
-    allow_test_expiry = creds.get("allow_test_expiry") == "1"
+    lifetimes = LifetimePolicy(allow_test_expiry=creds.get("allow_test_expiry") == "1")
     runtime = SimulatorRuntime(SYSTEM, config.knobs, config.random_seed)
     keys = KeyRing(None if creds.get("ephemeral_keys") == "1" else config.data_dir / KEY_DIR)
     directory = build_directory(config.data_dir, {key.removeprefix(CLIENT_SECRET_PREFIX): value
@@ -246,7 +261,7 @@ def create_app(config: SimConfig, *, clock: Callable[[], float] = time.time) -> 
         codes=codes,
         issuer=TokenIssuer(keys, clock),
         fixed_issuer=creds.get("issuer") or None,
-        allow_test_expiry=allow_test_expiry,
+        lifetimes=lifetimes,
     )
     sign_in = authorize.AuthorizeEndpoint(
         runtime=runtime,
@@ -255,7 +270,7 @@ def create_app(config: SimConfig, *, clock: Callable[[], float] = time.time) -> 
         codes=codes,
         guard=FormGuard(clock),
         issuer_url=api.issuer_url,
-        test_lifetimes=TEST_LIFETIME_RANGE if allow_test_expiry else None,
+        lifetimes=lifetimes,
     )
 
     @contextlib.asynccontextmanager
@@ -269,6 +284,7 @@ def create_app(config: SimConfig, *, clock: Callable[[], float] = time.time) -> 
         routes=[
             *runtime.admin_routes(),
             Route("/__admin/rotate-key", api.rotate, methods=["POST"]),
+            Route("/__admin/test-expiry", api.test_expiry, methods=["GET", "PUT"]),
             Route("/.well-known/openid-configuration", api.discovery, methods=["GET"]),
             Route("/jwks.json", api.jwks, methods=["GET"]),
             Route("/oauth/authorize", sign_in.show, methods=["GET"]),

@@ -11,7 +11,8 @@
 Errors (§4.1.2.1): an unknown client or a redirect URI not registered for it gets a 400 error page and
 no redirect; every other fault in the request is sent back to the redirect URI as
 `error=invalid_request|unsupported_response_type|invalid_scope` with the state. `expires_in` (the
-lifetime of the token the code will buy) is accepted only with credentials["allow_test_expiry"] == "1".
+lifetime of the token the code will buy) is accepted only with the test flag (credentials
+["allow_test_expiry"] == "1", or turned on with `PUT /__admin/test-expiry`).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from simulators.identity.signin_page import (
     page_headers,
     sign_in_page,
 )
-from simulators.identity.tokens import narrow_scope
+from simulators.identity.tokens import LifetimePolicy, narrow_scope
 from simulators.identity.wire import OAuthError, read_form
 
 log = logging.getLogger("simulators.identity")
@@ -98,7 +99,8 @@ def parse_request(
     """Check an authorization request; `ErrorPage` or `ErrorRedirect` when it cannot go on."""
     client = clients.get(_only(fields, "client_id"))
     if client is None:
-        raise ErrorPage(400, "无法登录：应用未登记", "请求中的应用标识（client_id）缺失、重复或未在统一身份认证平台登记。")
+        raise ErrorPage(400, "无法登录：应用未登记",
+                        "请求中的应用标识（client_id）缺失、重复或未在统一身份认证平台登记。")
     redirect_uri = _only(fields, "redirect_uri")
     if redirect_uri is None or not client.allows_redirect(redirect_uri):
         raise ErrorPage(400, "无法登录：回调地址未登记",
@@ -151,9 +153,20 @@ def _with_query(uri: str, params: dict[str, str]) -> str:
     return uri + ("&" if "?" in uri else "?") + urlencode(params)
 
 
+_SCHEME = re.compile(r"[a-z][a-z0-9+.-]*")
+_HOST_PORT = re.compile(r"[A-Za-z0-9.-]+(?::[0-9]{1,5})?")
+
+
 def _origin(uri: str) -> str:
+    """The CSP source a redirect to `uri` needs: its origin, or its scheme alone for a private-use
+    scheme of a native app (RFC 8252 §7.1, `cn.example.app:/auth/callback`)."""
     parts = urlsplit(uri)
-    return f"{parts.scheme}://{parts.netloc}"
+    scheme = parts.scheme.lower()
+    if _SCHEME.fullmatch(scheme) is None:
+        return "'none'"
+    if parts.netloc and _HOST_PORT.fullmatch(parts.netloc):
+        return f"{scheme}://{parts.netloc}"
+    return f"{scheme}:"
 
 
 class AuthorizeEndpoint:
@@ -168,7 +181,7 @@ class AuthorizeEndpoint:
         codes: CodeStore,
         guard: FormGuard,
         issuer_url: Callable[[Request], str],
-        test_lifetimes: tuple[int, int] | None,
+        lifetimes: LifetimePolicy,
     ) -> None:
         self._runtime = runtime
         self._directory = directory
@@ -176,7 +189,7 @@ class AuthorizeEndpoint:
         self._codes = codes
         self._guard = guard
         self._issuer_url = issuer_url
-        self._test_lifetimes = test_lifetimes
+        self._lifetimes = lifetimes
 
     async def show(self, request: Request) -> Response:
         fields: dict[str, list[str]] = {}
@@ -184,7 +197,7 @@ class AuthorizeEndpoint:
             fields.setdefault(name, []).append(value)
         try:
             await self._enter("authorize")
-            auth = parse_request(fields, self._clients, self._test_lifetimes)
+            auth = parse_request(fields, self._clients, self._lifetimes.at_authorize)
         except ErrorPage as exc:
             return _error(exc)
         except ErrorRedirect as exc:
@@ -195,7 +208,7 @@ class AuthorizeEndpoint:
         try:
             await self._enter("sign_in")
             fields = await read_form(request)
-            auth = parse_request(fields, self._clients, self._test_lifetimes)
+            auth = parse_request(fields, self._clients, self._lifetimes.at_authorize)
         except OAuthError as exc:
             return _error(ErrorPage(400, "无法登录", f"登录请求格式不正确：{exc}"))
         except ErrorPage as exc:
@@ -219,8 +232,9 @@ class AuthorizeEndpoint:
             scope = narrow_scope(principal, auth.scope)
         except OAuthError as exc:
             return self._refusal(request, ErrorRedirect(auth.redirect_uri, auth.state, exc.code, str(exc)))
-        code = self._codes.issue(client_id=client_id, redirect_uri=auth.redirect_uri, code_challenge=auth.code_challenge,
-                                 principal=principal, scope=scope, lifetime_s=auth.lifetime_s)
+        code = self._codes.issue(client_id=client_id, redirect_uri=auth.redirect_uri,
+                                 code_challenge=auth.code_challenge, principal=principal, scope=scope,
+                                 lifetime_s=auth.lifetime_s)
         log.info("sign-in: sub=%s client=%s", principal.subject, client_id)
         answer = {"code": code}
         if auth.state is not None:
@@ -234,7 +248,8 @@ class AuthorizeEndpoint:
         try:
             await self._runtime.apply_faults()
         except Fault as exc:
-            raise ErrorPage(503, "统一身份认证服务暂不可用", "统一身份认证服务暂时无法处理登录，请稍后再试。") from exc
+            raise ErrorPage(503, "统一身份认证服务暂不可用",
+                            "统一身份认证服务暂时无法处理登录，请稍后再试。") from exc
 
     def _form(
         self,

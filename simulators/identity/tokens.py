@@ -25,6 +25,23 @@ NORMAL_LIFETIME_RANGE = (300, 3600)
 TEST_LIFETIME_RANGE = (-86_400, 86_400)
 
 
+class LifetimePolicy:
+    """Which token lifetimes a caller may ask for; the test flag can be turned on and off while running
+    (`PUT /__admin/test-expiry`), so a test of a whole stack can hold short-lived tokens."""
+
+    def __init__(self, *, allow_test_expiry: bool) -> None:
+        self.allow_test_expiry = allow_test_expiry
+
+    @property
+    def allowed(self) -> tuple[int, int]:
+        return TEST_LIFETIME_RANGE if self.allow_test_expiry else NORMAL_LIFETIME_RANGE
+
+    @property
+    def at_authorize(self) -> tuple[int, int] | None:
+        """The range an authorization request may ask for (None: it may not ask)."""
+        return TEST_LIFETIME_RANGE if self.allow_test_expiry else None
+
+
 @dataclass(frozen=True)
 class IssuedToken:
     token: str

@@ -59,8 +59,8 @@ class Provider:
 
 
 @contextlib.contextmanager
-def provider(data_dir: Path, clock: Clock, **credentials: str) -> Iterator[Provider]:
-    app = create_app(SimConfig(admin=True, data_dir=data_dir, credentials=credentials), clock=clock)
+def provider(data_dir: Path, clock: Clock, *, admin: bool = True, **credentials: str) -> Iterator[Provider]:
+    app = create_app(SimConfig(admin=admin, data_dir=data_dir, credentials=credentials), clock=clock)
     with serve(app) as url, httpx.Client(base_url=url, timeout=10.0, follow_redirects=False) as http:
         yield Provider(url, app, clock, http)
 

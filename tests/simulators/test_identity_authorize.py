@@ -294,6 +294,32 @@ def test_expires_in_at_authorize_needs_the_test_flag(tmp_path: Path) -> None:
     assert "expires_in" in query["error_description"]
 
 
+def test_the_test_flag_can_be_turned_on_and_off_over_the_admin_api(tmp_path: Path) -> None:
+    verifier, challenge = pkce_pair()
+    with provider(tmp_path, Clock(time.time())) as p:
+        before = p.http.get("/__admin/test-expiry").json()
+        turned_on = p.http.put("/__admin/test-expiry", json={"allow": True}).json()
+        code, _ = sign_in_for_code(p, "supervisor1", challenge, expires_in="5")
+        body = exchange(p, code, verifier).json()
+        turned_off = p.http.put("/__admin/test-expiry", json={"allow": False}).json()
+        refused, _ = open_sign_in(p, authorize_params(challenge, expires_in="5"))
+        bad = p.http.put("/__admin/test-expiry", json={"allow": "yes"})
+
+    assert before == {"allow": False}
+    assert turned_on == {"allow": True}
+    assert body["expires_in"] == 5
+    assert turned_off == {"allow": False}
+    assert redirect_query(refused)[1]["error"] == "invalid_request"
+    assert bad.status_code == 400
+
+
+def test_the_test_flag_switch_is_admin_only(tmp_path: Path) -> None:
+    with provider(tmp_path, Clock(time.time()), admin=False) as p:
+        response = p.http.put("/__admin/test-expiry", json={"allow": True})
+
+    assert response.status_code == 404
+
+
 # -- the log ---------------------------------------------------------------------------------------------------
 
 

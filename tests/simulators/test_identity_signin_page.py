@@ -167,6 +167,16 @@ def test_extra_exact_redirect_uris_come_from_the_credentials(tmp_path: Path, cha
     assert not_for_app.status_code == 400
 
 
+def test_a_native_apps_private_scheme_redirect_is_allowed_by_the_page_policy(tmp_path: Path, challenge: str) -> None:
+    uri = "cn.gov.chaozhou.officer:/auth/callback"
+    with provider(tmp_path, Clock(time.time()), officer_app_redirect_uris=uri) as p:
+        response, page = open_sign_in(p, authorize_params(challenge, client_id=OFFICER_APP, redirect_uri=uri))
+        redirect = submit(p, page, "officer1", "officer1-pass")
+
+    assert "form-action 'self' cn.gov.chaozhou.officer:;" in response.headers["content-security-policy"]
+    assert redirect.headers["location"].startswith(uri + "?code=")
+
+
 # -- requests that redirect with an error ------------------------------------------------------------------------
 
 
