@@ -8,7 +8,7 @@ severity sorts by rank (INFO < YELLOW < RED), not by its name.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -43,10 +43,15 @@ def sort_key(order: AlertOrder, descending: bool) -> ColumnElement[Any]:
     return AlertRow.rule_id  # type: ignore[return-value]
 
 
+def _utc(at: datetime) -> datetime:
+    """An instant in UTC: the alert times are written in UTC (a store without zones reads them back naive)."""
+    return (at if at.tzinfo is not None else at.replace(tzinfo=UTC)).astimezone(UTC)
+
+
 def value_of(order: AlertOrder, alert: Alert, descending: bool) -> str | int:
     """The sort value of `alert` as the cursor carries it (JSON: text or an integer)."""
     if order is AlertOrder.DETECTED_AT:
-        return alert.detected_at.isoformat()
+        return _utc(alert.detected_at).isoformat()
     if order is AlertOrder.PERIOD_DUE:
         return (alert.period_due or (_EARLY if descending else _LATE)).isoformat()
     if order is AlertOrder.SEVERITY:
@@ -63,7 +68,7 @@ def parse_value(order: AlertOrder, raw: object) -> Any:
     if not isinstance(raw, str):
         raise ValueError("sort value is text")
     if order is AlertOrder.DETECTED_AT:
-        return datetime.fromisoformat(raw)
+        return _utc(datetime.fromisoformat(raw))
     if order is AlertOrder.PERIOD_DUE:
         return date.fromisoformat(raw)
     return raw

@@ -119,7 +119,7 @@ def parse_filter(flt: StatisticsFilter | None) -> StatsFilter | None:
     if flt.from_ is not None and flt.to is not None:
         if flt.from_ > flt.to:
             raise _problem("from", "统计期间起", "is after `to`")
-        if flt.to > add_years(flt.from_, MAX_PERIOD_YEARS):
+        if flt.from_.year + MAX_PERIOD_YEARS <= date.max.year and flt.to > add_years(flt.from_, MAX_PERIOD_YEARS):
             raise _problem("to", "统计期间止", f"a period is at most {MAX_PERIOD_YEARS} years long")
     return StatsFilter(level, prefix, flt.body_id, flt.from_, flt.to)
 
@@ -170,9 +170,10 @@ def alert_conditions(flt: StatsFilter | None, *, period: bool = True) -> list[Co
         out.append(alert_region().startswith(flt.region_prefix, autoescape=True))
     if flt.body_id is not None:
         out.append(AlertRow.body_id == flt.body_id)
-    if period and flt.start is not None:
+    # the first and the last day of the calendar bound nothing (and have no instant on the other side)
+    if period and flt.start is not None and flt.start > date.min:
         out.append(AlertRow.detected_at >= _day_start(flt.start))
-    if period and flt.end is not None:
+    if period and flt.end is not None and flt.end < date.max:
         out.append(AlertRow.detected_at < _day_start(flt.end + timedelta(days=1)))
     return out
 

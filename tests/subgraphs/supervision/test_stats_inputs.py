@@ -65,6 +65,13 @@ async def test_bad_filters_are_refused_naming_the_field(served: tuple[httpx.Asyn
             assert all(str(v) not in error["message"] for v in flt.values()), error  # never echoes the value
     ten_years = await _gql(client, _STATS[0], {"f": {"from": "2010-01-01", "to": "2020-01-01"}})
     assert "errors" not in ten_years
+    # the ends of the calendar are periods like any other: nothing in them, or everything after the first day
+    rules = _STATS[2]
+    for far in ({"from": "9995-01-01", "to": "9999-12-31"}, {"from": "0001-01-01", "to": "0001-12-31"}):
+        for query in _STATS:
+            assert (await _gql(client, query, {"f": far}))["data"] == {query.split("{ ")[1].split("(")[0]: []}, far
+    since_ever = await _gql(client, rules, {"f": {"from": "0001-01-01"}})
+    assert since_ever["data"] == (await _gql(client, rules))["data"]
     unfiltered = await _gql(client, _STATS[0])
     assert unfiltered["data"] == (await _gql(client, _STATS[0], {"f": {}}))["data"]
     bad_region = await _gql(client, "{ supervisionAlerts(regionCode: \"12\") { total } }")
