@@ -151,7 +151,8 @@ async def supervision_case_counts(
     filter_: Annotated[StatisticsFilter | None, strawberry.argument(name="filter", description=(
         "统计筛选 — level, region, body and period (default: none). The period applies to the decision date "
         "(决定日期) for DECIDED_MONTH, MONTH and PENALTY_KIND, to the filing date (立案日期) for every other "
-        "dimension: cases without that date fall outside any period"))] = None,
+        "dimension (a group's decided count and fines are of its cases so chosen); cases without that date fall "
+        "outside any period"))] = None,
 ) -> list[GroupCount]:
     rows = await stats.cases_by(info.context.engine, dimension, scope=info.context.row_scope,
                                 flt=parse_filter(filter_))
