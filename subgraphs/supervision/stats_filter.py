@@ -19,6 +19,7 @@ Where each condition looks:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
@@ -38,6 +39,8 @@ from subgraphs.supervision.rows import AlertRow
 
 #: the body levels of the body register (主体层级)
 LEVELS = ("PROVINCE", "CITY", "COUNTY", "TOWN")
+#: six ASCII digits, or a town's nine or twelve
+_REGION_CODE = re.compile(r"[0-9]{6}(?:[0-9]{3}){0,2}")
 #: the longest period a statistic may cover, in years
 MAX_PERIOD_YEARS = 10
 
@@ -90,7 +93,7 @@ def _problem(field: str, label: str, reason: str) -> Exception:
 
 def region_code_problem(code: str) -> str | None:
     """A reason when `code` is not a region code a filter can use (6 digits, or a town's 9 or 12)."""
-    if not code.isdigit() or len(code) not in (6, 9, 12):
+    if not _REGION_CODE.fullmatch(code):
         return "a region code is 6 digits (GB/T 2260), or 9 or 12 for a town"
     if len(code) > 6 and code[:6].endswith("00"):
         return "a town code lies under a county's six digits"

@@ -41,6 +41,8 @@ BAD_FILTERS = [
     ({"regionCode": "4451"}, "filter.regionCode"),
     ({"regionCode": "44510X"}, "filter.regionCode"),
     ({"regionCode": "445199"}, "filter.regionCode"),  # six digits, but no region of the city
+    ({"regionCode": "445102\u0661\u0662\u0663"}, "filter.regionCode"),  # digits, but not ASCII ones
+    ({"regionCode": "4451020011"}, "filter.regionCode"),  # ten digits
     ({"bodyId": "11445100MBYK2ADL3X"}, "filter.bodyId"),  # the check character does not match
     ({"bodyId": "1144"}, "filter.bodyId"),
     ({"from": "2026-03-02", "to": "2026-03-01"}, "filter.from"),
