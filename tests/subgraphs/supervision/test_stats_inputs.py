@@ -120,7 +120,7 @@ async def test_every_order_pages_through_each_alert_once(served: tuple[httpx.Asy
     everything = (await _gql(client, f"{{ supervisionAlerts(first: 1000) {{ {_ALERT_FIELDS} }} }}"))
     items = everything["data"]["supervisionAlerts"]["items"]
     assert len(items) == len(world.alerts)
-    query = (f"query($o: AlertOrder, $d: Boolean!, $a: String) {{ supervisionAlerts(orderBy: $o, descending: $d, "
+    query = (f"query($o: AlertOrder, $d: Boolean, $a: String) {{ supervisionAlerts(orderBy: $o, descending: $d, "
              f"first: 7, after: $a) {{ {_ALERT_FIELDS} }} }}")
     cursors: dict[tuple[str, bool], str] = {}
     for order in ("DETECTED_AT", "PERIOD_DUE", "SEVERITY", "RULE"):
