@@ -14,6 +14,7 @@ the session's token or from another origin (a 403 page, nothing done).
 from __future__ import annotations
 
 import logging
+import secrets
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -28,7 +29,7 @@ from web.roles import NAV, ROLE_NAMES
 from web.sessions import COOKIE, Session, SessionStore
 
 __all__ = ["CsrfRefused", "NotSignedIn", "RoleRefused", "checked_form", "config", "current", "graph", "next_of", "render",
-           "require", "signin_url"]
+           "require", "same_origin", "signin_url"]
 
 log = logging.getLogger("web")
 
@@ -107,17 +108,29 @@ def _return_path(request: Request) -> str:
 
 
 async def checked_form(request: Request, session: Session) -> FormData:
-    """The posted form, after the CSRF checks: same origin and the session's token."""
-    origin = request.headers.get("origin")
-    if origin is not None and urlsplit(origin).netloc != request.url.netloc:
-        log.warning("form refused: cross-origin post from %s to %s", origin, request.url.path)
+    """The posted form, after the CSRF checks: same origin (the `Origin` header, and `Sec-Fetch-Site`
+    where the browser sends it) and the session's token (the `csrf` field or the `x-csrf-token` header)."""
+    if not same_origin(request):
+        log.warning("form refused: cross-origin post to %s", request.url.path)
         raise CsrfRefused()
     form = await request.form()
     sent = form.get("csrf") or request.headers.get("x-csrf-token")
-    if not isinstance(sent, str) or sent != session.csrf:
+    if not isinstance(sent, str) or not secrets.compare_digest(sent.encode(), session.csrf.encode()):
         log.warning("form refused: missing or wrong CSRF token on %s (sub=%s)", request.url.path, session.user.subject)
         raise CsrfRefused()
     return form
+
+
+def same_origin(request: Request) -> bool:
+    """Whether the browser says the request comes from this site's own pages (or says nothing)."""
+    site = request.headers.get("sec-fetch-site")
+    if site is not None and site not in {"same-origin", "none"}:
+        return False
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True
+    parts = urlsplit(origin)
+    return parts.scheme == request.url.scheme and parts.netloc == request.url.netloc
 
 
 def nav_for(request: Request, session: Session | None) -> list[dict[str, Any]]:

@@ -18,7 +18,7 @@ from typing import Any
 
 import orjson
 
-__all__ = ["PendingSignIn", "Session", "SessionStore", "User", "pkce_pair"]
+__all__ = ["PendingSignIn", "Session", "SessionStore", "User", "binding_of", "pkce_pair"]
 
 COOKIE = "hub_session"
 MAX_SESSIONS = 10_000
@@ -75,6 +75,8 @@ class PendingSignIn:
     verifier: str
     next_path: str
     created_at: float
+    #: SHA-256 of the browser's sign-in cookie: the callback must come from the browser that began it
+    binding: str = ""
 
 
 def pkce_pair() -> tuple[str, str]:
@@ -84,6 +86,11 @@ def pkce_pair() -> tuple[str, str]:
     return verifier, base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
+def binding_of(browser: str) -> str:
+    """What a pending sign-in keeps of the browser's sign-in cookie (a digest, not the value)."""
+    return hashlib.sha256(browser.encode("utf-8", "replace")).hexdigest() if browser else ""
+
+
 class SessionStore:
     def __init__(self, ttl_s: int) -> None:
         self.ttl_s = ttl_s
@@ -91,12 +98,13 @@ class SessionStore:
         self._pending: OrderedDict[str, PendingSignIn] = OrderedDict()
         self._lock = threading.Lock()
 
-    def begin(self, next_path: str) -> tuple[str, str]:
-        """Start a sign-in: returns (state, S256 challenge); the verifier stays here under the state."""
+    def begin(self, next_path: str, browser: str = "") -> tuple[str, str]:
+        """Start a sign-in: returns (state, S256 challenge); the verifier stays here under the state,
+        bound to `browser` (the value of the browser's sign-in cookie)."""
         verifier, challenge = pkce_pair()
         state = secrets.token_urlsafe(24)
         with self._lock:
-            self._pending[state] = PendingSignIn(verifier, next_path, time.time())
+            self._pending[state] = PendingSignIn(verifier, next_path, time.time(), binding_of(browser))
             while len(self._pending) > MAX_PENDING:
                 self._pending.popitem(last=False)
         return state, challenge
