@@ -280,7 +280,7 @@ def test_signing_in_issues_a_new_session_id(console: InProcessConsole, planted_k
         issued = session_cookie(done.client)
         assert issued
         assert issued != planted
-        assert console.app.state.sessions.get(planted) is None  # the planted one is no session (any more)
+        assert console.app.state.sessions.get(planted) is None, "the planted session still works"
         session = console.app.state.sessions.get(issued)
         assert session is not None
         assert session.user.subject == claims(console.stack.token("supervisor1"))["sub"]
