@@ -38,6 +38,8 @@ SIGNIN_COOKIE = "hub_signin"
 CALLBACK_PATH = "/auth/callback"
 MAX_NEXT_CHARS = 2000
 _BINDING = re.compile(r"[A-Za-z0-9_-]{32}")
+#: an OAuth error code as RFC 6749 §4.1.2.1 defines them (access_denied, invalid_request, ...)
+_ERROR_CODE = re.compile(r"[a-z_]{1,40}")
 
 
 def safe_next(value: str | None) -> str:
@@ -81,8 +83,10 @@ async def callback(request: Request) -> Response:
     state = request.query_params.get("state", "")
     pending = sessions(request).finish(state) if state else None
     if error:
-        log.info("sign-in refused by the identity provider: %s", error)
-        return render(request, "signin_failed.html", {"reason": "统一身份认证拒绝了登录请求", "code": error}, status=400)
+        refusal = error if _ERROR_CODE.fullmatch(error) else "unknown_error"  # no one else's text shown or logged
+        log.info("sign-in refused by the identity provider: %s", refusal)
+        return render(request, "signin_failed.html", {"reason": "统一身份认证拒绝了登录请求", "code": refusal},
+                      status=400)
     code = request.query_params.get("code")
     if pending is None or not code:
         log.warning("sign-in callback with an unknown or used state")
@@ -106,11 +110,11 @@ async def callback(request: Request) -> Response:
         log.warning("token endpoint refused the code: HTTP %s", answer.status_code)
         return render(request, "signin_failed.html", {"reason": "登录凭证无效或已过期，请重新登录", "code": "invalid_grant"},
                       status=400)
-    body = answer.json()
     try:
+        body = answer.json()
         session = sessions(request).create(str(body["access_token"]), int(body.get("expires_in", 300)))
-    except (KeyError, ValueError) as exc:
-        log.warning("token endpoint answer unusable: %s", exc)
+    except (KeyError, ValueError, TypeError, AttributeError) as exc:
+        log.warning("token endpoint answer unusable: %s", type(exc).__name__)
         return render(request, "signin_failed.html", {"reason": "统一身份认证返回了无法识别的结果", "code": "bad_token"},
                       status=502)
     sessions(request).drop(request.cookies.get(COOKIE))  # whatever session the browser held ends here

@@ -20,6 +20,7 @@ from urllib.parse import quote, urlsplit
 
 from jinja2 import Environment
 from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -32,6 +33,9 @@ __all__ = ["CsrfRefused", "NotSignedIn", "RoleRefused", "checked_form", "config"
            "require", "same_origin", "signin_url"]
 
 log = logging.getLogger("web")
+
+#: a console form is a few fields; a larger body is refused before it is read
+MAX_FORM_BYTES = 1024 * 1024
 
 
 class RoleRefused(Exception):
@@ -113,6 +117,10 @@ async def checked_form(request: Request, session: Session) -> FormData:
     if not same_origin(request):
         log.warning("form refused: cross-origin post to %s", request.url.path)
         raise CsrfRefused()
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_FORM_BYTES:
+        log.warning("form refused: %s bytes posted to %s", declared, request.url.path)
+        raise HTTPException(413, "提交的内容过大，未执行任何操作。")
     form = await request.form()
     sent = form.get("csrf") or request.headers.get("x-csrf-token")
     if not isinstance(sent, str) or not secrets.compare_digest(sent.encode(), session.csrf.encode()):
