@@ -8,6 +8,7 @@ Nothing here decides what is right: the tests do. The helpers only find what an 
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -164,6 +165,15 @@ class _PageParser(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
+        for verb in ("post", "put", "patch", "delete"):  # an htmx action on any element is a form too
+            target = a.get(f"hx-{verb}") or a.get(f"data-hx-{verb}")
+            if target:
+                fields = dict(self._form.fields) if self._form is not None else {}
+                if a.get("name"):
+                    fields[a["name"]] = a.get("value", "")
+                with contextlib.suppress(ValueError, TypeError, AttributeError):
+                    fields.update({str(k): str(v) for k, v in json.loads(a.get("hx-vals", "")).items()})
+                self.parts.forms.append(Form(urljoin(self.base, target), "post", fields))
         if tag == "a" and a.get("href"):
             self.parts.links.append(urljoin(self.base, a["href"]))
         elif tag == "form":
@@ -202,6 +212,20 @@ def page_parts(html: str, base: str) -> PageParts:
     return parser.parts
 
 
+def get(client: httpx.Client, path: str) -> httpx.Response:
+    """GET `path`; an event stream (live alerts) is answered by its status and headers, its body left unread."""
+    with client.stream("GET", path) as answer:
+        if "text/event-stream" in answer.headers.get("content-type", ""):
+            return httpx.Response(answer.status_code, headers=answer.headers, request=answer.request)
+        answer.read()
+    return answer
+
+
+def is_text(answer: httpx.Response) -> bool:
+    kind = answer.headers.get("content-type", "")
+    return kind.startswith("text/") or "json" in kind or "javascript" in kind
+
+
 def local_path(url: str, origin: str) -> str | None:
     """`url` as a path of the console when it is one, else None."""
     parts = urlsplit(url)
@@ -220,7 +244,7 @@ def crawl(client: httpx.Client, origin: str, start: Iterable[str], *, limit: int
         if path in seen or path.startswith(skip_prefixes):
             continue
         seen.add(path)
-        answer = client.get(path)
+        answer = get(client, path)
         yield path, answer
         if "text/html" in answer.headers.get("content-type", ""):
             for link in page_parts(answer.text, origin + path).links:

@@ -38,7 +38,9 @@ from tests.web.attack_kit import (
     changing_routes,
     claims,
     crawl,
+    get,
     has_trace,
+    is_text,
     page_parts,
     page_routes,
     provider_redirect,
@@ -293,10 +295,10 @@ def test_a_cookie_the_server_never_issued_is_no_session(console: InProcessConsol
     planted = secrets.token_urlsafe(32)
     with httpx.Client(base_url=console.url, cookies={"hub_session": planted}, timeout=60) as client:
         for section in (path for path in EXPECTED if _present(console, path)):
-            answer = client.get(section)
+            answer = get(client, section)
             assert answer.status_code == 303, (section, answer.status_code)
             assert answer.headers["location"].startswith("/signin?next="), section
-        home = client.get("/")
+        home = get(client, "/")
         assert home.status_code == 200
         assert "退出登录" not in home.text
         assert "统一身份认证登录" in home.text
@@ -341,8 +343,9 @@ def test_no_page_gives_the_browser_the_access_token(console: InProcessConsole, s
             seen += 1
             headers = str(list(answer.headers.items()))
             for secret in (done.token, signature, "eyJ"):
-                assert secret not in answer.text, (path, secret[:8])
                 assert secret not in headers, (path, secret[:8])
+                if is_text(answer) or secret != "eyJ":  # three letters may occur by chance in a binary export
+                    assert secret not in answer.text, (path, secret[:8])
     assert seen >= 3
 
 
@@ -397,7 +400,7 @@ def test_text_from_other_people_is_escaped_on_every_page_that_shows_it(
     with console.client("supervisor1") as client:
         for marker, (_payload, paths) in stored_xss.items():
             for path in paths:
-                answer = client.get(path)
+                answer = get(client, path)
                 assert answer.status_code < 500, (path, answer.status_code)
                 assert not has_trace(answer.text), path
                 if marker not in answer.text:
@@ -420,11 +423,11 @@ def test_reflected_text_is_escaped_too(console: InProcessConsole) -> None:
             if route.params:
                 continue
             for name in ("q", "body", "status", "severity", "next", "from", "period"):
-                answer = client.get(f"{route.path}?{name}={payload}")
+                answer = get(client, f"{route.path}?{name}={payload}")
                 assert answer.status_code < 500, (route.path, name)
                 assert '<script>alert("xss-reflected")' not in answer.text, (route.path, name)
                 assert "<img src=x" not in answer.text, (route.path, name)
-        answer = client.get(f"/no-such-page/{payload}")
+        answer = get(client, f"/no-such-page/{payload}")
         assert answer.status_code == 404
         assert "<img src=x" not in answer.text
 
@@ -448,13 +451,13 @@ def test_every_page_answers_each_role_with_the_page_or_the_refusal(console: InPr
     matrix: dict[str, set[str]] = {path: set() for path in sections}
     for user in USERS:
         with console.client(user) as client:
-            menu = set(re.findall(r'<li><a href="(/[a-z]+)"', client.get("/no-such-page").text))
+            menu = set(re.findall(r'<li><a href="(/[a-z]+)"', get(client, "/no-such-page").text))
             assert menu == {path for path, users in EXPECTED.items() if user in users}, (user, menu)
             for route in page_routes(console.app):
                 if route.section not in EXPECTED or not _present(console, route.section):
                     continue
                 path = seeded.fill(route)
-                answer = client.get(path)
+                answer = get(client, path)
                 assert answer.status_code < 500, (user, path, answer.status_code)
                 assert not has_trace(answer.text), (user, path)
                 allowed = user in EXPECTED[route.section]
@@ -497,7 +500,7 @@ def test_a_body_head_gets_nothing_of_another_body_by_url(console: InProcessConso
             if not _present(console, "/" + path.strip("/").split("/")[0].split("?")[0]):
                 continue
             tried += 1
-            answer = client.get(path)
+            answer = get(client, path)
             assert answer.status_code < 500, (path, answer.status_code)
             assert not has_trace(answer.text), path
             leaked = sorted(n for n in secrets_of_other if n in answer.text)
@@ -530,11 +533,12 @@ def test_every_route_carries_the_security_headers(console: InProcessConsole, see
             for route in routes(console.app):
                 path = seeded.fill(route)
                 for method in sorted(route.methods - {"HEAD"}):
-                    _check_headers(f"{method} {path}", client.request(method, path))
+                    answer = get(client, path) if method == "GET" else client.request(method, path)
+                    _check_headers(f"{method} {path}", answer)
                     checked += 1
             for path in ("/static/css/app.css", "/static/js/app.js", "/no-such-page", "/signin?next=/alerts",
                          "/auth/callback?state=x&code=y"):
-                _check_headers(path, client.get(path))
+                _check_headers(path, get(client, path))
                 checked += 1
     assert checked >= 3 * (len(routes(console.app)) + 5)
 
@@ -549,7 +553,7 @@ GENERIC_NAMES = ("body", "status", "severity", "rule", "level", "region", "from"
 
 
 def _filter_names(client: httpx.Client, console: InProcessConsole, path: str) -> set[str]:
-    answer = client.get(path)
+    answer = get(client, path)
     names = page_parts(answer.text, console.url + path).get_parameters() if answer.status_code == 200 else set()
     return (names | set(GENERIC_NAMES)) - {"csrf"}
 
@@ -574,7 +578,7 @@ def test_hostile_filter_values_get_a_page_or_a_400_never_a_500(console: InProces
             for name in sorted(_filter_names(client, console, path)):
                 for value in HOSTILE_VALUES:
                     url = f"{path}?{quote(name, safe='')}={value}"
-                    _assert_handled(url, client.get(url))
+                    _assert_handled(url, get(client, url))
                     sent += 1
     assert sent >= len(pages) * len(GENERIC_NAMES) * len(HOSTILE_VALUES)
 
@@ -586,7 +590,7 @@ def test_hostile_path_parameters_get_a_page_or_a_refusal_never_a_500(console: In
                 continue
             for value in ("x" * 3000, "%00", "%FF%FE", "..%2F..", "%3Cscript%3E", "-1", " "):
                 path = re.sub(r"\{\w+(?::\w+)?\}", value, route.path)
-                answer = client.get(path)
+                answer = get(client, path)
                 assert answer.status_code in (200, 400, 403, 404), (route.path, value[:20], answer.status_code)
                 assert not has_trace(answer.text), (route.path, value[:20])
                 assert "<script>" not in answer.text, (route.path, value[:20])
@@ -614,4 +618,4 @@ def test_any_filter_values_on_one_page_never_break_it(console: InProcessConsole,
     chosen = data.draw(st.dictionaries(st.sampled_from(names), st.one_of(_text, _percent_bytes), min_size=1, max_size=4))
     query = "&".join(f"{quote(k, safe='')}={v}" for k, v in chosen.items())
     with console.client("supervisor1") as client:
-        _assert_handled(f"{path}?{query}", client.get(f"{path}?{query}"))
+        _assert_handled(f"{path}?{query}", get(client, f"{path}?{query}"))
