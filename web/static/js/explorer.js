@@ -75,17 +75,24 @@
     });
   }
 
+  // GraphiQL keeps the user's tabs (query and variables) in localStorage; the example's variables only
+  // on a first visit, so that a reload never overwrites what the user wrote
+  function firstVisit() {
+    try { return window.localStorage.getItem("graphiql:tabState") === null; } catch (e) { return true; }
+  }
+
   var h = window.React.createElement;
   var logo = h(window.GraphiQL.Logo, null, "接口调试");
-  var ide = h(window.GraphiQL, {
+  var props = {
     fetcher: fetcher,
     defaultQuery: settings.defaultQuery,
-    variables: settings.defaultVariables,
     defaultEditorToolsVisibility: "variables",
     isHeadersEditorEnabled: false,
     shouldPersistHeaders: false,
     forcedTheme: "light"
-  }, logo);
+  };
+  if (firstVisit()) { props.variables = settings.defaultVariables; }
+  var ide = h(window.GraphiQL, props, logo);
   mount.textContent = "";
   window.ReactDOM.createRoot(mount).render(ide);
 })();
