@@ -123,6 +123,16 @@ def test_the_page_needs_a_session_and_a_role_other_than_public(console: InProces
         assert client.get("/explorer").status_code == 200
 
 
+def test_hub_up_serves_the_explorer_in_dev(console: InProcessConsole) -> None:
+    """The console `hub up` started (dev profile) has the explorer on: it asks a visitor to sign in."""
+    answer = httpx.get(f"{console.stack.web}/explorer", timeout=30, follow_redirects=False)
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/signin?next=%2Fexplorer"
+    proxy = httpx.post(f"{console.stack.web}/explorer/graphql", json={"query": "{ __typename }"}, timeout=30)
+    assert proxy.status_code == 401
+    assert codes(proxy) == ["UNAUTHENTICATED"]
+
+
 # --- the proxy ------------------------------------------------------------------------------------------
 
 

@@ -17,6 +17,10 @@ GraphQL's own error shape, never an HTML page, so GraphiQL shows it in its resul
     not JSON / bad purpose header   400 / 415  BAD_USER_INPUT / UNSUPPORTED_MEDIA_TYPE (naming the field)
     gateway unreachable             502  GATEWAY_UNREACHABLE
 
+The page runs under the console's own CSP (`script-src 'self'`, no relaxation): GraphiQL 3's UMD bundle
+uses no eval, no `new Function` and no workers (its editor is CodeMirror 5), which the browser test
+confirms by running it with no console errors.
+
 Nothing of a request's body (variables may hold personal data) is logged: only the operation's size,
 the purpose code, the status and the caller's subject.
 """
