@@ -62,9 +62,10 @@ PURPOSE_CODES: Final = frozenset(code for code, _, _ in PURPOSES)
 #: the gateway refuses longer references (need-to-know binding)
 MAX_REF_CHARS: Final = 80
 
-DEFAULT_QUERY: Final = """# 接口调试：在此编写 GraphQL 查询，Ctrl+Enter 执行。
-# 左侧“文档”按钮可浏览全部类型与字段；在花括号内按 Ctrl+Space 获取字段提示。
-# 查询以当前登录用户的身份、按上方选择的用途代码发送到统一数据服务。
+DEFAULT_QUERY: Final = """# 编写查询，Ctrl+Enter 执行
+# 左侧书本图标：接口文档
+# 花括号内 Ctrl+Space：字段提示
+# 以您的身份、按上方用途代码发送
 query EnforcementBodies($first: Int!) {
   searchEnforcementBodies(level: "CITY", first: $first) {
     items {
