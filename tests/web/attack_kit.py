@@ -125,8 +125,10 @@ def samples(stack: ConsoleStack) -> Samples:
     officers = stack.graph('{ searchEnforcementBodies(level: "CITY", first: 1) { items { uscc officers { id } } } }')
     items = ((officers.get("data") or {}).get("searchEnforcementBodies") or {}).get("items") or []
     officer = next((o["id"] for b in items for o in b.get("officers") or []), None)
-    return Samples(alert_id=alerts[-1]["id"], case_id=cases[0]["id"], uscc=cases[0]["bodyUscc"],
-                   campaign_id=campaigns[0]["id"] if campaigns else None, officer_id=officer)
+    alert = next((a for a in alerts if a["status"] == "OPEN"), alerts[-1])  # one with its actions on its page
+    return Samples(alert_id=alert["id"], case_id=cases[0]["id"], uscc=cases[0]["bodyUscc"],
+                   campaign_id=campaigns[0]["id"] if campaigns else None, officer_id=officer,
+                   extra={"action": "acknowledge"})
 
 
 # --- pages ---------------------------------------------------------------------------------------------------
@@ -234,9 +236,10 @@ def local_path(url: str, origin: str) -> str | None:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-def crawl(client: httpx.Client, origin: str, start: Iterable[str], *, limit: int = 60,
+def crawl(client: httpx.Client, origin: str, start: Iterable[str], *, limit: int = 60, within: str = "/",
           skip_prefixes: tuple[str, ...] = ("/static/", "/signin", "/auth/")) -> Iterator[tuple[str, httpx.Response]]:
-    """GET the start pages and the console's pages they link to, breadth first, at most `limit` of them."""
+    """GET the start pages and the console's pages they link to (under `within`), breadth first, at most
+    `limit` of them."""
     queue = list(start)
     seen: set[str] = set()
     while queue and len(seen) < limit:
@@ -249,7 +252,7 @@ def crawl(client: httpx.Client, origin: str, start: Iterable[str], *, limit: int
         if "text/html" in answer.headers.get("content-type", ""):
             for link in page_parts(answer.text, origin + path).links:
                 local = local_path(link, origin)
-                if local is not None and local not in seen:
+                if local is not None and local not in seen and local.startswith(within):
                     queue.append(local)
 
 

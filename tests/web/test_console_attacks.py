@@ -55,6 +55,8 @@ from web.roles import NAV
 USERS = ("supervisor1", "head1", "reviewer1", "officer1", "auditor1", "public1")
 FOREIGN_ORIGIN = "http://127.0.0.2:9"
 ROLE_REFUSAL = "您的角色无权访问此页面"
+#: a JSON Web Token: base64url JSON header (`{"` is `eyJ`), payload, signature
+JWT = re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}")
 
 #: who may open each section, written from the issue and DOMAIN.md's roles, not read from web/roles.py:
 #: dashboard, alerts and workforce are the supervision screens (SUPERVISOR, BODY_HEAD); cases also open to
@@ -111,12 +113,13 @@ def _route_regex(route: RouteInfo) -> re.Pattern[str]:
 def _post_forms(console: InProcessConsole, seeded: Samples) -> list[Form]:
     """The POST forms of every page the users who act can reach (what an attacker would copy)."""
     forms: list[Form] = []
-    starts = ["/", *(item.path for item in NAV), *(seeded.fill(r) for r in page_routes(console.app) if r.params)]
     for user in ("supervisor1", "reviewer1"):
         with console.client(user) as client:
-            for path, answer in crawl(client, console.url, starts, limit=40):
-                if answer.status_code == 200 and "text/html" in answer.headers.get("content-type", ""):
-                    forms.extend(f for f in page_parts(answer.text, console.url + path).forms if f.method == "post")
+            for section in ("/", *EXPECTED):
+                starts = [section, *(seeded.fill(r) for r in page_routes(console.app) if r.params and r.section == section)]
+                for path, answer in crawl(client, console.url, starts, limit=25, within=section):
+                    if answer.status_code == 200 and "text/html" in answer.headers.get("content-type", ""):
+                        forms.extend(f for f in page_parts(answer.text, console.url + path).forms if f.method == "post")
     return forms
 
 
@@ -331,6 +334,7 @@ def test_no_page_gives_the_browser_the_access_token(console: InProcessConsole, s
     done = sign_in(console, "supervisor1", next_path="/")
     assert done.token
     assert done.token.startswith("eyJ")
+    assert JWT.fullmatch(done.token), "the pattern below would not find the token"
     signature = done.token.rsplit(".", 1)[-1]
     starts = ["/", *(item.path for item in NAV), *(seeded.fill(r) for r in page_routes(console.app))]
     seen = 0
@@ -342,10 +346,13 @@ def test_no_page_gives_the_browser_the_access_token(console: InProcessConsole, s
         for path, answer in crawl(done.client, console.url, starts, limit=80):
             seen += 1
             headers = str(list(answer.headers.items()))
-            for secret in (done.token, signature, "eyJ"):
-                assert secret not in headers, (path, secret[:8])
-                if is_text(answer) or secret != "eyJ":  # three letters may occur by chance in a binary export
-                    assert secret not in answer.text, (path, secret[:8])
+            for secret in (done.token, signature):
+                assert secret not in headers, (path, "the token in a header")
+                assert secret not in answer.text, (path, "the token in the body")
+            # any JWT at all (an opaque page cursor may start with eyJ too: it is no token)
+            found = JWT.search(answer.text) if is_text(answer) else None
+            assert found is None, (path, found.group(0)[:12] if found else "")
+            assert JWT.search(headers) is None, path
     assert seen >= 3
 
 
@@ -466,7 +473,7 @@ def test_every_page_answers_each_role_with_the_page_or_the_refusal(console: InPr
                     assert "无权访问" in answer.text, (user, path)
                 elif not route.params:
                     assert answer.status_code == 200, (user, path, answer.status_code, answer.text[:300])
-                if not route.params and answer.status_code == 200:
+                if route.path in matrix and answer.status_code == 200:
                     matrix[route.path].add(user)
     assert matrix == {path: set(EXPECTED[path]) for path in sections}
 
@@ -591,7 +598,8 @@ def test_hostile_path_parameters_get_a_page_or_a_refusal_never_a_500(console: In
             for value in ("x" * 3000, "%00", "%FF%FE", "..%2F..", "%3Cscript%3E", "-1", " "):
                 path = re.sub(r"\{\w+(?::\w+)?\}", value, route.path)
                 answer = get(client, path)
-                assert answer.status_code in (200, 400, 403, 404), (route.path, value[:20], answer.status_code)
+                # 405: a value with a slash in it may land on a POST-only route beside this one
+                assert answer.status_code in (200, 400, 403, 404, 405), (route.path, value[:20], answer.status_code)
                 assert not has_trace(answer.text), (route.path, value[:20])
                 assert "<script>" not in answer.text, (route.path, value[:20])
 
