@@ -16,8 +16,8 @@ from subgraphs.cases.domain.clock import local_date
 from subgraphs.common.errors import graphql_error
 from subgraphs.supervision import stats
 from subgraphs.supervision.context import SupervisionContext
-from subgraphs.supervision.stats_filter import StatisticsFilter, parse_filter
 from subgraphs.supervision.officer_activity import OfficerActivity, supervision_officer_activity
+from subgraphs.supervision.stats_filter import StatisticsFilter, parse_filter
 
 #: the look-ahead windows of the certificate-expiry summary, in days
 EXPIRY_WINDOWS = (30, 60, 90)

@@ -55,7 +55,7 @@ def expected(stack: ConsoleStack) -> dict[str, dict[str, Any]]:
             "exp90": windows[90].get(b["bodyId"], 0), "inactive": inactive.get(b["bodyId"], 0)}
     assert sum(e["exp90"] for e in out.values()) > 0, "the seed has certificates ending within 90 days"
     assert sum(e["inactive"] for e in out.values()) > 0, "the seed has officers on no recent case"
-    out["_totals"] = {e["withinDays"]: e["certificates"] for e in data["supervisionWorkforce"]["expiring"]}
+    out["_totals"] = {str(e["withinDays"]): e["certificates"] for e in data["supervisionWorkforce"]["expiring"]}
     return out
 
 
@@ -106,7 +106,7 @@ def test_page_figures_equal_the_graphs(console: InProcessConsole, expected: dict
     for d in (30, 60, 90):
         shown = int(_text(page.text, f"total-exp-{d}"))
         assert shown == sum(b[f"exp{d}"] for b in bodies.values())
-        assert shown == expected["_totals"][d], "the per-body counts add up to the graph's city total"
+        assert shown == expected["_totals"][str(d)], "the per-body counts add up to the graph's city total"
     assert int(_text(page.text, "total-inactive")) == sum(b["inactive"] for b in bodies.values())
     assert int(_text(page.text, "total-below")) == sum(b["below"] for b in bodies.values())
     trained = sum(b["trained"] for b in bodies.values())
@@ -126,7 +126,8 @@ def test_filters_narrow_to_the_bodies_the_graph_selects(console: InProcessConsol
                                                         expected: dict[str, dict[str, Any]],
                                                         params: dict[str, str], graph_filter: dict[str, str]) -> None:
     chosen = set(_bodies(stack, graph_filter)) & (set(expected) - {"_totals"})
-    assert chosen and len(chosen) < len(expected) - 1, "the filter narrows the seeded bodies"
+    assert chosen, "the filter selects staffed bodies"
+    assert len(chosen) < len(expected) - 1, "the filter narrows the seeded bodies"
     with console.client("supervisor1") as client:
         page = client.get("/workforce", params={"asOf": AS_OF, **params})
     assert page.status_code == 200
@@ -161,11 +162,13 @@ def test_a_bad_filter_value_gets_a_message_beside_its_field(console: InProcessCo
     assert page.status_code == 400
     tree = lxml.html.fromstring(page.text)
     message = tree.xpath(f'//p[@id="err-{field}"]')
-    assert message and words in message[0].text_content()
+    assert message
+    assert words in message[0].text_content()
     # beside the field: in the same .field block as the control, which points at it
     block = message[0].getparent()
     control = block.xpath(f'.//*[@name="{field}"]')
-    assert control and control[0].get("aria-invalid") == "true"
+    assert control
+    assert control[0].get("aria-invalid") == "true"
     assert control[0].get("aria-describedby") == f"err-{field}"
     assert "Traceback" not in page.text
 
@@ -181,7 +184,8 @@ def test_an_export_with_a_bad_filter_gives_the_form_not_a_file(console: InProces
 def _file_name(disposition: str) -> tuple[str, str]:
     ascii_name = re.search(r'filename="([^"]+)"', disposition)
     utf8_name = re.search(r"filename\*=UTF-8''(\S+)", disposition)
-    assert ascii_name and utf8_name, disposition
+    assert ascii_name, disposition
+    assert utf8_name, disposition
     return ascii_name.group(1), unquote(utf8_name.group(1))
 
 
@@ -204,8 +208,11 @@ def test_csv_export_has_the_pages_figures(console: InProcessConsole, stack: Cons
     assert answer.headers["content-type"].startswith("text/csv")
     ascii_name, chinese_name = _file_name(answer.headers["content-disposition"])
     assert answer.headers["content-disposition"].startswith("attachment;")
-    assert ascii_name.isascii() and ascii_name.endswith(".csv") and AS_OF in ascii_name
-    assert chinese_name.startswith("执法队伍统计") and chinese_name.endswith(".csv")
+    assert ascii_name.isascii()
+    assert ascii_name.endswith(".csv")
+    assert AS_OF in ascii_name
+    assert chinese_name.startswith("执法队伍统计")
+    assert chinese_name.endswith(".csv")
     assert answer.content.startswith(b"\xef\xbb\xbf"), "UTF-8 with BOM"
     text = answer.content[3:].decode("utf-8")
     assert not ID_NUMBER.search(text), "no ID number in the export"
@@ -237,10 +244,13 @@ def test_xlsx_export_opens_with_the_same_figures(console: InProcessConsole, stac
     assert answer.status_code == 200
     assert answer.headers["content-type"].startswith("application/vnd.openxmlformats-officedocument.spreadsheetml")
     ascii_name, chinese_name = _file_name(answer.headers["content-disposition"])
-    assert ascii_name.endswith(".xlsx") and chinese_name.endswith(".xlsx") and "执法队伍" in chinese_name
+    assert ascii_name.endswith(".xlsx")
+    assert chinese_name.endswith(".xlsx")
+    assert "执法队伍" in chinese_name
     book = load_workbook(io.BytesIO(answer.content))
     sheet = book.active
-    assert sheet is not None and sheet.title == "执法队伍统计"
+    assert sheet is not None
+    assert sheet.title == "执法队伍统计"
     values = list(sheet.iter_rows(values_only=True))
     header = [str(h) for h in values[0]]
     assert header[:2] == ["统一社会信用代码", "执法主体"]
@@ -297,14 +307,16 @@ def test_a_body_head_is_taken_to_the_own_body(console: InProcessConsole, expecte
     uscc = sorted(b for b in expected if b != "_totals")[0]
     with console.client(f"head-{uscc}") as client:
         first = client.get("/workforce")
-        assert first.status_code == 303 and first.headers["location"] == f"/workforce/{uscc}"
+        assert first.status_code == 303
+        assert first.headers["location"] == f"/workforce/{uscc}"
         page = client.get(first.headers["location"])
         assert page.status_code == 200
         assert "培训学时与办案情况仅向执法监督人员提供" in page.text
         assert len(lxml.html.fromstring(page.text).xpath('//table[@id="officers-table"]/tbody/tr')) \
             == sum(expected[uscc]["status"].values())
         export = client.get("/workforce/export.csv")
-        assert export.status_code == 303 and "content-disposition" not in export.headers
+        assert export.status_code == 303
+        assert "content-disposition" not in export.headers
 
 
 @pytest.mark.parametrize("user", ["public1", "officer1", "auditor1"])
@@ -315,7 +327,8 @@ def test_roles_without_the_page_are_refused(console: InProcessConsole, user: str
         answer = client.get(path)
     assert answer.status_code == 403
     assert "content-disposition" not in answer.headers
-    assert "无权" in answer.text and "Traceback" not in answer.text
+    assert "无权" in answer.text
+    assert "Traceback" not in answer.text
 
 
 def test_signed_out_goes_to_sign_in_and_back(console: InProcessConsole) -> None:
