@@ -22,7 +22,7 @@ RULES: AccessRules = {
     "AlertPage": _ALERTS,
     "EnforcementBody.alerts": _ALERTS,
     "PenaltyCase.alerts": _ALERTS,
-    **dict.fromkeys(("BodyCount", "BodyRate", "BodyReviewScore", "BodyWorkforce", "ExpiringCertificates", "GroupCount", "RuleAlertCount", "StatusCount", "Workforce"), _STATS),
+    **dict.fromkeys(("BodyCount", "BodyRate", "BodyReviewScore", "BodyWorkforce", "ExpiringCertificates", "GroupCount", "OfficerActivity", "RuleAlertCount", "StatusCount", "Workforce"), _STATS),
     "ReviewCampaign": _REVIEWS,
     "ReviewFile": _REVIEWS,
     "ReviewPurposeCheck": scopes("supervision:read", "cases:read"),
