@@ -68,7 +68,8 @@ async def test_alerts_through_the_subgraph(tmp_path: Path) -> None:
         rows = {a["id"]: a for a in history["data"]["supervisionAlerts"]["items"]}  # type: ignore[index]
         assert all(a["body"] == {"uscc": a["bodyId"]} for a in rows.values())
         assert rows[alert_id]["acknowledgedAt"] is not None
-        assert rows[alert_id]["rectifiedAt"] is None and rows[alert_id]["dismissedAt"] is None
+        assert rows[alert_id]["rectifiedAt"] is None
+        assert rows[alert_id]["dismissedAt"] is None
         assert all(a["acknowledgedAt"] is None for i, a in rows.items() if i != alert_id)
         bad = await _gql(client, "mutation($id: ID!) { dismissAlert(id: $id, reason: \" \") { status } }",
                          {"id": alert_id}, headers=hdr)
