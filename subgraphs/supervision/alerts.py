@@ -134,6 +134,14 @@ async def get_alert(engine: AsyncEngine, alert_id: str) -> Alert:
     return _alert(row)
 
 
+async def find_alert(engine: AsyncEngine, alert_id: str, *, scope: Any = None) -> Alert | None:
+    """The alert with this id if the caller's row `scope` (SQL over `AlertRow`; None: all) covers it."""
+    conds = [AlertRow.id == alert_id, *([scope] if scope is not None else [])]
+    async with engine.connect() as conn:
+        row = (await conn.execute(select(AlertRow).where(*conds))).first()
+    return _alert(row) if row is not None else None
+
+
 async def move_alert(engine: AsyncEngine, alert_id: str, action: AlertAction, *, actor_id: str, now: datetime,
                      reason: str | None = None, rectification_due: date | None = None,
                      remember: Remember | None = None) -> Alert:
