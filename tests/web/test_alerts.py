@@ -2,7 +2,7 @@
 
 The console runs in process (`console`) over the real `hub up` stack; every expected figure comes from
 the gateway directly (`stack.graph`) and is ordered or counted here, not by the console. Alerts acted on
-are picked by this file alone (YELLOW / INFO ones; the browser test takes RED ones), and each check
+are picked by this file alone (the open RED alerts of the lowest ids; the browser test takes the newest), and each check
 reads the alert back through the graph.
 """
 
@@ -186,7 +186,7 @@ def _form(client: httpx.Client, alert_id: str, action: str) -> dict[str, str]:
 
 
 def test_acknowledge_once_then_a_second_tab_is_refused(supervisor: httpx.Client, settled: ConsoleStack) -> None:
-    alert = _pick(settled, "YELLOW")
+    alert = _pick(settled, "RED")
     first_tab = _form(supervisor, alert["id"], "acknowledge")
     second_tab = _form(supervisor, alert["id"], "acknowledge")
     assert first_tab["idempotencyKey"] != second_tab["idempotencyKey"]
@@ -213,7 +213,7 @@ def test_acknowledge_once_then_a_second_tab_is_refused(supervisor: httpx.Client,
 
 
 def test_rectify_after_acknowledging(supervisor: httpx.Client, settled: ConsoleStack) -> None:
-    alert = _pick(settled, "YELLOW", skip=1)
+    alert = _pick(settled, "RED", skip=1)
     supervisor.post(f"/alerts/{alert['id']}/acknowledge", data=_form(supervisor, alert["id"], "acknowledge"))
     done = supervisor.post(f"/alerts/{alert['id']}/rectify", data=_form(supervisor, alert["id"], "rectify"))
     assert done.status_code == 303
@@ -227,7 +227,7 @@ def test_rectify_after_acknowledging(supervisor: httpx.Client, settled: ConsoleS
                                                   ("理" * 501, "不能超过 500 字")])
 def test_dismiss_needs_a_reason_and_nothing_is_written_without(supervisor: httpx.Client, settled: ConsoleStack,
                                                                reason: str, message: str) -> None:
-    alert = _pick(settled, "YELLOW", skip=2)
+    alert = _pick(settled, "RED", skip=2)
     before = _one(settled, alert["id"])
     form = _form(supervisor, alert["id"], "dismiss")
     response = supervisor.post(f"/alerts/{alert['id']}/dismiss", data={**form, "reason": reason})
@@ -239,7 +239,7 @@ def test_dismiss_needs_a_reason_and_nothing_is_written_without(supervisor: httpx
 
 
 def test_dismiss_with_a_reason_records_it(supervisor: httpx.Client, settled: ConsoleStack) -> None:
-    alert = _pick(settled, "YELLOW", skip=3)
+    alert = _pick(settled, "RED", skip=3)
     form = _form(supervisor, alert["id"], "dismiss")
     response = supervisor.post(f"/alerts/{alert['id']}/dismiss", data={**form, "reason": "  经核实系数据录入延迟  "})
     assert response.status_code == 303
@@ -253,7 +253,7 @@ def test_dismiss_with_a_reason_records_it(supervisor: httpx.Client, settled: Con
 
 def test_a_post_without_the_csrf_token_is_refused_and_changes_nothing(supervisor: httpx.Client,
                                                                       settled: ConsoleStack) -> None:
-    alert = _pick(settled, "YELLOW", skip=4)
+    alert = _pick(settled, "RED", skip=4)
     before = _one(settled, alert["id"])
     form = _form(supervisor, alert["id"], "acknowledge")
     no_token = supervisor.post(f"/alerts/{alert['id']}/acknowledge", data={"idempotencyKey": form["idempotencyKey"]})
