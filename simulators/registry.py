@@ -38,7 +38,7 @@ SIMULATORS: dict[str, SimulatorSpec] = {
                       "provincial enforcement-certificate system (执法证)"),
         SimulatorSpec("national_credit", "simulators.national_credit.app", 4, "REST/JSON",
                       "national enterprise registry"),
-        SimulatorSpec("identity", "simulators.identity.app", 5, "OAuth2 token + JWKS",
+        SimulatorSpec("identity", "simulators.identity.app", 5, "OAuth2 token, sign-in (code + PKCE), JWKS",
                       "unified identity provider (统一身份认证)"),
         SimulatorSpec("data_centre", "simulators.data_centre.app", 6, "REST/JSON (signed batches)",
                       "provincial data centre exchange (省政务大数据中心)"),

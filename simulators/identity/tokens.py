@@ -15,6 +15,7 @@ import jwt
 
 from simulators.identity.directory import Principal
 from simulators.identity.keys import ALGORITHM, KeyRing
+from simulators.identity.wire import OAuthError
 
 DEFAULT_AUDIENCE = "enforcement-hub"
 DEFAULT_LIFETIME_S = 3600
@@ -24,12 +25,43 @@ NORMAL_LIFETIME_RANGE = (300, 3600)
 TEST_LIFETIME_RANGE = (-86_400, 86_400)
 
 
+class LifetimePolicy:
+    """Which token lifetimes a caller may ask for; the test flag can be turned on and off while running
+    (`PUT /__admin/test-expiry`), so a test of a whole stack can hold short-lived tokens."""
+
+    def __init__(self, *, allow_test_expiry: bool) -> None:
+        self.allow_test_expiry = allow_test_expiry
+
+    @property
+    def allowed(self) -> tuple[int, int]:
+        return TEST_LIFETIME_RANGE if self.allow_test_expiry else NORMAL_LIFETIME_RANGE
+
+    @property
+    def at_authorize(self) -> tuple[int, int] | None:
+        """The range an authorization request may ask for (None: it may not ask)."""
+        return TEST_LIFETIME_RANGE if self.allow_test_expiry else None
+
+
 @dataclass(frozen=True)
 class IssuedToken:
     token: str
     expires_in: int
     scope: str
     kid: str
+
+
+def narrow_scope(principal: Principal, requested: str | None) -> str | None:
+    """The scope asked for, when every part of it is the principal's (None: the whole role scope).
+
+    Raises `OAuthError` invalid_scope naming what the principal does not hold."""
+    if not requested:
+        return None
+    allowed = principal.scope.split()
+    wanted = requested.split()
+    refused = [s for s in wanted if s not in allowed]
+    if refused:
+        raise OAuthError(400, "invalid_scope", f"not granted to this identity: {' '.join(refused)}")
+    return " ".join(dict.fromkeys(wanted))
 
 
 class TokenIssuer:

@@ -140,7 +140,8 @@ def test_hub_up_starts_every_part_and_serves_the_seeded_data(hub: HubRun) -> Non
     text = "".join(hub.output)
     assert "press Ctrl-C to stop" in text, text
     urls = sorted(set(re.findall(r"http://127\.0\.0\.1:(\d+)", text)))
-    assert len(urls) == len(SIMULATORS) + len(SUBGRAPHS) + 1, text  # simulated systems, subgraphs, the gateway
+    # simulated systems, subgraphs, the gateway and the web console
+    assert len(urls) == len(SIMULATORS) + len(SUBGRAPHS) + 2, text
     with httpx.Client(timeout=10) as client:
         for port in urls:
             assert client.get(f"http://127.0.0.1:{port}/health").status_code == 200, port

@@ -182,7 +182,8 @@ def test_wrong_password_or_unknown_user_is_invalid_grant(client: httpx.Client, u
 @pytest.mark.parametrize(
     ("form", "error"),
     [
-        ({"grant_type": "authorization_code", "code": "x"}, "unsupported_grant_type"),
+        ({"grant_type": "urn:ietf:params:oauth:grant-type:device_code", "device_code": "x"}, "unsupported_grant_type"),
+        ({"grant_type": "authorization_code", "code": "x"}, "invalid_request"),
         ({"username": "officer1", "password": "officer1-pass"}, "invalid_request"),
         ({"grant_type": "password", "username": "officer1"}, "invalid_request"),
     ],
