@@ -145,8 +145,7 @@ async def act(request: Request) -> Response:
         problem = _reason_problem(reason)
         if problem:
             log.info("alert %s: dismiss refused in the console (%s)", alert_id, problem)
-            return await _detail_page(request, session, alert_id, errors={"reason": problem}, reason=reason[:2000],
-                                      status=400)
+            return await _detail_page(request, session, alert_id, errors={"reason": problem}, reason=reason[:2000])
         variables["reason"] = reason.strip()
     try:
         await graph(request).run(operation, variables, token=session.token, purpose=PURPOSE, allow_partial=False)
@@ -154,8 +153,8 @@ async def act(request: Request) -> Response:
         log.info("alert %s: %s refused by the graph (%s)", alert_id, action, exc.code)
         message = _REFUSALS.get(exc.code, f"操作未完成：{exc.message}")
         if exc.field == "reason":
-            return await _detail_page(request, session, alert_id, errors={"reason": message}, reason=reason, status=400)
-        return await _detail_page(request, session, alert_id, refusal=message, status=409)
+            return await _detail_page(request, session, alert_id, errors={"reason": message}, reason=reason)
+        return await _detail_page(request, session, alert_id, refusal=message)
     return RedirectResponse(f"/alerts/{quote(alert_id, safe='')}?done={action}", status_code=303)
 
 
