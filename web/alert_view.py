@@ -39,7 +39,7 @@ ACTIONS: Final = {
 }
 
 _FORMS: Final = {
-    "rule": (re.compile(r"S\d{2}[A-Z]?"), "规则编号应形如 S02"),
+    "rule": (re.compile(r"S\d{2}[a-z]?"), "规则编号应形如 S02 或 S07b"),
     "severity": (re.compile("|".join(SEVERITY_NAMES)), "请选择预警等级"),
     "status": (re.compile("|".join(STATUS_NAMES)), "请选择处理状态"),
     "body": (re.compile(r"[0-9A-Z]{18}"), "执法主体应为 18 位统一社会信用代码"),
@@ -94,7 +94,9 @@ def parse_list(params: Any) -> ListQuery:
         raw = str(params.get(name) or "").strip()
         if not raw:
             continue
-        value = raw.upper() if name in ("rule", "severity", "status", "body") else raw
+        value = raw.upper() if name in ("severity", "status", "body") else raw
+        if name == "rule":  # S07b: the letter after the number is lower case
+            value = raw[:3].upper() + raw[3:].lower()
         if pattern.fullmatch(value):
             query.filters[name] = value
         else:
