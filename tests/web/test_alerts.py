@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 
 from tests.web.stack import ConsoleStack, InProcessConsole
 from web.sessions import User
@@ -77,6 +77,12 @@ def _soup(response: httpx.Response) -> BeautifulSoup:
     return BeautifulSoup(response.text, "html.parser")
 
 
+def _tag(node: Tag, css: str) -> Tag:
+    found = node.select_one(css)
+    assert found is not None, f"nothing matches {css}"
+    return found
+
+
 def _row_ids(soup: BeautifulSoup) -> list[str]:
     return [str(tr["data-alert-id"]) for tr in soup.select("tbody tr[data-alert-id]")]
 
@@ -108,12 +114,12 @@ def test_the_first_page_is_the_graphs_newest_alerts_for_the_filter(supervisor: h
     assert response.status_code == 200
     soup = _soup(response)
     assert _row_ids(soup) == [a["id"] for a in expected[:25]]
-    assert soup.select_one("#alert-total").get_text() == f"{len(expected):,}"
+    assert _tag(soup, "#alert-total").get_text() == f"{len(expected):,}"
     for tr in soup.select("tbody tr[data-alert-id]")[:5]:
         alert = next(a for a in expected if a["id"] == tr["data-alert-id"])
-        assert tr.select_one("td[data-severity]")["data-severity"] == alert["severity"]
+        assert _tag(tr, "td[data-severity]")["data-severity"] == alert["severity"]
         if alert["caseId"]:
-            assert tr.select_one(f'a[href="/cases/{alert["caseId"]}"]') is not None
+            assert _tag(tr, f'a[href="/cases/{alert["caseId"]}"]') is not None
 
 
 def test_paging_through_a_filter_lists_each_alert_once(supervisor: httpx.Client, settled: ConsoleStack) -> None:
@@ -149,7 +155,7 @@ def test_sorting_by_severity_and_due_date_orders_the_rows(supervisor: httpx.Clie
     assert dated == sorted(dated)
     assert dues == dated + [None] * (len(dues) - len(dated)), "alerts without a due date come last"
     response = supervisor.get("/alerts?sort=due&dir=asc")
-    head = _soup(response).select_one("th[aria-sort]")
+    head = _tag(_soup(response), "th[aria-sort]")
     assert head is not None
     assert head["aria-sort"] == "ascending"
     assert "期限届满日" in head.get_text()
@@ -160,10 +166,10 @@ def test_a_bad_filter_is_named_beside_its_field_and_not_applied(supervisor: http
     response = supervisor.get("/alerts", params={"severity": "PURPLE", "region": "44x", "rule": "S02"})
     assert response.status_code == 200
     soup = _soup(response)
-    assert "请选择预警等级" in soup.select_one("#err-severity").get_text()
-    assert "区划代码" in soup.select_one("#err-region").get_text()
-    assert soup.select_one("#f-severity")["aria-invalid"] == "true"
-    assert soup.select_one("#alert-total").get_text() == f"{len(_all(settled, rule='S02')):,}"
+    assert "请选择预警等级" in _tag(soup, "#err-severity").get_text()
+    assert "区划代码" in _tag(soup, "#err-region").get_text()
+    assert _tag(soup, "#f-severity")["aria-invalid"] == "true"
+    assert _tag(soup, "#alert-total").get_text() == f"{len(_all(settled, rule='S02')):,}"
     damaged = supervisor.get("/alerts", params={"after": "not-a-cursor"})
     assert damaged.status_code == 200
     assert "回到第一页" in damaged.text
@@ -180,7 +186,7 @@ def _pick(stack: ConsoleStack, severity: str, status: str = "OPEN", skip: int = 
 def _form(client: httpx.Client, alert_id: str, action: str) -> dict[str, str]:
     response = client.get(f"/alerts/{alert_id}")
     assert response.status_code == 200
-    form = _soup(response).select_one(f'form[action="/alerts/{alert_id}/{action}"]')
+    form = _tag(_soup(response), f'form[action="/alerts/{alert_id}/{action}"]')
     assert form is not None, f"no {action} form on the page"
     return {str(i["name"]): str(i.get("value", "")) for i in form.select("input[type=hidden]")}
 
@@ -197,8 +203,8 @@ def test_acknowledge_once_then_a_second_tab_is_refused(supervisor: httpx.Client,
     assert acked["status"] == "ACKNOWLEDGED"
     assert acked["acknowledgedAt"]
     page = supervisor.get(done.headers["location"])
-    assert "已签收该预警" in _soup(page).select_one("#alert-done").get_text()
-    assert _soup(page).select_one("#alert-status").get_text() == "已签收"
+    assert "已签收该预警" in _tag(_soup(page), "#alert-done").get_text()
+    assert _tag(_soup(page), "#alert-status").get_text() == "已签收"
     assert page.text.count('action="/alerts/' + alert["id"] + '/acknowledge"') == 0
     # the same form sent twice (a double click): one act, the same answer
     again = supervisor.post(f"/alerts/{alert['id']}/acknowledge", data=first_tab)
@@ -207,7 +213,7 @@ def test_acknowledge_once_then_a_second_tab_is_refused(supervisor: httpx.Client,
     # another tab rendered before the first acknowledged: the graph's refusal, shown on the page
     refused = supervisor.post(f"/alerts/{alert['id']}/acknowledge", data=second_tab)
     assert refused.status_code == 200  # the page again, with the refusal: no error page
-    assert "当前状态不允许此操作" in _soup(refused).select_one("#alert-refusal").get_text()
+    assert "当前状态不允许此操作" in _tag(_soup(refused), "#alert-refusal").get_text()
     assert "Traceback" not in refused.text
     assert _one(settled, alert["id"]) == acked
 
@@ -220,7 +226,7 @@ def test_rectify_after_acknowledging(supervisor: httpx.Client, settled: ConsoleS
     assert _one(settled, alert["id"])["status"] == "RECTIFIED"
     page = _soup(supervisor.get(f"/alerts/{alert['id']}"))
     assert page.select("form[action^='/alerts/']") == []
-    assert [li.find("strong").get_text() for li in page.select("ol.timeline li")][:3] == ["首次发现", "已签收", "已整改"]
+    assert [_tag(li, "strong").get_text() for li in page.select("ol.timeline li")][:3] == ["首次发现", "已签收", "已整改"]
 
 
 @pytest.mark.parametrize(("reason", "message"), [("", "请填写驳回理由"), ("   ", "请填写驳回理由"),
@@ -233,8 +239,8 @@ def test_dismiss_needs_a_reason_and_nothing_is_written_without(supervisor: httpx
     response = supervisor.post(f"/alerts/{alert['id']}/dismiss", data={**form, "reason": reason})
     assert response.status_code == 200  # the form again, with the message beside the field
     soup = _soup(response)
-    assert message in soup.select_one("#err-reason").get_text()
-    assert soup.select_one("#f-reason")["aria-invalid"] == "true"
+    assert message in _tag(soup, "#err-reason").get_text()
+    assert _tag(soup, "#f-reason")["aria-invalid"] == "true"
     assert _one(settled, alert["id"]) == before
 
 
@@ -247,8 +253,8 @@ def test_dismiss_with_a_reason_records_it(supervisor: httpx.Client, settled: Con
     assert after["status"] == "DISMISSED"
     assert after["dismissReason"] == "经核实系数据录入延迟"
     page = _soup(supervisor.get(f"/alerts/{alert['id']}"))
-    assert page.select_one("#alert-reason").get_text() == "经核实系数据录入延迟"
-    assert page.select_one("#alert-status").get_text() == "已驳回"
+    assert _tag(page, "#alert-reason").get_text() == "经核实系数据录入延迟"
+    assert _tag(page, "#alert-status").get_text() == "已驳回"
 
 
 def test_a_post_without_the_csrf_token_is_refused_and_changes_nothing(supervisor: httpx.Client,
@@ -296,7 +302,7 @@ def test_a_body_head_sees_its_own_alerts_and_no_actions(console: InProcessConsol
             page = client.get(f"/alerts/{mine[0]['id']}")
             assert page.status_code == 200
             assert _soup(page).select("form[action^='/alerts/']") == []
-            csrf = str(_soup(page).select_one("input[name=csrf]")["value"])
+            csrf = str(_tag(_soup(page), "input[name=csrf]")["value"])
             before = _one(settled, mine[0]["id"])
             refused = client.post(f"/alerts/{mine[0]['id']}/acknowledge", data={"csrf": csrf})
             assert refused.status_code == 403
@@ -308,11 +314,11 @@ def test_evidence_is_a_definition_list_not_json(supervisor: httpx.Client, settle
     evidence = settled.graph("query($id: ID!) { supervisionAlert(id: $id) { evidence basis } }",
                              {"id": alert["id"]})["data"]["supervisionAlert"]
     soup = _soup(supervisor.get(f"/alerts/{alert['id']}"))
-    facts = soup.select_one("dl.evidence")
+    facts = _tag(soup, "dl.evidence")
     assert facts is not None
     assert len(facts.find_all("dt")) == len(evidence["evidence"])
     assert "{" not in facts.get_text()
-    assert evidence["basis"].split("\n")[0] in soup.select_one("dd.basis").get_text()
+    assert evidence["basis"].split("\n")[0] in _tag(soup, "dd.basis").get_text()
     if "period_due" in evidence["evidence"]:
         assert "期限届满日" in facts.get_text()
 
@@ -327,11 +333,11 @@ def test_the_fresh_check_counts_alerts_newer_than_the_list(supervisor: httpx.Cli
     expected = sum(1 for a in everything if _at(a["detectedAt"]) > since)
     news = supervisor.get("/alerts/fresh", params={"severity": "RED", "since": since.isoformat()})
     assert f"有 {expected} 条新预警" in news.text
-    link = _soup(news).select_one("a")["href"]
+    link = _tag(_soup(news), "a")["href"]
     assert parse_qs(urlsplit(str(link)).query)["severity"] == ["RED"]
     # the list embeds the same check, for its own filters and its newest alert
     page = _soup(supervisor.get("/alerts?severity=RED"))
-    poll = page.select_one("#fresh-alerts")
+    poll = _tag(page, "#fresh-alerts")
     assert re.fullmatch(r"every \d+s", str(poll["hx-trigger"]))
     polled = parse_qs(urlsplit(str(poll["hx-get"])).query)
     assert polled["severity"] == ["RED"]
