@@ -147,6 +147,17 @@ _EVIDENCE_LABELS: Final = {
 _UNITS: Final = {"WORKING_DAYS": "工作日", "DAYS": "自然日", "CALENDAR_DAYS": "自然日", "MONTHS": "月", "YEARS": "年",
                  "HOURS": "小时"}
 
+#: case states (the cases subgraph's CaseState) as the evidence's `state` shows them
+_CASE_STATES: Final = {
+    "CLUE": "案源登记", "CLUE_VERIFYING": "核查", "NOT_FILED": "不予立案", "SIMPLE_DECIDED": "简易程序当场决定",
+    "FILED": "已立案", "INVESTIGATING": "调查取证", "INVESTIGATION_CONCLUDED": "调查终结", "UNDER_REVIEW": "负责人审查",
+    "NOTIFIED": "已告知", "HEARING_PENDING": "听证待举行", "HEARING_HELD": "听证已举行", "LEGAL_REVIEW": "法制审核中",
+    "COLLECTIVE_DISCUSSION": "集体讨论", "DECIDED": "已作出处罚决定", "NO_PENALTY_DECIDED": "不予处罚决定",
+    "TRANSFERRED": "已移送司法机关", "SERVED": "已送达", "PERFORMING": "履行期内", "OVERDUE": "逾期未履行",
+    "ENFORCING": "强制执行中", "PERFORMED": "履行完毕", "SUSPENDED": "中止", "TERMINATED": "终止/终结",
+    "CLOSED": "结案", "ARCHIVED": "归档",
+}
+
 
 def _value(key: str, value: Any) -> str:
     if isinstance(value, bool):
@@ -161,6 +172,8 @@ def _value(key: str, value: Any) -> str:
         return yuan(value)
     if key == "unit":
         return _UNITS.get(str(value), str(value))
+    if key == "state":
+        return f"{_CASE_STATES.get(str(value), str(value))}（{value}）"
     if key.endswith(("_on", "_due", "_start", "_to")) and isinstance(value, str):
         return china_date(value)
     if key.endswith("_at") and isinstance(value, str):

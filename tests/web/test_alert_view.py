@@ -44,6 +44,6 @@ def test_values_are_normalised_or_named_as_wrong() -> None:
 
 def test_evidence_reads_as_words_dates_and_money() -> None:
     facts = dict(evidence_facts({"period_due": "2026-03-01", "unit": "WORKING_DAYS", "fine_fen": 1_250_000,
-                                 "major": True, "acts": ["SEAL", "SEIZE"], "done_on": None}))
+                                 "major": True, "acts": ["SEAL", "SEIZE"], "done_on": None, "state": "CLUE_VERIFYING"}))
     assert facts == {"期限届满日": "2026-03-01", "期限单位": "工作日", "罚款金额": "1.25 万元", "重大案件": "是",
-                     "执法行为": "SEAL、SEIZE", "实际完成日": "—"}
+                     "执法行为": "SEAL、SEIZE", "实际完成日": "—", "案件状态": "核查（CLUE_VERIFYING）"}
