@@ -1,6 +1,6 @@
 """The gateway with its security and audit extensions wired in the right order.
 
-    RequestGuard -> ResponseGuard -> CallSigning -> AccessLogExtension (-> ConsoleExtension in dev)
+    RequestGuard -> ResponseGuard -> CallSigning -> AccessLogExtension
 
 `create_secure_app` is what ``hub gateway`` calls; `security_extensions` gives the same list for
 callers that build the app themselves.
@@ -16,7 +16,6 @@ from starlette.applications import Starlette
 from gateway.app import create_app
 from gateway.audit.extension import AccessLogExtension
 from gateway.audit.log import AccessLog
-from gateway.console.extension import ConsoleExtension
 from gateway.extensions import GatewayExtension
 from gateway.security.config import SecurityConfig
 from gateway.security.extension import CallSigning, RequestGuard, ResponseGuard
@@ -36,8 +35,6 @@ def security_extensions(config: SecurityConfig, *, access_log: AccessLog | None 
     if access_log is not None:
         extensions.append(AccessLogExtension(access_log, views, authenticate=guard.authenticate,
                                              local_subgraphs=local_subgraphs))
-    if config.console:
-        extensions.append(ConsoleExtension())
     return extensions
 
 

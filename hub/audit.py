@@ -142,7 +142,6 @@ def gateway_security(settings: Settings) -> tuple[SecurityConfig, AccessLog]:
         rate_limit=RateLimit(sec.rate_limit.capacity, sec.rate_limit.refill_per_s) if rate_on else None,
         trusted=trusted,
         strip_response_extensions=production,
-        console=not production,
         purposes=PurposeBindings(required=sec.bound_purpose if sec.bound_purpose is not None else production,
                                  daily_limit=sec.clear_read_daily_limit),
         anonymous_scopes=DEV_ANONYMOUS_SCOPES,

@@ -103,12 +103,18 @@ class GraphClient:
     async def close(self) -> None:
         await self._client.aclose()
 
-    async def raw(self, body: bytes, *, token: str, purpose: str | None = None) -> httpx.Response:
-        """Forward a GraphQL request as the user (the explorer's fetcher)."""
+    async def raw(self, body: bytes, *, token: str, purpose: str | None = None, purpose_ref: str | None = None,
+                  client_name: str = "supervision-console-explorer") -> httpx.Response:
+        """Forward a GraphQL request body as the user (the explorer's fetcher); the answer as the gateway gave it.
+
+        Raises `httpx.HTTPError` when the gateway does not answer (the caller says so in its own words).
+        """
         headers = {"content-type": "application/json", "accept": "application/graphql-response+json",
-                   "authorization": f"Bearer {token}"}
+                   "authorization": f"Bearer {token}", "x-client-name": client_name}
         if purpose:
             headers["x-purpose-code"] = purpose
+        if purpose_ref:
+            headers["x-purpose-ref"] = purpose_ref
         return await self._client.post(self.gateway_url, content=body, headers=headers)
 
     async def run(self, name: str, variables: dict[str, Any] | None = None, *, token: str,

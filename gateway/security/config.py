@@ -15,7 +15,7 @@ rate limits                per client token bucket          off
 trusted documents          as configured                    as configured
 signed subgraph calls      on                               on when a key is configured
 response ``extensions``    removed (no tracing data)        kept
-console page               no                               ``/console``
+IDE / query page           none                             none (the web console's ``/explorer``)
 clear reads                purpose bound to a record        purpose stated
 =========================  ==============================  ==================================
 """
@@ -51,7 +51,6 @@ class SecurityConfig:
     rate_limit: RateLimit | None = field(default_factory=RateLimit)
     trusted: TrustedDocuments | None = None
     strip_response_extensions: bool = True
-    console: bool = False
     document_cache_size: int = 1000
     #: need-to-know: clear reads only with a purpose bound to a case, inspection or review (production)
     purposes: PurposeBindings = field(default_factory=PurposeBindings)
@@ -85,5 +84,5 @@ class SecurityConfig:
             **changes: Any) -> SecurityConfig:
         base = cls(jwt=jwt, signing_key=signing_key, allow_anonymous=True, limits=OperationLimits.dev(),
                    hygiene=HygienePolicy(introspection=True, hide_suggestions=False), rate_limit=None,
-                   strip_response_extensions=False, console=True)
+                   strip_response_extensions=False)
         return replace(base, **changes)

@@ -142,6 +142,8 @@ def test_form_encoded_post_rejected(stack: Stack, officer: str) -> None:
 def test_no_ide_page_for_a_browser(stack: Stack) -> None:
     for path in ("/graphql", "/console", "/"):
         response = httpx.get(f"{stack.gateway}{path}", headers={"accept": "text/html"}, timeout=10)
+        if path == "/console":
+            assert response.status_code == 404
         assert "text/html" not in response.headers.get("content-type", "")
         assert "<html" not in response.text.lower()
         assert "<script" not in response.text.lower()

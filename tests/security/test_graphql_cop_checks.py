@@ -129,4 +129,6 @@ def test_no_ide_page_in_production(hub: Hub) -> None:
     for path in ("/console", "/graphiql", "/playground", "/altair", "/graphql/console"):
         response = httpx.get(f"{hub.gateway}{path}", headers={"accept": "text/html"}, timeout=10)
         assert response.status_code in (404, 405, 400), (path, response.status_code)
+        if path == "/console":  # no query page at all (the dev IDE is the web console's /explorer)
+            assert response.status_code == 404
         assert "<textarea" not in response.text

@@ -1,1 +1,0 @@
-"""The dev console: one self-contained HTML page (no external scripts) to run queries against /graphql."""
