@@ -28,6 +28,7 @@ RULES: AccessRules = {
     "ReviewPurposeCheck": scopes("supervision:read", "cases:read"),
     "Query.reviewPurposeBinding": scopes("supervision:read", "cases:read"),
     "Query.supervisionAlerts": _ALERTS,
+    "Query.supervisionAlert": _ALERTS,
     "Query.supervisionPersons": _REVIEWS,
     "Query.reviewCampaigns": _REVIEWS,
     "Query.reviewCampaignFiles": _REVIEWS,
