@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import takewhile
 from pathlib import Path
 from typing import Any, Final
 
@@ -166,6 +167,6 @@ def _operation_name(name: str) -> str | None:
         index = text.find(keyword)
         if index >= 0:
             rest = text[index + len(keyword):].lstrip()
-            ident = "".join(ch for ch in rest[:80] if ch.isalnum() or ch == "_")
+            ident = "".join(takewhile(lambda ch: ch.isalnum() or ch == "_", rest[:80]))
             return ident or None
     return None

@@ -24,7 +24,7 @@ from typing import Any, Final
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.orm import QueryableAttribute
+from sqlalchemy.orm import QueryableAttribute, aliased
 from starlette.requests import Request
 
 from subgraphs.cases.devauth import HEADER, DevUser, DevUserError, parse_dev_user
@@ -47,8 +47,13 @@ def _expression(column: Column) -> ColumnElement[Any]:
 
 
 def body_region_of(body_column: ColumnElement[Any]) -> ColumnElement[Any]:
-    """SQL: the region of the body named by `body_column`, from the body register (NULL if unknown)."""
-    return select(BodyRow.region_code).where(BodyRow.uscc == body_column).limit(1).scalar_subquery()
+    """SQL: the region of the body named by `body_column`, from the body register (NULL if unknown).
+
+    The register is read under an alias, so that the lookup stays a subquery of its own even in a
+    query that joins the register itself (it would otherwise correlate to the outer query's rows and
+    be left with no FROM clause)."""
+    register = aliased(BodyRow)
+    return select(register.region_code).where(register.uscc == body_column).limit(1).scalar_subquery()
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,6 +49,9 @@ class Alert:
     last_seen_at: datetime
     rectification_due: date | None
     dismiss_reason: str | None
+    acknowledged_at: datetime | None = None
+    rectified_at: datetime | None = None
+    dismissed_at: datetime | None = None
 
 
 def key_text(f: Finding) -> str:
@@ -58,7 +61,8 @@ def key_text(f: Finding) -> str:
 def _alert(row: Any) -> Alert:
     return Alert(row.id, row.rule_id, Severity(row.severity), SubjectKind(row.subject_kind), row.subject_id,
                  row.case_id, row.body_id, AlertStatus(row.status), row.active, dict(row.evidence),
-                 row.period_due, row.detected_at, row.last_seen_at, row.rectification_due, row.dismiss_reason)
+                 row.period_due, row.detected_at, row.last_seen_at, row.rectification_due, row.dismiss_reason,
+                 acknowledged_at=row.acknowledged_at, rectified_at=row.rectified_at, dismissed_at=row.dismissed_at)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +132,14 @@ async def get_alert(engine: AsyncEngine, alert_id: str) -> Alert:
     if row is None:
         raise AlertNotFound(f"alert {alert_id} not found")
     return _alert(row)
+
+
+async def find_alert(engine: AsyncEngine, alert_id: str, *, scope: Any = None) -> Alert | None:
+    """The alert with this id if the caller's row `scope` (SQL over `AlertRow`; None: all) covers it."""
+    conds = [AlertRow.id == alert_id, *([scope] if scope is not None else [])]
+    async with engine.connect() as conn:
+        row = (await conn.execute(select(AlertRow).where(*conds))).first()
+    return _alert(row) if row is not None else None
 
 
 async def move_alert(engine: AsyncEngine, alert_id: str, action: AlertAction, *, actor_id: str, now: datetime,

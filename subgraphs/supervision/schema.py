@@ -25,7 +25,7 @@ from subgraphs.common.types import described_enum
 from subgraphs.supervision import stats
 from subgraphs.supervision.access_rules import RULES
 from subgraphs.supervision.alert_order import AlertOrder, parse_value, value_of
-from subgraphs.supervision.alerts import AlertFilter, get_alert, list_alerts, move_alert
+from subgraphs.supervision.alerts import AlertFilter, find_alert, get_alert, list_alerts, move_alert
 from subgraphs.supervision.authority import alert_scope, ensure_may_act
 from subgraphs.supervision.context import SupervisionContext
 from subgraphs.supervision.errors import SupervisionError
@@ -207,8 +207,17 @@ async def review_campaign_files(
                        rectified_at=f.rectified_at) for f in await sampled(info.context.engine, str(campaign_id))]
 
 
+async def supervision_alert(
+    info: Info[SupervisionContext, None],
+    id: Annotated[strawberry.ID, strawberry.argument(description="预警标识 — the alert's id")],
+) -> SupervisionAlertType | None:
+    alert = await find_alert(info.context.engine, str(id), scope=alert_scope(info.context.caller))
+    return SupervisionAlertType.of(alert) if alert is not None else None
+
+
 @strawberry.type(description="执法监督查询 — supervision queries: alerts, statistics, workforce and case-file review")
 class Query(StatsQuery, ReviewQuery):
+    supervision_alert: SupervisionAlertType | None = strawberry.field(resolver=supervision_alert, description="预警详情 — one alert by id, also one the latest sweep no longer finds; null if unknown or outside the caller's scope.")
     supervision_alerts: AlertPage | None = strawberry.field(resolver=supervision_alerts, description="监督预警 — alerts by rule, body, case, region, status or severity, by id order or by orderBy, a page at a time.")
     supervision_persons: list[PersonRef | None] | None = strawberry.field(resolver=supervision_persons, description="人员引用 — person references by hash, resolved by the population subgraph; a person the population register does not know comes back null, alone.")
     supervision_case_counts: list[GroupCount] | None = strawberry.field(resolver=supervision_case_counts, description="案件统计 — cases grouped by BODY, LEVEL, REGION, ITEM, PROCEDURE, STATUS, DECIDED_MONTH (决定月份; MONTH is the same), FILED_MONTH (立案月份) or PENALTY_KIND (a case counts once under each of its kinds), narrowed by filter.")

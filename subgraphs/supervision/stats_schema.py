@@ -16,6 +16,7 @@ from subgraphs.cases.domain.clock import local_date
 from subgraphs.common.errors import graphql_error
 from subgraphs.supervision import stats
 from subgraphs.supervision.context import SupervisionContext
+from subgraphs.supervision.officer_activity import OfficerActivity, supervision_officer_activity
 from subgraphs.supervision.stats_filter import StatisticsFilter, parse_filter
 
 #: the look-ahead windows of the certificate-expiry summary, in days
@@ -164,6 +165,10 @@ class StatsQuery:
         resolver=supervision_expiring_certificates,
         description="即将到期执法证 — per body: ACTIVE certificates of listed officers ending within `withinDays` "
                     "of `asOf`.")
+    supervision_officer_activity: list[OfficerActivity] | None = strawberry.field(
+        resolver=supervision_officer_activity,
+        description="执法人员履职情况 — per officer of one body: training hours of a year, the last case activity and "
+                    "whether the officer counts as inactive (零执法), as the workforce counts do.")
     supervision_alerts_by_rule: list[RuleAlertCount] | None = strawberry.field(
         resolver=supervision_alerts_by_rule,
         description="规则预警统计 — active alerts by rule and severity, narrowed by filter.")

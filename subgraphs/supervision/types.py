@@ -43,6 +43,10 @@ described_enum(CaseDimension, name="CaseDimension", description=(
 })
 
 
+def _alert_body(root: SupervisionAlertType) -> EnforcementBody:
+    return EnforcementBody(uscc=root.body_id)
+
+
 @strawberry.type(name="SupervisionAlert", description=(
     "执法监督预警 — supervision alert: what a supervision rule found about a case, officer or body (DOMAIN.md §8); "
     "never personal data."))
@@ -75,6 +79,14 @@ class SupervisionAlertType:
                     "null for YELLOW pre-warnings")
     dismiss_reason: str | None = strawberry.field(
         description="排除理由 — why a supervisor dismissed it; null unless DISMISSED")
+    acknowledged_at: datetime | None = strawberry.field(
+        description="签收时间 — when a supervisor acknowledged it; null if never acknowledged")
+    rectified_at: datetime | None = strawberry.field(
+        description="整改时间 — when it was last marked rectified; null if never")
+    dismissed_at: datetime | None = strawberry.field(
+        description="排除时间 — when a supervisor dismissed it; null unless dismissed")
+    body: EnforcementBody = strawberry.field(
+        resolver=_alert_body, description="责任主体 — the body responsible (its name from personnel, by `bodyId`)")
 
     @classmethod
     def of(cls, a: Alert) -> SupervisionAlertType:
@@ -85,7 +97,8 @@ class SupervisionAlertType:
                    subject_kind=a.subject_kind.value, subject_id=a.subject_id, case_id=a.case_id, body_id=a.body_id,
                    status=a.status, active=a.active, evidence=cast(JSON, a.evidence), period_due=a.period_due,
                    detected_at=a.detected_at, last_seen_at=a.last_seen_at, rectification_due=a.rectification_due,
-                   dismiss_reason=a.dismiss_reason)
+                   dismiss_reason=a.dismiss_reason, acknowledged_at=a.acknowledged_at, rectified_at=a.rectified_at,
+                   dismissed_at=a.dismissed_at)
 
 
 async def _case_alerts(root: PenaltyCase, info: Info[SupervisionContext, None]) -> list[SupervisionAlertType]:

@@ -63,6 +63,18 @@ async def test_alerts_through_the_subgraph(tmp_path: Path) -> None:
         acked = await _gql(client, "mutation($id: ID!) { acknowledgeAlert(id: $id) { status } }", {"id": alert_id},
                            headers=hdr)
         assert acked["data"]["acknowledgeAlert"]["status"] == "ACKNOWLEDGED"  # type: ignore[index]
+        history = await _gql(client, "{ supervisionAlerts(ruleId: \"S02\") { items { id bodyId body { uscc } "
+                                     "acknowledgedAt rectifiedAt dismissedAt } } }")
+        rows = {a["id"]: a for a in history["data"]["supervisionAlerts"]["items"]}  # type: ignore[index]
+        assert all(a["body"] == {"uscc": a["bodyId"]} for a in rows.values())
+        assert rows[alert_id]["acknowledgedAt"] is not None
+        assert rows[alert_id]["rectifiedAt"] is None
+        assert rows[alert_id]["dismissedAt"] is None
+        assert all(a["acknowledgedAt"] is None for i, a in rows.items() if i != alert_id)
+        one = await _gql(client, "query($id: ID!) { supervisionAlert(id: $id) { id status ruleId } }", {"id": alert_id})
+        assert one["data"]["supervisionAlert"] == {"id": alert_id, "status": "ACKNOWLEDGED", "ruleId": "S02"}  # type: ignore[index]
+        unknown = await _gql(client, "{ supervisionAlert(id: \"no-such-alert\") { id } }")
+        assert unknown["data"]["supervisionAlert"] is None  # type: ignore[index]
         bad = await _gql(client, "mutation($id: ID!) { dismissAlert(id: $id, reason: \" \") { status } }",
                          {"id": alert_id}, headers=hdr)
         assert bad["errors"][0]["extensions"]["code"] == "ILLEGAL_TRANSITION"  # type: ignore[index]
