@@ -376,6 +376,34 @@ OPEN_ALERTS = """{ supervisionAlerts(status: OPEN, severity: YELLOW, first: 5, o
   { items { id caseId bodyId } } }"""
 
 
+OFFICER_BODY = "query($uscc: String!) { enforcementBody(uscc: $uscc) { uscc regionCode itemCodes } }"
+ITEMS = "{ enforcementItems(status: PUBLISHED, first: 1000) { items { code version } } }"
+REGISTER = ("mutation($input: RegisterClueInput!, $key: String) "
+            "{ registerClue(input: $input, idempotencyKey: $key) { id caseNo } }")
+
+
+def _case_with_hostile_party(console: InProcessConsole, payload: str) -> tuple[str | None, str]:
+    """A clue registered by officer1 with an organisation party named `payload`: (case id, why not)."""
+    stack = console.stack
+    who = claims(stack.token("officer1"))
+    body = (stack.graph(OFFICER_BODY, {"uscc": who.get("body_uscc") or ""}, user="officer1").get("data") or {}).get(
+        "enforcementBody")
+    items = ((stack.graph(ITEMS, user="officer1").get("data") or {}).get("enforcementItems") or {}).get("items") or []
+    item = next((i for i in items if body and i["code"] in body["itemCodes"]), None)
+    if not body or not item:
+        return None, "officer1's body or a published item of it not found"
+    variables = {"key": str(uuid.uuid4()), "input": {
+        "bodyId": body["uscc"], "itemCode": item["code"], "itemVersion": str(item["version"]),
+        "regionCode": body["regionCode"], "source": "INSPECTION",
+        "parties": [{"partyType": "ORGANISATION", "name": payload, "uscc": body["uscc"]}],  # a valid code
+        "violation": {"start": "2026-11-20", "continuous": False, "endangersLifeOrFinance": False,
+                      "harmfulConsequences": False},
+        "discoveredOn": "2026-11-25"}}
+    answer = stack.graph(REGISTER, variables, user="officer1", purpose="CASE_HANDLING")
+    case = (answer.get("data") or {}).get("registerClue")
+    return (case["id"], "") if case else (None, str(answer.get("errors"))[:300])
+
+
 @pytest.fixture(scope="module")
 def stored_xss(console: InProcessConsole) -> dict[str, tuple[str, list[str]]]:
     """Hostile text written through the graph as other people would: {marker: (payload, paths that may show it)}."""
@@ -392,6 +420,10 @@ def stored_xss(console: InProcessConsole) -> dict[str, tuple[str, list[str]]]:
     marker = f"xss-campaign-{uuid.uuid4().hex[:8]}"
     campaign = _mutate(console, CAMPAIGN, {"name": _payload(marker), "seed": 4242})["createReviewCampaign"]
     written[marker] = (_payload(marker), ["/review", "/dashboard", *_filled(console, "/review", campaign["id"])])
+    marker = f"xss-party-{uuid.uuid4().hex[:8]}"
+    case_id, why_not = _case_with_hostile_party(console, _payload(marker))
+    assert case_id, f"officer1 could not register a clue: {why_not}"
+    written[marker] = (_payload(marker), [*_filled(console, "/cases", case_id), "/cases?status=CLUE"])
     return written
 
 
