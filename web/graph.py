@@ -11,6 +11,7 @@ does not allow it), `InputRefused` (a field's value was refused, with the field)
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -160,6 +161,6 @@ def _operation_name(name: str) -> str | None:
         index = text.find(keyword)
         if index >= 0:
             rest = text[index + len(keyword):].lstrip()
-            ident = "".join(ch for ch in rest[:80] if ch.isalnum() or ch == "_")
-            return ident or None
+            ident = re.match(r"[A-Za-z_][A-Za-z0-9_]*", rest)
+            return ident.group(0) if ident else None
     return None
