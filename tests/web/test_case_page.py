@@ -72,7 +72,8 @@ def test_list_shows_the_graphs_first_page_in_order(stack: ConsoleStack, console:
     assert _listed(doc) == [c["caseNo"] for c in expected["items"]]
     # the next page is the graph's next page
     next_link = doc.xpath('//a[@rel="next"]/@href')
-    assert next_link and expected["nextCursor"]
+    assert next_link
+    assert expected["nextCursor"]
     with console.client("supervisor1") as web:
         second = _page(web.get(next_link[0]).text)
     assert _listed(second) == [c["caseNo"] for c in _cases(stack, after=expected["nextCursor"])["items"]]
@@ -128,7 +129,8 @@ def test_case_page_header_and_timeline_equal_the_graph(stack: ConsoleStack, cons
     assert doc.xpath('//*[@data-field="status"]/@data-code') == [case["status"]]
     assert _texts(doc, '//*[@data-field="headHash"]') == [case["headHash"]]
     seqs = [int(s) for s in doc.xpath('//ol[@id="timeline"]/li/@data-seq')]
-    assert seqs == [e["seq"] for e in case["events"]] and len(seqs) == case["version"]
+    assert seqs == [e["seq"] for e in case["events"]]
+    assert len(seqs) == case["version"]
     hashes = doc.xpath('//ol[@id="timeline"]/li//div[@class="hash"]/text()')
     assert all(e["hash"] in " ".join(hashes) for e in case["events"])
     assert expected["verifyCaseEvents"]["ok"]
@@ -254,11 +256,13 @@ def test_tampered_event_shows_broken_chain(stack: ConsoleStack, console: InProce
     case_id, seq = tamper_target(stack)
     with tampered(stack.store, case_id, seq):
         verdict = _case(stack, case_id)["verifyCaseEvents"]
-        assert verdict["ok"] is False and verdict["seq"] == seq  # the graph's own verdict
+        assert verdict["ok"] is False
+        assert verdict["seq"] == seq
         with console.client("supervisor1") as web:
             doc = _page(web.get(f"/cases/{case_id}").text)
         status = doc.xpath('//*[@id="chain-status"]')[0]
-        assert status.get("data-ok") == "false" and status.get("data-seq") == str(seq)
+        assert status.get("data-ok") == "false"
+        assert status.get("data-seq") == str(seq)
         assert f"链条在第 {seq} 个事件处断裂" in " ".join(status.text_content().split())
         assert doc.xpath('//li[contains(@class, "broken")]/@id') == [f"event-{seq}"]
         assert doc.xpath('//a[@id="goto-broken"]/@href') == [f"#event-{seq}"]
