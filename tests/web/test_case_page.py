@@ -113,6 +113,11 @@ def test_bad_filter_values_are_named_beside_their_fields_and_left_out(stack: Con
         unknown = _page(web.get("/cases", params={"status": "NO_SUCH_STATE"}).text)
     assert _texts(unknown, '//*[@id="err-status"]')
     assert _total(unknown) == _cases(stack)["total"]
+    # a cursor the graph refuses (BAD_USER_INPUT): said on the page, the first page of the same filter shown
+    with console.client("supervisor1") as web:
+        stale = _page(web.get("/cases", params={"status": status, "after": "not-a-cursor"}).text)
+    assert _texts(stale, '//*[@id="err-after"]')
+    assert _listed(stale) == [c["caseNo"] for c in _cases(stack, {"statuses": [status]})["items"]]
 
 
 def test_case_page_header_and_timeline_equal_the_graph(stack: ConsoleStack, console: InProcessConsole) -> None:

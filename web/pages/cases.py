@@ -62,12 +62,20 @@ async def case_list(request: Request) -> Response:
     purpose = "SUPERVISION" if session.user.has_any(view.SUPERVISING) else None  # the list names no person
     try:
         result = await graph(request).run("cases-list", variables, token=session.token, purpose=purpose)
-    except InputRefused as exc:  # the graph refused one condition: name it, show the list without it
-        field = _form_field(exc.field)
-        query.errors[field] = exc.message
-        log.info("case list: the graph refused %s (%s)", exc.field or "a filter", exc.code)
+        refused = _refused(result)
+    except InputRefused as exc:
+        refused = (exc.field, exc.message, exc.code)
+    if refused is not None:  # the graph refused one condition: name it, show the list without it
+        graph_field, message, code = refused
+        # an argument the graph does not name is the cursor when one was sent (the filter was checked here)
+        field = _form_field(graph_field) if graph_field else ("after" if after else "filter")
+        query.errors[field] = message if field != "after" else "翻页参数无效，已回到第一页"
+        log.info("case list: the graph refused %s (%s)", graph_field or "a filter", code)
         _drop(query, field)
-        variables.update(filter=query.filter or None, after=None)
+        if field == "sort":
+            query.sort = filters.DEFAULT_SORT
+        variables.update(filter=query.filter or None, after=None, orderBy=query.order_by)
+        after = None
         result = await graph(request).run("cases-list", variables, token=session.token, purpose=purpose)
     if query.errors:
         log.info("case list: refused filter values for %s (sub=%s)", ",".join(sorted(query.errors)),
@@ -81,11 +89,23 @@ async def case_list(request: Request) -> Response:
     }, session=session)
 
 
-_GRAPH_FIELDS: Final = {"filter.bodies": "body", "filter.region": "region", "filter.statuses": "status",
+_GRAPH_FIELDS: Final = {"filter": "filter", "filter.bodies": "body", "filter.region": "region", "filter.statuses": "status",
                         "filter.items": "item", "filter.filed": "from", "filter.caseNo": "q", "after": "after",
                         "orderBy": "sort"}
 _FILTER_KEYS: Final = {"body": "bodies", "region": "region", "status": "statuses", "item": "items", "from": "filed",
                        "to": "filed", "q": "caseNo"}
+
+
+def _refused(result: Result) -> tuple[str | None, str, str] | None:
+    """(argument, message, code) when the graph gave no page because it refused a value."""
+    if result.data.get("penaltyCases") is not None:
+        return None
+    for error in result.errors:
+        ext = error.get("extensions")
+        if isinstance(ext, dict) and ext.get("code") == "BAD_USER_INPUT":
+            argument = ext.get("argument") or ext.get("field")
+            return (str(argument) if argument else None), str(error.get("message", "")), "BAD_USER_INPUT"
+    return None
 
 
 def _form_field(graph_field: str | None) -> str:
@@ -93,6 +113,8 @@ def _form_field(graph_field: str | None) -> str:
 
 
 def _drop(query: filters.CaseQuery, field: str) -> None:
+    if field in ("after", "sort"):
+        return  # the cursor or the order is dropped by the caller's retry (first page, default order)
     key = _FILTER_KEYS.get(field)
     if key is not None:
         query.filter.pop(key, None)
