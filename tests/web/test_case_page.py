@@ -20,7 +20,8 @@ from tests.web.stack import ConsoleStack, InProcessConsole
 LIST = """query($filter: CaseFilter, $after: String) {
   penaltyCases(filter: $filter, orderBy: [{field: FILED_ON, direction: DESC}], first: 20, after: $after) {
     total nextCursor items { id caseNo status fineFen } } }"""
-CASE = """query($id: ID!) { penaltyCase(id: $id) { id caseNo version status headHash
+ITEMS = """{ enforcementItems(first: 1000) { items { code version name } } }"""
+CASE = """query($id: ID!) { penaltyCase(id: $id) { id caseNo version status headHash itemCode itemVersion
   parties { partyType name person { name idNumber mobile } }
   events { seq kind fromState toState hash } }
   verifyCaseEvents(caseId: $id) { ok reason fault seq } }"""
@@ -133,6 +134,9 @@ def test_case_page_header_and_timeline_equal_the_graph(stack: ConsoleStack, cons
     assert _texts(doc, '//*[@data-field="version"]') == [str(case["version"])]
     assert doc.xpath('//*[@data-field="status"]/@data-code') == [case["status"]]
     assert _texts(doc, '//*[@data-field="headHash"]') == [case["headHash"]]
+    catalogue = stack.graph(ITEMS)["data"]["enforcementItems"]["items"]
+    item = next(i for i in catalogue if (i["code"], str(i["version"])) == (case["itemCode"], str(case["itemVersion"])))
+    assert _texts(doc, '//*[@data-field="item"]')[0].startswith(f"{item['name']} {case['itemCode']}")
     seqs = [int(s) for s in doc.xpath('//ol[@id="timeline"]/li/@data-seq')]
     assert seqs == [e["seq"] for e in case["events"]]
     assert len(seqs) == case["version"]

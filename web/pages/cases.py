@@ -28,11 +28,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from web.graph import GraphUnavailable, InputRefused, Result
+from web.graph import GraphError, GraphUnavailable, InputRefused, Result
 from web.pagekit import graph, render, require
 from web.pages import cases_filters as filters
 from web.pages import cases_terms as terms
 from web.pages import cases_view as view
+from web.sessions import Session
 
 __all__ = ["ROUTES"]
 
@@ -58,30 +59,18 @@ async def case_list(request: Request) -> Response:
     if after is not None and not _CURSOR.match(after):
         query.errors["after"] = "翻页参数无效，已回到第一页"
         after = None
-    variables = {"filter": query.filter or None, "orderBy": query.order_by, "first": PAGE_SIZE, "after": after}
-    purpose = "SUPERVISION" if session.user.has_any(view.SUPERVISING) else None  # the list names no person
+    names = asyncio.create_task(_item_names(request, session.token, session.user.has_any(view.CATALOGUE_READERS)))
     try:
-        result = await graph(request).run("cases-list", variables, token=session.token, purpose=purpose)
-        refused = _refused(result)
-    except InputRefused as exc:
-        refused = (exc.field, exc.message, exc.code)
-    if refused is not None:  # the graph refused one condition: name it, show the list without it
-        graph_field, message, code = refused
-        # an argument the graph does not name is the cursor when one was sent (the filter was checked here)
-        field = _form_field(graph_field) if graph_field else ("after" if after else "filter")
-        query.errors[field] = message if field != "after" else "翻页参数无效，已回到第一页"
-        log.info("case list: the graph refused %s (%s)", graph_field or "a filter", code)
-        _drop(query, field)
-        if field == "sort":
-            query.sort = filters.DEFAULT_SORT
-        variables.update(filter=query.filter or None, after=None, orderBy=query.order_by)
-        after = None
-        result = await graph(request).run("cases-list", variables, token=session.token, purpose=purpose)
+        result, after = await _list_page(request, session, query, after)
+        items = await names
+    finally:
+        names.cancel()  # a no-op once done; stops the lookup when the list failed
     if query.errors:
         log.info("case list: refused filter values for %s (sub=%s)", ",".join(sorted(query.errors)),
                  session.user.subject)
     page = result.data.get("penaltyCases") or {"items": [], "total": 0, "nextCursor": None}
     rows = [{**c, "status_name": terms.name(terms.STATES, c.get("status")),
+             "item_name": items.get(str(c.get("itemCode"))),
              "procedure_name": terms.name(terms.PROCEDURES, c.get("procedure"))} for c in page.get("items") or []]
     return render(request, "cases/list.html", {
         "query": query, "rows": rows, "total": page.get("total"), "next_cursor": page.get("nextCursor"),
@@ -89,11 +78,48 @@ async def case_list(request: Request) -> Response:
     }, session=session)
 
 
+async def _list_page(request: Request, session: Session, query: filters.CaseQuery,
+                     after: str | None) -> tuple[Result, str | None]:
+    """One page of the list; a value the graph refuses is named in `query.errors` and the page asked
+    again without it (the cursor or order dropped, or that condition left out)."""
+    variables = {"filter": query.filter or None, "orderBy": query.order_by, "first": PAGE_SIZE, "after": after}
+    purpose = "SUPERVISION" if session.user.has_any(view.SUPERVISING) else None  # the list names no person
+    try:
+        result = await graph(request).run("cases-list", variables, token=session.token, purpose=purpose)
+        refused = _refused(result)
+    except InputRefused as exc:
+        refused = (exc.field, exc.message, exc.code)
+    if refused is None:
+        return result, after
+    graph_field, message, code = refused
+    # an argument the graph does not name is the cursor when one was sent (the filter was checked here)
+    field = _form_field(graph_field) if graph_field else ("after" if after else "filter")
+    query.errors[field] = message if field != "after" else "翻页参数无效，已回到第一页"
+    log.info("case list: the graph refused %s (%s)", graph_field or "a filter", code)
+    _drop(query, field)
+    if field == "sort":
+        query.sort = filters.DEFAULT_SORT
+    variables.update(filter=query.filter or None, after=None, orderBy=query.order_by)
+    return await graph(request).run("cases-list", variables, token=session.token, purpose=purpose), None
+
+
 _GRAPH_FIELDS: Final = {"filter": "filter", "filter.bodies": "body", "filter.region": "region", "filter.statuses": "status",
                         "filter.items": "item", "filter.filed": "from", "filter.caseNo": "q", "after": "after",
                         "orderBy": "sort"}
 _FILTER_KEYS: Final = {"body": "bodies", "region": "region", "status": "statuses", "item": "items", "from": "filed",
                        "to": "filed", "q": "caseNo"}
+
+
+async def _item_names(request: Request, token: str, wanted: bool) -> dict[str, str]:
+    """The catalogue's item names, or none (the pages show codes) when the role may not read it or it fails."""
+    if not wanted:
+        return {}
+    try:
+        result = await graph(request).run("cases-items", {}, token=token)
+    except GraphError as exc:  # never fails the page: the codes are shown instead
+        log.info("case pages: item names unavailable (%s)", exc.code)
+        return {}
+    return view.item_names(result.data)
 
 
 def _refused(result: Result) -> tuple[str | None, str, str] | None:
@@ -134,8 +160,9 @@ async def case_detail(request: Request) -> Response:
 
     with_people = session.user.has_any(view.PERSON_READERS)
     with_alerts = session.user.has_any(view.ALERT_READERS)
-    result, people, alerts = await asyncio.gather(
-        ask("cases-detail"), _maybe(with_people, ask("cases-people")), _maybe(with_alerts, ask("cases-alerts")))
+    result, people, alerts, items = await asyncio.gather(
+        ask("cases-detail"), _maybe(with_people, ask("cases-people")), _maybe(with_alerts, ask("cases-alerts")),
+        _item_names(request, session.token, session.user.has_any(view.CATALOGUE_READERS)))
     case = result.data.get("penaltyCase")
     if case is None:
         if result.errors:  # the graph did not answer for the case itself: say so, not "not found"
@@ -158,6 +185,7 @@ async def case_detail(request: Request) -> Response:
         "deadlines": view.deadline_rows(case, view.today_china()), "officers": view.officer_rows(case),
         "masked": view.parties_masked(case), "warnings": warnings, "terms": terms,
         "alerts_shown": with_alerts,
+        "item_name": items.get(f"{case['itemCode']}@{case['itemVersion']}") or items.get(str(case["itemCode"])),
     }, session=session)
 
 

@@ -34,6 +34,8 @@ PERSON_READERS: Final = frozenset({"SUPERVISOR", "BODY_HEAD", "LEGAL_REVIEWER", 
 #: roles that may read a case's supervision alerts (supervision:read, or the head's cases:approve)
 ALERT_READERS: Final = frozenset({"SUPERVISOR", "BODY_HEAD"})
 MASK_MARK: Final = "*"
+#: roles whose token may read the item catalogue (catalogue:read)
+CATALOGUE_READERS: Final = frozenset({"SUPERVISOR", "BODY_HEAD", "LEGAL_REVIEWER", "OFFICER"})
 
 
 @dataclass(frozen=True)
@@ -136,3 +138,15 @@ def parties_masked(case: dict[str, Any]) -> bool:
         if p.get("partyType") != "ORGANISATION" and person is None and not p.get("entity"):
             return True
     return False
+
+
+def item_names(data: dict[str, Any] | None) -> dict[str, str]:
+    """"code" and "code@version" -> the item's name, from the catalogue answer (the latest version per code)."""
+    out: dict[str, str] = {}
+    page = (data or {}).get("enforcementItems") or {}
+    for item in sorted(page.get("items") or [], key=lambda i: (str(i.get("code")), int(i.get("version") or 0))):
+        code, label = str(item.get("code")), str(item.get("name") or "")
+        if label:
+            out[f"{code}@{item.get('version')}"] = label
+            out[code] = label
+    return out
