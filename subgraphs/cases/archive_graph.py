@@ -4,8 +4,10 @@ The console (and any client) gets the same signed zip `hub archive export` write
 `archive_file.build_case_archive`, base64 in the answer. Only a case in the caller's scope is
 exported (null otherwise, like `penaltyCase`); a case whose files exceed
 `CasesConfig.max_archive_bytes` is refused with ARCHIVE_TOO_LARGE (export it with the command
-line instead). Every export is logged with the case id and the caller's id (no personal data);
-the gateway's audit records the call itself.
+line instead). The archive holds the parties' data (each event's content), so `contentBase64` is
+`@sensitive` (S3, WITHHELD): the gateway answers null to a caller who may not read personal data
+in clear (an auditor, or a purpose not bound in production). Every export is logged with the case id
+and the caller's id (no personal data); the gateway's access log records the call itself.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from domain.sm import sm3_hex
 from subgraphs.cases.archive_file import ArchiveError, ArchiveTooLarge, build_case_archive
 from subgraphs.cases.context import CasesContext
 from subgraphs.cases.scalars import Int64
+from subgraphs.common.directives import Sensitive
 
 __all__ = ["CaseArchiveFile", "case_archive"]
 
@@ -38,7 +41,10 @@ class CaseArchiveFile:
     size_bytes: Int64 = strawberry.field(description="大小 — bytes of the zip")
     sm3: str = strawberry.field(description="哈希值 — SM3 of the zip's bytes")
     head_hash: str = strawberry.field(description="链头哈希 — the case's head hash the archive was made at")
-    content_base64: str = strawberry.field(description="内容 — the zip, base64-encoded")
+    content_base64: str | None = strawberry.federation.field(
+        description="内容 — the zip, base64-encoded; it holds the parties' data (the events' content), so it is "
+                    "withheld (null) from callers who may not read personal data in clear",
+        directives=[Sensitive(level="S3", mask="WITHHELD")])
 
 
 async def case_archive(

@@ -194,6 +194,19 @@ def test_export_downloads_an_archive_that_verifies(stack: ConsoleStack, console:
     assert bad.returncode != 0
 
 
+def test_an_auditor_may_not_export_the_parties_data(stack: ConsoleStack, console: InProcessConsole) -> None:
+    case_id = _person_case(stack)
+    answer = stack.graph("query($id: ID!) { caseArchive(caseId: $id) { caseId sizeBytes contentBase64 } }",
+                         {"id": case_id}, user="auditor1")
+    assert answer["data"]["caseArchive"]["caseId"] == case_id
+    assert answer["data"]["caseArchive"]["contentBase64"] is None  # withheld by the gateway
+    with console.client("auditor1") as web:
+        page = web.get(f"/cases/{case_id}/archive.zip")
+    assert page.status_code == 403
+    assert "content-disposition" not in page.headers
+    assert "电子卷宗含当事人个人信息" in page.text
+
+
 def test_unknown_case_is_a_404_page(console: InProcessConsole) -> None:
     with console.client("supervisor1") as web:
         for path in ("/cases/00000000-0000-0000-0000-000000000000", "/cases/no-such-case/archive.zip",

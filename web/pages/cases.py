@@ -207,6 +207,12 @@ async def case_archive(request: Request) -> Response:
         return render(request, "error.html", {"title": "案件不存在", "code": "404",
                                               "message": "未找到该案件，或该案件不在您的查看范围内。"},
                       status=404, session=session)
+    if archive.get("contentBase64") is None:  # withheld by the gateway: the file names people in clear
+        log.info("case archive withheld: case=%s sub=%s purpose=%s", case_id, session.user.subject, purpose.code)
+        return render(request, "refused.html", {
+            "needed": [], "code": "WITHHELD",
+            "reason": "电子卷宗含当事人个人信息，按您的角色与用途不能导出。如确需导出，请由办案机关或执法监督人员办理。"},
+            status=403, session=session)
     try:
         body = base64.b64decode(str(archive["contentBase64"]), validate=True)
     except (binascii.Error, ValueError) as exc:
