@@ -1,17 +1,8 @@
 """The electronic case file (电子卷宗): `export_case` writes one zip; `verify_archive` checks it offline.
 
-Members of the archive:
-
-    case.json              the case row (number, version, head hash) and its snapshot
-    events.jsonl           the full-process record, one event per line, with prev_hash / hash
-    deadlines.json         every deadline with basis, unit, amount and due date
-    documents.json         document metadata incl. SM2 seals; files under documents/<id>-<sm3>
-    evidence.json          evidence metadata incl. capture data; files under evidence/<id>-<sm3>
-    licences.json          licences the case suspends, revokes or refers to
-    seal_keys.json         public keys of the seals used on the documents
-    manifest.json          {format, caseId, caseNo, headHash, createdAt, keyId, publicKey,
-                            members: [{path, sm3, size}]}: the SM3 of every other member
-    manifest.sig           SM2 signature (hex) of manifest.json's bytes
+The zip is built by `subgraphs.cases.archive_file` (its docstring lists the members), the same code
+the graph's `caseArchive` field uses, so a file downloaded from the console and one written by
+`hub archive export` are the same kind of archive and verify the same way.
 
 `verify_archive` needs nothing but the file (and optionally the public keys to trust): it checks
 the manifest signature, every member's SM3, that no member was added or removed, the event chain
@@ -24,46 +15,20 @@ from __future__ import annotations
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import orjson
 
 from domain.hashchain import GENESIS_HASH, verify_chain
-from domain.sm import sm2_sign, sm2_verify, sm3_hex
+from domain.sm import sm2_verify, sm3_hex
 from subgraphs.cases import queries
+from subgraphs.cases.archive_file import FORMAT, MANIFEST, SIGNATURE, ArchiveError, build_case_archive
 from subgraphs.cases.blobs import BlobStore
 from subgraphs.cases.chain import EventFields, StoredEvent, snapshot_sm3
-from subgraphs.cases.codec import encode
-from subgraphs.cases.documents import public_key_of
-from subgraphs.cases.errors import BlobError
 from subgraphs.cases.seal import Seal, SealKey, load_or_create, verify_seal
 from subgraphs.common.db import create_engine
 
-FORMAT = "enforcement-hub-case-archive/1"
-MANIFEST = "manifest.json"
-SIGNATURE = "manifest.sig"
-
-
-class ArchiveError(Exception):
-    """The case cannot be exported (unknown case, missing file)."""
-
-
-@dataclass(frozen=True)
-class ArchiveReport:
-    ok: bool
-    members: int
-    problems: list[str] = field(default_factory=list)
-
-    def __str__(self) -> str:
-        if self.ok:
-            return f"archive intact: {self.members} members verified"
-        return "archive damaged:\n  " + "\n  ".join(self.problems)
-
-
-def _json(value: Any) -> bytes:
-    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2)
+__all__ = ["FORMAT", "ArchiveError", "ArchiveReport", "export_case", "verify_archive"]
 
 
 def _default_key() -> SealKey:
@@ -83,75 +48,31 @@ async def export_case(url: str, case_id: str, out_path: Path, *, blob_dir: Path 
     """Write the electronic case file of `case_id` to `out_path` (a zip); returns the path."""
     engine = create_engine(url)
     try:
-        record = (await queries.cases_by_id(engine, [case_id])).get(case_id)
-        if record is None:
+        if case_id not in await queries.cases_by_id(engine, [case_id]):
             raise ArchiveError(f"no case {case_id} in the store (case ids look like C0007-0000003: "
                                "`{ penaltyCases { items { id } } }` lists them)")
         # the seal key and the file store are the hub's: touched only once the case is known
         blobs = BlobStore(blob_dir) if blob_dir is not None else _default_blobs()
-        key = signing_key or _default_key()
-        events = (await queries.events_of(engine, [case_id])).get(case_id, [])
-        deadlines = (await queries.deadlines_of(engine, [case_id])).get(case_id, [])
-        documents = (await queries.documents_of(engine, [case_id])).get(case_id, [])
-        evidence = (await queries.evidence_of(engine, [case_id])).get(case_id, [])
-        licences = (await queries.licences_of(engine, [case_id])).get(case_id, [])
-        seal_keys = {}
-        for key_id in sorted({d.seal_key_id for d in documents if d.seal_key_id}):
-            public = await public_key_of(engine, key_id)
-            if public is not None:
-                seal_keys[key_id] = public
+        archive = await build_case_archive(engine, case_id, blobs=blobs, key=signing_key or _default_key())
     finally:
         await engine.dispose()
-    members: dict[str, bytes] = {
-        "case.json": _json({"caseId": record.case_id, "caseNo": record.case_no, "version": record.version,
-                            "headHash": record.head_hash, "snapshot": encode(record.snapshot)}),
-        "events.jsonl": b"".join(orjson.dumps(_event(e), option=orjson.OPT_SORT_KEYS) + b"\n" for e in events),
-        "deadlines.json": _json([{"kind": d.kind, "basis": d.basis, "unit": d.unit, "amount": d.amount,
-                                  "start": d.start.isoformat(), "due": d.due.isoformat(), "rolled": d.rolled,
-                                  "provisional": d.provisional, "eventSeq": d.event_seq} for d in deadlines]),
-        "documents.json": _json([{"id": d.id, "docType": d.doc_type, "docNo": d.doc_no, "title": d.title,
-                                  "mediaType": d.media_type, "sm3": d.sm3, "size": d.size,
-                                  "sealKeyId": d.seal_key_id, "sealSignature": d.seal_signature,
-                                  "signedAt": d.signed_at, "path": f"documents/{d.id}-{d.sm3}"} for d in documents]),
-        "evidence.json": _json([{"id": v.id, "kind": v.kind, "title": v.title, "mediaType": v.media_type,
-                                 "sm3": v.sm3, "size": v.size, "capturedAt": v.captured_at, "deviceId": v.device_id,
-                                 "method": v.method, "collectedBy": v.collected_by,
-                                 "path": f"evidence/{v.id}-{v.sm3}"} for v in evidence]),
-        "licences.json": _json([{"licenceId": lid, "action": action} for lid, action in licences]),
-        "seal_keys.json": _json(seal_keys),
-    }
-    for d in documents:
-        members[f"documents/{d.id}-{d.sm3}"] = _blob(blobs, d.sm3)
-    for v in evidence:
-        members[f"evidence/{v.id}-{v.sm3}"] = _blob(blobs, v.sm3)
-    manifest = _json({
-        "format": FORMAT, "caseId": record.case_id, "caseNo": record.case_no, "headHash": record.head_hash,
-        "createdAt": datetime.now(UTC).isoformat(), "keyId": key.key_id, "publicKey": key.public_key,
-        "members": [{"path": p, "sm3": sm3_hex(b), "size": len(b)} for p, b in sorted(members.items())],
-    })
     out_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_path.with_name(out_path.name + ".part")
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for path, data in sorted(members.items()):
-            zf.writestr(path, data)
-        zf.writestr(MANIFEST, manifest)
-        zf.writestr(SIGNATURE, sm2_sign(key.private_key, manifest))
+    tmp.write_bytes(archive.data)
     tmp.replace(out_path)
     return out_path
 
 
-def _blob(blobs: BlobStore, digest: str) -> bytes:
-    try:
-        return blobs.get(digest)
-    except BlobError as exc:
-        raise ArchiveError(f"file {digest} of the case cannot be read: {exc}") from exc
+@dataclass(frozen=True)
+class ArchiveReport:
+    ok: bool
+    members: int
+    problems: list[str] = field(default_factory=list)
 
-
-def _event(e: queries.EventView) -> dict[str, Any]:
-    return {"caseId": e.case_id, "seq": e.seq, "globalSeq": e.global_seq, "kind": e.kind,
-            "transition": e.transition, "actorId": e.actor_id, "at": e.at, "fromState": e.from_state,
-            "toState": e.to_state, "summary": e.summary, "payload": e.payload,
-            "snapshotSm3": e.snapshot_sm3, "prevHash": e.prev_hash, "hash": e.hash}
+    def __str__(self) -> str:
+        if self.ok:
+            return f"archive intact: {self.members} members verified"
+        return "archive damaged:\n  " + "\n  ".join(self.problems)
 
 
 def verify_archive(path: Path, *, trusted_public_keys: Iterable[str] | None = None) -> ArchiveReport:

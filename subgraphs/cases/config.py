@@ -13,6 +13,8 @@ from subgraphs.common.config import is_dev_profile
 #: base64 uploads through GraphQL are for small files; larger ones use POST /files
 MAX_INLINE_BYTES = 2 * 1024 * 1024
 MAX_UPLOAD_BYTES = 512 * 1024 * 1024
+#: the files of a case the `caseArchive` field zips and sends base64 at most; larger: `hub archive export`
+MAX_ARCHIVE_BYTES = 32 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,7 @@ class CasesConfig:
     facts_ttl_s: float = 30.0
     max_inline_bytes: int = MAX_INLINE_BYTES
     max_upload_bytes: int = MAX_UPLOAD_BYTES
+    max_archive_bytes: int = MAX_ARCHIVE_BYTES
     calendar_dir: Path = field(default_factory=calendar_dir)
     deadlines_file: Path = field(default_factory=deadlines_file)
     #: DEV ONLY: accept the `x-hub-dev-user` header on unsigned calls (the dev profile; never production)

@@ -80,6 +80,8 @@ class CaseFilterInput:
         default=None, description="预警规则 — cases with an active alert of one of these rule ids (e.g. S02)")
     alert_severities: list[str] | None = strawberry.field(
         default=None, description="预警等级 — cases with an active alert of one of these severities (RED, YELLOW)")
+    case_no: str | None = strawberry.field(
+        default=None, description="案件编号 — cases whose number contains this text (3 to 40 characters)")
 
     def query(self, **fixed: Any) -> CaseFilter:
         flt = CaseFilter(
@@ -89,7 +91,8 @@ class CaseFilterInput:
             closed=_span(self.closed), party_uscc=self.party_uscc.strip().upper() if self.party_uscc else None,
             party_id_hash=self.party_id_number_hash, fine_min_fen=self.fine_min_fen, fine_max_fen=self.fine_max_fen,
             has_active_alerts=self.has_active_alerts, alert_rules=_codes(self.alert_rules),
-            alert_severities=_codes(self.alert_severities), **fixed)
+            alert_severities=_codes(self.alert_severities),
+            case_no=self.case_no.strip() if self.case_no is not None else None, **fixed)
         flt.check()
         return flt
 

@@ -91,8 +91,11 @@ class CaseFilter:
     has_active_alerts: bool | None = None
     alert_rules: tuple[str, ...] = ()
     alert_severities: tuple[str, ...] = ()
+    case_no: str | None = None
 
     def check(self) -> None:
+        if self.case_no is not None and not 3 <= len(self.case_no) <= 40:
+            raise ListInputError("filter.caseNo", f"give 3 to 40 characters of the case number (got {len(self.case_no)})")
         for name, span in (("filed", self.filed), ("decided", self.decided), ("closed", self.closed)):
             if span is not None:
                 span.check(f"filter.{name}")
@@ -129,6 +132,8 @@ def case_conditions(flt: CaseFilter) -> list[ColumnElement[bool]]:
         out.append(c.body_uscc.in_(flt.bodies))
     if flt.status is not None:
         out.append(c.status == flt.status)
+    if flt.case_no is not None:
+        out.append(c.case_no.contains(flt.case_no, autoescape=True))
     if flt.statuses:
         out.append(c.status.in_(flt.statuses))
     if flt.region is not None:

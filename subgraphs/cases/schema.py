@@ -9,6 +9,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import Info
 
 from subgraphs.cases.access_rules import RULES
+from subgraphs.cases.archive_graph import CaseArchiveFile, case_archive
 from subgraphs.cases.case_roles import CaseParticipation
 from subgraphs.cases.catalogue_graph import EnforcementItemVersion, catalogue_mutations, enforcement_items
 from subgraphs.cases.chain import snapshot_sm3, verify_case_chain
@@ -152,6 +153,10 @@ class Query:
         resolver=verify_case_events,
         description="全过程记录校验 — walk the case's SM3 event chain; name the first edited, deleted or reordered "
                     "event.")
+    case_archive: CaseArchiveFile | None = strawberry.field(
+        resolver=case_archive,
+        description="电子卷宗导出 — the case's signed archive file (the one `hub archive export` writes); null outside "
+                    "the caller's scope; ARCHIVE_TOO_LARGE over the size limit.")
     coercive_measures: list[CoerciveMeasureView] | None = strawberry.field(
         resolver=coercive_measures, description="行政强制措施 — the coercive measures of a case, oldest first.")
     coercive_measure: CoerciveMeasureView | None = strawberry.field(

@@ -7,16 +7,19 @@ import zipfile
 from datetime import datetime
 from pathlib import Path
 
+import orjson
 import pytest
 
 from domain.sm import sm3_hex
 from hub.archive import export_case, verify_archive
+from subgraphs.cases.archive_file import ArchiveError, ArchiveTooLarge, build_case_archive
 from subgraphs.cases.blobs import BlobStore
 from subgraphs.cases.documents import CaseFiles, register_seal_key
 from subgraphs.cases.domain.clock import CHINA_TZ
 from subgraphs.cases.domain.enums import EvidenceKind
 from subgraphs.cases.queries import documents_of
 from subgraphs.cases.seal import SealKey
+from subgraphs.common.db import create_engine
 
 from .store_support import ORDINARY, open_store
 
@@ -103,3 +106,26 @@ async def test_removed_and_added_members_are_named(database_url: str, tmp_path: 
         zf.writestr("extra.txt", base64.b64encode(b"planted"))
     assert any(p.startswith("extra.txt: not listed") for p in verify_archive(added).problems)
     assert not verify_archive(out, trusted_public_keys=["00" * 64]).ok
+
+
+async def test_the_graphs_builder_makes_the_same_archive_and_keeps_to_its_size_limit(database_url: str,
+                                                                                   tmp_path: Path) -> None:
+    """`build_case_archive` (what the `caseArchive` field sends) writes an archive that verifies; over
+    `max_bytes` of files it refuses before reading them, naming the size and the limit."""
+    case_id, blobs, key = await _case_with_files(database_url, tmp_path)
+    engine = create_engine(database_url)
+    try:
+        built = await build_case_archive(engine, case_id, blobs=blobs, key=key, max_bytes=1024 * 1024)
+        files = len(PHOTO) + len(DECISION)
+        with pytest.raises(ArchiveTooLarge) as refused:
+            await build_case_archive(engine, case_id, blobs=blobs, key=key, max_bytes=files - 1)
+        with pytest.raises(ArchiveError):
+            await build_case_archive(engine, "C0000-0000000", blobs=blobs, key=key)
+    finally:
+        await engine.dispose()
+    assert (refused.value.size, refused.value.limit) == (files, files - 1)
+    out = tmp_path / built.file_name
+    out.write_bytes(built.data)
+    assert verify_archive(out, trusted_public_keys=[key.public_key]).ok
+    with zipfile.ZipFile(out) as zf:
+        assert orjson.loads(zf.read("manifest.json"))["headHash"] == built.head_hash
