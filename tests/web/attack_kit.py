@@ -83,6 +83,7 @@ class Samples:
     uscc: str
     campaign_id: str | None
     officer_id: str | None
+    review_case_id: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
     def value(self, route: RouteInfo, name: str, conv: str) -> str:
@@ -98,6 +99,8 @@ class Samples:
             return self.case_id
         if "uscc" in key or "body" in key or (key == "id" and section == "/workforce"):
             return self.uscc
+        if section == "/review" and "case" in key:
+            return self.review_case_id or self.case_id
         if "campaign" in key or (key == "id" and section == "/review"):
             return self.campaign_id or "1"
         if "officer" in key:
@@ -115,7 +118,16 @@ SAMPLE_QUERY = """{
 }"""
 
 
+CAMPAIGN = ("mutation($name: String!) { createReviewCampaign(name: $name, seed: 15, perBody: 1) "
+            "{ id files { caseId } } }")
+CAMPAIGN_FILES = "query($id: ID!) { reviewCampaignFiles(campaignId: $id) { caseId } }"
+
+
 def samples(stack: ConsoleStack) -> Samples:
+    """Identifiers to fill path parameters with; a review campaign is created (as the city's supervisor
+    would) when there is none, so that the review pages have a campaign and a score sheet to show."""
+    if not (stack.graph("{ reviewCampaigns { id } }").get("data") or {}).get("reviewCampaigns"):
+        stack.graph(CAMPAIGN, {"name": "安全测试评查"}, purpose="SUPERVISION")
     data = stack.graph(SAMPLE_QUERY, purpose="SUPERVISION").get("data") or {}
     alerts = (data.get("supervisionAlerts") or {}).get("items") or []
     cases = (data.get("penaltyCases") or {}).get("items") or []
@@ -126,8 +138,10 @@ def samples(stack: ConsoleStack) -> Samples:
     items = ((officers.get("data") or {}).get("searchEnforcementBodies") or {}).get("items") or []
     officer = next((o["id"] for b in items for o in b.get("officers") or []), None)
     alert = next((a for a in alerts if a["status"] == "OPEN"), alerts[-1])  # one with its actions on its page
-    return Samples(alert_id=alert["id"], case_id=cases[0]["id"], uscc=cases[0]["bodyUscc"],
-                   campaign_id=campaigns[0]["id"] if campaigns else None, officer_id=officer,
+    campaign = campaigns[0]["id"] if campaigns else None
+    files = (stack.graph(CAMPAIGN_FILES, {"id": campaign}).get("data") or {}).get("reviewCampaignFiles") if campaign else []
+    return Samples(alert_id=alert["id"], case_id=cases[0]["id"], uscc=cases[0]["bodyUscc"], campaign_id=campaign,
+                   officer_id=officer, review_case_id=files[0]["caseId"] if files else None,
                    extra={"action": "acknowledge"})
 
 
