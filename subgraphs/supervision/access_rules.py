@@ -2,7 +2,8 @@
 
 Alerts are read by supervisors (``supervision:read``) and by the head of the body an alert is about
 (``cases:approve``, who answers it); statistics by supervisors and auditors (``statistics:read``);
-review campaigns by supervisors. Every supervision mutation (acknowledging, rectifying and dismissing
+review campaigns by supervisors; a review file also by the legal reviewers (``cases:review``) who get
+it from `myReviewAssignments` (their own assignments) or as the answer of scoring it. Every supervision mutation (acknowledging, rectifying and dismissing
 alerts, running reviews) needs ``supervision:write``; scoring a review file also a legal reviewer's
 ``cases:review``. Which alerts a caller may change is decided by the subgraph
 (`subgraphs.supervision.authority`: a SUPERVISOR over the alert's body, never the body itself).
@@ -24,7 +25,10 @@ RULES: AccessRules = {
     "PenaltyCase.alerts": _ALERTS,
     **dict.fromkeys(("BodyCount", "BodyRate", "BodyReviewScore", "BodyWorkforce", "ExpiringCertificates", "GroupCount", "OfficerActivity", "RuleAlertCount", "StatusCount", "Workforce"), _STATS),
     "ReviewCampaign": _REVIEWS,
-    "ReviewFile": _REVIEWS,
+    "ReviewFile": scopes("supervision:read", "cases:review"),
+    "ScoreItem": scopes("supervision:read", "cases:review"),
+    "ReviewAssignment": scopes("cases:review"),
+    "Query.myReviewAssignments": scopes("cases:review"),
     "ReviewPurposeCheck": scopes("supervision:read", "cases:read"),
     "Query.reviewPurposeBinding": scopes("supervision:read", "cases:read"),
     "Query.supervisionAlerts": _ALERTS,
