@@ -52,7 +52,8 @@ def test_the_same_seed_draws_the_same_sample_and_another_seed_another(
     assigned = {cid: {f["caseId"]: f["reviewers"] for f in _files(stack, cid)} for cid in (first, again, other)}
     assert assigned[first] == assigned[again]
     assert assigned[first] != assigned[other], "seeds 20261 and 20262 assign different reviewers"
-    assert "同一随机种子抽取相同样本" in pages[first].text and ">20261<" in pages[first].text
+    assert "同一随机种子抽取相同样本" in pages[first].text
+    assert ">20261<" in pages[first].text
     # stratified: every body with closed files gives min(2, its closed files), all of them closed files
     closed = closed_cases(stack.store)
     per_body: dict[str, int] = {}
@@ -67,9 +68,11 @@ def test_the_same_seed_draws_the_same_sample_and_another_seed_another(
     officers = stack.graph('{ searchOfficers(first: 1000, filter: {isLegalReviewer: true}) { items { id bodyUscc } } }')
     body_of = {o["id"]: o["bodyUscc"] for o in officers["data"]["searchOfficers"]["items"]}
     for f in _files(stack, first):
-        assert len(f["reviewers"]) == 2 and all(body_of[r] != f["bodyId"] for r in f["reviewers"])
+        assert len(f["reviewers"]) == 2
+        assert all(body_of[r] != f["bodyId"] for r in f["reviewers"])
     listing = console.client("supervisor1").get("/review")
-    assert listing.status_code == 200 and all(f'data-campaign="{c}"' in listing.text for c in (first, again, other))
+    assert listing.status_code == 200
+    assert all(f'data-campaign="{c}"' in listing.text for c in (first, again, other))
 
 
 def test_bodies_and_closing_period_limit_the_sample(stack: ConsoleStack, console: InProcessConsole) -> None:
@@ -82,7 +85,8 @@ def test_bodies_and_closing_period_limit_the_sample(stack: ConsoleStack, console
                                           closedFrom=start.isoformat(), closedTo=end.isoformat()))
         page = http.get(f"/review/{cid}")
     want = sorted(c for c, (b, d) in closed.items() if b in bodies and d is not None and start <= d <= end)
-    assert want and sorted(case_ids(page.text)) == want
+    assert want
+    assert sorted(case_ids(page.text)) == want
     assert f"{start.isoformat()} 至 {end.isoformat()}" in page.text
 
 
@@ -114,7 +118,8 @@ def test_a_post_without_csrf_is_refused_and_writes_nothing(stack: ConsoleStack, 
         page = http.get("/review/new")
         refused = http.post("/review", data={"name": "无令牌", "seed": "1", "perBody": "1",
                                              "idempotencyKey": hidden(page.text, "idempotencyKey")})
-    assert refused.status_code == 403 and "未执行任何操作" in refused.text
+    assert refused.status_code == 403
+    assert "未执行任何操作" in refused.text
     assert _campaigns(stack) == before
 
 
@@ -124,7 +129,8 @@ def test_roles_without_review_get_the_refusal_page(console: InProcessConsole, us
         for path in ("/review", "/review/new"):
             answer = http.get(path)
             assert answer.status_code == 403, (user, path)
-            assert "无权访问" in answer.text and "Traceback" not in answer.text
+            assert "无权访问" in answer.text
+            assert "Traceback" not in answer.text
     with console.client("reviewer1") as http:
         assert http.get("/review/new").status_code == 403, "a reviewer does not create campaigns"
         assert http.get("/review").status_code == 200
@@ -146,7 +152,8 @@ def test_every_reviewer_scores_through_the_sheet_and_the_grade_follows_the_rules
     deductions = [{"B": 5, "G": 3}, {"D": 4, "B": 2}]
     for i, reviewer in enumerate(target["reviewers"]):
         http, text = _sheet(console, reviewer, cid, target["caseId"])
-        assert 'name="d_B"' in text and f'href="/cases/{target["caseId"]}"' in text
+        assert 'name="d_B"' in text
+        assert f'href="/cases/{target["caseId"]}"' in text
         assert '<div class="value" id="grade"><span class="muted">待评定</span>' in text
         form = {"csrf": hidden(text, "csrf"), "idempotencyKey": hidden(text, "idempotencyKey"),
                 **{f"d_{p}": str(v) for p, v in deductions[i].items()}}
@@ -169,7 +176,9 @@ def test_every_reviewer_scores_through_the_sheet_and_the_grade_follows_the_rules
     assert f">{after['grade']}</span>" in page.text.split('id="grade"', 1)[1][:120]
     campaign_page = console.client("supervisor1").get(f"/review/{cid}")
     row = campaign_page.text.split(f'<tr data-case="{target["caseId"]}">', 1)[1].split("</tr>", 1)[0]
-    assert f">{total}<" in row and after["grade"] in row and "已评 2/2 人" in row
+    assert f">{total}<" in row
+    assert after["grade"] in row
+    assert "已评 2/2 人" in row
 
     # a failed file: both reviewers take all of B and D (45 points) -> under 60 -> 不合格, rectification due
     for reviewer in spare["reviewers"]:
@@ -178,7 +187,8 @@ def test_every_reviewer_scores_through_the_sheet_and_the_grade_follows_the_rules
             "csrf": hidden(text, "csrf"), "d_B": "25", "d_D": "20"}).status_code == 303
         http.close()
     failed = next(f for f in _files(stack, cid) if f["caseId"] == spare["caseId"])
-    assert failed["grade"] == "不合格" and failed["rectificationDue"] is not None
+    assert failed["grade"] == "不合格"
+    assert failed["rectificationDue"] is not None
     with console.client("supervisor1") as http:
         text = http.get(f"/review/{cid}/{spare['caseId']}").text
         assert 'id="rectify-form"' in text
@@ -206,7 +216,8 @@ def test_a_bad_score_is_shown_beside_its_part_and_nothing_is_recorded(
     assert without_csrf.status_code == 403
     http.close()
     after = next(f for f in _files(stack, cid) if f["caseId"] == target["caseId"])
-    assert after["scoredBy"] == [] and after["vetoes"] == after["autoVetoes"]
+    assert after["scoredBy"] == []
+    assert after["vetoes"] == after["autoVetoes"]
     assert all(i["manualDeduction"] == 0 for i in after["sheet"])
 
 
@@ -218,7 +229,8 @@ def test_a_reviewer_sees_only_their_assignments(stack: ConsoleStack, console: In
     mine = sorted(f["caseId"] for f in files if reviewer in f["reviewers"])
     with console.client(reviewer) as http:
         page = http.get(f"/review/{cid}")
-        assert page.status_code == 200 and sorted(case_ids(page.text)) == mine
+        assert page.status_code == 200
+        assert sorted(case_ids(page.text)) == mine
         listing = http.get("/review")
         assert all(c in listing.text for c in mine)
         other = next((f for f in files if reviewer not in f["reviewers"]), None)
