@@ -24,9 +24,11 @@ COUNT = "{ reviewCampaigns { id } }"
 
 
 def hidden(html: str, name: str) -> str:
-    found = re.search(rf'<input type="hidden" name="{name}" value="([^"]*)"', html)
+    """The value of the page's last hidden field `name` (the page's own form comes after the header's)."""
+    found = re.findall(rf'<input type="hidden" name="{name}" value="([^"]*)"', html)
     assert found, f"no hidden {name} on the page"
-    return found.group(1)
+    assert found[-1], f"the hidden {name} is empty"
+    return str(found[-1])
 
 
 def case_ids(html: str) -> list[str]:
