@@ -8,7 +8,8 @@
     POST /review/{campaign}/{case}/rectified   SUPERVISOR: a failed file's rectification is done
 
 Supervisors read campaigns (`supervision:read`); reviewers hold only `cases:review` and read their own
-assignments (`myReviewAssignments`). Grades are the graph's: the page never computes one.
+assignments (`myReviewAssignments`). Grades are the graph's: the page never computes one. A refused
+form comes back as the same page (200, so a browser logs no error) with the message beside the field.
 """
 
 from __future__ import annotations
@@ -97,14 +98,14 @@ async def create(request: Request) -> Response:
     bodies, _ = await _directory(request, session)
     checked = campaign_form(form, today=_today(), known_bodies=set(bodies))
     if checked.errors:
-        return _new_page(request, session, bodies, checked.values, checked.errors, status=400)
+        return _new_page(request, session, bodies, checked.values, checked.errors)
     key = form.get("idempotencyKey")
     variables = {**checked.variables, "key": key if isinstance(key, str) and 0 < len(key) <= 64 else None}
     try:
         result = await graph(request).run("review-create", variables, token=session.token, purpose=PURPOSE)
     except InputRefused as exc:
         name = exc.field if exc.field in CAMPAIGN_FIELDS else "_form"
-        return _new_page(request, session, bodies, checked.values, {name: exc.message}, status=400)
+        return _new_page(request, session, bodies, checked.values, {name: exc.message})
     campaign_id = result.data["createReviewCampaign"]["id"]
     return RedirectResponse(f"/review/{campaign_id}", status_code=303)
 
@@ -189,7 +190,7 @@ async def score(request: Request) -> Response:
         raise HTTPException(404)
     checked = score_form(form, {item["part"]: item["maxPoints"] for item in file["sheet"]})
     if checked.errors:
-        return await _sheet_page(request, session, values=checked.values, errors=checked.errors, status=400)
+        return await _sheet_page(request, session, values=checked.values, errors=checked.errors)
     key = form.get("idempotencyKey")
     try:
         await graph(request).run("review-score", {
@@ -197,7 +198,7 @@ async def score(request: Request) -> Response:
             "key": key if isinstance(key, str) and 0 < len(key) <= 64 else None}, token=session.token,
             purpose=REVIEW_PURPOSE, purpose_ref=f"case:{case_id}")
     except InputRefused as exc:
-        return await _sheet_page(request, session, values=checked.values, errors={"_form": exc.message}, status=400)
+        return await _sheet_page(request, session, values=checked.values, errors={"_form": exc.message})
     return RedirectResponse(f"/review/{campaign_id}/{case_id}?scored=1", status_code=303)
 
 
@@ -211,7 +212,7 @@ async def rectified(request: Request) -> Response:
             "campaignId": campaign_id, "caseId": case_id,
             "key": key if isinstance(key, str) and 0 < len(key) <= 64 else None}, token=session.token, purpose=PURPOSE)
     except InputRefused as exc:
-        return await _sheet_page(request, session, errors={"_form": exc.message}, status=400)
+        return await _sheet_page(request, session, errors={"_form": exc.message})
     return RedirectResponse(f"/review/{campaign_id}/{case_id}", status_code=303)
 
 
