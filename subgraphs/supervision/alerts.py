@@ -15,9 +15,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, bindparam, func, insert, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from subgraphs.cases.access import body_region_of
+from subgraphs.cases.rows import CaseRow
+from subgraphs.supervision.alert_order import AlertOrder, after_condition, sort_key
 from subgraphs.supervision.errors import AlertNotFound
 from subgraphs.supervision.lifecycle import AlertAction, next_status
 from subgraphs.supervision.model import AlertStatus, Finding, Severity, SubjectKind
@@ -160,12 +163,26 @@ class AlertFilter:
     case_ids: Sequence[str] | None = None
     severity: Severity | None = None
     active_only: bool = True
+    case_id: str | None = None
+    #: alerts whose region (`alert_region`) starts with this prefix (`region_prefix` of a region code)
+    region_prefix: str | None = None
     #: the caller's row scope as SQL over `AlertRow` (None: unrestricted, an unsigned dev call)
     scope: Any = None
 
 
+def alert_region() -> ColumnElement[Any]:
+    """SQL: an alert's region — its body's in the body register, else its case's (as the row scope)."""
+    case_region = select(CaseRow.region_code).where(CaseRow.id == AlertRow.case_id).limit(1).scalar_subquery()
+    body: Any = AlertRow.body_id
+    return func.coalesce(body_region_of(body), case_region)
+
+
 def _where(flt: AlertFilter) -> list[Any]:
     conds: list[Any] = []
+    if flt.case_id is not None:
+        conds.append(AlertRow.case_id == flt.case_id)
+    if flt.region_prefix is not None:
+        conds.append(alert_region().startswith(flt.region_prefix, autoescape=True))
     if flt.rule_id:
         conds.append(AlertRow.rule_id == flt.rule_id)
     if flt.body_id:
@@ -183,15 +200,25 @@ def _where(flt: AlertFilter) -> list[Any]:
     return conds
 
 
-async def list_alerts(engine: AsyncEngine, flt: AlertFilter, *, first: int, after: str | None
+async def list_alerts(engine: AsyncEngine, flt: AlertFilter, *, first: int, after: str | None,
+                      order: AlertOrder | None = None, descending: bool = False, after_value: Any = None
                       ) -> tuple[list[Alert], str | None, int]:
-    """One page by id order: (alerts, id to continue after, total matching)."""
+    """One page: (alerts, id to continue after, total matching). By id order, or by `order` then id
+    (both descending when `descending`); a page continues after (`after_value`, `after`), the last
+    row's sort value and id (keyset paging)."""
     conds = _where(flt)
     query = select(AlertRow).where(*conds)
-    if after:
-        query = query.where(AlertRow.id > after)
+    if order is None:
+        if after:
+            query = query.where(AlertRow.id > after)
+        query = query.order_by(AlertRow.id)
+    else:
+        key = sort_key(order, descending)
+        if after:
+            query = query.where(after_condition(key, descending, after_value, after))
+        query = query.order_by(key.desc(), AlertRow.id.desc()) if descending else query.order_by(key, AlertRow.id)
     async with engine.connect() as conn:
-        rows = (await conn.execute(query.order_by(AlertRow.id).limit(first + 1))).all()
+        rows = (await conn.execute(query.limit(first + 1))).all()
         total = (await conn.execute(select(func.count()).select_from(AlertRow).where(*conds))).scalar_one()
     items = [_alert(r) for r in rows[:first]]
     return items, (items[-1].id if len(rows) > first else None), int(total)

@@ -20,9 +20,11 @@ from subgraphs.common.errors import graphql_error
 from subgraphs.common.pagination import decode_cursor, encode_cursor, page_size
 from subgraphs.common.references import PersonRef
 from subgraphs.common.schema import SubgraphSchema
+from subgraphs.common.security import region_prefix
 from subgraphs.common.types import described_enum
 from subgraphs.supervision import stats
 from subgraphs.supervision.access_rules import RULES
+from subgraphs.supervision.alert_order import AlertOrder, parse_value, value_of
 from subgraphs.supervision.alerts import AlertFilter, get_alert, list_alerts, move_alert
 from subgraphs.supervision.authority import alert_scope, ensure_may_act
 from subgraphs.supervision.context import SupervisionContext
@@ -33,6 +35,7 @@ from subgraphs.supervision.model import AlertStatus, Severity
 from subgraphs.supervision.purpose import ReviewPurposeCheck, review_purpose_binding
 from subgraphs.supervision.review.store import sampled
 from subgraphs.supervision.review_schema import ReviewMutation, ReviewQuery
+from subgraphs.supervision.stats_filter import StatisticsFilter, parse_filter, region_code_problem
 from subgraphs.supervision.stats_schema import StatsQuery
 from subgraphs.supervision.types import (
     AlertPage,
@@ -52,6 +55,32 @@ def _error(exc: SupervisionError) -> Exception:
     return graphql_error(exc.code, str(exc))
 
 
+described_enum(AlertOrder, name="AlertOrder", description=(
+    "预警排序 — what the alert list is sorted by (ties: by alert id, in the same direction)."), values={
+    AlertOrder.DETECTED_AT: "发现时间 — by when the alert was first found",
+    AlertOrder.PERIOD_DUE: "期限届满日 — by the due date of the period the rule watches (alerts without one last)",
+    AlertOrder.SEVERITY: "预警等级 — by severity rank: INFO, YELLOW, RED (descending: RED first)",
+    AlertOrder.RULE: "规则编号 — by rule id",
+})
+
+
+def _after(after: str | None, order: AlertOrder | None, descending: bool) -> tuple[str | None, object]:
+    """(last id, last sort value) of a cursor; BAD_USER_INPUT for a damaged one or another order's."""
+    if not after:
+        return None, None
+    pos = decode_cursor(after)
+    key = pos.get("k")
+    if not isinstance(key, str) or pos.get("o") != (order.value if order else None) \
+            or (order is not None and pos.get("d") is not descending):
+        raise graphql_error("BAD_USER_INPUT", "after: the cursor belongs to another list or order", field="after")
+    if order is None:
+        return key, None
+    try:
+        return key, parse_value(order, pos.get("v"))
+    except ValueError as exc:
+        raise graphql_error("BAD_USER_INPUT", "after: invalid cursor", field="after") from exc
+
+
 async def supervision_alerts(
     info: Info[SupervisionContext, None],
     rule_id: Annotated[str | None, strawberry.argument(
@@ -67,16 +96,38 @@ async def supervision_alerts(
     first: Annotated[int | None, strawberry.argument(
         description="每页条数 — page size, 1–1000 (default 20)")] = None,
     after: Annotated[str | None, strawberry.argument(
-        description="游标 — `nextCursor` of the previous page")] = None,
+        description="游标 — `nextCursor` of the previous page (of the same orderBy and descending)")] = None,
+    case_id: Annotated[str | None, strawberry.argument(
+        description="案件标识 — only alerts concerning this case")] = None,
+    region_code: Annotated[str | None, strawberry.argument(description=(
+        "区域 — only alerts of this region and everything under it (445100 the whole city, 445102 that "
+        "district and its towns): the body's registered region, else the alert's case's"))] = None,
+    order_by: Annotated[AlertOrder | None, strawberry.argument(
+        description="排序 — sort by this key, then by alert id (default: by alert id alone)")] = None,
+    descending: Annotated[bool, strawberry.argument(
+        description="降序 — highest (latest, most severe) first; applies with orderBy")] = False,
 ) -> AlertPage:
     size = page_size(first)
-    key = decode_cursor(after).get("k") if after else None
+    prefix = None
+    if region_code is not None:
+        reason = region_code_problem(region_code)
+        if reason is not None:
+            raise graphql_error("BAD_USER_INPUT", f"regionCode (区域): {reason}", field="regionCode")
+        prefix = region_prefix(region_code)
+    descending = descending and order_by is not None
+    last_id, last_value = _after(after, order_by, descending)
     flt = AlertFilter(rule_id=rule_id, body_id=body_id, status=status, severity=severity,
-                      active_only=not include_inactive, scope=alert_scope(info.context.caller))
-    items, nxt, total = await list_alerts(info.context.engine, flt, first=size,
-                                          after=str(key) if key is not None else None)
-    return AlertPage(items=[SupervisionAlertType.of(a) for a in items],
-                     next_cursor=encode_cursor({"k": nxt}) if nxt else None, total=total)
+                      active_only=not include_inactive, case_id=case_id, region_prefix=prefix,
+                      scope=alert_scope(info.context.caller))
+    items, nxt, total = await list_alerts(info.context.engine, flt, first=size, after=last_id,
+                                          order=order_by, descending=descending, after_value=last_value)
+    cursor = None
+    if nxt:
+        pos: dict[str, object] = {"k": nxt}
+        if order_by is not None:
+            pos.update(o=order_by.value, d=descending, v=value_of(order_by, items[-1], descending))
+        cursor = encode_cursor(pos)
+    return AlertPage(items=[SupervisionAlertType.of(a) for a in items], next_cursor=cursor, total=total)
 
 def supervision_persons(
     keys: Annotated[list[PersonKeyInput], strawberry.argument(
@@ -97,8 +148,14 @@ async def supervision_case_counts(
     info: Info[SupervisionContext, None],
     dimension: Annotated[stats.CaseDimension, strawberry.argument(
         description="统计维度 — what the cases are grouped by")],
+    filter_: Annotated[StatisticsFilter | None, strawberry.argument(name="filter", description=(
+        "统计筛选 — level, region, body and period (default: none). The period applies to the decision date "
+        "(决定日期) for DECIDED_MONTH, MONTH and PENALTY_KIND, to the filing date (立案日期) for every other "
+        "dimension (a group's decided count and fines are of its cases so chosen); cases without that date fall "
+        "outside any period"))] = None,
 ) -> list[GroupCount]:
-    rows = await stats.cases_by(info.context.engine, dimension, scope=info.context.row_scope)
+    rows = await stats.cases_by(info.context.engine, dimension, scope=info.context.row_scope,
+                                flt=parse_filter(filter_))
     return [GroupCount(key=r.key, cases=r.cases, decided=r.decided, fine_total_fen=str(r.fine_total_fen))
             for r in rows]
 
@@ -125,12 +182,16 @@ async def supervision_body_rates(
     order_by: Annotated[BodyRateOrder | None, strawberry.argument(
         description="排序 — rank by this rate or count (default: by USCC)")] = None,
     descending: Annotated[bool, strawberry.argument(description="降序 — highest first")] = True,
+    filter_: Annotated[StatisticsFilter | None, strawberry.argument(name="filter", description=(
+        "统计筛选 — level, region, body and period (default: none). With a period: the cases filed (立案日期) "
+        "within it and the active alerts about those cases (alerts about no case are left out)"))] = None,
 ) -> list[BodyRate]:
     rates = [BodyRate(body_id=r.body_id, cases=r.cases, alerts=r.alerts, red_alerts=r.red_alerts,
                       alert_rate=r.alerts / r.cases if r.cases else 0.0,
                       decision_on_time_rate=r.decision_on_time_rate,
                       service_on_time_rate=r.service_on_time_rate)
-             for r in await stats.rates_by_body(info.context.engine, scope=info.context.row_scope)]
+             for r in await stats.rates_by_body(info.context.engine, scope=info.context.row_scope,
+                                                flt=parse_filter(filter_))]
     if order_by is not None:  # one row per body: ranking them here is ranking a few dozen numbers
         key = order_by.value
         rates.sort(key=lambda b: b.body_id)
@@ -148,10 +209,10 @@ async def review_campaign_files(
 
 @strawberry.type(description="执法监督查询 — supervision queries: alerts, statistics, workforce and case-file review")
 class Query(StatsQuery, ReviewQuery):
-    supervision_alerts: AlertPage | None = strawberry.field(resolver=supervision_alerts, description="监督预警 — alerts by rule, body, status or severity, by id order, a page at a time.")
+    supervision_alerts: AlertPage | None = strawberry.field(resolver=supervision_alerts, description="监督预警 — alerts by rule, body, case, region, status or severity, by id order or by orderBy, a page at a time.")
     supervision_persons: list[PersonRef | None] | None = strawberry.field(resolver=supervision_persons, description="人员引用 — person references by hash, resolved by the population subgraph; a person the population register does not know comes back null, alone.")
-    supervision_case_counts: list[GroupCount] | None = strawberry.field(resolver=supervision_case_counts, description="案件统计 — cases grouped by BODY, LEVEL, REGION, ITEM, PROCEDURE, STATUS, DECIDED_MONTH (决定月份; MONTH is the same), FILED_MONTH (立案月份) or PENALTY_KIND (a case counts once under each of its kinds).")
-    supervision_body_rates: list[BodyRate] | None = strawberry.field(resolver=supervision_body_rates, description="主体执法质量 — per body: alert counts, alerts per case and on-time rates (decision S02, service S03), rankable with orderBy.")
+    supervision_case_counts: list[GroupCount] | None = strawberry.field(resolver=supervision_case_counts, description="案件统计 — cases grouped by BODY, LEVEL, REGION, ITEM, PROCEDURE, STATUS, DECIDED_MONTH (决定月份; MONTH is the same), FILED_MONTH (立案月份) or PENALTY_KIND (a case counts once under each of its kinds), narrowed by filter.")
+    supervision_body_rates: list[BodyRate] | None = strawberry.field(resolver=supervision_body_rates, description="主体执法质量 — per body: alert counts, alerts per case and on-time rates (decision S02, service S03), rankable with orderBy, narrowed by filter.")
     review_campaign_files: list[ReviewFile] | None = strawberry.field(resolver=review_campaign_files, description="评查案卷 — sampled case files of a review campaign with their scores.")
     review_purpose_binding: ReviewPurposeCheck | None = strawberry.field(
         resolver=review_purpose_binding,

@@ -21,6 +21,13 @@ from subgraphs.cases.rows import CaseOfficerRow, CasePenaltyKindRow, CaseRow
 from subgraphs.common.security import CaseScope
 from subgraphs.personnel.store import BodyRow, CertificateRow, OfficerRow
 from subgraphs.supervision.rows import AlertRow, SampleRow
+from subgraphs.supervision.stats_filter import (
+    PeriodBasis,
+    StatsFilter,
+    alert_conditions,
+    alerts_of_filed_cases,
+    case_conditions,
+)
 
 
 class CaseDimension(StrEnum):
@@ -34,6 +41,14 @@ class CaseDimension(StrEnum):
     DECIDED_MONTH = "DECIDED_MONTH"  # 决定月份; cases not yet decided count under UNDECIDED
     FILED_MONTH = "FILED_MONTH"  # 立案月份; cases not yet filed count under NOT_FILED
     PENALTY_KIND = "PENALTY_KIND"  # a case with several kinds counts once under each
+
+
+#: the dimensions whose period applies to the decision date; every other one's to the filing date
+DECIDED_BASIS = frozenset({CaseDimension.MONTH, CaseDimension.DECIDED_MONTH, CaseDimension.PENALTY_KIND})
+
+
+def period_basis(dimension: CaseDimension) -> PeriodBasis:
+    return PeriodBasis.DECIDED if dimension in DECIDED_BASIS else PeriodBasis.FILED
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,8 +75,9 @@ def _month(engine: AsyncEngine, column: Any = CaseRow.decided_at) -> ColumnEleme
     return func.strftime("%Y-%m", column)
 
 
-async def cases_by(engine: AsyncEngine, dimension: CaseDimension, *, scope: CaseScope | None = None
-                   ) -> list[CaseGroup]:
+async def cases_by(engine: AsyncEngine, dimension: CaseDimension, *, scope: CaseScope | None = None,
+                   flt: StatsFilter | None = None) -> list[CaseGroup]:
+    """Cases per group, within the caller's scope and `flt` (its period by `period_basis(dimension)`)."""
     key: Any
     if dimension is CaseDimension.LEVEL:
         key = func.coalesce(BodyRow.level, "UNKNOWN")
@@ -81,7 +97,8 @@ async def cases_by(engine: AsyncEngine, dimension: CaseDimension, *, scope: Case
     elif dimension is CaseDimension.PENALTY_KIND:
         query = query.outerjoin(CasePenaltyKindRow, CasePenaltyKindRow.case_id == CaseRow.id)
     async with engine.connect() as conn:
-        rows = (await conn.execute(query.where(*_within(scope, CaseRow.body_uscc, CaseRow.region_code))
+        rows = (await conn.execute(query.where(*_within(scope, CaseRow.body_uscc, CaseRow.region_code),
+                                               *case_conditions(flt, period_basis(dimension)))
                                    .group_by(key).order_by(key))).all()
     return [CaseGroup(str(r.k), int(r.n), int(r.d), int(r.f)) for r in rows]
 
@@ -104,17 +121,23 @@ class BodyRates:
         return 1 - self.service_late / self.cases if self.cases else 1.0
 
 
-async def rates_by_body(engine: AsyncEngine, *, scope: CaseScope | None = None) -> list[BodyRates]:
-    """Alerts per body and the on-time rates (S02/S03 breaches) — two grouped queries."""
+async def rates_by_body(engine: AsyncEngine, *, scope: CaseScope | None = None,
+                        flt: StatsFilter | None = None) -> list[BodyRates]:
+    """Alerts per body and the on-time rates (S02/S03 breaches) — two grouped queries. With a period,
+    the cases filed within it and the alerts about those cases (alerts about no case drop out)."""
+    alert_filter = alert_conditions(flt, period=False)
+    if flt is not None and flt.has_period:
+        alert_filter.append(alerts_of_filed_cases(flt))
     active = AlertRow.active.is_(True)
     red = and_(active, AlertRow.severity == "RED")
     alert_q = select(
         AlertRow.body_id, func.count().label("alerts"), func.sum(case((red, 1), else_=0)).label("red"),
         func.count(distinct(case((and_(red, AlertRow.rule_id == "S02"), AlertRow.case_id)))).label("s02"),
         func.count(distinct(case((and_(red, AlertRow.rule_id == "S03"), AlertRow.case_id)))).label("s03"),
-    ).where(active, *_within(scope, AlertRow.body_id)).group_by(AlertRow.body_id)
+    ).where(active, *_within(scope, AlertRow.body_id), *alert_filter).group_by(AlertRow.body_id)
     case_q = select(CaseRow.body_uscc, func.count().label("n")) \
-        .where(*_within(scope, CaseRow.body_uscc, CaseRow.region_code)).group_by(CaseRow.body_uscc)
+        .where(*_within(scope, CaseRow.body_uscc, CaseRow.region_code), *case_conditions(flt)) \
+        .group_by(CaseRow.body_uscc)
     async with engine.connect() as conn:
         alerts = {r.body_id: r for r in (await conn.execute(alert_q)).all()}
         cases = {r.body_uscc: int(r.n) for r in (await conn.execute(case_q)).all()}
@@ -126,9 +149,11 @@ async def rates_by_body(engine: AsyncEngine, *, scope: CaseScope | None = None) 
     return out
 
 
-async def alerts_by_rule(engine: AsyncEngine, *, scope: CaseScope | None = None) -> list[tuple[str, str, int]]:
+async def alerts_by_rule(engine: AsyncEngine, *, scope: CaseScope | None = None,
+                         flt: StatsFilter | None = None) -> list[tuple[str, str, int]]:
+    """Active alerts per (rule, severity); a period applies to the day each was first detected."""
     q = select(AlertRow.rule_id, AlertRow.severity, func.count()) \
-        .where(AlertRow.active.is_(True), *_within(scope, AlertRow.body_id)) \
+        .where(AlertRow.active.is_(True), *_within(scope, AlertRow.body_id), *alert_conditions(flt)) \
         .group_by(AlertRow.rule_id, AlertRow.severity).order_by(AlertRow.rule_id, AlertRow.severity)
     async with engine.connect() as conn:
         return [(r[0], r[1], int(r[2])) for r in (await conn.execute(q)).all()]

@@ -16,6 +16,7 @@ from subgraphs.cases.domain.clock import local_date
 from subgraphs.common.errors import graphql_error
 from subgraphs.supervision import stats
 from subgraphs.supervision.context import SupervisionContext
+from subgraphs.supervision.stats_filter import StatisticsFilter, parse_filter
 
 #: the look-ahead windows of the certificate-expiry summary, in days
 EXPIRY_WINDOWS = (30, 60, 90)
@@ -134,8 +135,14 @@ async def supervision_expiring_certificates(
     return [BodyCount(body_id=b, count=n) for b, n in rows]
 
 
-async def supervision_alerts_by_rule(info: Info[SupervisionContext, None]) -> list[RuleAlertCount]:
-    return [RuleAlertCount(rule_id=r, severity=s, alerts=n) for r, s, n in await stats.alerts_by_rule(info.context.engine, scope=info.context.row_scope)]
+async def supervision_alerts_by_rule(
+    info: Info[SupervisionContext, None],
+    filter_: Annotated[StatisticsFilter | None, strawberry.argument(name="filter", description=(
+        "统计筛选 — level, region, body and period (default: none); the period applies to the day an alert "
+        "was first detected (发现日期, China time)"))] = None,
+) -> list[RuleAlertCount]:
+    rows = await stats.alerts_by_rule(info.context.engine, scope=info.context.row_scope, flt=parse_filter(filter_))
+    return [RuleAlertCount(rule_id=r, severity=s, alerts=n) for r, s, n in rows]
 
 
 async def supervision_review_scores(info: Info[SupervisionContext, None]) -> list[BodyReviewScore]:
@@ -158,7 +165,8 @@ class StatsQuery:
         description="即将到期执法证 — per body: ACTIVE certificates of listed officers ending within `withinDays` "
                     "of `asOf`.")
     supervision_alerts_by_rule: list[RuleAlertCount] | None = strawberry.field(
-        resolver=supervision_alerts_by_rule, description="规则预警统计 — active alerts by rule and severity.")
+        resolver=supervision_alerts_by_rule,
+        description="规则预警统计 — active alerts by rule and severity, narrowed by filter.")
     supervision_review_scores: list[BodyReviewScore] | None = strawberry.field(
         resolver=supervision_review_scores,
         description="评查得分 — average review score and failed files per body.")

@@ -345,3 +345,54 @@ def test_too_large_a_page_errors_on_that_field_only(stack: Stack) -> None:
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert "first" in error["message"]
     assert "1000" in error["message"]
+
+
+def test_every_filtered_figure_is_the_total_of_the_case_list_behind_it(stack: Stack, swept: dict[str, Any]) -> None:
+    """Through the gateway: a filtered count per body is the `total` of the case list with the same
+    conditions (the dashboard's link from a number to its list); the period by filing date for BODY,
+    by decision date for DECIDED_MONTH."""
+    counts = """query($f: StatisticsFilter) {
+      byBody: supervisionCaseCounts(dimension: BODY, filter: $f) { key cases }
+      byMonth: supervisionCaseCounts(dimension: DECIDED_MONTH, filter: $f) { key cases } }"""
+    listed = "query($f: CaseFilter) { penaltyCases(filter: $f, first: 1) { total } }"
+    everything = _gql(stack.graphql, listed, {"f": {}})["data"]["penaltyCases"]["total"]
+    for flt in ({"regionCode": "445102", "from": "2025-01-01", "to": "2026-06-30"}, {"level": "TOWN"},
+                {"regionCode": "445100", "level": "COUNTY", "from": "2026-01-01"}):
+        answer = _gql(stack.graphql, counts, {"f": flt})
+        assert "errors" not in answer, answer
+        span = {k: flt[k] for k in ("from", "to") if k in flt}
+        base = {"region": flt.get("regionCode"), "level": flt.get("level")}
+        base = {k: v for k, v in base.items() if v is not None}
+        by_body = answer["data"]["byBody"]
+        assert 0 < sum(g["cases"] for g in by_body) < everything, flt  # the filter narrows, and leaves some
+        for group in by_body:
+            case_filter = {**base, "bodies": [group["key"]], **({"filed": span} if span else {})}
+            total = _gql(stack.graphql, listed, {"f": case_filter})["data"]["penaltyCases"]["total"]
+            assert group["cases"] == total, (flt, group)
+        decided = sum(g["cases"] for g in answer["data"]["byMonth"])
+        case_filter = {**base, **({"decided": span} if span else {})}
+        total = _gql(stack.graphql, listed, {"f": case_filter})["data"]["penaltyCases"]["total"]
+        if span:
+            assert decided == total, flt
+        else:  # no period: every case, decided or not (UNDECIDED)
+            assert decided == sum(g["cases"] for g in by_body), flt
+
+
+def test_the_alert_list_sorts_by_severity_through_the_gateway(stack: Stack, swept: dict[str, Any]) -> None:
+    query = """query($a: String) { supervisionAlerts(regionCode: "445102", orderBy: SEVERITY, descending: true,
+      first: 10, after: $a) { items { id severity } nextCursor total } }"""
+    rank = {"RED": 3, "YELLOW": 2, "INFO": 1}
+    seen: list[dict[str, str]] = []
+    after = None
+    for _ in range(200):
+        answer = _gql(stack.graphql, query, {"a": after})
+        assert "errors" not in answer, answer
+        page = answer["data"]["supervisionAlerts"]
+        seen += page["items"]
+        after = page["nextCursor"]
+        if after is None:
+            break
+    assert len(seen) == page["total"] == len({a["id"] for a in seen}) > 0
+    assert page["total"] < len(swept["alerts"])  # the region narrows
+    ranks = [rank[a["severity"]] for a in seen]
+    assert ranks == sorted(ranks, reverse=True)

@@ -351,6 +351,15 @@ def test_a_body_head_reads_only_the_alerts_about_the_own_body(hub: Hub, alerts: 
     assert mine_id in {a["id"] for a in mine["data"]["supervisionAlerts"]["items"]}
     through_body = hub.ask(head, "query($u: String!) { enforcementBody(uscc: $u) { alerts { id } } }", {"u": other})
     assert ((through_body.get("data") or {}).get("enforcementBody") or {}).get("alerts") in (None, [])
+    # the list's filters narrow within the scope, never widen it: another body's alerts stay out of reach
+    narrowed = "query($u: String, $r: String) { supervisionAlerts(first: 200, bodyId: $u, regionCode: $r) " \
+               "{ items { bodyId } total } }"
+    on_other = hub.ask(head, narrowed, {"u": other, "r": None})["data"]["supervisionAlerts"]
+    assert on_other == {"items": [], "total": 0}
+    whole_city = hub.ask(head, narrowed, {"u": None, "r": "445100"})["data"]["supervisionAlerts"]
+    assert {a["bodyId"] for a in whole_city["items"]} == {body}
+    assert hub.ask(hub.token("supervisor1"), narrowed, {"u": other, "r": None})["data"]["supervisionAlerts"]["total"] \
+        > 0, "control: the city's supervisor sees the other body's alerts"
 
 
 # --- 6. signed calls bound to their target, replay-proof across replicas ----------------------------------
