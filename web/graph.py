@@ -10,6 +10,7 @@ does not allow it), `InputRefused` (a field's value was refused, with the field)
 
 from __future__ import annotations
 
+import itertools
 import logging
 from dataclasses import dataclass, field
 from functools import cache
@@ -160,6 +161,6 @@ def _operation_name(name: str) -> str | None:
         index = text.find(keyword)
         if index >= 0:
             rest = text[index + len(keyword):].lstrip()
-            ident = "".join(ch for ch in rest[:80] if ch.isalnum() or ch == "_")
+            ident = "".join(itertools.takewhile(lambda ch: ch.isalnum() or ch == "_", rest[:80]))
             return ident or None
     return None

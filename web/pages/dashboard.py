@@ -1,0 +1,139 @@
+"""监督工作台 — the dashboard (SUPERVISOR, BODY_HEAD): headline figures, the three-level tree, charts.
+
+Everything comes from the gateway with the user's token and the purpose SUPERVISION: the body
+register (`dashboard-bodies`) and, under the filter of the GET form, the figures (`dashboard-figures`).
+The graph scopes the rows — a body head's figures are the own body's — and the page says whose
+figures they are. A bad filter field gets its message beside it and the page shows the unfiltered
+figures; so does a filter the graph refuses (its message beside the field it names).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any, Final
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from web.dashboard.charts import build_charts
+from web.dashboard.filters import (
+    LEVEL_NAMES,
+    Filters,
+    parse_filters,
+    refusal_field,
+    region_name,
+    region_prefix,
+)
+from web.dashboard.tree import build_tree
+from web.graph import InputRefused, Result
+from web.pagekit import graph, render, require
+from web.roles import SUPERVISION
+from web.sessions import Session
+
+log = logging.getLogger("web.dashboard")
+
+PURPOSE: Final = "SUPERVISION"
+MAX_BODY_PAGES: Final = 20  # 20 000 bodies: far more than a city has; the loop is bounded
+
+
+async def _bodies(request: Request, session: Session) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    bodies: dict[str, dict[str, Any]] = {}
+    warnings: list[str] = []
+    after: str | None = None
+    for _ in range(MAX_BODY_PAGES):
+        result = await graph(request).run("dashboard-bodies", {"after": after}, token=session.token, purpose=PURPOSE)
+        warnings += result.warnings
+        page = result.data.get("searchEnforcementBodies") or {}
+        for body in page.get("items") or []:
+            bodies[str(body["uscc"])] = body
+        after = page.get("nextCursor")
+        if not after:
+            break
+    return bodies, warnings
+
+
+async def _figures(request: Request, session: Session, flt: Filters) -> Result:
+    variables = {"filter": flt.graph_filter()}
+    try:
+        return await graph(request).run("dashboard-figures", variables, token=session.token, purpose=PURPOSE)
+    except InputRefused as refused:
+        if variables["filter"] is None:
+            raise
+        # the graph refused the filter (say a period over ten years): beside its field, then unfiltered
+        log.info("dashboard filter refused by the graph: %s (%s)", refused.code, refused.field)
+        flt.errors[refusal_field(refused.field)] = refused.message
+        flt.refused = True
+        return await graph(request).run("dashboard-figures", {"filter": None}, token=session.token, purpose=PURPOSE)
+
+
+def _headline(data: Mapping[str, Any]) -> dict[str, Any]:
+    status = data.get("status") or []
+    rules = data.get("rules") or []
+    rates = data.get("rates") or []
+    rated = sum(int(r["cases"]) for r in rates)
+    on_time = sum(float(r["decisionOnTimeRate"]) * int(r["cases"]) for r in rates)
+    return {
+        "cases": sum(int(g["cases"]) for g in status),
+        "decided": sum(int(g["decided"]) for g in status),
+        "fines_fen": sum(int(g["fineTotalFen"]) for g in status),
+        "on_time_rate": on_time / rated if rated else None,
+        "alerts": sum(int(r["alerts"]) for r in rules),
+        "red_alerts": sum(int(r["alerts"]) for r in rules if r["severity"] == "RED"),
+    }
+
+
+def _keeper(flt: Filters, session: Session) -> Any:
+    applied = flt.applied
+    head_body = session.user.body_uscc if not session.user.has_any({"SUPERVISOR"}) else None
+
+    def keep(body: Mapping[str, Any]) -> bool:
+        if head_body is not None and body.get("uscc") != head_body:
+            return False
+        if applied.get("level") and body.get("level") != applied["level"]:
+            return False
+        if applied.get("region") and not str(body.get("regionCode") or "").startswith(region_prefix(applied["region"])):
+            return False
+        return not (applied.get("body") and body.get("uscc") != applied["body"])
+
+    return keep
+
+
+def _whose(session: Session, bodies: Mapping[str, Mapping[str, Any]]) -> str:
+    user = session.user
+    if user.has_any({"SUPERVISOR"}):
+        return f"{region_name(user.region_code or '445100')}范围内各执法主体的数据"
+    body = bodies.get(user.body_uscc or "")
+    name = body.get("name") if body else (user.body_uscc or "本机关")
+    return f"本机关（{name}）的数据：执法机关负责人仅能查看本机关的案件、预警与统计"
+
+
+async def dashboard(request: Request) -> Response:
+    session = require(request, SUPERVISION)
+    bodies, warnings = await _bodies(request, session)
+    regions = {"445100"} | {str(b.get("regionCode")) for b in bodies.values() if b.get("regionCode")}
+    flt = parse_filters(request.query_params, bodies, regions)
+    if flt.errors:
+        log.info("dashboard filter refused: %s", ",".join(sorted(flt.errors)))
+    result = await _figures(request, session, flt)
+    warnings += result.warnings
+    data = result.data
+    rates = {str(r["bodyId"]): r for r in data.get("rates") or []}
+    tree = build_tree(bodies.values(), rates, keep=_keeper(flt, session))
+    names = {k: str(b.get("shortName") or b.get("name") or k) for k, b in bodies.items()}
+    charts = build_charts(data, names, flt)
+    body_options = sorted(bodies.values(), key=lambda b: (list(LEVEL_NAMES).index(b["level"])
+                                                          if b.get("level") in LEVEL_NAMES else 9,
+                                                          str(b.get("regionCode")), str(b.get("name"))))
+    warnings = list(dict.fromkeys(w for w in warnings if w))  # one line per distinct message
+    return render(request, "dashboard/page.html", {
+        "flt": flt, "headline": _headline(data), "tree": tree, "charts": charts, "warnings": warnings,
+        "whose": _whose(session, bodies), "level_names": LEVEL_NAMES,
+        "regions": [(code, region_name(code)) for code in sorted(regions)],
+        "body_options": body_options, "body_name": names.get(flt.applied.get("body", ""), ""),
+        "chart_data": {key: {k: v for k, v in spec.items() if k != "rows"} for key, spec in charts.items()},
+    }, session=session)
+
+
+ROUTES = [Route("/dashboard", dashboard, methods=["GET"])]
