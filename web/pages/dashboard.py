@@ -54,18 +54,34 @@ async def _bodies(request: Request, session: Session) -> tuple[dict[str, dict[st
     return bodies, warnings
 
 
+def _input_error(result: Result) -> tuple[str, str | None] | None:
+    """The first refusal of an entered value among a partial answer's errors (message, field)."""
+    for error in result.errors:
+        ext = error.get("extensions") if isinstance(error.get("extensions"), dict) else {}
+        if ext and ext.get("code") == "BAD_USER_INPUT":
+            field = ext.get("field")
+            return str(error.get("message", "")), field if isinstance(field, str) else None
+    return None
+
+
 async def _figures(request: Request, session: Session, flt: Filters) -> Result:
+    """The figures under the filter; a filter the graph refuses goes beside its field, figures unfiltered."""
     variables = {"filter": flt.graph_filter()}
     try:
-        return await graph(request).run("dashboard-figures", variables, token=session.token, purpose=PURPOSE)
+        result = await graph(request).run("dashboard-figures", variables, token=session.token, purpose=PURPOSE)
+        refusal = _input_error(result) if variables["filter"] is not None else None
     except InputRefused as refused:
         if variables["filter"] is None:
             raise
-        # the graph refused the filter (say a period over ten years): beside its field, then unfiltered
-        log.info("dashboard filter refused by the graph: %s (%s)", refused.code, refused.field)
-        flt.errors[refusal_field(refused.field)] = refused.message
-        flt.refused = True
-        return await graph(request).run("dashboard-figures", {"filter": None}, token=session.token, purpose=PURPOSE)
+        refusal = (refused.message, refused.field)
+    if refusal is None:
+        return result
+    # say a period over ten years: the graph's message beside the field it names, then no filter
+    message, field = refusal
+    log.info("dashboard filter refused by the graph (%s)", field)
+    flt.errors[refusal_field(field)] = f"统一数据服务未接受此条件：{message}"
+    flt.refused = True
+    return await graph(request).run("dashboard-figures", {"filter": None}, token=session.token, purpose=PURPOSE)
 
 
 def _headline(data: Mapping[str, Any]) -> dict[str, Any]:
