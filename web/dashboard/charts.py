@@ -54,9 +54,10 @@ def _months(filed: dict[str, Mapping[str, Any]], decided: dict[str, Mapping[str,
                  f"尚未决定 {int(decided['UNDECIDED']['cases'])} 件" if "UNDECIDED" in decided else ""]}
 
 
-def _items(items: dict[str, Mapping[str, Any]], flt: Filters) -> dict[str, Any]:
+def _items(items: dict[str, Mapping[str, Any]], flt: Filters, item_names: Mapping[str, str]) -> dict[str, Any]:
     order = sorted(items, key=lambda k: (-int(items[k]["cases"]), k))
-    return {"title": "案件数（按执法事项）", "unit": "件", "horizontal": True, "categories": order, "series": [
+    return {"title": "案件数（按执法事项）", "unit": "件", "horizontal": True,
+            "categories": [item_names.get(k, k) for k in order], "codes": order, "series": [
         {"name": "案件数", "color": "#2f6fb2", "data": [int(items[k]["cases"]) for k in order],
          "links": [flt.link("/cases", item=k) for k in order]}]}
 
@@ -73,7 +74,8 @@ def _rates(rates: list[Mapping[str, Any]], names: Mapping[str, str], flt: Filter
     order = sorted(with_cases, key=lambda r: (float(r["decisionOnTimeRate"]), -int(r["cases"]), str(r["bodyId"])))
     shown = order[:MAX_RATE_BARS]
     return {"title": "按期决定率（按执法主体，由低到高）", "unit": "%", "horizontal": True, "max": 100,
-            "categories": [names.get(str(r["bodyId"]), str(r["bodyId"])) for r in shown],
+            "label": True,
+            "categories": [f'{names.get(str(r["bodyId"]), str(r["bodyId"]))}（{int(r["cases"])}件）' for r in shown],
             "series": [{"name": "按期决定率", "color": "#2e8b57",
                         "data": [round(float(r["decisionOnTimeRate"]) * 100, 1) for r in shown],
                         "links": [flt.link("/alerts", rule="S02", body=str(r["bodyId"]), region=None)
@@ -102,11 +104,12 @@ def _fines(levels: dict[str, Mapping[str, Any]], flt: Filters) -> dict[str, Any]
             "fen": [str(levels[k]["fineTotalFen"]) for k in order], "cases": [int(levels[k]["cases"]) for k in order]}
 
 
-def build_charts(data: Mapping[str, Any], names: Mapping[str, str], flt: Filters) -> dict[str, dict[str, Any]]:
+def build_charts(data: Mapping[str, Any], names: Mapping[str, str], flt: Filters,
+                 item_names: Mapping[str, str] | None = None) -> dict[str, dict[str, Any]]:
     """Every chart of the page from the figures query's answer (a missing part: an empty chart)."""
     charts = {
         "months": _months(_groups(data.get("filed")), _groups(data.get("decided")), flt),
-        "items": _items(_groups(data.get("item")), flt),
+        "items": _items(_groups(data.get("item")), flt, item_names or {}),
         "kinds": _kinds(_groups(data.get("kind"))),
         "rates": _rates(list(data.get("rates") or []), names, flt),
         "rules": _rules(list(data.get("rules") or []), flt),

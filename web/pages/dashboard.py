@@ -9,6 +9,7 @@ figures; so does a filter the graph refuses (its message beside the field it nam
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
 from typing import Any, Final
@@ -64,6 +65,25 @@ def _input_error(result: Result) -> tuple[str, str | None] | None:
     return None
 
 
+async def _item_names(request: Request, session: Session) -> tuple[dict[str, str], list[str]]:
+    """Item code -> name (of its latest version); an item the catalogue does not answer keeps its code."""
+    names: dict[str, tuple[int, str]] = {}
+    warnings: list[str] = []
+    after: str | None = None
+    for _ in range(MAX_BODY_PAGES):
+        result = await graph(request).run("dashboard-items", {"after": after}, token=session.token, purpose=PURPOSE)
+        warnings += result.warnings
+        page = result.data.get("enforcementItems") or {}
+        for item in page.get("items") or []:
+            version = int(item.get("version") or 0)
+            if version >= names.get(str(item["code"]), (-1, ""))[0]:
+                names[str(item["code"])] = (version, str(item.get("name") or item["code"]))
+        after = page.get("nextCursor")
+        if not after:
+            break
+    return {code: name for code, (_, name) in names.items()}, warnings
+
+
 async def _figures(request: Request, session: Session, flt: Filters) -> Result:
     """The figures under the filter; a filter the graph refuses goes beside its field, figures unfiltered."""
     variables = {"filter": flt.graph_filter()}
@@ -116,6 +136,22 @@ def _keeper(flt: Filters, session: Session) -> Any:
     return keep
 
 
+def _filter_text(flt: Filters, bodies: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """The filter in force, in words (above the figures)."""
+    applied = flt.applied
+    parts = []
+    if applied.get("level"):
+        parts.append(LEVEL_NAMES[applied["level"]])
+    if applied.get("region"):
+        parts.append(region_name(applied["region"]))
+    if applied.get("body"):
+        parts.append(str(bodies[applied["body"]].get("name")))
+    if applied.get("from") or applied.get("to"):
+        parts.append(f"期间 {applied.get('from') or '…'} 至 {applied.get('to') or '…'}（案件按立案日期，按月决定数与处罚种类按决定日期，"
+                     "预警按发现日期）")
+    return parts
+
+
 def _whose(session: Session, bodies: Mapping[str, Mapping[str, Any]]) -> str:
     user = session.user
     if user.has_any({"SUPERVISOR"}):
@@ -127,7 +163,9 @@ def _whose(session: Session, bodies: Mapping[str, Mapping[str, Any]]) -> str:
 
 async def dashboard(request: Request) -> Response:
     session = require(request, SUPERVISION)
-    bodies, warnings = await _bodies(request, session)
+    (bodies, warnings), (items, item_warnings) = await asyncio.gather(_bodies(request, session),
+                                                                      _item_names(request, session))
+    warnings += item_warnings
     regions = {"445100"} | {str(b.get("regionCode")) for b in bodies.values() if b.get("regionCode")}
     flt = parse_filters(request.query_params, bodies, regions)
     if flt.errors:
@@ -138,16 +176,16 @@ async def dashboard(request: Request) -> Response:
     rates = {str(r["bodyId"]): r for r in data.get("rates") or []}
     tree = build_tree(bodies.values(), rates, keep=_keeper(flt, session))
     names = {k: str(b.get("shortName") or b.get("name") or k) for k, b in bodies.items()}
-    charts = build_charts(data, names, flt)
+    charts = build_charts(data, names, flt, items)
     body_options = sorted(bodies.values(), key=lambda b: (list(LEVEL_NAMES).index(b["level"])
                                                           if b.get("level") in LEVEL_NAMES else 9,
                                                           str(b.get("regionCode")), str(b.get("name"))))
     warnings = list(dict.fromkeys(w for w in warnings if w))  # one line per distinct message
     return render(request, "dashboard/page.html", {
         "flt": flt, "headline": _headline(data), "tree": tree, "charts": charts, "warnings": warnings,
-        "whose": _whose(session, bodies), "level_names": LEVEL_NAMES,
+        "whose": _whose(session, bodies), "level_names": LEVEL_NAMES, "filter_text": _filter_text(flt, bodies),
         "regions": [(code, region_name(code)) for code in sorted(regions)],
-        "body_options": body_options, "body_name": names.get(flt.applied.get("body", ""), ""),
+        "body_options": body_options,
         "chart_data": {key: {k: v for k, v in spec.items() if k != "rows"} for key, spec in charts.items()},
     }, session=session)
 

@@ -16,7 +16,7 @@
     var categoryAxis = {
       type: "category", data: spec.categories,
       axisLabel: { interval: 0, rotate: spec.horizontal ? 0 : (spec.categories.length > 6 ? 30 : 0),
-                   width: spec.horizontal ? 110 : undefined, overflow: "truncate" }
+                   width: spec.horizontal ? 150 : undefined, overflow: "truncate" }
     };
     var valueAxis = { type: "value", minInterval: spec.unit === "件" || spec.unit === "条" ? 1 : undefined,
                       max: spec.max, axisLabel: { formatter: spec.unit === "%" ? "{value}%" : "{value}" } };
@@ -26,12 +26,13 @@
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" },
                  valueFormatter: function (v) { return unitLabel(spec, v); } },
       legend: spec.series.length > 1 ? { top: 0 } : undefined,
-      grid: { left: 8, right: 24, top: spec.series.length > 1 ? 32 : 12, bottom: 8, containLabel: true },
+      grid: { left: 8, right: spec.label ? 56 : 24, top: spec.series.length > 1 ? 32 : 12, bottom: 8, containLabel: true },
       xAxis: spec.horizontal ? valueAxis : categoryAxis,
       yAxis: spec.horizontal ? Object.assign({ inverse: true }, categoryAxis) : valueAxis,
       series: spec.series.map(function (s) {
         var linked = (s.links || []).some(function (l) { return !!l; });
         return { type: "bar", name: s.name, data: s.data, stack: spec.stack ? "all" : undefined,
+                 label: spec.label ? { show: true, position: "right", formatter: function (p) { return unitLabel(spec, p.value); } } : undefined,
                  barMaxWidth: 28, cursor: linked ? "pointer" : "default", emphasis: { focus: "series" } };
       })
     };
