@@ -176,3 +176,12 @@ def test_the_dashboard_takes_no_posts(console: InProcessConsole) -> None:
     answer = console.client("supervisor1").post("/dashboard", data={"region": COUNTY})
     assert answer.status_code == 405
     assert "Traceback" not in answer.text
+
+
+def test_a_period_without_cases_shows_empty_states_not_empty_charts(console: InProcessConsole) -> None:
+    page = _page(console.client("supervisor1"), "?from=2030-01-01&to=2030-12-31")
+    assert _stat(page, "cases") == "0"
+    assert _stat(page, "ontime") == "—"
+    for key in ("months", "items", "kinds", "rates", "rules", "fines"):
+        assert page.get_element_by_id(f"chart-{key}-empty").text_content().strip() == "暂无数据", key
+        assert not page.cssselect(f"#chart-{key}")

@@ -26,9 +26,10 @@ def browser() -> Iterator[Browser]:
         yield running
 
 
-def _open(browser: Browser, console: InProcessConsole, size: str, path: str = "/dashboard") -> Any:
+def _open(browser: Browser, console: InProcessConsole, size: str, path: str = "/dashboard",
+          user: str = "supervisor1") -> Any:
     context = browser.new_context(viewport=VIEWPORTS[size], locale="zh-CN")
-    context.add_cookies([{"name": "hub_session", "value": console.cookie("supervisor1")["hub_session"],
+    context.add_cookies([{"name": "hub_session", "value": console.cookie(user)["hub_session"],
                           "url": console.url}])
     page = context.new_page()
     requests, errors = watch(page)
@@ -133,6 +134,21 @@ def test_a_bad_date_shows_its_message_in_the_browser(browser: Browser, console: 
     try:
         assert page.locator("#err-to").inner_text() == "结束日期不能早于开始日期"
         screenshot(page, f"dashboard-bad-filter-{_name('tablet')}", full_page=False)
+        errors.assert_none()
+        requests.assert_local()
+    finally:
+        context.close()
+
+
+def test_a_body_head_s_dashboard(browser: Browser, console: InProcessConsole, stack: ConsoleStack) -> None:
+    rates = stack.graph("{ supervisionBodyRates { bodyId cases } }", purpose="SUPERVISION")["data"]["supervisionBodyRates"]
+    busiest = max(rates, key=lambda r: (r["cases"], r["bodyId"]))
+    context, page, requests, errors = _open(browser, console, "desktop", user=f"head-{busiest['bodyId']}")
+    try:
+        assert "仅能查看本机关" in page.locator("#whose").inner_text()
+        assert page.locator("#stat-cases").inner_text() == f"{busiest['cases']:,}"
+        assert page.locator("#body-tree .leaf").count() == 1
+        screenshot(page, f"dashboard-body-head-{_name('desktop')}")
         errors.assert_none()
         requests.assert_local()
     finally:
