@@ -104,8 +104,8 @@ async def supervision_alerts(
         "district and its towns): the body's registered region, else the alert's case's"))] = None,
     order_by: Annotated[AlertOrder | None, strawberry.argument(
         description="排序 — sort by this key, then by alert id (default: by alert id alone)")] = None,
-    descending: Annotated[bool, strawberry.argument(
-        description="降序 — highest (latest, most severe) first; applies with orderBy")] = False,
+    descending: Annotated[bool | None, strawberry.argument(
+        description="降序 — highest (latest, most severe) first; applies with orderBy (default: ascending)")] = None,
 ) -> AlertPage:
     size = page_size(first)
     prefix = None
@@ -114,18 +114,18 @@ async def supervision_alerts(
         if reason is not None:
             raise graphql_error("BAD_USER_INPUT", f"regionCode (区域): {reason}", field="regionCode")
         prefix = region_prefix(region_code)
-    descending = descending and order_by is not None
-    last_id, last_value = _after(after, order_by, descending)
+    down = bool(descending) and order_by is not None
+    last_id, last_value = _after(after, order_by, down)
     flt = AlertFilter(rule_id=rule_id, body_id=body_id, status=status, severity=severity,
                       active_only=not include_inactive, case_id=case_id, region_prefix=prefix,
                       scope=alert_scope(info.context.caller))
     items, nxt, total = await list_alerts(info.context.engine, flt, first=size, after=last_id,
-                                          order=order_by, descending=descending, after_value=last_value)
+                                          order=order_by, descending=down, after_value=last_value)
     cursor = None
     if nxt:
         pos: dict[str, object] = {"k": nxt}
         if order_by is not None:
-            pos.update(o=order_by.value, d=descending, v=value_of(order_by, items[-1], descending))
+            pos.update(o=order_by.value, d=down, v=value_of(order_by, items[-1], down))
         cursor = encode_cursor(pos)
     return AlertPage(items=[SupervisionAlertType.of(a) for a in items], next_cursor=cursor, total=total)
 

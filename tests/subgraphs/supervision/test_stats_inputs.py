@@ -1,9 +1,10 @@
 """The statistics filter and the alert list over HTTP (the subgraph app in process): every bad input
-is a BAD_USER_INPUT naming its field; the alert list filters by case and region and pages through
+is a BAD_USER_INPUT naming its field, and any argument at all answers data or such an error; the alert list filters by case and region and pages through
 each order exactly once, in the order a plain sort of the same alerts gives."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import date, datetime
 from pathlib import Path
@@ -11,6 +12,8 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from subgraphs.supervision.app import create_app
 from tests.subgraphs.supervision.stats_world import StatsWorld, seed_stats_world
@@ -117,7 +120,7 @@ async def test_every_order_pages_through_each_alert_once(served: tuple[httpx.Asy
     everything = (await _gql(client, f"{{ supervisionAlerts(first: 1000) {{ {_ALERT_FIELDS} }} }}"))
     items = everything["data"]["supervisionAlerts"]["items"]
     assert len(items) == len(world.alerts)
-    query = (f"query($o: AlertOrder, $d: Boolean!, $a: String) {{ supervisionAlerts(orderBy: $o, descending: $d, "
+    query = (f"query($o: AlertOrder, $d: Boolean, $a: String) {{ supervisionAlerts(orderBy: $o, descending: $d, "
              f"first: 7, after: $a) {{ {_ALERT_FIELDS} }} }}")
     cursors: dict[tuple[str, bool], str] = {}
     for order in ("DETECTED_AT", "PERIOD_DUE", "SEVERITY", "RULE"):
@@ -142,3 +145,43 @@ async def test_every_order_pages_through_each_alert_once(served: tuple[httpx.Asy
     by_id = await _gql(client, f"query($a: String) {{ supervisionAlerts(first: 7, after: $a) {{ {_ALERT_FIELDS} }} }}",
                        {"a": cursors[("RULE", False)]})
     assert by_id["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+@pytest.fixture(scope="module")
+def sqlite_store(small_seed: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    tmp = tmp_path_factory.mktemp("stats-inputs")
+    url = f"sqlite:///{tmp / 'hub.db'}"
+    asyncio.run(seed_stats_world(url, small_seed, tmp))
+    return url
+
+
+_TEXT = st.none() | st.text(max_size=20) | st.sampled_from(["445100", "445102", "445102001", "TOWN", "city", BODY])
+_DAY = st.none() | st.dates() | st.sampled_from([date.min, date.max, date(9995, 1, 1), date(1, 12, 31)])
+
+
+async def _ask_all(url: str, flt: dict[str, Any], alert_args: dict[str, Any]) -> list[dict[str, Any]]:
+    app = create_app(database_url=url, migrate=False)
+    async with app.router.lifespan_context(app), httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://supervision.test") as client:
+        answers = [await _gql(client, query, {"f": flt}) for query in _STATS]
+        answers.append(await _gql(client, "query($c: String, $r: String, $o: AlertOrder, $a: String) { "
+                                          "supervisionAlerts(caseId: $c, regionCode: $r, orderBy: $o, after: $a, "
+                                          "first: 5) { items { id } total } }", alert_args))
+    return answers
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(level=_TEXT, region=_TEXT, body=_TEXT, start=_DAY, end=_DAY, case_id=_TEXT, after=_TEXT,
+       order=st.none() | st.sampled_from(["DETECTED_AT", "PERIOD_DUE", "SEVERITY", "RULE"]))
+def test_any_argument_answers_data_or_a_bad_input_error(sqlite_store: str, level: str | None, region: str | None,
+                                                       body: str | None, start: date | None, end: date | None,
+                                                       case_id: str | None, after: str | None,
+                                                       order: str | None) -> None:
+    flt = {"level": level, "regionCode": region, "bodyId": body,
+           "from": start.isoformat() if start else None, "to": end.isoformat() if end else None}
+    answers = asyncio.run(_ask_all(sqlite_store, flt, {"c": case_id, "r": region, "o": order, "a": after}))
+    for answer in answers:
+        for error in answer.get("errors", []):
+            assert error["extensions"]["code"] == "BAD_USER_INPUT", answer
+        if "errors" not in answer:
+            assert all(isinstance(v, list | dict) for v in answer["data"].values()), answer
