@@ -185,7 +185,7 @@ async def dashboard(request: Request) -> Response:
         "flt": flt, "headline": _headline(data), "tree": tree, "charts": charts, "warnings": warnings,
         "whose": _whose(session, bodies), "level_names": LEVEL_NAMES, "filter_text": _filter_text(flt, bodies),
         "regions": [(code, region_name(code)) for code in sorted(regions)],
-        "body_options": body_options,
+        "body_options": body_options, "supervisor": session.user.has_any({"SUPERVISOR"}),
         "chart_data": {key: {k: v for k, v in spec.items() if k != "rows"} for key, spec in charts.items()},
     }, session=session)
 
