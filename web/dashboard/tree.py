@@ -54,6 +54,7 @@ class Node:
     level: str | None = None
     figures: Figures = field(default_factory=Figures)
     children: list[Node] = field(default_factory=list)
+    open: bool = False             # shown unfolded: the city, and a county when it is the only one
 
     @property
     def kind_label(self) -> str:
@@ -100,5 +101,7 @@ def build_tree(bodies: Iterable[Mapping[str, Any]], rates: Mapping[str, Mapping[
     for region in sorted(counties):
         county = counties[region]
         county.children.extend(towns.get(region, []))
+        county.open = len(counties) == 1
         root.children.append(_sum(county))
+    root.open = True
     return _sum(root)
