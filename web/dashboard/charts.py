@@ -27,7 +27,7 @@ SEVERITY_NAMES: Final = {"RED": "红色预警", "YELLOW": "黄色预警", "INFO"
 _SEVERITY_COLORS: Final = {"RED": "#c0392b", "YELLOW": "#d4a017", "INFO": "#2f6fb2"}
 _MONTH_OUTSIDE: Final = {"NOT_FILED", "UNDECIDED"}
 #: at most this many bodies in the on-time chart (the lowest rates first); the table lists them all
-MAX_RATE_BARS: Final = 15
+MAX_RATE_BARS: Final = 40
 
 
 def _groups(rows: Iterable[Mapping[str, Any]] | None) -> dict[str, Mapping[str, Any]]:
