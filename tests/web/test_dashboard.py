@@ -185,3 +185,23 @@ def test_a_period_without_cases_shows_empty_states_not_empty_charts(console: InP
     for key in ("months", "items", "kinds", "rates", "rules", "fines"):
         assert page.get_element_by_id(f"chart-{key}-empty").text_content().strip() == "暂无数据", key
         assert not page.cssselect(f"#chart-{key}")
+
+
+def test_every_link_speaks_the_lists_parameter_names(console: InProcessConsole) -> None:
+    from urllib.parse import parse_qs, urlsplit
+
+    allowed = {"/cases": {"body", "region", "status", "from", "to", "item"},
+               "/alerts": {"rule", "severity", "body", "status", "region"},
+               "/dashboard": {"level", "region", "body", "from", "to"}}
+    page = _page(console.client("supervisor1"), f"?level=COUNTY&region={COUNTY}&from=2025-01-01&to=2025-12-31")
+    hrefs = [str(a.get("href")) for a in page.cssselect("main a[href]")]
+    charts = _charts(page)
+    hrefs += [link for spec in charts.values() for s in spec["series"] for link in s["links"] if link]
+    seen = set()
+    for href in hrefs:
+        parts = urlsplit(href)
+        if parts.path in allowed:
+            seen.add(parts.path)
+            names = set(parse_qs(parts.query))
+            assert names <= allowed[parts.path], href
+    assert seen == set(allowed)

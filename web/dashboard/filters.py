@@ -19,6 +19,9 @@ __all__ = ["FIELDS", "LEVEL_NAMES", "Filters", "parse_filters", "region_name", "
 #: the form's fields, in form order
 FIELDS: Final = ("level", "region", "body", "from", "to")
 
+#: the filter fields each list understands (their parameters of the same names)
+LIST_PARAMS: Final = {"/cases": frozenset({"body", "region", "from", "to"}), "/alerts": frozenset({"body", "region"})}
+
 LEVEL_NAMES: Final = {"CITY": "市级", "COUNTY": "县（区）级", "TOWN": "乡镇（街道）级"}
 
 #: the names of Chaozhou's GB/T 2260 codes (DOMAIN.md §3.3); another code is shown as itself
@@ -81,19 +84,17 @@ class Filters:
         return _url("/dashboard", self.query(**extra))
 
     def link(self, path: str, **extra: str | None) -> str:
-        """A case or alert list's address under this filter (its parameter names), with `extra` set."""
-        return _url(path, self.list_query(**extra))
-
-    def list_query(self, **extra: str | None) -> str:
-        """The parameters a case or alert list understands (body, region, from, to; no level) plus `extra`."""
-        params = {k: v for k, v in self.applied.items() if k in ("body", "region", "from", "to")}
+        """A case or alert list's address under this filter, in the list's own parameter names (the
+        case list: body, region, from, to; the alert list: body, region — it has no period), plus `extra`."""
+        names = LIST_PARAMS.get(path, frozenset())
+        params = {k: v for k, v in self.applied.items() if k in names}
         for key, value in extra.items():
             key = key.rstrip("_")
             if value is None:
                 params.pop(key, None)
             else:
                 params[key] = value
-        return urlencode(params)
+        return _url(path, urlencode(params))
 
 
 def _url(path: str, query: str) -> str:
