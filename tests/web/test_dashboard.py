@@ -12,11 +12,17 @@ import httpx
 import lxml.html
 import pytest
 
+from tests.web.dashboard_kit import settled_figures
 from tests.web.stack import ConsoleStack, InProcessConsole
 
 COUNTY = "445102"  # 湘桥区
 COUNTS = "query($f: StatisticsFilter) { supervisionCaseCounts(dimension: STATUS, filter: $f) { cases decided fineTotalFen } }"
 RATES = "query($f: StatisticsFilter) { supervisionBodyRates(filter: $f) { bodyId cases decisionOnTimeRate } }"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _settled(stack: ConsoleStack) -> None:
+    settled_figures(stack)
 
 
 def _page(client: httpx.Client, query: str = "") -> lxml.html.HtmlElement:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from tests.web.browser_kit import VIEWPORTS, launch, screenshot, watch
+from tests.web.dashboard_kit import settled_figures
 from tests.web.stack import ConsoleStack, InProcessConsole
 
 if TYPE_CHECKING:
@@ -18,6 +19,11 @@ if TYPE_CHECKING:
 
 CHARTS = ("months", "rules", "items", "kinds", "rates", "fines")
 COUNTY = "445102"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _settled(stack: ConsoleStack) -> None:
+    settled_figures(stack)
 
 
 @pytest.fixture(scope="module")

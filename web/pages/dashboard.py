@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from starlette.requests import Request
@@ -120,12 +120,17 @@ def _headline(data: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _keeper(flt: Filters, session: Session) -> Any:
+def _keeper(flt: Filters, session: Session) -> Callable[[Mapping[str, Any]], bool]:
     applied = flt.applied
-    head_body = session.user.body_uscc if not session.user.has_any({"SUPERVISOR"}) else None
+    supervisor = session.user.has_any({"SUPERVISOR"})
+    head_body = session.user.body_uscc if not supervisor else None
+    # a supervisor sees the bodies of the own area (a county's supervisor: the county's), as the graph does
+    area = region_prefix(session.user.region_code) if supervisor and session.user.region_code else None
 
     def keep(body: Mapping[str, Any]) -> bool:
         if head_body is not None and body.get("uscc") != head_body:
+            return False
+        if area is not None and not str(body.get("regionCode") or "").startswith(area):
             return False
         if applied.get("level") and body.get("level") != applied["level"]:
             return False
