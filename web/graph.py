@@ -10,10 +10,10 @@ does not allow it), `InputRefused` (a field's value was refused, with the field)
 
 from __future__ import annotations
 
-import itertools
 import logging
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import takewhile
 from pathlib import Path
 from typing import Any, Final
 
@@ -103,12 +103,18 @@ class GraphClient:
     async def close(self) -> None:
         await self._client.aclose()
 
-    async def raw(self, body: bytes, *, token: str, purpose: str | None = None) -> httpx.Response:
-        """Forward a GraphQL request as the user (the explorer's fetcher)."""
+    async def raw(self, body: bytes, *, token: str, purpose: str | None = None, purpose_ref: str | None = None,
+                  client_name: str = "supervision-console-explorer") -> httpx.Response:
+        """Forward a GraphQL request body as the user (the explorer's fetcher); the answer as the gateway gave it.
+
+        Raises `httpx.HTTPError` when the gateway does not answer (the caller says so in its own words).
+        """
         headers = {"content-type": "application/json", "accept": "application/graphql-response+json",
-                   "authorization": f"Bearer {token}"}
+                   "authorization": f"Bearer {token}", "x-client-name": client_name}
         if purpose:
             headers["x-purpose-code"] = purpose
+        if purpose_ref:
+            headers["x-purpose-ref"] = purpose_ref
         return await self._client.post(self.gateway_url, content=body, headers=headers)
 
     async def run(self, name: str, variables: dict[str, Any] | None = None, *, token: str,
@@ -161,6 +167,6 @@ def _operation_name(name: str) -> str | None:
         index = text.find(keyword)
         if index >= 0:
             rest = text[index + len(keyword):].lstrip()
-            ident = "".join(itertools.takewhile(lambda ch: ch.isalnum() or ch == "_", rest[:80]))
+            ident = "".join(takewhile(lambda ch: ch.isalnum() or ch == "_", rest[:80]))
             return ident or None
     return None
