@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import lxml.html
@@ -75,6 +76,10 @@ def test_the_headline_figures_are_the_graph_s(console: InProcessConsole, stack: 
     assert _stat(page, "red") == f"{_alerts(stack, severity='RED'):,}"
     assert page.get_element_by_id("stat-red").get("href") == "/alerts?severity=RED"
     assert page.get_element_by_id("stat-cases").get("href") == "/cases"
+    groups = _data(stack, "{ supervisionCaseCounts(dimension: STATUS) { key decided } }")["supervisionCaseCounts"]
+    href = str(page.get_element_by_id("stat-decided").get("href"))
+    states = parse_qs(urlsplit(href).query)["status"][0].split(",")
+    assert set(states) == {g["key"] for g in groups if g["decided"]}  # the list of the decided cases' states
     assert "潮州市" in page.get_element_by_id("whose").text_content()
 
 
@@ -194,8 +199,6 @@ def test_a_period_without_cases_shows_empty_states_not_empty_charts(console: InP
 
 
 def test_every_link_speaks_the_lists_parameter_names(console: InProcessConsole) -> None:
-    from urllib.parse import parse_qs, urlsplit
-
     allowed = {"/cases": {"body", "region", "status", "from", "to", "item"},
                "/alerts": {"rule", "severity", "body", "status", "region"},
                "/dashboard": {"level", "region", "body", "from", "to"}}

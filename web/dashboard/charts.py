@@ -48,8 +48,9 @@ def _months(filed: dict[str, Mapping[str, Any]], decided: dict[str, Mapping[str,
     return {"title": "案件数（按月）", "unit": "件", "categories": months, "series": [
         {"name": "立案", "color": "#2f6fb2", "data": [int(filed[m]["cases"]) if m in filed else 0 for m in months],
          "links": links},
+        # the case list's period is of the filing date: a month's decided cases have no list of their own
         {"name": "作出决定", "color": "#2e8b57", "data": [int(decided[m]["cases"]) if m in decided else 0 for m in months],
-         "links": links},
+         "links": [None for _ in months]},
     ], "notes": [f"尚未立案 {int(filed['NOT_FILED']['cases'])} 件" if "NOT_FILED" in filed else "",
                  f"尚未决定 {int(decided['UNDECIDED']['cases'])} 件" if "UNDECIDED" in decided else ""]}
 

@@ -113,6 +113,8 @@ def _headline(data: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "cases": sum(int(g["cases"]) for g in status),
         "decided": sum(int(g["decided"]) for g in status),
+        # the case list takes several states: those the decided cases are in
+        "decided_states": ",".join(sorted(str(g["key"]) for g in status if int(g["decided"]) > 0)),
         "fines_fen": sum(int(g["fineTotalFen"]) for g in status),
         "on_time_rate": on_time / rated if rated else None,
         "alerts": sum(int(r["alerts"]) for r in rules),
