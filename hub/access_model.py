@@ -25,8 +25,7 @@ subgraph's `access_rules.py` or its `@sensitive` marks, run `hub compose`, then 
 
 *who may read*: every rule a selection of the field must satisfy (on the field, its type and the type
 it returns). Scopes come with the caller's roles from the identity provider: OFFICER and BODY_HEAD
-`cases:* population:read legal_person:read licence:read personnel:read catalogue:read` (BODY_HEAD
-also `statistics:read`, its own body's figures), LEGAL_REVIEWER
+`cases:* population:read legal_person:read licence:read personnel:read catalogue:read`, LEGAL_REVIEWER
 `cases:read cases:review` and the registries, SUPERVISOR `supervision:* statistics:read cases:read`
 and the registries, AUDITOR `audit:read cases:read statistics:read`, DEPARTMENT_SYSTEM
 `cases:read cases:write legal_person:read licence:read`, PUBLIC `publicity:read` only. "signed in"

@@ -43,9 +43,7 @@ _READ_CATALOGUES = ("catalogue:read", "regulations:read")
 #: what each role may do; a token's scope is the union over its roles, in this order
 ROLE_SCOPES: dict[str, tuple[str, ...]] = {
     "OFFICER": ("cases:read", "cases:write", *_READ_REGISTRIES, *_READ_CATALOGUES),
-    # statistics:read: the dashboard's figures of the head's own body (the supervision subgraph scopes the rows)
-    "BODY_HEAD": ("cases:read", "cases:write", "cases:approve", "statistics:read", *_READ_REGISTRIES,
-                  *_READ_CATALOGUES),
+    "BODY_HEAD": ("cases:read", "cases:write", "cases:approve", *_READ_REGISTRIES, *_READ_CATALOGUES),
     "LEGAL_REVIEWER": ("cases:read", "cases:review", *_READ_REGISTRIES, *_READ_CATALOGUES),
     "SUPERVISOR": ("cases:read", "supervision:read", "supervision:write", "statistics:read",
                    *_READ_REGISTRIES, *_READ_CATALOGUES),
