@@ -165,6 +165,12 @@ def test_a_body_head_sees_the_own_body_s_figures_only(console: InProcessConsole,
     assert [a.get("href") for a in leaves] == [f"/dashboard?body={busiest['bodyId']}"]
     assert "仅能查看本机关" in page.get_element_by_id("whose").text_content()
     assert not page.cssselect(".notice.warn")  # no figure was refused to the head
+    # a filter on another body or the whole city narrows within the head's scope, never widens it
+    other = next(r["bodyId"] for r in rates if r["bodyId"] != busiest["bodyId"] and r["cases"])
+    for flt in ({"bodyId": other}, {"regionCode": "445100"}):
+        groups = _data(stack, COUNTS, {"f": flt}, head)["supervisionCaseCounts"]
+        assert sum(g["cases"] for g in groups) == (0 if "bodyId" in flt else busiest["cases"])
+    assert _stat(_page(console.client(head), f"?body={other}"), "cases") == "0"
 
 
 @pytest.mark.parametrize("user", ["officer1", "public1", "reviewer1", "auditor1"])
