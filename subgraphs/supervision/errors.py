@@ -7,6 +7,7 @@
      ├── AlertNotFound               NOT_FOUND
      ├── IllegalAlertTransition      ILLEGAL_TRANSITION     lifecycle move not allowed from the status
      ├── CampaignError               BAD_USER_INPUT         review campaign misuse (recusal, sample, score)
+     │    └── NotAssigned            FORBIDDEN              scoring a file the caller is not assigned to
      └── NotFound                    NOT_FOUND
 """
 
@@ -47,3 +48,9 @@ class IllegalAlertTransition(SupervisionError):
 
 class CampaignError(SupervisionError):
     code = "BAD_USER_INPUT"
+
+
+class NotAssigned(CampaignError):
+    """Only a reviewer a campaign assigned to a file may score it (unknown files look the same)."""
+
+    code = "FORBIDDEN"

@@ -21,7 +21,9 @@ from subgraphs.supervision.context import SupervisionContext
 from subgraphs.supervision.errors import CampaignError, SupervisionError
 from subgraphs.supervision.keys import KEY_DESCRIPTION, idempotency, run_once
 from subgraphs.supervision.review.inputs import case_findings, legal_reviewers
+from subgraphs.supervision.review.scoring import PART_NAMES, PARTS
 from subgraphs.supervision.review.store import (
+    Scope,
     ScoredFile,
     create_campaign,
     mark_rectified,
@@ -29,12 +31,13 @@ from subgraphs.supervision.review.store import (
     score_file,
 )
 from subgraphs.supervision.rows import CampaignRow
-from subgraphs.supervision.types import ReviewFile
+from subgraphs.supervision.types import ReviewFile, ScoreItem
 
 _Key = Annotated[str | None, strawberry.argument(description=KEY_DESCRIPTION)]
 
 MAX_PER_BODY = 1_000
 MAX_CAMPAIGNS = 200
+MAX_BODIES = 500
 
 
 def _check_due_on(due_on: date | None, *, today: date) -> None:
@@ -46,13 +49,31 @@ def _check_due_on(due_on: date | None, *, today: date) -> None:
         raise graphql_error("BAD_USER_INPUT", f"dueOn (完成期限): {reason}", field="dueOn")
 
 
-def _file(f: ScoredFile) -> ReviewFile:
-    return ReviewFile(case_id=f.case_id, body_id=f.body_id, reviewers=f.reviewers, vetoes=f.vetoes, total=f.total,
+def _check_scope(body_ids: list[str] | None, closed_from: date | None, closed_to: date | None) -> None:
+    if body_ids is not None:
+        if not body_ids or len(body_ids) > MAX_BODIES:
+            raise graphql_error("BAD_USER_INPUT", f"bodyIds (评查主体): 1–{MAX_BODIES} bodies, or none for all",
+                                field="bodyIds")
+        if any(not b.strip() or len(b) > 18 or has_control_characters(b) for b in body_ids):
+            raise graphql_error("BAD_USER_INPUT", "bodyIds (评查主体): each a body's USCC (18 characters)",
+                                field="bodyIds")
+    if closed_from is not None and closed_to is not None and closed_from > closed_to:
+        raise graphql_error("BAD_USER_INPUT", "closedTo (结案截止日): before closedFrom", field="closedTo")
+
+
+def review_file(f: ScoredFile) -> ReviewFile:
+    """The graph's view of a sampled file, with its score sheet."""
+    sheet = [ScoreItem(part=p, name=PART_NAMES[p], max_points=m, auto_deduction=f.auto_deductions.get(p, 0),
+                       manual_deduction=f.manual_deductions.get(p, 0),
+                       score=max(0, m - f.auto_deductions.get(p, 0) - f.manual_deductions.get(p, 0)))
+             for p, m in PARTS.items()]
+    return ReviewFile(campaign_id=f.campaign_id, case_id=f.case_id, body_id=f.body_id, reviewers=f.reviewers,
+                      vetoes=f.vetoes, auto_vetoes=f.auto_vetoes, scored_by=f.scored_by, sheet=sheet, total=f.total,
                       grade=f.grade, rectification_due=f.rectification_due, rectified_at=f.rectified_at)
 
 
 async def _files(root: ReviewCampaign, info: Info[SupervisionContext, None]) -> list[ReviewFile]:
-    return [_file(f) for f in await sampled(info.context.engine, str(root.id))]
+    return [review_file(f) for f in await sampled(info.context.engine, str(root.id))]
 
 
 @strawberry.type(description="评查活动 — a review campaign: a seeded stratified sample of closed case files.")
@@ -65,6 +86,12 @@ class ReviewCampaign:
         description="每主体抽取数 — closed case files sampled per body (all of them where a body has fewer)")
     reviewers_per_case: int = strawberry.field(description="每卷评查人数 — reviewers assigned to each case file")
     due_on: date | None = strawberry.field(description="完成期限 — the day the reviews are due; null if none was set")
+    body_ids: list[str] | None = strawberry.field(
+        description="评查主体 — USCCs of the bodies sampled from; null when every body was")
+    closed_from: date | None = strawberry.field(
+        description="结案起始日 — files closed on or after this day were sampled; null: no lower bound")
+    closed_to: date | None = strawberry.field(
+        description="结案截止日 — files closed on or before this day were sampled; null: no upper bound")
     created_by: str = strawberry.field(description="创建人 — identity of the caller who created the campaign")
     created_at: datetime = strawberry.field(description="创建时间 — when the campaign was created")
     files: list[ReviewFile] = strawberry.field(
@@ -84,7 +111,8 @@ class PartDeduction:
 def _campaign(row: Any) -> ReviewCampaign:
     """From a row of `select(CampaignRow)` on a connection (its columns by name)."""
     return ReviewCampaign(id=strawberry.ID(row.id), name=row.name, seed=row.seed, per_body=row.per_body,
-                          reviewers_per_case=row.reviewers_per_case, due_on=row.due_on, created_by=row.created_by,
+                          reviewers_per_case=row.reviewers_per_case, due_on=row.due_on, body_ids=row.body_ids,
+                          closed_from=row.closed_from, closed_to=row.closed_to, created_by=row.created_by,
                           created_at=row.created_at)
 
 
@@ -125,24 +153,40 @@ async def create_review_campaign(
         description="每卷评查人数 — reviewers per case file, at least 2 (cross-review) and at most 5")] = 2,
     due_on: Annotated[date | None, strawberry.argument(
         description="完成期限 — the day the reviews are due (optional)")] = None,
+    body_ids: Annotated[list[str] | None, strawberry.argument(
+        description=f"评查主体 — sample only these bodies (USCCs, 1–{MAX_BODIES}); omitted: every body")] = None,
+    closed_from: Annotated[date | None, strawberry.argument(
+        description="结案起始日 — sample only files closed on or after this day (optional)")] = None,
+    closed_to: Annotated[date | None, strawberry.argument(
+        description="结案截止日 — sample only files closed on or before this day (optional)")] = None,
     idempotency_key: _Key = None,
 ) -> ReviewCampaign:
     actor = _actor(info)
     _check_due_on(due_on, today=info.context.now().astimezone(CHINA).date())
     if has_control_characters(name):
         raise graphql_error("BAD_USER_INPUT", "name (名称): contains control characters", field="name")
-    if not name.strip() or not 1 <= per_body <= MAX_PER_BODY or not 1 <= reviewers_per_case <= 5:
-        raise graphql_error("BAD_USER_INPUT", f"a name, perBody 1–{MAX_PER_BODY}, reviewersPerCase 1–5")
+    if not name.strip() or len(name) > 200:
+        raise graphql_error("BAD_USER_INPUT", "name (名称): 1–200 characters, not blank", field="name")
+    if not 1 <= per_body <= MAX_PER_BODY:
+        raise graphql_error("BAD_USER_INPUT", f"perBody (每主体抽取数): 1–{MAX_PER_BODY}", field="perBody")
+    if not 2 <= reviewers_per_case <= 5:
+        raise graphql_error("BAD_USER_INPUT", "reviewersPerCase (每卷评查人数): 2–5 (cross-review)",
+                            field="reviewersPerCase")
+    _check_scope(body_ids, closed_from, closed_to)
     engine = info.context.engine
+    scope = Scope(body_ids=body_ids, closed_from=closed_from, closed_to=closed_to)
     idem = idempotency(idempotency_key, "createReviewCampaign", actor=actor, name=name.strip(), seed=seed,
                        perBody=per_body,
-                       reviewersPerCase=reviewers_per_case, dueOn=due_on.isoformat() if due_on else None)
+                       reviewersPerCase=reviewers_per_case, dueOn=due_on.isoformat() if due_on else None,
+                       bodyIds=sorted(set(body_ids)) if body_ids is not None else None,
+                       closedFrom=closed_from.isoformat() if closed_from else None,
+                       closedTo=closed_to.isoformat() if closed_to else None)
 
     async def act(remember: Remember | None) -> Target:
         campaign_id = await create_campaign(
             engine, name=name.strip(), seed=seed, per_body=per_body, reviewers=await legal_reviewers(engine),
             findings_of=await case_findings(engine), actor_id=actor, now=info.context.now(),
-            reviewers_per_case=reviewers_per_case, due_on=due_on, remember=remember)
+            reviewers_per_case=reviewers_per_case, due_on=due_on, scope=scope, remember=remember)
         return {"id": campaign_id}
 
     try:
@@ -187,7 +231,7 @@ async def score_review_file(
         await run_once(engine, idem, "review_file", act)
     except SupervisionError as exc:
         raise graphql_error(exc.code, str(exc)) from exc
-    return next(_file(f) for f in await sampled(engine, str(campaign_id)) if f.case_id == str(case_id))
+    return next(review_file(f) for f in await sampled(engine, str(campaign_id)) if f.case_id == str(case_id))
 
 
 async def mark_review_rectified(info: Info[SupervisionContext, None], campaign_id: _CampaignId,
@@ -205,7 +249,7 @@ async def mark_review_rectified(info: Info[SupervisionContext, None], campaign_i
         await run_once(engine, idem, "review_file", act)
     except SupervisionError as exc:
         raise graphql_error(exc.code, str(exc)) from exc
-    return next(_file(f) for f in await sampled(engine, str(campaign_id)) if f.case_id == str(case_id))
+    return next(review_file(f) for f in await sampled(engine, str(campaign_id)) if f.case_id == str(case_id))
 
 
 @strawberry.type

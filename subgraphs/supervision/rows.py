@@ -61,6 +61,9 @@ class CampaignRow(Base):
     per_body: Mapped[int] = mapped_column(Integer)
     reviewers_per_case: Mapped[int] = mapped_column(Integer)
     due_on: Mapped[date | None] = mapped_column(Date)
+    body_ids: Mapped[list[str] | None] = mapped_column(JSON)  # migration 0015: null = every body
+    closed_from: Mapped[date | None] = mapped_column(Date)  # migration 0015
+    closed_to: Mapped[date | None] = mapped_column(Date)  # migration 0015
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(_TS)
 

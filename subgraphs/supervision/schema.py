@@ -34,7 +34,8 @@ from subgraphs.supervision.lifecycle import AlertAction
 from subgraphs.supervision.model import AlertStatus, Severity
 from subgraphs.supervision.purpose import ReviewPurposeCheck, review_purpose_binding
 from subgraphs.supervision.review.store import sampled
-from subgraphs.supervision.review_schema import ReviewMutation, ReviewQuery
+from subgraphs.supervision.review_assignments import ReviewAssignment, my_review_assignments
+from subgraphs.supervision.review_schema import ReviewMutation, ReviewQuery, review_file
 from subgraphs.supervision.stats_filter import StatisticsFilter, parse_filter, region_code_problem
 from subgraphs.supervision.stats_schema import StatsQuery
 from subgraphs.supervision.types import (
@@ -202,9 +203,7 @@ async def review_campaign_files(
     info: Info[SupervisionContext, None],
     campaign_id: Annotated[strawberry.ID, strawberry.argument(description="评查活动标识 — the campaign's id")],
 ) -> list[ReviewFile]:
-    return [ReviewFile(case_id=f.case_id, body_id=f.body_id, reviewers=f.reviewers, vetoes=f.vetoes,
-                       total=f.total, grade=f.grade, rectification_due=f.rectification_due,
-                       rectified_at=f.rectified_at) for f in await sampled(info.context.engine, str(campaign_id))]
+    return [review_file(f) for f in await sampled(info.context.engine, str(campaign_id))]
 
 
 async def supervision_alert(
@@ -223,6 +222,9 @@ class Query(StatsQuery, ReviewQuery):
     supervision_case_counts: list[GroupCount] | None = strawberry.field(resolver=supervision_case_counts, description="案件统计 — cases grouped by BODY, LEVEL, REGION, ITEM, PROCEDURE, STATUS, DECIDED_MONTH (决定月份; MONTH is the same), FILED_MONTH (立案月份) or PENALTY_KIND (a case counts once under each of its kinds), narrowed by filter.")
     supervision_body_rates: list[BodyRate] | None = strawberry.field(resolver=supervision_body_rates, description="主体执法质量 — per body: alert counts, alerts per case and on-time rates (decision S02, service S03), rankable with orderBy, narrowed by filter.")
     review_campaign_files: list[ReviewFile] | None = strawberry.field(resolver=review_campaign_files, description="评查案卷 — sampled case files of a review campaign with their scores.")
+    my_review_assignments: list[ReviewAssignment] | None = strawberry.field(
+        resolver=my_review_assignments,
+        description="我的评查任务 — the case files review campaigns assigned to the caller (a legal reviewer), newest campaign first (at most 500).")
     review_purpose_binding: ReviewPurposeCheck | None = strawberry.field(
         resolver=review_purpose_binding,
         description="评查目的核验 — is the caller's CASE_FILE_REVIEW purpose bound to a review assignment (the gateway's need-to-know check)?")

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import and_, case, distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from subgraphs.cases.access import body_region_of
@@ -79,8 +80,11 @@ async def cases_by(engine: AsyncEngine, dimension: CaseDimension, *, scope: Case
                    flt: StatsFilter | None = None) -> list[CaseGroup]:
     """Cases per group, within the caller's scope and `flt` (its period by `period_basis(dimension)`)."""
     key: Any
+    # the level's own alias of the body register: the row scope's subquery on the register must not
+    # correlate with the joined table (it would lose its FROM clause)
+    level_body = aliased(BodyRow, name="level_body")
     if dimension is CaseDimension.LEVEL:
-        key = func.coalesce(BodyRow.level, "UNKNOWN")
+        key = func.coalesce(level_body.level, "UNKNOWN")
     elif dimension is CaseDimension.PENALTY_KIND:
         key = func.coalesce(CasePenaltyKindRow.kind, "NONE")
     else:
@@ -93,7 +97,7 @@ async def cases_by(engine: AsyncEngine, dimension: CaseDimension, *, scope: Case
     query = select(key.label("k"), func.count().label("n"), func.count(CaseRow.decided_at).label("d"),
                    func.coalesce(func.sum(CaseRow.fine_fen), 0).label("f")).select_from(CaseRow)
     if dimension is CaseDimension.LEVEL:
-        query = query.outerjoin(BodyRow, BodyRow.uscc == CaseRow.body_uscc)
+        query = query.outerjoin(level_body, level_body.uscc == CaseRow.body_uscc)
     elif dimension is CaseDimension.PENALTY_KIND:
         query = query.outerjoin(CasePenaltyKindRow, CasePenaltyKindRow.case_id == CaseRow.id)
     async with engine.connect() as conn:

@@ -176,14 +176,33 @@ class BodyRate:
         resolver=_rate_body, description="执法主体 — the body (its name and level from personnel, its alerts from here)")
 
 
+@strawberry.type(description="评分项 — one scoring part (A–G) of a reviewed file's score sheet (DOMAIN.md §9).")
+class ScoreItem:
+    part: str = strawberry.field(description="评分部分 — the part's letter, A–G")
+    name: str = strawberry.field(description="名称 — the part's name, e.g. 程序 (procedure)")
+    max_points: int = strawberry.field(description="分值 — the part's points (100 over all parts)")
+    auto_deduction: int = strawberry.field(
+        description="自动扣分 — points the automatic checks deducted, from the file's active breach alerts at sampling")
+    manual_deduction: int = strawberry.field(
+        description="人工扣分 — points the reviewers who have scored deducted, added together")
+    score: int = strawberry.field(description="得分 — the part's points less both deductions, not below 0")
+
+
 @strawberry.type(description="评查案卷 — one sampled case file of a review campaign, with its score (DOMAIN.md §9).")
 class ReviewFile:
+    campaign_id: str = strawberry.field(description="评查活动标识 — the campaign the file was sampled in")
     case_id: str = strawberry.field(description="案件标识 — the case whose file is reviewed")
     body_id: str = strawberry.field(description="执法主体 — USCC of the body that handled the case")
     reviewers: list[str] = strawberry.field(
         description="评查人员 — officer ids of the assigned legal-review staff, none from the case's own body")
     vetoes: list[str] = strawberry.field(
         description="否决项 — veto items found (V1–V8), automatic and by reviewers: any one makes the file 不合格")
+    auto_vetoes: list[str] = strawberry.field(
+        description="自动否决项 — the veto items the automatic checks found (V1–V6, from breach alerts)")
+    scored_by: list[str] = strawberry.field(
+        description="已评分人员 — officer ids of the assigned reviewers who have scored the file")
+    sheet: list[ScoreItem] = strawberry.field(
+        description="评分表 — the score sheet: parts A–G with their points and the automatic and manual deductions")
     total: int | None = strawberry.field(
         description="总分 — score out of 100 (parts A–G); null until every assigned reviewer has scored")
     grade: str | None = strawberry.field(

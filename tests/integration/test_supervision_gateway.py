@@ -243,7 +243,7 @@ def test_review_campaign_over_http(stack: Stack, swept: dict[str, Any]) -> None:
       deductions: [{part: "B", points: 20}], vetoes: []) { total grade rectificationDue scored: reviewers } }"""
     stranger = {"x-hub-dev-user": json.dumps({"id": "OFF-NOT-ASSIGNED"})}
     refused = _gql(url, score, {"c": first["id"], "f": target["caseId"]}, stranger)
-    assert refused["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     result: dict[str, Any] = {}
     for reviewer in target["reviewers"]:
         answer = _gql(url, score, {"c": first["id"], "f": target["caseId"]},

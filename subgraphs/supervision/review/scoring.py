@@ -20,6 +20,8 @@ class Grade(StrEnum):
 
 
 PARTS: dict[str, int] = {"A": 10, "B": 25, "C": 15, "D": 20, "E": 10, "F": 5, "G": 15}
+PART_NAMES: dict[str, str] = {"A": "主体与权限", "B": "事实与证据", "C": "适用法律", "D": "程序", "E": "裁量",
+                              "F": "执行", "G": "文书与卷宗"}
 VETOES = ("V1", "V2", "V3", "V4", "V5", "V6", "V7", "V8")
 
 #: veto item ← rules whose breach is that veto (V7, V8 are manual)

@@ -12,10 +12,10 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from subgraphs.cases.rows import CaseRow
-from subgraphs.supervision.errors import CampaignError, NotFound
+from subgraphs.supervision.errors import CampaignError, NotAssigned, NotFound
 from subgraphs.supervision.model import Finding
 from subgraphs.supervision.review.sampling import assign_reviewers, stratified_sample
-from subgraphs.supervision.review.scoring import VETOES, automatic, grade, merge_deductions, total
+from subgraphs.supervision.review.scoring import PARTS, VETOES, automatic, grade, merge_deductions, total
 from subgraphs.supervision.rows import AssignmentRow, CampaignRow, SampleRow
 
 if TYPE_CHECKING:
@@ -37,17 +37,38 @@ class ScoredFile:
     grade: str | None
     rectification_due: date | None
     rectified_at: datetime | None
+    auto_vetoes: list[str]
+    auto_deductions: dict[str, int]
+    manual_deductions: dict[str, int]
+    scored_by: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Which closed files a campaign samples from: some bodies (None: all), closed within a period."""
+
+    body_ids: Sequence[str] | None = None
+    closed_from: date | None = None
+    closed_to: date | None = None
 
 
 async def create_campaign(engine: AsyncEngine, *, name: str, seed: int, per_body: int, reviewers: Mapping[str, str],
                           findings_of: Mapping[str, Sequence[Finding]], actor_id: str, now: datetime,
-                          reviewers_per_case: int = 2, due_on: date | None = None,
+                          reviewers_per_case: int = 2, due_on: date | None = None, scope: Scope | None = None,
                           remember: Remember | None = None) -> str:
     """Sample, assign, pre-fill automatic checks. `reviewers`: officer id → their body USCC;
-    `findings_of`: case id → the rule engine's findings for that case."""
+    `findings_of`: case id → the rule engine's findings for that case; `scope`: the bodies and the
+    closing period sampled from (a file without a closing day is outside any period)."""
+    scope = scope or Scope()
+    q = select(CaseRow.id, CaseRow.body_uscc).where(CaseRow.status.in_(REVIEWABLE))
+    if scope.body_ids is not None:
+        q = q.where(CaseRow.body_uscc.in_(sorted(set(scope.body_ids))))
+    if scope.closed_from is not None:
+        q = q.where(CaseRow.closed_at >= scope.closed_from)
+    if scope.closed_to is not None:
+        q = q.where(CaseRow.closed_at <= scope.closed_to)
     async with engine.connect() as conn:
-        rows = (await conn.execute(select(CaseRow.id, CaseRow.body_uscc)
-                                   .where(CaseRow.status.in_(REVIEWABLE)))).all()
+        rows = (await conn.execute(q)).all()
     by_body: dict[str, list[str]] = {}
     for r in rows:
         by_body.setdefault(r.body_uscc, []).append(r.id)
@@ -59,7 +80,8 @@ async def create_campaign(engine: AsyncEngine, *, name: str, seed: int, per_body
     async with engine.begin() as conn:
         await conn.execute(insert(CampaignRow).values(
             id=campaign_id, name=name, seed=seed, per_body=per_body, reviewers_per_case=reviewers_per_case,
-            due_on=due_on, created_by=actor_id, created_at=now))
+            due_on=due_on, body_ids=sorted(set(scope.body_ids)) if scope.body_ids is not None else None,
+            closed_from=scope.closed_from, closed_to=scope.closed_to, created_by=actor_id, created_at=now))
         samples, assigns = [], []
         for body, case_ids in sample.items():
             for case_id in case_ids:
@@ -88,27 +110,34 @@ async def sampled(engine: AsyncEngine, campaign_id: str) -> list[ScoredFile]:
     return [ScoredFile(r.campaign_id, r.case_id, r.body_id, sorted(reviewers.get(r.case_id, [])),
                        sorted(set(r.auto_vetoes) | set(r.manual_vetoes)),
                        merge_deductions(r.auto_deductions, r.manual_deductions), r.total, r.grade,
-                       r.rectification_due, r.rectified_at) for r in rows]
+                       r.rectification_due, r.rectified_at, sorted(r.auto_vetoes), dict(r.auto_deductions),
+                       dict(r.manual_deductions), sorted(r.scored_by)) for r in rows]
 
 
 async def score_file(engine: AsyncEngine, campaign_id: str, case_id: str, *, reviewer_id: str,
                      deductions: Mapping[str, int], vetoes: Sequence[str], now: datetime,
                      rectification_days: int = 30, remember: Remember | None = None) -> ScoredFile:
-    """A reviewer's manual part. The file is graded once all its assigned reviewers have scored."""
+    """A reviewer's manual part, once per reviewer: a part's deduction is 0 to the part's points.
+    The file is graded once all its assigned reviewers have scored."""
     bad = [v for v in vetoes if v not in VETOES]
     if bad:
         raise CampaignError(f"unknown veto items {bad}")
     if any(p < 0 for p in deductions.values()):
         raise CampaignError("deductions are non-negative points")
+    over = sorted(p for p, points in deductions.items() if p in PARTS and points > PARTS[p])
+    if over:
+        raise CampaignError(f"a deduction above the part's points ({', '.join(over)})")
     async with engine.begin() as conn:
+        assigned = set((await conn.execute(select(AssignmentRow.reviewer_id).where(
+            AssignmentRow.campaign_id == campaign_id, AssignmentRow.case_id == case_id))).scalars())
+        if reviewer_id not in assigned:
+            raise NotAssigned("only an assigned reviewer may score this file")
         row = (await conn.execute(select(SampleRow).where(SampleRow.campaign_id == campaign_id,
                                                           SampleRow.case_id == case_id))).first()
         if row is None:
             raise NotFound(f"case file {case_id} is not in campaign {campaign_id}")
-        assigned = set((await conn.execute(select(AssignmentRow.reviewer_id).where(
-            AssignmentRow.campaign_id == campaign_id, AssignmentRow.case_id == case_id))).scalars())
-        if reviewer_id not in assigned:
-            raise CampaignError("only an assigned reviewer may score this file")
+        if reviewer_id in row.scored_by:
+            raise CampaignError("this reviewer has already scored this file")
         manual = merge_deductions(row.manual_deductions, deductions)
         manual_vetoes = sorted(set(row.manual_vetoes) | set(vetoes))
         scored_by = sorted(set(row.scored_by) | {reviewer_id})

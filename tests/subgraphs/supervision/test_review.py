@@ -15,7 +15,7 @@ from subgraphs.common.migrate import upgrade
 from subgraphs.supervision.errors import CampaignError
 from subgraphs.supervision.review.sampling import assign_reviewers, stratified_sample
 from subgraphs.supervision.review.scoring import PARTS, Grade, automatic, grade, total
-from subgraphs.supervision.review.store import campaign_seed, create_campaign, sampled, score_file
+from subgraphs.supervision.review.store import Scope, campaign_seed, create_campaign, sampled, score_file
 from tests.subgraphs.supervision.test_alerts_store import finding
 
 from .conftest import SECRET
@@ -97,6 +97,28 @@ async def test_campaign_in_the_store(database_url: str, small_seed: Path, tmp_pa
         two = await score_file(engine, first, target.case_id, reviewer_id=target.reviewers[1],
                                deductions={"G": 3}, vetoes=[], now=now)
         assert (two.total, two.grade) == (92, "优秀")
+        assert (two.manual_deductions, two.scored_by) == ({"B": 5, "G": 3}, sorted(target.reviewers))
+        with pytest.raises(CampaignError, match="already scored"):  # once per reviewer: no double deductions
+            await score_file(engine, first, target.case_id, reviewer_id=target.reviewers[1],
+                             deductions={"G": 3}, vetoes=[], now=now)
+        with pytest.raises(CampaignError, match="above the part"):  # part C has 15 points
+            await score_file(engine, first, a[2].case_id, reviewer_id=a[2].reviewers[0],
+                             deductions={"C": 16}, vetoes=[], now=now)
+        assert (await sampled(engine, first))[2].scored_by == []
+        # a scope: two bodies, files closed in a period; the sample holds only those
+        async with engine.connect() as conn:
+            closed = {r.id: (r.body_uscc, r.closed_at) for r in (await conn.execute(
+                select(CaseRow.id, CaseRow.body_uscc, CaseRow.closed_at).where(
+                    CaseRow.status.in_(("CLOSED", "ARCHIVED", "PERFORMED"))))).all()}
+        days = sorted(d for _, d in closed.values() if d is not None)
+        start, end = days[len(days) // 4], days[3 * len(days) // 4]
+        two_bodies = sorted({b for b, _ in closed.values()})[:2]
+        scoped = await create_campaign(engine, name="scoped", seed=77, per_body=1000, reviewers=reviewers,
+                                       findings_of={}, actor_id="SUP", now=now,
+                                       scope=Scope(body_ids=two_bodies, closed_from=start, closed_to=end))
+        want = sorted(c for c, (b, d) in closed.items() if b in two_bodies and d is not None and start <= d <= end)
+        assert want, "the period holds closed files of those bodies"
+        assert sorted(f.case_id for f in await sampled(engine, scoped)) == want
         vetoed = await score_file(engine, first, a[1].case_id, reviewer_id=a[1].reviewers[0], deductions={},
                                   vetoes=["V8"], now=now)
         vetoed = await score_file(engine, first, a[1].case_id, reviewer_id=a[1].reviewers[1], deductions={},

@@ -68,6 +68,10 @@ async def test_filtered_figures_match_a_count_over_the_seeded_rows(database_url:
             rules = {(r, s): n for r, s, n in await alerts_by_rule(engine, flt=flt)}
             assert rules == dict(expected_by_rule(world, f)), f
         assert len({g.key for g in await cases_by(engine, CaseDimension.LEVEL)}) > 1  # the register is loaded
+        # with a caller's row scope too (its subquery on the register beside the level's join)
+        city = CaseScope.for_caller(CallerContext("s", frozenset({"SUPERVISOR"}), None, "445100", None, "r"))
+        scoped = {g.key: g.cases for g in await cases_by(engine, CaseDimension.LEVEL, scope=city)}
+        assert scoped == {g.key: g.cases for g in await cases_by(engine, CaseDimension.LEVEL)}
     finally:
         await engine.dispose()
 

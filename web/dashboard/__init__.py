@@ -1,0 +1,1 @@
+"""The dashboard's pieces below its page handler: the filter form, the three-level tree, the charts."""
