@@ -17,6 +17,7 @@ from typing import Any, Final
 from urllib.parse import urlencode
 
 from web.formatting import china_date, china_datetime, yuan
+from web.pages.cases_terms import STATES as CASE_STATES
 from web.sessions import User
 
 __all__ = ["ACTIONS", "PAGE_SIZE", "REASON_MAX", "SEVERITY_NAMES", "STATUS_NAMES", "ListQuery", "allowed_actions",
@@ -147,16 +148,8 @@ _EVIDENCE_LABELS: Final = {
 _UNITS: Final = {"WORKING_DAYS": "工作日", "DAYS": "自然日", "CALENDAR_DAYS": "自然日", "MONTHS": "月", "YEARS": "年",
                  "HOURS": "小时"}
 
-#: case states (the cases subgraph's CaseState) as the evidence's `state` shows them
-_CASE_STATES: Final = {
-    "CLUE": "案源登记", "CLUE_VERIFYING": "核查", "NOT_FILED": "不予立案", "SIMPLE_DECIDED": "简易程序当场决定",
-    "FILED": "已立案", "INVESTIGATING": "调查取证", "INVESTIGATION_CONCLUDED": "调查终结", "UNDER_REVIEW": "负责人审查",
-    "NOTIFIED": "已告知", "HEARING_PENDING": "听证待举行", "HEARING_HELD": "听证已举行", "LEGAL_REVIEW": "法制审核中",
-    "COLLECTIVE_DISCUSSION": "集体讨论", "DECIDED": "已作出处罚决定", "NO_PENALTY_DECIDED": "不予处罚决定",
-    "TRANSFERRED": "已移送司法机关", "SERVED": "已送达", "PERFORMING": "履行期内", "OVERDUE": "逾期未履行",
-    "ENFORCING": "强制执行中", "PERFORMED": "履行完毕", "SUSPENDED": "中止", "TERMINATED": "终止/终结",
-    "CLOSED": "结案", "ARCHIVED": "归档",
-}
+#: case states (the cases subgraph's CaseState) as the evidence's `state` shows them: the case pages' names
+_CASE_STATES: Final = CASE_STATES
 
 
 def _value(key: str, value: Any) -> str:

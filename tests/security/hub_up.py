@@ -63,7 +63,7 @@ def hub_up(work: Path, seed: Path) -> Iterator[RunningHub]:
                 yield RunningHub(gateway, f"http://127.0.0.1:{base + SIMULATORS['identity'].port_offset}")
                 return
         finally:
-            _stop(proc)
+            stop_hub(proc)
         if "address already in use" not in log.read_text(encoding="utf-8", errors="replace"):
             break
     raise AssertionError(f"hub up did not come up:\n{log.read_text(encoding='utf-8', errors='replace')[-5000:]}")
@@ -81,7 +81,8 @@ def _answering(gateway: str, proc: subprocess.Popen[bytes]) -> bool:
     return False
 
 
-def _stop(proc: subprocess.Popen[bytes]) -> None:
+def stop_hub(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM to `hub up` (it stops its parts), SIGKILL to its process group after 30 s."""
     if proc.poll() is None:
         proc.send_signal(signal.SIGTERM)
     try:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -26,6 +25,7 @@ from typing import Any
 
 import httpx
 
+from tests.security.hub_up import stop_hub
 from tests.support.servers import free_port_block, serve
 
 STARTUP_BUDGET_S = 240.0  # a bound, not a speed target: test workers share two cores
@@ -99,7 +99,7 @@ def console_stack(work: Path, seed: Path) -> Iterator[ConsoleStack]:
                 yield stack
                 return
         finally:
-            _stop(proc)
+            stop_hub(proc)
         if "address already in use" not in log.read_text(encoding="utf-8", errors="replace"):
             break
     raise AssertionError(f"hub up did not come up:\n{log.read_text(encoding='utf-8', errors='replace')[-5000:]}")
@@ -121,16 +121,6 @@ def _ready(stack: ConsoleStack, proc: subprocess.Popen[bytes]) -> bool:
                     return True
             time.sleep(1.0)
     return False
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
 
 
 @dataclass

@@ -29,9 +29,12 @@ def test_pkce_pair_is_rfc7636_s256() -> None:
 def test_the_return_path_never_leaves_the_site(value: str) -> None:
     target = safe_next(value)
     parts = urlsplit(target)
-    assert target.startswith("/") and not target.startswith("//")
-    assert parts.scheme == "" and parts.netloc == ""
-    assert "\\" not in target and "\n" not in target
+    assert target.startswith("/")
+    assert not target.startswith("//")
+    assert parts.scheme == ""
+    assert parts.netloc == ""
+    assert "\\" not in target
+    assert "\n" not in target
 
 
 def test_the_return_path_keeps_a_page_and_its_query() -> None:
@@ -44,7 +47,8 @@ def test_a_sign_in_state_is_good_once() -> None:
     store = SessionStore(ttl_s=600)
     state, _ = store.begin("/alerts")
     first = store.finish(state)
-    assert first is not None and first.next_path == "/alerts"
+    assert first is not None
+    assert first.next_path == "/alerts"
     assert store.finish(state) is None  # a replayed callback finds nothing
     assert store.finish("never-issued") is None
 
@@ -66,8 +70,10 @@ def test_a_session_ends_with_its_token() -> None:
 def test_money_dates_and_rates_as_chinese_users_read_them() -> None:
     assert yuan(123456) == "1,234.56 元"
     assert yuan(2_500_000_00) == "250.00 万元"  # 2 500 000 yuan
-    assert yuan(None) == "—" and yuan("x") == "—"
+    assert yuan(None) == "—"
+    assert yuan("x") == "—"
     assert china_date("2026-10-30") == "2026-10-30"
     assert china_date("2026-10-30T20:00:00Z") == "2026-10-31"  # China time is UTC+8
     assert china_datetime("2026-10-30T01:02:03+00:00") == "2026-10-30 09:02:03"
-    assert percent(0.9567) == "95.7%" and percent(None) == "—"
+    assert percent(0.9567) == "95.7%"
+    assert percent(None) == "—"

@@ -46,11 +46,13 @@ def test_sign_in_returns_to_the_page_asked_for(stack: ConsoleStack, browser) -> 
     page.wait_for_url(f"{stack.web}/alerts?severity=RED")
     cookies = {c["name"]: c for c in context.cookies(stack.web)}
     session = cookies["hub_session"]
-    assert session["httpOnly"] is True and session["sameSite"] == "Strict"
+    assert session["httpOnly"] is True
+    assert session["sameSite"] == "Strict"
     assert "access_token" not in page.content()
     # the token is not in any cookie or in the page's storage
     storage = page.evaluate("() => JSON.stringify(localStorage) + JSON.stringify(sessionStorage)")
-    assert "ey" not in storage and all(not c["value"].startswith("ey") for c in cookies.values())
+    assert "ey" not in storage
+    assert all(not c["value"].startswith("ey") for c in cookies.values())
     # sign out: the session is gone, the next page asks to sign in again
     page.get_by_role("button", name="退出登录").click()
     assert page.get_by_text("您已安全退出").is_visible()
