@@ -142,7 +142,7 @@ async def search_coercive_measures(
 @strawberry.type(description="查询 — reads of the cases subgraph: penalty cases, coercive measures, inspections, "
                              "the enforcement-item catalogue and integrity checks.")
 class Query:
-    penalty_case: PenaltyCase | None = strawberry.field(resolver=penalty_case, description="行政处罚案件 — a penalty case by id (null outside the caller's scope).")
+    penalty_case: PenaltyCase | None = strawberry.field(resolver=penalty_case, description="行政处罚案件 — a penalty case by id (null outside the caller's scope, unless a review campaign assigned the caller, a LEGAL_REVIEWER stating CASE_FILE_REVIEW, to review it).")
     penalty_cases: Page[PenaltyCase] | None = strawberry.field(
         resolver=penalty_cases,
         description="行政处罚案件 — cases by any combination of filters, in the order asked, a page at a time, with "
