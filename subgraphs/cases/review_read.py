@@ -4,9 +4,10 @@ Reviewers are legal-review staff of OTHER bodies (recusal), so the row scope of 
 never shows them the file they were assigned. This module makes one narrow exception: a signed
 caller with the LEGAL_REVIEWER role whose stated purpose is CASE_FILE_REVIEW may READ case X when
 a review campaign assigned it as a reviewer of X (a row (X, caller subject) of the
-``review_assignment`` table). It applies only where a case is read by its id
-(`PenaltyCase.resolve_reference`: ``penaltyCase(id:)`` and entity references), so lists,
-aggregates, other cases and every mutation keep the plain row scope.
+``review_assignment`` table). It applies only where one case is read by its id
+(`CasesContext.case_to_read`: ``penaltyCase(id:)`` and entity references, and the integrity checks
+of that file, ``verifyCaseEvents`` and ``verifyDocumentSeal``), so lists, aggregates, other cases
+and every mutation keep the plain row scope.
 
 Where the check lives, and why here: the cases subgraph reads the assignment table of the hub's
 one store itself (the supervision subgraph writes it; both run over the same migrated database),

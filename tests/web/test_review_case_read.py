@@ -150,3 +150,18 @@ def test_the_score_sheet_and_the_case_page_show_the_file(
         assert case_no in page.text
     with console.client(review["stranger"]) as http:
         assert http.get(f"/cases/{case_id}").status_code == 404, "a reviewer not assigned sees no such case"
+
+
+VERIFY = "query($id: ID!) { verifyCaseEvents(caseId: $id) { ok reason } }"
+
+
+def test_the_assigned_reviewer_verifies_the_files_event_chain(stack: ConsoleStack, review: dict[str, Any]) -> None:
+    case_id = review["case"]
+    with sqlite3.connect(f"file:{stack.store}?mode=ro", uri=True) as db:
+        events = db.execute("SELECT count(*) FROM case_event WHERE case_id = ?", (case_id,)).fetchone()[0]
+    assert events > 0
+    mine = _ask(stack, review["reviewers"][0], VERIFY, {"id": case_id}, purpose=REVIEW, ref=f"case:{case_id}")
+    assert mine["data"]["verifyCaseEvents"] == {"ok": True, "reason": f"{events} events verified"}
+    for user, purpose in ((review["reviewers"][0], None), (review["stranger"], REVIEW)):
+        answer = _ask(stack, user, VERIFY, {"id": case_id}, purpose=purpose, ref=f"case:{case_id}" if purpose else None)
+        assert answer["data"]["verifyCaseEvents"] == {"ok": False, "reason": f"no case {case_id}"}
