@@ -70,6 +70,8 @@ class CaseAccess:
     #: the verified caller's roles and body (a purpose binding asks who is reading, not only where)
     roles: frozenset[str] = frozenset()
     body: str | None = None
+    #: the purpose code the gateway signed into the caller context (`subgraphs.cases.review_read`)
+    purpose: str | None = None
 
     @property
     def id(self) -> str:
@@ -84,7 +86,7 @@ class CaseAccess:
                    writer=bool(roles & WRITERS),
                    own_body=caller.body_uscc if roles & _OWN_BODY_CREATORS else None,
                    any_body_in_scope=bool(roles & _ANY_BODY_CREATORS), signed=True,
-                   roles=roles, body=caller.body_uscc)
+                   roles=roles, body=caller.body_uscc, purpose=caller.purpose_code)
 
     @classmethod
     def nobody(cls, error: str | None = None) -> CaseAccess:

@@ -19,6 +19,7 @@ from subgraphs.cases.documents import CaseFiles
 from subgraphs.cases.domain.coercive import CoerciveMeasure
 from subgraphs.cases.measures import measures_of
 from subgraphs.cases.queries import DeadlineView, DocumentView, EventView, EvidenceView
+from subgraphs.cases.review_read import assigned_reviewer, may_read_as_reviewer
 from subgraphs.cases.rows import CaseRow, InspectionRow
 from subgraphs.cases.service import CaseRecord, CaseService
 from subgraphs.common.vault import PseudonymVault
@@ -93,6 +94,17 @@ class CasesContext:
     async def case_in_scope(self, case_id: str) -> CaseRecord | None:
         """The case if it exists and the caller may see it; None otherwise (never says which)."""
         return await self.case.load(case_id)
+
+    async def case_to_read(self, case_id: str) -> CaseRecord | None:
+        """The case for a read by id: in the caller's scope, or assigned to the caller for review
+        (`subgraphs.cases.review_read`). Never for lists or changes: those use `case_in_scope`."""
+        record = await self.case.load(case_id)
+        if record is not None or not may_read_as_reviewer(self.access):
+            return record
+        assert self.access.actor_id is not None  # checked by may_read_as_reviewer
+        if not await assigned_reviewer(self.res.engine, case_id, self.access.actor_id):
+            return None
+        return await self.any_case.load(case_id)
 
 
 async def inspection_in_scope(ctx: CasesContext, body_uscc: str) -> bool:

@@ -78,7 +78,7 @@ async def verify_document_seal(
     document_id: Annotated[strawberry.ID, strawberry.argument(description="文书编号 — the document's id")],
 ) -> IntegrityCheck:
     found = await document(info.context.res.engine, str(document_id))
-    if found is None or await info.context.case_in_scope(found.case_id) is None:
+    if found is None or await info.context.case_to_read(found.case_id) is None:
         return IntegrityCheck(ok=False, reason=f"no document {document_id}")
     check = await info.context.res.files.verify_document(str(document_id))
     return IntegrityCheck(ok=check.ok, reason=check.reason)
@@ -86,7 +86,7 @@ async def verify_document_seal(
 
 async def verify_case_events(info: Info[CasesContext, None], case_id: _CASE_ID) -> IntegrityCheck:
     """Walk the case's SM3 event chain; name the first edited, deleted or reordered event."""
-    record = await info.context.case_in_scope(str(case_id))
+    record = await info.context.case_to_read(str(case_id))
     if record is None:
         return IntegrityCheck(ok=False, reason=f"no case {case_id}")
     events = await stored_events(info.context.res.engine, record.case_id)
@@ -142,7 +142,7 @@ async def search_coercive_measures(
 @strawberry.type(description="查询 — reads of the cases subgraph: penalty cases, coercive measures, inspections, "
                              "the enforcement-item catalogue and integrity checks.")
 class Query:
-    penalty_case: PenaltyCase | None = strawberry.field(resolver=penalty_case, description="行政处罚案件 — a penalty case by id (null outside the caller's scope).")
+    penalty_case: PenaltyCase | None = strawberry.field(resolver=penalty_case, description="行政处罚案件 — a penalty case by id (null outside the caller's scope, unless a review campaign assigned the caller, a LEGAL_REVIEWER stating CASE_FILE_REVIEW, to review it).")
     penalty_cases: Page[PenaltyCase] | None = strawberry.field(
         resolver=penalty_cases,
         description="行政处罚案件 — cases by any combination of filters, in the order asked, a page at a time, with "

@@ -326,8 +326,9 @@ class PenaltyCase:
 
     @classmethod
     async def resolve_reference(cls, info: Info[CasesContext, None], id: strawberry.ID) -> PenaltyCase | None:
-        """The case, if the caller's scope includes it (else null, as if there were none)."""
-        record = await info.context.case_in_scope(str(id))
+        """The case, if the caller's scope includes it or the caller reviews it (else null, as if there
+        were none)."""
+        record = await info.context.case_to_read(str(id))
         return None if record is None else cls.from_record(record)
 
 

@@ -43,7 +43,7 @@ described_enum(CaseDimension, name="CaseDimension", description=(
 })
 
 
-def _alert_body(root: SupervisionAlertType) -> EnforcementBody:
+def _alert_body(root: SupervisionAlertType) -> EnforcementBody | None:
     return EnforcementBody(uscc=root.body_id)
 
 
@@ -85,8 +85,8 @@ class SupervisionAlertType:
         description="整改时间 — when it was last marked rectified; null if never")
     dismissed_at: datetime | None = strawberry.field(
         description="排除时间 — when a supervisor dismissed it; null unless dismissed")
-    body: EnforcementBody = strawberry.field(
-        resolver=_alert_body, description="责任主体 — the body responsible (its name from personnel, by `bodyId`)")
+    body: EnforcementBody | None = strawberry.field(
+        resolver=_alert_body, description="责任主体 — the body responsible (its name from personnel, by `bodyId`; null when personnel does not answer)")
 
     @classmethod
     def of(cls, a: Alert) -> SupervisionAlertType:

@@ -6,6 +6,7 @@ viewports; every request goes to 127.0.0.1 and no console error occurs."""
 from __future__ import annotations
 
 import re
+import sqlite3
 from typing import TYPE_CHECKING, Any
 
 from tests.web.browser_kit import VIEWPORTS, launch, screenshot, watch
@@ -37,6 +38,14 @@ def _go(page: Page, locator: Any) -> None:
 
 def _size(viewport: str) -> str:
     return f"{VIEWPORTS[viewport]['width']}x{VIEWPORTS[viewport]['height']}"
+
+
+def _case_no(stack: ConsoleStack, case_id: str) -> str:
+    """The case number as the store holds it."""
+    with sqlite3.connect(f"file:{stack.store}?mode=ro", uri=True) as db:
+        row = db.execute("SELECT case_no FROM penalty_case WHERE id = ?", (case_id,)).fetchone()
+    assert row is not None, case_id
+    return str(row[0])
 
 
 def _create(page: Page, console: InProcessConsole, name: str) -> tuple[str, list[str]]:
@@ -123,6 +132,15 @@ def test_reviewer_journey_in_the_browser(stack: ConsoleStack, console: InProcess
         watched.append((s_requests, s_errors))
         sheet_tab.goto(f"{console.url}/review/{first}/{other['caseId']}")
         screenshot(sheet_tab, f"review-sheet-{_size('tablet')}")
+        # the assigned reviewer (of another body) reads the file: its number on the sheet and its case page
+        case_no = _case_no(stack, other["caseId"])
+        facts = sheet_tab.locator("dl.facts").first.inner_text()
+        assert case_no in facts
+        assert "未获返回" not in facts
+        _go(sheet_tab, sheet_tab.locator("#case-link"))
+        assert sheet_tab.url.endswith(f"/cases/{other['caseId']}")
+        assert case_no in sheet_tab.locator("main").inner_text()
+        screenshot(sheet_tab, f"review-casefile-{_size('tablet')}")
         sheet_tab.context.close()
     assert second != first
     for recorded, console_errors in watched:
