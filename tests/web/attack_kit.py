@@ -21,10 +21,10 @@ import httpx
 from starlette.routing import Route
 
 from tests.simulators.identity_flow import parse_page
-from tests.web.stack import ConsoleStack, InProcessConsole
+from tests.web.stack import InProcessConsole
 
 CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-_PARAM = re.compile(r"\{(?P<name>\w+)(?::(?P<conv>\w+))?\}")
+PARAM = re.compile(r"\{(?P<name>\w+)(?::(?P<conv>\w+))?\}")
 #: what a stack trace or a framework's debug page looks like in a body
 TRACE_MARKS = ("Traceback (most recent call last)", 'File "/', "site-packages", "starlette.", "jinja2.exceptions")
 
@@ -59,7 +59,7 @@ def routes(app: Any) -> list[RouteInfo]:
     found = []
     for route in app.routes:
         if isinstance(route, Route):
-            params = tuple((m.group("name"), m.group("conv") or "str") for m in _PARAM.finditer(route.path))
+            params = tuple((m.group("name"), m.group("conv") or "str") for m in PARAM.finditer(route.path))
             found.append(RouteInfo(route.path, frozenset(route.methods or ()), params))
     return found
 
@@ -72,77 +72,6 @@ def page_routes(app: Any) -> list[RouteInfo]:
     """GET routes that are pages or exports (not the health probe or the sign-in flow's own steps)."""
     skip = {"/health", "/signin", "/auth/callback"}
     return [r for r in routes(app) if "GET" in r.methods and r.path not in skip]
-
-
-@dataclass
-class Samples:
-    """Real identifiers of the seeded data, as the city's supervisor sees them, to fill path parameters."""
-
-    alert_id: str
-    case_id: str
-    uscc: str
-    campaign_id: str | None
-    officer_id: str | None
-    review_case_id: str | None = None
-    extra: dict[str, str] = field(default_factory=dict)
-
-    def value(self, route: RouteInfo, name: str, conv: str) -> str:
-        key = name.lower()
-        if key in self.extra:
-            return self.extra[key]
-        if conv == "int":
-            return "1"
-        section = route.section
-        if "alert" in key or (key == "id" and section == "/alerts"):
-            return self.alert_id
-        if "case" in key or (key == "id" and section == "/cases"):
-            return self.case_id
-        if "uscc" in key or "body" in key or (key == "id" and section == "/workforce"):
-            return self.uscc
-        if section == "/review" and "case" in key:
-            return self.review_case_id or self.case_id
-        if "campaign" in key or (key == "id" and section == "/review"):
-            return self.campaign_id or "1"
-        if "officer" in key:
-            return self.officer_id or "1"
-        return "1"
-
-    def fill(self, route: RouteInfo) -> str:
-        return _PARAM.sub(lambda m: self.value(route, m.group("name"), m.group("conv") or "str"), route.path)
-
-
-SAMPLE_QUERY = """{
-  supervisionAlerts(first: 50, includeInactive: true) { items { id bodyId caseId status } }
-  penaltyCases(first: 50) { items { id caseNo bodyUscc } }
-  reviewCampaigns { id name }
-}"""
-
-
-CAMPAIGN = ("mutation($name: String!) { createReviewCampaign(name: $name, seed: 15, perBody: 1) "
-            "{ id files { caseId } } }")
-CAMPAIGN_FILES = "query($id: ID!) { reviewCampaignFiles(campaignId: $id) { caseId } }"
-
-
-def samples(stack: ConsoleStack) -> Samples:
-    """Identifiers to fill path parameters with; a review campaign is created (as the city's supervisor
-    would) when there is none, so that the review pages have a campaign and a score sheet to show."""
-    if not (stack.graph("{ reviewCampaigns { id } }").get("data") or {}).get("reviewCampaigns"):
-        stack.graph(CAMPAIGN, {"name": "安全测试评查"}, purpose="SUPERVISION")
-    data = stack.graph(SAMPLE_QUERY, purpose="SUPERVISION").get("data") or {}
-    alerts = (data.get("supervisionAlerts") or {}).get("items") or []
-    cases = (data.get("penaltyCases") or {}).get("items") or []
-    campaigns = data.get("reviewCampaigns") or []
-    assert alerts, f"the seeded stack has no alerts: {data}"
-    assert cases, f"the seeded stack has no cases: {data}"
-    officers = stack.graph('{ searchEnforcementBodies(level: "CITY", first: 1) { items { uscc officers { id } } } }')
-    items = ((officers.get("data") or {}).get("searchEnforcementBodies") or {}).get("items") or []
-    officer = next((o["id"] for b in items for o in b.get("officers") or []), None)
-    alert = next((a for a in alerts if a["status"] == "OPEN"), alerts[-1])  # one with its actions on its page
-    campaign = campaigns[0]["id"] if campaigns else None
-    files = (stack.graph(CAMPAIGN_FILES, {"id": campaign}).get("data") or {}).get("reviewCampaignFiles") if campaign else []
-    return Samples(alert_id=alert["id"], case_id=cases[0]["id"], uscc=cases[0]["bodyUscc"], campaign_id=campaign,
-                   officer_id=officer, review_case_id=files[0]["caseId"] if files else None,
-                   extra={"action": "acknowledge"})
 
 
 # --- pages ---------------------------------------------------------------------------------------------------
