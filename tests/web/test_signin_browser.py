@@ -41,7 +41,7 @@ def test_sign_in_returns_to_the_page_asked_for(stack: ConsoleStack, browser) -> 
     assert urlsplit(page.url).netloc == urlsplit(stack.identity).netloc  # on the provider's page
     screenshot(page, "signin-identity-page-1440x900")
     _sign_in(page, "supervisor1", "wrong-password")
-    assert page.get_by_text("用户名或密码错误").is_visible()
+    page.get_by_text("用户名或密码错误").wait_for()
     _sign_in(page, "supervisor1", "supervisor1-pass")
     page.wait_for_url(f"{stack.web}/alerts?severity=RED")
     cookies = {c["name"]: c for c in context.cookies(stack.web)}
@@ -55,7 +55,7 @@ def test_sign_in_returns_to_the_page_asked_for(stack: ConsoleStack, browser) -> 
     assert all(not c["value"].startswith("ey") for c in cookies.values())
     # sign out: the session is gone, the next page asks to sign in again
     page.get_by_role("button", name="退出登录").click()
-    assert page.get_by_text("您已安全退出").is_visible()
+    page.get_by_text("您已安全退出").wait_for()
     page.goto(f"{stack.web}/alerts")
     assert urlsplit(page.url).netloc == urlsplit(stack.identity).netloc
     requests.assert_local()

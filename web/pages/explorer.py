@@ -30,7 +30,6 @@ from __future__ import annotations
 import logging
 import secrets
 from typing import Any, Final
-from urllib.parse import urlsplit
 
 import httpx
 from starlette.exceptions import HTTPException
@@ -38,7 +37,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from web.pagekit import config, current, graph, render, require, sessions, signin_url
+from web.pagekit import config, current, graph, render, require, same_origin, sessions, signin_url
 from web.roles import NAV
 
 __all__ = ["EXPLORER_ROLES", "MAX_BODY_BYTES", "PURPOSES", "ROUTES"]
@@ -124,11 +123,6 @@ def _purpose(request: Request) -> tuple[str | None, str | None, JSONResponse | N
     return purpose, ref, None
 
 
-def _same_origin(request: Request) -> bool:
-    origin = request.headers.get("origin")
-    return origin is None or urlsplit(origin).netloc == request.url.netloc
-
-
 async def explorer_graphql(request: Request) -> Response:
     if not config(request).explorer:
         return _error(404, "NOT_FOUND", "接口调试未启用")
@@ -139,7 +133,7 @@ async def explorer_graphql(request: Request) -> Response:
         log.info("explorer refused: role of sub=%s", session.user.subject)
         return _error(403, "FORBIDDEN", "您的角色无权使用接口调试")
     sent = request.headers.get("x-csrf-token", "")
-    if not _same_origin(request) or not secrets.compare_digest(sent.encode(), session.csrf.encode()):
+    if not same_origin(request) or not secrets.compare_digest(sent.encode(), session.csrf.encode()):
         log.warning("explorer refused: missing or wrong CSRF token or foreign origin (sub=%s)", session.user.subject)
         return _error(403, "CSRF", "请求缺少有效的防伪令牌，未执行。请刷新页面后重试。")
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
