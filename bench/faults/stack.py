@@ -74,7 +74,7 @@ class Stack:
         """Start every part; `prepare` runs once the store is migrated, before the subgraphs start."""
         seed_dir = self.settings.data_dir / "seed"
         plan = plan_up(self.settings, seed_dir)
-        for part in plan.parts:
+        for part in [*plan.simulators, *plan.subgraphs, plan.gateway]:  # no console: the bench drives the graph
             key = part.name if part.kind.startswith("subgraph") or part.name == "gateway" else f"sim:{part.name}"
             self.parts[key] = part
         self.stages = [[f"sim:{p.name}" for p in plan.simulators], [p.name for p in plan.subgraphs], ["gateway"]]
