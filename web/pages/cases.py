@@ -174,7 +174,7 @@ async def case_detail(request: Request) -> Response:
     warnings = list(result.warnings)
     for extra, key in ((people, "parties"), (alerts, "alerts")):
         if extra is not None:
-            warnings.extend(extra.warnings)
+            warnings.extend(_plain(w) for w in extra.warnings)
             found = extra.data.get("penaltyCase") or {}
             if found.get(key) is not None:
                 case[key] = found[key]
@@ -187,6 +187,17 @@ async def case_detail(request: Request) -> Response:
         "alerts_shown": with_alerts,
         "item_name": items.get(f"{case['itemCode']}@{case['itemVersion']}") or items.get(str(case["itemCode"])),
     }, session=session)
+
+
+#: a party's person record the population register does not have: the graph nulls it (the whole `person`)
+_UNKNOWN_PERSON = "Cannot return null for non-nullable field Person."
+
+
+def _plain(warning: str) -> str:
+    """A partial answer's message as a supervisor reads it."""
+    if warning.startswith(_UNKNOWN_PERSON):
+        return "人口库未返回部分当事人的人员信息（该人员不在人口库中，或人口库暂时无法访问），其余信息不受影响"
+    return warning
 
 
 async def _maybe(wanted: bool, call: Coroutine[Any, Any, Result]) -> Result | None:
