@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import httpx
@@ -18,22 +19,25 @@ import pytest
 from tests.web.browser_kit import VIEWPORTS, launch, screenshot, watch
 from tests.web.stack import ConsoleStack
 
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
 pytestmark = pytest.mark.slow
 
 
-def _sign_in(page, username: str, password: str) -> None:  # type: ignore[no-untyped-def]
+def _sign_in(page: Page, username: str, password: str) -> None:
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
 
 
 @pytest.fixture
-def browser() -> Iterator:  # type: ignore[type-arg]
+def browser() -> Iterator[Browser]:
     with launch() as running:
         yield running
 
 
-def test_sign_in_returns_to_the_page_asked_for(stack: ConsoleStack, browser) -> None:  # type: ignore[no-untyped-def]
+def test_sign_in_returns_to_the_page_asked_for(stack: ConsoleStack, browser: Browser) -> None:
     context = browser.new_context(viewport=VIEWPORTS["desktop"])
     page = context.new_page()
     requests, errors = watch(page)
@@ -64,7 +68,7 @@ def test_sign_in_returns_to_the_page_asked_for(stack: ConsoleStack, browser) -> 
 
 
 def test_an_expired_token_sends_the_user_back_to_sign_in_without_losing_the_page(
-        stack: ConsoleStack, browser) -> None:  # type: ignore[no-untyped-def]
+        stack: ConsoleStack, browser: Browser) -> None:
     from tests.support.servers import free_port, serve
     from web.app import create_app
     from web.config import WebConfig
