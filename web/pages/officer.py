@@ -114,12 +114,12 @@ async def lookup(request: Request) -> Response:
     if wrong is not None:
         log.info("officer lookup: refused a malformed USCC before asking the graph (sub=%s)", session.user.subject)
         context["errors"] = {"uscc": wrong}
-        return render(request, "mobile/lookup.html", context, status=422, session=session)
+        return render(request, "mobile/lookup.html", context, session=session)
     try:
         result = await graph(request).run("officer-lookup", {"uscc": uscc}, token=session.token, purpose="INSPECTION")
     except InputRefused as exc:
         context["errors"] = {"uscc": exc.message}
-        return render(request, "mobile/lookup.html", context, status=422, session=session)
+        return render(request, "mobile/lookup.html", context, session=session)
     context.update(entity=result.data.get("legalEntity"), warnings=result.warnings)
     return render(request, "mobile/lookup.html", context, session=session)
 
