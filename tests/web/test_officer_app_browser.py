@@ -91,8 +91,17 @@ def test_officer_on_a_phone(browser: Any, stack: ConsoleStack) -> None:
     screenshot(page, "officer-lookup-390x844")
 
     # the worker keeps the shell's assets
-    cached = page.evaluate("() => caches.open('officer-shell-v1').then(c => c.keys()).then(k => k.map(r => r.url))")
+    cached = page.evaluate("() => caches.open('officer-shell-v2').then(c => c.keys()).then(k => k.map(r => r.url))")
     assert any(url.endswith("/static/mobile/mobile.css") for url in cached)
+
+    # offline: a page seen before comes from the worker's copy, any other gives the offline notice
+    context.set_offline(True)
+    page.goto(f"{stack.web}/m/lookup")
+    page.get_by_role("heading", name="查询检查对象").wait_for(timeout=WAIT_MS)
+    page.goto(f"{stack.web}/m/cases/never-opened")
+    page.get_by_role("heading", name="网络不可用").wait_for(timeout=WAIT_MS)
+    screenshot(page, "officer-offline-390x844")
+    context.set_offline(False)
 
     errors.assert_none()
     requests.assert_local()

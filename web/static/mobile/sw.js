@@ -3,7 +3,7 @@
 // figures) and fall back to the last copy of that page, or the offline notice, when the network fails.
 "use strict";
 
-var SHELL = "officer-shell-v1";
+var SHELL = "officer-shell-v2";
 var PAGES = "officer-pages-v1";
 var ASSETS = [
   "/static/mobile/mobile.css",
@@ -14,6 +14,7 @@ var ASSETS = [
 ];
 var OFFLINE = "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\">" +
   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>离线 · 移动执法</title>" +
+  "<link rel=\"icon\" href=\"/static/mobile/icon-192.png\" type=\"image/png\">" +
   "<link rel=\"stylesheet\" href=\"/static/mobile/mobile.css\"><body class=\"m\"><main class=\"m-main\">" +
   "<h1 class=\"m-h1\">网络不可用</h1><p class=\"m-empty\">当前没有网络连接，恢复后请刷新页面。</p></main></body></html>";
 
