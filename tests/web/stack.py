@@ -16,7 +16,6 @@ import contextlib
 import os
 import shutil
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -25,11 +24,10 @@ from typing import Any
 
 import httpx
 
-from tests.security.hub_up import stop_hub
+from tests.security.hub_up import started_hub
 from tests.support.servers import free_port_block, serve
 
 STARTUP_BUDGET_S = 240.0  # a bound, not a speed target: test workers share two cores
-ATTEMPTS = 3
 PROBE = '{ searchEnforcementBodies(level: "CITY", first: 1) { items { name } } }'
 CASES_PROBE = '{ penaltyCases(first: 1) { total } }'
 
@@ -65,44 +63,27 @@ class ConsoleStack:
         return body
 
 
-def _env(data: Path, base: int, n_sims: int, n_subgraphs: int) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
-    env.update(HUB_DATA_DIR=str(data), HUB_SIMULATORS__BASE_PORT=str(base),
-               HUB_SUBGRAPHS__BASE_PORT=str(base + n_sims), HUB_GATEWAY__PORT=str(base + n_sims + n_subgraphs),
-               HUB_WEB__PORT=str(base + n_sims + n_subgraphs + 1), HUB_SUPERVISION__FOLLOW_INTERVAL_S="1",
-               HUB_WEB__ALERT_POLL_S="3", PYTHONUNBUFFERED="1", COLUMNS="200")
-    return env
-
-
 @contextlib.contextmanager
 def console_stack(work: Path, seed: Path) -> Iterator[ConsoleStack]:
     from simulators.registry import SIMULATORS
-    from subgraphs.registry import SUBGRAPHS
 
     data = work / "data"
     data.mkdir(parents=True, exist_ok=True)
     if not (data / "seed").exists():
         shutil.copytree(seed, data / "seed")
-    n_sims, n_subgraphs = len(SIMULATORS), len(SUBGRAPHS)
-    log = work / "hub-up.log"
-    for attempt in range(ATTEMPTS):
-        base = free_port_block(n_sims + n_subgraphs + 2, seed=os.getpid() * 19 + attempt)
-        env = _env(data, base, n_sims, n_subgraphs)
-        stack = ConsoleStack(gateway=f"http://127.0.0.1:{env['HUB_GATEWAY__PORT']}",
-                             identity=f"http://127.0.0.1:{base + SIMULATORS['identity'].port_offset}",
-                             web=f"http://127.0.0.1:{env['HUB_WEB__PORT']}", data_dir=data, env=env)
-        with open(log, "w") as out:
-            proc = subprocess.Popen([sys.executable, "-m", "hub", "up"], cwd=work, env=env, stdout=out,
-                                    stderr=subprocess.STDOUT, start_new_session=True)
-        try:
-            if _ready(stack, proc):
-                yield stack
-                return
-        finally:
-            stop_hub(proc)
-        if "address already in use" not in log.read_text(encoding="utf-8", errors="replace"):
-            break
-    raise AssertionError(f"hub up did not come up:\n{log.read_text(encoding='utf-8', errors='replace')[-5000:]}")
+
+    def stack_of(env: dict[str, str]) -> ConsoleStack:
+        identity = int(env["HUB_SIMULATORS__BASE_PORT"]) + SIMULATORS["identity"].port_offset
+        return ConsoleStack(gateway=f"http://127.0.0.1:{env['HUB_GATEWAY__PORT']}",
+                            identity=f"http://127.0.0.1:{identity}",
+                            web=f"http://127.0.0.1:{env['HUB_WEB__PORT']}", data_dir=data, env=env)
+
+    def ready(env: dict[str, str], proc: subprocess.Popen[bytes]) -> bool:
+        return _ready(stack_of(env), proc)
+
+    with started_hub(work, port_seed=os.getpid() * 19, ready=ready, HUB_SUPERVISION__FOLLOW_INTERVAL_S="1",
+                     HUB_WEB__ALERT_POLL_S="3") as (_, env):
+        yield stack_of(env)
 
 
 def _ready(stack: ConsoleStack, proc: subprocess.Popen[bytes]) -> bool:
