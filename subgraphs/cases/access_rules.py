@@ -18,7 +18,8 @@ _APPROVE = scopes("cases:approve")
 _CASE_TYPES = ("PurposeCheck", "CaseDeadline", "CaseDecision", "CaseDocument", "CaseEnforcement", "CaseEvent", "CaseEvidence",
                "CaseParty", "CasePayment", "ChainCheck", "CoerciveMeasure", "Inspection", "IntegrityCheck",
                "LicenceLink", "MeasureItemView", "PenaltyCase", "RecordDeadline", "RecordEvent", "UploadedFile",
-               "CaseAct", "CaseArchiveFile", "CaseAssignment", "CaseHearing", "CaseParticipation", "RepeatParty", "EventField")
+               "CaseAct", "CaseArchiveFile", "CaseAssignment", "CaseHearing", "CaseParticipation", "RepeatParty", "EventField",
+               "UploadSession", "FileChunk")
 
 RULES: AccessRules = {
     **dict.fromkeys(_CASE_TYPES, _READ),

@@ -43,6 +43,7 @@ from subgraphs.cases.rows import CaseRow, DocumentRow, EvidenceRow
 from subgraphs.cases.schema import build_schema
 from subgraphs.cases.seal import load_or_create
 from subgraphs.cases.service import CaseService
+from subgraphs.cases.uploads import UploadSessions
 from subgraphs.common.app import build_subgraph_app
 from subgraphs.common.db import create_engine
 from subgraphs.common.metrics import OutboxMetrics, SubgraphMetrics
@@ -65,13 +66,15 @@ async def open_resources(config: CasesConfig, metrics: OutboxMetrics | None = No
         seal_key = load_or_create(config.seal_key_file)  # DEV ONLY key file; production: 密码机
         await register_seal_key(engine, seal_key, now=datetime.now(UTC))
         blobs = BlobStore(config.blob_dir)
+        uploads = UploadSessions(blobs, max_bytes=config.max_upload_bytes)
+        uploads.sweep()
         facts = StoreFacts(engine, calendar, deadlines, ttl_s=config.facts_ttl_s)
         service = CaseService(engine, facts, publicity=config.outbox.publicity)
         async with _delivering(engine, config.outbox, metrics):
             yield CasesResources(config=config, engine=engine, service=service,
                                  files=CaseFiles(service, blobs, seal_key), blobs=blobs,
                                  vault=PseudonymVault(engine, config.id_hash_secret),
-                                 records=RecordStore(engine, facts))
+                                 records=RecordStore(engine, facts), uploads=uploads)
     finally:
         await engine.dispose()
 

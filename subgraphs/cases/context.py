@@ -22,6 +22,7 @@ from subgraphs.cases.queries import DeadlineView, DocumentView, EventView, Evide
 from subgraphs.cases.review_read import assigned_reviewer, may_read_as_reviewer
 from subgraphs.cases.rows import CaseRow, InspectionRow
 from subgraphs.cases.service import CaseRecord, CaseService
+from subgraphs.cases.uploads import UploadSessions
 from subgraphs.common.vault import PseudonymVault
 
 BATCH = 500
@@ -37,6 +38,7 @@ class CasesResources:
     blobs: BlobStore
     vault: PseudonymVault
     records: RecordStore
+    uploads: UploadSessions
 
 
 def _loader(engine: AsyncEngine,

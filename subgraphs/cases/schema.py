@@ -45,6 +45,13 @@ from subgraphs.cases.types import (
     Person,
     case_page,
 )
+from subgraphs.cases.upload_graph import (
+    FileChunk,
+    UploadSession,
+    penalty_case_file,
+    upload_mutations,
+    upload_session,
+)
 from subgraphs.common.pagination import Page
 from subgraphs.common.schema import SubgraphSchema
 
@@ -157,6 +164,13 @@ class Query:
         resolver=case_archive,
         description="电子卷宗导出 — the case's signed archive file (the one `hub archive export` writes); null outside "
                     "the caller's scope; ARCHIVE_TOO_LARGE over the size limit.")
+    penalty_case_file: FileChunk | None = strawberry.field(
+        resolver=penalty_case_file,
+        description="案件文件 — bytes of a document or evidence file attached to the case, a chunk at a time (null "
+                    "outside the caller's scope; NOT_FOUND for a file not attached to the case).")
+    upload_session: UploadSession | None = strawberry.field(
+        resolver=upload_session,
+        description="上传会话 — a resumable upload the caller started: how many bytes arrived (null: none).")
     coercive_measures: list[CoerciveMeasureView] | None = strawberry.field(
         resolver=coercive_measures, description="行政强制措施 — the coercive measures of a case, oldest first.")
     coercive_measure: CoerciveMeasureView | None = strawberry.field(
@@ -184,7 +198,7 @@ class Query:
 def build_schema() -> SubgraphSchema:
     return SubgraphSchema(
         subgraph="cases", access=RULES, query=Query,
-        mutation=build_mutation_type({**record_mutations(), **catalogue_mutations()}),
+        mutation=build_mutation_type({**record_mutations(), **catalogue_mutations(), **upload_mutations()}),
         types=[PenaltyCase, Person, LegalEntity, Officer, EnforcementBodyRef, LicenceRef, CaseParticipation, RepeatParty],
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
     )

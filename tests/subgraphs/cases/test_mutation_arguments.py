@@ -34,6 +34,9 @@ EXCEPTIONS: dict[str, tuple[frozenset[str], str]] = {
     "rectifyAlert": (frozenset({VERSION}), "status step"),
     "dismissAlert": (frozenset({VERSION}), "status step"),
     "uploadFile": (frozenset({VERSION, KEY}), "content-addressed"),
+    "startUpload": (frozenset({VERSION, KEY}), "a new session; content-addressed"),
+    "uploadPart": (frozenset({VERSION, KEY}), "the offset is the check: a replay is a no-op"),
+    "finishUpload": (frozenset({VERSION, KEY}), "finishing twice answers the stored file"),
 }
 
 
