@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import time
 from pathlib import Path
@@ -122,7 +123,7 @@ def test_any_split_with_replays_arrives_whole(tmp_path_factory: pytest.TempPathF
                                               cuts: list[int], replays: list[int]) -> None:
     up = _sessions(tmp_path_factory.mktemp("split"))
     bounds = sorted({0, len(data), *(c for c in cuts if c <= len(data))})
-    parts = list(zip(bounds, bounds[1:], strict=False))
+    parts = list(itertools.pairwise(bounds))
     s = up.start("OFF-1", sm3=sm3_hex(data), size=len(data), media_type="application/octet-stream")
 
     async def run() -> None:
