@@ -46,7 +46,8 @@ def test_the_supergraph_raises_the_bound_only_where_it_says_so() -> None:
     assert limits.at(UPLOAD) >= 4 * -(-MAX_INLINE_BYTES // 3)
     assert limits.at("Mutation.draftEnforcementItem(content:)") > DEFAULT_MAX_LENGTH
     assert limits.at("OfficerFilter.namePrefix") == DEFAULT_MAX_LENGTH
-    assert set(limits.by_coordinate) == {UPLOAD, "Mutation.draftEnforcementItem(content:)"}
+    assert set(limits.by_coordinate) == {UPLOAD, "Mutation.uploadPart(contentBase64:)",
+                                         "Mutation.draftEnforcementItem(content:)"}
 
 
 def test_the_directive_is_found_under_its_imported_local_name() -> None:
