@@ -5,5 +5,7 @@ the same bytes, so a document's SM3 is stable across retries.
 """
 
 from web.documents.inspection import inspection_record_pdf
+from web.documents.penalty import penalty_decision_pdf, penalty_notice_pdf
+from web.documents.receipt import service_receipt_pdf
 
-__all__ = ["inspection_record_pdf"]
+__all__ = ["inspection_record_pdf", "penalty_decision_pdf", "penalty_notice_pdf", "service_receipt_pdf"]
