@@ -199,8 +199,9 @@ def _served_at(raw: str) -> str:
 
 
 def _checked(form: Any) -> tuple[dict[str, str], bytes | None]:
-    values = {name: _text(form, name) for name in ("recipient", "place", "witness", "method", "served_at",
-                                                   "signature_sm3")}
+    values = {name: _text(form, name) for name in ("recipient", "place", "witness", "method", "served_at")}
+    raw_sm3 = form.get("signature_sm3")
+    values["signature_sm3"] = raw_sm3.strip()[:64] if isinstance(raw_sm3, str) else ""
     values["refused"] = "1" if form.get("refused") else ""
     raw = form.get("signature")
     values["signature"] = raw if isinstance(raw, str) and len(raw) < 2 * MAX_SIGNATURE_BYTES else ""

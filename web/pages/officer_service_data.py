@@ -11,7 +11,9 @@ from __future__ import annotations
 import json
 from typing import Any, Final
 
-__all__ = ["KINDS", "ServiceKind", "document_data", "find_document", "item_basis", "officer_names", "ready"]
+from starlette.routing import BaseRoute
+
+__all__ = ["KINDS", "ROUTES", "ServiceKind", "document_data", "find_document", "item_basis", "officer_names", "ready"]
 
 
 class ServiceKind:
@@ -26,6 +28,7 @@ KINDS: Final = {
     "decision": ServiceKind("decision", "行政处罚决定书", "行政处罚决定书", "ServeDecision"),
 }
 RECEIPT_TYPE: Final = "送达回证"
+ROUTES: list[BaseRoute] = []  # a helper of web/pages/officer_service.py: no pages of its own
 
 
 def _value(raw: object) -> Any:
