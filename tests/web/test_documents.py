@@ -37,7 +37,8 @@ def _png() -> bytes:
 
 def test_the_notice_names_the_party_the_fine_the_rights_and_the_hearing() -> None:
     pdf = penalty_notice_pdf(NOTICE)
-    assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")
+    assert pdf.startswith(b"%PDF-")
+    assert pdf.rstrip().endswith(b"%%EOF")
     text = _text(pdf)
     for expected in ("行政处罚事先告知书", "陈晓明", "12,345.67 元", "第四十四条", "陈述和申辩", "第六十三条",
                      "第六十四条", "5日内", "《中华人民共和国食品安全法》第一百二十二条", "2026年9月26日",
@@ -69,7 +70,9 @@ def test_the_receipt_carries_the_served_documents_hash_and_the_signature_image()
     assert len(images) == 1
     refused = _text(service_receipt_pdf({**receipt, "refused": True, "witness": "赵见证", "method": "LEFT_AT_ADDRESS"},
                                         None))
-    assert "拒绝签收" in refused and "赵见证" in refused and "留置送达" in refused
+    assert "拒绝签收" in refused
+    assert "赵见证" in refused
+    assert "留置送达" in refused
     assert not pypdf.PdfReader(io.BytesIO(service_receipt_pdf({**receipt, "refused": True}, None))).pages[0].images
 
 
@@ -89,7 +92,8 @@ def test_the_same_input_gives_the_same_bytes_and_the_date_is_the_documents_own()
     assert penalty_notice_pdf(NOTICE) == penalty_notice_pdf(dict(NOTICE))
     assert penalty_decision_pdf(NOTICE) != penalty_decision_pdf({**NOTICE, "fineFen": 1234568})
     meta = pypdf.PdfReader(io.BytesIO(penalty_notice_pdf(NOTICE))).metadata
-    assert meta is not None and str(meta.get("/CreationDate")).startswith("D:20260926100000")
+    assert meta is not None
+    assert str(meta.get("/CreationDate")).startswith("D:20260926100000")
     signature = _png()
     receipt = {"at": "2026-10-20T15:30:00+08:00", "documentSm3": "ab" * 32}
     assert service_receipt_pdf(receipt, signature) == service_receipt_pdf(dict(receipt), signature)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime, time
 
 from web.documents.sheet import CHINA
@@ -45,7 +46,7 @@ def yuan_text(fen: object) -> str:
     return f"{sign}{whole:,}.{cents:02d} 元"
 
 
-def first(record: dict[str, object], *keys: str, default: object = "") -> object:
+def first(record: Mapping[str, object], *keys: str, default: object = "") -> object:
     """The first of `keys` present and non-empty in `record`."""
     for key in keys:
         value = record.get(key)

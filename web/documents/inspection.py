@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from web.documents.common import EPOCH, first, moment, moment_text
 from web.documents.sheet import Sheet
 
@@ -18,7 +20,7 @@ def result_text(value: object) -> str:
 
 
 def inspection_record_pdf(
-    inspection: dict[str, object], findings: list[dict[str, object]], officers: list[str]
+    inspection: Mapping[str, object], findings: Sequence[Mapping[str, object]], officers: Sequence[str]
 ) -> bytes:
     """The 现场检查笔录 as PDF bytes.
 

@@ -49,7 +49,7 @@ def penalty_text(data: Mapping[str, object]) -> str:
 
 
 def _head(sheet: Sheet, data: Mapping[str, object], title: str) -> None:
-    sheet.title(title, _text(first(dict(data), "docNo", "caseNo")))
+    sheet.title(title, _text(first(data, "docNo", "caseNo")))
     sheet.line("当事人", "、".join(_list(data.get("parties"))) or "—")
     sheet.line("案件编号", data.get("caseNo"))
     sheet.line("执法事项", data.get("itemName"))
