@@ -112,7 +112,7 @@ def document_data(case: dict[str, Any], kind: ServiceKind, item_name: str, basis
         proposal = fields.get("proposal") if isinstance(fields.get("proposal"), dict) else {}
         proposal = proposal or {}
         base.update(
-            docNo=f"{case.get('caseNo')}-告知", date=event.get("at"), basis=basis,
+            docNo=None, date=event.get("at"), basis=basis,
             kinds=_get(proposal, "kinds") or [], fineFen=_get(proposal, "fine_fen", "fineFen") or 0,
             confiscatedGainsFen=_get(proposal, "confiscated_gains_fen", "confiscatedGainsFen") or 0,
             confiscatedPropertyFen=_get(proposal, "confiscated_property_fen", "confiscatedPropertyFen") or 0,

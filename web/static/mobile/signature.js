@@ -113,6 +113,7 @@
     var on = refused && refused.checked;
     witness.hidden = !on;
     signBlock.disabled = !!on;
+    signBlock.hidden = !!on;
     if (on) { showError(""); }
   }
   if (refused) { refused.addEventListener("change", syncRefusal); }
