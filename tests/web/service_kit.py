@@ -3,6 +3,7 @@ drives it (officer1's steps with officer1's token, the body head's with head1's)
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import re
@@ -27,17 +28,21 @@ class Stop(Exception):
         self.case_id = case_id
 
 
-def drive(stack: ConsoleStack, stop_before: str) -> str:
-    """A new case driven up to (not including) the step `stop_before`; its id."""
-    tokens = {"officer": stack.token("officer1"), "approver": stack.token("head1")}
-    payload = tokens["officer"].split(".")[1]
-    import base64
+def cast(stack: ConsoleStack) -> production_case.Cast:
+    """officer1, a partner of the same body, the body's penalty item and a party, from the stack's seed."""
+    payload = stack.token("officer1").split(".")[1]
     me = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["sub"]
     seed = stack.data_dir / "seed"
     officers = [json.loads(x) for x in (seed / "officers.jsonl").read_text(encoding="utf-8").splitlines() if x]
     body = next(o["body_uscc"] for o in officers if o["id"] == me)
     partner = next(o["id"] for o in officers if o["body_uscc"] == body and o["id"] != me)
-    who = production_case.cast(seed, (me, partner))
+    return production_case.cast(seed, (me, partner))
+
+
+def drive(stack: ConsoleStack, stop_before: str) -> str:
+    """A new case driven up to (not including) the step `stop_before`; its id."""
+    tokens = {"officer": stack.token("officer1"), "approver": stack.token("head1")}
+    who = cast(stack)
     last = {"id": ""}
 
     def send(role: str, query: str, variables: dict[str, Any]) -> dict[str, Any]:
@@ -78,5 +83,4 @@ def signature_png(seed: int = 0) -> bytes:
 
 
 def data_url(png: bytes) -> str:
-    import base64
     return "data:image/png;base64," + base64.b64encode(png).decode()

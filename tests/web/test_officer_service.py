@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -14,6 +15,7 @@ import pypdf
 import pytest
 
 from domain.sm import sm3_hex
+from tests.integration import production_case
 from tests.web import service_kit as kit
 from tests.web.stack import InProcessConsole
 
@@ -66,6 +68,10 @@ def test_the_notice_is_attached_signed_for_and_its_receipt_attached_once(console
         assert party in text
         assert "第四十四条" in text
         assert "陈述和申辩" in text
+        who = kit.cast(stack)
+        found = production_case.BASE - timedelta(days=3)  # the day the violation was found, as registered
+        assert f"{found.year}年{found.month}月{found.day}日发现" in text, "the facts name when it was found"
+        assert f"《{who.item['penalty_provisions'][0]['regulation']}》" in text, "the notice cites the item's provision"
         # opening the page again renders the same bytes: nothing attached twice
         again, _ = _form(client, notified, "notice")
         assert again == sm3

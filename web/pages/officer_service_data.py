@@ -13,6 +13,8 @@ from typing import Any, Final
 
 from starlette.routing import BaseRoute
 
+from web.documents.common import day_text
+
 __all__ = ["KINDS", "ROUTES", "ServiceKind", "document_data", "find_document", "item_basis", "officer_names", "ready"]
 
 
@@ -90,12 +92,12 @@ def officer_names(case: dict[str, Any]) -> list[str]:
 
 
 def _facts(case: dict[str, Any], item_name: str) -> str:
-    clue = event_fields(_last_event(case, "RegisterClue"))
+    clue = event_fields(_last_event(case, "RegisterClue"))  # the violation is withheld where it may identify a person
     violation = clue.get("violation") if isinstance(clue.get("violation"), dict) else {}
     start = _get(violation or {}, "start")
     parties = "、".join(str(p.get("name")) for p in case.get("parties") or []) or "当事人"
     since = f"自{start}起" if start else ""
-    found = f"，本机关于{case.get('discoveredOn')}发现" if case.get("discoveredOn") else ""
+    found = f"，本机关于{day_text(case.get('discoveredOn'))}发现" if case.get("discoveredOn") else ""
     return f"{parties}{since}存在“{item_name or case.get('itemCode') or '违法行为'}”所列违法行为{found}"
 
 
