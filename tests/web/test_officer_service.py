@@ -97,6 +97,11 @@ def test_the_notice_is_attached_signed_for_and_its_receipt_attached_once(console
         assert retry.status_code == 200, retry.text[-2000:]
         assert LINK.search(retry.text).group(2) == link.group(2)  # type: ignore[union-attr]
         assert len(kit.documents(stack, notified, RECEIPT)) == 1
+        # the same signature under another place is another receipt: refused, the party signs again
+        other = client.post(f"/m/cases/{notified}/service/notice", data={**post, "place": "另一地点"})
+        assert other.status_code == 422
+        assert "该签名已用于另一份送达回证" in other.text
+        assert len(kit.documents(stack, notified, RECEIPT)) == 1
 
 
 def test_an_empty_pad_or_a_refusal_without_witness_is_refused_beside_the_field(console: InProcessConsole,

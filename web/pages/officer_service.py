@@ -255,6 +255,8 @@ async def service_post(request: Request) -> Response:
                     "at": receipt["at"]}, _key(case_id, kind.key, "receipt", who))
         except InputRefused as exc:
             log.info("service: receipt refused for case %s (%s)", case_id, exc.code)
+            if exc.code == "IDEMPOTENCY_KEY_REUSED":  # this signature already signed another receipt
+                raise Problem("signature", "该签名已用于另一份送达回证，请清除后由当事人重新签名") from exc
             raise Problem("receipt", f"送达回证未能保存：{exc.message}") from exc
         except GraphError as exc:
             log.warning("service: receipt not stored for case %s (%s)", case_id, exc.code)
