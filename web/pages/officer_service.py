@@ -8,7 +8,7 @@
                                                  answers the receipt's link. A retry attaches once (same bytes,
                                                  same idempotency key: the case, the kind and the signature's hash)
     GET  /m/cases/{id}/documents/{sm3}.pdf       a PDF attached to the case, read through the graph
-                                                 (`penaltyCaseFile`; the case's archive where that is absent)
+                                                 (`penaltyCaseFile`, a chunk of up to 1 MiB at a time)
 
 Roles as the rest of the phone app (officer.OFFICERS). Everything goes through the gateway with the
 officer's token; nothing here writes anything but through the graph.
@@ -19,10 +19,8 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import io
 import logging
 import re
-import zipfile
 from datetime import datetime, timedelta, timezone
 from typing import Any, Final
 
@@ -297,7 +295,7 @@ async def document_pdf(request: Request) -> Response:
 
 
 async def _file(request: Request, session: Session, case_id: str, sm3: str) -> bytes | None:
-    """The file's bytes through the graph: `penaltyCaseFile` chunk by chunk, else the case's archive."""
+    """The file's bytes through the graph, `penaltyCaseFile` chunk by chunk (None: not the case's file)."""
     chunks: list[bytes] = []
     offset = 0
     try:
@@ -313,25 +311,8 @@ async def _file(request: Request, session: Session, case_id: str, sm3: str) -> b
             if offset >= int(chunk.get("size") or 0) or not piece:
                 return b"".join(chunks)
         return None
-    except InputRefused:
+    except InputRefused:  # NOT_FOUND: no such file attached to this case
         return None
-    except GraphError as exc:
-        if exc.code != "GRAPHQL_VALIDATION_FAILED":
-            raise
-    return await _from_archive(request, session, case_id, sm3)
-
-
-async def _from_archive(request: Request, session: Session, case_id: str, sm3: str) -> bytes | None:
-    result = await graph(request).run("cases-archive", {"id": case_id}, token=session.token, purpose=PURPOSE,
-                                      purpose_ref=f"case:{case_id}")
-    archive = result.data.get("caseArchive") or {}
-    if not archive.get("contentBase64"):
-        return None
-    with zipfile.ZipFile(io.BytesIO(base64.b64decode(str(archive["contentBase64"])))) as zipped:
-        for name in zipped.namelist():
-            if name.startswith("documents/") and name.endswith(f"-{sm3}"):
-                return zipped.read(name)
-    return None
 
 
 ROUTES = [
