@@ -215,6 +215,8 @@ class InspectionView:
     region_code: str = strawberry.field(description="区划 — where the object is")
     object_name: str = strawberry.federation.field(
         description="检查对象 — name of the inspected object", directives=[Sensitive(level="S2", mask="NAME")])
+    object_uscc: str | None = strawberry.field(
+        description="对象信用代码 — the inspected organisation's USCC, when it has one")
     plan_id: str | None = strawberry.field(description="双随机一公开计划 — id of the random-inspection plan, if any")
     inspectors: list[str] = strawberry.field(description="检查人员 — ids of the inspecting officers")
     cert_nos: list[str] = strawberry.field(description="执法证号 — the certificates the inspectors showed")
@@ -240,7 +242,7 @@ class InspectionView:
         return cls(
             id=strawberry.ID(s.record_id), version=s.version, head_hash=s.head_hash, state=i.state,
             body_uscc=i.body_id, item_code=i.item_code, item_version=i.item_version, region_code=i.region_code,
-            object_name=i.object_name, plan_id=i.plan_id, inspectors=list(i.inspectors), cert_nos=list(i.cert_nos),
+            object_name=i.object_name, object_uscc=i.object_uscc, plan_id=i.plan_id, inspectors=list(i.inspectors), cert_nos=list(i.cert_nos),
             checked_at=i.checked_at, result=i.result, record_doc_id=i.record_doc_id, submitted_at=i.submitted_at,
             rectification_due=i.rectification_due,
             clue_case_id=strawberry.ID(i.clue_case_id) if i.clue_case_id else None, published_on=i.published_on,
