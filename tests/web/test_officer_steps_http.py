@@ -1,0 +1,162 @@
+"""移动执法 · 办案步骤 over the real stack: each form renders for a case in its state; a step sent twice with
+one idempotency key stores one event; a stale version answers the conflict with the case as it is; one
+officer alone is refused by the graph's guard with 第四十二条's text; CSRF-less posts, other roles and bad
+input are refused with nothing written."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import httpx
+import pytest
+
+from tests.web import officer_steps_kit as kit
+from tests.web.stack import InProcessConsole
+from web.pages import officer_forms
+
+HEADERS = {"content-type": "application/json"}
+
+
+@pytest.fixture(scope="module")
+def filed(console: InProcessConsole) -> str:
+    return kit.case_at(console.stack, "startInvestigation")
+
+
+def _csrf(client: httpx.Client, case_id: str, step: str) -> tuple[str, int, str]:
+    page = client.get(f"/m/cases/{case_id}/steps/{step}")
+    assert page.status_code == 200, page.text[-1500:]
+    version = kit.VERSION.search(page.text)
+    key = kit.KEY.search(page.text)
+    assert version and key, page.text[-1500:]
+    return kit.CSRF.findall(page.text)[-1], int(version.group(1)), key.group(1)
+
+
+def _post(client: httpx.Client, csrf: str | None, case_id: str, step: str, body: dict[str, object]) -> httpx.Response:
+    headers = {**HEADERS, **({"x-csrf-token": csrf} if csrf else {})}
+    return client.post(f"/m/cases/{case_id}/steps/{step}", json=body, headers=headers)
+
+
+def test_every_form_renders_with_the_version_a_fresh_key_and_the_case_buttons(console: InProcessConsole,
+                                                                              filed: str) -> None:
+    version = kit.now(console.stack, filed)["version"]
+    me, partner = kit.officers(console.stack)
+    with console.client("officer1") as client:
+        keys = set()
+        for name, step in officer_forms.STEPS.items():
+            page = client.get(f"/m/cases/{filed}/steps/{name}")
+            assert page.status_code == 200, (name, page.text[-800:])
+            assert step.title in page.text
+            assert f'name="expectedVersion" value="{version}"' in page.text
+            keys.add(kit.KEY.search(page.text).group(1))  # type: ignore[union-attr]
+            for f in step.fields:
+                assert f'name="{f.name}"' in page.text, (name, f.name)
+            if "OFFICER" not in step.roles:
+                assert "须由执法机关负责人办理" in page.text
+        assert len(keys) == len(officer_forms.STEPS), "every form has its own key"
+        start = client.get(f"/m/cases/{filed}/steps/startInvestigation").text
+        assert f'value="{me}" checked' in start and f'value="{partner}"' in start, "the body's officers to pick"
+        case_page = client.get(f"/m/cases/{filed}")
+        assert case_page.status_code == 200
+        buttons = re.findall(r'class="m-btn st-action" href="([^"]+)"', case_page.text)
+        assert buttons == [f"/m/cases/{filed}/steps/startInvestigation"], "FILED: only the step legal now"
+        assert client.get(f"/m/cases/{filed}/steps/noSuchStep").status_code == 404
+
+
+def test_the_button_table_of_the_template_is_the_forms_table(console: InProcessConsole) -> None:
+    text = (officer_forms.__file__.rsplit("/pages/", 1)[0] + "/templates/mobile/step_buttons.html")
+    with open(text, encoding="utf-8") as fh:
+        source = fh.read()
+    for name, step in officer_forms.STEPS.items():
+        for state in step.states:
+            row = re.search(rf'"{state}": \[([^\]]*)\]', source)
+            assert row and f'"{name}"' in row.group(1), (state, name)
+        assert f'"{name}": ["{step.title}", {"true" if "OFFICER" in step.roles else "false"}]' in source
+
+
+def test_one_officer_only_is_refused_with_article_42_and_nothing_is_stored(console: InProcessConsole,
+                                                                            filed: str) -> None:
+    me, _ = kit.officers(console.stack)
+    before = kit.events(console.stack.store, filed)
+    with console.client("officer1") as client:
+        csrf, version, key = _csrf(client, filed, "startInvestigation")
+        answer = _post(client, csrf, filed, "startInvestigation", {
+            "idempotencyKey": key, "expectedVersion": version,
+            "fields": {"officerIds": [me], "recusalChecked": True}})
+    assert answer.status_code == 422, answer.text
+    error = answer.json()["error"]
+    assert error["code"] == "GUARD_FAILED"
+    assert error["rule"] == "officers.two_certified"
+    assert error["article"] == "《中华人民共和国行政处罚法》第四十二条"
+    assert "执法人员不得少于两人" in error["articleText"]
+    assert kit.events(console.stack.store, filed) == before
+
+
+def test_a_step_sent_twice_with_one_key_is_one_event_and_a_stale_version_is_a_conflict(
+        console: InProcessConsole, filed: str) -> None:
+    me, partner = kit.officers(console.stack)
+    with console.client("officer1") as client:
+        csrf, version, key = _csrf(client, filed, "startInvestigation")
+        body = {"idempotencyKey": key, "expectedVersion": version,
+                "fields": {"officerIds": [me, partner], "recusalChecked": True}}
+        first = _post(client, csrf, filed, "startInvestigation", body)
+        assert first.status_code == 200, first.text
+        done = first.json()
+        assert done["ok"] is True and done["status"] == "INVESTIGATING" and done["version"] == version + 1
+        assert done["next"] == f"/m/cases/{filed}"
+        again = _post(client, csrf, filed, "startInvestigation", body)
+        assert again.status_code == 200, again.text
+        assert again.json()["version"] == version + 1
+        assert len(kit.events(console.stack.store, filed, "StartInvestigation")) == 1
+
+        stale = _post(client, csrf, filed, "concludeInvestigation", {
+            "idempotencyKey": str(uuid.uuid4()), "expectedVersion": version, "fields": {"reportDocId": "调查终结报告"}})
+        assert stale.status_code == 409, stale.text
+        conflict = stale.json()["conflict"]
+        assert conflict["expectedVersion"] == version
+        assert conflict["current"]["version"] == version + 1
+        assert conflict["current"]["status"] == "INVESTIGATING"
+        assert [e["kind"] for e in conflict["current"]["events"]] == ["StartInvestigation"]
+        assert kit.events(console.stack.store, filed, "ConcludeInvestigation") == []
+
+
+def test_csrf_less_other_roles_and_bad_input_are_refused_and_nothing_written(console: InProcessConsole) -> None:
+    case_id = kit.case_at(console.stack, "startInvestigation")
+    me, partner = kit.officers(console.stack)
+    before = kit.events(console.stack.store, case_id)
+    good = {"idempotencyKey": str(uuid.uuid4()), "expectedVersion": kit.now(console.stack, case_id)["version"],
+            "fields": {"officerIds": [me, partner], "recusalChecked": True}}
+    with console.client("officer1") as client:
+        csrf, _, _ = _csrf(client, case_id, "startInvestigation")
+        assert _post(client, None, case_id, "startInvestigation", good).status_code == 403
+        wrong = _post(client, "not-the-token", case_id, "startInvestigation", good)
+        assert wrong.status_code == 403 and wrong.json()["error"]["code"] == "CSRF"
+        cross = client.post(f"/m/cases/{case_id}/steps/startInvestigation", json=good,
+                            headers={**HEADERS, "x-csrf-token": csrf, "origin": "http://elsewhere.example"})
+        assert cross.status_code == 403
+        money = _post(client, csrf, case_id, "confirmPayment", {**good, "fields": {"amountYuan": "12.345",
+                                                                                  "receiptNo": "R1"}})
+        assert money.status_code == 422 and money.json()["error"]["field"] == "amountYuan"
+        empty = _post(client, csrf, case_id, "recordStatement", {**good, "fields": {"summary": "  "}})
+        assert empty.status_code == 422 and empty.json()["error"]["field"] == "summary"
+        nokey = _post(client, csrf, case_id, "startInvestigation", {**good, "idempotencyKey": ""})
+        assert nokey.status_code == 400 and nokey.json()["error"]["field"] == "idempotencyKey"
+        head_only = _post(client, csrf, case_id, "fileCase", {**good, "fields": {}})
+        assert head_only.status_code == 403
+    with console.client("supervisor1") as client:
+        page = client.get(f"/m/cases/{case_id}/steps/startInvestigation")
+        assert page.status_code == 403 and "Traceback" not in page.text
+        refused = client.post(f"/m/cases/{case_id}/steps/startInvestigation", json=good, headers=HEADERS)
+        assert refused.status_code == 403 and refused.json()["error"]["code"] == "FORBIDDEN"
+    assert kit.events(console.stack.store, case_id) == before
+
+
+def test_yuan_become_fen_and_nested_fields_land_in_the_input() -> None:
+    step = officer_forms.STEPS["serveNotice"]
+    given = officer_forms.parse(step, {"kinds": ["FINE"], "circumstance": "ORDINARY", "fineYuan": "1,500.5",
+                                       "factsStated": True, "includesHearingRight": "1"})
+    assert given["proposal"] == {"kinds": ["FINE"], "circumstance": "ORDINARY", "fineFen": 150050}
+    assert given["includesHearingRight"] is True and given["rightsStated"] is False
+    for bad in ("-1", "1.234", "abc", "1e5"):
+        with pytest.raises(officer_forms.FieldRefused):
+            officer_forms.parse(step, {"kinds": ["FINE"], "circumstance": "ORDINARY", "fineYuan": bad})
