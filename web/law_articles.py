@@ -12,7 +12,7 @@ import re
 from types import MappingProxyType
 from typing import Final
 
-__all__ = ["article_text", "law_name"]
+__all__ = ["article_text", "law_name", "rule_words"]
 
 _CPL: Final = "《行政处罚法》"
 _CEL: Final = "《行政强制法》"
@@ -116,3 +116,38 @@ def law_name(ref: str | None) -> str:
     if not ref:
         return ""
     return re.sub(r"^《(行政处罚法|行政强制法)》", r"《中华人民共和国\1》", ref.strip())
+
+
+#: what a guard asks, in plain Chinese, for the rules an officer's step on the phone can meet
+_WORDS: Final = MappingProxyType({
+    "officers.two_certified": "调查取证须由两名以上持有有效执法证件、证件覆盖本区域和执法领域的执法人员进行",
+    "T7.recusal_checked": "开始调查前须核实执法人员的回避情形",
+    "T8.evidence_present": "调查终结须有已收集的证据",
+    "T8.records_signed": "询问笔录、检查笔录须经当事人签名",
+    "T13.notice_contents": "告知书须载明拟作出的处罚内容及事实、理由、依据和陈述、申辩权利",
+    "T13.hearing_right_stated": "本案拟作出的处罚属于听证范围，告知书须告知当事人要求听证的权利",
+    "T14.hearing_eligible": "拟作出的处罚不属于听证范围",
+    "T14.request_within_window": "当事人须在告知后五日内要求听证",
+    "T4.facts_and_basis": "当场处罚须违法事实确凿并有法定依据",
+    "T4.simple_kinds": "当场处罚只能是警告或者罚款",
+    "T4.simple_fine_limit": "当场罚款限于对公民二百元以下、对法人或者其他组织三千元以下",
+    "T4.form_and_certificate": "当场处罚须出示执法证件并使用预定格式、编有号码的决定书",
+    "T4.statement_heard": "当场处罚前须听取当事人的陈述、申辩",
+    "T21.served_within_7wd": "当事人不在场的，决定书须在七日内送达",
+    "T21.electronic_consent": "电子送达须当事人同意并签订确认书",
+    "T22.monetary_penalty": "只有罚款等金钱给付的处罚才设缴款期限",
+    "T22.payment_within_15_days": "缴款期限自收到决定书之日起不超过十五日",
+    "T23.paid_in_full": "须缴清罚款及已加处的罚款",
+    "T23a.collected_on_the_spot": "只有当场收缴的现金罚款才办理交付、缴存",
+    "T23a.order": "当场收缴的罚款先交至行政机关、再缴付银行，各一次",
+    "T5.on_spot_collection": "当场收缴罚款仅限一百元以下或者不当场收缴事后难以执行的情形",
+    "T16.statements_reviewed": "对当事人的每一项陈述、申辩都须复核",
+    "T25.reminder_served": "强制执行前须书面催告",
+    "T6.filing_standard_met": "须符合立案标准",
+    "T6.first_to_file": "其他有管辖权的机关已先行立案的，不得重复立案",
+})
+
+
+def rule_words(rule: str | None) -> str | None:
+    """What the guard `rule` asks, in plain Chinese (None for a rule without words here)."""
+    return _WORDS.get(rule or "")

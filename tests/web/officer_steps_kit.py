@@ -10,6 +10,9 @@ from typing import Any
 from tests.web import service_kit
 from tests.web.stack import ConsoleStack
 
+#: 办理时间 of each step, as tests/integration/production_case.py takes them (inside the seeded certificates)
+AT = {"startInvestigation": "2026-09-04T10:00", "concludeInvestigation": "2026-09-21T10:00",
+      "submitForReview": "2026-09-22T10:00", "recordEvidence": "2026-09-05T10:00"}
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 VERSION = re.compile(r'name="expectedVersion" value="(\d+)"')
 KEY = re.compile(r'name="idempotencyKey" value="([0-9a-f-]{36})"')

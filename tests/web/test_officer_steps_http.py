@@ -82,11 +82,12 @@ def test_one_officer_only_is_refused_with_article_42_and_nothing_is_stored(conso
         csrf, version, key = _csrf(client, filed, "startInvestigation")
         answer = _post(client, csrf, filed, "startInvestigation", {
             "idempotencyKey": key, "expectedVersion": version,
-            "fields": {"officerIds": [me], "recusalChecked": True}})
+            "fields": {"officerIds": [me], "recusalChecked": True, "at": kit.AT["startInvestigation"]}})
     assert answer.status_code == 422, answer.text
     error = answer.json()["error"]
     assert error["code"] == "GUARD_FAILED"
     assert error["rule"] == "officers.two_certified"
+    assert "两名以上" in error["message"], "what failed, in Chinese"
     assert error["article"] == "《中华人民共和国行政处罚法》第四十二条"
     assert "执法人员不得少于两人" in error["articleText"]
     assert kit.events(console.stack.store, filed) == before
@@ -98,7 +99,7 @@ def test_a_step_sent_twice_with_one_key_is_one_event_and_a_stale_version_is_a_co
     with console.client("officer1") as client:
         csrf, version, key = _csrf(client, filed, "startInvestigation")
         body = {"idempotencyKey": key, "expectedVersion": version,
-                "fields": {"officerIds": [me, partner], "recusalChecked": True}}
+                "fields": {"officerIds": [me, partner], "recusalChecked": True, "at": kit.AT["startInvestigation"]}}
         first = _post(client, csrf, filed, "startInvestigation", body)
         assert first.status_code == 200, first.text
         done = first.json()
@@ -110,7 +111,8 @@ def test_a_step_sent_twice_with_one_key_is_one_event_and_a_stale_version_is_a_co
         assert len(kit.events(console.stack.store, filed, "StartInvestigation")) == 1
 
         stale = _post(client, csrf, filed, "concludeInvestigation", {
-            "idempotencyKey": str(uuid.uuid4()), "expectedVersion": version, "fields": {"reportDocId": "调查终结报告"}})
+            "idempotencyKey": str(uuid.uuid4()), "expectedVersion": version, "fields": {"reportDocId": "调查终结报告",
+                                                             "at": kit.AT["concludeInvestigation"]}})
         assert stale.status_code == 409, stale.text
         conflict = stale.json()["conflict"]
         assert conflict["expectedVersion"] == version

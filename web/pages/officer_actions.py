@@ -28,7 +28,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from web.graph import GraphError, GraphUnavailable, InputRefused, Refused, SignInRequired
-from web.law_articles import article_text, law_name
+from web.law_articles import article_text, law_name, rule_words
 from web.pagekit import current, graph, render, require, same_origin
 from web.pages import cases_terms as terms
 from web.pages import officer_forms as forms
@@ -96,7 +96,7 @@ async def step_form(request: Request) -> Response:
     needs_officers = any(f.kind == "officers" for f in step.fields)
     officers = await _officers(request, session, (case.get("body") or {}).get("uscc")) if needs_officers else []
     return render(request, "mobile/step.html", {
-        "case": case, "step": step, "tab": "work", "warnings": warnings, "officers": officers,
+        "case": case, "step": step, "fields": forms.fields_of(step), "tab": "work", "warnings": warnings, "officers": officers,
         "me": session.user.subject, "key": str(uuid.uuid4()), "allowed": allowed, "legal": legal,
         "state": terms.name(terms.STATES, status), "next_steps": officer_steps.next_steps(status),
         "others": [s for s in _step_links(case_id, status, session.user.roles) if s["name"] != name],
@@ -129,8 +129,9 @@ async def _body(request: Request) -> dict[str, Any] | None:
 
 def _guard(exc: InputRefused) -> dict[str, Any]:
     text = article_text(exc.article)
-    return {"code": "GUARD_FAILED", "message": exc.message, "rule": exc.rule, "article": law_name(exc.article),
-            "articleText": text, "field": exc.field}
+    words = rule_words(exc.rule) or "本步骤不符合法定条件"
+    return {"code": "GUARD_FAILED", "message": words, "detail": exc.message, "rule": exc.rule,
+            "article": law_name(exc.article), "articleText": text, "field": exc.field}
 
 
 async def _conflict(request: Request, session: Session, case_id: str, expected: int) -> JSONResponse:
@@ -181,6 +182,9 @@ async def step_post(request: Request) -> Response:
         given = forms.parse(step, fields)
     except forms.FieldRefused as exc:
         return _refusal("BAD_USER_INPUT", exc.message, 422, exc.name)
+    recorded = forms.recorded_at(body.get("recordedAt"))
+    if "at" not in given and recorded:
+        given["at"] = recorded  # a step queued offline happened when the phone recorded it
     variables = {"caseId": case_id, "input": given, "v": expected, "key": key}
     try:
         result = await graph(request).run(_operation(name), variables, token=session.token, purpose="CASE_HANDLING",

@@ -4,7 +4,8 @@ its fields (label, kind, where the value goes in the mutation's input) and where
 A field's `path` is its place in the mutation's `input` (`proposal.fineFen`); its `kind` says how the
 posted value is read: `text`, `textarea`, `check` (a boolean), `select` / `multi` (one / several of
 `choices`), `yuan` (an amount in 元, sent as fen), `int`, `lines` (one string per line) and `officers`
-(ids of the body's officers, at least two). `parse` turns the posted `fields` into the input, or names
+(ids of the body's officers, at least two), `moment` (办理时间, a local China time; empty: when the phone
+recorded the step). `parse` turns the posted `fields` into the input, or names
 the field it refuses (BAD_USER_INPUT beside that field).
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
@@ -184,10 +186,38 @@ def _value(f: Field, raw: Any) -> Any:
     return text
 
 
+AT: Final = Field("at", "办理时间", "moment", "at",
+                  hint="留空即为本机记录该步骤的时间（离线记录的步骤按记录时间发送）")
+_MOMENT: Final = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(:\d{2})?$")
+
+
+def recorded_at(value: Any) -> str | None:
+    """The phone's ISO timestamp of when it recorded a step, if it is one (else None: the graph's now)."""
+    if not isinstance(value, str) or len(value) > 40:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment.isoformat() if moment.tzinfo is not None else None
+
+
+def fields_of(step: Step) -> tuple[Field, ...]:
+    return (*step.fields, AT)
+
+
 def parse(step: Step, posted: dict[str, Any]) -> dict[str, Any]:
     """The mutation's input from the posted `fields`; raises `FieldRefused` naming the field."""
     out: dict[str, Any] = dict(step.fixed)
-    for f in step.fields:
+    for f in fields_of(step):
+        if f.kind == "moment":
+            moment = str(posted.get(f.name) or "").strip()
+            if moment:
+                match = _MOMENT.match(moment)
+                if match is None:
+                    raise FieldRefused(f.name, f"{f.label}格式应为 2026-10-30 14:05")
+                out["at"] = f"{match.group(1)}T{match.group(2)}{match.group(3) or ':00'}+08:00"
+            continue
         value = _value(f, posted.get(f.name))  # fewer than two officers: the graph's guard says why
         where = out
         *parents, leaf = f.path.split(".")

@@ -113,7 +113,7 @@
 
   function post(entry) {
     var body = JSON.stringify({ idempotencyKey: entry.idempotencyKey, expectedVersion: entry.expectedVersion,
-                                fields: entry.fields });
+                                fields: entry.fields, recordedAt: entry.createdAt });
     return fetch(entry.postUrl, {
       method: "POST", credentials: "same-origin", body: body,
       headers: { "content-type": "application/json", "x-csrf-token": csrf(), "accept": "application/json" }
@@ -282,6 +282,7 @@
     box.appendChild(el("p", "q-why", err.message || "该步骤未被接受"));
     if (err.article) { box.appendChild(el("p", "q-article", "依据：" + err.article)); }
     if (err.articleText) { box.appendChild(el("blockquote", "q-law", err.articleText)); }
+    if (err.detail) { box.appendChild(el("p", "m-note q-detail", "系统说明：" + err.detail)); }
     return box;
   }
 

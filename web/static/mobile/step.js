@@ -91,7 +91,7 @@
       var err = outcome.data || {};
       q.discard(got.entry.idempotencyKey);  // refused on the spot: nothing stored, the officer corrects and resends
       if (err.code === "GUARD_FAILED") {
-        say("bad", "未通过法定条件校验：" + (err.message || ""), q.view.guardBox(err));
+        say("bad", "未通过法定条件校验，本步骤未记录：", q.view.guardBox(err));
       } else {
         say("bad", err.message || "该步骤未被接受");
         if (err.field) { fieldError(err.field, err.message || "请检查此项"); }
