@@ -144,7 +144,7 @@ async def _conflict(request: Request, session: Session, case_id: str, expected: 
     return _json({"conflict": {"expectedVersion": expected, "current": {
         "version": case.get("version"), "status": case.get("status"),
         "statusName": terms.name(terms.STATES, case.get("status")),
-        "events": [{"seq": e["seq"], "kind": e.get("kind"), "at": e.get("at"), "actorId": e.get("actorId"),
+        "events": [{"seq": e["seq"], "kind": e.get("kind"), "kindName": terms.name(terms.EVENT_KINDS, e.get("kind")), "at": e.get("at"), "actorId": e.get("actorId"),
                     "toState": terms.name(terms.STATES, e.get("toState")) if e.get("toState") else None,
                     "summary": e.get("summary")} for e in events[-SINCE:]],
     }}}, 409)

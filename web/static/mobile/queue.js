@@ -270,11 +270,12 @@
 
   function when(iso) {
     if (!iso) { return ""; }
-    var d = new Date(iso);
-    if (isNaN(d.getTime())) { return String(iso); }
+    var t = new Date(iso).getTime();
+    if (isNaN(t)) { return String(iso); }
+    var d = new Date(t + 8 * 3600 * 1000);  // China time, whatever the phone's zone
     var p = function (x) { return (x < 10 ? "0" : "") + x; };
-    return d.getFullYear() + "-" + p(d.getMonth() + 1) + "-" + p(d.getDate()) + " " + p(d.getHours()) + ":" +
-      p(d.getMinutes());
+    return d.getUTCFullYear() + "-" + p(d.getUTCMonth() + 1) + "-" + p(d.getUTCDate()) + " " + p(d.getUTCHours()) +
+      ":" + p(d.getUTCMinutes());
   }
 
   function guardBox(err) {
@@ -287,7 +288,7 @@
   }
 
   function conflictBox(e) {
-    var c = e.conflict, cur = c.current || {}, box = el("div", "q-conflict");
+    var c = e.conflict, cur = c.current || {}, box = el("div", "q-clash");
     var grid = el("dl", "q-versions");
     grid.appendChild(el("dt", null, "本机记录"));
     grid.appendChild(el("dd", "q-mine", "基于版本 " + c.expectedVersion + "（" + when(e.createdAt) + " 记录）"));
@@ -299,7 +300,7 @@
       box.appendChild(el("p", "m-note", "其间案件发生的变化："));
       var ol = el("ol", "q-since");
       since.forEach(function (ev) {
-        ol.appendChild(el("li", null, "#" + ev.seq + " " + when(ev.at) + " " + (ev.kind || "") +
+        ol.appendChild(el("li", null, "#" + ev.seq + " " + when(ev.at) + " " + (ev.kindName || ev.kind || "") +
           (ev.toState ? " → " + ev.toState : "") + (ev.actorId ? "（" + ev.actorId + "）" : "")));
       });
       box.appendChild(ol);
