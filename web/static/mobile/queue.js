@@ -278,6 +278,18 @@
       ":" + p(d.getUTCMinutes());
   }
 
+  // what the officer entered, in a line: texts and choices (ticked boxes as 是), the 办理时间 as typed
+  function said(fields) {
+    var parts = [];
+    Object.keys(fields || {}).forEach(function (k) {
+      var v = fields[k];
+      if (v === true) { return; }
+      if (Array.isArray(v)) { v = v.join("、"); }
+      if (typeof v === "string" && v.trim()) { parts.push(v.trim().replace("T", " ").slice(0, 80)); }
+    });
+    return parts.join("；");
+  }
+
   function guardBox(err) {
     var box = el("div", "q-guard");
     box.appendChild(el("p", "q-why", err.message || "该步骤未被接受"));
@@ -291,7 +303,8 @@
     var c = e.conflict, cur = c.current || {}, box = el("div", "q-clash");
     var grid = el("dl", "q-versions");
     grid.appendChild(el("dt", null, "本机记录"));
-    grid.appendChild(el("dd", "q-mine", "基于版本 " + c.expectedVersion + "（" + when(e.createdAt) + " 记录）"));
+    grid.appendChild(el("dd", "q-mine", e.title + " · 基于版本 " + c.expectedVersion + "（" + when(e.createdAt) +
+      " 记录）" + (said(e.fields) ? "：" + said(e.fields) : "")));
     grid.appendChild(el("dt", null, "案件现状"));
     grid.appendChild(el("dd", "q-now", "版本 " + cur.version + " · " + (cur.statusName || cur.status || "—")));
     box.appendChild(grid);
