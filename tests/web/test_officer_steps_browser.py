@@ -128,6 +128,7 @@ def test_offline_steps_wait_survive_a_reload_and_are_sent_once(browser: Any, con
     page.goto(base)  # the case page, from the phone's cache
     page.locator("#case-queue .q-item").nth(1).wait_for(timeout=WAIT_MS)
     assert page.locator(".m-tabs .q-badge").inner_text() == "2"
+    screenshot(page, "officer-step-case-pending-390x844")
     assert kit.events(stack.store, case_id, "RecordStatement") == []
 
     context.set_offline(False)

@@ -28,7 +28,8 @@ def _csrf(client: httpx.Client, case_id: str, step: str) -> tuple[str, int, str]
     assert page.status_code == 200, page.text[-1500:]
     version = kit.VERSION.search(page.text)
     key = kit.KEY.search(page.text)
-    assert version and key, page.text[-1500:]
+    assert version, page.text[-1500:]
+    assert key, page.text[-1500:]
     return kit.CSRF.findall(page.text)[-1], int(version.group(1)), key.group(1)
 
 
@@ -55,7 +56,8 @@ def test_every_form_renders_with_the_version_a_fresh_key_and_the_case_buttons(co
                 assert "须由执法机关负责人办理" in page.text
         assert len(keys) == len(officer_forms.STEPS), "every form has its own key"
         start = client.get(f"/m/cases/{filed}/steps/startInvestigation").text
-        assert f'value="{me}" checked' in start and f'value="{partner}"' in start, "the body's officers to pick"
+        assert f'value="{me}" checked' in start, "the officer is ticked"
+        assert f'value="{partner}"' in start, "the body's officers to pick"
         case_page = client.get(f"/m/cases/{filed}")
         assert case_page.status_code == 200
         buttons = re.findall(r'class="m-btn st-action" href="([^"]+)"', case_page.text)
@@ -70,7 +72,8 @@ def test_the_button_table_of_the_template_is_the_forms_table(console: InProcessC
     for name, step in officer_forms.STEPS.items():
         for state in step.states:
             row = re.search(rf'"{state}": \[([^\]]*)\]', source)
-            assert row and f'"{name}"' in row.group(1), (state, name)
+            assert row, state
+            assert f'"{name}"' in row.group(1), (state, name)
         assert f'"{name}": ["{step.title}", {"true" if "OFFICER" in step.roles else "false"}]' in source
 
 
@@ -103,7 +106,9 @@ def test_a_step_sent_twice_with_one_key_is_one_event_and_a_stale_version_is_a_co
         first = _post(client, csrf, filed, "startInvestigation", body)
         assert first.status_code == 200, first.text
         done = first.json()
-        assert done["ok"] is True and done["status"] == "INVESTIGATING" and done["version"] == version + 1
+        assert done["ok"] is True
+        assert done["status"] == "INVESTIGATING"
+        assert done["version"] == version + 1
         assert done["next"] == f"/m/cases/{filed}"
         again = _post(client, csrf, filed, "startInvestigation", body)
         assert again.status_code == 200, again.text
@@ -132,24 +137,30 @@ def test_csrf_less_other_roles_and_bad_input_are_refused_and_nothing_written(con
         csrf, _, _ = _csrf(client, case_id, "startInvestigation")
         assert _post(client, None, case_id, "startInvestigation", good).status_code == 403
         wrong = _post(client, "not-the-token", case_id, "startInvestigation", good)
-        assert wrong.status_code == 403 and wrong.json()["error"]["code"] == "CSRF"
+        assert wrong.status_code == 403
+        assert wrong.json()["error"]["code"] == "CSRF"
         cross = client.post(f"/m/cases/{case_id}/steps/startInvestigation", json=good,
                             headers={**HEADERS, "x-csrf-token": csrf, "origin": "http://elsewhere.example"})
         assert cross.status_code == 403
         money = _post(client, csrf, case_id, "confirmPayment", {**good, "fields": {"amountYuan": "12.345",
                                                                                   "receiptNo": "R1"}})
-        assert money.status_code == 422 and money.json()["error"]["field"] == "amountYuan"
+        assert money.status_code == 422
+        assert money.json()["error"]["field"] == "amountYuan"
         empty = _post(client, csrf, case_id, "recordStatement", {**good, "fields": {"summary": "  "}})
-        assert empty.status_code == 422 and empty.json()["error"]["field"] == "summary"
+        assert empty.status_code == 422
+        assert empty.json()["error"]["field"] == "summary"
         nokey = _post(client, csrf, case_id, "startInvestigation", {**good, "idempotencyKey": ""})
-        assert nokey.status_code == 400 and nokey.json()["error"]["field"] == "idempotencyKey"
+        assert nokey.status_code == 400
+        assert nokey.json()["error"]["field"] == "idempotencyKey"
         head_only = _post(client, csrf, case_id, "fileCase", {**good, "fields": {}})
         assert head_only.status_code == 403
     with console.client("supervisor1") as client:
         page = client.get(f"/m/cases/{case_id}/steps/startInvestigation")
-        assert page.status_code == 403 and "Traceback" not in page.text
+        assert page.status_code == 403
+        assert "Traceback" not in page.text
         refused = client.post(f"/m/cases/{case_id}/steps/startInvestigation", json=good, headers=HEADERS)
-        assert refused.status_code == 403 and refused.json()["error"]["code"] == "FORBIDDEN"
+        assert refused.status_code == 403
+        assert refused.json()["error"]["code"] == "FORBIDDEN"
     assert kit.events(console.stack.store, case_id) == before
 
 
@@ -158,7 +169,8 @@ def test_yuan_become_fen_and_nested_fields_land_in_the_input() -> None:
     given = officer_forms.parse(step, {"kinds": ["FINE"], "circumstance": "ORDINARY", "fineYuan": "1,500.5",
                                        "factsStated": True, "includesHearingRight": "1"})
     assert given["proposal"] == {"kinds": ["FINE"], "circumstance": "ORDINARY", "fineFen": 150050}
-    assert given["includesHearingRight"] is True and given["rightsStated"] is False
+    assert given["includesHearingRight"] is True
+    assert given["rightsStated"] is False
     for bad in ("-1", "1.234", "abc", "1e5"):
         with pytest.raises(officer_forms.FieldRefused):
             officer_forms.parse(step, {"kinds": ["FINE"], "circumstance": "ORDINARY", "fineYuan": bad})

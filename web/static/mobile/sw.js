@@ -5,7 +5,7 @@
 // on the phone (queue.js keeps them in IndexedDB; the service worker never replays a POST).
 "use strict";
 
-var SHELL = "officer-shell-v3";
+var SHELL = "officer-shell-v2";  // a changed worker re-fetches every asset into it on install
 var PAGES = "officer-pages-v1";
 var ASSETS = [
   "/static/mobile/mobile.css",
