@@ -152,6 +152,9 @@ def test_csrf_less_other_roles_and_bad_input_are_refused_and_nothing_written(con
         nokey = _post(client, csrf, case_id, "startInvestigation", {**good, "idempotencyKey": ""})
         assert nokey.status_code == 400
         assert nokey.json()["error"]["field"] == "idempotencyKey"
+        theirs = _post(client, csrf, case_id, "startInvestigation", {**good, "subject": "someone-else"})
+        assert theirs.status_code == 403, "a step another officer queued on this phone is not sent as mine"
+        assert theirs.json()["error"]["code"] == "OTHER_OFFICER"
         head_only = _post(client, csrf, case_id, "fileCase", {**good, "fields": {}})
         assert head_only.status_code == 403
     with console.client("supervisor1") as client:
@@ -174,3 +177,21 @@ def test_yuan_become_fen_and_nested_fields_land_in_the_input() -> None:
     for bad in ("-1", "1.234", "abc", "1e5"):
         with pytest.raises(officer_forms.FieldRefused):
             officer_forms.parse(step, {"kinds": ["FINE"], "circumstance": "ORDINARY", "fineYuan": bad})
+
+
+def test_a_body_head_on_the_phone_is_offered_the_filing_and_files_once(console: InProcessConsole) -> None:
+    case_id = kit.case_at(console.stack, "fileCase")
+    with console.client("head1") as client:
+        page = client.get(f"/m/cases/{case_id}")
+        assert f'href="/m/cases/{case_id}/steps/fileCase"' in page.text
+        csrf, version, key = _csrf(client, case_id, "fileCase")
+        body = {"idempotencyKey": key, "expectedVersion": version,
+                "fields": {"filingStandardMet": True, "filedFirstElsewhere": False, "at": "2026-09-01T10:00"}}
+        for _ in range(2):
+            answer = _post(client, csrf, case_id, "fileCase", body)
+            assert answer.status_code == 200, answer.text
+            assert answer.json()["status"] == "FILED"
+    assert len(kit.events(console.stack.store, case_id, "FileCase")) == 1
+    with console.client("officer1") as client:
+        officer_view = client.get(f"/m/cases/{case_id}").text
+        assert f"/m/cases/{case_id}/steps/startInvestigation" in officer_view, "FILED now: the officer's step"

@@ -7,6 +7,7 @@
         {"ok": true, "version", "status", "next"}                      applied (or replayed: same key, one event)
         {"error": {"code": "GUARD_FAILED", "message", "rule", "article", "articleText", "field"}}
         {"error": {"code": "BAD_USER_INPUT", "message", "field"}}      a field refused before or by the graph
+        {"error": {"code": "OTHER_OFFICER", ...}}                      queued on this phone by another officer
         {"conflict": {"expectedVersion", "current": {version, status, statusName, events}}}
                                                                        the case changed since the phone read it
     Every step goes to the graph with the officer's own token (purpose CASE_HANDLING); the graph's guards,
@@ -178,6 +179,11 @@ async def step_post(request: Request) -> Response:
         return _refusal("BAD_USER_INPUT", "缺少案件版本号", 400, "expectedVersion")
     if not isinstance(fields, dict):
         return _refusal("BAD_USER_INPUT", "提交内容格式不正确", 400, "fields")
+    recorder = body.get("subject")
+    if isinstance(recorder, str) and recorder and recorder != session.user.subject:
+        # a step queued on a shared phone by another officer is never sent under this officer's name
+        log.info("step refused: queued by another officer (sub=%s)", session.user.subject)
+        return _refusal("OTHER_OFFICER", "此记录由另一名执法人员在本机录入，须由其本人登录后发送", 403)
     try:
         given = forms.parse(step, fields)
     except forms.FieldRefused as exc:
@@ -201,6 +207,8 @@ async def step_post(request: Request) -> Response:
             return await _conflict(request, session, case_id, expected)
         if exc.code == "GUARD_FAILED":
             return _json({"error": _guard(exc)}, 422)
+        if exc.code == "ILLEGAL_TRANSITION":
+            return _refusal(exc.code, f"案件当前状态不能办理“{step.title}”，请返回案件查看最新状态", 422)
         return _refusal(exc.code or "BAD_USER_INPUT", exc.message, 422, exc.field)
     answer = result.data.get(name) or {}
     then = f"/m/cases/{case_id}/service/{step.then}" if step.then else f"/m/cases/{case_id}"

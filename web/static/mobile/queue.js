@@ -102,7 +102,7 @@
 
   function enqueue(step) {
     var entry = {
-      idempotencyKey: step.idempotencyKey, caseId: step.caseId, step: step.step, title: step.title || step.step,
+      idempotencyKey: step.idempotencyKey, caseId: step.caseId, step: step.step, title: step.title || step.step, subject: step.subject || null,
       fields: step.fields, expectedVersion: step.expectedVersion, chain: !!step.chain, postUrl: step.postUrl,
       createdAt: new Date().toISOString(), order: Date.now() * 1000 + (counter++ % 1000), state: "pending",
       attempts: 0, lastError: null, conflict: null, error: null
@@ -113,7 +113,8 @@
 
   function post(entry) {
     var body = JSON.stringify({ idempotencyKey: entry.idempotencyKey, expectedVersion: entry.expectedVersion,
-                                fields: entry.fields, recordedAt: entry.createdAt });
+                                fields: entry.fields, recordedAt: entry.createdAt,
+                                subject: entry.subject });
     return fetch(entry.postUrl, {
       method: "POST", credentials: "same-origin", body: body,
       headers: { "content-type": "application/json", "x-csrf-token": csrf(), "accept": "application/json" }

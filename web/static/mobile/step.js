@@ -64,7 +64,7 @@
     var pageVersion = parseInt(form.elements.expectedVersion.value, 10);
     var fields = values();
     Promise.all([key(), q.basis(caseId, pageVersion)]).then(function (got) {
-      return q.enqueue({ idempotencyKey: got[0], caseId: caseId, step: form.getAttribute("data-step"), title: title,
+      return q.enqueue({ idempotencyKey: got[0], caseId: caseId, step: form.getAttribute("data-step"), title: title, subject: form.getAttribute("data-me"),
                          fields: fields, expectedVersion: got[1].version, chain: got[1].chain,
                          postUrl: form.getAttribute("action") });
     }).then(function (entry) {
