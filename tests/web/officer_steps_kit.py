@@ -26,6 +26,11 @@ def case_at(stack: ConsoleStack, stop_before: str) -> str:
     return service_kit.drive(stack, stop_before)
 
 
+def cast(stack: ConsoleStack) -> Any:
+    """officer1, a partner of the same body, the body's penalty item and a party (production_case.Cast)."""
+    return service_kit.cast(stack)
+
+
 def officers(stack: ConsoleStack) -> tuple[str, str]:
     return service_kit.cast(stack).officers
 

@@ -195,3 +195,41 @@ def test_a_body_head_on_the_phone_is_offered_the_filing_and_files_once(console: 
     with console.client("officer1") as client:
         officer_view = client.get(f"/m/cases/{case_id}").text
         assert f"/m/cases/{case_id}/steps/startInvestigation" in officer_view, "FILED now: the officer's step"
+
+
+def _send(client: httpx.Client, case_id: str, step: str, fields: dict[str, object]) -> dict[str, object]:
+    csrf, version, key = _csrf(client, case_id, step)
+    answer = _post(client, csrf, case_id, step, {"idempotencyKey": key, "expectedVersion": version, "fields": fields})
+    assert answer.status_code == 200, (step, answer.text)
+    done: dict[str, object] = answer.json()
+    return done
+
+
+def test_the_notice_and_the_decision_lead_to_their_service_pages_and_payment_is_recorded_in_fen(
+        console: InProcessConsole) -> None:
+    stack = console.stack
+    who = kit.cast(stack)
+    band = next(b for b in who.item["discretion_benchmarks"] if b["circumstance_level"] == "一般")
+    hearing = band["min_fen"] >= who.item["hearing_threshold_individual_fen"]
+    yuan = f"{band['min_fen'] // 100}.{band['min_fen'] % 100:02d}"
+    noticed = kit.case_at(stack, "serveNotice")
+    with console.client("officer1") as client:
+        done = _send(client, noticed, "serveNotice", {
+            "kinds": ["FINE"], "circumstance": "ORDINARY", "fineYuan": yuan, "factsStated": True,
+            "reasonsStated": True, "basisStated": True, "rightsStated": True, "includesHearingRight": hearing,
+            "at": "2026-09-26T10:00"})
+        assert done["status"] == "NOTIFIED"
+        assert done["next"] == f"/m/cases/{noticed}/service/notice"
+    decided = kit.case_at(stack, "serveDecision")
+    with console.client("officer1") as client:
+        done = _send(client, decided, "serveDecision", {"method": "DIRECT", "onSpot": False, "at": "2026-10-21T10:00"})
+        assert done["status"] == "SERVED"
+        assert done["next"] == f"/m/cases/{decided}/service/decision"
+        assert _send(client, decided, "startPayment", {"at": "2026-10-21T11:00"})["status"] == "PERFORMING"
+        paid = _send(client, decided, "confirmPayment", {"amountYuan": yuan, "receiptNo": "RCPT-0001",
+                                                         "at": "2026-10-23T10:00"})
+        assert paid["status"] == "PERFORMED"
+    answer = stack.graph("query($id: ID!) { penaltyCase(id: $id) { payment { paidFen paidOn } } }",
+                         {"id": decided}, user="officer1", purpose="CASE_HANDLING")
+    assert not answer.get("errors"), answer
+    assert answer["data"]["penaltyCase"]["payment"] == {"paidFen": band["min_fen"], "paidOn": "2026-10-23"}
