@@ -30,7 +30,7 @@ from starlette.routing import Route
 
 from web.graph import GraphError, GraphUnavailable, InputRefused, Refused, SignInRequired
 from web.law_articles import article_text, law_name, rule_words
-from web.pagekit import current, graph, render, require, same_origin
+from web.pagekit import RoleRefused, current, graph, render, require, same_origin
 from web.pages import cases_terms as terms
 from web.pages import officer_forms as forms
 from web.pages import officer_steps
@@ -111,7 +111,10 @@ def _json(payload: dict[str, Any], status: int = 200) -> JSONResponse:
 
 
 def _refusal(code: str, message: str, status: int, field: str | None = None) -> JSONResponse:
-    return _json({"error": {"code": code, "message": message, "field": field}}, status)
+    """The queue reads `error`; `errors` says the same in the graph's own shape (extensions.code)."""
+    return _json({"error": {"code": code, "message": message, "field": field},
+                  "errors": [{"message": message, "extensions": {"code": code, **({"field": field} if field else {})}}]},
+                 status)
 
 
 async def _body(request: Request) -> dict[str, Any] | None:
@@ -156,8 +159,7 @@ async def step_post(request: Request) -> Response:
     if session is None:
         return _refusal("UNAUTHENTICATED", "登录已失效，请重新登录后再发送", 401)
     if not session.user.has_any(OFFICERS):
-        log.info("step refused: role %s for sub=%s", ",".join(session.user.roles), session.user.subject)
-        return _refusal("FORBIDDEN", "移动执法仅供执法人员使用", 403)
+        raise RoleRefused(OFFICERS)  # the refusal page, as every page gives it
     sent = request.headers.get("x-csrf-token") or ""
     if not same_origin(request) or not secrets.compare_digest(sent.encode(), session.csrf.encode()):
         log.warning("step refused: CSRF check failed on %s (sub=%s)", request.url.path, session.user.subject)

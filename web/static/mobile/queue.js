@@ -139,6 +139,9 @@
         results[entry.idempotencyKey] = { kind: "conflict", data: d.conflict };
         return put(entry).then(function () { return { kind: "conflict" }; });
       }
+      if (answer.status === 403 && !answer.data) {  // the role refusal page: this account may not send it
+        d = { error: { code: "FORBIDDEN", message: "当前登录的账号无权发送此步骤" } };
+      }
       var err = d.error || {};
       if (answer.status >= 500 || answer.status === 401 || RETRY[err.code] || !d.error) {
         entry.attempts += 1; entry.lastError = RETRY[err.code] || err.message || "网络异常，稍后自动重发";
@@ -349,6 +352,7 @@
     li.appendChild(head);
     li.appendChild(el("p", "m-note", "记录于 " + when(e.createdAt) + " · 基于版本 " + e.expectedVersion +
       (e.lastError && e.state === "pending" ? " · " + e.lastError : "")));
+    if (said(e.fields)) { li.appendChild(el("p", "q-said", said(e.fields))); }
     if (e.state === "conflict" && e.conflict) { li.appendChild(conflictBox(e)); }
     if (e.state === "refused" && e.error) {
       li.appendChild(guardBox(e.error));
