@@ -233,3 +233,19 @@ def test_the_notice_and_the_decision_lead_to_their_service_pages_and_payment_is_
                          {"id": decided}, user="officer1", purpose="CASE_HANDLING")
     assert not answer.get("errors"), answer
     assert answer["data"]["penaltyCase"]["payment"] == {"paidFen": band["min_fen"], "paidOn": "2026-10-23"}
+
+
+def test_every_rule_worded_for_the_phone_has_its_articles_text() -> None:
+    from subgraphs.cases.domain.rules import RULES
+    from web import law_articles
+
+    worded = [r for r in RULES.values() if law_articles.rule_words(r.id)]
+    assert len(worded) >= 20
+    for rule in worded:
+        text = law_articles.article_text(rule.article)
+        assert text, (rule.id, rule.article)
+        assert law_articles.law_name(rule.article).startswith("《中华人民共和国")
+    assert law_articles.article_text("《中华人民共和国行政处罚法》第四十二条") == law_articles.article_text(
+        "《行政处罚法》第四十二条")
+    assert law_articles.article_text("《行政处罚法》第九百条") is None
+    assert law_articles.article_text(None) is None
