@@ -31,7 +31,7 @@ _AUTH_CODES: Final = frozenset({"UNAUTHENTICATED", "TOKEN_EXPIRED", "INVALID_TOK
 _REFUSED_CODES: Final = frozenset({"FORBIDDEN", "UNAUTHORIZED_FIELD_OR_TYPE", "RATE_LIMITED"})
 #: codes of a value or a step the user chose that the graph refused (shown beside the form)
 _INPUT_CODES: Final = frozenset({"BAD_USER_INPUT", "ILLEGAL_TRANSITION", "VERSION_CONFLICT",
-                                 "IDEMPOTENCY_KEY_REUSED", "NOT_FOUND", "CATALOGUE_WORKFLOW"})
+                                 "IDEMPOTENCY_KEY_REUSED", "NOT_FOUND", "CATALOGUE_WORKFLOW", "GUARD_FAILED"})
 
 
 class GraphError(Exception):
@@ -53,7 +53,17 @@ class Refused(GraphError):
 
 
 class InputRefused(GraphError):
-    """The graph refused a value the user entered; `field` names it when the graph did."""
+    """The graph refused a value the user entered; `field` names it when the graph did.
+
+    A refused step (GUARD_FAILED) also carries the guard's `rule` id and the `article` it rests on
+    (e.g. 《行政处罚法》第四十二条), for the page to quote the law beside the form.
+    """
+
+    def __init__(self, message: str, *, code: str = "", field: str | None = None, rule: str | None = None,
+                 article: str | None = None) -> None:
+        super().__init__(message, code=code, field=field)
+        self.rule = rule
+        self.article = article
 
 
 class GraphUnavailable(GraphError):
@@ -93,6 +103,12 @@ def _field(error: dict[str, Any]) -> str | None:
             if isinstance(ext.get(key), str):
                 return str(ext[key])
     return None
+
+
+def _text(error: dict[str, Any], key: str) -> str | None:
+    ext = error.get("extensions")
+    value = ext.get(key) if isinstance(ext, dict) else None
+    return value if isinstance(value, str) and value else None
 
 
 class GraphClient:
@@ -153,7 +169,8 @@ class GraphClient:
             if response.status_code == 403 or code in _REFUSED_CODES:
                 raise Refused(message, code=code)
             if code in _INPUT_CODES:
-                raise InputRefused(message, code=code, field=_field(first))
+                raise InputRefused(message, code=code, field=_field(first), rule=_text(first, "rule"),
+                                   article=_text(first, "article"))
             raise GraphUnavailable(message, code=code or f"HTTP_{response.status_code}")
         if errors:
             log.info("graph call %s: partial answer, %d errors (%s)", name, len(errors), ",".join(sorted(set(codes))))

@@ -162,8 +162,10 @@ def screenshot(page: Page, name: str, *, full_page: bool = True) -> Path:
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[:100] or "page"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{safe}.png"
-    if full_page:  # from the top: a sticky bar is drawn where the page was scrolled to
-        page.evaluate("() => window.scrollTo(0, 0)")
+    # from the top (a sticky bar is drawn where the page was scrolled to), then back where the test was
+    where = page.evaluate("() => { const y = window.scrollY; window.scrollTo(0, 0); return y; }") if full_page else 0
     page.screenshot(path=str(path), full_page=full_page)
+    if where:
+        page.evaluate("y => window.scrollTo(0, y)", where)
     return path
 

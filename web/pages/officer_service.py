@@ -221,8 +221,8 @@ def _checked(form: Any) -> tuple[dict[str, str], bytes | None]:
 
 async def service_post(request: Request) -> Response:
     session = require(request, OFFICERS)
+    form = await checked_form(request, session)  # a forged post is refused before anything else is looked at
     kind = _kind(request)
-    form = await checked_form(request, session)
     case = await _case(request, session, str(request.path_params["case_id"]))
     why = data.ready(case, kind) if case else None
     if case is None or why:

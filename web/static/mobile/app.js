@@ -21,3 +21,13 @@
     }
   });
 })();
+
+// the queue of case steps (待发送, 冲突) runs on every page of the app: it sends what is waiting and shows
+// the count on 我的任务
+(function () {
+  "use strict";
+  if (window.hubQueue || !window.indexedDB || document.querySelector('script[src="/static/mobile/queue.js"]')) { return; }
+  var s = document.createElement("script");
+  s.src = "/static/mobile/queue.js";
+  document.body.appendChild(s);
+})();

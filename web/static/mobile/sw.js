@@ -1,13 +1,17 @@
 // 移动执法 service worker (scope /m/): the shell's static assets come from a versioned cache, so the
 // app starts without a network; pages are network-first (an officer always sees the graph's current
-// figures) and fall back to the last copy of that page, or the offline notice, when the network fails.
+// figures) and fall back to the last copy of that page, or the offline notice, when the network fails —
+// so a case page or a step form opened once loads after an offline reload and shows the steps queued
+// on the phone (queue.js keeps them in IndexedDB; the service worker never replays a POST).
 "use strict";
 
-var SHELL = "officer-shell-v2";
+var SHELL = "officer-shell-v2";  // a changed worker re-fetches every asset into it on install
 var PAGES = "officer-pages-v1";
 var ASSETS = [
   "/static/mobile/mobile.css",
   "/static/mobile/app.js",
+  "/static/mobile/queue.js",
+  "/static/mobile/step.js",
   "/static/mobile/icon-192.png",
   "/static/mobile/icon-512.png",
   "/m/manifest.webmanifest"
