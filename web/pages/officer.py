@@ -32,6 +32,7 @@ from web.pagekit import graph, render, require
 from web.pages import cases_terms as terms
 from web.pages import cases_view as view
 from web.pages import officer_steps as steps
+from web.pages.officer_inspect_terms import STATES as INSPECTION_STATES
 from web.sessions import Session
 from web.uscc import problem
 
@@ -68,12 +69,28 @@ async def _my_cases(request: Request, session: Session) -> tuple[list[dict[str, 
     return list((result.data.get("penaltyCases") or {}).get("items") or []), result.warnings, True
 
 
+async def _my_inspections(request: Request, session: Session) -> list[dict[str, Any]]:
+    """The body's unfinished inspections the officer is one of the inspectors of (today's checks)."""
+    if not session.user.body_uscc:
+        return []
+    try:
+        result = await graph(request).run("officer-inspect-list", {"body": session.user.body_uscc},
+                                          token=session.token, purpose="INSPECTION")
+    except GraphError as exc:  # my work still shows the cases
+        log.info("officer app: inspections unavailable (%s)", exc.code)
+        return []
+    mine = [i for i in (result.data.get("inspections") or {}).get("items") or []
+            if session.user.subject in (i.get("inspectors") or []) or i.get("state") == "PLANNED"]
+    return [{**i, "state_name": INSPECTION_STATES.get(str(i.get("state")), i.get("state"))} for i in mine]
+
+
 async def my_work(request: Request) -> Response:
     session = require(request, OFFICERS)
     cases, warnings, of_body = await _my_cases(request, session)
     cards = steps.work_cards(cases, await _item_names(request, session), view.today_china())
     return render(request, "mobile/work.html", {
         "cards": cards, "warnings": warnings, "of_body": of_body, "tab": "work",
+        "inspections": await _my_inspections(request, session),
         "overdue": sum(1 for c in cards if c["tone"] == "red"), "soon": sum(1 for c in cards if c["tone"] == "yellow"),
     }, session=session)
 
