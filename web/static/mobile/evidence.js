@@ -1,0 +1,73 @@
+/* 采集证据: hash the chosen file on the phone, upload it (upload.js), then record it on the case with the
+   SM3 computed here. Status in Chinese beside a progress bar; a hash mismatch is shown plainly. */
+(function () {
+  "use strict";
+  var form = document.getElementById("evidence-form");
+  if (!form || !window.hubUpload || !window.hubSm3) { return; }
+  var bar = document.getElementById("ev-bar"), status = document.getElementById("ev-status");
+  var box = document.getElementById("ev-progress"), hashLine = document.getElementById("ev-hash");
+  var errorLine = document.getElementById("ev-error"), submit = document.getElementById("ev-submit");
+  var fileInput = document.getElementById("f-file"), title = document.getElementById("f-title");
+  var capturedAt = null;
+
+  function show(text, percent) {
+    box.hidden = false;
+    status.textContent = text;
+    bar.value = Math.max(0, Math.min(100, percent));
+  }
+  function fail(message) {
+    errorLine.textContent = message;
+    errorLine.hidden = false;
+    submit.disabled = false;
+  }
+
+  fileInput.addEventListener("change", function () {
+    // the moment the photo/clip reached the form; a file's own date is used when the camera gave one
+    var f = fileInput.files && fileInput.files[0];
+    capturedAt = f && f.lastModified ? new Date(f.lastModified) : new Date();
+    if (f && !title.value) { title.value = f.name.replace(/\.[^.]*$/, "").slice(0, 60); }
+  });
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    errorLine.hidden = true;
+    var file = fileInput.files && fileInput.files[0];
+    if (!file) { fail("请先拍摄或选择文件。"); fileInput.focus(); return; }
+    if (!title.value.trim()) { fail("请填写证据名称。"); title.focus(); return; }
+    submit.disabled = true;
+    hashLine.hidden = true;
+    var csrf = form.dataset.csrf;
+    window.hubUpload.send(file, {
+      csrf: csrf, onProgress: show,
+      onHash: function (sm3) { hashLine.textContent = "SM3 " + sm3; hashLine.dataset.sm3 = sm3; hashLine.hidden = false; }
+    }).then(function (stored) {
+      show("正在记录证据 …", 100);
+      return fetch("/m/cases/" + encodeURIComponent(form.dataset.case) + "/evidence", {
+        method: "POST", credentials: "same-origin",
+        headers: { "content-type": "application/json", "x-csrf-token": csrf, "accept": "application/json" },
+        body: JSON.stringify({
+          kind: form.elements.kind.value, title: title.value, sm3: stored.sm3, mediaType: stored.mediaType,
+          capturedAt: (capturedAt || new Date()).toISOString(), location: form.elements.location.value,
+          deviceId: form.elements.deviceId.value
+        })
+      }).then(function (response) {
+        return response.json().catch(function () { return {}; }).then(function (data) {
+          if (!response.ok) {
+            throw new window.hubUpload.UploadError((data.error || {}).code || "HTTP",
+              (data.error || {}).message || "证据记录失败（" + response.status + "）", response.status);
+          }
+          show("上传完成，证据已记录。", 100);
+          box.classList.add("ev-done");
+          var link = document.createElement("a");
+          link.href = data.next; link.className = "m-btn ev-next"; link.textContent = "返回案件";
+          form.appendChild(link);
+        });
+      });
+    }).catch(function (err) {
+      var message = (err && err.message) || "上传失败";
+      if (err && err.code === "BLOB_INVALID") { message = "哈希校验失败：" + message; }
+      show("上传未完成", bar.value);
+      fail(message);
+    });
+  });
+}());
