@@ -3,7 +3,8 @@
     GET  /m/cases/{id}/evidence/new      the form (kind, title, the file from the camera, location, device) and
                                          the evidence already recorded on the case, each with its SM3
     POST /m/uploads                      start an upload session: {sm3, size, mediaType} as hashed on the phone
-    PUT  /m/uploads/{id}?offset=N        the raw bytes of one part (at most 1 MiB) -> {received}
+    PUT  /m/uploads/{id}?offset=N        the raw bytes of one part (at most 1 MiB; sent on in two uploadPart
+                                         calls of 512 KiB) -> {received}
     GET  /m/uploads/{id}                 how much the server has: {received, size, complete}
     POST /m/uploads/{id}/finish          the server re-hashes the whole file; another SM3 stores nothing
     POST /m/cases/{id}/evidence          attachEvidence with the SM3 computed on the device, capture time, the
@@ -44,6 +45,9 @@ log = logging.getLogger("web.officer.evidence")
 PURPOSE: Final = "CASE_HANDLING"
 CHINA: Final = timezone(timedelta(hours=8))
 PART_BYTES: Final = 1024 * 1024
+#: a phone's part goes on to the graph in pieces of this size: base64 of 1 MiB with the query around it is over
+#: the 1 MiB request bound of the service-to-service call, half of it well under
+GRAPH_PART_BYTES: Final = 512 * 1024
 MAX_JSON_BYTES: Final = 16 * 1024
 MAX_FILE_BYTES: Final = 512 * 1024 * 1024
 _CASE_ID: Final = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$")
@@ -64,6 +68,10 @@ MESSAGES: Final = {
 }
 
 
+TWO_OFFICERS: Final = ("收集证据的执法人员不得少于两人，并应持有执法证件（《中华人民共和国行政处罚法》第四十二条：“行政处罚应当由"
+                       "具有行政执法资格的执法人员实施。执法人员不得少于两人，法律另有规定的除外。”）。请勾选共同收集人。")
+
+
 class Problem(Exception):
     """A value the phone sent that is refused before the graph is asked."""
 
@@ -79,6 +87,8 @@ def _error(code: str, message: str, status: int) -> JSONResponse:
 
 def _from_graph(exc: GraphError, what: str, session: Session) -> JSONResponse:
     status, message = MESSAGES.get(exc.code, (0, ""))
+    if exc.code == "GUARD_FAILED" and "officer" in exc.message:
+        message = TWO_OFFICERS
     if not status:
         if isinstance(exc, InputRefused):
             status, message = 400, f"提交的内容未被接受：{exc.message}"
@@ -88,8 +98,8 @@ def _from_graph(exc: GraphError, what: str, session: Session) -> JSONResponse:
             status, message = MESSAGES["UNAUTHENTICATED"]
         else:
             status, message = 503, "统一数据服务暂时无法访问，稍后将自动重试。"
-    log.info("evidence: %s refused by the graph: %s (sub=%s)", what, exc.code or type(exc).__name__,
-             session.user.subject)
+    log.info("evidence: %s refused by the graph: %s %s (sub=%s)", what, exc.code or type(exc).__name__,
+             exc.message[:300], session.user.subject)
     return _error(exc.code or "GRAPH_ERROR", message, status)
 
 
@@ -173,8 +183,20 @@ async def evidence_form(request: Request) -> Response:
                       session=session)
     return render(request, "mobile/evidence.html", {
         "case": case, "tab": "work", "kinds": EVIDENCE_KINDS, "warnings": result.warnings,
+        "partners": _partners(case, session),
         "evidence": case.get("evidence") or [], "part_bytes": PART_BYTES,
     }, session=session)
+
+
+def _partners(case: dict[str, Any], session: Session) -> list[dict[str, str]]:
+    """The case's other assigned officers, who may have collected the evidence with the signed-in one."""
+    seen: dict[str, dict[str, str]] = {}
+    for a in case.get("assignments") or []:
+        officer_id = str(a.get("officerId") or "")
+        if officer_id and officer_id != session.user.subject:
+            seen.setdefault(officer_id, {"id": officer_id, "name": str((a.get("officer") or {}).get("name") or
+                                                                        officer_id)})
+    return list(seen.values())
 
 
 async def start_upload(request: Request) -> Response:
@@ -206,10 +228,13 @@ async def upload_part(request: Request) -> Response:
         content = await _body(request, PART_BYTES)
         if not content:
             raise Problem("EMPTY_PART", "分片内容为空。")
+        offset = int(offset_text)
         try:
-            result = await graph(request).run("officer-upload-part", {
-                "id": upload_id, "offset": int(offset_text), "content": base64.b64encode(content).decode()},
-                token=session.token, purpose=PURPOSE, allow_partial=False)
+            for at in range(0, len(content), GRAPH_PART_BYTES):  # each call's body stays under the subgraph's 1 MiB
+                piece = content[at:at + GRAPH_PART_BYTES]
+                result = await graph(request).run("officer-upload-part", {
+                    "id": upload_id, "offset": offset + at, "content": base64.b64encode(piece).decode()},
+                    token=session.token, purpose=PURPOSE, allow_partial=False)
         except InputRefused as exc:
             if exc.field == "offset" or "offset" in exc.message:
                 log.info("evidence: part of %s at %s refused (gap) (sub=%s)", upload_id, offset_text,
@@ -243,7 +268,7 @@ async def finish_upload(request: Request) -> Response:
     return await _call(request, "finish", run)
 
 
-def _evidence_input(body: dict[str, Any], session: Session) -> dict[str, Any]:
+def _evidence_input(body: dict[str, Any], session: Session, partners: list[dict[str, str]]) -> dict[str, Any]:
     kind, sm3 = str(body.get("kind", "")), str(body.get("sm3", "")).lower()
     if kind not in EVIDENCE_KINDS:
         raise Problem("BAD_KIND", "请选择证据种类。")
@@ -262,22 +287,42 @@ def _evidence_input(body: dict[str, Any], session: Session) -> dict[str, Any]:
     if captured.tzinfo is None:
         captured = captured.replace(tzinfo=CHINA)
     media = str(body.get("mediaType", ""))
+    chosen = body.get("with") if isinstance(body.get("with"), list) else []
+    known = {p["id"] for p in partners}
+    if any(str(c) not in known for c in chosen):
+        raise Problem("BAD_OFFICER", "共同收集人须为本案的承办人员。")
     method = "移动执法终端拍摄上传，设备端 SM3 校验"
     if text["location"]:
         method += f"；采集地点：{text['location']}"
+    # the evidence was collected when it was captured: that is the event's time (the officers' certificates
+    # are checked on that day), not the moment the phone found a network to send it
     return {"kind": kind, "title": text["title"], "sm3": sm3, "capturedAt": captured.isoformat(),
-            "collectedBy": [session.user.subject], "mediaType": media if _MEDIA.match(media) else
+            "at": captured.isoformat(),
+            "collectedBy": [session.user.subject, *dict.fromkeys(str(c) for c in chosen)], "mediaType": media if _MEDIA.match(media) else
             "application/octet-stream", "deviceId": text["deviceId"] or None, "method": method, "signed": False}
 
 
 async def attach_evidence(request: Request) -> Response:
     async def run(session: Session) -> Response:
         case_id = _case_id(request)
-        evidence = _evidence_input(await _json(request), session)
+        body = await _json(request)
+        found = await graph(request).run("officer-evidence-case", {"id": case_id}, token=session.token,
+                                         purpose=PURPOSE, purpose_ref=f"case:{case_id}")
+        case = found.data.get("penaltyCase")
+        if case is None:
+            return _error("NOT_FOUND", "案件不存在或无权查看。", 404)
+        evidence = _evidence_input(body, session, _partners(case, session))
         key = "evd-" + hashlib.sha256(f"{case_id}|{evidence['sm3']}|{evidence['kind']}".encode()).hexdigest()[:40]
-        result = await graph(request).run("officer-evidence-attach", {
-            "caseId": case_id, "input": evidence, "key": key}, token=session.token, purpose=PURPOSE,
-            purpose_ref=f"case:{case_id}", allow_partial=False)
+        try:
+            result = await graph(request).run("officer-evidence-attach", {
+                "caseId": case_id, "input": evidence, "key": key}, token=session.token, purpose=PURPOSE,
+                purpose_ref=f"case:{case_id}", allow_partial=False)
+        except GraphError as exc:
+            if exc.code != "BLOB_INVALID":
+                raise
+            log.info("evidence: attach refused, no stored file with sm3 %s (sub=%s)", evidence["sm3"][:12],
+                     session.user.subject)
+            return _error("BLOB_INVALID", "服务器上没有与该 SM3 哈希值相符的已上传文件，证据未记录。请重新上传。", 422)
         case = result.data["attachEvidence"]
         log.info("evidence: recorded on case %s, sm3 %s (sub=%s)", case_id, evidence["sm3"][:12],
                  session.user.subject)

@@ -48,7 +48,9 @@
         body: JSON.stringify({
           kind: form.elements.kind.value, title: title.value, sm3: stored.sm3, mediaType: stored.mediaType,
           capturedAt: (capturedAt || new Date()).toISOString(), location: form.elements.location.value,
-          deviceId: form.elements.deviceId.value
+          deviceId: form.elements.deviceId.value,
+          "with": Array.prototype.filter.call(form.querySelectorAll('input[name="with"]'), function (box) {
+            return box.checked; }).map(function (box) { return box.value; })
         })
       }).then(function (response) {
         return response.json().catch(function () { return {}; }).then(function (data) {
