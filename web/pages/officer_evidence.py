@@ -287,7 +287,8 @@ def _evidence_input(body: dict[str, Any], session: Session, partners: list[dict[
     if captured.tzinfo is None:
         captured = captured.replace(tzinfo=CHINA)
     media = str(body.get("mediaType", ""))
-    chosen = body.get("with") if isinstance(body.get("with"), list) else []
+    given = body.get("with")
+    chosen: list[Any] = given if isinstance(given, list) else []
     known = {p["id"] for p in partners}
     if any(str(c) not in known for c in chosen):
         raise Problem("BAD_OFFICER", "共同收集人须为本案的承办人员。")
