@@ -60,9 +60,8 @@
           }
           show("上传完成，证据已记录。", 100);
           box.classList.add("ev-done");
-          var link = document.createElement("a");
-          link.href = data.next; link.className = "m-btn ev-next"; link.textContent = "返回案件";
-          form.appendChild(link);
+          submit.hidden = true;
+          document.getElementById("ev-after").hidden = false;
         });
       });
     }).catch(function (err) {
