@@ -176,3 +176,54 @@ def test_a_50_mb_video_over_a_throttled_connection_cut_twice_arrives_whole(brows
     errors.errors = [e for e in errors.errors if e not in dropped]
     errors.assert_none()
     context.close()
+
+
+def test_after_a_reload_the_same_file_picked_again_resumes_from_what_the_server_has(
+        browser: Any, console: InProcessConsole, tmp_path: Path) -> None:
+    case_id = kit.drive(console.stack, "recordEvidence")
+    clip = _captured_file(tmp_path / "录音.m4a", os.urandom(12 * 1024 * 1024 + 321))
+    expected = sm3_hex(clip.read_bytes())
+    context = _phone(browser, console)
+    page = context.new_page()
+    requests, errors = watch(page)
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.emulateNetworkConditions", {
+        "offline": False, "latency": 40, "downloadThroughput": 4 * 1024 * 1024, "uploadThroughput": 1024 * 1024})
+    offsets: list[int] = []
+    page.on("request", lambda r: offsets.append(int(r.url.rsplit("offset=", 1)[1]))
+            if r.method == "PUT" and "offset=" in r.url else None)
+    form = f"{console.url}/m/cases/{case_id}/evidence/new"
+    page.goto(form)
+    page.set_input_files("#f-file", str(clip))
+    page.fill("#f-title", "现场录音")
+    page.tap("#ev-submit")
+    page.locator("#ev-status", has_text=re.compile(r"正在上传 … [2-9][0-9]%")).wait_for(timeout=BIG_WAIT_MS)
+    page.reload()  # the tab is gone mid-upload; IndexedDB still holds {sm3, uploadId, name, size}
+    kept = page.evaluate("""() => new Promise(resolve => {
+        const open = indexedDB.open("hub-evidence", 1);
+        open.onsuccess = () => { const all = open.result.transaction("uploads").objectStore("uploads").getAll();
+                                 all.onsuccess = () => resolve(all.result); };
+    })""")
+    assert [(k["sm3"], k["size"], k["name"]) for k in kept] == [(expected, clip.stat().st_size, clip.name)]
+    before_reload = len(offsets)
+    page.set_input_files("#f-file", str(clip))
+    page.fill("#f-title", "现场录音")
+    page.tap("#ev-submit")
+    page.locator("#ev-status", has_text="上传完成").wait_for(timeout=BIG_WAIT_MS)
+    resumed = offsets[before_reload:]
+    assert resumed
+    assert resumed[0] > 0  # not from the start: from the server's `received`
+    assert resumed[0] % (1024 * 1024) == 0
+    assert [e["sm3"] for e in _evidence(console, case_id)].count(expected) == 1
+    left = page.evaluate("""() => new Promise(resolve => {
+        const open = indexedDB.open("hub-evidence", 1);
+        open.onsuccess = () => { const all = open.result.transaction("uploads").objectStore("uploads").getAll();
+                                 all.onsuccess = () => resolve(all.result.length); };
+    })""")
+    assert left == 0  # done: nothing left to resume
+    requests.failed = [f for f in requests.failed if "/m/uploads/" not in f]  # the part the reload cut off
+    requests.assert_local()
+    errors.errors = [e for e in errors.errors if "Failed to load resource" not in e]
+    errors.assert_none()
+    context.close()
