@@ -109,6 +109,7 @@ def test_a_photo_taken_on_the_phone_is_stored_with_the_sm3_the_page_showed(brows
     page.tap("#ev-submit")
     page.locator("#ev-status", has_text="上传完成").wait_for(timeout=WAIT_MS)
     shown = page.locator("#ev-hash").get_attribute("data-sm3")
+    assert page.locator(f'#ev-list .ev-sm3[data-sm3="{shown}"]').count() == 1
     screenshot(page, "officer-evidence-done-390x844")
     assert shown == sm3_hex(photo.read_bytes())
     recorded = [e for e in _evidence(console, case_id) if e["sm3"] == shown]

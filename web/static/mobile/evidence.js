@@ -21,6 +21,23 @@
     submit.disabled = false;
   }
 
+  function listed(kind, name, sm3) {
+    // the evidence just recorded joins the list below (the server's list shows it on the next visit too)
+    var list = document.getElementById("ev-list");
+    var empty = document.getElementById("ev-empty");
+    if (!list) {
+      list = document.createElement("ul");
+      list.id = "ev-list"; list.className = "m-list ev-list";
+      (empty ? empty.parentNode : form.parentNode).appendChild(list);
+    }
+    if (empty) { empty.hidden = true; }
+    var item = document.createElement("li"), head = document.createElement("strong"), hash = document.createElement("span");
+    head.textContent = kind + "：" + name;
+    hash.className = "m-mono ev-sm3"; hash.dataset.sm3 = sm3; hash.textContent = "SM3 " + sm3;
+    item.appendChild(head); item.appendChild(hash);
+    list.appendChild(item);
+  }
+
   fileInput.addEventListener("change", function () {
     // the moment the photo/clip reached the form; a file's own date is used when the camera gave one
     var f = fileInput.files && fileInput.files[0];
@@ -61,6 +78,7 @@
           show("上传完成，证据已记录。", 100);
           box.classList.add("ev-done");
           submit.hidden = true;
+          listed(form.elements.kind.options[form.elements.kind.selectedIndex].text, title.value, stored.sm3);
           document.getElementById("ev-after").hidden = false;
         });
       });
