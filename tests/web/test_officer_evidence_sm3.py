@@ -67,7 +67,8 @@ def test_random_inputs_at_every_block_edge_and_a_few_megabytes(tmp_path: Path) -
     jobs = []
     for length in lengths:
         data = rng.randbytes(length)
-        chunks, left = [], length
+        chunks: list[int] = []
+        left = length
         while left > 0 and len(chunks) < 50:
             n = min(left, rng.choice([1, 3, 55, 64, 65, 1000, 1 << 20]))
             chunks.append(n)
