@@ -32,6 +32,7 @@ from web.pagekit import graph, render, require
 from web.pages import cases_terms as terms
 from web.pages import cases_view as view
 from web.pages import officer_steps as steps
+from web.pages.officer_forms import legal_steps
 from web.pages.officer_inspect_terms import STATES as INSPECTION_STATES
 from web.sessions import Session
 from web.uscc import problem
@@ -116,6 +117,7 @@ async def case_view(request: Request) -> Response:
         "deadlines": view.deadline_rows(case, today), "open": steps.open_deadlines(case, today),
         "timeline": view.timeline(case, None), "steps": steps.next_steps(case.get("status")),
         "officers": view.officer_rows(case), "days_text": steps.days_text,
+        "legal": legal_steps(case.get("status"), session.user.roles),
     }, session=session)
 
 
