@@ -23,6 +23,13 @@ CASE = "query($id: ID!) { penaltyCase(id: $id) { id status parties { name entity
 LIST = """query($b: String!) { inspections(filter: {bodies: [$b]}, first: 1000) { items { id objectName } } }"""
 
 
+def _ask(stack: ConsoleStack, query: str, variables: dict[str, Any], user: str, purpose: str) -> dict[str, Any]:
+    answer = stack.graph(query, variables, user=user, purpose=purpose)
+    assert "data" in answer, answer
+    data: dict[str, Any] = answer["data"]
+    return data
+
+
 def _entity(stack: ConsoleStack, index: int) -> dict[str, Any]:
     rows = [json.loads(x) for x in (stack.data_dir / "seed" / "entities.jsonl").read_text(encoding="utf-8")
             .splitlines() if x.strip()]
@@ -62,7 +69,7 @@ def test_start_record_and_open_a_case(stack: ConsoleStack, console: InProcessCon
     after = stack.graph(LIST, {"b": pair.body["uscc"]}, user=me)["data"]["inspections"]["items"]
     assert len(after) == before + 1
     inspection_id = first.headers["location"].rsplit("/", 1)[1]
-    shown = stack.graph(VIEW, {"id": inspection_id}, user=me, purpose="INSPECTION")["data"]["inspection"]
+    shown = _ask(stack, VIEW, {"id": inspection_id}, me, "INSPECTION")["inspection"]
     assert (shown["state"], shown["objectUscc"], sorted(shown["inspectors"])) == ("ON_SITE", uscc, sorted(pair.officers))
 
     view = client.get(f"/m/inspections/{inspection_id}")
@@ -73,13 +80,13 @@ def test_start_record_and_open_a_case(stack: ConsoleStack, console: InProcessCon
                 "item-1": "进货查验记录", "finding-1": "FAIL", "note-1": "未能提供近三个月进货查验记录"}
     missing = client.post(f"/m/inspections/{inspection_id}", data={**findings, "finding-1": ""})
     assert "请选择该项的检查结果" in missing.text
-    assert stack.graph(VIEW, {"id": inspection_id}, user=me, purpose="INSPECTION")["data"]["inspection"]["state"] \
+    assert _ask(stack, VIEW, {"id": inspection_id}, me, "INSPECTION")["inspection"]["state"] \
         == "ON_SITE"
 
     done = client.post(f"/m/inspections/{inspection_id}", data=findings)
-    assert done.status_code == 303, done.text[:500]
+    assert done.status_code == 303, re.findall(r"m-error[^>]*>([^<]+)", done.text)
     case_id = done.headers["location"].rsplit("/", 1)[1]
-    closed = stack.graph(VIEW, {"id": inspection_id}, user=me, purpose="INSPECTION")["data"]["inspection"]
+    closed = _ask(stack, VIEW, {"id": inspection_id}, me, "INSPECTION")["inspection"]
     assert (closed["state"], closed["result"], closed["clueCaseId"]) == ("CLUE_CREATED", "FILE_CASE", case_id)
     digest = str(closed["recordDocId"]).removeprefix("sm3:")
     stored = list(stack.data_dir.rglob(digest))
@@ -94,10 +101,13 @@ def test_start_record_and_open_a_case(stack: ConsoleStack, console: InProcessCon
 def test_refusals(stack: ConsoleStack, console: InProcessConsole) -> None:
     pair = certified_pair(stack)
     client = console.client(pair.officers[0])
-    wrong = client.get("/m/inspections/new?uscc=91445100MA4W0000X0")
+    uscc = str(_entity(stack, 4)["uscc"])
+    digits = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    other = digits[(digits.index(uscc[-1]) + 1) % len(digits)]  # the check digit made wrong
+    wrong = client.get(f"/m/inspections/new?uscc={uscc[:-1]}{other}")
     assert wrong.status_code == 200
     assert 'aria-invalid="true"' in wrong.text
-    uscc = str(_entity(stack, 4)["uscc"])
+    assert "校验" in wrong.text
     _, csrf, key = _start(console, pair, uscc)
     forged = client.post("/m/inspections/new", data={"uscc": uscc, "key": key, "item": pair.item["code"],
                                                       "partner": pair.officers[1], "certificates": "1"})
