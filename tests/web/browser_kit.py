@@ -157,15 +157,32 @@ def watch(page: Page) -> tuple[RequestRecorder, ConsoleErrors]:
     return RequestRecorder().attach(page), ConsoleErrors().attach(page)
 
 
+_FLATTEN = """() => {
+  const y = window.scrollY;
+  for (const el of document.querySelectorAll("body *")) {
+    if (getComputedStyle(el).position === "fixed") { el.dataset.shotFixed = el.style.position; el.style.position = "static"; }
+  }
+  window.scrollTo(0, 0);
+  return y;
+}"""
+_RESTORE = """y => {
+  for (const el of document.querySelectorAll("[data-shot-fixed]")) {
+    el.style.position = el.dataset.shotFixed; delete el.dataset.shotFixed;
+  }
+  window.scrollTo(0, y);
+}"""
+
+
 def screenshot(page: Page, name: str, *, full_page: bool = True) -> Path:
     """Save a PNG (the whole page by default) as test-artifacts/screenshots/<name>.png; return its path."""
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[:100] or "page"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{safe}.png"
-    # from the top (a sticky bar is drawn where the page was scrolled to), then back where the test was
-    where = page.evaluate("() => { const y = window.scrollY; window.scrollTo(0, 0); return y; }") if full_page else 0
+    # from the top (a sticky bar is drawn where the page was scrolled to), fixed bars put in the flow for the
+    # capture (a phone's bottom tab bar would be drawn across the middle of a whole-page image), then back
+    where = page.evaluate(_FLATTEN) if full_page else 0
     page.screenshot(path=str(path), full_page=full_page)
-    if where:
-        page.evaluate("y => window.scrollTo(0, y)", where)
+    if full_page:
+        page.evaluate(_RESTORE, where)
     return path
 

@@ -300,7 +300,7 @@ def _evidence_input(body: dict[str, Any], session: Session, partners: list[dict[
     return {"kind": kind, "title": text["title"], "sm3": sm3, "capturedAt": captured.isoformat(),
             "at": captured.isoformat(),
             "collectedBy": [session.user.subject, *dict.fromkeys(str(c) for c in chosen)], "mediaType": media if _MEDIA.match(media) else
-            "application/octet-stream", "deviceId": text["deviceId"] or None, "method": method, "signed": False}
+            "application/octet-stream", "deviceId": text["deviceId"] or None, "method": method, "signed": body.get("signed") is True}
 
 
 async def attach_evidence(request: Request) -> Response:

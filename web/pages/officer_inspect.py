@@ -58,6 +58,17 @@ def _now() -> datetime:
     return datetime.now(CHINA).replace(microsecond=0)
 
 
+def _submitted_at(checked_at: object) -> datetime:
+    """Now, and always after the check began (the rule wants the submission later than the check, and a
+    quick officer may finish within the second the check was started)."""
+    now = datetime.now(CHINA)
+    try:
+        checked = datetime.fromisoformat(str(checked_at))
+    except ValueError:
+        return now
+    return max(now, checked + timedelta(seconds=1))
+
+
 def _key(base: str, step: str) -> str:
     return "insp-" + hashlib.sha256(f"{base}|{step}".encode()).hexdigest()[:40]
 
@@ -220,7 +231,8 @@ async def _record_and_close(request: Request, session: Session, inspection: dict
         stored = (await run("officer-inspect-upload", {"content": base64.b64encode(record).decode()},
                             token=session.token, purpose=PURPOSE, allow_partial=False)).data["uploadFile"]
         out = (await run("officer-inspect-findings", {"id": iid, "v": version, "key": _key(key, "findings"), "input": {
-            "result": values["result"], "recordDocId": stored["fileRef"], "submittedAt": _now().isoformat()}},
+            "result": values["result"], "recordDocId": stored["fileRef"],
+            "submittedAt": _submitted_at(inspection.get("checkedAt")).isoformat()}},
             token=session.token, purpose=PURPOSE, allow_partial=False)).data["recordInspectionFindings"]
         version = int(out["version"])
         log.info("inspection %s: result %s, record %s", iid, values["result"], stored["sm3"][:12])

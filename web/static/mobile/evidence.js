@@ -65,7 +65,7 @@
         body: JSON.stringify({
           kind: form.elements.kind.value, title: title.value, sm3: stored.sm3, mediaType: stored.mediaType,
           capturedAt: (capturedAt || new Date()).toISOString(), location: form.elements.location.value,
-          deviceId: form.elements.deviceId.value,
+          deviceId: form.elements.deviceId.value, signed: !!(form.elements.signed && form.elements.signed.checked),
           "with": Array.prototype.filter.call(form.querySelectorAll('input[name="with"]'), function (box) {
             return box.checked; }).map(function (box) { return box.value; })
         })
