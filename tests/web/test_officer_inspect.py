@@ -108,7 +108,7 @@ def test_refusals(stack: ConsoleStack, console: InProcessConsole) -> None:
     assert wrong.status_code == 200
     assert 'aria-invalid="true"' in wrong.text
     assert "校验" in wrong.text
-    _, csrf, key = _start(console, pair, uscc)
+    _, _csrf, key = _start(console, pair, uscc)
     forged = client.post("/m/inspections/new", data={"uscc": uscc, "key": key, "item": pair.item["code"],
                                                       "partner": pair.officers[1], "certificates": "1"})
     assert forged.status_code == 403
