@@ -54,6 +54,7 @@ PINS: tuple[Pin, ...] = (
     Pin("graphiql", "3.9.0", ("graphiql.min.js", "graphiql.min.css"), ("LICENSE",)),
     Pin("react", "18.3.1", ("umd/react.production.min.js",), ("LICENSE",)),
     Pin("react-dom", "18.3.1", ("umd/react-dom.production.min.js",), ("LICENSE",)),
+    Pin("jsqr", "1.4.0", ("dist/jsQR.js",), ("LICENSE",)),
 )
 
 _JS_MAP = re.compile(rb"^[ \t]*//[#@][ \t]*sourceMappingURL=[^\r\n]*(\r?\n)?", re.MULTILINE)
