@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 import pytest
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, ConsoleMessage, Page, Request, ViewportSize
+    from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Request, ViewportSize
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
@@ -52,6 +52,19 @@ def _unavailable(reason: str) -> NoReturn:
     if os.environ.get("CI") == "true":
         pytest.fail(f"{reason} (with CI=true scripts/browser_deps.sh should have installed it)")
     pytest.skip(reason)
+
+
+#: the phone the officer's app is tested on (with touch)
+PHONE: ViewportSize = {"width": 390, "height": 844}
+
+
+def phone(browser: Browser, session: str | None = None, url: str | None = None) -> BrowserContext:
+    """A phone context (390×844, touch, zh-CN, DPR 2); with `session` and `url`, signed in by that session cookie."""
+    context = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True, locale="zh-CN",
+                                  device_scale_factor=2)
+    if session is not None and url is not None:
+        context.add_cookies([{"name": "hub_session", "value": session, "url": url}])
+    return context
 
 
 @contextmanager

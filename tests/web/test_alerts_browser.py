@@ -10,24 +10,18 @@ from __future__ import annotations
 import re
 import sqlite3
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from tests.web.browser_kit import VIEWPORTS, launch, screenshot, watch
+from tests.web.browser_kit import VIEWPORTS, screenshot, watch
 from tests.web.stack import ConsoleStack, InProcessConsole
 
 WAIT_MS = 30_000
 COLUMNS = ("rule_id", "severity", "subject_kind", "subject_id", "case_id", "body_id", "status", "active", "evidence",
            "period_due", "rectification_due")
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with launch() as running:
-        yield running
 
 
 def _context(browser: Any, console: InProcessConsole, viewport: str, user: str = "supervisor1") -> Any:

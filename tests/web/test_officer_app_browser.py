@@ -5,25 +5,18 @@ capable. Screenshots of each screen; no console errors; every request to 127.0.0
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 
-from tests.web.browser_kit import launch, screenshot, watch
+from tests.web.browser_kit import PHONE, phone, screenshot, watch
 from tests.web.stack import ConsoleStack
 
 pytestmark = pytest.mark.slow
 
-PHONE = {"width": 390, "height": 844}
 WAIT_MS = 30_000
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with launch() as running:
-        yield running
 
 
 def _seeded_uscc(stack: ConsoleStack) -> str:
@@ -41,8 +34,7 @@ def _sign_in(page: Any, stack: ConsoleStack) -> None:
 
 
 def test_officer_on_a_phone(browser: Any, stack: ConsoleStack) -> None:
-    context = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True, locale="zh-CN",
-                                  device_scale_factor=2)
+    context = phone(browser)
     page = context.new_page()
     requests, errors = watch(page)
     _sign_in(page, stack)

@@ -11,7 +11,6 @@ import io
 import os
 import random
 import re
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -21,12 +20,11 @@ from PIL import Image
 
 from domain.sm import sm3_hex
 from tests.web import service_kit as kit
-from tests.web.browser_kit import launch, screenshot, watch
+from tests.web.browser_kit import phone, screenshot, watch
 from tests.web.stack import InProcessConsole
 
 pytestmark = pytest.mark.slow
 
-PHONE = {"width": 390, "height": 844}
 WAIT_MS = 30_000
 BIG_WAIT_MS = 150_000
 #: inside the demo case's investigation and the seeded certificates' validity (the file's date is its capture time)
@@ -34,18 +32,9 @@ CAPTURED = datetime(2026, 9, 5, 9, 30, tzinfo=timezone(timedelta(hours=8)))
 EVIDENCE_Q = "query($id: ID!) { penaltyCase(id: $id) { evidence { sm3 size title mediaType capturedAt } } }"
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with launch() as running:
-        yield running
-
 
 def _phone(browser: Any, console: InProcessConsole) -> Any:
-    context = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True, locale="zh-CN",
-                                  device_scale_factor=2)
-    context.add_cookies([{"name": "hub_session", "value": console.cookie("officer1")["hub_session"],
-                          "url": console.url}])
-    return context
+    return phone(browser, console.cookie("officer1")["hub_session"], console.url)
 
 
 def _captured_file(path: Path, content: bytes) -> Path:

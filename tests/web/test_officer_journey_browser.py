@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import uuid
 import zlib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,13 +19,12 @@ import httpx
 import pytest
 
 from domain.sm import sm3_hex
-from tests.web.browser_kit import launch, screenshot, watch
+from tests.web.browser_kit import phone, screenshot, watch
 from tests.web.certified import Pair, certified_pair
 from tests.web.stack import ConsoleStack
 
 pytestmark = pytest.mark.slow
 
-PHONE = {"width": 390, "height": 844}
 WAIT_MS = 30_000
 FIELDS = "{ id version status }"
 HEAD_STEPS = {
@@ -45,11 +43,6 @@ def _png(width: int = 64, height: int = 48) -> bytes:
     header = width.to_bytes(4, "big") + height.to_bytes(4, "big") + bytes((8, 0, 0, 0, 0))
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with launch() as running:
-        yield running
 
 
 def _sign_in(page: Any, stack: ConsoleStack, url: str, user: str) -> None:
@@ -115,8 +108,7 @@ def test_from_the_market_stall_to_the_payment(browser: Any, stack: ConsoleStack,
     me, partner = pair.officers
     entity = stack.graph('{ searchLegalEntities(name: "有限", first: 1) { items { uscc name } } }',
                          user=me)["data"]["searchLegalEntities"]["items"][0]
-    context = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True, locale="zh-CN",
-                                  device_scale_factor=2)
+    context = phone(browser)
     page = context.new_page()
     requests, errors = watch(page)
     _sign_in(page, stack, f"{stack.web}/m/", me)

@@ -6,27 +6,20 @@ says so and asks nothing of the graph."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import segno
 
-from tests.web.browser_kit import launch, screenshot, watch
+from tests.web.browser_kit import phone, screenshot, watch
 from tests.web.certified import certified_pair
 from tests.web.stack import InProcessConsole
 
 pytestmark = pytest.mark.slow
 
-PHONE = {"width": 390, "height": 844}
 WAIT_MS = 30_000
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with launch() as running:
-        yield running
 
 
 def _qr(path: Path, text: str) -> Path:
@@ -41,9 +34,7 @@ def test_a_licence_qr_code_opens_the_entity(browser: Any, console: InProcessCons
     me = certified_pair(stack).officers[0]
     entity = stack.graph('{ searchLegalEntities(name: "有限", first: 1) { items { uscc name } } }',
                          user=me)["data"]["searchLegalEntities"]["items"][0]
-    context = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True, locale="zh-CN",
-                                  device_scale_factor=2)
-    context.add_cookies([{"name": "hub_session", "value": console.cookie(me)["hub_session"], "url": console.url}])
+    context = phone(browser, console.cookie(me)["hub_session"], console.url)
     page = context.new_page()
     requests, errors = watch(page)
     page.goto(f"{console.url}/m/lookup")

@@ -6,34 +6,23 @@ Screenshots officer-service-*-390x844.png; no console errors; every request to 1
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from typing import Any
 
 import pypdf
 import pytest
 
 from tests.web import service_kit as kit
-from tests.web.browser_kit import SCREENSHOTS, launch, screenshot, watch
+from tests.web.browser_kit import SCREENSHOTS, phone, screenshot, watch
 from tests.web.stack import InProcessConsole
 
 pytestmark = pytest.mark.slow
 
-PHONE = {"width": 390, "height": 844}
 WAIT_MS = 30_000
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with launch() as running:
-        yield running
-
 
 def _phone(browser: Any, console: InProcessConsole) -> Any:
-    context = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True, locale="zh-CN",
-                                  device_scale_factor=2)
-    context.add_cookies([{"name": "hub_session", "value": console.cookie("officer1")["hub_session"],
-                          "url": console.url}])
-    return context
+    return phone(browser, console.cookie("officer1")["hub_session"], console.url)
 
 
 def _stroke_by_touch(page: Any, context: Any, points: list[tuple[float, float]]) -> None:

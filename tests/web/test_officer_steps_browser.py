@@ -8,35 +8,25 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 
 from tests.web import officer_steps_kit as kit
-from tests.web.browser_kit import launch, screenshot, watch
+from tests.web.browser_kit import phone, screenshot, watch
 from tests.web.stack import InProcessConsole
 
 pytestmark = pytest.mark.slow
 
-PHONE = {"width": 390, "height": 844}
 WAIT_MS = 30_000
 STATEMENT = ("mutation($c: ID!, $i: RecordStatementInput!, $v: Int, $k: String) { recordStatement(caseId: $c, "
              "input: $i, expectedVersion: $v, idempotencyKey: $k) { id version status } }")
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with launch() as running:
-        yield running
-
 
 def _phone(browser: Any, console: InProcessConsole) -> tuple[Any, Any]:
-    context = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True, locale="zh-CN",
-                                  device_scale_factor=2)
-    context.add_cookies([{"name": "hub_session", "value": console.cookie("officer1")["hub_session"],
-                          "url": console.url}])
+    context = phone(browser, console.cookie("officer1")["hub_session"], console.url)
     return context, context.new_page()
 
 
