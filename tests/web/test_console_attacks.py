@@ -61,7 +61,10 @@ def seeded(console: InProcessConsole) -> Samples:
 def _refusal_kind(answer: httpx.Response) -> str:
     """'csrf', 'role', 'other' for a 403; what kind of refusal it is."""
     if "json" in answer.headers.get("content-type", ""):
-        codes = {str((e.get("extensions") or {}).get("code")) for e in answer.json().get("errors") or []}
+        body = answer.json()
+        codes = {str((e.get("extensions") or {}).get("code")) for e in body.get("errors") or []}
+        if isinstance(body.get("error"), dict):  # the phone app's script calls: {"error": {"code", "message"}}
+            codes.add(str(body["error"].get("code")))
         return "csrf" if codes & {"CSRF", "UNAUTHENTICATED"} else "other"
     if "代码：CSRF" in answer.text:
         return "csrf"
@@ -106,6 +109,7 @@ def test_every_state_changing_route_refuses_a_forged_post_and_changes_nothing(
     before = graph_state(console)
     refused: list[tuple[str, str, int]] = []
     for route in targets:
+        method = next(m for m in ("POST", "PUT", "PATCH", "DELETE") if m in route.methods)  # the route's own verb
         for path, fields in _attempts(route, forms, seeded):
             for user in ("supervisor1", "reviewer1", "head1"):
                 victim, other = console.cookie(user), console.cookie(user)
@@ -121,7 +125,7 @@ def test_every_state_changing_route_refuses_a_forged_post_and_changes_nothing(
                 kinds = set()
                 with httpx.Client(base_url=console.url, cookies=victim, timeout=60) as client:
                     for how, (token_field, headers) in forged.items():
-                        answer = client.post(path, data={**fields, **token_field}, headers=headers)
+                        answer = client.request(method, path, data={**fields, **token_field}, headers=headers)
                         assert answer.status_code in (401, 403), (path, user, how, answer.status_code, answer.text[:300])
                         assert not has_trace(answer.text), (path, how)
                         kinds.add(_refusal_kind(answer))
