@@ -3,12 +3,13 @@ identity provider as an officer certified today: 查询 → 开始现场检查 �
 clue opens from the finding) → the body head files the case → 开始调查 with a partner → a photo taken as
 evidence (its SM3 computed on the phone equals the stored file's) → 调查终结 → 提交审查 → the notice of intended
 penalty served and signed on the screen → the party waives statements → the head decides → the decision
-served and signed → 开始履行 → 确认缴款. The supervision console's case page then shows every step of the
+served and signed → 开始履行 → 确认缴款 (a tampered upload on the way is refused and records nothing). The supervision console's case page then shows every step of the
 record, one line per event the graph holds. The head's acts go through the gateway with the head's token, as
 the body head's own client would send them."""
 
 from __future__ import annotations
 
+import re
 import uuid
 import zlib
 from pathlib import Path
@@ -178,6 +179,28 @@ def test_from_the_market_stall_to_the_payment(browser: Any, stack: ConsoleStack,
     assert stored
     assert sm3_hex(stored[0].read_bytes()) == shown
     screenshot(page, "officer-journey-evidence-390x844")
+
+    # a tampered upload: the bytes change on the way (one flipped), the subgraph's hash differs from the
+    # phone's, the page says so and nothing is recorded (a page of its own: its 422 is expected there)
+    tampered = context.new_page()
+
+    def flip(route: Any) -> None:
+        body = route.request.post_data_buffer or b""
+        route.continue_(post_data=bytes([body[0] ^ 0xFF]) + body[1:] if body else body)
+
+    tampered.route(re.compile(r"/m/uploads/[0-9A-Za-z-]+\?offset="), flip)
+    other = tmp_path / "现场照片-2.png"
+    other.write_bytes(_png(80, 40))
+    tampered.goto(f"{stack.web}/m/cases/{case_id}/evidence/new")
+    tampered.get_by_label("证据名称").fill("现场照片（二）")
+    tampered.set_input_files("#f-file", str(other))
+    tampered.get_by_role("button", name="计算哈希并上传").tap()
+    tampered.locator("#ev-status", has_text=re.compile("上传未完成|上传完成")).wait_for(timeout=WAIT_MS)
+    assert "哈希校验失败" in tampered.locator("#ev-error").inner_text()
+    assert [e["sm3"] for e in _case(stack, pair, case_id)["evidence"]] == [shown]
+    assert not list(stack.data_dir.rglob(sm3_hex(other.read_bytes())))
+    screenshot(tampered, "officer-journey-tampered-390x844")
+    tampered.close()
     page.goto(f"{stack.web}/m/cases/{case_id}")
 
     _step(page, case_id, "调查终结", "调查终结")
