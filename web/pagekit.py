@@ -122,11 +122,19 @@ async def checked_form(request: Request, session: Session) -> FormData:
         log.warning("form refused: %s bytes posted to %s", declared, request.url.path)
         raise HTTPException(413, "提交的内容过大，未执行任何操作。")
     form = await request.form()
-    sent = form.get("csrf") or request.headers.get("x-csrf-token")
-    if not isinstance(sent, str) or not secrets.compare_digest(sent.encode(), session.csrf.encode()):
+    if not _token_is(form.get("csrf") or request.headers.get("x-csrf-token"), session):
         log.warning("form refused: missing or wrong CSRF token on %s (sub=%s)", request.url.path, session.user.subject)
         raise CsrfRefused()
     return form
+
+
+def call_is_ours(request: Request, session: Session) -> bool:
+    """CSRF for a page script's calls (JSON, raw parts): same origin and the session's token in `x-csrf-token`."""
+    return same_origin(request) and _token_is(request.headers.get("x-csrf-token"), session)
+
+
+def _token_is(sent: object, session: Session) -> bool:
+    return isinstance(sent, str) and bool(sent) and secrets.compare_digest(sent.encode(), session.csrf.encode())
 
 
 def same_origin(request: Request) -> bool:

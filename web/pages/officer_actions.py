@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import logging
 import re
-import secrets
 import uuid
 from typing import Any, Final
 
@@ -30,7 +29,7 @@ from starlette.routing import Route
 
 from web.graph import GraphError, GraphUnavailable, InputRefused, Refused, SignInRequired
 from web.law_articles import article_text, law_name, rule_words
-from web.pagekit import RoleRefused, current, graph, render, require, same_origin
+from web.pagekit import RoleRefused, call_is_ours, current, graph, render, require
 from web.pages import cases_terms as terms
 from web.pages import officer_forms as forms
 from web.pages import officer_steps
@@ -160,8 +159,7 @@ async def step_post(request: Request) -> Response:
         return _refusal("UNAUTHENTICATED", "登录已失效，请重新登录后再发送", 401)
     if not session.user.has_any(OFFICERS):
         raise RoleRefused(OFFICERS)  # the refusal page, as every page gives it
-    sent = request.headers.get("x-csrf-token") or ""
-    if not same_origin(request) or not secrets.compare_digest(sent.encode(), session.csrf.encode()):
+    if not call_is_ours(request, session):
         log.warning("step refused: CSRF check failed on %s (sub=%s)", request.url.path, session.user.subject)
         return _refusal("CSRF", "请求来源校验未通过，未执行任何操作", 403)
     case_id = str(request.path_params["case_id"])

@@ -22,7 +22,6 @@ import base64
 import hashlib
 import logging
 import re
-import secrets
 from datetime import datetime, timedelta, timezone
 from typing import Any, Final
 
@@ -33,7 +32,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from web.graph import GraphError, InputRefused, Refused, SignInRequired
-from web.pagekit import CsrfRefused, graph, render, require, same_origin
+from web.pagekit import CsrfRefused, call_is_ours, graph, render, require
 from web.pages.cases_terms import EVIDENCE_KINDS
 from web.pages.officer import OFFICERS
 from web.sessions import Session
@@ -105,8 +104,7 @@ def _from_graph(exc: GraphError, what: str, session: Session) -> JSONResponse:
 
 def _checked(request: Request, session: Session) -> None:
     """CSRF for the script's calls: same origin and the session's token in the header."""
-    sent = request.headers.get("x-csrf-token", "")
-    if not same_origin(request) or not sent or not secrets.compare_digest(sent.encode(), session.csrf.encode()):
+    if not call_is_ours(request, session):
         log.warning("evidence: call refused without the CSRF token or from another origin: %s (sub=%s)",
                     request.url.path, session.user.subject)
         raise CsrfRefused()
