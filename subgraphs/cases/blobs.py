@@ -80,12 +80,16 @@ class BlobStore:
             digest = hasher.hexdigest()
             if expected_sm3 is not None and check_sm3(expected_sm3) != digest:
                 raise BlobError(f"content hash {digest} differs from the hash recorded at capture {expected_sm3}")
-            target = self.path_of(digest)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(tmp_name, target)
-            return StoredBlob(digest, size)
+            return self.adopt(Path(tmp_name), digest, size)
         finally:
             _discard(tmp_name)
+
+    def adopt(self, path: Path, digest: str, size: int) -> StoredBlob:
+        """Move a file already hashed to `digest` (on the same file system) to its place in the store."""
+        target = self.path_of(digest)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, target)
+        return StoredBlob(digest, size)
 
     def get(self, digest: str) -> bytes:
         """The file's bytes, re-checked against its hash (a damaged file is an error, not data)."""

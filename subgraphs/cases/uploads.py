@@ -147,13 +147,11 @@ class UploadSessions:
                 log.warning("upload %s refused: content hashes to %s, declared %s", session_id, digest, meta.sm3)
                 raise BlobError(f"content hash {digest} differs from the hash recorded at capture {meta.sm3}; "
                                 "nothing was stored")
-            target = self.blobs.path_of(digest)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(path, target)
+            stored = self.blobs.adopt(path, digest, meta.size)
             path.touch()
             _write_json(self.root / session_id / "done.json", {"size": meta.size})
         log.info("upload %s finished: %s, %d bytes", session_id, digest, meta.size)
-        return StoredBlob(digest, meta.size)
+        return stored
 
     # --- housekeeping --------------------------------------------------------------------------
 

@@ -37,14 +37,15 @@ from web.pages.officer_inspect_terms import STATES as INSPECTION_STATES
 from web.sessions import Session
 from web.uscc import problem
 
-__all__ = ["OFFICERS", "ROUTES"]
+__all__ = ["CASE_ID", "OFFICERS", "ROUTES"]
 
 log = logging.getLogger("web.officer")
 
 OFFICERS: Final = frozenset({"OFFICER", "LEGAL_REVIEWER", "BODY_HEAD"})
 WORK_SIZE: Final = 100
 STATIC: Final = Path(__file__).resolve().parents[1] / "static" / "mobile"
-_CASE_ID: Final = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$")
+#: what a case or inspection id in a path may look like (anything else is a 404 without asking the graph)
+CASE_ID: Final = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$")
 
 
 async def _item_names(request: Request, session: Session) -> dict[str, str]:
@@ -99,7 +100,7 @@ async def my_work(request: Request) -> Response:
 async def case_view(request: Request) -> Response:
     session = require(request, OFFICERS)
     case_id = str(request.path_params["case_id"])
-    if not _CASE_ID.match(case_id):
+    if not CASE_ID.match(case_id):
         raise HTTPException(404)
     result = await graph(request).run("officer-case", {"id": case_id}, token=session.token,
                                       purpose="CASE_HANDLING", purpose_ref=f"case:{case_id}")

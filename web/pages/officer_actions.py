@@ -33,6 +33,7 @@ from web.pagekit import RoleRefused, call_is_ours, current, graph, render, requi
 from web.pages import cases_terms as terms
 from web.pages import officer_forms as forms
 from web.pages import officer_steps
+from web.pages.officer import CASE_ID
 from web.sessions import Session
 
 __all__ = ["ROUTES"]
@@ -40,7 +41,6 @@ __all__ = ["ROUTES"]
 log = logging.getLogger("web.officer.steps")
 
 OFFICERS: Final = frozenset({"OFFICER", "LEGAL_REVIEWER", "BODY_HEAD"})
-_CASE_ID: Final = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$")
 _KEY: Final = re.compile(r"^[0-9A-Za-z-]{8,64}$")
 MAX_BODY: Final = 64 * 1024
 SINCE: Final = 10  # events shown of a conflict
@@ -84,7 +84,7 @@ def _step_links(case_id: str, status: str | None, roles: tuple[str, ...]) -> lis
 async def step_form(request: Request) -> Response:
     session = require(request, OFFICERS)
     case_id = str(request.path_params["case_id"])
-    if not _CASE_ID.match(case_id):
+    if not CASE_ID.match(case_id):
         raise HTTPException(404)
     name, step = _names(str(request.path_params["step"]))
     case, warnings = await _case(request, session, case_id)
@@ -165,7 +165,7 @@ async def step_post(request: Request) -> Response:
     case_id = str(request.path_params["case_id"])
     name = str(request.path_params["step"])
     step = forms.STEPS.get(name)
-    if step is None or not _CASE_ID.match(case_id):
+    if step is None or not CASE_ID.match(case_id):
         return _refusal("NOT_FOUND", "没有这个办案步骤", 404)
     if not any(r in step.roles for r in session.user.roles):
         return _refusal("FORBIDDEN", f"“{step.title}”须由执法机关负责人办理", 403)

@@ -22,7 +22,7 @@ import base64
 import hashlib
 import logging
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any, Final
 
 import orjson
@@ -31,10 +31,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from web.formatting import CHINA
 from web.graph import GraphError, InputRefused, Refused, SignInRequired
 from web.pagekit import CsrfRefused, call_is_ours, graph, render, require
 from web.pages.cases_terms import EVIDENCE_KINDS
-from web.pages.officer import OFFICERS
+from web.pages.officer import CASE_ID, OFFICERS
 from web.sessions import Session
 
 __all__ = ["ROUTES"]
@@ -42,14 +43,12 @@ __all__ = ["ROUTES"]
 log = logging.getLogger("web.officer.evidence")
 
 PURPOSE: Final = "CASE_HANDLING"
-CHINA: Final = timezone(timedelta(hours=8))
 PART_BYTES: Final = 1024 * 1024
 #: a phone's part goes on to the graph in pieces of this size: base64 of 1 MiB with the query around it is over
 #: the 1 MiB request bound of the service-to-service call, half of it well under
 GRAPH_PART_BYTES: Final = 512 * 1024
 MAX_JSON_BYTES: Final = 16 * 1024
 MAX_FILE_BYTES: Final = 512 * 1024 * 1024
-_CASE_ID: Final = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$")
 _UPLOAD_ID: Final = re.compile(r"^[0-9A-Za-z_-]{1,80}$")
 _SM3: Final = re.compile(r"^[0-9a-f]{64}$")
 _MEDIA: Final = re.compile(r"^[a-z]+/[0-9A-Za-z.+-]{1,80}$")
@@ -144,7 +143,7 @@ def _upload_id(request: Request) -> str:
 
 def _case_id(request: Request) -> str:
     case_id = str(request.path_params["case_id"])
-    if not _CASE_ID.match(case_id):
+    if not CASE_ID.match(case_id):
         raise HTTPException(404)
     return case_id
 

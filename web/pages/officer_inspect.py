@@ -21,7 +21,7 @@ import hashlib
 import logging
 import re
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, Final
 
 from starlette.exceptions import HTTPException
@@ -30,9 +30,10 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from web.documents import inspection_record_pdf
+from web.formatting import CHINA
 from web.graph import InputRefused
 from web.pagekit import checked_form, graph, render, require
-from web.pages.officer import OFFICERS
+from web.pages.officer import CASE_ID, OFFICERS
 from web.pages.officer_inspect_terms import (
     FINDING_RESULTS,
     MAX_FINDINGS,
@@ -48,9 +49,7 @@ __all__ = ["ROUTES"]
 
 log = logging.getLogger("web.officer.inspect")
 
-CHINA: Final = timezone(timedelta(hours=8))
 PURPOSE: Final = "INSPECTION"
-_ID: Final = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$")
 _KEY: Final = re.compile(r"^[0-9a-f]{32}$")
 
 
@@ -155,16 +154,16 @@ async def _plan_and_start(request: Request, session: Session, key: str, uscc: st
 
 
 def _field_of(exc: InputRefused) -> str:
-    return "partner" if getattr(exc, "rule", "") == "inspection.two_certified_officers" else "form"
+    return "partner" if exc.rule == "inspection.two_certified_officers" else "form"
 
 
 def _say(exc: InputRefused) -> str:
-    article = getattr(exc, "article", "") or ""
+    article = exc.article or ""
     return f"{exc.message}{'（' + article + '）' if article and article not in exc.message else ''}"
 
 
 async def _inspection(request: Request, session: Session, inspection_id: str) -> dict[str, Any] | None:
-    if not _ID.match(inspection_id):
+    if not CASE_ID.match(inspection_id):
         raise HTTPException(404)
     result = await graph(request).run("officer-inspect-view", {"id": inspection_id}, token=session.token,
                                       purpose=PURPOSE)

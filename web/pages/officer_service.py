@@ -21,7 +21,7 @@ import binascii
 import hashlib
 import logging
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, Final
 
 from starlette.exceptions import HTTPException
@@ -30,19 +30,18 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from web.documents import penalty_decision_pdf, penalty_notice_pdf, service_receipt_pdf
+from web.formatting import CHINA
 from web.graph import GraphError, InputRefused
 from web.pagekit import checked_form, graph, render, require
 from web.pages import officer_service_data as data
-from web.pages.officer import OFFICERS, STATIC
+from web.pages.officer import CASE_ID, OFFICERS, STATIC
 from web.sessions import Session
 
 __all__ = ["ROUTES"]
 
 log = logging.getLogger("web.officer.service")
 
-CHINA: Final = timezone(timedelta(hours=8))
 PURPOSE: Final = "CASE_HANDLING"
-_CASE_ID: Final = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$")
 _SM3: Final = re.compile(r"^[0-9a-f]{64}$")
 _PNG: Final = b"\x89PNG\r\n\x1a\n"
 MAX_SIGNATURE_BYTES: Final = 512 * 1024
@@ -62,7 +61,7 @@ class Problem(Exception):
 def _kind(request: Request) -> data.ServiceKind:
     kind = data.KINDS.get(str(request.path_params["kind"]))
     case_id = str(request.path_params["case_id"])
-    if kind is None or not _CASE_ID.match(case_id):
+    if kind is None or not CASE_ID.match(case_id):
         raise HTTPException(404)
     return kind
 
@@ -284,7 +283,7 @@ def _receipt(case: dict[str, Any], kind: data.ServiceKind, sm3: str, facts: dict
 async def document_pdf(request: Request) -> Response:
     session = require(request, OFFICERS)
     case_id, sm3 = str(request.path_params["case_id"]), str(request.path_params["sm3"]).lower()
-    if not _CASE_ID.match(case_id) or not _SM3.match(sm3):
+    if not CASE_ID.match(case_id) or not _SM3.match(sm3):
         raise HTTPException(404)
     content = await _file(request, session, case_id, sm3)
     if content is None:
