@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from graphql import FieldNode, InlineFragmentNode, SelectionSetNode
 
 from gateway.errors import PlanningError
+from gateway.planning.climb import Step, climb, hang
 from gateway.planning.groups import FetchGroup, Origin, RequireBuilder, common_conditions
 from gateway.planning.operation import (
     INTROSPECTION_ROOT_FIELDS,
@@ -50,13 +51,18 @@ class GroupBuilder:
         self._clashing: set[str] = set()  # names a client alias (or an argument) makes unusable as own key
         self._internal_keys: dict[str, str] = {}  # field name -> response key of the planner's own copy
         self._normalizer = Normalizer(supergraph.schema)
+        self.climbing: set[tuple[object, ...]] = set()  # climbs under way (see climb.py)
+        self._kind = "query"
+        self._roots: list[FetchGroup] = []
+        self._root_groups: dict[str, FetchGroup] = {}
 
     # ------------------------------------------------------------------ roots
 
     def plan_root(self, kind: str, root_type: str, selection: OpSelection) -> list[FetchGroup]:
         self._note_client_keys(selection)
-        roots: list[FetchGroup] = []
-        by_service: dict[str, FetchGroup] = {}
+        self._kind = kind
+        roots: list[FetchGroup] = self._roots
+        by_service: dict[str, FetchGroup] = self._root_groups
         for f, conds in _root_fields(selection.items, ()):
             if f.name in INTROSPECTION_ROOT_FIELDS or f.name == "__typename":
                 continue
@@ -86,7 +92,31 @@ class GroupBuilder:
         return roots
 
     def _cheapest_root(self, candidates: list[str], root_type: str, f: OpField) -> str:
-        return min(candidates, key=lambda s: (self._field_cost(s, root_type, f, None, 0), s))
+        # FEDERATION_NOTE: a @shareable root field is taken from a subgraph where everything below it can be
+        # reached (locally or through entity jumps) before the cheapest one.
+        return min(candidates, key=lambda s: (0 if self._completes(s, root_type, f) else 1,
+                                              self._field_cost(s, root_type, f, None, 0), s))
+
+    def climb_to_root(self, group: FetchGroup, root_type: str, f: OpField, conds: Conds) -> bool:
+        """Fetch the root field ``f`` (a part of the selection ``group`` cannot serve) from another subgraph's
+        root; only for queries, whose root fields may be read from any subgraph that shares them."""
+        info = self.sg.field(root_type, f.name)
+        if self._kind != "query" or group.is_entity or info is None:
+            return False
+        others = sorted(s for s in info.resolvable_in if s != group.service)
+        if not others:
+            return False
+        # FEDERATION_NOTE: the query root can be entered in every subgraph; a @shareable root field answers
+        # the same in each, so the part one subgraph lacks comes from another one's root and merges by key.
+        service = self._cheapest_root(others, root_type, f)
+        target = self._root_groups.get(service)
+        if target is None:
+            target = self._root_groups[service] = self._new_group(service, False, root_type, (), conds)
+            self._roots.append(target)
+        else:
+            target.conditions = common_conditions(target.conditions, conds)
+        self._add_local(target, target.selection, root_type, f, (), None, conds)
+        return True
 
     # ------------------------------------------------------------------ selections
 
@@ -171,6 +201,7 @@ class GroupBuilder:
         fb = sel.add_field(f.key, f.name, f.arguments, f.conditions, f.selection is not None)
         if f.selection is None or fb.sub is None:
             return
+        hang(fb.sub, Step(sel, type_name, f, path, provided, conds))
         sub_path = path + (f.key,) + ("@",) * f.wrappers.count("L")
         sub_provided = self._provided_for(group.service, type_name, f.name, provided)
         if self.sg.types[f.type_name].kind in ("interface", "union"):
@@ -184,8 +215,11 @@ class GroupBuilder:
               provided: Provided, conds: Conds, *, allow_self: bool) -> None:
         candidates = self.candidates(group.service, type_name, f.name, allow_self=allow_self)
         if not candidates:
+            if climb(self, group, sel, type_name, f, conds):
+                return
             raise PlanningError(f"no subgraph can resolve {type_name}.{f.name} coming from {group.service}")
         best = min(candidates, key=lambda c: (
+            0 if self._completes(c.service, c.entity_type, f) else 1,
             0 if self._reusable(c.service, path, ()) else 1,
             0 if self._key_local(group.service, type_name, c.key.selection, provided) else 1,
             self._field_cost(c.service, c.entity_type, f, None, 1),
@@ -348,6 +382,11 @@ class GroupBuilder:
             if concrete:
                 return all(self._field_resolvable(service, c, f, provided) for c in concrete)
         return bool(self.candidates(service, type_name, f.name, allow_self=needs_requires))
+
+    def _completes(self, service: str, type_name: str, f: OpField) -> bool:
+        """True when ``service`` has ``f`` and everything below it is reachable from there."""
+        return self.is_local(service, type_name, f.name, None) and self._resolvable_below(service, type_name, f,
+                                                                                           None)
 
     def _is_interface_object(self, service: str, type_name: str) -> bool:
         info = self.sg.types.get(type_name)

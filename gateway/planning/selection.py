@@ -44,6 +44,7 @@ class SelectionBuilder:
 
     items: dict[tuple[str, str, tuple[Condition, ...]], FieldBuilder | FragmentBuilder] = field(
         default_factory=dict)
+    up: object = field(default=None, repr=False)  # planning only: where this selection hangs (a climb Step)
 
     def add_field(self, key: str, name: str, arguments: tuple[ArgumentNode, ...] = (),
                   conditions: tuple[Condition, ...] = (), composite: bool = False) -> FieldBuilder:
@@ -62,7 +63,7 @@ class SelectionBuilder:
         existing = self.items.get(ident)
         if isinstance(existing, FragmentBuilder):
             return existing.sub
-        fb = FragmentBuilder(type_condition, conditions, SelectionBuilder())
+        fb = FragmentBuilder(type_condition, conditions, SelectionBuilder(up=self.up))
         self.items[ident] = fb
         return fb.sub
 
