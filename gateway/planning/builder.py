@@ -218,6 +218,7 @@ class GroupBuilder:
             if climb(self, group, sel, type_name, f, conds):
                 return
             raise PlanningError(f"no subgraph can resolve {type_name}.{f.name} coming from {group.service}")
+        candidates = self._buildable(group.service, type_name, f.name, path, provided, candidates)
         best = min(candidates, key=lambda c: (
             0 if self._completes(c.service, c.entity_type, f) else 1,
             0 if self._reusable(c.service, path, ()) else 1,
@@ -252,6 +253,18 @@ class GroupBuilder:
         if requires_items is not None:
             _require_from(rb, requires_items)
         self._add_local(target, target.entity(best.entity_type), best.entity_type, f, path, None, conds)
+
+    def _buildable(self, service: str, type_name: str, field_name: str, path: Path, provided: Provided,
+                   candidates: list[Candidate]) -> list[Candidate]:
+        """The candidates whose key does not need a field being fetched by a jump at this very place."""
+        # FEDERATION_NOTE: a key that holds the field being fetched (``@key(fields: "items { id } picked { id }")``
+        # when ``picked`` is asked) or a field whose jump is being planned right now can only be built after
+        # that fetch, so such a key is no way in; another subgraph's key (or another key) is.
+        busy = {field_name} | {g[2].split(".", 1)[1] for g in self._stack if g[0] == path and g[1] == type_name}
+        busy = {n for n in busy if not self.is_local(service, type_name, n, provided)}
+        usable = [c for c in candidates if not busy & {node.name.value for node in c.key.selection.selections
+                                                       if isinstance(node, FieldNode)}]
+        return usable or candidates
 
     def _interface_object_jump(self, group: FetchGroup, sel: SelectionBuilder, iface: str,
                                items: tuple[OpItem, ...], path: Path, provided: Provided, conds: Conds) -> None:
