@@ -218,7 +218,10 @@ class GroupBuilder:
             if climb(self, group, sel, type_name, f, conds):
                 return
             raise PlanningError(f"no subgraph can resolve {type_name}.{f.name} coming from {group.service}")
-        candidates = self._buildable(group.service, type_name, f.name, path, provided, candidates)
+        usable = self._buildable(group.service, type_name, f.name, path, provided, candidates)
+        if not usable and climb(self, group, sel, type_name, f, conds):
+            return
+        candidates = usable or candidates  # none usable: the guard below reports the cycle
         best = min(candidates, key=lambda c: (
             0 if self._completes(c.service, c.entity_type, f) else 1,
             0 if self._reusable(c.service, path, ()) else 1,
@@ -262,9 +265,7 @@ class GroupBuilder:
         # that fetch, so such a key is no way in; another subgraph's key (or another key) is.
         busy = {field_name} | {g[2].split(".", 1)[1] for g in self._stack if g[0] == path and g[1] == type_name}
         busy = {n for n in busy if not self.is_local(service, type_name, n, provided)}
-        usable = [c for c in candidates if not busy & {node.name.value for node in c.key.selection.selections
-                                                       if isinstance(node, FieldNode)}]
-        return usable or candidates
+        return [c for c in candidates if not busy & _key_names(c)]
 
     def _interface_object_jump(self, group: FetchGroup, sel: SelectionBuilder, iface: str,
                                items: tuple[OpItem, ...], path: Path, provided: Provided, conds: Conds) -> None:
@@ -394,7 +395,9 @@ class GroupBuilder:
             concrete = self.sg.possible_types_in(service, type_name)
             if concrete:
                 return all(self._field_resolvable(service, c, f, provided) for c in concrete)
-        return bool(self.candidates(service, type_name, f.name, allow_self=needs_requires))
+        # a key that holds the field itself cannot be built where the field is missing
+        return any(f.name not in _key_names(c) for c in self.candidates(service, type_name, f.name,
+                                                                         allow_self=needs_requires))
 
     def _completes(self, service: str, type_name: str, f: OpField) -> bool:
         """True when ``service`` has ``f`` and everything below it is reachable from there."""
@@ -526,6 +529,10 @@ def _root_fields(items: tuple[OpItem, ...], conds: Conds) -> list[tuple[OpField,
         else:
             out.append((item, conds + item.conditions))
     return out
+
+
+def _key_names(c: Candidate) -> set[str]:
+    return {node.name.value for node in c.key.selection.selections if isinstance(node, FieldNode)}
 
 
 def _is_entity_root(group: FetchGroup, sel: SelectionBuilder) -> bool:
