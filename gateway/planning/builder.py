@@ -7,7 +7,6 @@ from dataclasses import dataclass, replace
 from graphql import FieldNode, InlineFragmentNode, SelectionSetNode
 
 from gateway.errors import PlanningError
-from gateway.planning.climb import Step, climb, hang
 from gateway.planning.groups import FetchGroup, Origin, RequireBuilder, common_conditions
 from gateway.planning.operation import (
     INTROSPECTION_ROOT_FIELDS,
@@ -18,6 +17,7 @@ from gateway.planning.operation import (
     OpItem,
     OpSelection,
 )
+from gateway.planning.reach import Step, climb, hang, key_names, usable_keys
 from gateway.planning.selection import SelectionBuilder
 from gateway.supergraph.model import KeyInfo, Supergraph
 
@@ -51,18 +51,18 @@ class GroupBuilder:
         self._clashing: set[str] = set()  # names a client alias (or an argument) makes unusable as own key
         self._internal_keys: dict[str, str] = {}  # field name -> response key of the planner's own copy
         self._normalizer = Normalizer(supergraph.schema)
-        self.climbing: set[tuple[object, ...]] = set()  # climbs under way (see climb.py)
-        self._kind = "query"
-        self._roots: list[FetchGroup] = []
-        self._root_groups: dict[str, FetchGroup] = {}
+        self.climbing: set[tuple[object, ...]] = set()  # climbs under way (see reach.py)
+        self.kind = "query"
+        self.roots: list[FetchGroup] = []
+        self.root_groups: dict[str, FetchGroup] = {}  # the query's root fetches, by subgraph
 
     # ------------------------------------------------------------------ roots
 
     def plan_root(self, kind: str, root_type: str, selection: OpSelection) -> list[FetchGroup]:
         self._note_client_keys(selection)
-        self._kind = kind
-        roots: list[FetchGroup] = self._roots
-        by_service: dict[str, FetchGroup] = self._root_groups
+        self.kind = kind
+        roots: list[FetchGroup] = self.roots
+        by_service: dict[str, FetchGroup] = self.root_groups
         for f, conds in _root_fields(selection.items, ()):
             if f.name in INTROSPECTION_ROOT_FIELDS or f.name == "__typename":
                 continue
@@ -96,27 +96,6 @@ class GroupBuilder:
         # reached (locally or through entity jumps) before the cheapest one.
         return min(candidates, key=lambda s: (0 if self._completes(s, root_type, f) else 1,
                                               self._field_cost(s, root_type, f, None, 0), s))
-
-    def climb_to_root(self, group: FetchGroup, root_type: str, f: OpField, conds: Conds) -> bool:
-        """Fetch the root field ``f`` (a part of the selection ``group`` cannot serve) from another subgraph's
-        root; only for queries, whose root fields may be read from any subgraph that shares them."""
-        info = self.sg.field(root_type, f.name)
-        if self._kind != "query" or group.is_entity or info is None:
-            return False
-        others = sorted(s for s in info.resolvable_in if s != group.service)
-        if not others:
-            return False
-        # FEDERATION_NOTE: the query root can be entered in every subgraph; a @shareable root field answers
-        # the same in each, so the part one subgraph lacks comes from another one's root and merges by key.
-        service = self._cheapest_root(others, root_type, f)
-        target = self._root_groups.get(service)
-        if target is None:
-            target = self._root_groups[service] = self._new_group(service, False, root_type, (), conds)
-            self._roots.append(target)
-        else:
-            target.conditions = common_conditions(target.conditions, conds)
-        self._add_local(target, target.selection, root_type, f, (), None, conds)
-        return True
 
     # ------------------------------------------------------------------ selections
 
@@ -218,7 +197,7 @@ class GroupBuilder:
             if climb(self, group, sel, type_name, f, conds):
                 return
             raise PlanningError(f"no subgraph can resolve {type_name}.{f.name} coming from {group.service}")
-        usable = self._buildable(group.service, type_name, f.name, path, provided, candidates)
+        usable = usable_keys(self, group.service, type_name, f.name, path, provided, candidates)
         if not usable and climb(self, group, sel, type_name, f, conds):
             return
         candidates = usable or candidates  # none usable: the guard below reports the cycle
@@ -256,16 +235,6 @@ class GroupBuilder:
         if requires_items is not None:
             _require_from(rb, requires_items)
         self._add_local(target, target.entity(best.entity_type), best.entity_type, f, path, None, conds)
-
-    def _buildable(self, service: str, type_name: str, field_name: str, path: Path, provided: Provided,
-                   candidates: list[Candidate]) -> list[Candidate]:
-        """The candidates whose key does not need a field being fetched by a jump at this very place."""
-        # FEDERATION_NOTE: a key that holds the field being fetched (``@key(fields: "items { id } picked { id }")``
-        # when ``picked`` is asked) or a field whose jump is being planned right now can only be built after
-        # that fetch, so such a key is no way in; another subgraph's key (or another key) is.
-        busy = {field_name} | {g[2].split(".", 1)[1] for g in self._stack if g[0] == path and g[1] == type_name}
-        busy = {n for n in busy if not self.is_local(service, type_name, n, provided)}
-        return [c for c in candidates if not busy & _key_names(c)]
 
     def _interface_object_jump(self, group: FetchGroup, sel: SelectionBuilder, iface: str,
                                items: tuple[OpItem, ...], path: Path, provided: Provided, conds: Conds) -> None:
@@ -396,7 +365,7 @@ class GroupBuilder:
             if concrete:
                 return all(self._field_resolvable(service, c, f, provided) for c in concrete)
         # a key that holds the field itself cannot be built where the field is missing
-        return any(f.name not in _key_names(c) for c in self.candidates(service, type_name, f.name,
+        return any(f.name not in key_names(c) for c in self.candidates(service, type_name, f.name,
                                                                          allow_self=needs_requires))
 
     def _completes(self, service: str, type_name: str, f: OpField) -> bool:
@@ -529,10 +498,6 @@ def _root_fields(items: tuple[OpItem, ...], conds: Conds) -> list[tuple[OpField,
         else:
             out.append((item, conds + item.conditions))
     return out
-
-
-def _key_names(c: Candidate) -> set[str]:
-    return {node.name.value for node in c.key.selection.selections if isinstance(node, FieldNode)}
 
 
 def _is_entity_root(group: FetchGroup, sel: SelectionBuilder) -> bool:

@@ -1,4 +1,4 @@
-"""Climbing: a field that no subgraph can give from where it is asked is fetched through an ancestor.
+"""Ways into another subgraph from where a field is asked: keys that can be built there, and climbing.
 
 A field under a value type (no key) can only be reached the way its object was reached: from the nearest
 ancestor that some other subgraph can be entered at (an entity through its key, or the query root), with
@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from graphql import FieldNode
+
 from gateway.errors import PlanningError
 from gateway.planning.groups import FetchGroup
 from gateway.planning.operation import Condition, OpField, OpFragment, OpItem, OpSelection
@@ -19,7 +21,7 @@ from gateway.planning.selection import SelectionBuilder
 if TYPE_CHECKING:
     from graphql import SelectionSetNode
 
-    from gateway.planning.builder import GroupBuilder
+    from gateway.planning.builder import Candidate, GroupBuilder
 
 Conds = tuple[Condition, ...]
 
@@ -75,10 +77,48 @@ def climb(builder: GroupBuilder, group: FetchGroup, sel: SelectionBuilder, type_
             finally:
                 builder.climbing.discard(guard)
             return True
-        if step.path == () and not group.is_entity and builder.climb_to_root(group, step.type_name, wrapped,
-                                                                           step.conds):
+        if step.path == () and not group.is_entity and climb_to_root(builder, group, step.type_name, wrapped,
+                                                                   step.conds):
             return True
         inner, here, here_conds = wrapped, step.type_name, step.conds
         step = step.selection.up
     return False
 
+
+
+def climb_to_root(builder: GroupBuilder, group: FetchGroup, root_type: str, f: OpField, conds: Conds) -> bool:
+    """Fetch the root field ``f`` (a part of the selection ``group`` cannot serve) from another subgraph's
+    root; only for queries, whose root fields may be read from any subgraph that shares them."""
+    info = builder.sg.field(root_type, f.name)
+    if builder.kind != "query" or group.is_entity or info is None:
+        return False
+    others = sorted(s for s in info.resolvable_in if s != group.service)
+    if not others:
+        return False
+    # FEDERATION_NOTE: the query root can be entered in every subgraph; a @shareable root field answers
+    # the same in each, so the part one subgraph lacks comes from another one's root and merges by key.
+    service = builder._cheapest_root(others, root_type, f)
+    target = builder.root_groups.get(service)
+    if target is None:
+        target = builder.root_groups[service] = builder._new_group(service, False, root_type, (), conds)
+        builder.roots.append(target)
+    else:
+        target.conditions = tuple(c for c in target.conditions if c in conds)
+    builder._add_local(target, target.selection, root_type, f, (), None, conds)
+    return True
+
+
+def key_names(c: Candidate) -> set[str]:
+    """The top-level fields of a candidate's key."""
+    return {node.name.value for node in c.key.selection.selections if isinstance(node, FieldNode)}
+
+
+def usable_keys(builder: GroupBuilder, service: str, type_name: str, field_name: str, path: tuple[str, ...],
+                provided: SelectionSetNode | None, candidates: list[Candidate]) -> list[Candidate]:
+    """The candidates whose key does not need a field being fetched by a jump at this very place."""
+    # FEDERATION_NOTE: a key that holds the field being fetched (``@key(fields: "items { id } picked { id }")``
+    # when ``picked`` is asked) or a field whose jump is being planned right now can only be built after
+    # that fetch, so such a key is no way in; another subgraph's key (or another key) is.
+    busy = {field_name} | {g[2].split(".", 1)[1] for g in builder._stack if g[0] == path and g[1] == type_name}
+    busy = {n for n in busy if not builder.is_local(service, type_name, n, provided)}
+    return [c for c in candidates if not busy & key_names(c)]
