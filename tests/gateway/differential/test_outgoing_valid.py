@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from functools import cache
 
 import pytest
-from graphql import DocumentNode, GraphQLSchema, parse, print_ast, validate
+from graphql import DocumentNode, GraphQLSchema, ValueNode, parse, print_ast, validate
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from hypothesis_graphql import nodes, queries
@@ -103,11 +103,12 @@ def test_case_queries_send_only_valid_operations(fixture_name: str) -> None:
     assert not failures, "\n".join(failures)
 
 
-def _custom_scalars(schema: GraphQLSchema) -> dict[str, st.SearchStrategy[object]]:
+def _custom_scalars(schema: GraphQLSchema) -> dict[str, st.SearchStrategy[ValueNode]]:
     builtin = {"String", "Int", "Float", "Boolean", "ID"}
     names = [n for n, t in schema.type_map.items()
              if not n.startswith("__") and n not in builtin and type(t).__name__ == "GraphQLScalarType"]
-    return {n: st.from_regex(r"\A[a-z0-9]{1,6}\Z").map(nodes.String) for n in names}
+    strings: st.SearchStrategy[ValueNode] = st.from_regex(r"\A[a-z0-9]{1,6}\Z").map(nodes.String)
+    return dict.fromkeys(names, strings)
 
 
 @pytest.mark.parametrize("fixture_name", FIXTURE_NAMES)
