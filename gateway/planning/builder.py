@@ -151,10 +151,12 @@ class GroupBuilder:
         info = self.sg.field(type_name, f.name)
         needs_requires = local and info is not None and service in info.requires
         if local and not needs_requires and f.selection is not None and not self._resolvable_below(
-                service, type_name, f, provided) and self.candidates(service, type_name, f.name, allow_self=False):
+                service, type_name, f, provided) and any(self._completes(c.service, c.entity_type, f)
+                                                         for c in self.candidates(service, type_name, f.name,
+                                                                                  allow_self=False)):
             # FEDERATION_NOTE: the field is here (often through a @provides) but part of its selection is not,
-            # and below it there is no entity to jump from: the whole field comes from a subgraph that has it,
-            # through the key of the object that holds it.
+            # and below it there is no entity to jump from: the whole field comes from a subgraph that has it
+            # all, through the key of the object that holds it (when none has it all, the parts climb).
             local = False
         if local and not needs_requires:
             self._add_local(group, sel, type_name, f, path, provided, conds)

@@ -72,8 +72,7 @@ def climb(builder: GroupBuilder, group: FetchGroup, sel: SelectionBuilder, type_
                 raise PlanningError(f"no subgraph can resolve {type_name}.{f.name} coming from {group.service}")
             builder.climbing.add(guard)
             try:
-                builder.plan_field(group, step.selection, step.type_name, wrapped, step.path, step.provided,
-                                   step.conds)
+                _enter(builder, group, step, wrapped)
             finally:
                 builder.climbing.discard(guard)
             return True
@@ -84,6 +83,25 @@ def climb(builder: GroupBuilder, group: FetchGroup, sel: SelectionBuilder, type_
         step = step.selection.up
     return False
 
+
+
+def _enter(builder: GroupBuilder, group: FetchGroup, step: Step, wrapped: OpField) -> None:
+    """Fetch ``wrapped`` for the objects of ``step.selection`` from another subgraph (or from the fetch the
+    objects came from, when they sit at an entity fetch's root and that fetch can give all of it)."""
+    origin = group.origin
+    if group.is_entity and origin is not None and step.path in group.paths and any(
+            part.selection is step.selection for part in group.entities.values()):
+        source = origin.group.service
+        if builder.is_local(source, step.type_name, wrapped.name, None) and builder._resolvable_below(
+                source, step.type_name, wrapped, None):
+            builder._add_local(origin.group, origin.selection, step.type_name, wrapped, step.path, None,
+                               step.conds)
+        else:
+            builder._jump(origin.group, origin.selection, step.type_name, wrapped, step.path, None, step.conds,
+                          allow_self=False)
+        return
+    builder._jump(group, step.selection, step.type_name, wrapped, step.path, step.provided, step.conds,
+                  allow_self=False)
 
 
 def climb_to_root(builder: GroupBuilder, group: FetchGroup, root_type: str, f: OpField, conds: Conds) -> bool:
