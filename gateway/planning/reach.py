@@ -84,7 +84,6 @@ def climb(builder: GroupBuilder, group: FetchGroup, sel: SelectionBuilder, type_
     return False
 
 
-
 def _enter(builder: GroupBuilder, group: FetchGroup, step: Step, wrapped: OpField) -> None:
     """Fetch ``wrapped`` for the objects of ``step.selection`` from another subgraph (or from the fetch the
     objects came from, when they sit at an entity fetch's root and that fetch can give all of it)."""
