@@ -50,6 +50,7 @@ class GroupBuilder:
         self._clashing: set[str] = set()  # names a client alias (or an argument) makes unusable as own key
         self._internal_keys: dict[str, str] = {}  # field name -> response key of the planner's own copy
         self._normalizer = Normalizer(supergraph.schema)
+        self._implementations_local: dict[tuple[str, str, str], bool] = {}
 
     # ------------------------------------------------------------------ roots
 
@@ -183,6 +184,9 @@ class GroupBuilder:
     def _jump(self, group: FetchGroup, sel: SelectionBuilder, type_name: str, f: OpField, path: Path,
               provided: Provided, conds: Conds, *, allow_self: bool) -> None:
         candidates = self.candidates(group.service, type_name, f.name, allow_self=allow_self)
+        # a key that holds the very field this jump is for cannot be sent from here: the field is not here
+        candidates = [c for c in candidates if not any(
+            isinstance(n, FieldNode) and n.name.value == f.name for n in c.key.selection.selections)]
         if not candidates:
             raise PlanningError(f"no subgraph can resolve {type_name}.{f.name} coming from {group.service}")
         best = min(candidates, key=lambda c: (
@@ -294,9 +298,29 @@ class GroupBuilder:
         info = self.sg.field(type_name, field_name)
         if info is None:
             return False
-        if service in info.resolvable_in:
+        if service in info.resolvable_in and self._every_implementation_local(service, type_name, field_name):
             return True
         return provided is not None and field_name in _provided_names(self.sg, provided, type_name)
+
+    def _every_implementation_local(self, service: str, type_name: str, field_name: str) -> bool:
+        """An interface field is local to ``service`` only when every object type it can be there resolves it
+        there too (true for object types and for an @interfaceObject, which has no implementations there)."""
+        key = (service, type_name, field_name)
+        found = self._implementations_local.get(key)
+        if found is None:
+            tinfo = self.sg.types[type_name]
+            found = True
+            if tinfo.kind == "interface" and service not in tinfo.interface_object_in:
+                # FEDERATION_NOTE: an implementation's field can be @override-n away from the subgraph, or be
+                # @external there (a Node-style interface whose id only the type's owner can answer): selecting it
+                # on the interface would return that subgraph's value; it is planned per concrete type instead.
+                for concrete in self.sg.possible_types_in(service, type_name):
+                    cinfo = self.sg.field(concrete, field_name)
+                    if cinfo is not None and service not in cinfo.resolvable_in:
+                        found = False
+                        break
+            self._implementations_local[key] = found
+        return found
 
     def _resolvable_below(self, service: str, type_name: str, f: OpField, provided: Provided) -> bool:
         """True when every field under ``f`` (local to ``service``) can be fetched, in ``service`` or by a jump

@@ -48,6 +48,8 @@ class Case:
     `checks`: JSON pointer -> value, written by hand from the dataset.
     `faults`: subgraph -> fault mode during this case.
     `expect`: the spec's answer where the reference gateway is known to differ (with `comment`).
+    `reference_wrong_data`: with `expect`, the reference's `data` (not only its errors) differs from the spec's;
+    the sanity check then holds `checks` against `expect` and asserts that the reference still differs.
     """
 
     fixture: str
@@ -63,6 +65,7 @@ class Case:
     expect: dict[str, Any] | None = None
     features: tuple[str, ...] = ()
     comment: str = ""
+    reference_wrong_data: bool = False
 
     @property
     def id(self) -> str:
@@ -122,7 +125,7 @@ def _load_data(folder: Path, subgraph: str) -> dict[str, Any]:
 
 def _case(fixture: str, raw: dict[str, Any]) -> Case:
     known = {"name", "query", "variables", "operationName", "expect_errors", "error_paths", "allow_nulls",
-             "checks", "faults", "expect", "features", "comment"}
+             "checks", "faults", "expect", "features", "comment", "reference_wrong_data"}
     unknown = set(raw) - known
     if unknown:
         raise FixtureError(f"{fixture}: case {raw.get('name')!r} has unknown keys {sorted(unknown)}")
@@ -131,6 +134,8 @@ def _case(fixture: str, raw: dict[str, Any]) -> Case:
         if mode not in FAULT_MODES:
             raise FixtureError(f"{fixture}/{raw['name']}: unknown fault mode {mode!r}")
     paths = raw.get("error_paths")
+    if raw.get("reference_wrong_data") and raw.get("expect") is None:
+        raise FixtureError(f"{fixture}/{raw['name']}: reference_wrong_data needs an expect answer")
     return Case(
         fixture=fixture,
         name=str(raw["name"]),
@@ -145,6 +150,7 @@ def _case(fixture: str, raw: dict[str, Any]) -> Case:
         expect=raw.get("expect"),
         features=tuple(raw.get("features", ())),
         comment=str(raw.get("comment", "")),
+        reference_wrong_data=bool(raw.get("reference_wrong_data", False)),
     )
 
 
