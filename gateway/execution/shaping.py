@@ -47,6 +47,17 @@ class Shaper:
         if sel.abstract:
             fields = sel.by_type.get(typename) if typename is not None else None
             if fields is None:
+                if typename is not None and typename != sel.type_name:
+                    # FEDERATION_NOTE: a subgraph can return an object of a type the client-facing schema does not
+                    # have as a possible type here (an @inaccessible member or implementation): the abstract type
+                    # cannot be resolved (ResolveAbstractType), so it is a field error, not an object shaped from
+                    # the fields the abstract type has. (An @interfaceObject whose concrete type is unknown
+                    # answers with the interface's own name and is shaped from the interface's fields.)
+                    self.errors.append({
+                        "message": f'Abstract type "{sel.type_name}" resolved to type "{typename}", which is not a '
+                                   "possible type of it in the schema.",
+                        "path": list(path), "extensions": {"code": "INTERNAL_SERVER_ERROR"}})
+                    return _INVALID
                 fields = sel.fallback
         else:
             fields = sel.by_type[sel.type_name]

@@ -117,7 +117,7 @@ class GroupBuilder:
                 target = sel.add_fragment(None, frag.conditions) if frag.conditions else sel
                 self.plan_items(group, target, type_name, frag.selection.items, path, provided, inner_conds)
             return
-        runtime = set(self.sg.possible_types(tc)) & set(self.sg.possible_types_in(service, type_name))
+        runtime = set(self.sg.client_possible_types(tc)) & set(self.sg.possible_types_in(service, type_name))
         if not runtime:
             return
         tc_info = self.sg.types.get(tc)
@@ -355,7 +355,7 @@ class GroupBuilder:
         tc_info = self.sg.types.get(tc)
         if tc_info is not None and service in tc_info.graphs and tc_info.kind == "object":
             return (tc,)
-        runtime = set(self.sg.possible_types(tc)) & set(self.sg.possible_types_in(service, type_name))
+        runtime = set(self.sg.client_possible_types(tc)) & set(self.sg.possible_types_in(service, type_name))
         return tuple(sorted(runtime))
 
     def _field_resolvable(self, service: str, type_name: str, f: OpField, provided: Provided) -> bool:

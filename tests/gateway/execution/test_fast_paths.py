@@ -201,3 +201,13 @@ def test_equal_but_differently_typed_key_values_are_different_representations_on
     assert [type(r["id"]) for r in reps.reps] == [int, float, bool, str]
     assert [i for _, i in reps.targets] == [0, 1, 2, 0, 3]
     assert all(isinstance(k, tuple) for k in reps._index)  # every value took the fast path (no JSON text keys)
+
+
+def test_an_object_of_a_type_outside_the_schema_is_a_field_error() -> None:
+    shape = SHAPES[2]
+    shaper = Shaper({})
+    out = shaper.shape_root(shape, {"node": {"__typename": "Stranger", "id": "1"},
+                                    "things": [{"__typename": "Other", "label": "x", "id": "2"}]})
+    assert out == {"node": None, "things": [{"__typename": "Other", "label": "x", "id": "2"}]}
+    assert [e["path"] for e in shaper.errors] == [["node"]]
+    assert "Stranger" in shaper.errors[0]["message"]
