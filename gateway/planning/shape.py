@@ -95,6 +95,8 @@ class _Compiler:
             # FEDERATION_NOTE: a subgraph can return an enum value the client-facing schema does not have
             # (an @inaccessible value, or one another subgraph's schema lacks): result coercion (CompleteValue)
             # checks every enum leaf against the API schema's values, so such a value becomes a field error.
+            # The built-in scalars need no check here: composition gives a field the same named type in every
+            # subgraph, whose own result coercion already produced that type (custom scalars pass as they are).
             self._enums[type_name] = (type_name, frozenset(t.values)) if isinstance(t, GraphQLEnumType) else None
         return self._enums[type_name]
 
