@@ -8,6 +8,7 @@ from graphql import FieldNode, InlineFragmentNode, SelectionSetNode
 
 from gateway.errors import PlanningError
 from gateway.planning.groups import FetchGroup, Origin, RequireBuilder, common_conditions
+from gateway.planning.locality import InterfaceLocality
 from gateway.planning.operation import (
     INTROSPECTION_ROOT_FIELDS,
     Condition,
@@ -50,7 +51,7 @@ class GroupBuilder:
         self._clashing: set[str] = set()  # names a client alias (or an argument) makes unusable as own key
         self._internal_keys: dict[str, str] = {}  # field name -> response key of the planner's own copy
         self._normalizer = Normalizer(supergraph.schema)
-        self._implementations_local: dict[tuple[str, str, str], bool] = {}
+        self._interfaces = InterfaceLocality(supergraph)
 
     # ------------------------------------------------------------------ roots
 
@@ -298,29 +299,10 @@ class GroupBuilder:
         info = self.sg.field(type_name, field_name)
         if info is None:
             return False
-        if service in info.resolvable_in and self._every_implementation_local(service, type_name, field_name):
+        if service in info.resolvable_in and self._interfaces.every_implementation_local(service, type_name,
+                                                                                           field_name):
             return True
         return provided is not None and field_name in _provided_names(self.sg, provided, type_name)
-
-    def _every_implementation_local(self, service: str, type_name: str, field_name: str) -> bool:
-        """An interface field is local to ``service`` only when every object type it can be there resolves it
-        there too (true for object types and for an @interfaceObject, which has no implementations there)."""
-        key = (service, type_name, field_name)
-        found = self._implementations_local.get(key)
-        if found is None:
-            tinfo = self.sg.types[type_name]
-            found = True
-            if tinfo.kind == "interface" and service not in tinfo.interface_object_in:
-                # FEDERATION_NOTE: an implementation's field can be @override-n away from the subgraph, or be
-                # @external there (a Node-style interface whose id only the type's owner can answer): selecting it
-                # on the interface would return that subgraph's value; it is planned per concrete type instead.
-                for concrete in self.sg.possible_types_in(service, type_name):
-                    cinfo = self.sg.field(concrete, field_name)
-                    if cinfo is not None and service not in cinfo.resolvable_in:
-                        found = False
-                        break
-            self._implementations_local[key] = found
-        return found
 
     def _resolvable_below(self, service: str, type_name: str, f: OpField, provided: Provided) -> bool:
         """True when every field under ``f`` (local to ``service``) can be fetched, in ``service`` or by a jump
