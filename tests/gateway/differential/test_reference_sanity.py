@@ -15,15 +15,13 @@ pytestmark = pytest.mark.node
 def test_reference_answers_case_as_intended(case: Case, fixture_pool: FixturePool) -> None:
     running = fixture_pool.fixture(case.fixture)
     answer = running.run(fixture_pool.reference(case.fixture), case)
-
     if case.reference_wrong_data:
-        # The reference answers this case wrongly by the spec (see the case's comment): the hand-written checks
-        # hold against the expected answer, and the reference must still differ (else drop the flag).
-        assert case.expect is not None
-        assert answer.get("data") != case.expect.get("data"), "the reference now agrees: drop reference_wrong_data"
-        for ref, value in case.checks.items():
-            assert pointer(case.expect, ref) == value, f"{ref}: expected {value!r} in the expect answer"
-        return
+        # The reference's data is wrong by the spec here (see the case's comment): what follows holds on the
+        # spec's answer, and the case says so only as long as the reference still differs.
+        assert case.expect is not None, "reference_wrong_data needs the spec's answer in `expect`"
+        assert answer.get("data") != case.expect.get("data"), "the reference now answers like the spec"
+        answer = case.expect
+
     assert case.expect_errors or "data" in answer, f"no data in {answer}"
     errors = answer.get("errors") or []
     if case.expect_errors:
@@ -35,7 +33,7 @@ def test_reference_answers_case_as_intended(case: Case, fixture_pool: FixturePoo
     if not case.allow_nulls and "data" in answer:
         nulls = list(null_paths(answer.get("data")))
         assert not nulls, f"unexpected nulls at {nulls} in {answer.get('data')}"
-    if case.expect is not None and "data" in case.expect:
+    if case.expect is not None and "data" in case.expect and not case.reference_wrong_data:
         # The reference differs from the spec only in its errors here; its data must still be the spec's.
         assert answer.get("data") == case.expect["data"]
     for ref, value in case.checks.items():
