@@ -185,9 +185,6 @@ class GroupBuilder:
     def _jump(self, group: FetchGroup, sel: SelectionBuilder, type_name: str, f: OpField, path: Path,
               provided: Provided, conds: Conds, *, allow_self: bool) -> None:
         candidates = self.candidates(group.service, type_name, f.name, allow_self=allow_self)
-        # a key that holds the very field this jump is for cannot be sent from here: the field is not here
-        candidates = [c for c in candidates if not any(
-            isinstance(n, FieldNode) and n.name.value == f.name for n in c.key.selection.selections)]
         if not candidates:
             raise PlanningError(f"no subgraph can resolve {type_name}.{f.name} coming from {group.service}")
         best = min(candidates, key=lambda c: (
