@@ -204,6 +204,9 @@ class Merger:
         for value in order:
             having = [s.name for s, t in entries if value in t.values]
             missing = [s.name for s, t in entries if value not in t.values]
+            # FEDERATION_NOTE: like the reference composer, a value of an input and output enum that some
+            # subgraph lacks is no mismatch when it is @inaccessible: it stays in the supergraph, hidden from
+            # clients (the gateway turns it into a field error should a subgraph return it).
             hidden = any(t.values[value].meta.inaccessible for _, t in entries if value in t.values)
             if missing and as_input and as_output and not hidden:
                 self.errors.add(
