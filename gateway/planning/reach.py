@@ -44,14 +44,32 @@ def hang(sub: SelectionBuilder, step: Step) -> None:
         sub.up = step
 
 
-def _wrap(step: Step, type_name: str, inner: OpItem, conds: Conds) -> OpField:
-    """``step.field { inner }``, with a fragment for a narrower type or conditions met on the way down."""
-    start = len(step.conds) + len(step.field.conditions)
-    extra = conds[start:] if len(conds) > start else ()
-    if type_name != step.field.type_name or extra:
-        tc = type_name if type_name != step.field.type_name else None
-        inner = OpFragment(tc, extra, OpSelection(type_name, (inner,)))
+def _wrap(step: Step, type_name: str, item: OpField, inner: OpItem, conds: Conds) -> OpField:
+    """``step.field { inner }``, ``inner`` standing where ``item`` stands in the client's selection: inside the
+    same fragments the client wrote, or at the parent's own type when the client asked it there."""
+    written = _fragments_to(step.field.selection.items, item) if step.field.selection is not None else None
+    if written is not None:
+        for frag in reversed(written):
+            inner = OpFragment(frag.type_condition, frag.conditions, replace(frag.selection, items=(inner,)))
+    else:
+        start = len(step.conds) + len(step.field.conditions)
+        extra = conds[start:] if len(conds) > start else ()
+        if type_name != step.field.type_name or extra:
+            tc = type_name if type_name != step.field.type_name else None
+            inner = OpFragment(tc, extra, OpSelection(type_name, (inner,)))
     return replace(step.field, selection=OpSelection(step.field.type_name, (inner,)))
+
+
+def _fragments_to(items: tuple[OpItem, ...], item: OpField) -> list[OpFragment] | None:
+    """The client fragments from ``items`` down to ``item`` (``[]``: ``item`` is one of ``items``)."""
+    for candidate in items:
+        if candidate is item:
+            return []
+        if isinstance(candidate, OpFragment):
+            below = _fragments_to(candidate.selection.items, item)
+            if below is not None:
+                return [candidate, *below]
+    return None
 
 
 def climb(builder: GroupBuilder, group: FetchGroup, sel: SelectionBuilder, type_name: str, f: OpField,
@@ -60,9 +78,11 @@ def climb(builder: GroupBuilder, group: FetchGroup, sel: SelectionBuilder, type_
     entered at; False when there is none."""
     step = sel.up
     inner: OpItem = f
-    here, here_conds = type_name, conds
+    item, here, here_conds = f, type_name, conds
     while isinstance(step, Step):
-        wrapped = _wrap(step, here, inner, here_conds)
+        # FEDERATION_NOTE: a field the client asked on an interface climbs as asked: wherever it is fetched
+        # next must answer it for every implementation (a subgraph is not picked per runtime type).
+        wrapped = _wrap(step, here, item, inner, here_conds)
         if builder.candidates(group.service, step.type_name, step.field.name, allow_self=False):
             # FEDERATION_NOTE: the ancestor is an entity another subgraph resolves through its key: the
             # field is fetched there with the whole path from the ancestor down (the objects on the way
@@ -79,7 +99,7 @@ def climb(builder: GroupBuilder, group: FetchGroup, sel: SelectionBuilder, type_
         if step.path == () and not group.is_entity and climb_to_root(builder, group, step.type_name, wrapped,
                                                                    step.conds):
             return True
-        inner, here, here_conds = wrapped, step.type_name, step.conds
+        inner, item, here, here_conds = wrapped, step.field, step.type_name, step.conds
         step = step.selection.up
     return False
 
@@ -114,6 +134,10 @@ def climb_to_root(builder: GroupBuilder, group: FetchGroup, root_type: str, f: O
         return False
     # FEDERATION_NOTE: the query root can be entered in every subgraph; a @shareable root field answers
     # the same in each, so the part one subgraph lacks comes from another one's root and merges by key.
+    guard = ("root", f.key)
+    if guard in builder.climbing:
+        # the field's part is missing from every root tried for it: no subgraph answers it as asked
+        raise PlanningError(f"no subgraph can resolve {root_type}.{f.name} as selected")
     service = builder._cheapest_root(others, root_type, f)
     target = builder.root_groups.get(service)
     if target is None:
@@ -121,7 +145,11 @@ def climb_to_root(builder: GroupBuilder, group: FetchGroup, root_type: str, f: O
         builder.roots.append(target)
     else:
         target.conditions = tuple(c for c in target.conditions if c in conds)
-    builder._add_local(target, target.selection, root_type, f, (), None, conds)
+    builder.climbing.add(guard)
+    try:
+        builder._add_local(target, target.selection, root_type, f, (), None, conds)
+    finally:
+        builder.climbing.discard(guard)
     return True
 
 
