@@ -48,6 +48,8 @@ class Case:
     `checks`: JSON pointer -> value, written by hand from the dataset.
     `faults`: subgraph -> fault mode during this case.
     `expect`: the spec's answer where the reference gateway is known to differ (with `comment`).
+    `reference_data_wrong`: the reference's `data` differs from `expect` too (not only its errors); the
+    sanity check then holds `checks` against `expect` and requires the reference to still differ.
     """
 
     fixture: str
@@ -61,6 +63,7 @@ class Case:
     checks: dict[str, Any] = field(default_factory=dict)
     faults: dict[str, str] = field(default_factory=dict)
     expect: dict[str, Any] | None = None
+    reference_data_wrong: bool = False
     features: tuple[str, ...] = ()
     comment: str = ""
 
@@ -122,7 +125,7 @@ def _load_data(folder: Path, subgraph: str) -> dict[str, Any]:
 
 def _case(fixture: str, raw: dict[str, Any]) -> Case:
     known = {"name", "query", "variables", "operationName", "expect_errors", "error_paths", "allow_nulls",
-             "checks", "faults", "expect", "features", "comment"}
+             "checks", "faults", "expect", "features", "comment", "reference_data_wrong"}
     unknown = set(raw) - known
     if unknown:
         raise FixtureError(f"{fixture}: case {raw.get('name')!r} has unknown keys {sorted(unknown)}")
@@ -143,6 +146,7 @@ def _case(fixture: str, raw: dict[str, Any]) -> Case:
         checks=dict(raw.get("checks", {})),
         faults=faults,
         expect=raw.get("expect"),
+        reference_data_wrong=bool(raw.get("reference_data_wrong", False)),
         features=tuple(raw.get("features", ())),
         comment=str(raw.get("comment", "")),
     )
