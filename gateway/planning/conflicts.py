@@ -13,54 +13,13 @@ key they were meant for before it merges the response.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-
-from graphql import GraphQLField, GraphQLInterfaceType, GraphQLObjectType
 
 from gateway.planning.plan import Rename
 from gateway.planning.selection import FieldBuilder, FragmentBuilder, SelectionBuilder
+from gateway.planning.subgraph_types import SubgraphType, subgraph_type
 from gateway.supergraph.model import Supergraph
 
 Entry = tuple[str, FieldBuilder]  # (the field's parent type in the subgraph, the field)
-
-
-@dataclass(frozen=True)
-class SubgraphType:
-    """A field's output type as one subgraph declares it: modifiers (outermost first) and named type."""
-
-    wrappers: str
-    named: str
-
-
-_TYPENAME = SubgraphType("N", "String")
-
-
-def subgraph_type(sg: Supergraph, service: str, parent: str, name: str) -> SubgraphType | None:
-    """The type ``service`` gives ``parent.name`` (``@join__field(type:)`` where it differs from the
-    supergraph's); None for a field the supergraph does not know."""
-    if name == "__typename":
-        return _TYPENAME
-    info = sg.field(parent, name)
-    text: str | None = None
-    if info is not None:
-        text = next((j.type for j in info.joins if j.graph == service and j.type), None)
-    if text is None:
-        t = sg.schema.get_type(parent)
-        field: GraphQLField | None = t.fields.get(name) if isinstance(
-            t, GraphQLObjectType | GraphQLInterfaceType) else None
-        if field is None:
-            return None
-        text = str(field.type)
-    wrappers: list[str] = []
-    while True:
-        if text.endswith("!"):
-            wrappers.append("N")
-            text = text[:-1]
-        elif text.startswith("["):
-            wrappers.append("L")
-            text = text[1:-1]
-        else:
-            return SubgraphType("".join(wrappers), text)
 
 
 class ConflictAliaser:
