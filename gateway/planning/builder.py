@@ -308,9 +308,8 @@ class GroupBuilder:
         found = self._resolvable.get(cache_key)
         if found is not None and found[0] is f and found[1] is provided:
             return found[2]
-        sub_provided = self._provided_for(service, type_name, f.name, provided)
-        ok = f.selection is None or all(
-            self._items_resolvable(service, sub_type, f.selection.items, sub_provided)
+        ok = f.selection is None or all(self._items_resolvable(
+            service, sub_type, f.selection.items, self._provided_for(service, type_name, f.name, provided))
             for sub_type, _ in selection_types(self.sg, service, type_name, f.name, f.type_name))
         self._resolvable[cache_key] = (f, provided, ok)
         return ok
