@@ -103,7 +103,9 @@ def check_fieldset(subgraph: Subgraph, type_name: str, text: str, *, directive: 
         if sel.node.directives:
             problems.append((f"{prefix}_DIRECTIVE_IN_FIELDS_ARG",
                              head + f'cannot have directive applications in the @{directive}(fields:) argument'))
-        if sel.field.args or sel.node.arguments:
+        # FEDERATION_NOTE: a Federation 2 @requires may select fields with arguments
+        # (``price(currency: "EUR")``); keys and @provides may not.
+        if (sel.field.args or sel.node.arguments) and not (fed2 and directive == "requires"):
             problems.append((f"{prefix}_FIELDS_HAS_ARGS",
                              head + f"field {sel.parent}.{sel.name} cannot be included because it has "
                              f"arguments (fields with argument are not allowed in @{directive})"))

@@ -132,13 +132,18 @@ def representation(obj: dict[str, Any], requires: tuple[RequireFragment, ...]) -
     return None
 
 
-def _fields(obj: dict[str, Any], items: tuple[RequireItem, ...]) -> dict[str, Any] | None:
+def _fields(obj: dict[str, Any], items: tuple[RequireItem, ...], nested: bool = False) -> dict[str, Any] | None:
     out: dict[str, Any] = {}
     for item in items:
         if isinstance(item, RequireField):
             value = obj.get(item.response_key, _MISSING)
             if value is _MISSING:
                 if item.name == "__typename":
+                    continue
+                if nested:
+                    # FEDERATION_NOTE: below the entity, a required value that no fetch delivered (the object's
+                    # own entity fetch found nothing) is null: it stays out of the representation, and the
+                    # field that requires it is still resolved; only the entity's own fields are mandatory.
                     continue
                 return None
             if item.selection and value is not None:
@@ -149,7 +154,7 @@ def _fields(obj: dict[str, Any], items: tuple[RequireItem, ...]) -> dict[str, An
         else:
             typename = obj.get("__typename")
             if typename is None or typename in item.applies_to:
-                sub = _fields(obj, item.selection)
+                sub = _fields(obj, item.selection, nested)
                 if sub is None:
                     return None
                 out.update(sub)
@@ -166,6 +171,6 @@ def _nested(value: Any, items: tuple[RequireItem, ...]) -> Any:
             out.append(n)
         return out
     if isinstance(value, dict):
-        sub = _fields(value, items)
+        sub = _fields(value, items, True)
         return _MISSING if sub is None else sub
     return value

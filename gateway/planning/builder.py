@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from graphql import FieldNode, InlineFragmentNode, SelectionSetNode
 
@@ -17,6 +18,7 @@ from gateway.planning.operation import (
     OpItem,
     OpSelection,
 )
+from gateway.planning.own_keys import OwnKeys
 from gateway.planning.selection import SelectionBuilder
 from gateway.planning.subgraph_types import selection_types
 from gateway.supergraph.model import KeyInfo, Supergraph
@@ -47,15 +49,13 @@ class GroupBuilder:
         self._stack: set[tuple[Path, str, str]] = set()
         self._fieldsets: dict[tuple[str, str], OpSelection] = {}
         self._resolvable: dict[tuple[str, str, int, int], tuple[OpField, Provided, bool]] = {}
-        self._client_keys: set[str] = set()  # every response key of the client operation
-        self._clashing: set[str] = set()  # names a client alias (or an argument) makes unusable as own key
-        self._internal_keys: dict[str, str] = {}  # field name -> response key of the planner's own copy
+        self._own_keys = OwnKeys(lambda: (f for t in supergraph.types.values() for f in t.fields))
         self._normalizer = Normalizer(supergraph.schema)
 
     # ------------------------------------------------------------------ roots
 
     def plan_root(self, kind: str, root_type: str, selection: OpSelection) -> list[FetchGroup]:
-        self._note_client_keys(selection)
+        self._own_keys.note_client(selection)
         roots: list[FetchGroup] = []
         by_service: dict[str, FetchGroup] = {}
         for f, conds in _root_fields(selection.items, ()):
@@ -214,12 +214,18 @@ class GroupBuilder:
             providers = {group, *self._touch[mark:]}
         finally:
             self._stack.discard(guard)
-        target = self._find_or_create(best.service, path, providers, conds + f.conditions, Origin(group, sel))
-        target.deps |= providers - {target}
-        rb = target.require(type_name, best.typename_as)
+        rb = RequireBuilder()
         _require_from(rb, key_items)
         if requires_items is not None:
             _require_from(rb, requires_items)
+        rkey = (type_name, best.typename_as)
+        # FEDERATION_NOTE: one representation holds one value per field name; a field set that needs the same
+        # field asked another way (``price(currency: "USD")`` where the group has ``price(currency: "EUR")``)
+        # goes to another fetch, whose representations carry the value asked for it.
+        target = self._find_or_create(best.service, path, providers, conds + f.conditions, Origin(group, sel),
+                                      lambda g: rkey not in g.requires or not g.requires[rkey].conflicts(rb))
+        target.deps |= providers - {target}
+        target.require(*rkey).merge(rb)
         self._add_local(target, target.entity(best.entity_type), best.entity_type, f, path, None, conds)
 
     def _interface_object_jump(self, group: FetchGroup, sel: SelectionBuilder, iface: str,
@@ -266,8 +272,8 @@ class GroupBuilder:
         return out
 
     def _find_or_create(self, service: str, path: Path, providers: set[FetchGroup], conds: Conds,
-                        origin: Origin) -> FetchGroup:
-        existing = self._reusable(service, path, tuple(providers))
+                        origin: Origin, accepts: Callable[[FetchGroup], bool] | None = None) -> FetchGroup:
+        existing = self._reusable(service, path, tuple(providers), accepts)
         if existing is not None:
             existing.conditions = common_conditions(existing.conditions, conds)
             return existing
@@ -275,9 +281,12 @@ class GroupBuilder:
         group.origin = origin
         return group
 
-    def _reusable(self, service: str, path: Path, providers: tuple[FetchGroup, ...]) -> FetchGroup | None:
+    def _reusable(self, service: str, path: Path, providers: tuple[FetchGroup, ...],
+                  accepts: Callable[[FetchGroup], bool] | None = None) -> FetchGroup | None:
         for g in self.groups:
             if not g.is_entity or g.service != service or path not in g.paths or g in providers:
+                continue
+            if accepts is not None and not accepts(g):
                 continue
             if any(p.depends_on(g) for p in providers):
                 continue
@@ -393,52 +402,9 @@ class GroupBuilder:
             from gateway.supergraph.loader import parse_field_set
 
             found = self._normalizer.selection(type_name, parse_field_set(text, element=type_name))
-            if self._clashing:
-                found = self._internal(found)
+            if self._own_keys.needed(found):
+                found = self._own_keys.internal(found)
             self._fieldsets[cache_key] = found
-        return found
-
-    # ------------------------------------------------------------------ response keys of own fields
-
-    def _note_client_keys(self, selection: OpSelection) -> None:
-        """Record the client's response keys, and which of them hold something else than the plain field."""
-        for item in selection.items:
-            if isinstance(item, OpFragment):
-                self._note_client_keys(item.selection)
-                continue
-            self._client_keys.add(item.key)
-            if item.key != item.name or item.arguments:
-                self._clashing.add(item.key)
-            if item.selection is not None:
-                self._note_client_keys(item.selection)
-
-    def _internal(self, selection: OpSelection) -> OpSelection:
-        """A key or @requires field set with every field a client alias clashes with moved to its own key."""
-        items: list[OpItem] = []
-        for item in selection.items:
-            if isinstance(item, OpFragment):
-                items.append(replace(item, selection=self._internal(item.selection)))
-                continue
-            clashes = item.name in self._clashing and item.name != "__typename"
-            key = self._internal_key(item.name) if clashes else item.key
-            sub = self._internal(item.selection) if item.selection is not None else None
-            items.append(replace(item, key=key, selection=sub))
-        return replace(selection, items=tuple(items))
-
-    def _internal_key(self, name: str) -> str:
-        # FEDERATION_NOTE: the same name always gets the same key in one operation, so every fetch that feeds
-        # a representation stores the field where the representation reads it. The key is neither a client
-        # response key nor the name of any field, so nothing else can land there.
-        found = self._internal_keys.get(name)
-        if found is None:
-            taken = self._client_keys | set(self._internal_keys.values()) | {
-                f for t in self.sg.types.values() for f in t.fields}
-            found = base = f"{name}__hub"
-            n = 0
-            while found in taken:
-                n += 1
-                found = f"{base}{n}"
-            self._internal_keys[name] = found
         return found
 
     def _field_cost(self, service: str, type_name: str, f: OpField, provided: Provided, depth: int) -> int:

@@ -29,6 +29,18 @@ class RequireBuilder:
             self.fields[name] = None
         return existing
 
+    def conflicts(self, other: RequireBuilder) -> bool:
+        """True when ``other`` reads a representation field from another response key than this one does."""
+        for name, sub in other.fields.items():
+            if name not in self.fields:
+                continue
+            if self.keys.get(name, name) != other.keys.get(name, name):
+                return True
+            mine = self.fields[name]
+            if sub is not None and mine is not None and mine.conflicts(sub):
+                return True
+        return any(tc in self.fragments and self.fragments[tc].conflicts(sub) for tc, sub in other.fragments.items())
+
     def fragment(self, type_condition: str) -> RequireBuilder:
         return self.fragments.setdefault(type_condition, RequireBuilder())
 

@@ -57,7 +57,8 @@ def _compatible(a: FetchGroup, b: FetchGroup) -> bool:
         mine = a.entities.get(type_name)
         if mine is not None and not mine.selection.compatible(part.selection):
             return False
-    return True
+    # the representations of both must read each field from the same response key (see RequireBuilder.conflicts)
+    return not any(rkey in a.requires and a.requires[rkey].conflicts(rb) for rkey, rb in b.requires.items())
 
 
 def _absorb(into: FetchGroup, other: FetchGroup) -> None:

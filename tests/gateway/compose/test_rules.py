@@ -108,6 +108,17 @@ def test_key_field_with_arguments() -> None:
     assert_error("KEY_FIELDS_HAS_ARGS", type="V", a=fed2('type Query { v: V } type V @key(fields: "f") { f(x: Int): Int }'))
 
 
+def test_requires_field_with_arguments_composes_but_provides_does_not() -> None:
+    base = fed2('type Query { t: T } type T @key(fields: "id") { id: ID! p(c: String): Int }')
+    sdl = assert_composes(a=base, b=fed2('type T @key(fields: "id") { id: ID! p(c: String): Int @external '
+                                         'q: Int @requires(fields: "p(c: \\"x\\")") }'))
+    assert "requires: " in sdl
+    assert_error("PROVIDES_FIELDS_HAS_ARGS",
+                 a=fed2('type Query { t: T @provides(fields: "p(c: \\"x\\")") } '
+                        'type T @key(fields: "id") { id: ID! p(c: String): Int @external }'),
+                 b=fed2('type T @key(fields: "id") { id: ID! p(c: String): Int }'))
+
+
 def test_external_missing_on_base() -> None:
     assert_error("EXTERNAL_MISSING_ON_BASE", type="T", field="x",
                  a=fed2('type Query { t: T } type T @key(fields: "id") { id: ID! x: Int @external '

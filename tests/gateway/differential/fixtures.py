@@ -48,8 +48,8 @@ class Case:
     `checks`: JSON pointer -> value, written by hand from the dataset.
     `faults`: subgraph -> fault mode during this case.
     `expect`: the spec's answer where the reference gateway is known to differ (with `comment`).
-    `reference_data_wrong`: the reference's `data` differs from `expect` too (not only its errors); the
-    sanity check then holds `checks` against `expect` and requires the reference to still differ.
+    `reference_wrong_data`: with `expect`, the reference's `data` (not only its errors) is wrong by the spec;
+    the sanity check then holds `checks` against `expect` and asserts that the reference still differs.
     """
 
     fixture: str
@@ -63,9 +63,9 @@ class Case:
     checks: dict[str, Any] = field(default_factory=dict)
     faults: dict[str, str] = field(default_factory=dict)
     expect: dict[str, Any] | None = None
-    reference_data_wrong: bool = False
     features: tuple[str, ...] = ()
     comment: str = ""
+    reference_wrong_data: bool = False
 
     @property
     def id(self) -> str:
@@ -125,7 +125,7 @@ def _load_data(folder: Path, subgraph: str) -> dict[str, Any]:
 
 def _case(fixture: str, raw: dict[str, Any]) -> Case:
     known = {"name", "query", "variables", "operationName", "expect_errors", "error_paths", "allow_nulls",
-             "checks", "faults", "expect", "features", "comment", "reference_data_wrong"}
+             "checks", "faults", "expect", "features", "comment", "reference_wrong_data"}
     unknown = set(raw) - known
     if unknown:
         raise FixtureError(f"{fixture}: case {raw.get('name')!r} has unknown keys {sorted(unknown)}")
@@ -146,9 +146,9 @@ def _case(fixture: str, raw: dict[str, Any]) -> Case:
         checks=dict(raw.get("checks", {})),
         faults=faults,
         expect=raw.get("expect"),
-        reference_data_wrong=bool(raw.get("reference_data_wrong", False)),
         features=tuple(raw.get("features", ())),
         comment=str(raw.get("comment", "")),
+        reference_wrong_data=bool(raw.get("reference_wrong_data", False)),
     )
 
 
