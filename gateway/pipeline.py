@@ -159,6 +159,8 @@ class Pipeline:
             errors.extend(_introspect(runtime, prepared, variables, result.data))
         shaper = Shaper(variables)
         data = shaper.shape_root(prepared.shape, result.data)
+        if shaper.errors:
+            errors.extend(shaper.errors)
         if shaper.violations:
             errors.extend(null_errors(shaper.violations, errors, result.explained))
         body: dict[str, Any] = {"data": data}

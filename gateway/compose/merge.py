@@ -35,7 +35,8 @@ _ROOTS = ("Query", "Mutation", "Subscription")
 
 
 def referenced_fields(subgraph: Subgraph) -> set[tuple[str, str]]:
-    """(type, field) pairs a subgraph's keys, `@requires` and `@provides` mention."""
+    """(type, field) pairs a subgraph's keys, `@requires` and `@provides` mention, and those that implement
+    a field of an interface there (an overridden one still stands for the interface's field)."""
     used: set[tuple[str, str]] = set()
 
     def mark(type_name: str, text: str) -> None:
@@ -46,6 +47,10 @@ def referenced_fields(subgraph: Subgraph) -> set[tuple[str, str]]:
         used.update((s.parent, s.name) for s in walk(subgraph, type_name, selection))
 
     for t in subgraph.types.values():
+        for i in t.interfaces:
+            iface = subgraph.types.get(i)
+            if iface is not None:
+                used.update((t.name, f) for f in iface.fields if f in t.fields)
         for key in t.keys:
             mark(t.name, key.fields)
         for f in t.fields.values():
@@ -199,7 +204,11 @@ class Merger:
         for value in order:
             having = [s.name for s, t in entries if value in t.values]
             missing = [s.name for s, t in entries if value not in t.values]
-            if missing and as_input and as_output:
+            # FEDERATION_NOTE: like the reference composer, a value of an input and output enum that some
+            # subgraph lacks is no mismatch when it is @inaccessible: it stays in the supergraph, hidden from
+            # clients (the gateway turns it into a field error should a subgraph return it).
+            hidden = any(t.values[value].meta.inaccessible for _, t in entries if value in t.values)
+            if missing and as_input and as_output and not hidden:
                 self.errors.add(
                     "ENUM_VALUE_MISMATCH",
                     f'Enum type "{name}" is used as both input type (for example, as type of '
@@ -208,8 +217,8 @@ class Merger:
                     f'defining "{name}": "{value}" is defined in {subgraphs_phrase(having)} but not in '
                     f"{subgraphs_phrase(missing)}", subgraph=missing[0], type=name)
                 continue
-            if missing and as_input:
-                continue
+            if missing and as_input and not (as_output and hidden):
+                continue  # an @inaccessible value of an input and output enum stays, hidden from clients
             meta = merge_meta(t.values[value].meta for _, t in entries if value in t.values)
             result.values[value] = SEnumValue(value, meta, having)
         if not result.values and order:

@@ -92,6 +92,11 @@ class FieldMerger:
                 if (owner.name, f.name) in self.merger.referenced.get(sub.name, set()):
                     joins.append(JoinField(sub.name, type=type_text, used_overridden=True,
                                            external=f.external))
+                elif _interface_object_in(sub, owner.name):
+                    # FEDERATION_NOTE: like the reference composer, a field taken over from an @interfaceObject
+                    # keeps a plain join in its old subgraph; the `override:` of the new one still moves it
+                    # (the gateway reads the override, not only the list of joins).
+                    joins.append(JoinField(sub.name, type=type_text, external=f.external))
                 continue
             provides = f.provides if self.merger.kind_of(f.type.named) == "union" else _compact(f.provides)
             joins.append(JoinField(sub.name, requires=_compact(f.requires), provides=provides,
@@ -162,3 +167,8 @@ class FieldMerger:
         if any(str(f.type) != str(merged) for _, f in sources):
             result.joins = [JoinField(s.name, type=str(f.type)) for s, f in sources]
         return result
+
+
+def _interface_object_in(sub: Subgraph, type_name: str) -> bool:
+    t = sub.types.get(type_name)
+    return t is not None and t.interface_object

@@ -63,6 +63,8 @@ def _child(provided: Provided, name: str) -> Provided | None:
 
 
 Option = tuple[str, Provided]  # (subgraph the data comes from, fields it was told to provide there)
+#: (graph, type to read fields from there) pairs reached through keys, in the order they were reached
+Reached = dict[tuple[str, str], None]
 
 
 @dataclass(frozen=True)
@@ -133,24 +135,25 @@ class _Checker:
         self._keys[type_name] = found
         return found
 
-    def closure(self, type_name: str, option: Option) -> dict[str, str]:
-        """graph -> the type name to read fields from there (the type, or an interface object)."""
-        reached = {option[0]: type_name}
+    def closure(self, type_name: str, option: Option) -> Reached:
+        """(graph, the type name to read fields from there): the type, or an interface object. A graph can be
+        reached both ways (it has the type and an interface object of one of its interfaces)."""
+        reached: Reached = {(option[0], type_name): None}
         keys = self._key_graphs(type_name)
         changed = True
         while changed:
             changed = False
             for target, fields, holder in keys:
-                if target in reached:
+                if (target, holder) in reached:
                     continue
                 if all(self._collectable(reached, option, n) for n in top_level_names(fields)):
-                    reached[target] = holder
+                    reached[(target, holder)] = None
                     changed = True
         return reached
 
-    def _collectable(self, reached: dict[str, str], option: Option, name: str) -> bool:
+    def _collectable(self, reached: Reached, option: Option, name: str) -> bool:
         return any(self.resolves(g, holder, name, option[1] if g == option[0] else None)
-                   for g, holder in reached.items())
+                   for g, holder in reached)
 
     # -- exploration --------------------------------------------------------------------------------
     def run(self) -> None:
@@ -193,7 +196,7 @@ class _Checker:
         for fname in self.api_fields(st):
             following: set[Option] = set()
             for option, reached in closures:
-                for g, holder in reached.items():
+                for g, holder in reached:
                     own = option[1] if g == option[0] else None
                     if self.resolves(g, holder, fname, own) and self._requires_ok(g, holder, fname, reached, option):
                         following.add(self._next(g, holder, fname, own))
@@ -205,7 +208,7 @@ class _Checker:
         if st.kind == "interface":
             implementations: dict[str, set[Option]] = {}
             for option, reached in closures:
-                for g, holder in reached.items():
+                for g, holder in reached:
                     t = self.sub_type(g, holder)
                     if t is None or t.interface_object or holder != state.type:
                         continue
@@ -219,14 +222,14 @@ class _Checker:
     def _has_implementations(self, type_name: str, options: list[Option]) -> bool:
         return any(type_name in t.interfaces for g, _ in options for t in self.subs[g].types.values())
 
-    def _requires_ok(self, graph: str, holder: str, fname: str, reached: dict[str, str], option: Option) -> bool:
+    def _requires_ok(self, graph: str, holder: str, fname: str, reached: Reached, option: Option) -> bool:
         t = self.sub_type(graph, holder)
         f = t.fields.get(fname) if t else None
         if f is None or not f.requires:
             return True
         return all(self._collectable(reached, option, n) for n in top_level_names(f.requires))
 
-    def _report(self, state: State, st: SType, fname: str, option: Option, reached: dict[str, str]) -> None:
+    def _report(self, state: State, st: SType, fname: str, option: Option, reached: Reached) -> None:
         marker = (st.name, fname)
         if marker in self.reported:
             return
@@ -238,7 +241,7 @@ class _Checker:
             if graph == origin or t is None or fname not in t.fields or t.fields[fname].external:
                 continue
             keys = [k for k in t.keys if k.resolvable]
-            if graph in reached:
+            if any(g == graph for g, _ in reached):
                 reasons.append(f'  - cannot satisfy @requires of field "{st.name}.{fname}" in subgraph "{graph}".')
             elif not keys:
                 reasons.append(f'  - cannot move to subgraph "{graph}", which has field "{st.name}.{fname}", '

@@ -56,6 +56,26 @@ def _check_leaf(raw: Any, wrappers: str) -> None:
             _check_leaf(item, inner)
 
 
+def _check_enum(raw: Any, wrappers: str, allowed: frozenset[str]) -> None:
+    """An enum leaf (not null) at a position whose remaining modifiers are ``wrappers`` (leading "N" removed):
+    bail when it is not a list where one is due, or when a value is not one of the API enum's ``allowed``."""
+    if not wrappers:
+        if type(raw) is not str or raw not in allowed:
+            raise Bail
+        return
+    if type(raw) is not list:
+        raise Bail
+    inner = wrappers[1:]
+    nonnull = inner[:1] == "N"
+    inner = inner.removeprefix("N")
+    for item in raw:
+        if item is None:
+            if nonnull:
+                raise Bail
+        else:
+            _check_enum(item, inner, allowed)
+
+
 def _nested(fn: ShapeFn, wrappers: str, raw: Any) -> Any:
     """A non-null value at a position whose remaining modifiers are ``wrappers`` (leading "N" removed)."""
     if not wrappers:
@@ -81,7 +101,7 @@ def _nested(fn: ShapeFn, wrappers: str, raw: Any) -> Any:
 class _Generator:
     def __init__(self) -> None:
         self.namespace: dict[str, Any] = {"Bail": Bail, "_bail": _bail, "_check_leaf": _check_leaf,
-                                          "_nested": _nested}
+                                          "_check_enum": _check_enum, "_nested": _nested}
         self.count = 0
 
     def _name(self, prefix: str) -> str:
@@ -116,11 +136,27 @@ class _Generator:
         nested = {key: (wrappers, sub) for key, wrappers, sub in ff.nested}
         nonnull = set(ff.nonnull)
         typename = set(ff.typename)
+        enums = {key: (wrappers, allowed) for key, wrappers, allowed in ff.enums}
         parts = []
         for i, key in enumerate(ff.keys):
             k = repr(key)
             if key in typename:
                 parts.append(f"{k}: {ff.type_name!r}")
+                continue
+            if key in enums:
+                v = f"v{i}"
+                parts.append(f"{k}: {v}")
+                wrappers, allowed = enums[key]
+                values = self._name("enum_")
+                self.namespace[values] = allowed
+                lines.append(f"    {v} = get({k})")
+                rest = wrappers.removeprefix("N")
+                if rest:
+                    lines.append(f"    if {v} is not None: _check_enum({v}, {rest!r}, {values})")
+                else:
+                    lines.append(f"    if {v} is not None and (type({v}) is not str or {v} not in {values}): raise Bail")
+                if wrappers.startswith("N"):
+                    lines.append(f"    if {v} is None: raise Bail")
                 continue
             if key not in nonnull and key not in nested:
                 parts.append(f"{k}: get({k})")

@@ -23,6 +23,8 @@ class Shaper:
     def __init__(self, variables: dict[str, Any]) -> None:
         self.variables = variables
         self.violations: list[tuple[list[str | int], str]] = []
+        #: field errors of result coercion (enum values the API schema does not have), with their paths
+        self.errors: list[dict[str, Any]] = []
 
     def shape_root(self, shape: ShapeSelection, data: dict[str, Any]) -> dict[str, Any] | None:
         try:
@@ -45,6 +47,17 @@ class Shaper:
         if sel.abstract:
             fields = sel.by_type.get(typename) if typename is not None else None
             if fields is None:
+                if typename is not None and typename != sel.type_name:
+                    # FEDERATION_NOTE: a subgraph can return an object of a type the client-facing schema does not
+                    # have as a possible type here (an @inaccessible member or implementation): the abstract type
+                    # cannot be resolved (ResolveAbstractType), so it is a field error, not an object shaped from
+                    # the fields the abstract type has. (An @interfaceObject whose concrete type is unknown
+                    # answers with the interface's own name and is shaped from the interface's fields.)
+                    self.errors.append({
+                        "message": f'Abstract type "{sel.type_name}" resolved to type "{typename}", which is not a '
+                                   "possible type of it in the schema.",
+                        "path": list(path), "extensions": {"code": "INTERNAL_SERVER_ERROR"}})
+                    return _INVALID
                 fields = sel.fallback
         else:
             fields = sel.by_type[sel.type_name]
@@ -61,7 +74,7 @@ class Shaper:
                 out[key] = raw
                 continue
             wrappers = f.wrappers
-            if f.sub is None and "N" not in wrappers:
+            if f.sub is None and "N" not in wrappers and f.enum is None:
                 value = raw
             else:
                 value = self._value(f, raw, 0, (*path, key))
@@ -97,6 +110,10 @@ class Shaper:
                 items.append(v)
             return items
         if f.sub is None:
+            enum = f.enum
+            if enum is not None and (type(raw) is not str or raw not in enum[1]):
+                self.errors.append(_enum_error(enum[0], raw, path))
+                return _INVALID if nonnull else None
             return raw
         if not isinstance(raw, dict):
             return None
@@ -104,6 +121,12 @@ class Shaper:
         if result is _INVALID:
             return _INVALID if nonnull else None
         return result
+
+
+def _enum_error(enum: str, raw: Any, path: tuple[str | int, ...]) -> dict[str, Any]:
+    shown = f'"{raw}"' if isinstance(raw, str) else repr(raw)
+    return {"message": f'Enum "{enum}" cannot represent value: {shown}', "path": list(path),
+            "extensions": {"code": "INTERNAL_SERVER_ERROR"}}
 
 
 def _deep_merge(into: dict[str, Any], other: dict[str, Any]) -> None:

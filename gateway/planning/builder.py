@@ -9,6 +9,7 @@ from graphql import FieldNode, InlineFragmentNode, SelectionSetNode
 
 from gateway.errors import PlanningError
 from gateway.planning.groups import FetchGroup, Origin, RequireBuilder, common_conditions
+from gateway.planning.locality import InterfaceLocality
 from gateway.planning.operation import (
     INTROSPECTION_ROOT_FIELDS,
     Condition,
@@ -51,6 +52,7 @@ class GroupBuilder:
         self._resolvable: dict[tuple[str, str, int, int], tuple[OpField, Provided, bool]] = {}
         self._own_keys = OwnKeys(lambda: (f for t in supergraph.types.values() for f in t.fields))
         self._normalizer = Normalizer(supergraph.schema)
+        self._interfaces = InterfaceLocality(supergraph)
 
     # ------------------------------------------------------------------ roots
 
@@ -117,7 +119,7 @@ class GroupBuilder:
                 target = sel.add_fragment(None, frag.conditions) if frag.conditions else sel
                 self.plan_items(group, target, type_name, frag.selection.items, path, provided, inner_conds)
             return
-        runtime = set(self.sg.possible_types(tc)) & set(self.sg.possible_types_in(service, type_name))
+        runtime = set(self.sg.client_possible_types(tc)) & set(self.sg.possible_types_in(service, type_name))
         if not runtime:
             return
         tc_info = self.sg.types.get(tc)
@@ -306,7 +308,8 @@ class GroupBuilder:
         info = self.sg.field(type_name, field_name)
         if info is None:
             return False
-        if service in info.resolvable_in:
+        if service in info.resolvable_in and self._interfaces.every_implementation_local(service, type_name,
+                                                                                           field_name):
             return True
         return provided is not None and field_name in _provided_names(self.sg, provided, type_name)
 
@@ -344,7 +347,7 @@ class GroupBuilder:
         tc_info = self.sg.types.get(tc)
         if tc_info is not None and service in tc_info.graphs and tc_info.kind == "object":
             return (tc,)
-        runtime = set(self.sg.possible_types(tc)) & set(self.sg.possible_types_in(service, type_name))
+        runtime = set(self.sg.client_possible_types(tc)) & set(self.sg.possible_types_in(service, type_name))
         return tuple(sorted(runtime))
 
     def _field_resolvable(self, service: str, type_name: str, f: OpField, provided: Provided) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from graphql import GraphQLInterfaceType, GraphQLObjectType, GraphQLSchema, GraphQLUnionType
+from graphql import GraphQLEnumType, GraphQLInterfaceType, GraphQLObjectType, GraphQLSchema, GraphQLUnionType
 
 from gateway.planning.operation import INTROSPECTION_ROOT_FIELDS, Condition, OpField, OpFragment, OpSelection
 
@@ -19,6 +19,8 @@ class ShapeField:
     wrappers: str  # "N"/"L" modifiers outermost first
     sub: ShapeSelection | None
     introspection: bool = False
+    #: a leaf of an enum type: the enum's name and the values the API schema has (None for other leaves)
+    enum: tuple[str, frozenset[str]] | None = None
 
 
 @dataclass(frozen=True)
@@ -26,8 +28,9 @@ class FastFields:
     """One concrete type's output fields, pre-sorted for the executor's fast shaping path.
 
     Only built when no field of the type has ``@include``/``@skip`` conditions, so every key is output.
-    ``keys`` lists every output key in selection order; a key not named in ``typename`` or ``nested``
-    is a leaf whose merged value is copied as is (``nonnull`` ones must not be null).
+    ``keys`` lists every output key in selection order; a key not named in ``typename``, ``nested`` or
+    ``enums`` is a leaf whose merged value is copied as is (``nonnull`` ones must not be null). ``enums``
+    are enum leaves whose values must be values of the API enum (key, wrappers, values).
     """
 
     type_name: str
@@ -35,6 +38,7 @@ class FastFields:
     nonnull: tuple[str, ...]
     typename: tuple[str, ...]
     nested: tuple[tuple[str, str, ShapeSelection | None], ...]  # key, wrappers, sub-selection
+    enums: tuple[tuple[str, str, frozenset[str]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,7 @@ def fast_fields(type_name: str, fields: tuple[ShapeField, ...]) -> FastFields | 
     nonnull: list[str] = []
     typename: list[str] = []
     nested: list[tuple[str, str, ShapeSelection | None]] = []
+    enums: list[tuple[str, str, frozenset[str]]] = []
     for f in fields:
         if f.name == "__typename":
             if f.parent_type != type_name:
@@ -64,11 +69,14 @@ def fast_fields(type_name: str, fields: tuple[ShapeField, ...]) -> FastFields | 
             typename.append(f.key)
         elif f.introspection:
             continue
+        elif f.enum is not None:
+            enums.append((f.key, f.wrappers, f.enum[1]))
         elif f.sub is None and f.wrappers == "N":
             nonnull.append(f.key)
         elif f.sub is not None or "N" in f.wrappers:
             nested.append((f.key, f.wrappers, f.sub))
-    return FastFields(type_name, tuple(f.key for f in fields), tuple(nonnull), tuple(typename), tuple(nested))
+    return FastFields(type_name, tuple(f.key for f in fields), tuple(nonnull), tuple(typename), tuple(nested),
+                      tuple(enums))
 
 
 def compile_shape(schema: GraphQLSchema, selection: OpSelection) -> ShapeSelection:
@@ -78,6 +86,19 @@ def compile_shape(schema: GraphQLSchema, selection: OpSelection) -> ShapeSelecti
 class _Compiler:
     def __init__(self, schema: GraphQLSchema) -> None:
         self.schema = schema
+        self._enums: dict[str, tuple[str, frozenset[str]] | None] = {}
+
+    def enum(self, type_name: str) -> tuple[str, frozenset[str]] | None:
+        """The API values of enum ``type_name`` (None when it is no enum)."""
+        if type_name not in self._enums:
+            t = self.schema.get_type(type_name)
+            # FEDERATION_NOTE: a subgraph can return an enum value the client-facing schema does not have
+            # (an @inaccessible value, or one another subgraph's schema lacks): result coercion (CompleteValue)
+            # checks every enum leaf against the API schema's values, so such a value becomes a field error.
+            # The built-in scalars need no check here: composition gives a field the same named type in every
+            # subgraph, whose own result coercion already produced that type (custom scalars pass as they are).
+            self._enums[type_name] = (type_name, frozenset(t.values)) if isinstance(t, GraphQLEnumType) else None
+        return self._enums[type_name]
 
     def possible(self, type_name: str) -> list[str]:
         t = self.schema.get_type(type_name)
@@ -104,7 +125,7 @@ class _Compiler:
         for (_key, conds), (f, subs) in collected.items():
             sub = self.selection(f.type_name, subs) if subs else None
             out.append(ShapeField(f.key, f.name, concrete, conds, f.wrappers, sub,
-                                  f.name in INTROSPECTION_ROOT_FIELDS))
+                                  f.name in INTROSPECTION_ROOT_FIELDS, None if subs else self.enum(f.type_name)))
         return tuple(out)
 
     def _collect(self, concrete: str, sel: OpSelection, conds: tuple[Condition, ...],

@@ -242,10 +242,15 @@ def _read_field(reader: _Reader, parent: str, fdef: Any, type_graphs: frozenset[
         resolvable = {owner}
     else:
         resolvable = set(type_graphs)
-    # FEDERATION_NOTE: a subgraph can always return the fields of its own keys (Fed 1 marks them @external).
+    # FEDERATION_NOTE: a subgraph can always return the fields of its own keys (Fed 1 marks them @external,
+    # and the supergraph then carries no @join__field for them), unless the supergraph says explicitly that the
+    # field is external in that graph: then the graph only refers to objects another graph owns, and an id it
+    # returned for them would be made up.
+    external_in = {j.graph for j in joins if j.external}
     key_graphs = {key.graph for key in keys
-                  if any(getattr(sel, "name", None) is not None and sel.name.value == fname  # type: ignore[attr-defined]
-                         for sel in key.selection.selections)}
+                  if key.graph not in external_in
+                  and any(getattr(sel, "name", None) is not None and sel.name.value == fname  # type: ignore[attr-defined]
+                          for sel in key.selection.selections)}
     resolvable |= key_graphs
     # progressive @override: while a label is active the field moves to the overriding graph
     when_label = {label: frozenset(_resolvable(joins, frozenset({label})) | key_graphs)

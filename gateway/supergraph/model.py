@@ -155,6 +155,17 @@ class Supergraph:
             return (abstract,)
         return tuple(sorted(self._api_possible(abstract)))
 
+    def client_possible_types(self, abstract: str) -> tuple[str, ...]:
+        """Object types the client-facing schema allows for ``abstract`` (sorted; no @inaccessible ones)."""
+        from graphql import GraphQLInterfaceType, GraphQLObjectType, GraphQLUnionType
+
+        t = self.api_schema.get_type(abstract)
+        if isinstance(t, GraphQLObjectType):
+            return (abstract,)
+        if isinstance(t, GraphQLInterfaceType | GraphQLUnionType):
+            return tuple(sorted(o.name for o in self.api_schema.get_possible_types(t)))
+        return ()
+
     def _api_possible(self, abstract: str) -> list[str]:
         t = self.schema.get_type(abstract)
         if t is None:

@@ -25,7 +25,12 @@ type Item implements Node @join__type(graph: A) @join__implements(graph: A, inte
   next: Item
   kids: [Item!]
   must: Item!
+  tone: Tone
+  tones: [Tone!]
+  mustTone: Tone!
+  toneGrid: [[Tone]!]
 }
+enum Tone @join__type(graph: A) { A @join__enumValue(graph: A) B @join__enumValue(graph: A) }
 type Other implements Node @join__type(graph: A) @join__implements(graph: A, interface: "Node") {
   id: ID!
   label: String!
@@ -45,11 +50,12 @@ QUERIES = [
     "{ node { __typename id ... on Item { tags kids { id } } ... on Other { label } } "
     "things { __typename ... on Other { label id } ... on Item { id grid } } }",
     "{ one { __typename id next { __typename next { id } } } items { ...F } } fragment F on Item { id tags }",
+    "{ items { id tone tones mustTone toneGrid next { mustTone } } things { ... on Item { t: tone } } }",
 ]
 RUNTIME = GatewayRuntime.from_sdl(supergraph_v03(local_graphs("a"), TYPES))
 SHAPES = [RUNTIME.prepare(q, None).shape for q in QUERIES]
 
-leaf = st.one_of(st.integers(-3, 3), st.text(max_size=2), st.booleans())
+leaf = st.one_of(st.integers(-3, 3), st.text(max_size=2), st.booleans(), st.sampled_from(["A", "B"]))
 
 
 def _value(draw: st.DrawFn, wrappers: str, sub: ShapeSelection | None, depth: int) -> Any:
@@ -95,6 +101,32 @@ def test_fast_shaping_equals_careful_shaping(case: tuple[int, dict[str, Any], di
     want = careful.shape_careful(SHAPES[n], data)
     assert orjson.dumps(got) == orjson.dumps(want)  # same values and the same key order
     assert fast.violations == careful.violations
+    assert fast.errors == careful.errors
+
+
+def test_enum_values_the_api_schema_lacks_are_field_errors() -> None:
+    shape = SHAPES[4]
+    item = {"id": "1", "tone": "C", "tones": ["A", "C"], "mustTone": "A", "toneGrid": [["B", "D"]], "next": None}
+    bad_must = {"id": "2", "tone": "A", "tones": None, "mustTone": "Z", "toneGrid": None, "next": None}
+    shaper = Shaper({})
+    out = shaper.shape_root(shape, {"items": [item, bad_must], "things": [{"__typename": "Item", "t": 5}]})
+    assert out == {"items": [{"id": "1", "tone": None, "tones": None, "mustTone": "A", "toneGrid": [["B", None]],
+                              "next": None}, None], "things": [{"t": None}]}
+    assert [e["path"] for e in shaper.errors] == [["items", 0, "tone"], ["items", 0, "tones", 1],
+                                                  ["items", 0, "toneGrid", 0, 1], ["items", 1, "mustTone"],
+                                                  ["things", 0, "t"]]
+    assert shaper.errors[0]["message"] == 'Enum "Tone" cannot represent value: "C"'
+    assert shaper.violations == []
+
+
+def test_valid_enum_values_stay_on_the_fast_path() -> None:
+    shape = SHAPES[4]
+    item = {"id": "1", "tone": "A", "tones": ["A", "B"], "mustTone": "B", "toneGrid": [["B", None]],
+            "next": {"mustTone": "A"}}
+    out = Shaper({}).shape_root(shape, {"items": [item], "things": []})
+    assert out == {"items": [item], "things": []}
+    fast = shape.compiled["fast"]
+    assert fast({"items": [item], "things": []}) == out  # no Bail
 
 
 def test_fast_shaping_is_used_for_well_formed_data() -> None:
@@ -169,3 +201,13 @@ def test_equal_but_differently_typed_key_values_are_different_representations_on
     assert [type(r["id"]) for r in reps.reps] == [int, float, bool, str]
     assert [i for _, i in reps.targets] == [0, 1, 2, 0, 3]
     assert all(isinstance(k, tuple) for k in reps._index)  # every value took the fast path (no JSON text keys)
+
+
+def test_an_object_of_a_type_outside_the_schema_is_a_field_error() -> None:
+    shape = SHAPES[2]
+    shaper = Shaper({})
+    out = shaper.shape_root(shape, {"node": {"__typename": "Stranger", "id": "1"},
+                                    "things": [{"__typename": "Other", "label": "x", "id": "2"}]})
+    assert out == {"node": None, "things": [{"__typename": "Other", "label": "x", "id": "2"}]}
+    assert [e["path"] for e in shaper.errors] == [["node"]]
+    assert "Stranger" in shaper.errors[0]["message"]
