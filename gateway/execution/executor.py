@@ -11,7 +11,7 @@ import orjson
 
 from gateway.errors import SubgraphError
 from gateway.execution.failures import MAX_ERRORS_PER_FETCH, ClientShape, fetch_keys, holes
-from gateway.execution.merge import collect, merge_into, objects_at
+from gateway.execution.merge import collect, merge_into, objects_at, restore
 from gateway.execution.representations import Representations
 from gateway.planning.plan import (
     ConditionNode,
@@ -86,6 +86,8 @@ class PlanExecutor:
             self._holes(failure, [((), None)], fetch)
             return
         data = payload.get("data")
+        if fetch.renames is not None:
+            restore(data, fetch.renames, self.interfaces)
         if isinstance(data, dict):
             merge_into(self.result.data, data, self.interfaces)
         errors = payload.get("errors")
@@ -117,6 +119,8 @@ class PlanExecutor:
             return
         data = payload.get("data")
         entities = data.get("_entities") if isinstance(data, dict) else None
+        if fetch.renames is not None:
+            restore(entities, fetch.renames, self.interfaces)
         complete = isinstance(entities, list) and len(entities) == len(reps)
         if complete:
             assert isinstance(entities, list)
@@ -184,7 +188,7 @@ class PlanExecutor:
     def _holes(self, error: dict[str, Any], positions: list[tuple[tuple[str | int, ...], str | None]],
                fetch: FetchNode) -> None:
         result = self.result
-        holes(error, positions, fetch_keys(fetch.operation), self.client, result.errors, result.explained)
+        holes(error, positions, _client_keys(fetch), self.client, result.errors, result.explained)
 
     def _entity_errors(self, node: FlattenNode, wanted: Representations, entities: list[Any] | None,
                        errors: list[Any]) -> None:
@@ -207,7 +211,7 @@ class PlanExecutor:
             elif len(path) == 2:  # the whole entity failed: every field this fetch was to fill
                 self._entity_holes(node, out, by_rep[index], where)
             else:
-                rest = path[2:]
+                rest = _unaliased(node.node, path[2:])
                 paths = [[*at, *rest] for obj in by_rep[index] for at in where.get(id(obj), ())]
                 self.result.errors.extend({**out, "path": p} for p in paths[:MAX_ERRORS_PER_FETCH])
                 self.result.explained.extend(paths)
@@ -228,11 +232,11 @@ class PlanExecutor:
             out = _entry(err, service)
             path = err.get("path")
             if isinstance(path, list) and path:
-                out["path"] = path
+                out["path"] = _unaliased(fetch, path)
                 self.result.errors.append(out)
                 continue
             # no path: it stands for the root fields this fetch did not fill
-            keys = fetch_keys(fetch.operation)
+            keys = _client_keys(fetch)
             empty = [k for k in keys if data.get(k) is None] or list(keys[:1])
             for key in empty:
                 self.result.errors.append({**out, "path": [key]})
@@ -259,6 +263,23 @@ def _entry(err: dict[str, Any], service: str) -> dict[str, Any]:
     extensions["serviceName"] = service
     out["extensions"] = extensions
     return out
+
+
+def _unaliased(fetch: FetchNode, path: list[Any]) -> list[Any]:
+    """A subgraph error's path with the planner's aliases replaced by the response keys they stand for."""
+    if fetch.renames is None:
+        return path
+    originals = fetch.renames.originals()
+    return [originals.get(step, step) if isinstance(step, str) else step for step in path]
+
+
+def _client_keys(fetch: FetchNode) -> tuple[str, ...]:
+    """The response keys a fetch fills at its top level, as the response tree holds them."""
+    keys = fetch_keys(fetch.operation)
+    if fetch.renames is None:
+        return keys
+    originals = dict(fetch.renames.keys)
+    return tuple(dict.fromkeys(originals.get(k, k) for k in keys))
 
 
 def _count(value: Any) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gateway.planning.plan import RequireField, RequireFragment, RequireItem
+from gateway.planning.plan import Rename, RequireField, RequireFragment, RequireItem
 
 _MISSING: Any = object()
 
@@ -29,6 +29,27 @@ def merge_into(target: dict[str, Any], source: dict[str, Any], interfaces: froze
                 target[key] = value
         elif value is not None:
             target[key] = value
+
+
+def restore(value: Any, rename: Rename, interfaces: frozenset[str]) -> None:
+    """Put the values a fetch got under planner aliases back under their response keys (in place).
+
+    Two aliases of one key meet in one object only when both fields applied to it (an interface's field
+    and the same field on the object's type): their values are merged like two subgraphs' answers.
+    """
+    if type(value) is list:
+        for item in value:
+            restore(item, rename, interfaces)
+        return
+    if type(value) is not dict:
+        return
+    for key, sub in rename.below:
+        inner = value.get(key)
+        if inner is not None:
+            restore(inner, sub, interfaces)
+    for alias, key in rename.keys:
+        if alias in value:
+            merge_into(value, {key: value.pop(alias)}, interfaces)
 
 
 def _merge_lists(current: list[Any], value: list[Any], interfaces: frozenset[str]) -> None:

@@ -22,6 +22,7 @@ from gateway.planning.operation import (
 from gateway.planning.own_keys import OwnKeys
 from gateway.planning.reach import Step, climb, hang, key_names, usable_keys
 from gateway.planning.selection import SelectionBuilder
+from gateway.planning.subgraph_types import selection_types
 from gateway.supergraph.model import KeyInfo, Supergraph
 
 Provided = SelectionSetNode | None
@@ -189,8 +190,10 @@ class GroupBuilder:
         sub_provided = self._provided_for(group.service, type_name, f.name, provided)
         if self.sg.types[f.type_name].kind in ("interface", "union"):
             fb.sub.add_typename()
-        self.plan_items(group, fb.sub, f.type_name, f.selection.items, sub_path, sub_provided,
-                        conds + f.conditions)
+        for sub_type, wrapped in selection_types(self.sg, group.service, type_name, f.name, f.type_name):
+            target = fb.sub.add_fragment(sub_type) if wrapped else fb.sub
+            self.plan_items(group, target, sub_type, f.selection.items, sub_path, sub_provided,
+                            conds + f.conditions)
 
     # ------------------------------------------------------------------ entity jumps
 
@@ -336,8 +339,9 @@ class GroupBuilder:
         found = self._resolvable.get(cache_key)
         if found is not None and found[0] is f and found[1] is provided:
             return found[2]
-        ok = f.selection is None or self._items_resolvable(
-            service, f.type_name, f.selection.items, self._provided_for(service, type_name, f.name, provided))
+        ok = f.selection is None or all(self._items_resolvable(
+            service, sub_type, f.selection.items, self._provided_for(service, type_name, f.name, provided))
+            for sub_type, _ in selection_types(self.sg, service, type_name, f.name, f.type_name))
         self._resolvable[cache_key] = (f, provided, ok)
         return ok
 

@@ -43,6 +43,25 @@ RequireItem = RequireField | RequireFragment
 
 
 @dataclass(frozen=True)
+class Rename:
+    """Response keys a fetch sent under planner aliases, to put back before its response is merged.
+
+    ``keys`` maps each alias at this level to the response key it stands for; ``below`` holds the renames
+    inside the value at a response key (as sent, so an alias when the field itself was renamed).
+    """
+
+    keys: tuple[tuple[str, str], ...]
+    below: tuple[tuple[str, Rename], ...] = ()
+
+    def originals(self) -> dict[str, str]:
+        """Every alias of the tree -> the response key it stands for (aliases are unique per fetch)."""
+        out = dict(self.keys)
+        for _, sub in self.below:
+            out.update(sub.originals())
+        return out
+
+
+@dataclass(frozen=True)
 class FetchNode:
     """One request to one subgraph (a root operation, or ``_entities`` when ``requires`` is set)."""
 
@@ -53,6 +72,8 @@ class FetchNode:
     requires: tuple[RequireFragment, ...] = ()
     operation_name: str | None = None
     kind: Literal["Fetch"] = "Fetch"
+    #: aliases the planner gave conflicting fields (FieldsInSetCanMerge in the subgraph's schema)
+    renames: Rename | None = None
 
     @property
     def is_entity_fetch(self) -> bool:

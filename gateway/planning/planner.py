@@ -15,10 +15,12 @@ from graphql import (
 
 from gateway.errors import BadUserInput
 from gateway.planning.builder import GroupBuilder
+from gateway.planning.conflicts import ConflictAliaser, response_keys
 from gateway.planning.groups import FetchGroup
 from gateway.planning.operation import INTROSPECTION_ROOT_FIELDS, Normalizer, OpField, OpSelection
-from gateway.planning.plan import FetchNode, OperationKind, QueryPlan, count_fetches
+from gateway.planning.plan import FetchNode, OperationKind, QueryPlan, Rename, count_fetches
 from gateway.planning.schedule import merge_same_level, schedule
+from gateway.planning.selection import SelectionBuilder
 from gateway.planning.shape import ShapeSelection, compile_shape
 from gateway.supergraph.model import Supergraph
 
@@ -101,24 +103,41 @@ class _Emitter:
         self.var_defs = var_defs
         self.supergraph = supergraph
         self.count = 0
+        self._field_names: set[str] | None = None
 
     def fetch(self, group: FetchGroup) -> FetchNode:
         self.count += 1
         used: list[str] = []
         op_name = f"{self.name}__{group.service}__{self.count - 1}" if self.name else None
         if not group.is_entity:
+            aliaser, renames = self._aliases(group.service, [(group.root_type, group.selection)])
             group.selection.variables(used)
             defs = ",".join(self.var_defs[v] for v in used if v in self.var_defs)
             header = self.kind + (" " + op_name if op_name else "") + (f"({defs})" if defs else "")
-            text = header + group.selection.text()
-            return FetchNode(group.service, text, self.kind, tuple(used), (), op_name)
+            text = header + group.selection.text(aliaser)
+            return FetchNode(group.service, text, self.kind, tuple(used), (), op_name, renames=renames)
+        # the parts are fragments of one selection set (on ``_Entity``): they must merge with each other
+        aliaser, renames = self._aliases(group.service, [(t, part.selection) for t, part in group.entities.items()])
         body: list[str] = []
         for type_name, part in group.entities.items():
             part.selection.variables(used)
             if not part.selection.is_empty():
-                body.append(f"...on {type_name}{part.selection.text()}")
+                body.append(f"...on {type_name}{part.selection.text(aliaser)}")
         defs = "".join("," + self.var_defs[v] for v in used if v in self.var_defs)
         header = "query" + (" " + op_name if op_name else "") + f"($representations:[_Any!]!{defs})"
         text = header + "{_entities(representations:$representations){" + " ".join(body) + "}}"
         requires = group.frozen_requires(self.supergraph.possible_types)
-        return FetchNode(group.service, text, "query", tuple(used), requires, op_name)
+        return FetchNode(group.service, text, "query", tuple(used), requires, op_name, renames=renames)
+
+    def _aliases(self, service: str, roots: list[tuple[str, SelectionBuilder]]) -> tuple[dict[int, str] | None,
+                                                                                         Rename | None]:
+        """Aliases for the fields of one fetch that cannot merge in ``service``'s schema (None: nothing
+        conflicts, the common case), and the renames that undo them."""
+        if self._field_names is None:
+            self._field_names = {f for t in self.supergraph.types.values() for f in t.fields}
+        taken = set(self._field_names)
+        for _, sel in roots:
+            response_keys(sel, taken)
+        aliaser = ConflictAliaser(self.supergraph, service, taken)
+        renames = aliaser.resolve(roots)
+        return (aliaser.aliases or None), renames

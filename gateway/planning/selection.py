@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from graphql import ArgumentNode, ListValueNode, ObjectValueNode, ValueNode, VariableNode, print_ast
@@ -98,21 +99,25 @@ class SelectionBuilder:
                 return False
         return True
 
-    def text(self) -> str:
-        """Compact GraphQL text, e.g. ``{a b:c(x:$v){d}}``; empty sub-selections get ``__typename``."""
+    def text(self, aliases: Mapping[int, str] | None = None) -> str:
+        """Compact GraphQL text, e.g. ``{a b:c(x:$v){d}}``; empty sub-selections get ``__typename``.
+
+        ``aliases`` (id of a field builder -> key) sends some fields under another key than their own.
+        """
         parts: list[str] = []
         for item in self.items.values():
             if isinstance(item, FieldBuilder):
-                alias = f"{item.key}:" if item.key != item.name else ""
+                key = aliases.get(id(item), item.key) if aliases else item.key
+                alias = f"{key}:" if key != item.name else ""
                 sub = ""
                 if item.sub is not None:
-                    sub = item.sub.text() if not item.sub.is_empty() else "{__typename}"
+                    sub = item.sub.text(aliases) if not item.sub.is_empty() else "{__typename}"
                 parts.append(f"{alias}{item.name}{_args_text(item.arguments)}{_cond_text(item.conditions)}{sub}")
             else:
                 if item.sub.is_empty():
                     continue
                 on = f" on {item.type_condition}" if item.type_condition else ""
-                parts.append(f"...{on}{_cond_text(item.conditions)}{item.sub.text()}")
+                parts.append(f"...{on}{_cond_text(item.conditions)}{item.sub.text(aliases)}")
         return "{" + " ".join(parts) + "}"
 
     def variables(self, out: list[str]) -> None:
