@@ -21,7 +21,8 @@ from gateway.planning.selection import SelectionBuilder
 if TYPE_CHECKING:
     from graphql import SelectionSetNode
 
-    from gateway.planning.builder import Candidate, GroupBuilder
+    from gateway.planning.builder import GroupBuilder
+    from gateway.planning.questions import Candidate
 
 Conds = tuple[Condition, ...]
 
