@@ -121,9 +121,7 @@ def gateway(
     import uvicorn
 
     from gateway.errors import GatewayError
-    from gateway.secure import create_secure_app
-    from hub.audit import gateway_security
-    from hub.metrics_guard import guard_metrics
+    from hub.gateway_app import gateway_application
     from hub.observability import observe
 
     settings = load()
@@ -132,17 +130,9 @@ def gateway(
     source = supergraph or settings.gateway.supergraph
     if not source.startswith(("http://", "https://")) and not Path(source).is_file():
         raise fail(f"supergraph file {source} does not exist (run `hub compose` or pass --supergraph)")
-    config, access_log = gateway_security(settings)
     try:
-        application = create_secure_app(
-            source, config, access_log=access_log, local_subgraphs=settings.security.audit.local_subgraphs,
-            subgraph_timeout_s=timeout or settings.gateway.subgraph_timeout_s,
-            dedupe_inflight=dedupe or settings.gateway.dedupe_inflight, install_sighup=True,
-            override_labels=settings.gateway.override_labels)
+        served = gateway_application(settings, source, timeout_s=timeout, dedupe=dedupe)
     except GatewayError as exc:
         raise fail(f"cannot serve {source}: {exc}") from exc
-    settings.data_dir.mkdir(parents=True, exist_ok=True)  # the access log's directory in dev
-    served = guard_metrics(application, token=settings.security.metrics_token,
-                           production=settings.profile is Profile.PRODUCTION, name="gateway")
     uvicorn.run(served, host=host or settings.gateway.host, port=port or settings.gateway.port,
                 log_level=settings.log_level.lower(), access_log=False, log_config=observe(settings, "gateway"))
