@@ -150,7 +150,10 @@ async def tailing(engine: AsyncEngine, feed: CaseChangeFeed | None, interval_s: 
         return
     stop = asyncio.Event()
     tail = CaseChangeTail(engine, feed)
-    await tail.start()
+    try:
+        await tail.start()  # from now on; a store not reachable yet: the first step starts it
+    except Exception:
+        log.warning("caseChanged: the case events cannot be read yet; the live feed starts when they can")
     task = asyncio.create_task(tail.run(stop, interval_s=interval_s), name="case-change-tail")
     try:
         yield
