@@ -47,6 +47,12 @@ class SupervisionContext:
     def now() -> datetime:
         return datetime.now(UTC)
 
+    def refresh(self) -> None:
+        """Fresh loaders (nothing cached): a subscription's context lives as long as its connection."""
+        fresh = SupervisionContext.build(SupervisionResources(self.engine, self.config, self.alert_feed),
+                                         self.actor_id, self.caller)
+        self.case_alerts, self.body_alerts = fresh.case_alerts, fresh.body_alerts
+
     @property
     def row_scope(self) -> CaseScope | None:
         """Which bodies' figures this caller may see (None: unrestricted, an unsigned dev call)."""

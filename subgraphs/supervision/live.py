@@ -136,11 +136,13 @@ async def alert_raised(
     if scope is not None and scope.empty:
         raise graphql_error("FORBIDDEN", "the caller's role covers no enforcement body's alerts")
     subscriber = feed.subscribe(matcher(filter_, scope))  # queued from here on: nothing raised meanwhile is lost
-    return _stream(subscriber.events())
+    return _stream(ctx, subscriber.events())
 
 
-async def _stream(events: AsyncIterator[RaisedAlert]) -> AsyncGenerator[SupervisionAlertType, None]:
+async def _stream(ctx: SupervisionContext, events: AsyncIterator[RaisedAlert]
+                  ) -> AsyncGenerator[SupervisionAlertType, None]:
     async for event in events:
+        ctx.refresh()  # one connection, many events: each event's nested alert lists are read anew
         yield SupervisionAlertType.of(event.alert)
 
 
