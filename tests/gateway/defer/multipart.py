@@ -94,13 +94,25 @@ def merged(payloads: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def entries(payloads: list[dict[str, Any]]) -> set[str]:
-    """The incremental entries as comparable items: (path, label, data or items, error paths)."""
+    """The incremental entries as comparable items: (path, label, data or items)."""
     out = set()
     for p in payloads[1:]:
         for e in p.get("incremental") or []:
-            errs = sorted(json.dumps(x.get("path")) for x in e.get("errors") or [])
-            out.add(json.dumps([e["path"], e.get("label"), e.get("data", e.get("items")), errs], sort_keys=True))
+            out.add(json.dumps([e["path"], e.get("label"), e.get("data", e.get("items"))], sort_keys=True))
     return out
+
+
+def misplaced_errors(payloads: list[dict[str, Any]]) -> list[Any]:
+    """Errors of incremental entries whose path does not lie under the entry's path."""
+    bad = []
+    for p in payloads[1:]:
+        for e in p.get("incremental") or []:
+            at = e["path"]
+            for err in e.get("errors") or []:
+                path = err.get("path")
+                if not isinstance(path, list) or path[:len(at)] != at or len(path) <= len(at):
+                    bad.append((at, path))
+    return bad
 
 
 def _at(data: Any, path: list[Any]) -> Any:
