@@ -211,7 +211,14 @@ async def incremental_payloads(executor: WaveExecutor, split: IncrementalSplit, 
                 first_errors.extend(loose)
         out = [finish(e, tuple(e["path"])) for e in entries]
         for e in out:
-            delivered_errors.extend(e.get("errors") or ())
+            if e.get("errors"):
+                # an error the extensions add for the whole operation (a denied field's) is delivered once
+                fresh = [err for err in e["errors"] if err not in delivered_errors]
+                delivered_errors.extend(fresh)
+                if fresh:
+                    e["errors"] = fresh
+                else:
+                    del e["errors"]
         last = wave == split.last_wave
         if last:
             extra = await complete({"data": tree, "errors": delivered_errors} if delivered_errors else {"data": tree})
