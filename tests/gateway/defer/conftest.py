@@ -18,7 +18,12 @@ from gateway.app import create_app
 from tests.gateway.differential.fixtures import FIXTURES_DIR, load_fixture
 from tests.gateway.differential.gateways import _stop, _wait_ready_lines
 from tests.gateway.differential.harness import RunningFixture, running_fixtures
-from tests.gateway.differential.reference import ReferenceUnavailable, ensure_installed, node_binary, skip_or_fail
+from tests.gateway.differential.reference import (
+    ReferenceUnavailable,
+    ensure_installed,
+    node_binary,
+    skip_or_fail,
+)
 from tests.support.servers import serve
 
 DEFER_FIXTURES = ("d_across", "d_nested")

@@ -34,7 +34,8 @@ def test_deferred_sensitive_field_is_masked_like_a_plain_one(stack: Stack) -> No
     assert parts[0]["data"] == {"cases": [{"id": "c1"}, {"id": "c2"}]}
     names = [e["data"]["party"]["name"] for e in parts[1]["incremental"]]
     assert names == [c["party"]["name"] for c in plain[0]["data"]["cases"]]
-    assert "张三" not in names and "欧阳小明" not in names  # masked, as for the plain query
+    assert "张三" not in names
+    assert "欧阳小明" not in names
     assert merged(parts)["data"] == plain[0]["data"]
 
 
