@@ -204,11 +204,9 @@ async def incremental_payloads(executor: WaveExecutor, split: IncrementalSplit, 
                     continue
                 entries.append(_entry(frag, at, node, raw, held, result.explained, variables))
         loose = held.pop(("wave", wave), [])
-        if loose:
-            if entries:
-                entries[0].setdefault("errors", []).extend(loose)
-            else:
-                first_errors.extend(loose)
+        if loose and entries:
+            entries[0].setdefault("errors", []).extend(loose)
+            loose = []
         out = [finish(e, tuple(e["path"])) for e in entries]
         for e in out:
             if e.get("errors"):
@@ -227,10 +225,13 @@ async def incremental_payloads(executor: WaveExecutor, split: IncrementalSplit, 
                     out[-1].setdefault("errors", []).extend(extra)
                 else:
                     out.append({"data": None, "path": [], "errors": extra})
-        if out or last:
+        if out or last or loose:
             payload: dict[str, Any] = {"hasNext": not last}
             if out:
                 payload = {"incremental": out, "hasNext": not last}
+            if loose:  # errors of this wave's fetches that belong to no entry delivered now
+                payload["errors"] = finish({"data": None, "errors": loose}, None).get("errors") or loose
+                delivered_errors.extend(payload["errors"])
             yield payload
 
 

@@ -325,7 +325,10 @@ class _Splitter:
                                       selection_set=_strip(s.node.selection_set, deferred))
             sel = plain.selection(s.parent_type, SelectionSetNode(selections=(body,)))
             tc = s.node.type_condition.name.value if s.node.type_condition else None
-            applies = None if tc is None or tc == s.parent_type else frozenset(_possible(self.schema, tc))
+            # an object-typed parent matches statically (validation saw to it); an abstract one by __typename
+            parent_is_object = isinstance(self.schema.get_type(s.parent_type), GraphQLObjectType)
+            applies = (None if tc is None or tc == s.parent_type or parent_is_object
+                       else frozenset(_possible(self.schema, tc)))
             fragments.append(DeferredFragment(s.id, s.label, s.parent, s.wave, s.path, s.parent_type, applies,
                                               compile_shape(self.schema, sel), frozenset(_top_keys(sel))))
         return IncrementalSplit(plan, _Keep(fetch_waves, keep), compile_shape(self.schema, primary_sel),
