@@ -107,22 +107,6 @@ def _wait_ready_lines(process: subprocess.Popen[bytes], log: IO[bytes], count: i
     raise GatewayStartError(f"reference gateways not ready within the deadline: {_log_tail(log)}")
 
 
-def hub_executable() -> Path:
-    return Path(sys.executable).parent / "hub"
-
-
-def hub_has_gateway_command() -> bool:
-    """Whether the installed `hub` CLI offers the `gateway` command yet."""
-    exe = hub_executable()
-    if not exe.exists():
-        return False
-    try:
-        done = subprocess.run([str(exe), "gateway", "--help"], capture_output=True, timeout=60, check=False)
-    except subprocess.TimeoutExpired:
-        return False
-    return done.returncode == 0
-
-
 @contextmanager
 def hub_gateways(supergraphs: list[Path]) -> Iterator[list[RunningGateway | GatewayStartError]]:
     """Serve every supergraph with the `hub gateway` application, all from one process on one port

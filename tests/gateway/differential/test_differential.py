@@ -6,22 +6,13 @@ import pytest
 
 from .compare import differences
 from .fixtures import Case, all_cases
-from .gateways import hub_has_gateway_command
 from .pool import FixturePool
 
 pytestmark = pytest.mark.node
 
 
-@pytest.fixture(scope="module")
-def hub_available() -> None:
-    # FEDERATION_NOTE: while `hub gateway` is not yet a command of the CLI there is nothing to compare;
-    # once it exists, a gateway that fails to start fails every case of its fixture.
-    if not hub_has_gateway_command():
-        pytest.skip("`hub gateway` is not a command of the installed hub CLI yet")
-
-
 @pytest.mark.parametrize("case", all_cases(), ids=lambda c: c.id)
-def test_hub_answers_like_reference(case: Case, fixture_pool: FixturePool, hub_available: None) -> None:
+def test_hub_answers_like_reference(case: Case, fixture_pool: FixturePool) -> None:
     running = fixture_pool.fixture(case.fixture)
     if case.expect is not None:
         # The reference is known to differ from the spec here (see the case's comment).
