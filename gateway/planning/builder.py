@@ -238,7 +238,7 @@ class GroupBuilder(SupergraphQuestions):
         target.deps |= providers - {target}
         target.require(*rkey).merge(rb)
         if context is not None:
-            target.contexts.extend(context.rewrites)
+            target.contexts.extend(r for r in context.rewrites if r not in target.contexts)
         self._add_local(target, target.entity(best.entity_type), best.entity_type, f, path, None, conds)
 
     def _interface_object_jump(self, group: FetchGroup, sel: SelectionBuilder, iface: str,

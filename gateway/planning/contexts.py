@@ -29,9 +29,9 @@ from graphql import (
 )
 
 from gateway.planning.groups import FetchGroup
-from gateway.planning.operation import Condition, OpField
+from gateway.planning.operation import Condition, OpField, OpFragment, OpItem
 from gateway.planning.plan import ContextRewrite, RequireField, RequireFragment, RequireItem
-from gateway.planning.selection import SelectionBuilder
+from gateway.planning.selection import FieldBuilder, SelectionBuilder
 from gateway.supergraph.model import ContextArgument, Supergraph
 
 if TYPE_CHECKING:
@@ -105,37 +105,75 @@ def plan_contextual(builder: GroupBuilder, group: FetchGroup, sel: SelectionBuil
     needs = ContextNeeds(contextual.service)
     arguments = [a for a in f.arguments if a.name.value not in {c.name for c in contextual.arguments}]
     levels = list(_ancestors(group, sel))
+    variables: dict[tuple[object, ...], str] = builder.__dict__.setdefault("context_variables", {})
     for arg in contextual.arguments:
-        counter = getattr(builder, "context_variables", 0)
-        builder.context_variables = counter + 1  # type: ignore[attr-defined]
-        variable = f"contextualArgument_{counter}"
+        # the same field at the same place (asked in several fragments) shares one variable
+        variable = variables.setdefault((path, type_name, f.key, arg.name), f"contextualArgument_{len(variables)}")
         setters = builder.sg.context_setters.get(arg.context, frozenset())
-        for level in levels:
-            if not setters.intersection(builder.sg.possible_types(level.type_name)):
-                continue
+        chosen = [level for level in levels if setters.intersection(builder.sg.possible_types(level.type_name))]
+        # FEDERATION_NOTE: the context's fields are read under their own names, unless the client took such
+        # a response key for something else at one of the ancestors: then under a planner alias everywhere
+        aliased = any(_taken(level.selection, name) for level in chosen for name in _top_names(arg.parsed))
+        for level in chosen:
             mark = len(builder._touch)
             builder._touch.append(level.group)
             level.selection.add_typename()
             wanted = builder._normalizer.selection(level.type_name, arg.parsed)
+            if aliased:
+                wanted = replace(wanted, items=_aliased(wanted.items))
             builder.plan_items(level.group, level.selection, level.type_name, wanted.items, level.path,
                                level.provided, level.conds)
             needs.providers |= {level.group, *builder._touch[mark:]}
         needs.rewrites.append(ContextRewrite(variable, arg.type, arg.context, setters,
-                                             _frozen(arg.parsed, builder.sg)))
+                                             _frozen(arg.parsed, builder.sg, aliased)))
         arguments.append(ArgumentNode(name=NameNode(value=arg.name), value=VariableNode(name=NameNode(value=variable))))
     builder._jump(group, sel, type_name, replace(f, arguments=tuple(arguments)), path, provided, conds,
                   allow_self=True, context=needs)
 
 
-def _frozen(selection: SelectionSetNode, sg: Supergraph) -> tuple[RequireItem, ...]:
+_ALIAS = "{}__context"
+
+
+def _top_names(selection: SelectionSetNode) -> Iterator[str]:
+    """The field names of a context selection at the ancestor's own level (through its type conditions)."""
+    for node in selection.selections:
+        if isinstance(node, FieldNode):
+            yield node.name.value
+        elif isinstance(node, InlineFragmentNode):
+            yield from _top_names(node.selection_set)
+
+
+def _taken(sel: SelectionBuilder, name: str) -> bool:
+    """True when the response key ``name`` of ``sel`` (or of its fragments) holds another field than ``name``."""
+    for item in sel.items.values():
+        if isinstance(item, FieldBuilder):
+            if item.key == name and (item.name != name or item.arguments):
+                return True
+        elif _taken(item.sub, name):
+            return True
+    return False
+
+
+def _aliased(items: tuple[OpItem, ...]) -> tuple[OpItem, ...]:
+    out: list[OpItem] = []
+    for item in items:
+        if isinstance(item, OpFragment):
+            out.append(replace(item, selection=replace(item.selection, items=_aliased(item.selection.items))))
+        else:
+            out.append(replace(item, key=_ALIAS.format(item.name)))
+    return tuple(out)
+
+
+def _frozen(selection: SelectionSetNode, sg: Supergraph, aliased: bool, top: bool = True) -> tuple[RequireItem, ...]:
     """The context's selection as the executor reads it from an ancestor object."""
     items: list[RequireItem] = []
     for node in selection.selections:
         if isinstance(node, FieldNode):
-            sub = _frozen(node.selection_set, sg) if node.selection_set is not None else ()
-            items.append(RequireField(node.name.value, sub))
-        elif isinstance(node, InlineFragmentNode) and node.selection_set is not None:
+            sub = _frozen(node.selection_set, sg, aliased, False) if node.selection_set is not None else ()
+            name = node.name.value
+            items.append(RequireField(name, sub, _ALIAS.format(name) if aliased and top else name))
+        elif isinstance(node, InlineFragmentNode):
             tc = node.type_condition.name.value if node.type_condition is not None else ""
-            items.append(RequireFragment(tc, _frozen(node.selection_set, sg), None,
+            items.append(RequireFragment(tc, _frozen(node.selection_set, sg, aliased, top), None,
                                          frozenset(sg.possible_types(tc)) | {tc} if tc else frozenset()))
     return tuple(items)
