@@ -38,9 +38,18 @@ from graphql import (
 
 from gateway.errors import InvalidSupergraph
 from gateway.supergraph.api_schema import build_api_schema
-from gateway.supergraph.features import Features, read_features
 from gateway.supergraph.contexts import context_setters, read_context_arguments, type_contexts
-from gateway.supergraph.model import ContextArgument, FieldInfo, FieldJoin, KeyInfo, Subgraph, Supergraph, TypeInfo, TypeKind
+from gateway.supergraph.features import Features, read_features
+from gateway.supergraph.model import (
+    ContextArgument,
+    FieldInfo,
+    FieldJoin,
+    KeyInfo,
+    Subgraph,
+    Supergraph,
+    TypeInfo,
+    TypeKind,
+)
 
 _KINDS: dict[type, TypeKind] = {
     ObjectTypeDefinitionNode: "object", ObjectTypeExtensionNode: "object",
