@@ -336,6 +336,15 @@ DIVERGENCES: dict[str, str] = {
 }
 
 
+# Sets `hub compose` does not compose yet while the reference does: each must still be refused by ours (the
+# test fails once ours composes it, so the entry is dropped then). Their committed supergraphs come from the
+# reference composer.
+PENDING: dict[str, str] = {
+    "fixture_x_context_levels": "hub compose does not yet accept @context/@fromContext (Federation 2.8)",
+    "fixture_x_context_abstract": "hub compose does not yet accept @context/@fromContext (Federation 2.8)",
+}
+
+
 def corpus() -> dict[str, list[tuple[str, str, str]]]:
     """Every case as `(name, url, sdl)` triples: the cases above plus the differential fixtures."""
     cases = {
