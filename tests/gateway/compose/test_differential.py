@@ -10,7 +10,7 @@ from graphql import print_schema
 
 from gateway.compose import CompositionResult, SubgraphSource, compose
 from gateway.supergraph.loader import load_supergraph
-from tests.gateway.compose.corpus import DIVERGENCES, PENDING, corpus
+from tests.gateway.compose.corpus import DIVERGENCES, corpus
 from tests.gateway.compose.figures import FIGURES
 from tests.gateway.compose.normalize import normalise
 from tests.gateway.differential.reference import (
@@ -59,11 +59,6 @@ def test_same_outcome_as_reference(name: str, outcomes: dict[str, tuple[dict[str
         assert ours.ok, [e.describe() for e in ours.errors]
         assert "supergraph" not in reference, "the reference was fixed: drop the documented divergence"
         return
-    if name in PENDING:
-        # Not composed by ours yet (see PENDING): the reference composes it, ours still refuses it.
-        assert "supergraph" in reference, reference.get("errors")
-        assert not ours.ok, "ours composes it now: drop the PENDING entry"
-        return
     if "supergraph" in reference:
         assert ours.supergraph_sdl is not None, [e.describe() for e in ours.errors]
         want, got = normalise(reference["supergraph"]), normalise(ours.supergraph_sdl)
@@ -78,16 +73,14 @@ def test_same_outcome_as_reference(name: str, outcomes: dict[str, tuple[dict[str
 
 
 def test_agreement_figures(outcomes: dict[str, tuple[dict[str, Any], CompositionResult]]) -> None:
-    total = len(outcomes) - len(PENDING)
-    decisions = sum(("supergraph" in r) == o.ok for n, (r, o) in outcomes.items() if n not in PENDING)
-    valid = [(r, o) for n, (r, o) in outcomes.items() if "supergraph" in r and o.ok and n not in PENDING]
+    total = len(outcomes)
+    decisions = sum(("supergraph" in r) == o.ok for r, o in outcomes.values())
+    valid = [(r, o) for r, o in outcomes.values() if "supergraph" in r and o.ok]
     equal = sum(normalise(r["supergraph"]) == normalise(o.supergraph_sdl or "") for r, o in valid)
-    both_invalid = [(r, o) for n, (r, o) in outcomes.items() if "supergraph" not in r and not o.ok
-                    and n not in PENDING]
+    both_invalid = [(r, o) for r, o in outcomes.values() if "supergraph" not in r and not o.ok]
     codes = sum(bool(_codes(r) & o.codes) for r, o in both_invalid)
     FIGURES.extend([
-        f"decisions agreeing: {decisions}/{total} (documented reference bugs: {len(DIVERGENCES)}; "
-        f"not composed by ours yet: {len(PENDING)})",
+        f"decisions agreeing: {decisions}/{total} (documented reference bugs: {len(DIVERGENCES)})",
         f"supergraphs equal after normalisation: {equal}/{len(valid)} valid sets",
         f"same error code where both reject: {codes}/{len(both_invalid)}",
     ])

@@ -12,7 +12,6 @@ import pytest
 from gateway.app import create_app
 from gateway.compose import SubgraphSource, compose
 from gateway.supergraph.loader import load_supergraph
-from tests.gateway.compose.corpus import PENDING
 from tests.gateway.differential.compare import differences
 from tests.gateway.differential.fixtures import Case, all_cases, all_fixtures, supergraph_with_urls
 from tests.gateway.differential.gateways import RunningGateway
@@ -67,8 +66,6 @@ def pool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_Pool]:
 
 @pytest.mark.parametrize("case", all_cases(), ids=lambda c: c.id)
 def test_our_supergraph_answers_like_the_reference_supergraph(case: Case, pool: _Pool) -> None:
-    if f"fixture_{case.fixture}" in PENDING:
-        pytest.skip(PENDING[f"fixture_{case.fixture}"])
     running = pool.fixtures[case.fixture]
     expected = running.run(pool.gateway(case.fixture, "reference"), case)
     actual = running.run(pool.gateway(case.fixture, "ours"), case)
