@@ -43,10 +43,13 @@ FEDERATION_DIRECTIVES: dict[str, tuple[int, str]] = {
                           " on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM"),
     "policy": (6, "directive @{p}(policies: [[federation__Policy!]!]!)"
                   " on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM"),
+    "context": (8, "directive @{p}(name: String!) repeatable on INTERFACE | OBJECT | UNION"),
+    "fromContext": (8, "directive @{p}(field: federation__ContextFieldValue) on ARGUMENT_DEFINITION"),
 }
 FEDERATION_1_DIRECTIVES = ("key", "requires", "provides", "external", "extends", "tag", "inaccessible")
-FEDERATION_TYPES = ("FieldSet", "Scope", "Policy")
-SUPPORT_SCALARS = ("federation__FieldSet", "federation__Scope", "federation__Policy", "link__Import",
+FEDERATION_TYPES = ("FieldSet", "Scope", "Policy", "ContextFieldValue")
+SUPPORT_SCALARS = ("federation__FieldSet", "federation__Scope", "federation__Policy",
+                   "federation__ContextFieldValue", "link__Import",
                    "_FieldSet", "FieldSet", "_Any")
 
 

@@ -109,7 +109,8 @@ class Merger:
         names = [s.name for s in self.subgraphs]
         enums = graph_enum_values(names)
         graphs = [Graph(enums[s.name], s.name, s.url) for s in self.subgraphs]
-        join_minor = 4 if any(s.federation_minor >= 7 for s in self.subgraphs) else 3
+        newest = max((s.federation_minor for s in self.subgraphs if s.fed2), default=0)
+        join_minor = 5 if newest >= 8 else 4 if newest >= 7 else 3
         order = sorted(self.entries, key=lambda n: (
             _ROOTS.index(n) if n in _ROOTS else len(_ROOTS), _KIND_ORDER.get(self.kind_of(n) or "", 9)))
         types: dict[str, SType] = {}
@@ -143,6 +144,8 @@ class Merger:
                 "least one subgraph)", subgraph=where[0], type=name)
             return None
         result = SType(name, kind, merge_meta(t.meta for _, t in entries))
+        # FEDERATION_NOTE: a context is named after its subgraph in the supergraph (`<subgraph>__<name>`)
+        result.contexts = [f"{s.name}__{c}" for s, t in entries for c in t.contexts]
         result.joins = self._join_types(name, entries)
         result.specified_by = next((t.specified_by for _, t in entries if t.specified_by), None)
         if kind in ("object", "interface"):

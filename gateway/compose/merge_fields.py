@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from graphql import GraphQLError, print_ast
 from graphql.utilities import strip_ignored_characters
 
+from gateway.compose.contexts import context_arguments, contextual
 from gateway.compose.metadata import merge_meta
 from gateway.compose.model import SubField, Subgraph
 from gateway.compose.naming import subgraphs_phrase
@@ -71,7 +72,7 @@ class FieldMerger:
         # FEDERATION_NOTE: like the reference composer, root type fields get no `type:` join for a
         # nullability difference alone (the gateway never needs it there).
         types_differ = owner.name not in _ROOTS and any(str(f.type) != str(merged) for _, f in sources)
-        special = any(f.external or f.requires or f.provides or f.override for _, f in sources)
+        special = any(f.external or f.requires or f.provides or f.override or contextual(f) for _, f in sources)
         if not special and not types_differ and {s.name for s, _ in sources} == type_graphs:
             return []
         overridden = {f.override for s, f in sources if f.override and f.override != s.name and not f.override_label}
@@ -101,14 +102,16 @@ class FieldMerger:
             provides = f.provides if self.merger.kind_of(f.type.named) == "union" else _compact(f.provides)
             joins.append(JoinField(sub.name, requires=_compact(f.requires), provides=provides,
                                    type=type_text, external=f.external, override=f.override,
-                                   override_label=f.override_label if f.override else None))
+                                   override_label=f.override_label if f.override else None,
+                                   context_arguments=context_arguments(sub.name, f)))
         return joins
 
     def _merge_args(self, type_name: str, field: str, sources: list[Source]) -> dict[str, SArg]:
         order: list[str] = []
         for _, f in sources:
-            for a in f.args:
-                if a not in order:
+            for a, sub_arg in f.args.items():
+                # FEDERATION_NOTE: an argument filled from a context is the gateway's, not the client's
+                if a not in order and sub_arg.from_context is None:
                     order.append(a)
         result: dict[str, SArg] = {}
         for arg in order:

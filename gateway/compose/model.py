@@ -32,6 +32,7 @@ class SubArg:
     type: TypeRef
     default: ValueNode | None
     meta: Meta
+    from_context: str | None = None  # the `field:` of its @fromContext (federation 2.8)
 
 
 @dataclass
@@ -76,6 +77,7 @@ class SubType:
     interface_object: bool = False
     shareable: bool = False
     specified_by: DirectiveNode | None = None
+    contexts: list[str] = field(default_factory=list)  # the names of its @context (federation 2.8)
 
     @property
     def effective_kind(self) -> Kind:

@@ -19,9 +19,9 @@ directive @join__field(
   type: String
   external: Boolean
   override: String
-  usedOverridden: Boolean{override_label}
+  usedOverridden: Boolean{override_label}{context_arguments}
 ) repeatable on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
-
+{context_argument_input}
 directive @join__implements(graph: join__Graph!, interface: String!) repeatable on OBJECT | INTERFACE
 
 directive @join__type(
@@ -35,7 +35,7 @@ directive @join__type(
 directive @join__unionMember(graph: join__Graph!, member: String!) repeatable on UNION
 
 scalar join__FieldSet
-
+{field_value}
 directive @link(url: String, as: String, for: link__Purpose, import: [link__Import]) repeatable on SCHEMA
 
 scalar link__Import
@@ -68,6 +68,18 @@ _FEATURES: dict[str, tuple[str, str]] = {
     "authenticated": ('url: "https://specs.apollo.dev/authenticated/v0.1", for: SECURITY',
                       "directive @authenticated on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM"),
 }
+
+
+_JOIN_V05 = {
+    "{context_arguments}": "\n  contextArguments: [join__ContextArgument!]",
+    "{context_argument_input}": "\ninput join__ContextArgument {\n  name: String!\n  type: String!\n"
+                                "  context: String!\n  selection: join__FieldValue!\n}\n",
+    "{field_value}": "\nscalar join__FieldValue\n",
+}
+_CONTEXT_LINK = 'url: "https://specs.apollo.dev/context/v0.1", for: SECURITY'
+_CONTEXT_DEFINITIONS = ("directive @context(name: String!) repeatable on OBJECT | INTERFACE | UNION\n\n"
+                        "directive @context__fromContext(field: context__ContextFieldValue) on ARGUMENT_DEFINITION"
+                        "\n\nscalar context__ContextFieldValue")
 
 
 def _scopes(value: Scopes) -> str:
@@ -138,6 +150,10 @@ class _Printer:
             args.append(f"overrideLabel: {print_string(j.override_label)}")
         if j.used_overridden:
             args.append("usedOverridden: true")
+        if j.context_arguments:
+            items = ", ".join(f"{{context: {print_string(c)}, name: {print_string(n)}, type: {print_string(t)}, "
+                              f"selection: {print_string(s)}}}" for n, t, c, s in j.context_arguments)
+            args.append(f"contextArguments: [{items}]")
         return f"@join__field({', '.join(args)})"
 
     def arg(self, a: SArg) -> str:
@@ -172,6 +188,7 @@ class _Printer:
         parts += [f"@join__implements(graph: {self.enum[g]}, interface: {print_string(i)})" for g, i in t.implements]
         parts += [f"@join__unionMember(graph: {self.enum[g]}, member: {print_string(m)})" for g, m in t.member_joins]
         parts += self.meta(t.meta)
+        parts += [f"@context(name: {print_string(c)})" for c in t.contexts]
         if t.specified_by is not None:
             parts.append(print_ast(t.specified_by))
         text = _description(t.meta.description, "") + " ".join([head, *parts])
@@ -193,8 +210,13 @@ class _Printer:
         types = [self.type(t) for t in self.sg.types.values()]
         links = ['@link(url: "https://specs.apollo.dev/link/v1.0")',
                  f'@link(url: "https://specs.apollo.dev/join/v0.{self.sg.join_minor}", for: EXECUTION)']
-        definitions = [_JOIN_DEFINITIONS.replace(
-            "{override_label}", "\n  overrideLabel: String" if self.sg.join_minor >= 4 else "")]
+        join = _JOIN_DEFINITIONS.replace("{override_label}", "\n  overrideLabel: String" if self.sg.join_minor >= 4 else "")
+        for placeholder, text in _JOIN_V05.items():
+            join = join.replace(placeholder, text if self.sg.join_minor >= 5 else "")
+        definitions = [join]
+        if any(t.contexts for t in self.sg.types.values()):
+            links.append(f"@link({_CONTEXT_LINK})")
+            definitions.append(_CONTEXT_DEFINITIONS)
         for feature, (link_args, definition) in _FEATURES.items():
             if feature in self.used:
                 links.append(f"@link({link_args})")

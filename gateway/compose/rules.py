@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from gateway.compose.contexts import check_contexts, context_fields
 from gateway.compose.errors import Collector
 from gateway.compose.fieldsets import check_fieldset, top_level_names
 from gateway.compose.model import Subgraph
@@ -25,6 +26,7 @@ def check_subgraphs(subgraphs: list[Subgraph], errors: Collector) -> None:
     """Rules that need one subgraph at a time (plus, for extensions, the list of all of them)."""
     defined_somewhere = {t.name for s in subgraphs for t in s.types.values() if not t.extension_only_fed1}
     for sub in subgraphs:
+        check_contexts(sub, errors)
         for t in sub.types.values():
             if t.extension_only_fed1 and t.keys and t.name not in defined_somewhere:
                 errors.add("EXTENSION_WITH_NO_BASE",
@@ -92,7 +94,7 @@ def _check_override(sub: Subgraph, type_name: str, field: str, source: str, coll
 def _check_unused_externals(sub: Subgraph, errors: Collector) -> None:
     from gateway.compose.merge import referenced_fields
 
-    used = referenced_fields(sub)
+    used = referenced_fields(sub) | context_fields(sub)
     implemented: set[tuple[str, str]] = set()
     for t in sub.types.values():
         for i in t.interfaces:

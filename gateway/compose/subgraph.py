@@ -196,8 +196,10 @@ class _Builder:
         return meta, federation
 
     def argument(self, node: InputValueDefinitionNode) -> SubArg:
-        meta, _ = self.meta(node.description, node.directives)
-        return SubArg(node.name.value, self.ref(from_node(node.type)), node.default_value, meta)
+        meta, federation = self.meta(node.description, node.directives)
+        from_context = federation.get("fromContext")
+        return SubArg(node.name.value, self.ref(from_node(node.type)), node.default_value, meta,
+                      from_context=str(_arg_value(from_context[0], "field") or "") if from_context else None)
 
     def field(self, node: FieldDefinitionNode | InputValueDefinitionNode) -> SubField:
         meta, federation = self.meta(node.description, node.directives)
@@ -255,6 +257,8 @@ class _Builder:
         result.shareable = "shareable" in federation
         if "specifiedBy" in federation:
             result.specified_by = federation["specifiedBy"][0]
+        for context in federation.get("context", ()):
+            result.contexts.append(str(_arg_value(context, "name") or ""))
         return result
 
     def build(self) -> tuple[Subgraph | None, list[CompositionError]]:

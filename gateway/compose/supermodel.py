@@ -36,6 +36,8 @@ class JoinField:
     override: str | None = None
     used_overridden: bool = False
     override_label: str | None = None
+    #: @fromContext arguments (join v0.5): (name, type, context, selection)
+    context_arguments: list[tuple[str, str, str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -76,6 +78,7 @@ class SType:
     interfaces: list[str] = field(default_factory=list)
     implements: list[tuple[str, str]] = field(default_factory=list)  # (graph, interface)
     specified_by: DirectiveNode | None = None
+    contexts: list[str] = field(default_factory=list)  # @context names, prefixed with their subgraph
 
     @property
     def graphs(self) -> list[str]:

@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 
 from gateway.errors import SubgraphError
+from gateway.execution.contexts import context_batches
 from gateway.execution.failures import MAX_ERRORS_PER_FETCH, ClientShape, fetch_keys, holes
 from gateway.execution.merge import collect, merge_into, objects_at, restore
 from gateway.execution.representations import Representations
@@ -95,10 +96,18 @@ class PlanExecutor:
             self._root_errors(fetch, errors, data if isinstance(data, dict) else {})
 
     async def _entities(self, node: FlattenNode) -> None:
-        fetch = node.node
+        if node.node.contexts:  # @fromContext: one request per distinct set of context values
+            batches = context_batches(self.result.data, node.paths, node.node.contexts)
+            await asyncio.gather(*(self._entity_batch(node, objs, values) for objs, values in batches))
+            return
         objects: list[dict[str, Any]] = []
         for path in node.paths:
             objects_at(self.result.data, path, objects)
+        await self._entity_batch(node, objects, None)
+
+    async def _entity_batch(self, node: FlattenNode, objects: list[dict[str, Any]],
+                            context: dict[str, Any] | None) -> None:
+        fetch = node.node
         if not objects:
             return
         wanted = Representations(fetch.requires)
@@ -110,6 +119,8 @@ class PlanExecutor:
             return
         variables = self._variables(fetch)
         variables["representations"] = reps
+        if context is not None:
+            variables.update(context)
         body: dict[str, Any] = {"query": fetch.operation, "variables": variables}
         if fetch.operation_name:
             body["operationName"] = fetch.operation_name

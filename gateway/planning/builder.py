@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from gateway.errors import PlanningError
+from gateway.planning.contexts import ContextNeeds, contextual_field, plan_contextual
 from gateway.planning.groups import FetchGroup, Origin, RequireBuilder, common_conditions
 from gateway.planning.operation import (
     INTROSPECTION_ROOT_FIELDS,
@@ -133,6 +134,10 @@ class GroupBuilder(SupergraphQuestions):
             self._touch.append(group)
             sel.add_field(f.key, "__typename", (), f.conditions)
             return
+        contextual = contextual_field(self.sg, type_name, f.name)
+        if contextual is not None:  # a @fromContext argument: its own entity fetch (planning/contexts.py)
+            plan_contextual(self, group, sel, type_name, f, path, provided, conds, contextual)
+            return
         local = self.is_local(service, type_name, f.name, provided)
         info = self.sg.field(type_name, f.name)
         needs_requires = local and info is not None and service in info.requires
@@ -181,8 +186,10 @@ class GroupBuilder(SupergraphQuestions):
     # ------------------------------------------------------------------ entity jumps
 
     def _jump(self, group: FetchGroup, sel: SelectionBuilder, type_name: str, f: OpField, path: Path,
-              provided: Provided, conds: Conds, *, allow_self: bool) -> None:
+              provided: Provided, conds: Conds, *, allow_self: bool, context: ContextNeeds | None = None) -> None:
         candidates = self.candidates(group.service, type_name, f.name, allow_self=allow_self)
+        if context is not None:
+            candidates = [c for c in candidates if c.service == context.service]
         if not candidates:
             if climb(self, group, sel, type_name, f, conds):
                 return
@@ -215,7 +222,7 @@ class GroupBuilder(SupergraphQuestions):
                 assert req is not None
                 requires_items = self._fieldset(type_name, req)
                 self.plan_items(group, sel, type_name, requires_items.items, path, provided, ())
-            providers = {group, *self._touch[mark:]}
+            providers = {group, *self._touch[mark:]} | (context.providers if context is not None else set())
         finally:
             self._stack.discard(guard)
         rb = RequireBuilder()
@@ -230,6 +237,8 @@ class GroupBuilder(SupergraphQuestions):
                                       lambda g: rkey not in g.requires or not g.requires[rkey].conflicts(rb))
         target.deps |= providers - {target}
         target.require(*rkey).merge(rb)
+        if context is not None:
+            target.contexts.extend(r for r in context.rewrites if r not in target.contexts)
         self._add_local(target, target.entity(best.entity_type), best.entity_type, f, path, None, conds)
 
     def _interface_object_jump(self, group: FetchGroup, sel: SelectionBuilder, iface: str,

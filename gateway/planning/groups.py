@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from gateway.planning.operation import Condition
-from gateway.planning.plan import RequireField, RequireFragment, RequireItem
+from gateway.planning.plan import ContextRewrite, RequireField, RequireFragment, RequireItem
 from gateway.planning.selection import SelectionBuilder
 
 
@@ -99,6 +99,7 @@ class FetchGroup:
     requires: dict[tuple[str, str | None], RequireBuilder] = field(default_factory=dict)  # (type, rewrite)
     deps: set[FetchGroup] = field(default_factory=set)
     origin: Origin | None = None  # where the objects at ``paths`` were fetched (first jump into this group)
+    contexts: list[ContextRewrite] = field(default_factory=list)  # ``@fromContext`` arguments (contexts.py)
 
     def __hash__(self) -> int:
         return self.id

@@ -62,6 +62,18 @@ class Rename:
 
 
 @dataclass(frozen=True)
+class ContextRewrite:
+    """A ``@fromContext`` argument of an entity fetch: the variable ``variable`` (of subgraph type ``type``)
+    holds ``selection`` read from the nearest ancestor of each object whose ``__typename`` is in ``setters``."""
+
+    variable: str
+    type: str
+    context: str
+    setters: frozenset[str]
+    selection: tuple[RequireItem, ...]
+
+
+@dataclass(frozen=True)
 class FetchNode:
     """One request to one subgraph (a root operation, or ``_entities`` when ``requires`` is set)."""
 
@@ -74,6 +86,8 @@ class FetchNode:
     kind: Literal["Fetch"] = "Fetch"
     #: aliases the planner gave conflicting fields (FieldsInSetCanMerge in the subgraph's schema)
     renames: Rename | None = None
+    #: ``@fromContext`` arguments: objects are sent in one request per distinct set of context values
+    contexts: tuple[ContextRewrite, ...] = ()
 
     @property
     def is_entity_fetch(self) -> bool:
@@ -190,6 +204,12 @@ def _fetch(node: FetchNode, depth: int, out: list[str]) -> None:
         for frag in node.requires:
             _require(frag, depth + 2, out)
         out.append(f"{pad}  }} =>")
+        for ctx in node.contexts:
+            setters = " | ".join(sorted(ctx.setters))
+            out.append(f"{pad}  ${ctx.variable}: {ctx.type} = nearest {setters} {{")
+            for sub in ctx.selection:
+                _require(sub, depth + 2, out)
+            out.append(f"{pad}  }}")
         entities = selection.selections[0]
         assert isinstance(entities, FieldNode)
         assert entities.selection_set is not None

@@ -128,10 +128,14 @@ class _Emitter:
             if not part.selection.is_empty():
                 body.append(f"...on {type_name}{part.selection.text(aliaser)}")
         defs = "".join("," + self.var_defs[v] for v in used if v in self.var_defs)
+        if group.contexts:  # @fromContext values: declared here, filled by the executor (not client variables)
+            defs += "".join(f",${c.variable}:{c.type}" for c in group.contexts)
+            used = [v for v in used if v not in {c.variable for c in group.contexts}]
         header = "query" + (" " + op_name if op_name else "") + f"($representations:[_Any!]!{defs})"
         text = header + "{_entities(representations:$representations){" + " ".join(body) + "}}"
         requires = group.frozen_requires(self.supergraph.possible_types)
-        return FetchNode(group.service, text, "query", tuple(used), requires, op_name, renames=renames)
+        return FetchNode(group.service, text, "query", tuple(used), requires, op_name, renames=renames,
+                         contexts=tuple(group.contexts))
 
     def _aliases(self, service: str, roots: list[tuple[str, SelectionBuilder]]) -> tuple[dict[int, str] | None,
                                                                                          Rename | None]:

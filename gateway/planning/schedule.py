@@ -51,7 +51,7 @@ def merge_same_level(groups: list[FetchGroup]) -> list[FetchGroup]:
 
 
 def _compatible(a: FetchGroup, b: FetchGroup) -> bool:
-    if a.conditions != b.conditions:
+    if a.conditions != b.conditions or a.contexts or b.contexts:  # context values are read per path
         return False
     for type_name, part in b.entities.items():
         mine = a.entities.get(type_name)

@@ -38,8 +38,18 @@ from graphql import (
 
 from gateway.errors import InvalidSupergraph
 from gateway.supergraph.api_schema import build_api_schema
+from gateway.supergraph.contexts import context_setters, read_context_arguments, type_contexts
 from gateway.supergraph.features import Features, read_features
-from gateway.supergraph.model import FieldInfo, FieldJoin, KeyInfo, Subgraph, Supergraph, TypeInfo, TypeKind
+from gateway.supergraph.model import (
+    ContextArgument,
+    FieldInfo,
+    FieldJoin,
+    KeyInfo,
+    Subgraph,
+    Supergraph,
+    TypeInfo,
+    TypeKind,
+)
 
 _KINDS: dict[type, TypeKind] = {
     ObjectTypeDefinitionNode: "object", ObjectTypeExtensionNode: "object",
@@ -87,6 +97,7 @@ class _Reader:
         self.join = features.prefix("join", "join")
         self.version = features.join.version
         self.spec_prefixes = features.prefixes() | {"join", "link", "core"}
+        self.context_directive = features.prefix("context", "context")
         self.graphs: dict[str, Subgraph] = {}  # enum value -> subgraph
 
     def directive(self, local: str) -> str:
@@ -150,6 +161,7 @@ def load_supergraph(sdl: str) -> Supergraph:
         subscription_type=schema.subscription_type.name if schema.subscription_type else None,
         source_sdl=sdl,
         override_labels=frozenset(label for t in types.values() for f in t.fields.values() for label in f.when_label),
+        context_setters=context_setters(types, schema),
     )
 
 
@@ -211,6 +223,7 @@ def _read_type(reader: _Reader, name: str, nodes: list[TypeDefinitionNode | Type
         implements={g: frozenset(v) for g, v in implements.items()},
         union_members={g: frozenset(v) for g, v in members.items()},
         enum_values={g: frozenset(v) for g, v in enum_values.items()}, owner=owner,
+        contexts=type_contexts(nodes, reader.context_directive, name),
     )
 
 
@@ -219,15 +232,18 @@ def _read_field(reader: _Reader, parent: str, fdef: Any, type_graphs: frozenset[
     fname: str = fdef.name.value
     element = f"{parent}.{fname}"
     joins: list[FieldJoin] = []
+    context_arguments: dict[str, tuple[ContextArgument, ...]] = {}
     saw_join_field = False
     for d in fdef.directives or ():
         if d.name.value != reader.directive("field"):
             continue
         saw_join_field = True
         args = _args(d)
-        if any(a.name.value == "contextArguments" for a in d.arguments or ()):
-            raise InvalidSupergraph("uses @fromContext (contextArguments), which this gateway does not support",
-                                    element=element)
+        contextual = read_context_arguments(d, element)
+        if contextual:
+            if args.get("graph") is None:
+                raise InvalidSupergraph("has contextArguments without a graph", element=element)
+            context_arguments[reader.graph_of(args.get("graph"), element)] = contextual
         if args.get("graph") is None:
             continue  # FEDERATION_NOTE: a bare @join__field only marks the field as not owned by a subgraph
         joins.append(FieldJoin(
@@ -261,7 +277,7 @@ def _read_field(reader: _Reader, parent: str, fdef: Any, type_graphs: frozenset[
                 for j in joins if j.provides}
     return FieldInfo(name=fname, parent=parent, type_name=_named_type(fdef.type), joins=tuple(joins),
                      resolvable_in=frozenset(resolvable), requires=requires, provides=provides,
-                     when_label=when_label)
+                     when_label=when_label, context_arguments=context_arguments)
 
 
 def _resolvable(joins: list[FieldJoin], active: frozenset[str]) -> set[str]:

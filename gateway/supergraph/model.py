@@ -45,6 +45,19 @@ class FieldJoin:
 
 
 @dataclass(frozen=True)
+class ContextArgument:
+    """One ``@fromContext`` argument (``@join__field(contextArguments:)``, join v0.5): the field's argument
+    ``name`` of subgraph type ``type`` takes the value ``selection`` reads from the nearest ancestor that
+    sets ``context`` (the context's name as the supergraph spells it, ``<subgraph>__<name>``)."""
+
+    name: str
+    type: str
+    context: str
+    selection: str
+    parsed: SelectionSetNode
+
+
+@dataclass(frozen=True)
 class FieldInfo:
     """A field of an object or interface type, with the subgraphs that can resolve it."""
 
@@ -58,6 +71,8 @@ class FieldInfo:
     #: progressive @override: label -> the graphs that resolve the field while that label is active
     #: (`resolvable_in` is the field with every label inactive)
     when_label: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    #: graph -> the arguments that graph fills from a context (``@fromContext``)
+    context_arguments: Mapping[str, tuple[ContextArgument, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -75,6 +90,7 @@ class TypeInfo:
     union_members: Mapping[str, frozenset[str]] = field(default_factory=dict)  # graph -> members
     enum_values: Mapping[str, frozenset[str]] = field(default_factory=dict)  # graph -> values
     owner: str | None = None  # join v0.1 @join__owner
+    contexts: tuple[str, ...] = ()  # the contexts this type sets (``@context(name:)``)
 
     def keys_in(self, graph: str) -> tuple[KeyInfo, ...]:
         return tuple(k for k in self.keys if k.graph == graph)
@@ -98,6 +114,9 @@ class Supergraph:
     source_sdl: str = ""
     #: every progressive-override label of the supergraph's fields
     override_labels: frozenset[str] = frozenset()
+    #: context name -> the object types whose objects set it (the types with ``@context``, interfaces and
+    #: unions expanded to their possible types)
+    context_setters: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     def with_active_labels(self, active: frozenset[str]) -> Supergraph:
         """This supergraph as planned while the override labels `active` are on (self when none applies)."""

@@ -28,8 +28,37 @@ K = "@@FED(2.3, @key @shareable @external @requires @provides @override @inacces
 K7 = "@@FED(2.7, @key @shareable @external @requires @provides @override @inaccessible @tag)"
 K6 = ("@@FED(2.6, @key @shareable @external @requires @provides @inaccessible @tag @authenticated "
       "@requiresScopes @policy @composeDirective @interfaceObject)")
+K8 = "@@FED(2.8, @key @shareable @external @context @fromContext)"
+_CTX = 'type Query { orgs: [Org] } type Org @key(fields: "id") @context(name: "unit") { id: ID! cur: String teams: [Team] } '
 
 CASES: dict[str, dict[str, str]] = {
+    # @context / @fromContext (federation 2.8)
+    "v_context_simple": {
+        "a": K8 + _CTX + 'type Team @key(fields: "id") { id: ID! b(c: String @fromContext(field: "$unit { cur }")): Int }',
+        "b": K8 + 'type Team @key(fields: "id") { id: ID! size: Int }',
+    },
+    "e_context_never_set": {
+        "a": K8 + _CTX + 'type Team @key(fields: "id") { id: ID! b(c: String @fromContext(field: "$zone { cur }")): Int }',
+    },
+    "e_context_no_reference": {
+        "a": K8 + _CTX + 'type Team @key(fields: "id") { id: ID! b(c: String @fromContext(field: "{ cur }")): Int }',
+    },
+    "e_context_default_value": {
+        "a": K8 + _CTX + 'type Team @key(fields: "id") { id: ID! b(c: String = "x" @fromContext(field: "$unit { cur }")): Int }',
+    },
+    "e_context_unknown_field": {
+        "a": K8 + _CTX + 'type Team @key(fields: "id") { id: ID! b(c: String @fromContext(field: "$unit { nope }")): Int }',
+    },
+    "e_context_type_mismatch": {
+        "a": K8 + _CTX + 'type Team @key(fields: "id") { id: ID! b(c: Int @fromContext(field: "$unit { cur }")): Int }',
+    },
+    "e_context_no_resolvable_key": {
+        "a": K8 + _CTX + 'type Team @key(fields: "id", resolvable: false) { id: ID! b(c: String @fromContext(field: "$unit { cur }")): Int }',
+    },
+    "e_context_name_invalid": {
+        "a": K8 + 'type Query { orgs: [Org] } type Org @key(fields: "id") @context(name: "un_it") { id: ID! cur: String teams: [Team] } '
+             'type Team @key(fields: "id") { id: ID! b(c: String @fromContext(field: "$un_it { cur }")): Int }',
+    },
     # --- valid: Federation 2 basics ------------------------------------------------------------
     "v_entities": {
         "accounts": K + 'type Query { me: User } type User @key(fields: "id") { id: ID! name: String }',

@@ -7,6 +7,8 @@ Layout of one fixture, `fixtures/<name>/`:
     resolvers.py              optional: RESOLVERS = {"<sub>": {"Type.field": fn(parent, args, store)}}
     supergraph.graphql        composed by the reference composer from the subgraphs (committed)
     cases.json                the query cases (see `Case`)
+    reference_refuses.txt     optional: why the reference gateway cannot load this supergraph (then every
+                              case carries the spec's answer in `expect`, written by hand)
 
 Subgraph URLs in the committed supergraph are placeholders (`http://<sub>.subgraph.invalid/graphql`);
 `supergraph_with_urls` rewrites them to the loopback ports the servers got.
@@ -17,7 +19,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -66,6 +68,9 @@ class Case:
     features: tuple[str, ...] = ()
     comment: str = ""
     reference_wrong_data: bool = False
+    #: the reference gateway refuses this fixture's supergraph (the reason, from the fixture's
+    #: `reference_refuses.txt`): every case then carries the spec's answer in `expect`
+    reference_refuses: str = ""
 
     @property
     def id(self) -> str:
@@ -174,6 +179,14 @@ def load_fixture(path: Path) -> Fixture:
     cases_file = path / "cases.json"
     raw_cases = json.loads(cases_file.read_text(encoding="utf-8")) if cases_file.exists() else []
     cases = tuple(_case(name, raw) for raw in raw_cases)
+    refuses_file = path / "reference_refuses.txt"
+    if refuses_file.exists():
+        reason = refuses_file.read_text(encoding="utf-8").strip()
+        without = [c.name for c in cases if c.expect is None]
+        if without:
+            raise FixtureError(f"{path}: the reference refuses the supergraph, so every case needs `expect`: "
+                               f"{without}")
+        cases = tuple(replace(c, reference_refuses=reason) for c in cases)
     names = [c.name for c in cases]
     if len(names) != len(set(names)):
         raise FixtureError(f"{path}: duplicate case names")
