@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -131,7 +131,8 @@ class Pipeline:
         return out
 
     async def _execute(self, runtime: GatewayRuntime, prepared: PreparedOperation, variables: dict[str, Any],
-                       context: RequestContext) -> dict[str, Any]:
+                       context: RequestContext, make_executor: Callable[..., PlanExecutor] = PlanExecutor,
+                       ) -> dict[str, Any]:
         urls = runtime.urls
         transport = self.transport
         header_hooks = self._headers
@@ -152,7 +153,7 @@ class Pipeline:
                 for observer in observers:
                     observer.on_subgraph_response(service, body, payload, context)
 
-        executor = PlanExecutor(send, variables, prepared.interface_names, prepared.shape)
+        executor = make_executor(send, variables, prepared.interface_names, prepared.shape)
         result = await executor.run(prepared.plan)
         errors = result.errors
         if prepared.has_introspection:
