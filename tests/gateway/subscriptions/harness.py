@@ -76,7 +76,7 @@ class Graph:
 @contextlib.contextmanager
 def running_graph(tmp: Path, *, extensions: Sequence[GatewayExtension] = (),
                   limits: WebSocketLimits | None = None,
-                  events: Sequence[tuple[str, str, str]] = EVENTS) -> Iterator[Graph]:
+                  events: Sequence[tuple[str, str, str]] = EVENTS, subgraph_timeout_s: float = 5.0) -> Iterator[Graph]:
     servers = {n: SubgraphServer(s) for n, s in specs(events).items()}
     with contextlib.ExitStack() as stack:
         urls = dict(stack.enter_context(serve_subgraphs({n: servers[n] for n in ("cases", "people")})))
@@ -87,7 +87,7 @@ def running_graph(tmp: Path, *, extensions: Sequence[GatewayExtension] = (),
         path = tmp / "supergraph.graphql"
         path.write_text(supergraph(urls), encoding="utf-8")
         app = create_app(str(path), extensions=extensions, poll_interval_s=None, subscriptions=limits,
-                         subgraph_timeout_s=5.0)
+                         subgraph_timeout_s=subgraph_timeout_s)
         gateway = stack.enter_context(serve(app))
         yield Graph(servers, urls, gateway, alerts_stop)
 
