@@ -30,7 +30,6 @@ from bench.support.procs import free_port, started, wait_until  # noqa: E402
 from tests.gateway.differential.subgraph_server import SubgraphServer, serve_subgraphs  # noqa: E402
 from tests.gateway.subscriptions.harness import QUERY, expected_event, specs, supergraph  # noqa: E402
 from tests.gateway.subscriptions.load import hold_subscriptions  # noqa: E402
-from tests.support.servers import serve  # noqa: E402
 
 
 def rss_mb(pid: int) -> float:
