@@ -24,6 +24,7 @@ NAMES = ("alerts", "cases", "people")
 
 CASES = {"c1": ("占道经营", "o1"), "c2": ("无证经营", "o2"), "c3": ("噪音扰民", "o1")}
 OFFICERS = {"o1": "Ada", "o2": "Grace"}
+PHONES = {"o1": "13800000001", "o2": "13800000002"}
 #: (alert id, level, case id) of the events, in order
 EVENTS = [("a1", "HIGH", "c1"), ("a2", "LOW", "c2"), ("a3", "HIGH", "c3"), ("a4", "LOW", "c1"), ("a5", "HIGH", "c2")]
 
@@ -45,7 +46,7 @@ def specs(events: Sequence[tuple[str, str, str]] = EVENTS) -> dict[str, Subgraph
         "alerts": {"Subscription": {"alertRaised": alerts}, "types": {"Alert": alerts}},
         "cases": {"Query": {"case": {"$lookup": "Case"}}, "types": {"Case": [{"id": c, "title": t, "owner": {"__typename": "Officer", "id": o}}
                                      for c, (t, o) in CASES.items()]}},
-        "people": {"types": {"Officer": [{"id": o, "name": n} for o, n in OFFICERS.items()]}},
+        "people": {"types": {"Officer": [{"id": o, "name": n, "phone": PHONES[o]} for o, n in OFFICERS.items()]}},
     }
     return {n: SubgraphSpec(n, (FIXTURE / f"{n}.graphql").read_text(), data[n]) for n in NAMES}
 

@@ -5,18 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-from pathlib import Path
 
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from gateway.subscriptions.websocket import WebSocketLimits
-
-from .harness import QUERY, running_graph
+from .harness import QUERY, Graph
 from .ws_client import TIMEOUT_S, collect, open_ws, subscribe
-
-LIMITS = WebSocketLimits(init_timeout_s=0.5, max_subscriptions=2)
 
 
 async def close_code(ws: ClientConnection) -> int | None:
@@ -47,54 +42,51 @@ VIOLATIONS = [
 ]
 
 
-async def test_protocol_violations_close_with_the_protocols_codes(tmp_path: Path) -> None:
-    with running_graph(tmp_path, limits=LIMITS) as graph:
-        graph.servers["alerts"].hold_open = True
-        codes = {}
-        for name, messages, _ in VIOLATIONS:
-            async with connect(graph.ws, subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
-                               open_timeout=TIMEOUT_S) as ws:
-                for message in messages:
-                    await ws.send(message if isinstance(message, str) else json.dumps(message))
-                codes[name] = await close_code(ws)
+async def test_protocol_violations_close_with_the_protocols_codes(graph: Graph) -> None:
+    graph.servers["alerts"].hold_open = True
+    codes = {}
+    for name, messages, _ in VIOLATIONS:
+        async with connect(graph.ws, subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
+                           open_timeout=TIMEOUT_S) as ws:
+            for message in messages:
+                await ws.send(message if isinstance(message, str) else json.dumps(message))
+            codes[name] = await close_code(ws)
     assert codes == {name: code for name, _, code in VIOLATIONS}
 
 
-async def test_ping_pong_bounds_and_refused_operations(tmp_path: Path) -> None:
-    with running_graph(tmp_path, limits=LIMITS) as graph:
-        graph.servers["alerts"].hold_open = True
-        ws = await open_ws(graph.ws)
-        try:
-            await ws.send(json.dumps({"type": "ping"}))
-            assert json.loads(await asyncio.wait_for(ws.recv(), TIMEOUT_S)) == {"type": "pong"}
-            # an operation refused as GraphQL ends with an error message for its id, the connection stays
-            await subscribe(ws, "bad", "subscription { alertRaised { nope } }")
-            [(kind, payload)] = await collect(ws, "bad")
-            assert kind == "error"
-            assert payload[0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
-            await subscribe(ws, "1", QUERY)
-            await subscribe(ws, "2", QUERY)
-            await subscribe(ws, "3", QUERY)  # one more than max_subscriptions
-            refused = await collect(ws, "3")
-            assert refused[0][0] == "error"
-            assert refused[0][1][0]["extensions"]["code"] == "TOO_MANY_SUBSCRIPTIONS"
-            # the client completing one frees its place
-            await ws.send(json.dumps({"type": "complete", "id": "1"}))
-            await asyncio.sleep(0.2)
-            await subscribe(ws, "4", "subscription { alertRaised { seq } }")
+async def test_ping_pong_bounds_and_refused_operations(graph: Graph) -> None:
+    graph.servers["alerts"].hold_open = True
+    ws = await open_ws(graph.ws)
+    try:
+        await ws.send(json.dumps({"type": "ping"}))
+        assert json.loads(await asyncio.wait_for(ws.recv(), TIMEOUT_S)) == {"type": "pong"}
+        # an operation refused as GraphQL ends with an error message for its id, the connection stays
+        await subscribe(ws, "bad", "subscription { alertRaised { nope } }")
+        [(kind, payload)] = await collect(ws, "bad")
+        assert kind == "error"
+        assert payload[0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+        for ident in ("1", "2", "3"):
+            await subscribe(ws, ident, QUERY)
+        await subscribe(ws, "4", QUERY)  # one more than max_subscriptions (3)
+        refused = await collect(ws, "4")
+        assert refused[0][0] == "error"
+        assert refused[0][1][0]["extensions"]["code"] == "TOO_MANY_SUBSCRIPTIONS"
+        # the client completing one frees its place
+        await ws.send(json.dumps({"type": "complete", "id": "1"}))
+        await asyncio.sleep(0.2)
+        await subscribe(ws, "5", "subscription { alertRaised { seq } }")
+        first = json.loads(await asyncio.wait_for(ws.recv(), TIMEOUT_S))
+        for _ in range(40):  # skip events of subscriptions 2 and 3 still arriving
+            if first.get("id") == "5":
+                break
             first = json.loads(await asyncio.wait_for(ws.recv(), TIMEOUT_S))
-            for _ in range(20):  # skip events of subscription 2 still arriving
-                if first.get("id") == "4":
-                    break
-                first = json.loads(await asyncio.wait_for(ws.recv(), TIMEOUT_S))
-            assert first == {"type": "next", "id": "4", "payload": {"data": {"alertRaised": {"seq": 1}}}}
-        finally:
-            await ws.close()
+        assert first == {"type": "next", "id": "5", "payload": {"data": {"alertRaised": {"seq": 1}}}}
+    finally:
+        await ws.close()
 
 
 @pytest.mark.parametrize("protocols", [[], ["graphql-ws"]])
-async def test_a_connection_without_the_subprotocol_is_refused(tmp_path: Path, protocols: list[str]) -> None:
-    with running_graph(tmp_path, limits=LIMITS) as graph:
-        async with connect(graph.ws, subprotocols=protocols or None,  # type: ignore[arg-type]
-                           open_timeout=TIMEOUT_S) as ws:
-            assert await close_code(ws) == 4406
+async def test_a_connection_without_the_subprotocol_is_refused(graph: Graph, protocols: list[str]) -> None:
+    async with connect(graph.ws, subprotocols=protocols or None,  # type: ignore[arg-type]
+                       open_timeout=TIMEOUT_S) as ws:
+        assert await close_code(ws) == 4406
