@@ -5,8 +5,10 @@ same process in the same run (resident memory after a warm-up, before the subscr
 
     python bench/bench_subscriptions.py [--count 1000] [--hold 60] [--per-connection 1] [--json FILE]
 
-The fixture subgraphs and the bounded client run in this process. Exits 1 when a subscription misses its
-event, a connection is lost during the hold, or a subgraph subscription stays open after the clients left.
+The fixture subgraphs and the bounded client run in this process. An event that arrives with errors
+instead of its data (a subgraph fetch timing out on a loaded machine) is counted by error code. Exits 1
+when a subscription gets no event at all, a connection is lost during the hold, or a subgraph
+subscription stays open after the clients left.
 """
 
 from __future__ import annotations
