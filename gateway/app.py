@@ -29,6 +29,7 @@ from gateway.runtime import GatewayRuntime
 from gateway.security.errors import BatchingDisabled, SecurityError
 from gateway.security.limits import read_body_limited
 from gateway.source import SupergraphSource
+from gateway.subscriptions.routes import WebSocketLimits, serve_event_stream, websocket_route
 from telemetry.asgi import RequestTelemetry
 
 log = logging.getLogger("gateway")
@@ -77,7 +78,7 @@ def create_app(supergraph_source: str, *, subgraph_timeout_s: float = 10.0, dedu
                install_sighup: bool = False, plan_cache_size: int = 1000,
                max_connections: int = 512, max_body_bytes: int = 4 * 1024 * 1024,
                dedupe_ignore_headers: Sequence[str] = (), metrics: bool = True,
-               override_labels: Iterable[str] = ()) -> Starlette:
+               override_labels: Iterable[str] = (), subscriptions: WebSocketLimits | None = None) -> Starlette:
     """Build the gateway app for a supergraph file path or http(s) URL.
 
     A file supergraph is loaded (and checked) now, raising :class:`InvalidSupergraph`; a URL is fetched at
@@ -87,6 +88,8 @@ def create_app(supergraph_source: str, *, subgraph_timeout_s: float = 10.0, dedu
     Progressive @override: a field whose override carries a label moves to the overriding subgraph on a
     request where the label is on — `percent(x)` for x % of requests, any other label when it is one of
     `override_labels` (else never: the field stays where it was).
+    Subscriptions: ``/graphql`` over WebSocket (``graphql-transport-ws``, bounded by `subscriptions`) and
+    ``POST /graphql`` with ``Accept: text/event-stream`` (:mod:`gateway.subscriptions`).
     """
     source = SupergraphSource(supergraph_source)
     runtime = None
@@ -146,9 +149,15 @@ def create_app(supergraph_source: str, *, subgraph_timeout_s: float = 10.0, dedu
     async def graphql(request: Request) -> Response:
         """One GraphQL-over-HTTP request; media types and statuses as `gateway.media` sets them out."""
         started = perf_counter()
-        incremental = accepts_incremental(request.headers.get("accept"))
+        accept = request.headers.get("accept")
+        if accept is not None and "text/event-stream" in accept and request.method == "POST":
+            return await serve_event_stream(request, state.runtime, holder["pipeline"],
+                                            lambda: _read_request(request, max_body_bytes),
+                                            lambda body, status, headers: _json(body, status, headers),
+                                            upstream_timeout_s=subgraph_timeout_s)
+        incremental = accepts_incremental(accept)
         try:
-            media = negotiate(request.headers.get("accept"))
+            media = negotiate(accept)
         except NotAcceptable as exc:
             if not incremental:  # a client that takes multipart/mixed reads JSON answers too
                 body, status, headers = error_response_parts(exc)
@@ -199,7 +208,8 @@ def create_app(supergraph_source: str, *, subgraph_timeout_s: float = 10.0, dedu
         return _json({"status": "ok", "reloads": state.reloads})
 
     extra_routes = [route for ext in extensions for route in ext.routes()]
-    own_routes = [Route("/graphql", graphql, methods=["GET", "POST"]), Route("/health", health, methods=["GET"])]
+    own_routes = [Route("/graphql", graphql, methods=["GET", "POST"]), Route("/health", health, methods=["GET"]),
+                  websocket_route(lambda: state.runtime, lambda: holder["pipeline"], subscriptions or WebSocketLimits())]
     if recorder is not None:
         own_routes.append(Route("/metrics", metrics_page, methods=["GET"]))
     # every request gets an id (answered in x-request-id, passed to subgraphs) and /graphql a trace span

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -150,8 +150,9 @@ class Pipeline:
         return incremental_payloads(executor, split, variables, finish, complete)
 
     async def _execute(self, runtime: GatewayRuntime, prepared: PreparedOperation, variables: dict[str, Any],
-                       context: RequestContext) -> dict[str, Any]:
-        executor = PlanExecutor(self._sender(runtime, context), variables, prepared.interface_names, prepared.shape)
+                       context: RequestContext, make_executor: Callable[..., PlanExecutor] = PlanExecutor,
+                       ) -> dict[str, Any]:
+        executor = make_executor(self._sender(runtime, context), variables, prepared.interface_names, prepared.shape)
         result = await executor.run(prepared.plan)
         errors = result.errors
         if prepared.has_introspection:

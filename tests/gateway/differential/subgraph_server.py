@@ -18,6 +18,10 @@ Per-field Python functions (`"Type.field": fn(parent, args, store)`) compute `@r
 mutations. `_entities` matches each representation's `@key` fields against the stored objects of its
 `__typename` (null when none matches). Fault modes (`down`, `slow`, `graphql-error`, `crash`) are set
 per request by the test harness; `reset()` restores the dataset, so mutations start fresh each case.
+
+Subscriptions (WebSocket, `graphql-transport-ws`, on the same paths): `"Subscription": {"field": [v1, v2]}`
+lists the events of a root field (each value in the forms above); they are sent `event_interval_s` apart,
+then the subscription completes, or stays open when `hold_open` is set (for expiry and kill tests).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (
+    ExecutionResult,
     FieldNode,
     GraphQLAbstractType,
     GraphQLError,
@@ -39,12 +44,15 @@ from graphql import (
     GraphQLResolveInfo,
     SelectionSetNode,
     graphql,
+    parse,
+    subscribe,
 )
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from tests.support.servers import serve
 
@@ -171,8 +179,16 @@ class SubgraphServer:
         self.fault: str | None = None
         self.requests: collections.deque[dict[str, Any]] = collections.deque(maxlen=200)
         self._lock = threading.Lock()
+        #: subscription mode: seconds between events, and whether a stream stays open after its last event
+        self.event_interval_s = 0.02
+        self.hold_open = False
+        #: open subscription WebSockets now, and the upgrade headers + connection_init payload of each
+        self.ws_open = 0
+        self.ws_handshakes: collections.deque[tuple[dict[str, str], Any]] = collections.deque(maxlen=2000)
         self._http = Starlette(routes=[Route("/graphql", self._handle, methods=["POST"]),
-                                       Route("/", self._handle, methods=["POST"])])
+                                       Route("/", self._handle, methods=["POST"]),
+                                       WebSocketRoute("/graphql", self._websocket),
+                                       WebSocketRoute("/", self._websocket)])
 
         self.app = LifespanShield(self._http)
 
@@ -216,6 +232,65 @@ class SubgraphServer:
             type_resolver=self._resolve_type,
         )
         return dict(result.formatted)
+
+    # -- subscriptions over WebSocket (graphql-transport-ws) --------------------------------------------
+    async def _websocket(self, ws: WebSocket) -> None:
+        await ws.accept(subprotocol="graphql-transport-ws")
+        self.ws_open += 1
+        tasks: dict[str, asyncio.Task[None]] = {}
+        try:
+            init = await asyncio.wait_for(ws.receive_json(), 10)
+            if init.get("type") != "connection_init":
+                await ws.close(4400, "expected connection_init")
+                return
+            self.ws_handshakes.append((dict(ws.headers), init.get("payload")))
+            await ws.send_json({"type": "connection_ack"})
+            while True:  # one client message per pass, until the client leaves
+                message = await ws.receive_json()
+                kind, ident = message.get("type"), message.get("id")
+                if kind == "ping":
+                    await ws.send_json({"type": "pong"})
+                elif kind == "subscribe" and isinstance(ident, str):
+                    tasks[ident] = asyncio.create_task(self._stream(ws, ident, message.get("payload") or {}))
+                elif kind == "complete" and ident in tasks:
+                    tasks.pop(ident).cancel()
+        except (WebSocketDisconnect, TimeoutError):
+            pass
+        finally:
+            self.ws_open -= 1
+            for task in tasks.values():
+                task.cancel()
+
+    async def _stream(self, ws: WebSocket, ident: str, body: Mapping[str, Any]) -> None:
+        try:
+            result = await subscribe(
+                self.built.schema, parse(str(body.get("query") or "")), variable_values=body.get("variables"),
+                operation_name=body.get("operationName"), context_value=self.store,
+                field_resolver=self._resolve_field, subscribe_field_resolver=self._source)
+            if isinstance(result, ExecutionResult):
+                await ws.send_json({"type": "error", "id": ident, "payload": result.formatted.get("errors")})
+                return
+            async for event in result:
+                await ws.send_json({"type": "next", "id": ident, "payload": dict(event.formatted)})
+            for _ in range(12_000):  # held open (at most 10 minutes) until the client or the server goes away
+                if not self.hold_open:
+                    break
+                await asyncio.sleep(0.05)
+            await ws.send_json({"type": "complete", "id": ident})
+        except (WebSocketDisconnect, RuntimeError):
+            return
+
+    async def _source(self, parent: Any, info: GraphQLResolveInfo[Store], **args: Any) -> Any:
+        events = info.context.state.get("Subscription", {}).get(info.field_name, [])
+        field_name = info.field_name
+        interval = self.event_interval_s
+
+        async def generate() -> Any:
+            for value in events:
+                await asyncio.sleep(interval)
+                yield {field_name: value}
+
+        return generate()
 
     # -- resolution -----------------------------------------------------------------------------
     def _resolve_field(self, parent: Any, info: GraphQLResolveInfo[Store], **args: Any) -> Any:
