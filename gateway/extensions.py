@@ -76,8 +76,9 @@ class GatewayExtension:
         return []
 
     def headers_for_subgraph(self, service: str, url: str, body: bytes,
-                             context: RequestContext) -> Mapping[str, str]:
-        """Extra headers for one subgraph request (e.g. signed caller context)."""
+                             context: RequestContext, *, method: str = "POST") -> Mapping[str, str]:
+        """Extra headers for one subgraph request (e.g. signed caller context); `method` "GET" with an empty
+        `body` is a subscription's WebSocket upgrade."""
         return {}
 
     def on_subgraph_response(self, service: str, body: bytes, payload: dict[str, Any] | None,

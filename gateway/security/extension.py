@@ -322,7 +322,7 @@ class CallSigning(GatewayExtension):
         return target
 
     def headers_for_subgraph(self, service: str, url: str, body: bytes,
-                             context: RequestContext) -> Mapping[str, str]:
+                             context: RequestContext, *, method: str = "POST") -> Mapping[str, str]:
         state = security_state(context)
         principal = state.principal if state is not None else None
         caller = CallerContext(
@@ -333,4 +333,4 @@ class CallSigning(GatewayExtension):
             purpose_code=state.purpose_code if state is not None else None,
             request_id=state.request_id if state is not None else uuid.uuid4().hex,
         )
-        return self.signer.sign(audience=service, method="POST", target=self._target(url), body=body, context=caller)
+        return self.signer.sign(audience=service, method=method, target=self._target(url), body=body, context=caller)

@@ -19,8 +19,6 @@ import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-import orjson
-
 from gateway.errors import BadUserInput, GatewayError, SubgraphError, ValidationFailed
 from gateway.extensions import GraphQLRequest, RequestContext
 from gateway.pipeline import Pipeline, error_response_parts
@@ -141,10 +139,11 @@ class SubscriptionStream:
         if root.operation_name:
             body["operationName"] = root.operation_name
         url = self.runtime.urls[root.service_name]
-        raw = orjson.dumps(body)
         headers: dict[str, str] = {}
+        # the WebSocket upgrade is what the subgraph verifies: a GET of the subgraph's path with no body (the
+        # operation only follows once the connection is open)
         for ext in self.pipeline._headers:
-            headers.update(ext.headers_for_subgraph(root.service_name, url, raw, self.context))
+            headers.update(ext.headers_for_subgraph(root.service_name, url, b"", self.context, method="GET"))
         return UpstreamSubscription(root.service_name, url, body, headers, timeout_s=self.upstream_timeout_s)
 
     async def _event(self, prepared: PreparedOperation, event: Payload) -> Payload:
