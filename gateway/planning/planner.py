@@ -37,6 +37,8 @@ class PreparedOperation:
     document: DocumentNode
     has_introspection: bool
     interface_names: frozenset[str] = field(default_factory=frozenset)
+    #: the key a client's ``__typename`` alias on another field travels under (gateway.typename_alias)
+    typename_alias_key: str | None = None
 
 
 def select_operation(document: DocumentNode, operation_name: str | None) -> OperationDefinitionNode:
