@@ -1,5 +1,6 @@
 """A gateway with two worker processes over real HTTP (`gateway.cli.serve(workers=2)`, what
-`hub gateway --workers 2` runs without the hub's security stack): both processes answer on one port, /metrics sums them, a
+`hub gateway --workers 2` runs without the hub's security stack; HUB_TEST_WORKERS_VIA_HUB=1 runs
+`hub gateway --workers 2` itself, dev profile, a few seconds slower to start): both processes answer on one port, /metrics sums them, a
 SIGHUP to the supervisor reloads both, and a killed worker is replaced while the other keeps answering.
 
 Each check opens its own connections (one per client): a connection stays with the worker that accepted
@@ -58,8 +59,8 @@ def workers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workers]:
         for _attempt in range(3):  # a port found free can be taken before the supervisor binds it
             port = free_port()
             with open(log, "w") as out:
-                proc = subprocess.Popen([sys.executable, "-c", SERVE, str(path), str(port)],
-                                        cwd=work, env=env, stdout=out, stderr=subprocess.STDOUT)
+                proc = subprocess.Popen(_command(path, port), cwd=work, env=env, stdout=out,
+                                        stderr=subprocess.STDOUT)
             try:
                 url = f"http://127.0.0.1:{port}"
                 if _healthy(url, proc):
@@ -70,6 +71,13 @@ def workers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workers]:
             if "address already in use" not in log.read_text(encoding="utf-8", errors="replace").lower():
                 break
         raise AssertionError(f"the gateway did not come up:\n{log.read_text(encoding='utf-8', errors='replace')}")
+
+
+def _command(supergraph: Path, port: int) -> list[str]:
+    if os.environ.get("HUB_TEST_WORKERS_VIA_HUB") == "1":
+        return [sys.executable, "-m", "hub", "gateway", "--supergraph", str(supergraph), "--port", str(port),
+                "--workers", "2"]
+    return [sys.executable, "-c", SERVE, str(supergraph), str(port)]
 
 
 def _healthy(url: str, proc: subprocess.Popen[bytes]) -> bool:
