@@ -24,6 +24,7 @@ from gateway.execution.transport import SubgraphTransport
 from gateway.extensions import GatewayExtension, RequestContext
 from gateway.media import JSON, content_type, ensure_json_body, negotiate, response_status
 from gateway.metrics import GatewayMetrics
+from gateway.multipart import accepts_incremental, incremental_response
 from gateway.pipeline import GraphQLRequest, Pipeline, error_response_parts
 from gateway.runtime import GatewayRuntime
 from gateway.security.errors import BatchingDisabled, SecurityError
@@ -150,11 +151,14 @@ def create_app(supergraph_source: str, *, subgraph_timeout_s: float = 10.0, dedu
     async def graphql(request: Request) -> Response:
         """One GraphQL-over-HTTP request; media types and statuses as `gateway.media` sets them out."""
         started = perf_counter()
+        incremental = accepts_incremental(request.headers.get("accept"))
         try:
             media = negotiate(request.headers.get("accept"))
         except NotAcceptable as exc:
-            body, status, headers = error_response_parts(exc)
-            return answer(started, "unknown", body, status, headers)
+            if not incremental:  # a client that takes multipart/mixed reads JSON answers too
+                body, status, headers = error_response_parts(exc)
+                return answer(started, "unknown", body, status, headers)
+            media = JSON
         runtime = state.runtime  # the request keeps this runtime even if a reload swaps it
         if runtime is None:
             return answer(started, "unknown", {"errors": [{"message": "The supergraph is not loaded yet.",
@@ -171,11 +175,21 @@ def create_app(supergraph_source: str, *, subgraph_timeout_s: float = 10.0, dedu
             body, status, headers = error_response_parts(exc)
             return answer(started, "unknown", body, status, headers, media)
         try:
-            result = await pipeline.run(runtime, gql, context, allow_mutation=request.method == "POST")
+            result = await pipeline.run(runtime, gql, context, allow_mutation=request.method == "POST",
+                                        incremental=incremental)
         except Exception:
             if recorder is not None:
                 recorder.record_request("unknown", _CRASHED, perf_counter() - started)
             raise
+        if result.stream is not None:
+            kind = result.operation_type
+
+            def delivered(errors: list[dict[str, Any]]) -> None:
+                if recorder is not None:
+                    recorder.record_request(kind, {"data": {}, "errors": errors} if errors else {"data": {}},
+                                            perf_counter() - started)
+
+            return incremental_response(result.stream, delivered)
         status = response_status(media, result.status, request_error=result.request_error,
                                  has_data="data" in result.body)
         return answer(started, result.operation_type, result.body, status, result.headers, media)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +19,8 @@ from graphql.execution.values import get_variable_values
 
 from gateway import typename_alias
 from gateway.errors import BadUserInput, GatewayError, MethodNotAllowed, ValidationFailed
-from gateway.execution.executor import PlanExecutor
+from gateway.execution.executor import PlanExecutor, Send
+from gateway.execution.incremental import WaveExecutor, extension_hooks, incremental_payloads
 from gateway.execution.shaping import Shaper, null_errors
 from gateway.execution.transport import SubgraphTransport
 from gateway.extensions import GatewayExtension, GraphQLRequest, RequestContext, overrides
@@ -42,6 +43,8 @@ class GraphQLResponse:
     #: a well-formed request that failed as GraphQL (parse, validation, coercion, limits): 400 under
     #: application/graphql-response+json, 200 under application/json (`gateway.media`)
     request_error: bool = False
+    #: the payloads of an incremental (@defer/@stream) response, when the client accepts them
+    stream: AsyncIterator[dict[str, Any]] | None = None
 
 
 def error_response_parts(exc: GatewayError | SecurityError) -> tuple[dict[str, Any], int, dict[str, str] | None]:
@@ -74,7 +77,7 @@ class Pipeline:
         self._completers = tuple(e for e in self.extensions if overrides(e, "complete_response"))
 
     async def run(self, runtime: GatewayRuntime, request: GraphQLRequest, context: RequestContext, *,
-                  allow_mutation: bool = True) -> GraphQLResponse:
+                  allow_mutation: bool = True, incremental: bool = False) -> GraphQLResponse:
         prepared: PreparedOperation | None = None
         headers: dict[str, str] | None = None
         request_error = False
@@ -99,6 +102,10 @@ class Pipeline:
                     raise ValidationFailed(errors[0].message, others=[
                         ValidationFailed(e.message) for e in errors[1:]])
             variables = self._variables(runtime, prepared, request.variables)
+            if incremental and prepared.incremental is not None and not prepared.has_introspection:
+                stream = self._incremental(runtime, prepared, variables, context)
+                if stream is not None:
+                    return GraphQLResponse(200, {}, None, prepared.operation_kind, stream=stream)
             body = await self._execute(runtime, prepared, variables, context)
             status = 200
         except (GatewayError, SecurityError) as exc:
@@ -133,8 +140,37 @@ class Pipeline:
                 out[name] = value
         return out
 
+    def _incremental(self, runtime: GatewayRuntime, prepared: PreparedOperation, variables: dict[str, Any],
+                     context: RequestContext) -> AsyncIterator[dict[str, Any]] | None:
+        """The payloads of a deferred operation (None when no @defer/@stream is on for these variables)."""
+        assert prepared.incremental is not None
+        split = prepared.incremental.split(variables)
+        if not split.incremental:
+            return None
+        executor = WaveExecutor(self._sender(runtime, context), variables, prepared.interface_names,
+                                prepared.shape, split.waves)
+        finish, complete = extension_hooks(self._transforms, self._completers, prepared, context)
+        return incremental_payloads(executor, split, variables, finish, complete)
+
     async def _execute(self, runtime: GatewayRuntime, prepared: PreparedOperation, variables: dict[str, Any],
                        context: RequestContext) -> dict[str, Any]:
+        executor = PlanExecutor(self._sender(runtime, context), variables, prepared.interface_names, prepared.shape)
+        result = await executor.run(prepared.plan)
+        errors = result.errors
+        if prepared.has_introspection:
+            errors.extend(_introspect(runtime, prepared, variables, result.data))
+        shaper = Shaper(variables)
+        data = shaper.shape_root(prepared.shape, result.data)
+        if shaper.errors:
+            errors.extend(shaper.errors)
+        if shaper.violations:
+            errors.extend(null_errors(shaper.violations, errors, result.explained))
+        body: dict[str, Any] = {"data": data}
+        if errors:
+            body = {"errors": errors, "data": data}
+        return body
+
+    def _sender(self, runtime: GatewayRuntime, context: RequestContext) -> Send:
         urls = runtime.urls
         transport = self.transport
         header_hooks = self._headers
@@ -155,21 +191,7 @@ class Pipeline:
                 for observer in observers:
                     observer.on_subgraph_response(service, body, payload, context)
 
-        executor = PlanExecutor(send, variables, prepared.interface_names, prepared.shape)
-        result = await executor.run(prepared.plan)
-        errors = result.errors
-        if prepared.has_introspection:
-            errors.extend(_introspect(runtime, prepared, variables, result.data))
-        shaper = Shaper(variables)
-        data = shaper.shape_root(prepared.shape, result.data)
-        if shaper.errors:
-            errors.extend(shaper.errors)
-        if shaper.violations:
-            errors.extend(null_errors(shaper.violations, errors, result.explained))
-        body: dict[str, Any] = {"data": data}
-        if errors:
-            body = {"errors": errors, "data": data}
-        return body
+        return send
 
 
 def _introspect(runtime: GatewayRuntime, prepared: PreparedOperation, variables: dict[str, Any],

@@ -167,20 +167,10 @@ def worker_gateway_app(source: str, *, dedupe: bool, timeout: float) -> Any:
 def gateway_app(source: str, *, dedupe: bool, timeout: float) -> Any:
     """The served gateway app for the current settings (also built inside each worker process)."""
     from gateway.errors import GatewayError
-    from gateway.secure import create_secure_app
-    from hub.audit import gateway_security
-    from hub.metrics_guard import guard_metrics
+    from hub.gateway_app import gateway_application
 
     settings = load()
-    config, access_log = gateway_security(settings)
     try:
-        application = create_secure_app(
-            source, config, access_log=access_log, local_subgraphs=settings.security.audit.local_subgraphs,
-            subgraph_timeout_s=timeout or settings.gateway.subgraph_timeout_s,
-            dedupe_inflight=dedupe or settings.gateway.dedupe_inflight, install_sighup=True,
-            override_labels=settings.gateway.override_labels)
+        return gateway_application(settings, source, timeout_s=timeout, dedupe=dedupe)
     except GatewayError as exc:
         raise fail(f"cannot serve {source}: {exc}") from exc
-    settings.data_dir.mkdir(parents=True, exist_ok=True)  # the access log's directory in dev
-    return guard_metrics(application, token=settings.security.metrics_token,
-                         production=settings.profile is Profile.PRODUCTION, name="gateway")

@@ -16,6 +16,7 @@ from graphql import (
 from gateway.errors import BadUserInput
 from gateway.planning.builder import GroupBuilder
 from gateway.planning.conflicts import ConflictAliaser, response_keys
+from gateway.planning.defer import IncrementalOperation, prepare_incremental, uses_incremental
 from gateway.planning.groups import FetchGroup
 from gateway.planning.operation import INTROSPECTION_ROOT_FIELDS, Normalizer, OpField, OpSelection
 from gateway.planning.plan import FetchNode, OperationKind, QueryPlan, Rename, count_fetches
@@ -37,6 +38,8 @@ class PreparedOperation:
     document: DocumentNode
     has_introspection: bool
     interface_names: frozenset[str] = field(default_factory=frozenset)
+    #: the @defer/@stream sites when the operation has any (see `gateway.planning.defer`)
+    incremental: IncrementalOperation | None = None
     #: the key a client's ``__typename`` alias on another field travels under (gateway.typename_alias)
     typename_alias_key: str | None = None
 
@@ -81,6 +84,7 @@ def plan_operation(supergraph: Supergraph, document: DocumentNode, operation_nam
         operation_name=op.name.value if op.name else None,
         variable_definitions=tuple(op.variable_definitions or ()), document=document,
         has_introspection=_has_introspection(selection), interface_names=interfaces,
+        incremental=prepare_incremental(supergraph, document, op, kind) if uses_incremental(document) else None,
     )
 
 

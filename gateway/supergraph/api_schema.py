@@ -33,6 +33,7 @@ from graphql import (
 
 from gateway.errors import InvalidSupergraph
 from gateway.supergraph.features import Features
+from gateway.supergraph.incremental import with_incremental_directives
 
 N = TypeVar("N", bound=Node)
 
@@ -92,7 +93,8 @@ def build_api_schema(document: DocumentNode, features: Features) -> GraphQLSchem
         else:
             out.append(d)
     try:
-        return build_ast_schema(DocumentNode(definitions=tuple(out)), assume_valid_sdl=False)
+        return with_incremental_directives(build_ast_schema(DocumentNode(definitions=tuple(out)),
+                                                            assume_valid_sdl=False))
     except (GraphQLError, TypeError) as exc:
         raise InvalidSupergraph(f"the API schema is invalid after removing inaccessible elements: {exc}") from exc
 

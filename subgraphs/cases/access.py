@@ -25,7 +25,7 @@ from typing import Any, Final
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import QueryableAttribute, aliased
-from starlette.requests import Request
+from starlette.requests import HTTPConnection
 
 from subgraphs.cases.devauth import HEADER, DevUser, DevUserError, parse_dev_user
 from subgraphs.common.security import CaseScope, caller_of
@@ -137,7 +137,7 @@ class CaseAccess:
         return self.any_body_in_scope and self.sees(body_uscc, body_region)
 
 
-def access_of(request: Request, *, allow_dev_header: bool) -> CaseAccess:
+def access_of(request: HTTPConnection, *, allow_dev_header: bool) -> CaseAccess:
     """The caller of `request`: the gateway-verified context of a signed call; on an unsigned call,
     the DEV ONLY header when `allow_dev_header` (the dev profile), else nobody."""
     caller = caller_of(request)

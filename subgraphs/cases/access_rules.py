@@ -34,6 +34,9 @@ RULES: AccessRules = {
     "Person.cases": _READ,
     "Query.enforcementItems": _CATALOGUE,
     "Query.*": _READ,
+    # the same readers as penaltyCase, the same row scope (`subgraphs.cases.live`)
+    "CaseChange": _READ,
+    "Subscription.caseChanged": _READ,
     "Mutation.approveCoerciveMeasure": _APPROVE,
     "Mutation.approveDeferral": _APPROVE,
     "Mutation.approveExtension": _APPROVE,

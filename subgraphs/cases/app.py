@@ -8,6 +8,7 @@ returns the stored bytes if the file belongs to no case or to a case the caller 
 The caller of every request is the gateway-verified context of a signed call; the DEV ONLY
 `x-hub-dev-user` header (see `devauth`) counts only on unsigned calls to an app configured with
 `allow_dev_header` (the dev profile). What a caller sees and changes: `subgraphs.cases.access`.
+`/graphql` also serves `Subscription.caseChanged` over WebSocket (`subgraphs.cases.live`).
 """
 
 from __future__ import annotations
@@ -23,9 +24,10 @@ import httpx
 from sqlalchemy import exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.websockets import WebSocket
 
 from subgraphs.cases.access import CaseAccess, access_of
 from subgraphs.cases.aggregates import RecordStore
@@ -38,6 +40,7 @@ from subgraphs.cases.domain.config import load_config
 from subgraphs.cases.domain.working_calendar import WorkingCalendar
 from subgraphs.cases.errors import BlobError
 from subgraphs.cases.facts import StoreFacts
+from subgraphs.cases.live import case_change_feed, tailing
 from subgraphs.cases.outbox.config import OutboxConfig
 from subgraphs.cases.rows import CaseRow, DocumentRow, EvidenceRow
 from subgraphs.cases.schema import build_schema
@@ -70,11 +73,12 @@ async def open_resources(config: CasesConfig, metrics: OutboxMetrics | None = No
         uploads.sweep()
         facts = StoreFacts(engine, calendar, deadlines, ttl_s=config.facts_ttl_s)
         service = CaseService(engine, facts, publicity=config.outbox.publicity)
-        async with _delivering(engine, config.outbox, metrics):
+        changes = case_change_feed(queue_size=config.live_queue) if config.live_interval_s > 0 else None
+        async with _delivering(engine, config.outbox, metrics), tailing(engine, changes, config.live_interval_s):
             yield CasesResources(config=config, engine=engine, service=service,
                                  files=CaseFiles(service, blobs, seal_key), blobs=blobs,
                                  vault=PseudonymVault(engine, config.id_hash_secret),
-                                 records=RecordStore(engine, facts), uploads=uploads)
+                                 records=RecordStore(engine, facts), uploads=uploads, changes=changes)
     finally:
         await engine.dispose()
 
@@ -170,13 +174,16 @@ async def download(request: Request) -> Response:
 def create_app(settings: Any = None, *, config: CasesConfig | None = None) -> Starlette:
     cfg = config or CasesConfig.from_settings(settings)
 
-    async def context(res: CasesResources, request: Request) -> CasesContext:
+    async def context(res: CasesResources, request: HTTPConnection) -> CasesContext:
         return CasesContext.build(res, access_of(request, allow_dev_header=res.config.allow_dev_header))
+
+    async def ws_context(res: CasesResources, websocket: WebSocket) -> CasesContext:
+        return await context(res, websocket)  # the caller of the signed upgrade (`ws_security`)
 
     recorder = SubgraphMetrics(NAME)
     outbox_metrics = OutboxMetrics(recorder.registry)
     app = build_subgraph_app(name=NAME, schema=build_schema(), resources=lambda: open_resources(cfg, outbox_metrics),
-                             context=context, recorder=recorder)
+                             context=context, recorder=recorder, ws_context=ws_context)
     app.router.routes.append(Route("/files", upload, methods=["POST"]))
     app.router.routes.append(Route("/files/{sm3}", download, methods=["GET"]))
     return app

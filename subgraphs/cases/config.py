@@ -33,6 +33,10 @@ class CasesConfig:
     allow_dev_header: bool = False
     #: the outbox relay the app runs (off unless a receiver is configured)
     outbox: OutboxConfig = field(default_factory=lambda: OutboxConfig(interval_s=0))
+    #: how often the case events are read for `caseChanged` (0: no live feed), and how far a subscriber
+    #: may fall behind before it is dropped
+    live_interval_s: float = 0.5
+    live_queue: int = 256
 
     @property
     def blob_dir(self) -> Path:

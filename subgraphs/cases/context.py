@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -25,6 +25,9 @@ from subgraphs.cases.service import CaseRecord, CaseService
 from subgraphs.cases.uploads import UploadSessions
 from subgraphs.common.vault import PseudonymVault
 
+if TYPE_CHECKING:
+    from subgraphs.cases.live import CaseChangeFeed
+
 BATCH = 500
 V = TypeVar("V")
 
@@ -39,6 +42,8 @@ class CasesResources:
     vault: PseudonymVault
     records: RecordStore
     uploads: UploadSessions
+    #: the live feed of case changes (`live`); None when this app pushes none
+    changes: CaseChangeFeed | None = None
 
 
 def _loader(engine: AsyncEngine,
@@ -84,6 +89,12 @@ class CasesContext:
                    events=_loader(engine, queries.events_of), deadlines=_loader(engine, queries.deadlines_of),
                    documents=_loader(engine, queries.documents_of), evidence=_loader(engine, queries.evidence_of),
                    licences=_loader(engine, queries.licences_of), measures=_loader(engine, measures_of))
+
+    def refresh(self) -> None:
+        """Fresh loaders (nothing cached): a subscription's context lives as long as its connection."""
+        fresh = CasesContext.build(self.res, self.access)
+        for name in ("case", "any_case", "events", "deadlines", "documents", "evidence", "licences", "measures"):
+            setattr(self, name, getattr(fresh, name))
 
     def case_scope(self) -> ColumnElement[bool] | None:
         """SQL selecting the `penalty_case` rows in the caller's scope (None: unrestricted, DEV ONLY)."""

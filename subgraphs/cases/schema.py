@@ -26,6 +26,7 @@ from subgraphs.cases.filter_inputs import (
     case_filter,
 )
 from subgraphs.cases.inspections import INSPECTION
+from subgraphs.cases.live import Subscription
 from subgraphs.cases.measures import MEASURE
 from subgraphs.cases.mutations import build_mutation_type
 from subgraphs.cases.purpose import PurposeCheck, case_purpose_binding
@@ -197,7 +198,7 @@ class Query:
 
 def build_schema() -> SubgraphSchema:
     return SubgraphSchema(
-        subgraph="cases", access=RULES, query=Query,
+        subgraph="cases", access=RULES, query=Query, subscription=Subscription,
         mutation=build_mutation_type({**record_mutations(), **catalogue_mutations(), **upload_mutations()}),
         types=[PenaltyCase, Person, LegalEntity, Officer, EnforcementBodyRef, LicenceRef, CaseParticipation, RepeatParty],
         config=StrawberryConfig(scalar_map=SCALAR_MAP),

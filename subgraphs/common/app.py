@@ -10,16 +10,18 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
+from datetime import timedelta
 from typing import Any, Generic, TypeVar
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
 from subgraphs.common.metrics import MeteredGraphQL, SubgraphMetrics, mark_graphql_errors
@@ -31,13 +33,20 @@ R = TypeVar("R")
 
 class _GraphQL(GraphQL[Any, None], Generic[R]):
     def __init__(self, schema: SubgraphSchema, holder: dict[str, Any],
-                 context: Callable[[R, Request], Awaitable[Any]]) -> None:
-        super().__init__(schema, graphql_ide=None, allow_queries_via_get=True)
+                 context: Callable[[R, Request], Awaitable[Any]],
+                 ws_context: Callable[[R, WebSocket], Awaitable[Any]] | None = None) -> None:
+        # subscriptions: graphql-transport-ws only (the gateway's protocol to subgraphs)
+        super().__init__(schema, graphql_ide=None, allow_queries_via_get=True,
+                         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+                         connection_init_wait_timeout=timedelta(seconds=10), max_subscriptions_per_connection=100)
         self._holder = holder
         self._context = context
+        self._ws_context = ws_context
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Any:
-        assert isinstance(request, Request)
+        if isinstance(request, WebSocket):
+            assert self._ws_context is not None  # the WebSocket route exists only with a ws_context
+            return await self._ws_context(self._holder["resources"], request)
         return await self._context(self._holder["resources"], request)
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
@@ -54,12 +63,15 @@ def build_subgraph_app(
     context: Callable[[R, Request], Awaitable[Any]],
     metrics: bool = True,
     recorder: SubgraphMetrics | None = None,
+    ws_context: Callable[[R, WebSocket], Awaitable[Any]] | None = None,
 ) -> Starlette:
     """A Starlette app serving `schema` at /graphql; /health answers 200 once `resources` are open.
 
     With `metrics`, /graphql requests are counted and timed and ``GET /metrics`` serves them
     (see :mod:`subgraphs.common.metrics`); pass `recorder` to serve metrics the app's own parts add to
-    its registry as well (the cases subgraph's outbox relay).
+    its registry as well (the cases subgraph's outbox relay). With `ws_context` (the context of a
+    WebSocket connection), /graphql also serves the schema's subscriptions over WebSocket
+    (``graphql-transport-ws``); `protect` verifies the upgrade as a signed call.
     """
     holder: dict[str, Any] = {}
 
@@ -77,14 +89,16 @@ def build_subgraph_app(
             return JSONResponse({"status": "starting", "subgraph": name}, status_code=503)
         return JSONResponse({"status": "ok", "subgraph": name})
 
-    graphql_app: _GraphQL[R] = _GraphQL(schema, holder, context)
+    graphql_app: _GraphQL[R] = _GraphQL(schema, holder, context, ws_context)
     if recorder is None and metrics:
         recorder = SubgraphMetrics(name)
-    routes = [
+    routes: list[BaseRoute] = [
         Route("/health", health, methods=["GET"]),
         Route("/graphql", graphql_app if recorder is None else MeteredGraphQL(graphql_app, recorder),
               methods=["GET", "POST"]),
     ]
+    if ws_context is not None:
+        routes.append(WebSocketRoute("/graphql", graphql_app))
     if recorder is not None:
         page = recorder
 

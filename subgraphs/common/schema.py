@@ -30,7 +30,8 @@ class SubgraphSchema(strawberry.federation.Schema):
         kwargs.setdefault("federation_version", FEDERATION_VERSION)
         kwargs["extensions"] = [*kwargs.get("extensions", ()), OperationSpan]
         if access is not None:
-            govern([kwargs.get("query"), kwargs.get("mutation"), *kwargs.get("types", ())], access)
+            govern([kwargs.get("query"), kwargs.get("mutation"), kwargs.get("subscription"), *kwargs.get("types", ())],
+                   access)
         super().__init__(**kwargs)
         self.subgraph = subgraph
 

@@ -3,7 +3,8 @@
 * `protect(app, ...)` wraps a subgraph app in `SignedCallMiddleware` (HMAC-SM3 signed calls from
   the gateway, naming this subgraph as their audience; unsigned, altered, expired, replayed or
   misdirected calls -- direct ``_entities`` calls included --
-  get 401 with UNSIGNED_CALL / BAD_SIGNATURE / STALE_CALL / REPLAYED_CALL). With
+  get 401 with UNSIGNED_CALL / BAD_SIGNATURE / STALE_CALL / REPLAYED_CALL); a WebSocket upgrade to the
+  same paths (subscriptions) is verified as a signed ``GET`` with an empty body (`ws_security`). With
   ``required=False`` (dev) an unsigned call passes without a caller context, but a call that
   carries signature headers is still checked.
 * `caller_of(request)` is the verified `CallerContext` (None for an unsigned dev call).
@@ -22,9 +23,10 @@ from typing import Any, Final
 
 from sqlalchemy import ColumnElement, and_, false, or_
 from starlette.datastructures import Headers
-from starlette.requests import Request
+from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from subgraphs.common.ws_security import SignedUpgrade
 from trust.signing import (
     KEY_ID_HEADER,
     SCOPE_STATE_KEY,
@@ -69,11 +71,14 @@ def protect(app: ASGIApp, *, keys: Sequence[SigningKey], required: bool = True, 
             raise ValueError("signed calls are required but no signing key is configured")
         return app
     verifier = CallVerifier(keys, audience=audience, max_skew_s=max_skew_s, nonce_store=nonce_store)
+    paths = tuple(paths)
+    # subscriptions: a WebSocket upgrade to the same paths is a signed call too (`ws_security`)
+    app = SignedUpgrade(app, verifier=verifier, paths=paths, required=required)
     checked = SignedCallMiddleware(app, verifier=verifier, paths=paths)
     return checked if required else _OptionalSignature(app, checked)
 
 
-def caller_of(request: Request) -> CallerContext | None:
+def caller_of(request: HTTPConnection) -> CallerContext | None:
     """The gateway-verified caller of this request, if it was signed."""
     caller: Any = getattr(request.state, SCOPE_STATE_KEY, None)
     return caller if isinstance(caller, CallerContext) else None

@@ -36,6 +36,7 @@ RULES: AccessRules = {
     "Query.reviewPurposeBinding": scopes("supervision:read", "cases:read"),
     "Query.supervisionAlerts": _ALERTS,
     "Query.supervisionAlert": _ALERTS,
+    "Subscription.alertRaised": _ALERTS,  # the same readers as supervisionAlerts, the same row scope
     "Query.supervisionPersons": _REVIEWS,
     "Query.reviewCampaigns": _REVIEWS,
     "Query.reviewCampaignFiles": _REVIEWS,

@@ -4,7 +4,9 @@ Recording is idempotent: an alert is identified by (rule, subject, case); a find
 updates severity, evidence and `last_seen_at` and keeps the lifecycle status; an alert of the
 evaluated scope that is no longer found becomes `active = false` (its status stays, so a
 supervisor still sees what was rectified or dismissed). A finding that reappears after being
-RECTIFIED reopens the alert (OPEN): rectification did not hold.
+RECTIFIED reopens the alert (OPEN): rectification did not hold. `RecordResult.raised` lists the
+alerts a recording raised — new ones, reopened ones and inactive ones found again — for the live
+feed (`subgraphs.supervision.live`).
 """
 
 from __future__ import annotations
@@ -70,6 +72,8 @@ class RecordResult:
     created: int
     updated: int
     deactivated: int
+    #: ids of the alerts raised: created, reopened after rectification, or active again (in finding order)
+    raised: tuple[str, ...] = ()
 
 
 async def record_findings(engine: AsyncEngine, findings: Sequence[Finding], *, now: datetime,
@@ -77,9 +81,10 @@ async def record_findings(engine: AsyncEngine, findings: Sequence[Finding], *, n
     """Store `findings`. `case_ids=None` means a full sweep (every active alert is in scope);
     otherwise only the alerts of those cases are deactivated when not found again."""
     by_key = {key_text(f): f for f in findings}
-    cols = (AlertRow.id, AlertRow.alert_key, AlertRow.status)
+    cols = (AlertRow.id, AlertRow.alert_key, AlertRow.status, AlertRow.active)
     async with engine.begin() as conn:
         existing: dict[str, tuple[str, str]] = {}
+        inactive: set[str] = set()
         if case_ids is None:
             for row in (await conn.execute(select(*cols).where(AlertRow.active.is_(True)))).all():
                 existing[row.alert_key] = (row.id, row.status)
@@ -88,18 +93,25 @@ async def record_findings(engine: AsyncEngine, findings: Sequence[Finding], *, n
                 part = case_ids[i:i + CHUNK]
                 for row in (await conn.execute(select(*cols).where(AlertRow.case_id.in_(part)))).all():
                     existing[row.alert_key] = (row.id, row.status)
+                    if not row.active:
+                        inactive.add(row.alert_key)
         keys = list(by_key)
         for i in range(0, len(keys), CHUNK):  # alerts inactive from earlier sweeps come back to life
             missing = [k for k in keys[i:i + CHUNK] if k not in existing]
             if missing:
                 for row in (await conn.execute(select(*cols).where(AlertRow.alert_key.in_(missing)))).all():
                     existing[row.alert_key] = (row.id, row.status)
+                    if not row.active:
+                        inactive.add(row.alert_key)
         new_rows = []
         updates = []
+        raised: list[str] = []
         for key, f in by_key.items():
             if key in existing:
                 alert_id, status = existing[key]
                 reopened = AlertStatus.OPEN.value if status == AlertStatus.RECTIFIED.value else status
+                if reopened != status or key in inactive:
+                    raised.append(alert_id)
                 updates.append({"b_id": alert_id, "b_sev": f.severity.value, "b_ev": dict(f.evidence),
                                 "b_due": f.due, "b_status": reopened})
             else:
@@ -111,6 +123,7 @@ async def record_findings(engine: AsyncEngine, findings: Sequence[Finding], *, n
                     "rectification_due": (now.date() + timedelta(days=rectification_days))
                     if f.severity is not Severity.YELLOW else None,
                 })
+                raised.append(str(new_rows[-1]["id"]))
         for i in range(0, len(new_rows), CHUNK):
             await conn.execute(insert(AlertRow), new_rows[i:i + CHUNK])
         if updates:
@@ -123,7 +136,7 @@ async def record_findings(engine: AsyncEngine, findings: Sequence[Finding], *, n
         for i in range(0, len(gone), CHUNK):
             await conn.execute(update(AlertRow).where(AlertRow.id.in_(gone[i:i + CHUNK]))
                                .values(active=False, last_seen_at=now))
-    return RecordResult(len(new_rows), len(updates), len(gone))
+    return RecordResult(len(new_rows), len(updates), len(gone), tuple(raised))
 
 
 async def get_alert(engine: AsyncEngine, alert_id: str) -> Alert:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -13,6 +14,9 @@ from subgraphs.supervision.alerts import Alert, alerts_of_bodies, alerts_of_case
 from subgraphs.supervision.authority import alert_scope
 from subgraphs.supervision.config import SupervisionConfig
 from trust.signing import CallerContext
+
+if TYPE_CHECKING:
+    from subgraphs.supervision.live import AlertFeed
 
 #: (body USCC, severity or None, status or None): the alerts `EnforcementBody.alerts` asks for
 BodyAlertKey = tuple[str, str | None, str | None]
@@ -24,6 +28,8 @@ DEV_HEADER = "x-hub-dev-user"
 class SupervisionResources:
     engine: AsyncEngine
     config: SupervisionConfig
+    #: the live feed of raised alerts (`live`); None when this process runs no follower
+    alerts: AlertFeed | None = None
 
 
 @dataclass
@@ -35,10 +41,17 @@ class SupervisionContext:
     body_alerts: BatchLoader[BodyAlertKey, list[Alert]]
     #: the gateway-verified caller (None on an unsigned dev call)
     caller: CallerContext | None = None
+    alert_feed: AlertFeed | None = None
 
     @staticmethod
     def now() -> datetime:
         return datetime.now(UTC)
+
+    def refresh(self) -> None:
+        """Fresh loaders (nothing cached): a subscription's context lives as long as its connection."""
+        fresh = SupervisionContext.build(SupervisionResources(self.engine, self.config, self.alert_feed),
+                                         self.actor_id, self.caller)
+        self.case_alerts, self.body_alerts = fresh.case_alerts, fresh.body_alerts
 
     @property
     def row_scope(self) -> CaseScope | None:
@@ -58,4 +71,4 @@ class SupervisionContext:
             return dict(await alerts_of_bodies(engine, keys, scope=scope))
 
         return cls(engine, res.config, actor_id, BatchLoader(by_case, batch_limit=500),
-                   BatchLoader(by_body, batch_limit=500), caller)
+                   BatchLoader(by_body, batch_limit=500), caller, res.alerts)

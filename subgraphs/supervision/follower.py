@@ -15,6 +15,8 @@ One `step`:
    higher number; its event then shows up under a gap and is evaluated on a later step. A gap still
    empty after `gap_timeout_s` is a rolled-back transaction and is forgotten (at most `MAX_GAPS` kept).
 
+With `publish`, the alerts a step raised (`RecordResult.raised`) are handed to it after the cursor
+has moved — the live feed of `Subscription.alertRaised` (`subgraphs.supervision.live`).
 `settle_s` (default 0) also leaves events younger than that for a later step. Evaluation is
 idempotent, so a step repeated after a crash between 2 and 3 changes nothing; the cursor only moves
 forward (two followers of one name never move it back).
@@ -31,7 +33,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -88,7 +90,8 @@ def _utcnow() -> datetime:
 class CaseEventFollower:
     def __init__(self, engine: AsyncEngine, facts: FactsSource, *, name: str = DEFAULT_NAME, batch: int = 500,
                  settle_s: float = 0.0, gap_timeout_s: float = 120.0, clock: Callable[[], datetime] = _utcnow,
-                 as_of: Callable[[], datetime] | None = None) -> None:
+                 as_of: Callable[[], datetime] | None = None,
+                 publish: Callable[[Sequence[str]], Awaitable[None]] | None = None) -> None:
         if batch <= 0:
             raise ValueError("batch must be positive")
         self.engine = engine
@@ -99,6 +102,7 @@ class CaseEventFollower:
         self.gap_timeout = timedelta(seconds=gap_timeout_s)
         self.clock = clock  # when events count as settled, and gaps as abandoned
         self.as_of = as_of or clock  # the evaluation instant of the rules
+        self.publish = publish  # told the ids of the alerts each step raised
 
     async def position(self) -> tuple[int, int]:
         """(last case event, last record event) read."""
@@ -145,15 +149,19 @@ class CaseEventFollower:
                 record_rows += (await conn.execute(record_query.where(_in_runs(e.global_seq, record_pos.gaps)))).all()
         case_ids = sorted({r.case_id for r in case_rows} | {r.case_id for r in record_rows if r.case_id})
         findings = 0
+        raised: list[str] = []
         if case_ids:
             ctx = eval_context(self.as_of())
             found = await evaluate_cases(self.engine, self.facts, ctx, case_ids,
-                                         reference=await load_reference(self.engine))
+                                         reference=await load_reference(self.engine),
+                                         on_recorded=lambda recorded: raised.extend(recorded.raised))
             findings = len(found)
         new_case = self._moved(case_pos, {int(r.global_seq) for r in case_rows}, now)
         new_record = self._moved(record_pos, {int(r.global_seq) for r in record_rows}, now)
         if (new_case, new_record) != (case_pos, record_pos):
             await self._advance(new_case, new_record)
+        if raised and self.publish is not None:
+            await self.publish(raised)
         return FollowStep(len(case_rows), len(record_rows), len(case_ids), findings,
                           new_case.seq, new_record.seq, len(new_case.gaps) + len(new_record.gaps))
 

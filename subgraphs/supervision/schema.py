@@ -31,6 +31,7 @@ from subgraphs.supervision.context import SupervisionContext
 from subgraphs.supervision.errors import SupervisionError
 from subgraphs.supervision.keys import KEY_DESCRIPTION, idempotency, run_once
 from subgraphs.supervision.lifecycle import AlertAction
+from subgraphs.supervision.live import Subscription
 from subgraphs.supervision.model import AlertStatus, Severity
 from subgraphs.supervision.purpose import ReviewPurposeCheck, review_purpose_binding
 from subgraphs.supervision.review.store import sampled
@@ -289,4 +290,4 @@ class Mutation(ReviewMutation):
 
 def build_schema() -> SubgraphSchema:
     return SubgraphSchema(subgraph="supervision", access=RULES, query=Query, mutation=Mutation,
-                          types=[PenaltyCase, EnforcementBody, PersonRef])
+                          subscription=Subscription, types=[PenaltyCase, EnforcementBody, PersonRef])

@@ -115,10 +115,11 @@ async def evaluate_one(engine: AsyncEngine, facts: FactsSource, ctx: EvalContext
 
 async def evaluate_cases(engine: AsyncEngine, facts: FactsSource, ctx: EvalContext, case_ids: Sequence[str], *,
                          reference: Reference | None = None, extras: Mapping[str, CaseExtras] | None = None,
-                         record: bool = True) -> list[Finding]:
+                         record: bool = True, on_recorded: Callable[[RecordResult], None] | None = None,
+                         ) -> list[Finding]:
     """Incremental evaluation of the cases that changed: their rules, plus the party rules over the
     cases sharing a party with them, with one batched set of fact requests for all of them; those
-    cases' alerts are updated (others are left alone)."""
+    cases' alerts are updated (others are left alone) and `on_recorded` is told what was recorded."""
     if not case_ids:
         return []
     ref = reference or await load_reference(engine)
@@ -131,8 +132,10 @@ async def evaluate_cases(engine: AsyncEngine, facts: FactsSource, ctx: EvalConte
     findings += [f for f in evaluate_groups(party_groups(views), ctx) if f.case_id in wanted]
     findings = merge(findings)
     if record:
-        await record_findings(engine, findings, now=ctx.now, rectification_days=ctx.config.rectification_days,
-                              case_ids=sorted(wanted))
+        recorded = await record_findings(engine, findings, now=ctx.now,
+                                         rectification_days=ctx.config.rectification_days, case_ids=sorted(wanted))
+        if on_recorded is not None:
+            on_recorded(recorded)
     return findings
 
 

@@ -15,19 +15,17 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 import httpx
 
-from tests.support.servers import free_port
-
 from .reference import ensure_installed, node_binary
 
 START_TIMEOUT_S = 30.0
-HUB_START_EACH_S = 5.0
+HUB_START_EACH_S = 1.0  # the host loads and checks each supergraph in turn
 REQUEST_TIMEOUT_S = 20.0
 
 
@@ -127,33 +125,57 @@ def hub_has_gateway_command() -> bool:
 
 @contextmanager
 def hub_gateways(supergraphs: list[Path]) -> Iterator[list[RunningGateway | GatewayStartError]]:
-    """Run `hub gateway --supergraph F --port P` for each supergraph, started side by side; yield each once
-    `GET /health` answers 200, or the GatewayStartError that says why it did not."""
-    with ExitStack() as stack, httpx.Client(timeout=REQUEST_TIMEOUT_S) as client:
-        started: list[tuple[subprocess.Popen[bytes], IO[bytes], str]] = []
-        for path in supergraphs:
-            port = free_port()
-            log: IO[bytes] = stack.enter_context(tempfile.TemporaryFile())
-            # the gateway's own files (its dev access log) go to a temporary data directory
-            data_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="hub-gw-data-"))
-            process = subprocess.Popen(
-                [str(hub_executable()), "gateway", "--supergraph", str(path), "--host", "127.0.0.1",
-                 "--port", str(port)],
-                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                env={**os.environ, "HUB_DATA_DIR": data_dir},
-            )
-            stack.callback(_stop, process)
-            started.append((process, log, f"http://127.0.0.1:{port}"))
-        # the gateways import and plan side by side on few cores: each one started adds to the wait
-        deadline = time.monotonic() + START_TIMEOUT_S + HUB_START_EACH_S * len(started)
-        gateways: list[RunningGateway | GatewayStartError] = []
-        for process, log, base in started:
-            try:
-                _wait_healthy(process, client, f"{base}/health", log, deadline)
-                gateways.append(RunningGateway("hub", f"{base}/graphql", client))
-            except GatewayStartError as exc:
-                gateways.append(exc)
-        yield gateways
+    """Serve every supergraph with the `hub gateway` application, all from one process on one port
+    (`hub_host.py`); yield a gateway per supergraph once it answers `GET /health` with 200, or the
+    GatewayStartError that says why it did not."""
+    argv = [sys.executable, "-m", "tests.gateway.differential.hub_host"]
+    for path in supergraphs:
+        argv += ["--supergraph", str(path)]
+    root = Path(__file__).resolve().parents[3]
+    with tempfile.TemporaryFile() as log, httpx.Client(timeout=REQUEST_TIMEOUT_S) as client, \
+            tempfile.TemporaryDirectory(prefix="hub-gw-data-") as data_dir:
+        process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL, cwd=root,
+                                   env={**os.environ, "HUB_DATA_DIR": data_dir,
+                                        "PYTHONPATH": os.pathsep.join(filter(None, [str(root),
+                                                                                     os.environ.get("PYTHONPATH")]))})
+        try:
+            port, failed = _wait_host_ready(process, log, HUB_START_EACH_S * len(supergraphs))
+            gateways: list[RunningGateway | GatewayStartError] = []
+            for i in range(len(supergraphs)):
+                if i in failed:
+                    gateways.append(GatewayStartError(f"hub gateway refused {supergraphs[i].name}: {failed[i]}"))
+                    continue
+                base = f"http://127.0.0.1:{port}/g{i}"
+                try:
+                    _wait_healthy(process, client, f"{base}/health", log, time.monotonic() + START_TIMEOUT_S)
+                    gateways.append(RunningGateway("hub", f"{base}/graphql", client))
+                except GatewayStartError as exc:
+                    gateways.append(exc)
+            yield gateways
+        finally:
+            _stop(process)
+
+
+def _wait_host_ready(process: subprocess.Popen[bytes], log: IO[bytes], extra_s: float) -> tuple[int, dict[int, str]]:
+    """The host's port once it printed READY, and the supergraphs it printed FAILED for."""
+    assert process.stdout is not None
+    deadline = time.monotonic() + START_TIMEOUT_S + extra_s
+    buffer = b""
+    with selectors.DefaultSelector() as selector:
+        selector.register(process.stdout, selectors.EVENT_READ)
+        while time.monotonic() < deadline:
+            if not selector.select(timeout=max(0.0, deadline - time.monotonic())):
+                break
+            chunk = os.read(process.stdout.fileno(), 4096)
+            if not chunk:
+                raise GatewayStartError(f"hub gateway host exited ({process.wait(5)}): {_log_tail(log)}")
+            buffer += chunk
+            lines = buffer.decode("utf-8", "replace").splitlines()
+            failed = {int(line.split()[1]): line.split(" ", 2)[2] for line in lines if line.startswith("FAILED ")}
+            ready = [int(line.split()[1]) for line in lines if line.startswith("READY ")]
+            if ready:
+                return ready[0], failed
+    raise GatewayStartError(f"hub gateway host not ready within the deadline: {_log_tail(log)}")
 
 
 def _wait_healthy(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,6 +27,16 @@ class RunningFixture:
         unknown = set(case.faults) - set(self.servers)
         if unknown:
             raise ValueError(f"{case.id}: faults for unknown subgraphs {sorted(unknown)}")
+        answer = self._run_once(gateway, case)
+        if not case.faults and _timed_out(answer):
+            # A case without faults whose subgraph did not answer within the gateway's timeout met a stalled
+            # test machine (seen once on a loaded 2-core CI run), not a difference between gateways: run it once
+            # more, visibly, rather than compare a timeout with an answer.
+            warnings.warn(f"{case.id}: a subgraph timed out on {gateway.name}; the case was run again", stacklevel=2)
+            answer = self._run_once(gateway, case)
+        return answer
+
+    def _run_once(self, gateway: RunningGateway, case: Case) -> dict[str, Any]:
         for server in self.servers.values():
             server.reset()
         for name, mode in case.faults.items():
@@ -35,6 +46,17 @@ class RunningFixture:
         finally:
             for server in self.servers.values():
                 server.set_fault(None)
+
+
+_TIMEOUT_CODES = frozenset({"SUBREQUEST_TIMEOUT", "GATEWAY_TIMEOUT"})
+
+
+def _timed_out(answer: dict[str, Any]) -> bool:
+    errors = answer.get("errors")
+    return isinstance(errors, list) and any(
+        isinstance(e, dict) and isinstance(e.get("extensions"), dict)
+        and (e["extensions"].get("code") in _TIMEOUT_CODES or "timed out" in str(e.get("message", "")).lower())
+        for e in errors)
 
 
 @contextmanager

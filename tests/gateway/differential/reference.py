@@ -23,7 +23,7 @@ from typing import Any, NoReturn
 
 NODE_SOURCE_DIR = Path(__file__).parent / "node"
 REPO_ROOT = Path(__file__).resolve().parents[3]
-SCRIPTS = ("gateway.mjs", "compose.mjs")
+SCRIPTS = ("gateway.mjs", "compose.mjs", "hive.mjs")
 INSTALL_TIMEOUT_S = 600.0
 COMPOSE_TIMEOUT_S = 60.0
 
