@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from time import perf_counter
 from typing import Any
 
@@ -46,6 +47,7 @@ class GatewayState:
         self.cache_size = cache_size
         self.reloads = 0
         self.last_error: str | None = None
+        self.on_reload: Callable[[], None] | None = None  # told of each successful reload (metrics)
 
     async def reload(self, client: httpx.AsyncClient | None = None, *, force: bool = False) -> bool:
         """Load the supergraph again if it changed; keep the old runtime when the new one is broken."""
@@ -65,6 +67,8 @@ class GatewayState:
         self.runtime = runtime
         self.reloads += 1
         self.last_error = None
+        if self.on_reload is not None:
+            self.on_reload()
         return True
 
 
@@ -101,6 +105,7 @@ def create_app(supergraph_source: str, *, subgraph_timeout_s: float = 10.0, dedu
     recorder = GatewayMetrics() if metrics else None
     if recorder is not None:
         recorder.track_reloads(lambda: state.reloads)
+        state.on_reload = recorder.reloaded
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -205,7 +210,7 @@ def create_app(supergraph_source: str, *, subgraph_timeout_s: float = 10.0, dedu
     async def health(request: Request) -> Response:
         if state.runtime is None:
             return _json({"status": "loading", "error": state.last_error}, 503)
-        return _json({"status": "ok", "reloads": state.reloads})
+        return _json({"status": "ok", "reloads": state.reloads, "pid": os.getpid()})
 
     extra_routes = [route for ext in extensions for route in ext.routes()]
     own_routes = [Route("/graphql", graphql, methods=["GET", "POST"]), Route("/health", health, methods=["GET"]),

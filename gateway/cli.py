@@ -13,14 +13,23 @@ from gateway.supergraph.loader import load_supergraph
 
 
 def serve(supergraph: str, host: str = "127.0.0.1", port: int = 4000, *, dedupe: bool = False,
-          timeout_s: float = 10.0) -> None:
-    """Serve the gateway for a supergraph file or URL (single process, quiet logs); reload on SIGHUP."""
+          timeout_s: float = 10.0, workers: int = 1) -> int:
+    """Serve the gateway for a supergraph file or URL (quiet logs); reload on SIGHUP. With `workers` > 1,
+    that many processes share the port (:mod:`gateway.workers`); the exit status."""
+    import functools
+
     import uvicorn
 
     from gateway.app import create_app
 
-    app = create_app(supergraph, subgraph_timeout_s=timeout_s, dedupe_inflight=dedupe, install_sighup=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    build = functools.partial(create_app, supergraph, subgraph_timeout_s=timeout_s, dedupe_inflight=dedupe,
+                              install_sighup=True)
+    if workers > 1:
+        from gateway.workers import WorkerOptions, run_workers
+
+        return run_workers(WorkerOptions(build), workers=workers, host=host, port=port)
+    uvicorn.run(build(), host=host, port=port, log_level="warning", access_log=False)
+    return 0
 
 
 def plan_text(supergraph_path: Path, query_path: Path, operation_name: str | None = None,

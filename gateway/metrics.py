@@ -7,16 +7,23 @@ names, IDs, users) never becomes a label.
 
 The recording methods run on every request, so they look labelled children up in plain dicts built once
 instead of calling ``.labels()`` each time.
+
+Worker processes (:mod:`gateway.workers`): when ``PROMETHEUS_MULTIPROC_DIR`` names a directory, the process
+is one of several serving the same port, prometheus_client keeps every value in a file of that directory and
+:meth:`GatewayMetrics.render` answers with the sums over all the processes of the run (counters and histograms;
+the reload counter too, so one SIGHUP to N workers adds N). Only one app per process may then record.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.metrics_core import CounterMetricFamily, Metric
+from prometheus_client.multiprocess import MultiProcessCollector
 
 from gateway.errors import SubgraphError, SubgraphUnavailable, SubrequestTimeout
 
@@ -70,6 +77,9 @@ class GatewayMetrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
+        shared = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+        self._shared_dir = shared if shared and os.path.isdir(shared) else None
+        self._reloads: Counter | None = None
         requests = Counter("hub_gateway_requests", "GraphQL requests answered, by operation type and outcome.",
                            ("operation_type", "outcome"), registry=self.registry)
         duration = Histogram("hub_gateway_request_duration_seconds", "Time to answer a GraphQL request.",
@@ -89,8 +99,18 @@ class GatewayMetrics:
         self._fetch_error_children: dict[tuple[str, str], Counter] = {}
 
     def track_reloads(self, read: Callable[[], int]) -> None:
-        """Expose ``hub_gateway_supergraph_reloads_total``, read from `read` at every scrape."""
-        self.registry.register(_ReloadCollector(read))
+        """Expose ``hub_gateway_supergraph_reloads_total``, read from `read` at every scrape (with worker
+        processes: counted by :meth:`reloaded`, since a scrape reaches one process only)."""
+        if self._shared_dir is not None:
+            self._reloads = Counter("hub_gateway_supergraph_reloads", "Supergraph reloads since start-up.",
+                                    registry=self.registry)
+        else:
+            self.registry.register(_ReloadCollector(read))
+
+    def reloaded(self) -> None:
+        """One more successful reload (counted here only with worker processes)."""
+        if self._reloads is not None:
+            self._reloads.inc()
 
     def record_request(self, operation_type: str, body: Mapping[str, Any], duration_s: float) -> str:
         """Count one answered request from the response body it got; return its outcome."""
@@ -126,6 +146,10 @@ class GatewayMetrics:
 
     def render(self) -> bytes:
         """The metrics in the Prometheus text exposition format (serve with :attr:`content_type`)."""
+        if self._shared_dir is not None:
+            merged = CollectorRegistry()
+            MultiProcessCollector(merged, path=self._shared_dir)  # type: ignore[no-untyped-call]
+            return generate_latest(merged)
         return generate_latest(self.registry)
 
     def _code_counter(self, code: str) -> Counter:

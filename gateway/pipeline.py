@@ -17,6 +17,7 @@ from graphql import (
 )
 from graphql.execution.values import get_variable_values
 
+from gateway import typename_alias
 from gateway.errors import BadUserInput, GatewayError, MethodNotAllowed, ValidationFailed
 from gateway.execution.executor import PlanExecutor, Send
 from gateway.execution.incremental import WaveExecutor, extension_hooks, incremental_payloads
@@ -118,6 +119,8 @@ class Pipeline:
             except SecurityError as exc:
                 body, status, headers = error_response_parts(exc)
                 request_error = False
+        if prepared is not None and prepared.typename_alias_key is not None:
+            body = typename_alias.restore(body, prepared.typename_alias_key)
         return GraphQLResponse(status, body, headers, prepared.operation_kind if prepared is not None else "unknown",
                                request_error)
 

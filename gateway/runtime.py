@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import random
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from graphql import GraphQLError, parse, validate
 
+from gateway import typename_alias
 from gateway.errors import GatewayError, ParseFailed, PlanningError, RequestError, ValidationFailed
 from gateway.planning.cache import PlanCache
 from gateway.planning.planner import PreparedOperation, plan_operation
@@ -75,8 +76,10 @@ class GatewayRuntime:
             return ValidationFailed(errors[0].message, locations=_locations(errors[0]),
                                     others=[ValidationFailed(e.message, locations=_locations(e))
                                             for e in errors[1:]])
+        document, typename_key = typename_alias.hide(document)
         try:
-            return plan_operation(self._view(labels), document, operation_name)
+            prepared = plan_operation(self._view(labels), document, operation_name)
+            return prepared if typename_key is None else replace(prepared, typename_alias_key=typename_key)
         except RequestError as exc:
             return exc
         except PlanningError as exc:

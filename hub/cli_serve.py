@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -112,27 +112,65 @@ def gateway(
     port: Annotated[int, typer.Option(help="port")] = 0,
     dedupe: Annotated[bool, typer.Option(help="de-duplicate identical in-flight subgraph queries")] = False,
     timeout: Annotated[float, typer.Option(help="per-subgraph timeout in seconds")] = 0.0,
+    workers: Annotated[int, typer.Option(help="processes sharing the port (default: gateway.workers, 1)")] = 0,
 ) -> None:
     """Serve any valid Federation supergraph: POST/GET /graphql, GET /health. Reloads on file change or SIGHUP.
 
     Authentication, authorization directives, masking, signed subgraph calls, operation limits and
-    the access log follow the settings' profile (relaxed in dev, enforced in production).
+    the access log follow the settings' profile (relaxed in dev, enforced in production). With
+    `--workers N` a supervisor shares one port between N gateway processes (README "Worker processes").
     """
     import uvicorn
 
-    from gateway.errors import GatewayError
-    from hub.gateway_app import gateway_application
     from hub.observability import observe
 
     settings = load()
     if timeout < 0:
         raise fail(f"--timeout must be positive, not {timeout}")
+    if workers < 0 or workers > 64:
+        raise fail(f"--workers must be between 1 and 64, not {workers}")
     source = supergraph or settings.gateway.supergraph
     if not source.startswith(("http://", "https://")) and not Path(source).is_file():
         raise fail(f"supergraph file {source} does not exist (run `hub compose` or pass --supergraph)")
+    count = workers or settings.gateway.workers
+    host, port = host or settings.gateway.host, port or settings.gateway.port
+    if count > 1:
+        import functools
+        import logging.config
+
+        from gateway.workers import WorkerOptions, run_workers
+
+        log_config = observe(settings, "gateway")
+        logging.config.dictConfig(log_config)  # the supervisor's own lines look like the workers'
+        options = WorkerOptions(functools.partial(worker_gateway_app, source, dedupe=dedupe, timeout=timeout),
+                                log_level=settings.log_level.lower(), log_config=log_config)
+        try:
+            status = run_workers(options, workers=count, host=host, port=port)
+        except OSError as exc:
+            raise fail(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
+        if status:
+            raise fail("no gateway worker came up (see the log above)")
+        return
+    served = gateway_app(source, dedupe=dedupe, timeout=timeout)
+    uvicorn.run(served, host=host, port=port, log_level=settings.log_level.lower(), access_log=False,
+                log_config=observe(settings, "gateway"))
+
+
+def worker_gateway_app(source: str, *, dedupe: bool, timeout: float) -> Any:
+    """`gateway_app` inside a worker process, with that process's tracing installed."""
+    from hub.observability import observe
+
+    observe(load(), "gateway")
+    return gateway_app(source, dedupe=dedupe, timeout=timeout)
+
+
+def gateway_app(source: str, *, dedupe: bool, timeout: float) -> Any:
+    """The served gateway app for the current settings (also built inside each worker process)."""
+    from gateway.errors import GatewayError
+    from hub.gateway_app import gateway_application
+
+    settings = load()
     try:
-        served = gateway_application(settings, source, timeout_s=timeout, dedupe=dedupe)
+        return gateway_application(settings, source, timeout_s=timeout, dedupe=dedupe)
     except GatewayError as exc:
         raise fail(f"cannot serve {source}: {exc}") from exc
-    uvicorn.run(served, host=host or settings.gateway.host, port=port or settings.gateway.port,
-                log_level=settings.log_level.lower(), access_log=False, log_config=observe(settings, "gateway"))

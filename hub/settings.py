@@ -75,6 +75,8 @@ class GatewaySettings(_Section):
     supergraph: str = "schema/supergraph.graphql"
     subgraph_timeout_s: float = Field(default=10.0, gt=0)
     dedupe_inflight: bool = False
+    #: gateway processes sharing the port (`hub gateway --workers N`); 1: the gateway runs in one process
+    workers: int = Field(default=1, ge=1, le=64)
     #: progressive @override labels to switch on (percent(x) labels switch themselves on for x % of requests)
     override_labels: list[str] = Field(default_factory=list)
 

@@ -27,6 +27,21 @@ path of a subgraph (all methods, so direct ``_entities`` calls and GET queries a
 The in-memory `NonceCache` protects one process; the replicas of a subgraph share
 a `SharedNonceStore` (`subgraphs.common.nonce_store.SqlNonceStore`, in the subgraph's database), so a
 call replayed to a second replica is refused as well.
+
+The contract for a subgraph that does not use this module (a department's own), in this order:
+
+1. all six headers present and non-empty, else UNSIGNED_CALL; key id, timestamp (digits) and nonce
+   of the shapes above and the context at most 8,192 characters, else BAD_SIGNATURE;
+2. the secret of ``x-hub-key-id`` (any of the active keys, each at least 32 bytes), else BAD_SIGNATURE;
+3. ``string_to_sign`` rebuilt from the received values, the method in capitals, the raw target and the
+   exact body bytes; HMAC-SM3 compared in constant time with the lower-cased signature, else BAD_SIGNATURE;
+4. ``x-hub-audience`` equal to the subgraph's own name in the supergraph, else BAD_SIGNATURE;
+5. ``|now - timestamp| <= max_skew_s`` (60 s by default), else STALE_CALL;
+6. the nonce not seen in the last ``2 * max_skew_s + 1`` seconds by any replica, else REPLAYED_CALL;
+7. only then decode ``x-hub-context`` into a `CallerContext`. ``x-hub-caller`` (`CALLER_KEY_HEADER`)
+   is not part of the signature: it groups calls of one caller for de-duplication, never grants access.
+
+Errors are answered as GraphQL errors with these codes in ``extensions.code`` (`trust.responses`).
 """
 
 from __future__ import annotations

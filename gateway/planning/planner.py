@@ -40,6 +40,8 @@ class PreparedOperation:
     interface_names: frozenset[str] = field(default_factory=frozenset)
     #: the @defer/@stream sites when the operation has any (see `gateway.planning.defer`)
     incremental: IncrementalOperation | None = None
+    #: the key a client's ``__typename`` alias on another field travels under (gateway.typename_alias)
+    typename_alias_key: str | None = None
 
 
 def select_operation(document: DocumentNode, operation_name: str | None) -> OperationDefinitionNode:
