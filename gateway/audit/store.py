@@ -165,7 +165,9 @@ class FileAccessLog:
                     if os.fstat(handle.fileno()).st_size != self._size:  # another process appended
                         entries = self._read_entries()
                         self._head = entries[-1] if entries else None
-                    entry = make_entry(previous_link(self._head, latest_checkpoint(self._read_anchors())), body)
+                    # the pruning checkpoint matters only for the first entry after a full prune
+                    checkpoint = latest_checkpoint(self._read_anchors()) if self._head is None else None
+                    entry = make_entry(previous_link(self._head, checkpoint), body)
                     stored = StoredEntry(entry, ts_ms)
                     handle.write(self._line(entry_to_json(stored)))
                     handle.flush()
