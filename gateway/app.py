@@ -216,6 +216,7 @@ def create_app(supergraph_source: str, *, subgraph_timeout_s: float = 10.0, dedu
     # every request gets an id (answered in x-request-id, passed to subgraphs) and /graphql a trace span
     app = Starlette(routes=[*own_routes, *extra_routes], lifespan=lifespan, middleware=[Middleware(RequestTelemetry)])
     app.state.gateway = state
+    app.state.inbound_dedupe = inbound
     return app
 
 

@@ -114,6 +114,10 @@ class InboundDedupe:
         self.executed = 0
         self.followed = 0
 
+    def waiting(self) -> int:
+        """How many requests wait for a leader right now."""
+        return sum(flight.waiting for flight in self._inflight.values())
+
     def key(self, method: str, media: str, runtime: GatewayRuntime, labels: frozenset[str], request: GraphQLRequest,
             context: RequestContext) -> tuple[Hashable, ...] | None:
         parts = []
