@@ -4,6 +4,7 @@ bounded wait for a condition."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import time
 from collections.abc import Callable
@@ -40,6 +41,14 @@ class Gate:
         self._open.set()
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":  # answered here: not every wrapped app speaks it
+            with contextlib.suppress(asyncio.CancelledError):
+                while True:
+                    message = await receive()
+                    await send({"type": message["type"] + ".complete"})
+                    if message["type"] == "lifespan.shutdown":
+                        return
+            return
         if scope["type"] == "http":
             self.requests += 1
             if not self._open.is_set():
