@@ -5,7 +5,9 @@ Each gateway runs as one process pinned to core 0; the four subgraphs (memoised,
 more than any gateway) and wrk share core 1. For every gateway it reports requests/s and p50/p99
 latency at 50 connections after a warm-up, median latency at 1 connection, peak memory, subgraph
 fetches per TestQuery, and ratios to @apollo/gateway; it checks that all gateways return identical
-data. In-flight de-duplication is measured off, and separately on.
+data. In-flight de-duplication is measured off, and separately on: `hub gateway --dedupe` (inbound and
+outbound) against @graphql-hive/gateway with its inbound `inboundInflightRequestDeduplication` and its
+outbound `deduplicateInflightRequests`; subgraph requests per client request under load show both work.
 
     python bench/bench_gateway.py [--seconds 10] [--connections 50] [--only hub,apollo,hive]
 """
@@ -50,6 +52,8 @@ class Row:
     fetches: int = 0
     errors: int = 0
     same_data: bool = False
+    #: subgraph HTTP requests per client request during the 50-connection run (de-duplication shares them)
+    load_fetches: float = 0.0
 
 
 def compose(node_dir: Path, urls: dict[str, str]) -> str:
@@ -108,7 +112,9 @@ def measure(name: str, dedupe: bool, args: argparse.Namespace, supergraph: Path,
             print(f"  {name}: response has errors: {answer['errors'][:2]}", flush=True)
         load_prefix = pinned([], LOAD_CORE)
         run_load(url, BODY, connections=args.connections, seconds=args.warmup, prefix=load_prefix)
+        reset_counts(sub_ports, client)
         result = run_load(url, BODY, connections=args.connections, seconds=args.seconds, prefix=load_prefix)
+        row.load_fetches = subgraph_requests(sub_ports, client) / max(result.requests, 1)
         row.rps, row.p50, row.p99, row.errors = result.rps, result.p50_ms, result.p99_ms, result.errors
         one = run_load(url, BODY, connections=1, seconds=max(3.0, args.seconds / 2), prefix=load_prefix)
         row.lat1_p50 = one.p50_ms
@@ -136,6 +142,7 @@ def report(rows: list[Row], size_kb: float) -> None:
             rh = f"{r.rps / hive.rps:.2f}" if hive and hive.rps else "-"
             print(f"{label:<22}{r.rps:>9.0f}{r.p50:>9.2f}{r.p99:>9.2f}{r.lat1_p50:>12.2f}{r.peak_mb:>9.0f}"
                   f"{r.fetches:>9}{r.errors:>8}{'yes' if r.same_data else 'NO':>11}{ra:>10}{rh:>8}")
+    dedupe_report(rows)
     hub = next((r for r in rows if r.name == "hub" and not r.dedupe), None)
     apollo = next((r for r in rows if r.name == "apollo"), None)
     hive = next((r for r in rows if r.name == "hive" and not r.dedupe), None)
@@ -149,6 +156,21 @@ def report(rows: list[Row], size_kb: float) -> None:
               f"peak ≤ 150 MB: {hub.peak_mb:.0f} {'ok' if hub.peak_mb <= 150 else 'MISSED'}")
 
 
+def dedupe_report(rows: list[Row]) -> None:
+    """Subgraph requests per client request under load, and the de-duplication-on target."""
+    print("\nsubgraph requests per client request under load (off -> on):")
+    for name in dict.fromkeys(r.name for r in rows):
+        off = next((f"{r.load_fetches:.2f}" for r in rows if r.name == name and not r.dedupe), "-")
+        on = next((f"{r.load_fetches:.2f}" for r in rows if r.name == name and r.dedupe), "-")
+        print(f"  {name:<10}{off:>8} -> {on}")
+    hub = next((r for r in rows if r.name == "hub" and r.dedupe), None)
+    hive = next((r for r in rows if r.name == "hive" and r.dedupe), None)
+    if hub and hive and hive.rps:
+        ratio = hub.rps / hive.rps
+        print(f"targets (de-duplication on, hive's inbound de-duplication on too): ≥1.0× hive: {ratio:.2f} "
+              f"{'ok' if ratio >= 1.0 else 'MISSED'}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=10.0)
@@ -160,6 +182,7 @@ def main() -> int:
     args = parser.parse_args()
     wanted = [n.strip() for n in args.only.split(",") if n.strip()]
     ensure_wrk()
+    print(f"load average at start: {' '.join(f'{x:.1f}' for x in os.getloadavg())} ({os.cpu_count()} cores)")
     node_dir = ensure_node_modules()
     sub_ports = {n: free_port() for n in NAMES}
     logs = Path(tempfile.mkdtemp(prefix="hub-bench-"))
@@ -190,6 +213,7 @@ def main() -> int:
                 rows.append(row)
                 print(f"  {row.rps:.0f} req/s in {time.monotonic() - started_at:.0f} s", flush=True)
         report(rows, size_kb)
+        print(f"load average at end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
         print(f"\nlogs: {logs}")
         return 0 if all(r.same_data for r in rows) else 1
     finally:

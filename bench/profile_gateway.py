@@ -132,7 +132,7 @@ class AsgiDriver:
 
 
 async def run_asgi(supergraph: Path, requests: int, concurrency: int, profile: str, top: int,
-                   secure: bool = False) -> None:
+                   secure: bool = False, dedupe: bool = False) -> None:
     from gateway.app import create_app
 
     if secure:  # what `hub gateway` serves: the security extensions of the settings' profile
@@ -143,9 +143,10 @@ async def run_asgi(supergraph: Path, requests: int, concurrency: int, profile: s
         settings = load_settings(data_dir=Path(tempfile.mkdtemp(prefix="hub-profile-")))
         config, access_log = gateway_security(settings)
         app = create_secure_app(str(supergraph), config, access_log=access_log,
-                                local_subgraphs=settings.security.audit.local_subgraphs, poll_interval_s=None)
+                                local_subgraphs=settings.security.audit.local_subgraphs, poll_interval_s=None,
+                                dedupe_inflight=dedupe)
     else:
-        app = create_app(str(supergraph), poll_interval_s=None)
+        app = create_app(str(supergraph), poll_interval_s=None, dedupe_inflight=dedupe)
     driver = AsgiDriver(app)
     await driver.start()
     try:
@@ -232,12 +233,15 @@ def main() -> int:
     parser.add_argument("--profile", choices=("none", "cprofile", "pyinstrument"), default="none")
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--secure", action="store_true", help="asgi mode: the app `hub gateway` serves")
+    parser.add_argument("--dedupe", action="store_true",
+                        help="asgi mode: de-duplication on (with --concurrency > 1 identical requests share answers)")
     args = parser.parse_args()
     logs = Path(tempfile.mkdtemp(prefix="hub-profile-"))
     with subgraphs(logs) as ports:
         supergraph = supergraph_for(ports, logs / "supergraph.graphql")
         if args.mode == "asgi":
-            asyncio.run(run_asgi(supergraph, args.requests, args.concurrency, args.profile, args.top, args.secure))
+            asyncio.run(run_asgi(supergraph, args.requests, args.concurrency, args.profile, args.top, args.secure,
+                                 args.dedupe))
         else:
             run_server(supergraph, args.requests, logs)
     return 0

@@ -22,6 +22,7 @@ from starlette.routing import Route
 from gateway.errors import BadUserInput, GatewayError, InvalidSupergraph, MethodNotAllowed, NotAcceptable
 from gateway.execution.transport import SubgraphTransport
 from gateway.extensions import GatewayExtension, RequestContext
+from gateway.inbound_dedupe import InboundDedupe
 from gateway.media import JSON, content_type, ensure_json_body, negotiate, response_status
 from gateway.metrics import GatewayMetrics
 from gateway.multipart import accepts_incremental, incremental_response
@@ -102,6 +103,10 @@ def create_app(supergraph_source: str, *, subgraph_timeout_s: float = 10.0, dedu
         runtime = GatewayRuntime.from_sdl(sdl, version=version, cache_size=plan_cache_size)
     state = GatewayState(source, runtime, plan_cache_size)
     holder: dict[str, Pipeline] = {}
+    # --dedupe also shares identical in-flight client queries (gateway.inbound_dedupe)
+    inbound = InboundDedupe(extensions) if dedupe_inflight else None
+    if inbound is not None and not inbound.enabled:
+        inbound = None
     recorder = GatewayMetrics() if metrics else None
     if recorder is not None:
         recorder.track_reloads(lambda: state.reloads)
@@ -183,6 +188,8 @@ def create_app(supergraph_source: str, *, subgraph_timeout_s: float = 10.0, dedu
             # refused at the HTTP layer (not a well-formed GraphQL request): the same status for both types
             body, status, headers = error_response_parts(exc)
             return answer(started, "unknown", body, status, headers, media)
+        if inbound is not None and not incremental:  # a multipart answer is a stream, never shared bytes
+            return await deduplicated(started, request.method, media, runtime, gql, context, pipeline)
         try:
             result = await pipeline.run(runtime, gql, context, allow_mutation=request.method == "POST",
                                         incremental=incremental)
@@ -203,6 +210,24 @@ def create_app(supergraph_source: str, *, subgraph_timeout_s: float = 10.0, dedu
                                  has_data="data" in result.body)
         return answer(started, result.operation_type, result.body, status, result.headers, media)
 
+    async def deduplicated(started: float, method: str, media: str, runtime: GatewayRuntime, gql: GraphQLRequest,
+                           context: RequestContext, pipeline: Pipeline) -> Response:
+        assert inbound is not None
+        labels = pipeline.labels(runtime)
+        allow_mutation = method == "POST"
+        key = inbound.key(method, media, runtime, labels, gql, context)
+        if key is None:
+            result = await pipeline.run(runtime, gql, context, allow_mutation=allow_mutation, labels=labels)
+            status = response_status(media, result.status, request_error=result.request_error,
+                                     has_data="data" in result.body)
+            return answer(started, result.operation_type, result.body, status, result.headers, media)
+        shared = await inbound.answer(key, media, context, lambda on_prepared: pipeline.run(
+            runtime, gql, context, allow_mutation=allow_mutation, labels=labels, on_prepared=on_prepared))
+        if recorder is not None:
+            recorder.record_request(shared.operation_type, shared.body, perf_counter() - started)
+        return Response(shared.content, status_code=shared.status, media_type=content_type(media),
+                        headers=shared.headers)
+
     async def metrics_page(request: Request) -> Response:
         assert recorder is not None
         return Response(recorder.render(), media_type=recorder.content_type)
@@ -220,6 +245,7 @@ def create_app(supergraph_source: str, *, subgraph_timeout_s: float = 10.0, dedu
     # every request gets an id (answered in x-request-id, passed to subgraphs) and /graphql a trace span
     app = Starlette(routes=[*own_routes, *extra_routes], lifespan=lifespan, middleware=[Middleware(RequestTelemetry)])
     app.state.gateway = state
+    app.state.inbound_dedupe = inbound
     return app
 
 

@@ -11,12 +11,17 @@ Order of the hooks for one request::
          (per subgraph call: headers_for_subgraph -> POST -> on_subgraph_response)
     -> transform_response (sync) -> complete_response (async, e.g. durable audit record)
 
+With inbound de-duplication (`gateway.inbound_dedupe`) a request identical to one in flight skips
+everything after ``on_request``: it waits for that leader's answer, then ``share_response`` runs for
+it. ``dedupe_key`` says what an extension put in the context that can change the answer; an extension
+with per-request hooks that does not override it switches inbound de-duplication off.
+
 `startup`/`shutdown` run in the app's lifespan with the shared HTTP client; `routes` adds endpoints.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -94,6 +99,17 @@ class GatewayExtension:
                                 context: RequestContext) -> dict[str, Any]:
         """Last, asynchronous step (e.g. a durable audit record); raise to withhold the response."""
         return response
+
+    def dedupe_key(self, context: RequestContext) -> Hashable:
+        """After ``on_request``: everything this extension put in `context` that can change the answer
+        (the caller, the purpose). Requests share one answer only when every extension's key is equal;
+        None: this request is never shared."""
+        return None
+
+    async def share_response(self, response: dict[str, Any], operation: PreparedOperation | None,
+                             leader: RequestContext, context: RequestContext) -> None:
+        """A de-duplicated request (`context`) gets the answer `response` of the identical request
+        `leader` ran: do what must happen per caller (an audit record); raise to withhold it."""
 
 
 def overrides(extension: GatewayExtension, name: str) -> bool:

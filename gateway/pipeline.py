@@ -76,8 +76,18 @@ class Pipeline:
         self._transforms = tuple(e for e in self.extensions if overrides(e, "transform_response"))
         self._completers = tuple(e for e in self.extensions if overrides(e, "complete_response"))
 
+    def labels(self, runtime: GatewayRuntime) -> frozenset[str]:
+        """The progressive-override labels on for one request (`percent(x)` drawn now)."""
+        if not runtime.supergraph.override_labels:
+            return frozenset()
+        return runtime.active_labels(self.override_labels, self._rng)
+
     async def run(self, runtime: GatewayRuntime, request: GraphQLRequest, context: RequestContext, *,
-                  allow_mutation: bool = True, incremental: bool = False) -> GraphQLResponse:
+                  allow_mutation: bool = True, incremental: bool = False, labels: frozenset[str] | None = None,
+                  on_prepared: Callable[[PreparedOperation], None] | None = None) -> GraphQLResponse:
+        """Run one request; `incremental`: the client reads multipart/mixed (@defer/@stream); `labels` are the
+        override labels on (drawn here when None); `on_prepared` is called once the operation is planned and
+        passed the document checks, before anything is fetched."""
         prepared: PreparedOperation | None = None
         headers: dict[str, str] | None = None
         request_error = False
@@ -87,8 +97,8 @@ class Pipeline:
                 request = inspector.inspect_request(request, context)
             if not request.query.strip():
                 raise BadUserInput("The request has no query string.")
-            labels = (runtime.active_labels(self.override_labels, self._rng)
-                      if runtime.supergraph.override_labels else frozenset[str]())
+            if labels is None:
+                labels = self.labels(runtime)
             with planning(request.query) as describe:
                 prepared = runtime.prepare(request.query, request.operation_name, labels)
                 describe(prepared.operation_name, prepared.operation_kind)
@@ -101,6 +111,8 @@ class Pipeline:
                 if errors:
                     raise ValidationFailed(errors[0].message, others=[
                         ValidationFailed(e.message) for e in errors[1:]])
+            if on_prepared is not None:
+                on_prepared(prepared)
             variables = self._variables(runtime, prepared, request.variables)
             if incremental and prepared.incremental is not None and not prepared.has_introspection:
                 stream = self._incremental(runtime, prepared, variables, context)

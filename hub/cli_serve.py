@@ -110,7 +110,7 @@ def gateway(
     supergraph: Annotated[str, typer.Option(help="supergraph SDL: a file path or an http(s) URL")] = "",
     host: Annotated[str, typer.Option(help="address to listen on")] = "",
     port: Annotated[int, typer.Option(help="port")] = 0,
-    dedupe: Annotated[bool, typer.Option(help="de-duplicate identical in-flight subgraph queries")] = False,
+    dedupe: Annotated[bool, typer.Option(help="share identical in-flight client queries and subgraph fetches")] = False,
     timeout: Annotated[float, typer.Option(help="per-subgraph timeout in seconds")] = 0.0,
     workers: Annotated[int, typer.Option(help="processes sharing the port (default: gateway.workers, 1)")] = 0,
 ) -> None:

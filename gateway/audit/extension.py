@@ -20,7 +20,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
 from typing import Any
 
 import httpx
@@ -41,6 +41,10 @@ __all__ = ["AccessLogExtension"]
 log = logging.getLogger("gateway.audit")
 Authenticate = Callable[[Request], Awaitable[Principal | None]]
 _MAX_PAGE = 1000
+#: set in a request's context once its access record is written
+_RECORDED = "audit_recorded"
+#: the fields a request read per subgraph, as its access record lists them
+_READ = "audit_read"
 
 
 class AccessLogExtension(GatewayExtension):
@@ -84,6 +88,23 @@ class AccessLogExtension(GatewayExtension):
         state = security_state(context)
         if state is None or state.document is None or context.runtime is None or not self._crosses(state):
             return response
+        read = context.values.get(_READ)
+        if read is None:  # what the request read per subgraph (a de-duplicated follower has its leader's)
+            read = context.values[_READ] = self._read(context, state)
+        record = build_record(
+            state, ts_ms=int(time.time() * 1000),
+            subgraphs=read,
+            errors=list(response.get("errors") or []))
+        try:
+            await self.access_log.append(record)
+        except Exception as exc:
+            log.error("access log write failed (%s); response withheld", type(exc).__name__)
+            raise AuditUnavailable("The access could not be recorded; try again later.") from exc
+        context.values[_RECORDED] = True
+        return response
+
+    def _read(self, context: RequestContext, state: RequestSecurity) -> dict[str, tuple[tuple[str, ...], bool]]:
+        assert context.runtime is not None
         view = self.views.get(context.runtime)
         subgraphs: dict[str, tuple[set[str], bool]] = {}
         for service, body in context.values.get("audit_bodies", []):
@@ -91,16 +112,20 @@ class AccessLogExtension(GatewayExtension):
             fields.update(self.fields.fields(view, body))
             ok_now = all(c.ok for c in state.calls.get(service, []))
             subgraphs[service] = (fields, ok and ok_now)
-        record = build_record(
-            state, ts_ms=int(time.time() * 1000),
-            subgraphs={s: (tuple(sorted(f)), ok) for s, (f, ok) in subgraphs.items()},
-            errors=list(response.get("errors") or []))
-        try:
-            await self.access_log.append(record)
-        except Exception as exc:
-            log.error("access log write failed (%s); response withheld", type(exc).__name__)
-            raise AuditUnavailable("The access could not be recorded; try again later.") from exc
-        return response
+        return {s: (tuple(sorted(f)), ok) for s, (f, ok) in subgraphs.items()}
+
+    def dedupe_key(self, context: RequestContext) -> Hashable:
+        return ()  # recording does not change the answer
+
+    async def share_response(self, response: dict[str, Any], operation: Any, leader: RequestContext,
+                             context: RequestContext) -> None:
+        """Every caller of a shared answer gets its own record (its subject, request id, client address),
+        with what the leader read; when the leader's needed none (or was withheld), neither does this one."""
+        if not leader.values.get(_RECORDED):
+            return
+        context.values[_READ] = leader.values.get(_READ)
+        context.runtime = leader.runtime
+        await self.complete_response(response, operation, context)
 
     # --- the auditors' endpoint ------------------------------------------------------------------
 

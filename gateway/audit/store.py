@@ -155,6 +155,12 @@ class FileAccessLog:
     def _line(document: Mapping[str, Any]) -> str:
         return canonical_json(document).decode("utf-8") + "\n"
 
+    @staticmethod
+    def _entry_line(stored: StoredEntry) -> str:
+        # the text `_line` gives, without checking the body again: `make_entry` just checked it
+        return json.dumps(entry_to_json(stored), sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                          allow_nan=False) + "\n"
+
     async def append(self, body: Mapping[str, JsonValue], ts_ms: int) -> ChainEntry:
         async with self._lock:
             if not self._loaded:
@@ -165,9 +171,11 @@ class FileAccessLog:
                     if os.fstat(handle.fileno()).st_size != self._size:  # another process appended
                         entries = self._read_entries()
                         self._head = entries[-1] if entries else None
-                    entry = make_entry(previous_link(self._head, latest_checkpoint(self._read_anchors())), body)
+                    # the pruning checkpoint matters only for the first entry after a full prune
+                    checkpoint = latest_checkpoint(self._read_anchors()) if self._head is None else None
+                    entry = make_entry(previous_link(self._head, checkpoint), body)
                     stored = StoredEntry(entry, ts_ms)
-                    handle.write(self._line(entry_to_json(stored)))
+                    handle.write(self._entry_line(stored))
                     handle.flush()
                     self._size = os.fstat(handle.fileno()).st_size
                 finally:
@@ -180,6 +188,9 @@ class FileAccessLog:
         return rows if limit is None else rows[:limit]
 
     async def head(self) -> StoredEntry | None:
+        # the entry this process wrote last, unless the file changed since (another process, a prune)
+        if self._loaded and self.path.is_file() and self.path.stat().st_size == self._size:
+            return self._head
         entries = self._read_entries()
         return entries[-1] if entries else None
 

@@ -26,6 +26,9 @@ if TYPE_CHECKING:
     from gateway.metrics import GatewayMetrics
 
 _JSON_HEADERS = {"content-type": "application/json", "accept": "application/json"}
+#: what a de-duplicated call's waiters get when the request that made it was cancelled
+_HANDOVER: Any = object()
+_MAX_HANDOVERS = 3
 
 
 class SubgraphTransport:
@@ -66,24 +69,36 @@ class SubgraphTransport:
             return await self._post(service, url, body, headers, is_mutation)
         key = (service, body, tuple(sorted((k, v) for k, v in (headers or {}).items()
                                            if k.lower() not in self.dedupe_ignore)))
-        existing = self._inflight.get(key)
-        if existing is not None:
-            result: dict[str, Any] = await asyncio.shield(existing)
-            return result
+        for _ in range(_MAX_HANDOVERS):
+            existing = self._inflight.get(key)
+            if existing is None:
+                break
+            shared = await asyncio.shield(existing)
+            if shared is not _HANDOVER:
+                result: dict[str, Any] = shared
+                return result
+            # the request that made the call was cancelled before its answer: look again, one of us calls
+        else:
+            return await self._post(service, url, body, headers, is_mutation)  # handed over too often: alone
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._inflight[key] = future
         try:
             result = await self._post(service, url, body, headers, is_mutation)
-        except BaseException as exc:
+        except Exception as exc:
             if not future.done():
                 future.set_exception(exc)
                 future.exception()  # mark retrieved: waiters re-raise it themselves
+            raise
+        except BaseException:  # cancelled: never hand a cancellation to the requests that wait for this call
+            if not future.done():
+                future.set_result(_HANDOVER)
             raise
         else:
             future.set_result(result)
             return result
         finally:
-            self._inflight.pop(key, None)
+            if self._inflight.get(key) is future:
+                del self._inflight[key]
 
     async def _post(self, service: str, url: str, body: bytes, headers: Mapping[str, str] | None,
                     is_mutation: bool) -> dict[str, Any]:

@@ -23,7 +23,7 @@ import logging
 import re
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -152,6 +152,20 @@ class RequestGuard(GatewayExtension):
             return policies.evaluate(name, principal)
 
         return evaluate
+
+    def dedupe_key(self, context: RequestContext) -> Hashable:
+        # what the answer depends on besides the document: who asks (every claim of the token), why,
+        # and for whom; limits, pruning, masking and the signed caller context all derive from these
+        state = security_state(context)
+        if state is None:
+            return None
+        return (state.principal, state.purpose_code, state.purpose_ref, state.purpose_bound, state.end_user)
+
+    async def share_response(self, response: dict[str, Any], operation: Any, leader: RequestContext,
+                             context: RequestContext) -> None:
+        state, source = security_state(context), security_state(leader)
+        if state is not None and source is not None:
+            state.adopt(source)
 
     def _end_user(self, request: Request, principal: Principal | None) -> str | None:
         if principal is None:
@@ -286,6 +300,25 @@ class ResponseGuard(GatewayExtension):
             response.pop("extensions", None)
         return response
 
+    def dedupe_key(self, context: RequestContext) -> Hashable:
+        return ()  # masking and denials depend only on the caller facts `RequestGuard` keys on
+
+    async def share_response(self, response: dict[str, Any], operation: Any, leader: RequestContext,
+                             context: RequestContext) -> None:
+        state = security_state(context)
+        if state is None or not state.masks.clear:
+            return
+        principal = state.principal  # this caller read the same fields in clear: its own volume and log line
+        if principal is not None:
+            state.volume_alert = self.budget.record(principal.subject)
+        self._log_clear(state)
+
+    def _log_clear(self, state: RequestSecurity) -> None:
+        principal = state.principal
+        log.info("sensitive fields read in clear: subject=%s roles=%s purpose=%s operation=%s fields=%s",
+                 principal.subject if principal else "-", ",".join(sorted(principal.roles)) if principal else "-",
+                 state.purpose_code, state.query_hash, ",".join(sorted(state.masks.clear)))
+
     def _data(self, response: dict[str, Any], state: RequestSecurity, context: RequestContext) -> None:
         assert state.document is not None
         assert context.runtime is not None
@@ -303,9 +336,7 @@ class ResponseGuard(GatewayExtension):
             principal = state.principal
             if principal is not None:
                 state.volume_alert = self.budget.record(principal.subject)
-            log.info("sensitive fields read in clear: subject=%s roles=%s purpose=%s operation=%s fields=%s",
-                     principal.subject if principal else "-", ",".join(sorted(principal.roles)) if principal else "-",
-                     state.purpose_code, state.query_hash, ",".join(sorted(state.masks.clear)))
+            self._log_clear(state)
 
 
 class CallSigning(GatewayExtension):
@@ -314,6 +345,9 @@ class CallSigning(GatewayExtension):
     def __init__(self, signer: CallSigner) -> None:
         self.signer = signer
         self._targets: dict[str, str] = {}
+
+    def dedupe_key(self, context: RequestContext) -> Hashable:
+        return ()  # the signed caller context is `RequestGuard`'s key; nonce, time and request id are per call
 
     def _target(self, url: str) -> str:
         target = self._targets.get(url)

@@ -52,6 +52,17 @@ class RequestSecurity:
     #: this response took the caller past the daily volume of clear reads (for the auditor)
     volume_alert: bool = False
 
+    def adopt(self, leader: RequestSecurity) -> None:
+        """Take what the security layer did from the identical request whose answer this one shares
+        (inbound de-duplication); who asks, and why, stay this request's own."""
+        self.document = leader.document
+        self.operation_name = leader.operation_name
+        self.operation_kind = leader.operation_kind
+        self.query_hash = leader.query_hash
+        self.prune = leader.prune
+        self.masks = leader.masks
+        self.calls = leader.calls
+
 
 def security_state(context: RequestContext) -> RequestSecurity | None:
     state = context.values.get(STATE_KEY)
