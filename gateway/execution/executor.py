@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 
 from gateway.errors import SubgraphError
+from gateway.execution.batch import run_parallel
 from gateway.execution.failures import MAX_ERRORS_PER_FETCH, ClientShape, fetch_keys, holes
 from gateway.execution.merge import collect, merge_into, objects_at, restore
 from gateway.execution.representations import Representations
@@ -61,7 +62,10 @@ class PlanExecutor:
             for child in node.nodes:
                 await self._node(child)
         elif isinstance(node, ParallelNode):
-            await asyncio.gather(*(self._node(child) for child in node.nodes))
+            if node.batches:
+                await run_parallel(self, node)
+            else:
+                await asyncio.gather(*(self._node(child) for child in node.nodes))
         elif isinstance(node, FlattenNode):
             await self._entities(node)
         elif isinstance(node, FetchNode):
@@ -94,20 +98,12 @@ class PlanExecutor:
         if isinstance(errors, list) and errors:
             self._root_errors(fetch, errors, data if isinstance(data, dict) else {})
 
-    async def _entities(self, node: FlattenNode) -> None:
+    async def _entities(self, node: FlattenNode, wanted: Representations | None = None) -> None:
+        wanted = self._wanted(node) if wanted is None else wanted
+        if wanted is None:
+            return
         fetch = node.node
-        objects: list[dict[str, Any]] = []
-        for path in node.paths:
-            objects_at(self.result.data, path, objects)
-        if not objects:
-            return
-        wanted = Representations(fetch.requires)
-        wanted.add_all(objects)
-        if self._failed:
-            self._dependents(node, objects, wanted)
         reps = wanted.reps
-        if not reps:
-            return
         variables = self._variables(fetch)
         variables["representations"] = reps
         body: dict[str, Any] = {"query": fetch.operation, "variables": variables}
@@ -119,6 +115,26 @@ class PlanExecutor:
             return
         data = payload.get("data")
         entities = data.get("_entities") if isinstance(data, dict) else None
+        self._entity_payload(node, wanted, data, entities, payload.get("errors"))
+
+    def _wanted(self, node: FlattenNode) -> Representations | None:
+        """The representations of an entity fetch over the objects at its paths (None: nothing to fetch)."""
+        objects: list[dict[str, Any]] = []
+        for path in node.paths:
+            objects_at(self.result.data, path, objects)
+        if not objects:
+            return None
+        wanted = Representations(node.node.requires)
+        wanted.add_all(objects)
+        if self._failed:
+            self._dependents(node, objects, wanted)
+        return wanted if wanted.reps else None
+
+    def _entity_payload(self, node: FlattenNode, wanted: Representations, data: Any, entities: Any,
+                        errors: Any) -> None:
+        """Merge the ``_entities`` list a fetch got back (``data`` is the whole response's) and place its errors."""
+        fetch = node.node
+        reps = wanted.reps
         if fetch.renames is not None:
             restore(entities, fetch.renames, self.interfaces)
         complete = isinstance(entities, list) and len(entities) == len(reps)
@@ -132,13 +148,12 @@ class PlanExecutor:
                         obj.update(entity)
                     else:
                         merge_into(obj, entity, interfaces)
-        elif data is not None and not payload.get("errors"):
+        elif data is not None and not errors:
             error = {
                 "message": f"Subgraph {fetch.service_name} returned {_count(entities)} entities for "
                            f"{len(reps)} representations",
                 "extensions": {"code": "SUBREQUEST_HTTP_ERROR", "serviceName": fetch.service_name}}
             self._entity_holes(node, error, [obj for obj, _ in wanted.targets])
-        errors = payload.get("errors")
         if isinstance(errors, list) and errors:
             self._entity_errors(node, wanted, entities if complete else None, errors)
 

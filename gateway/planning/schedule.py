@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from gateway.planning import batching
 from gateway.planning.groups import FetchGroup, common_conditions
 from gateway.planning.merging import fold_leaves
 from gateway.planning.operation import Condition
@@ -12,7 +13,6 @@ from gateway.planning.plan import (
     FetchNode,
     FlattenNode,
     OperationKind,
-    ParallelNode,
     PlanNode,
     SequenceNode,
 )
@@ -156,7 +156,7 @@ class Scheduler:
         nodes: list[PlanNode] = []
         for stage in stages:
             subtrees = [self.subtree(k, applied) for k in stage]
-            nodes.append(subtrees[0] if len(subtrees) == 1 else ParallelNode(tuple(subtrees)))
+            nodes.append(subtrees[0] if len(subtrees) == 1 else batching.parallel(subtrees))
         return nodes[0] if len(nodes) == 1 else SequenceNode(tuple(_flatten_sequence(nodes)))
 
     def subtree(self, group: FetchGroup, applied: tuple[Condition, ...]) -> PlanNode:

@@ -7,6 +7,10 @@ plans are left alone. The number of sequential steps of the plan never grows.
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from graphql import FieldNode, OperationDefinitionNode, parse
+
 from gateway.planning.plan import (
     ConditionNode,
     FetchNode,
@@ -112,3 +116,24 @@ def test_the_folded_plan_answers_the_same_fields_at_the_same_paths() -> None:
     operation = "".join(to_b.node.operation.split())
     assert "...onItem{note}" in operation
     assert "...onLink{info}" in operation
+
+
+def test_side_by_side_fetches_that_cannot_merge_share_one_request() -> None:
+    # eurLabel and usdLabel need `price` with two different arguments: two `_entities` lists, one request
+    sdl = (Path(__file__).parents[1] / "differential" / "fixtures" / "r_requires_args" / "supergraph.graphql")
+    plan = plan_for(sdl.read_text(encoding="utf-8"), "{ products { eurLabel usdLabel } }")
+    assert plan.fetch_count == 2
+    assert isinstance(plan.node, SequenceNode)
+    parallel = plan.node.nodes[1]
+    assert isinstance(parallel, ParallelNode)
+    (batch,) = parallel.batches
+    assert batch.service_name == "labels"
+    assert batch.members == (0, 1)
+    op = parse(batch.operation).definitions[0]
+    assert isinstance(op, OperationDefinitionNode)
+    fields = [f for f in op.selection_set.selections if isinstance(f, FieldNode)]
+    assert [f.name.value for f in fields] == ["_entities", "_entities"]
+    assert len({f.alias.value for f in fields if f.alias}) == 2
+    declared = {v.variable.name.value for v in op.variable_definitions}
+    assert declared == set(batch.variables)
+    assert len(declared) == 2
