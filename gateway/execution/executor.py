@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 
 from gateway.errors import SubgraphError
+from gateway.execution.batch import run_parallel
 from gateway.execution.contexts import context_batches
 from gateway.execution.failures import MAX_ERRORS_PER_FETCH, ClientShape, fetch_keys, holes
 from gateway.execution.merge import collect, merge_into, objects_at, restore
@@ -62,7 +63,10 @@ class PlanExecutor:
             for child in node.nodes:
                 await self._node(child)
         elif isinstance(node, ParallelNode):
-            await asyncio.gather(*(self._node(child) for child in node.nodes))
+            if node.batches:
+                await run_parallel(self, node)
+            else:
+                await asyncio.gather(*(self._node(child) for child in node.nodes))
         elif isinstance(node, FlattenNode):
             await self._entities(node)
         elif isinstance(node, FetchNode):
@@ -95,28 +99,20 @@ class PlanExecutor:
         if isinstance(errors, list) and errors:
             self._root_errors(fetch, errors, data if isinstance(data, dict) else {})
 
-    async def _entities(self, node: FlattenNode) -> None:
-        if node.node.contexts:  # @fromContext: one request per distinct set of context values
+    async def _entities(self, node: FlattenNode, wanted: Representations | None = None) -> None:
+        if wanted is None and node.node.contexts:  # @fromContext: one request per distinct set of context values
             batches = context_batches(self.result.data, node.paths, node.node.contexts)
-            await asyncio.gather(*(self._entity_batch(node, objs, values) for objs, values in batches))
+            await asyncio.gather(*(self._entity_batch(node, self._wanted_of(node, objs), values)
+                                   for objs, values in batches))
             return
-        objects: list[dict[str, Any]] = []
-        for path in node.paths:
-            objects_at(self.result.data, path, objects)
-        await self._entity_batch(node, objects, None)
+        await self._entity_batch(node, self._wanted(node) if wanted is None else wanted, None)
 
-    async def _entity_batch(self, node: FlattenNode, objects: list[dict[str, Any]],
+    async def _entity_batch(self, node: FlattenNode, wanted: Representations | None,
                             context: dict[str, Any] | None) -> None:
+        if wanted is None:
+            return
         fetch = node.node
-        if not objects:
-            return
-        wanted = Representations(fetch.requires)
-        wanted.add_all(objects)
-        if self._failed:
-            self._dependents(node, objects, wanted)
         reps = wanted.reps
-        if not reps:
-            return
         variables = self._variables(fetch)
         variables["representations"] = reps
         if context is not None:
@@ -130,6 +126,29 @@ class PlanExecutor:
             return
         data = payload.get("data")
         entities = data.get("_entities") if isinstance(data, dict) else None
+        self._entity_payload(node, wanted, data, entities, payload.get("errors"))
+
+    def _wanted(self, node: FlattenNode) -> Representations | None:
+        """The representations of an entity fetch over the objects at its paths (None: nothing to fetch)."""
+        objects: list[dict[str, Any]] = []
+        for path in node.paths:
+            objects_at(self.result.data, path, objects)
+        return self._wanted_of(node, objects)
+
+    def _wanted_of(self, node: FlattenNode, objects: list[dict[str, Any]]) -> Representations | None:
+        if not objects:
+            return None
+        wanted = Representations(node.node.requires)
+        wanted.add_all(objects)
+        if self._failed:
+            self._dependents(node, objects, wanted)
+        return wanted if wanted.reps else None
+
+    def _entity_payload(self, node: FlattenNode, wanted: Representations, data: Any, entities: Any,
+                        errors: Any) -> None:
+        """Merge the ``_entities`` list a fetch got back (``data`` is the whole response's) and place its errors."""
+        fetch = node.node
+        reps = wanted.reps
         if fetch.renames is not None:
             restore(entities, fetch.renames, self.interfaces)
         complete = isinstance(entities, list) and len(entities) == len(reps)
@@ -143,13 +162,12 @@ class PlanExecutor:
                         obj.update(entity)
                     else:
                         merge_into(obj, entity, interfaces)
-        elif data is not None and not payload.get("errors"):
+        elif data is not None and not errors:
             error = {
                 "message": f"Subgraph {fetch.service_name} returned {_count(entities)} entities for "
                            f"{len(reps)} representations",
                 "extensions": {"code": "SUBREQUEST_HTTP_ERROR", "serviceName": fetch.service_name}}
             self._entity_holes(node, error, [obj for obj, _ in wanted.targets])
-        errors = payload.get("errors")
         if isinstance(errors, list) and errors:
             self._entity_errors(node, wanted, entities if complete else None, errors)
 

@@ -114,9 +114,27 @@ class SequenceNode:
 
 
 @dataclass(frozen=True)
+class BatchedFetch:
+    """Entity fetches of one ``ParallelNode`` to one subgraph, sent as ONE request (see planning/batching.py).
+
+    ``members`` index the parallel node's children (each a ``FlattenNode``); member ``k`` is sent as
+    ``aliases[k]: _entities(representations: $variables[k])`` inside ``operation``.
+    """
+
+    service_name: str
+    operation: str
+    members: tuple[int, ...]
+    aliases: tuple[str, ...]
+    variables: tuple[str, ...]
+    variable_usages: tuple[str, ...] = ()
+    operation_name: str | None = None
+
+
+@dataclass(frozen=True)
 class ParallelNode:
     nodes: tuple[PlanNode, ...]
     kind: Literal["Parallel"] = "Parallel"
+    batches: tuple[BatchedFetch, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -149,6 +167,9 @@ def count_fetches(node: PlanNode | None) -> int:
         return 1
     if isinstance(node, ConditionNode):
         return count_fetches(node.if_clause) + count_fetches(node.else_clause)
+    if isinstance(node, ParallelNode) and node.batches:  # one request per batch
+        batched = {i for b in node.batches for i in b.members}
+        return len(node.batches) + sum(count_fetches(n) for i, n in enumerate(node.nodes) if i not in batched)
     return sum(count_fetches(n) for n in node.nodes)
 
 
@@ -167,8 +188,17 @@ def _node(node: PlanNode, depth: int, out: list[str]) -> None:
     pad = "  " * depth
     if isinstance(node, SequenceNode | ParallelNode):
         out.append(f"{pad}{node.kind} {{")
-        for child in node.nodes:
-            _node(child, depth + 1, out)
+        batch_at = {b.members[0]: b for b in node.batches} if isinstance(node, ParallelNode) else {}
+        batched = {i for b in batch_at.values() for i in b.members}
+        for i, child in enumerate(node.nodes):
+            batch = batch_at.get(i)
+            if batch is not None:  # the members of one request, in their order
+                out.append(f'{pad}  Batch(service: "{batch.service_name}") {{')
+                for member in batch.members:
+                    _node(node.nodes[member], depth + 2, out)
+                out.append(f"{pad}  }},")
+            elif i not in batched:
+                _node(child, depth + 1, out)
         out.append(f"{pad}}},")
     elif isinstance(node, FlattenNode):
         paths = node.paths

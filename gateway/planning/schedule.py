@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from gateway.planning import batching
 from gateway.planning.groups import FetchGroup, common_conditions
+from gateway.planning.merging import fold_leaves
 from gateway.planning.operation import Condition
 from gateway.planning.plan import (
     ConditionNode,
     FetchNode,
     FlattenNode,
     OperationKind,
-    ParallelNode,
     PlanNode,
     SequenceNode,
 )
@@ -22,11 +23,10 @@ def merge_same_level(groups: list[FetchGroup]) -> list[FetchGroup]:
 
     Two groups at the same depth cannot depend on each other, so merging keeps the plan acyclic and
     its critical path unchanged while cutting the number of requests (one ``_entities`` call with
-    representations collected from several paths).
+    representations collected from several paths). Then an entity fetch nothing waits for is folded into
+    a deeper compatible one to the same subgraph (:func:`gateway.planning.merging.fold_leaves`).
     """
-    level: dict[int, int] = {}
-    for g in _topological(groups):
-        level[g.id] = 0 if not g.deps else 1 + max(level[d.id] for d in g.deps)
+    level = _levels(groups)
     alive = list(groups)
     replaced: dict[int, FetchGroup] = {}
     by_key: dict[tuple[str, int], list[FetchGroup]] = {}
@@ -42,12 +42,17 @@ def merge_same_level(groups: list[FetchGroup]) -> list[FetchGroup]:
                 continue
             _absorb(into, g)
             replaced[g.id] = into
-    if not replaced:
-        return groups
     out = [g for g in alive if g.id not in replaced]
     for g in out:
         g.deps = {replaced.get(d.id, d) for d in g.deps} - {g}
-    return out
+    return fold_leaves(out, _levels(out) if replaced else level, _compatible, _absorb)
+
+
+def _levels(groups: list[FetchGroup]) -> dict[int, int]:
+    level: dict[int, int] = {}
+    for g in _topological(groups):
+        level[g.id] = 0 if not g.deps else 1 + max(level[d.id] for d in g.deps)
+    return level
 
 
 def _compatible(a: FetchGroup, b: FetchGroup) -> bool:
@@ -151,7 +156,7 @@ class Scheduler:
         nodes: list[PlanNode] = []
         for stage in stages:
             subtrees = [self.subtree(k, applied) for k in stage]
-            nodes.append(subtrees[0] if len(subtrees) == 1 else ParallelNode(tuple(subtrees)))
+            nodes.append(subtrees[0] if len(subtrees) == 1 else batching.parallel(subtrees))
         return nodes[0] if len(nodes) == 1 else SequenceNode(tuple(_flatten_sequence(nodes)))
 
     def subtree(self, group: FetchGroup, applied: tuple[Condition, ...]) -> PlanNode:
