@@ -40,7 +40,20 @@ class FixturePool:
         return found
 
     def _start(self, kind: str) -> dict[str, RunningGateway | Exception]:
-        names = [f.name for f in all_fixtures()]
+        fixtures = all_fixtures()
+        if kind == "reference":
+            # a supergraph the reference refuses (reference_refuses.txt) would stop its shared Node.js process:
+            # each of those gets a process of its own, whose failure to start is the answer for that fixture
+            refused = [f.name for f in fixtures if (f.path / "reference_refuses.txt").exists()]
+            found = self._start_group(kind, [f.name for f in fixtures if f.name not in refused])
+            for name in refused:
+                found.update(self._start_group(kind, [name]))
+            return found
+        return self._start_group(kind, [f.name for f in fixtures])
+
+    def _start_group(self, kind: str, names: list[str]) -> dict[str, RunningGateway | Exception]:
+        if not names:
+            return {}
         paths = [self.fixture(n).supergraph for n in names]
         try:
             if kind == "reference":
