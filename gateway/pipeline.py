@@ -114,7 +114,10 @@ class Pipeline:
             if on_prepared is not None:
                 on_prepared(prepared)
             variables = self._variables(runtime, prepared, request.variables)
-            if incremental and prepared.incremental is not None and not prepared.has_introspection:
+            # an operation aliasing another field as `__typename` is answered whole (its internal key is renamed
+            # back on the merged result; the RFC lets a server deliver deferred fragments in place)
+            if incremental and prepared.incremental is not None and not prepared.has_introspection \
+                    and prepared.typename_alias_key is None:
                 stream = self._incremental(runtime, prepared, variables, context)
                 if stream is not None:
                     return GraphQLResponse(200, {}, None, prepared.operation_kind, stream=stream)

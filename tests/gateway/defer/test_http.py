@@ -122,3 +122,13 @@ def test_client_leaving_mid_stream_leaves_the_gateway_serving(across: RunningFix
     across.servers["people"].set_fault(None)
     again = client.post(hub_urls["d_across"], json={"query": '{ case(id: "c1") { title } }'})
     assert again.json() == {"data": {"case": {"title": "Harbour fire"}}}
+
+
+def test_an_alias_named_typename_is_answered_whole_with_the_clients_key(across: RunningFixture, client: httpx.Client,
+                                                                        hub_urls: dict[str, str]) -> None:
+    # the gateway renames such an alias internally; a streamed payload would show the internal key
+    query = '{ case(id: "c1") { __typename: title ... @defer { owner { name } } } }'
+    response = client.post(hub_urls["d_across"], json={"query": query},
+                           headers={"accept": "multipart/mixed;deferSpec=20220824, application/json"})
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json() == {"data": {"case": {"__typename": "Harbour fire", "owner": {"name": "Ada"}}}}
