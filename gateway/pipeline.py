@@ -105,7 +105,8 @@ class Pipeline:
             if prepared.operation_kind == "mutation" and not allow_mutation:
                 raise MethodNotAllowed("Mutations are not allowed over GET; use POST.")
             if prepared.operation_kind == "subscription":
-                raise BadUserInput("Subscriptions are not supported by this gateway.")
+                raise BadUserInput("A subscription is served over WebSocket (graphql-transport-ws) or Server-Sent Events "
+                                   "(Accept: text/event-stream) at /graphql, not as one JSON response.")
             for ext in self._validators:
                 errors = ext.validate_document(prepared.document, prepared, context)
                 if errors:

@@ -4,4 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/browser_deps.sh
-exec .venv/bin/python scripts/throwaway_pg.py .venv/bin/python -m pytest -n 2 --dist loadfile --durations=20 "$@"
+exec .venv/bin/python scripts/throwaway_pg.py .venv/bin/python -m pytest -n 2 --dist loadfile --durations=40 "$@"

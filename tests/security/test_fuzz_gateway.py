@@ -11,7 +11,7 @@ officer who may write. The answers must hold:
 * no 5xx status;
 * no request takes over 10 s (the client's timeout bounds each; a timeout is counted, not waited out).
 
-Sized by HUB_FUZZ_EXAMPLES (default 4,000 with CI=true, 400 elsewhere), drawn by HUB_FUZZ_WORKERS
+Sized by HUB_FUZZ_EXAMPLES (default 2,500 with CI=true, 400 elsewhere), drawn by HUB_FUZZ_WORKERS
 processes (default 2: drawing is CPU-bound); derandomized (the same operations every run,
 HUB_FUZZ_SEED changes them). Failures are collected and reported together with the operations that
 caused them (no shrinking: the run is bounded by the count, not by a search).
@@ -64,7 +64,7 @@ from tests.security.hub_up import RunningHub, hub_up
 pytestmark = pytest.mark.slow
 
 IN_CI = os.environ.get("CI") == "true"
-EXAMPLES = int(os.environ.get("HUB_FUZZ_EXAMPLES") or (4_000 if IN_CI else 400))
+EXAMPLES = int(os.environ.get("HUB_FUZZ_EXAMPLES") or (2_500 if IN_CI else 400))
 SEED = int(os.environ.get("HUB_FUZZ_SEED") or 14)
 WORKERS = int(os.environ.get("HUB_FUZZ_WORKERS") or 2)  # processes drawing operations (drawing is CPU-bound)
 CLIENT_TIMEOUT_S = 10.0
