@@ -14,11 +14,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 import httpx
 
@@ -27,6 +27,7 @@ from .reference import ensure_installed, node_binary
 START_TIMEOUT_S = 30.0
 HUB_START_EACH_S = 1.0  # the host loads and checks each supergraph in turn
 REQUEST_TIMEOUT_S = 20.0
+T = TypeVar("T")
 
 
 class GatewayStartError(Exception):
@@ -89,8 +90,17 @@ def reference_gateways(supergraphs: list[Path]) -> Iterator[list[RunningGateway]
 
 
 def _wait_ready_lines(process: subprocess.Popen[bytes], log: IO[bytes], count: int) -> list[int]:
+    def ready(lines: list[str]) -> list[int] | None:
+        ports = [int(line.split()[1]) for line in lines if line.startswith("READY ")]
+        return ports[:count] if len(ports) >= count else None
+    return _read_until(process, log, START_TIMEOUT_S + 2.0 * count, ready, "reference gateway")
+
+
+def _read_until(process: subprocess.Popen[bytes], log: IO[bytes], wait_s: float,
+                done: Callable[[list[str]], T | None], what: str) -> T:
+    """Read `process`'s output lines until `done(lines)` gives a value; bounded by `wait_s`."""
     assert process.stdout is not None
-    deadline = time.monotonic() + START_TIMEOUT_S + 2.0 * count
+    deadline = time.monotonic() + wait_s
     buffer = b""
     with selectors.DefaultSelector() as selector:
         selector.register(process.stdout, selectors.EVENT_READ)
@@ -99,12 +109,12 @@ def _wait_ready_lines(process: subprocess.Popen[bytes], log: IO[bytes], count: i
                 break
             chunk = os.read(process.stdout.fileno(), 4096)
             if not chunk:
-                raise GatewayStartError(f"reference gateway exited ({process.wait(5)}): {_log_tail(log)}")
+                raise GatewayStartError(f"{what} exited ({process.wait(5)}): {_log_tail(log)}")
             buffer += chunk
-            ports = [int(line.split()[1]) for line in buffer.splitlines() if line.startswith(b"READY ")]
-            if len(ports) >= count:
-                return ports[:count]
-    raise GatewayStartError(f"reference gateways not ready within the deadline: {_log_tail(log)}")
+            found = done(buffer.decode("utf-8", "replace").splitlines())
+            if found is not None:
+                return found
+    raise GatewayStartError(f"{what} not ready within the deadline: {_log_tail(log)}")
 
 
 @contextmanager
@@ -142,24 +152,11 @@ def hub_gateways(supergraphs: list[Path]) -> Iterator[list[RunningGateway | Gate
 
 def _wait_host_ready(process: subprocess.Popen[bytes], log: IO[bytes], extra_s: float) -> tuple[int, dict[int, str]]:
     """The host's port once it printed READY, and the supergraphs it printed FAILED for."""
-    assert process.stdout is not None
-    deadline = time.monotonic() + START_TIMEOUT_S + extra_s
-    buffer = b""
-    with selectors.DefaultSelector() as selector:
-        selector.register(process.stdout, selectors.EVENT_READ)
-        while time.monotonic() < deadline:
-            if not selector.select(timeout=max(0.0, deadline - time.monotonic())):
-                break
-            chunk = os.read(process.stdout.fileno(), 4096)
-            if not chunk:
-                raise GatewayStartError(f"hub gateway host exited ({process.wait(5)}): {_log_tail(log)}")
-            buffer += chunk
-            lines = buffer.decode("utf-8", "replace").splitlines()
-            failed = {int(line.split()[1]): line.split(" ", 2)[2] for line in lines if line.startswith("FAILED ")}
-            ready = [int(line.split()[1]) for line in lines if line.startswith("READY ")]
-            if ready:
-                return ready[0], failed
-    raise GatewayStartError(f"hub gateway host not ready within the deadline: {_log_tail(log)}")
+    def ready(lines: list[str]) -> tuple[int, dict[int, str]] | None:
+        failed = {int(line.split()[1]): line.split(" ", 2)[2] for line in lines if line.startswith("FAILED ")}
+        ports = [int(line.split()[1]) for line in lines if line.startswith("READY ")]
+        return (ports[0], failed) if ports else None
+    return _read_until(process, log, START_TIMEOUT_S + extra_s, ready, "hub gateway host")
 
 
 def _wait_healthy(
