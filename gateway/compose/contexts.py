@@ -12,14 +12,12 @@ import re
 
 from graphql import (
     FieldNode,
-    GraphQLError,
     InlineFragmentNode,
-    OperationDefinitionNode,
     SelectionSetNode,
-    parse,
 )
 
 from gateway.compose.errors import Collector
+from gateway.compose.fieldsets import FieldSetSyntax, parse_fieldset
 from gateway.compose.model import SubArg, SubField, Subgraph, SubType
 from gateway.compose.typeref import TypeRef
 
@@ -103,11 +101,9 @@ def _check_argument(sub: Subgraph, t: SubType, f: SubField, a: SubArg, owners: d
 
 
 def _parse_selection(text: str) -> SelectionSetNode:
+    """A context's selection, written with or without its braces (parsed and cached as any field set)."""
     body = text.strip()
-    doc = parse(body if body.startswith("{") else "{" + body + "}", no_location=True)
-    op = doc.definitions[0]
-    assert isinstance(op, OperationDefinitionNode)
-    return op.selection_set
+    return parse_fieldset(body[1:-1] if body.startswith("{") and body.endswith("}") else body)
 
 
 def context_fields(sub: Subgraph) -> set[tuple[str, str]]:
@@ -142,7 +138,7 @@ def context_fields(sub: Subgraph) -> set[tuple[str, str]]:
                     continue
                 try:
                     selection = _parse_selection(text)
-                except GraphQLError:
+                except FieldSetSyntax:
                     continue
                 kinds = set(owners[context]) | {r for o in owners[context] for r in _runtime(sub, o)}
                 mark(kinds, selection)
@@ -153,8 +149,8 @@ def _selection_problem(sub: Subgraph, owners: list[str], text: str, wanted: Type
     """Why the context selection cannot give the argument its value from every owner (None: it can)."""
     try:
         selection = _parse_selection(text)
-    except GraphQLError as exc:
-        return exc.message
+    except FieldSetSyntax as exc:
+        return str(exc)
     fragments = [s for s in selection.selections if isinstance(s, InlineFragmentNode)]
     if not selection.selections:
         return "no selection is made"
