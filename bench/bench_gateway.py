@@ -148,11 +148,11 @@ def report(rows: list[Row], size_kb: float) -> None:
     hive = next((r for r in rows if r.name == "hive" and not r.dedupe), None)
     if hub and apollo and hive and apollo.rps and hive.rps:
         print("\ntargets (de-duplication off): "
-              f"≥1.5× apollo: {hub.rps / apollo.rps:.2f} {'ok' if hub.rps >= 1.5 * apollo.rps else 'MISSED'}; "
-              f"≥1.2× hive: {hub.rps / hive.rps:.2f} {'ok' if hub.rps >= 1.2 * hive.rps else 'MISSED'}; "
+              f"≥3.0× apollo: {hub.rps / apollo.rps:.2f} {'ok' if hub.rps >= 3.0 * apollo.rps else 'MISSED'}; "
+              f"≥2.5× hive: {hub.rps / hive.rps:.2f} {'ok' if hub.rps >= 2.5 * hive.rps else 'MISSED'}; "
               f"p99 ≤ both: {'ok' if hub.p99 <= min(apollo.p99, hive.p99) else 'MISSED'}; "
               f"fetches ≤ 5: {hub.fetches} {'ok' if hub.fetches <= 5 else 'MISSED'}; "
-              f"1-conn p50 ≤ 6 ms: {hub.lat1_p50:.2f} {'ok' if hub.lat1_p50 <= 6 else 'MISSED'}; "
+              f"1-conn p50 ≤ 3 ms: {hub.lat1_p50:.2f} {'ok' if hub.lat1_p50 <= 3 else 'MISSED'}; "
               f"peak ≤ 150 MB: {hub.peak_mb:.0f} {'ok' if hub.peak_mb <= 150 else 'MISSED'}")
 
 

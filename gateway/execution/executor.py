@@ -15,6 +15,7 @@ from gateway.execution.contexts import context_batches
 from gateway.execution.failures import MAX_ERRORS_PER_FETCH, ClientShape, fetch_keys, holes
 from gateway.execution.merge import collect, merge_into, objects_at, restore
 from gateway.execution.representations import Representations
+from gateway.execution.reuse import KnownEntities
 from gateway.planning.plan import (
     ConditionNode,
     FetchNode,
@@ -43,7 +44,7 @@ class PlanExecutor:
     """Executes one plan for one request; not shared between requests."""
 
     def __init__(self, send: Send, variables: dict[str, Any], interfaces: frozenset[str],
-                 shape: ShapeSelection | None = None) -> None:
+                 shape: ShapeSelection | None = None, *, reuse: bool = True) -> None:
         self.send = send
         self.variables = variables
         self.interfaces = interfaces
@@ -52,6 +53,8 @@ class PlanExecutor:
         self.client = ClientShape(shape, variables)
         #: id(object) -> the error of a failed fetch that was to fill it (for the fetches that depend on it)
         self._failed: dict[int, dict[str, Any]] = {}
+        #: what this request's fetches returned, to answer later entity fetches (None: reuse is off)
+        self.known: KnownEntities | None = KnownEntities() if reuse else None
 
     async def run(self, plan: QueryPlan) -> ExecutionResult:
         if plan.node is not None:
@@ -81,6 +84,8 @@ class PlanExecutor:
         return {name: v[name] for name in fetch.variable_usages if name in v}
 
     async def _root(self, fetch: FetchNode) -> None:
+        if fetch.operation_kind == "mutation":
+            self.known = None  # what earlier fetches saw may change from here on
         body: dict[str, Any] = {"query": fetch.operation}
         if fetch.variable_usages:
             body["variables"] = self._variables(fetch)
@@ -91,11 +96,13 @@ class PlanExecutor:
             self._holes(failure, [((), None)], fetch)
             return
         data = payload.get("data")
+        errors = payload.get("errors")
         if fetch.renames is not None:
             restore(data, fetch.renames, self.interfaces)
+        elif self.known is not None and not errors:
+            self.known.record_root(fetch, data)
         if isinstance(data, dict):
             merge_into(self.result.data, data, self.interfaces)
-        errors = payload.get("errors")
         if isinstance(errors, list) and errors:
             self._root_errors(fetch, errors, data if isinstance(data, dict) else {})
 
@@ -142,7 +149,24 @@ class PlanExecutor:
         wanted.add_all(objects)
         if self._failed:
             self._dependents(node, objects, wanted)
+        if self.known is not None and wanted.reps and node.node.renames is None and not node.node.contexts:
+            wanted = self._reuse(node.node, wanted, self.known)
         return wanted if wanted.reps else None
+
+    def _reuse(self, fetch: FetchNode, wanted: Representations, known: KnownEntities) -> Representations:
+        """Fill what earlier fetches of this request already answered; the representations left to send."""
+        found = known.answers(fetch, wanted.reps, self.interfaces)
+        if not found:
+            return wanted
+        interfaces = self.interfaces
+        for obj, i in wanted.targets:
+            entity = found.get(i)
+            if entity is not None:
+                if obj.keys().isdisjoint(entity):
+                    obj.update(entity)
+                else:
+                    merge_into(obj, entity, interfaces)
+        return wanted.without(found)
 
     def _entity_payload(self, node: FlattenNode, wanted: Representations, data: Any, entities: Any,
                         errors: Any) -> None:
@@ -170,6 +194,9 @@ class PlanExecutor:
             self._entity_holes(node, error, [obj for obj, _ in wanted.targets])
         if isinstance(errors, list) and errors:
             self._entity_errors(node, wanted, entities if complete else None, errors)
+        elif complete and self.known is not None and fetch.renames is None and not fetch.contexts:
+            assert isinstance(entities, list)
+            self.known.record_entities(fetch, reps, entities)
 
     def _dependents(self, node: FlattenNode, objects: list[dict[str, Any]], wanted: Representations) -> None:
         """Objects an earlier failed fetch left without the fields this fetch's representation needs."""

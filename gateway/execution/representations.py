@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Collection, Hashable
 from typing import Any
 
 import orjson
@@ -105,3 +105,16 @@ class Representations:
             self.reps.append(rep)
             self.firsts.append(obj)
         self.targets.append((obj, i))
+
+    def without(self, answered: Collection[int]) -> Representations:
+        """These representations less the ``answered`` ones (indexes into ``reps``), renumbered; targets kept."""
+        rest = Representations(())
+        rest.requires = self.requires
+        renumber: dict[int, int] = {}
+        for i, rep in enumerate(self.reps):
+            if i not in answered:
+                renumber[i] = len(rest.reps)
+                rest.reps.append(rep)
+                rest.firsts.append(self.firsts[i])
+        rest.targets = [(obj, renumber[i]) for obj, i in self.targets if i in renumber]
+        return rest

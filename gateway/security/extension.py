@@ -56,7 +56,13 @@ from gateway.security.pruning import apply_denials, prune
 from gateway.security.purpose import PURPOSE_REF_HEADER, ClearReadBudget, PurposeVerifier
 from gateway.security.ratelimit import TokenBucketLimiter
 from gateway.security.state import STATE_KEY, RequestSecurity, ViewCache, security_state
-from gateway.security.strings import StringLimitsCache, ensure_printable_arguments
+from gateway.security.strings import (
+    StringLimits,
+    StringLimitsCache,
+    VariableUses,
+    ensure_printable_variables,
+    literal_argument_uses,
+)
 from trust.signing import CallerContext, CallSigner
 
 __all__ = ["END_USER_HEADER", "PURPOSE_HEADER", "CallSigning", "RequestGuard", "ResponseGuard"]
@@ -84,6 +90,8 @@ class _Doc:
     #: the operation limits whose token count this text passed (counted once per limits, before parsing)
     tokens_passed: set[OperationLimits] = field(default_factory=set)
     query_hash: str = ""
+    #: the string limits its literals passed, and where it uses each variable (see `literal_argument_uses`)
+    string_uses: tuple[StringLimits, VariableUses] | None = None
 
 
 def _locations(error: GraphQLError) -> list[dict[str, int]] | None:
@@ -237,8 +245,11 @@ class RequestGuard(GatewayExtension):
             if not request.variables:
                 doc.limits_passed.add(limits)
         ensure_introspection_allowed(document, config.hygiene)
-        ensure_printable_arguments(document, request.variables, schema=runtime.supergraph.api_schema,
-                                   limits=self.string_limits.get(runtime))
+        string_limits = self.string_limits.get(runtime)
+        if doc.string_uses is None or doc.string_uses[0] is not string_limits:  # literals checked once per text
+            doc.string_uses = (string_limits, literal_argument_uses(document, schema=runtime.supergraph.api_schema,
+                                                                    limits=string_limits))
+        ensure_printable_variables(request.variables, doc.string_uses[1], string_limits)
         if context.request is not None:
             ensure_not_mutation_over_get(context.request.method, document, request.operation_name)
         if doc.errors is None:

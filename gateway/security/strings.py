@@ -58,11 +58,13 @@ from gateway.security.errors import RequestRejected
 from gateway.supergraph.features import read_features
 
 __all__ = ["DEFAULT_MAX_LENGTH", "ControlCharacterRefused", "StringLimits", "StringLimitsCache", "StringTooLong",
-           "ensure_printable_arguments"]
+           "VariableUses", "ensure_printable_arguments", "ensure_printable_variables", "literal_argument_uses"]
 
 DEFAULT_MAX_LENGTH: Final = 1_000
 _FEATURE: Final = "length"  # identity name of https://enforcement-hub.example/length/v1.0
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+#: variable name -> (coordinate, expected input type) of each place the document uses it
+VariableUses = dict[str, list[tuple[str | None, GraphQLInputType | None]]]
 
 
 class ControlCharacterRefused(RequestRejected):
@@ -159,8 +161,7 @@ class _Arguments(Visitor):
         self.limits = limits
         self.coordinates: list[str | None] = []
         self.fields: list[str] = []
-        #: variable name -> (coordinate, expected input type) of each use
-        self.uses: dict[str, list[tuple[str | None, GraphQLInputType | None]]] = {}
+        self.uses: VariableUses = {}
 
     def enter_field(self, node: FieldNode, *_args: Any) -> None:
         self.fields.append(node.name.value)
@@ -231,19 +232,37 @@ def _check_length(value: Any, expected: GraphQLInputType | None, coordinate: str
             _check_length(item, input_field.type if input_field else None, nested, f"{path}.{key}", limits)
 
 
-def ensure_printable_arguments(document: DocumentNode, variables: Mapping[str, Any] | None, *,
-                               schema: GraphQLSchema | None = None, limits: StringLimits | None = None) -> None:
-    """Raise `ControlCharacterRefused` or `StringTooLong` for a string literal or variable value that breaks
-    a rule; `schema` (the API schema) places each value at its argument or input field for `limits`."""
+def literal_argument_uses(document: DocumentNode, *, schema: GraphQLSchema | None = None,
+                          limits: StringLimits | None = None) -> VariableUses:
+    """Raise for a string literal of ``document`` that breaks a rule; else where each variable is used.
+
+    The answer depends on the document, the schema and the limits only, so a caller may keep it per document
+    and check each request's variables with `ensure_printable_variables`."""
     limits = limits or StringLimits()
     type_info = TypeInfo(schema) if schema is not None else None
     arguments = _Arguments(type_info, limits)
     visit(document, TypeInfoVisitor(type_info, arguments) if type_info is not None else arguments)
+    return arguments.uses
+
+
+def ensure_printable_variables(variables: Mapping[str, Any] | None, uses: VariableUses,
+                               limits: StringLimits | None = None) -> None:
+    """Raise `ControlCharacterRefused` or `StringTooLong` for a variable value that breaks a rule."""
+    limits = limits or StringLimits()
     given = dict(variables or {})
     where = _where_forbidden(given, "$")
     if where is not None:
         raise ControlCharacterRefused(f"variable {where[2:]} holds a control character; it is refused before it "
                                       "reaches any system", extensions={"argument": where[2:]})
     for name, value in given.items():
-        for coordinate, expected in arguments.uses.get(name) or [(None, None)]:
+        for coordinate, expected in uses.get(name) or [(None, None)]:
             _check_length(value, expected, coordinate, name, limits)
+
+
+def ensure_printable_arguments(document: DocumentNode, variables: Mapping[str, Any] | None, *,
+                               schema: GraphQLSchema | None = None, limits: StringLimits | None = None) -> None:
+    """Raise `ControlCharacterRefused` or `StringTooLong` for a string literal or variable value that breaks
+    a rule; `schema` (the API schema) places each value at its argument or input field for `limits`."""
+    limits = limits or StringLimits()
+    uses = literal_argument_uses(document, schema=schema, limits=limits)
+    ensure_printable_variables(variables, uses, limits)

@@ -50,3 +50,24 @@ def test_a_control_character_is_refused_over_http(hub_gateway_url: str) -> None:
     status, errors = _ask(hub_gateway_url, SEARCH, {"f": {"namePrefix": "a\u0000b"}})
     assert status == 400
     assert errors[0]["extensions"] == {"code": "BAD_USER_INPUT", "argument": "f.namePrefix"}
+
+
+def test_a_document_the_gateway_has_seen_is_still_checked_with_every_request_s_variables(
+        hub_gateway_url: str) -> None:
+    # the literal walk is kept per document text: a replay of an accepted text with new variables is checked anew
+    status, _ = _ask(hub_gateway_url, SEARCH, {"f": {"namePrefix": "张"}})
+    assert status == 200
+    status, errors = _ask(hub_gateway_url, SEARCH, {"f": {"namePrefix": "张" * 1001}})
+    assert status == 400
+    assert errors[0]["extensions"]["argument"] == "f.namePrefix"
+    status, errors = _ask(hub_gateway_url, SEARCH, {"f": {"namePrefix": "a\u001bb"}})
+    assert status == 400
+    assert errors[0]["extensions"] == {"code": "BAD_USER_INPUT", "argument": "f.namePrefix"}
+
+
+def test_a_refused_literal_stays_refused_when_the_same_text_comes_again(hub_gateway_url: str) -> None:
+    query = '{ searchOfficers(filter: {namePrefix: "%s"}) { total } }' % ("y" * 1001)
+    for _ in range(3):
+        status, errors = _ask(hub_gateway_url, query)
+        assert status == 400
+        assert errors[0]["extensions"]["argument"] == "OfficerFilter.namePrefix (line 1)"
