@@ -162,10 +162,7 @@ class PlanExecutor:
         for obj, i in wanted.targets:
             entity = found.get(i)
             if entity is not None:
-                if obj.keys().isdisjoint(entity):
-                    obj.update(entity)
-                else:
-                    merge_into(obj, entity, interfaces)
+                _fill(obj, entity, interfaces)
         return wanted.without(found)
 
     def _entity_payload(self, node: FlattenNode, wanted: Representations, data: Any, entities: Any,
@@ -182,10 +179,7 @@ class PlanExecutor:
             for obj, i in wanted.targets:
                 entity = entities[i]
                 if type(entity) is dict:
-                    if obj.keys().isdisjoint(entity):  # the usual case: only new fields
-                        obj.update(entity)
-                    else:
-                        merge_into(obj, entity, interfaces)
+                    _fill(obj, entity, interfaces)
         elif data is not None and not errors:
             error = {
                 "message": f"Subgraph {fetch.service_name} returned {_count(entities)} entities for "
@@ -310,6 +304,14 @@ class PlanExecutor:
 
 
 _NONE: dict[str, Any] = {}
+
+
+def _fill(obj: dict[str, Any], entity: dict[str, Any], interfaces: frozenset[str]) -> None:
+    """An entity's fields into the object that asked for it."""
+    if obj.keys().isdisjoint(entity):  # the usual case: only new fields
+        obj.update(entity)
+    else:
+        merge_into(obj, entity, interfaces)
 
 
 def _entry(err: dict[str, Any], service: str) -> dict[str, Any]:

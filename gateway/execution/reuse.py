@@ -165,6 +165,7 @@ class KnownEntities:
         conditions = {cond for cond, _ in selection.plain} | set(selection.impure)
         conditions.discard(None)
         interfaces = conditions & abstract
+        plain: dict[str, list[str]] = {}  # the fields asked for, by type
         service = fetch.service_name
         found: dict[int, dict[str, Any]] = {}
         for i, rep in enumerate(reps):
@@ -173,7 +174,9 @@ class KnownEntities:
                 continue
             if typename in selection.impure or None in selection.impure or interfaces - {typename}:
                 continue
-            wanted = selection.plain_for(typename)
+            wanted = plain.get(typename)
+            if wanted is None:
+                wanted = plain[typename] = selection.plain_for(typename)
             names = tuple(sorted(k for k in rep if k != "__typename"))
             values = tuple(_hashable(rep[k]) for k in names)
             if not names or None in values:
