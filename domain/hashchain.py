@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Final, TypeAlias
 
+import orjson
+
 from domain.sm import sm2_sign, sm2_verify, sm3_hex
 
 __all__ = [
@@ -43,6 +45,7 @@ __all__ = [
     "JsonValue",
     "anchor_message",
     "canonical_json",
+    "canonical_json_unchecked",
     "entry_hash",
     "make_entry",
     "sign_anchor",
@@ -81,9 +84,21 @@ def _check_json(value: object, where: str) -> None:
 def canonical_json(value: JsonValue) -> bytes:
     """The canonical UTF-8 JSON text of `value` (see the module docstring)."""
     _check_json(value, "$")
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode(
-        "utf-8"
-    )
+    return canonical_json_unchecked(value)
+
+
+def canonical_json_unchecked(value: JsonValue) -> bytes:
+    """`canonical_json` of a value already known to be float-free JSON with string keys (what the case
+    codec produces: it has no float form), without walking it first.
+
+    orjson writes the same bytes as the standard library with sorted keys, compact separators and
+    ``ensure_ascii=False`` (a property test holds them equal), several times faster; integers beyond
+    64 bits, which orjson refuses, go through the standard library."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                          allow_nan=False).encode("utf-8")
 
 
 def entry_hash(prev_hash: str, seq: int, body: Mapping[str, JsonValue]) -> str:

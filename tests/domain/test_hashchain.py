@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import pytest
 from hypothesis import given, settings
@@ -16,6 +17,7 @@ from domain.hashchain import (
     HashChainError,
     JsonValue,
     canonical_json,
+    canonical_json_unchecked,
     entry_hash,
     sign_anchor,
     verify_anchor,
@@ -31,6 +33,31 @@ json_values = st.recursive(
     max_leaves=5,
 )
 bodies = st.dictionaries(st.text(max_size=8), json_values, min_size=1, max_size=4)
+
+
+# any code point but lone surrogates (not encodable as UTF-8), keys from every plane so the sort order
+# by code point is tested across the BMP/supplementary boundary
+any_text = st.text(st.characters(exclude_categories=("Cs",)), max_size=10)
+wide_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | any_text,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(any_text, inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=400)
+@given(wide_values)
+def test_fast_canonical_json_writes_the_standard_library_bytes(value: JsonValue) -> None:
+    reference = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                           allow_nan=False).encode("utf-8")
+    assert canonical_json_unchecked(value) == reference
+    assert canonical_json(value) == reference
+
+
+def test_fast_canonical_json_orders_keys_by_code_point_across_planes() -> None:
+    # U+FFFF sorts before U+10000 by code point (UTF-16 order would put the astral key first)
+    assert canonical_json({"\U00010000": 1, "\uffff": 2}) == '{"\uffff":2,"\U00010000":1}'.encode()
+    assert canonical_json({"n": 2**70}) == b'{"n":1180591620717411303424}'  # beyond 64 bits
 
 
 def build(items: list[dict[str, JsonValue]]) -> list[ChainEntry]:
