@@ -40,10 +40,34 @@ def lifecycle(case_id: str) -> list[h.c.CaseCommand]:
     ]
 
 
-async def run(url: str, cases: int, workers: int) -> tuple[int, float]:
+Transaction = list[tuple[str, tuple[object, ...]]]
+
+
+class Recorder:
+    """Groups the traced statements into transactions per case (a write starts after the read of its case)."""
+
+    def __init__(self) -> None:
+        self.by_case: dict[str, list[Transaction]] = {}
+        self.current: dict[str, Transaction] = {}
+
+    def start(self, case: str) -> None:
+        self.current[case] = []
+        self.by_case.setdefault(case, []).append(self.current[case])
+
+
+async def run(url: str, cases: int, workers: int, recorder: Recorder | None = None) -> tuple[int, float]:
     await upgrade(url)
     engine = create_engine(url, pool_size=workers + 2) if url.startswith("postgresql") else create_engine(url)
-    service = CaseService(engine, FixedFacts(make_context()))
+    task_case: dict[int, str] = {}
+
+    def trace(sql: str, args: object) -> None:
+        if recorder is None:
+            return
+        case = task_case.get(id(asyncio.current_task()))
+        if case is not None and not sql.startswith("SELECT"):
+            recorder.current[case].append((sql, tuple(args)))  # type: ignore[arg-type]
+
+    service = CaseService(engine, FixedFacts(make_context()), trace=trace if recorder else None)
     queue: asyncio.Queue[int] = asyncio.Queue()
     for i in range(cases):
         queue.put_nowait(i)
@@ -56,9 +80,15 @@ async def run(url: str, cases: int, workers: int) -> tuple[int, float]:
                 i = queue.get_nowait()
             except asyncio.QueueEmpty:
                 return
-            commands = lifecycle(f"BENCH-{i:06d}")
+            case = f"BENCH-{i:06d}"
+            commands = lifecycle(case)
+            task_case[id(asyncio.current_task())] = case
+            if recorder is not None:
+                recorder.start(case)
             result = await service.execute(commands[0])
             for command in commands[1:]:
+                if recorder is not None:
+                    recorder.start(case)
                 result = await service.execute(command, case_id=result.case.case_id)
             done += len(commands)
 
@@ -71,6 +101,77 @@ async def run(url: str, cases: int, workers: int) -> tuple[int, float]:
     return done, elapsed
 
 
+async def floor(url: str, recorder: Recorder, workers: int) -> tuple[int, float]:
+    """Replay the recorded transactions into the fresh database `url`, straight on the driver."""
+    await upgrade(url)
+    queue: asyncio.Queue[list[Transaction]] = asyncio.Queue()
+    for txs in recorder.by_case.values():
+        queue.put_nowait(txs)
+    done = 0
+    if url.startswith("postgresql"):
+        import asyncpg
+
+        conns = [await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql")) for _ in range(workers)]
+
+        async def pg_worker(conn: asyncpg.Connection) -> None:
+            nonlocal done
+            for _ in range(len(recorder.by_case)):
+                try:
+                    txs = queue.get_nowait()
+                except asyncio.QueueEmpty:
+                    return
+                for tx in txs:
+                    async with conn.transaction():
+                        for sql, args in tx:
+                            await conn.execute(sql, *args)
+                    done += 1
+
+        start = time.perf_counter()
+        await asyncio.gather(*(pg_worker(c) for c in conns))
+        elapsed = time.perf_counter() - start
+        for c in conns:
+            await c.close()
+        return done, elapsed
+    import sqlite3
+    import threading
+
+    path = url.split("///", 1)[1]
+    lock = threading.Lock()
+
+    def lite_worker() -> None:
+        nonlocal done
+        conn = sqlite3.connect(path, timeout=5, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        for _ in range(len(recorder.by_case)):
+            try:
+                txs = queue.get_nowait()
+            except asyncio.QueueEmpty:
+                break
+            for tx in txs:
+                with conn:
+                    for sql, args in tx:
+                        conn.execute(sql, args)
+                with lock:
+                    done += 1
+        conn.close()
+
+    start = time.perf_counter()
+    threads = [threading.Thread(target=lite_worker) for _ in range(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return done, time.perf_counter() - start
+
+
+def report(name: str, n: int, secs: float, floor_n: int, floor_secs: float) -> float:
+    rate, floor_rate = n / secs, floor_n / floor_secs
+    print(f"{name:11s} {n:6d} transitions in {secs:7.2f} s = {rate:8.1f} transitions/s; floor (the same statements "
+          f"on the driver) {floor_rate:8.1f}/s; hub / floor = {rate / floor_rate:.2f}", flush=True)
+    return rate
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=40)
@@ -78,15 +179,18 @@ async def main() -> None:
     args = parser.parse_args()
     rates: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        n, secs = await run(f"sqlite:///{Path(tmp) / 'bench.db'}", args.cases, args.workers)
-        rates["sqlite"] = n / secs
-        print(f"sqlite      {n:6d} transitions in {secs:7.2f} s = {rates['sqlite']:8.1f} transitions/s")
+        recorder = Recorder()
+        n, secs = await run(f"sqlite:///{Path(tmp) / 'bench.db'}", args.cases, args.workers, recorder)
+        fn, fsecs = await floor(f"sqlite:///{Path(tmp) / 'floor.db'}", recorder, args.workers)
+        rates["sqlite"] = report("sqlite", n, secs, fn, fsecs)
     server = os.environ.get("HUB_TEST_POSTGRES_URL")
     if server:
+        recorder = Recorder()
         async with fresh_postgres_database(server) as url:
-            n, secs = await run(url, args.cases, args.workers)
-        rates["postgresql"] = n / secs
-        print(f"postgresql  {n:6d} transitions in {secs:7.2f} s = {rates['postgresql']:8.1f} transitions/s")
+            n, secs = await run(url, args.cases, args.workers, recorder)
+        async with fresh_postgres_database(server) as url:
+            fn, fsecs = await floor(url, recorder, args.workers)
+        rates["postgresql"] = report("postgresql", n, secs, fn, fsecs)
         print(f"ratio PostgreSQL/SQLite: {rates['postgresql'] / rates['sqlite']:.2f}")
     else:
         print("postgresql  skipped: HUB_TEST_POSTGRES_URL is unset (make bench starts a throwaway server)")

@@ -31,15 +31,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+import orjson
+from sqlalchemy import insert, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from domain.hashchain import GENESIS_HASH, canonical_json
+from domain.hashchain import GENESIS_HASH, canonical_json, canonical_json_unchecked
 from domain.sm import sm3_hex
+from subgraphs.cases.case_write import CaseChange, read_case, write_case_change
 from subgraphs.cases.chain import EventFields, chain_hash, snapshot_sm3
-from subgraphs.cases.codec import decode, encode, encode_command
+from subgraphs.cases.codec import decode, decode_json, encode, encode_command
 from subgraphs.cases.domain.commands import CaseCommand, DecideOnTheSpot, RegisterClue
 from subgraphs.cases.domain.context import GuardContext
 from subgraphs.cases.domain.deadlines import Deadline
@@ -56,6 +58,7 @@ from subgraphs.cases.errors import (
     VersionConflict,
 )
 from subgraphs.cases.facts import FactsProvider
+from subgraphs.cases.hot_sql import DRIVER_INTEGRITY_ERRORS, Driver, Trace, driver
 from subgraphs.cases.outbox.credit import PublicityPolicy
 from subgraphs.cases.outbox.messages import Change, messages_for_change
 from subgraphs.cases.outbox.rows import OutboxRow
@@ -215,8 +218,10 @@ class CaseService:
     """Reads and writes penalty cases. The engine and facts provider belong to the app."""
 
     def __init__(self, engine: AsyncEngine, facts: FactsProvider, *, clock: Callable[[], datetime] = utcnow,
-                 new_id: Callable[[], str] = uuid7, publicity: PublicityPolicy | None = None) -> None:
+                 new_id: Callable[[], str] = uuid7, publicity: PublicityPolicy | None = None,
+                 trace: Trace | None = None) -> None:
         self.engine = engine
+        self.trace = trace  # sees every statement of the hot path (the case benchmark's floor replays them)
         self.facts = facts
         self.clock = clock
         self.new_id = new_id
@@ -225,12 +230,8 @@ class CaseService:
     # -- reading -------------------------------------------------------------------------------
 
     async def find(self, case_id: str) -> CaseRecord | None:
-        async with self.engine.connect() as conn:
-            row = (await conn.execute(select(CaseRow.id, CaseRow.case_no, CaseRow.version, CaseRow.head_hash,
-                                             CaseRow.snapshot).where(CaseRow.id == case_id))).first()
-        if row is None:
-            return None
-        return CaseRecord(row.id, row.case_no, row.version, row.head_hash, decode(CaseSnapshot, row.snapshot))
+        async with self.engine.connect() as conn, driver(conn, self.trace) as drv:
+            return await _find(drv, case_id)
 
     async def load(self, case_id: str) -> CaseRecord:
         found = await self.find(case_id)
@@ -255,25 +256,28 @@ class CaseService:
     async def _execute(self, command: CaseCommand, case_id: str | None, expected_version: int | None,
                        idempotency: Idempotency | None, extra: Sequence[ExtraRow]) -> CommandResult:
         creating = case_id is None
-        if creating:
-            before = None
-            new_case_id = _registered_id(command)
-        else:
-            assert case_id is not None
-            before = await self.load(case_id)
-            new_case_id = case_id
-            if expected_version is not None and expected_version != before.version:
-                raise VersionConflict(case_id, expected_version, before.version)
-        ctx = await self.facts.guard_context()
-        step = apply(before.snapshot if before else None, command, ctx)
-        if step.after.case_id != new_case_id:
-            raise BadInput(f"the command registers case {step.after.case_id}, not {new_case_id}")
-        pending = [
-            _Pending(e.kind, e.transition, e.actor_id, e.at, e.from_state.value if e.from_state else None,
-                     e.to_state.value, e.summary, encode_command(e.command))
-            for e in step.events
-        ]
-        return await self._commit(before, step.after, pending, step.deadlines, idempotency, extra, ctx)
+        async with self.engine.connect() as conn, driver(conn, self.trace) as drv:
+            if creating:
+                before = None
+                new_case_id = _registered_id(command)
+            else:
+                assert case_id is not None
+                before = await _find(drv, case_id)
+                if before is None:
+                    raise CaseNotFound(case_id)
+                new_case_id = case_id
+                if expected_version is not None and expected_version != before.version:
+                    raise VersionConflict(case_id, expected_version, before.version)
+            ctx = await self.facts.guard_context()
+            step = apply(before.snapshot if before else None, command, ctx)
+            if step.after.case_id != new_case_id:
+                raise BadInput(f"the command registers case {step.after.case_id}, not {new_case_id}")
+            pending = [
+                _Pending(e.kind, e.transition, e.actor_id, e.at, e.from_state.value if e.from_state else None,
+                         e.to_state.value, e.summary, encode_command(e.command))
+                for e in step.events
+            ]
+            return await self._write(drv, before, step.after, pending, step.deadlines, idempotency, extra, ctx)
 
     async def record(
         self, case_id: str, event: RecordEvent, *, expected_version: int | None = None,
@@ -311,14 +315,15 @@ class CaseService:
             raise
 
     async def _earlier(self, idem: Idempotency) -> CommandResult | None:
-        async with self.engine.connect() as conn:
-            row = (await conn.execute(select(IdempotencyRow.request_hash, IdempotencyRow.response)
-                                      .where(IdempotencyRow.key == idem.key))).first()
+        async with self.engine.connect() as conn, driver(conn, self.trace) as drv:
+            row = await drv.row(drv.sql.select(IdempotencyRow.__table__, ("request_hash", "response"), "key"),
+                                {"where": idem.key})
         if row is None:
             return None
-        if row.request_hash != idem.request_hash:
+        if row[0] != idem.request_hash:
             raise IdempotencyKeyReused(idem.key)
-        return _from_response(row.response, replayed=True)
+        raw = row[1]
+        return _from_response(orjson.loads(raw) if isinstance(raw, str | bytes) else raw, replayed=True)
 
     async def _commit(
         self, before: CaseRecord | None, after: CaseSnapshot, pending: Sequence[_Pending],
@@ -327,51 +332,63 @@ class CaseService:
     ) -> CommandResult:
         """Write one change; `ctx` (the guards' facts) names the body and item in the outbound messages —
         None for an event that leaves the snapshot as it was (no message is owed)."""
+        async with self.engine.connect() as conn, driver(conn, self.trace) as drv:
+            return await self._write(drv, before, after, pending, deadlines, idempotency, extra, ctx)
+
+    async def _write(
+        self, drv: Driver, before: CaseRecord | None, after: CaseSnapshot, pending: Sequence[_Pending],
+        deadlines: Sequence[Deadline], idempotency: Idempotency | None, extra: Sequence[ExtraRow],
+        ctx: GuardContext | None,
+    ) -> CommandResult:
         now = self.clock()
         snap_json = encode(after)
-        digest = snapshot_sm3(snap_json)
+        digest = sm3_hex(canonical_json_unchecked(snap_json))  # the codec's output: float-free by construction
         event_rows, seq, prev = _chained_event_rows(
             after.case_id, [(p, digest) for p in pending], seq=before.version if before else 0,
             prev=before.head_hash if before else GENESIS_HASH, now=now)
-        case_no = before.case_no if before else ""
+        known = _officers(before.snapshot) if before is not None else {}
+        kinds = _penalty_kinds(after)
+        change = CaseChange(
+            after.case_id, before is None, before.version if before else None,
+            {"version": seq, "head_hash": prev, "snapshot": snap_json, "updated_at": now, **query_columns(after),
+             **({"created_at": now} if before is None else {})},
+            _party_rows(after) if before is None else (),
+            event_rows, [_deadline_row(after.case_id, seq, d) for d in deadlines],
+            [{"case_id": after.case_id, "officer_id": o, "role": r} for o, r in _officers(after).items()
+             if o not in known],
+            kinds if kinds != _penalty_kinds(before.snapshot if before is not None else None) else None,
+            [(row.table, row.values) for row in extra])
+        records: list[CaseRecord] = []
+
+        def outbox(case_no: str) -> Sequence[Mapping[str, Any]]:
+            record = CaseRecord(after.case_id, case_no or (before.case_no if before else ""), seq, prev, after)
+            records.append(record)
+            if ctx is None:
+                return ()
+            message = Change(after, record.case_no, seq, before is None, [(r["seq"], r["kind"]) for r in event_rows])
+            return messages_for_change(message, ctx, self.publicity, now)
+
+        def idem_row(_case_no: str) -> Mapping[str, Any] | None:
+            if idempotency is None:
+                return None
+            return {"key": idempotency.key, "request_hash": idempotency.request_hash, "case_id": after.case_id,
+                    "response": _response(records[0], seq, snap_json), "created_at": now}
+
         try:
-            async with self.engine.begin() as conn:
-                if before is None:
-                    case_no = await self._next_case_no(conn, after)
-                    await conn.execute(insert(CaseRow).values(
-                        id=after.case_id, case_no=case_no, version=seq, head_hash=prev, snapshot=snap_json,
-                        created_at=now, updated_at=now, **query_columns(after)))
-                    if after.parties:
-                        await conn.execute(insert(CasePartyRow), _party_rows(after))
-                else:
-                    result = await conn.execute(
-                        update(CaseRow).where(CaseRow.id == before.case_id, CaseRow.version == before.version)
-                        .values(version=seq, head_hash=prev, snapshot=snap_json, updated_at=now,
-                                **query_columns(after)))
-                    if result.rowcount != 1:
-                        raise VersionConflict(before.case_id, before.version, None)
-                await conn.execute(insert(CaseEventRow), event_rows)
-                if deadlines:
-                    await conn.execute(insert(DeadlineRow), [_deadline_row(after.case_id, seq, d) for d in deadlines])
-                await self._index_officers(conn, after, before)
-                await _index_kinds(conn, after, before.snapshot if before is not None else None)
-                for row in extra:
-                    await conn.execute(insert(row.table).values(**row.values))
-                if ctx is not None:
-                    change = Change(after, case_no, seq, before is None, [(r["seq"], r["kind"]) for r in event_rows])
-                    await conn.execute(insert(OutboxRow), messages_for_change(change, ctx, self.publicity, now))
-                record = CaseRecord(after.case_id, case_no, seq, prev, after)
-                if idempotency is not None:
-                    await conn.execute(insert(IdempotencyRow).values(
-                        key=idempotency.key, request_hash=idempotency.request_hash, case_id=after.case_id,
-                        response=_response(record, seq, snap_json), created_at=now))
-        except IntegrityError as exc:
+            async with drv.transaction():
+                written = await write_case_change(
+                    drv, change, case_no_prefix=_case_no_prefix(after) if before is None else None,
+                    outbox=outbox, idempotency=idem_row)
+                if written is None:
+                    assert before is not None
+                    raise VersionConflict(before.case_id, before.version, None)
+        except (IntegrityError, *DRIVER_INTEGRITY_ERRORS) as exc:
             if idempotency is not None:
                 earlier = await self._earlier(idempotency)
                 if earlier is not None:
                     return earlier
             raise VersionConflict(after.case_id, before.version if before else None, None) from exc
-        return CommandResult(record, seq)
+        return CommandResult(records[0], seq)
 
     async def write_many(self, cases: Sequence[CaseHistory | ImportedCase], *, chunk: int = 500) -> int:
         """Write whole new cases at once (seeding, migration of departmental records): the same rows,
@@ -421,24 +438,12 @@ class CaseService:
             next_of[prefix] += 1
         return out
 
-    async def _index_officers(self, conn: AsyncConnection, after: CaseSnapshot, before: CaseRecord | None) -> None:
-        roles = _officers(after)
-        known = _officers(before.snapshot) if before is not None else {}
-        new = {o: r for o, r in roles.items() if o not in known}
-        if new:
-            ignore = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(CaseOfficerRow)
-            await conn.execute(ignore.on_conflict_do_nothing(index_elements=["case_id", "officer_id"]), [
-                {"case_id": after.case_id, "officer_id": o, "role": r} for o, r in new.items()])
 
-    async def _next_case_no(self, conn: AsyncConnection, snapshot: CaseSnapshot) -> str:
-        """案件编号 `{regionCode6}{bodySeq3}{YYYY}{caseType2}{seq6}` (DOMAIN.md §3.4)."""
-        prefix = _case_no_prefix(snapshot)
-        ignore = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(CaseNoCounterRow)
-        await conn.execute(ignore.values(scope=prefix, next_value=0).on_conflict_do_nothing(index_elements=["scope"]))
-        value = (await conn.execute(
-            update(CaseNoCounterRow).where(CaseNoCounterRow.scope == prefix)
-            .values(next_value=CaseNoCounterRow.next_value + 1).returning(CaseNoCounterRow.next_value))).scalar_one()
-        return f"{prefix}{value:06d}"
+async def _find(drv: Driver, case_id: str) -> CaseRecord | None:
+    row = await read_case(drv, case_id)
+    if row is None:
+        return None
+    return CaseRecord(row.case_id, row.case_no, row.version, row.head_hash, decode_json(CaseSnapshot, row.snapshot_text))
 
 
 def _case_no_prefix(snapshot: CaseSnapshot) -> str:
@@ -496,16 +501,6 @@ def _penalty_kinds(snapshot: CaseSnapshot | None) -> list[str]:
     if snapshot is None or snapshot.decision is None:
         return []
     return sorted(k.value for k in snapshot.decision.proposal.kinds)
-
-
-async def _index_kinds(conn: AsyncConnection, after: CaseSnapshot, before: CaseSnapshot | None) -> None:
-    """Keep `case_penalty_kind` equal to the kinds of the case's decision."""
-    kinds = _penalty_kinds(after)
-    if kinds == _penalty_kinds(before):
-        return
-    await conn.execute(delete(CasePenaltyKindRow).where(CasePenaltyKindRow.case_id == after.case_id))
-    if kinds:
-        await conn.execute(insert(CasePenaltyKindRow), [{"case_id": after.case_id, "kind": k} for k in kinds])
 
 
 def _entries(entry: CaseHistory | ImportedCase,

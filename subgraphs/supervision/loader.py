@@ -11,11 +11,11 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Text, func, or_, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from subgraphs.cases.catalogue import USABLE
-from subgraphs.cases.codec import decode
+from subgraphs.cases.codec import decode, decode_json
 from subgraphs.cases.domain.catalogue import EnforcementItem
 from subgraphs.cases.domain.clock import local_date
 from subgraphs.cases.domain.coercive import CoerciveMeasure
@@ -179,8 +179,15 @@ async def load_inspections(engine: AsyncEngine, *, page_size: int) -> list[Inspe
     return out
 
 
-def decode_snapshot(raw: dict[str, Any]) -> CaseSnapshot:
+def decode_snapshot(raw: dict[str, Any] | str | bytes) -> CaseSnapshot:
+    """A stored snapshot, from its JSON text (one pass of the compiled decoder) or parsed JSON."""
+    if isinstance(raw, str | bytes):
+        return decode_json(CaseSnapshot, raw)
     return decode(CaseSnapshot, raw)
+
+
+#: the snapshot column read as the text it is stored as, so it is parsed once, by the compiled decoder
+SNAPSHOT_TEXT = type_coerce(CaseRow.snapshot, Text).label("snapshot")
 
 
 async def case_pages(engine: AsyncEngine, *, page_size: int) -> AsyncIterator[list[CaseSnapshot]]:
@@ -188,7 +195,7 @@ async def case_pages(engine: AsyncEngine, *, page_size: int) -> AsyncIterator[li
     after = ""
     for _ in range(10_000_000):  # bounded; ends when a page comes back short
         async with engine.connect() as conn:
-            rows = (await conn.execute(select(CaseRow.id, CaseRow.snapshot).where(CaseRow.id > after)
+            rows = (await conn.execute(select(CaseRow.id, SNAPSHOT_TEXT).where(CaseRow.id > after)
                                        .order_by(CaseRow.id).limit(page_size))).all()
         if not rows:
             return
@@ -200,7 +207,7 @@ async def case_pages(engine: AsyncEngine, *, page_size: int) -> AsyncIterator[li
 
 async def load_cases(engine: AsyncEngine, case_ids: Sequence[str]) -> list[CaseSnapshot]:
     async with engine.connect() as conn:
-        rows = (await conn.execute(select(CaseRow.snapshot).where(CaseRow.id.in_(list(case_ids))))).scalars().all()
+        rows = (await conn.execute(select(SNAPSHOT_TEXT).where(CaseRow.id.in_(list(case_ids))))).scalars().all()
     return [decode_snapshot(r) for r in rows]
 
 

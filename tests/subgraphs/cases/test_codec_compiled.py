@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from subgraphs.cases.codec import CodecError, decode, decode_json, encode, reference_decode
+from subgraphs.cases.codec import CodecError, decode, decode_json, encode, reference_decode, reference_encode
 from subgraphs.cases.domain.errors import CaseDomainError
 from subgraphs.cases.domain.snapshot import CaseSnapshot
 from subgraphs.cases.ground_truth import build_dataset, entry_snapshot, load_world
@@ -25,10 +25,30 @@ SECRET = b"codec-test-pepper"
 
 
 @pytest.fixture(scope="module")
-def snapshots_json(small_seed: Path) -> list[dict[str, Any]]:
+def entries(small_seed: Path) -> list[Any]:
     world = load_world(small_seed, SECRET)
-    entries, _truth = build_dataset(world, seed=3, count=60)
-    return [encode(entry_snapshot(e)) for e in entries]
+    built, _truth = build_dataset(world, seed=3, count=60)
+    return built
+
+
+@pytest.fixture(scope="module")
+def snapshots_json(entries: list[Any]) -> list[dict[str, Any]]:
+    return [reference_encode(entry_snapshot(e)) for e in entries]
+
+
+def test_encoding_equals_the_reference_for_every_step_and_command(entries: list[Any]) -> None:
+    steps = 0
+    for entry in entries:
+        memo: dict[int, Any] = {}
+        for step in getattr(entry, "steps", ()):
+            assert encode(step.after) == reference_encode(step.after)
+            assert encode(step.after, memo) == reference_encode(step.after)
+            for event in step.events:
+                assert encode(event.command) == reference_encode(event.command)
+            for deadline in step.deadlines:
+                assert encode(deadline) == reference_encode(deadline)
+            steps += 1
+    assert steps > 300
 
 
 def test_real_snapshots_decode_equal_to_the_reference(snapshots_json: list[dict[str, Any]]) -> None:
