@@ -6,13 +6,20 @@ Cases are built with the seeding functions (`subgraphs.cases.ground_truth`: the 
 plus the injected violations) and written to PostgreSQL when HUB_TEST_POSTGRES_URL is set, else to
 a SQLite file. Facts come through `GatewayFacts` over the wire from a gateway double answering
 from the generated data set, so the request count is the one a real gateway would see.
+
+The scan and the sweep run in a child process of their own, so its peak resident memory is the
+sweep's (plus the fake gateway's data, printed beside it), not that of the data set this process
+built: run it at two sizes to see whether memory stays flat.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
+import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -57,8 +64,33 @@ async def bench(url: str, seed_dir: Path, cases: int) -> None:
     t2 = time.perf_counter()
     print(f"built {len(entries)} cases in {t1 - t0:.1f} s, wrote them (with their event chains) in {t2 - t1:.1f} s",
           flush=True)
+    child = await asyncio.to_thread(subprocess.run, [sys.executable, __file__, "--sweep-only", url, str(seed_dir)],
+                                    check=True, stdout=subprocess.PIPE, text=True)
+    out = json.loads(child.stdout.strip().splitlines()[-1])
+    expected = len(truth.alerts)
+    scanned, scan_s, seconds = out["scanned"], out["scan_s"], out["seconds"]
+    print(f"scan (reference): {scanned} cases read and decoded in {scan_s:.1f} s", flush=True)
+    print(f"sweep: {out['cases']} cases in {seconds:.1f} s ({out['cases'] / seconds:.0f} cases/s), "
+          f"{sum(out['found'].values())} alerts (ground truth {expected}), {out['requests']} gateway requests; "
+          f"sweep / scan = {seconds / scan_s:.2f}", flush=True)
+    print(f"peak memory of the sweep process: {out['peak_mb']:.0f} MB "
+          f"({out['base_mb']:.0f} MB before the scan, with the fake gateway's data loaded)", flush=True)
+    found = Counter(out["found"])
+    wanted = Counter(a["rule"] for a in truth.alerts)
+    off = {rule: (found[rule], wanted[rule]) for rule in sorted(found | wanted) if found[rule] != wanted[rule]}
+    print(f"alerts per rule equal to the ground truth: {not off}" + (f"; differing (found, truth): {off}" if off else ""),
+          flush=True)
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+async def sweep_only(url: str, seed_dir: Path) -> None:
+    """The child: the scan (the reference) and the sweep over the store at `url`; one JSON line out."""
     fake = FakeGateway(seed_dir, SECRET)
     engine = create_engine(url)
+    base = _peak_mb()
     try:
         # the reference, in the same run: reading and decoding every case the way the sweep pages them
         # (twice: the first pass warms the file cache the sweep then finds warm too; the second is timed)
@@ -73,17 +105,9 @@ async def bench(url: str, seed_dir: Path, cases: int) -> None:
             result = await run_sweep(engine, facts, eval_context(AS_OF), requests=lambda: facts.requests)
     finally:
         await engine.dispose()
-    expected = len(truth.alerts)
-    print(f"scan (reference): {scanned} cases read and decoded in {scan_s:.1f} s", flush=True)
-    print(f"sweep: {result.cases} cases in {result.seconds:.1f} s "
-          f"({result.cases / result.seconds:.0f} cases/s), {len(result.findings)} alerts "
-          f"(ground truth {expected}), {result.gateway_requests} gateway requests; "
-          f"sweep / scan = {result.seconds / scan_s:.2f}", flush=True)
-    found = Counter(f.rule_id for f in result.findings)
-    wanted = Counter(a["rule"] for a in truth.alerts)
-    off = {rule: (found[rule], wanted[rule]) for rule in sorted(found | wanted) if found[rule] != wanted[rule]}
-    print(f"alerts per rule equal to the ground truth: {not off}" + (f"; differing (found, truth): {off}" if off else ""),
-          flush=True)
+    print(json.dumps({"scanned": scanned, "scan_s": scan_s, "cases": result.cases, "seconds": result.seconds,
+                      "requests": result.gateway_requests, "found": Counter(f.rule_id for f in result.findings),
+                      "peak_mb": _peak_mb(), "base_mb": base}))
 
 
 async def main() -> None:
@@ -92,7 +116,11 @@ async def main() -> None:
     # medium: ~120,000 parties, so 100,000 cases rarely share one (with small, every party has ~80 cases
     # and the analytic rules S17/S18 rightly flag most of them)
     parser.add_argument("--size", default="medium")
+    parser.add_argument("--sweep-only", nargs=2, metavar=("URL", "SEED_DIR"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.sweep_only:
+        await sweep_only(args.sweep_only[0], Path(args.sweep_only[1]))
+        return
     with tempfile.TemporaryDirectory(prefix="bench-sweep-") as tmp:
         seed_dir = Path(tmp) / "seed"
         generate(size=args.size, seed=7, out=seed_dir, progress=False)

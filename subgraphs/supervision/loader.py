@@ -7,6 +7,7 @@ per sweep from the hub's store (the catalogue is hub-owned data, DOMAIN.md §4.6
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -191,18 +192,28 @@ SNAPSHOT_TEXT = type_coerce(CaseRow.snapshot, Text).label("snapshot")
 
 
 async def case_pages(engine: AsyncEngine, *, page_size: int) -> AsyncIterator[list[CaseSnapshot]]:
-    """Every case, `page_size` at a time, by id (keyset paging: constant cost per page)."""
-    after = ""
-    for _ in range(10_000_000):  # bounded; ends when a page comes back short
+    """Every case, `page_size` at a time, by id (keyset paging: constant cost per page). The next page's
+    rows are being read while the caller works on this one (the database works on another core)."""
+
+    async def rows_after(after: str) -> list[Any]:
         async with engine.connect() as conn:
-            rows = (await conn.execute(select(CaseRow.id, SNAPSHOT_TEXT).where(CaseRow.id > after)
-                                       .order_by(CaseRow.id).limit(page_size))).all()
+            return list((await conn.execute(select(CaseRow.id, SNAPSHOT_TEXT).where(CaseRow.id > after)
+                                            .order_by(CaseRow.id).limit(page_size))).all())
+
+    rows = await rows_after("")
+    for _ in range(10_000_000):  # bounded; ends when a page comes back short
         if not rows:
             return
-        yield [decode_snapshot(r.snapshot) for r in rows]
-        if len(rows) < page_size:
+        ahead = asyncio.ensure_future(rows_after(rows[-1].id)) if len(rows) == page_size else None
+        try:
+            yield [decode_snapshot(r.snapshot) for r in rows]
+        except BaseException:
+            if ahead is not None:
+                ahead.cancel()
+            raise
+        if ahead is None:
             return
-        after = rows[-1].id
+        rows = await ahead
 
 
 async def load_cases(engine: AsyncEngine, case_ids: Sequence[str]) -> list[CaseSnapshot]:
