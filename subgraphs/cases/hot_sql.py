@@ -132,6 +132,18 @@ class Sql:
             self._made[cache_key] = found
         return found
 
+    def page(self, table: Table, columns: Sequence[str], key: str) -> Statement:
+        """Keyset page: `columns` of the rows whose `key` is above ``after``, in key order, at most ``limit``."""
+        cache_key = ("page", table.name, tuple(columns), key)
+        found = self._made.get(cache_key)
+        if found is None:
+            q = self._quote
+            sql = (f"SELECT {', '.join(q(c) for c in columns)} FROM {q(table.name)} WHERE {q(key)} > {self._mark(1)} "
+                   f"ORDER BY {q(key)} LIMIT {self._mark(2)}")
+            found = Statement(sql, ("after", "limit"), (None, None))
+            self._made[cache_key] = found
+        return found
+
     def delete(self, table: Table, where: str) -> Statement:
         cache_key = ("delete", table.name, where)
         found = self._made.get(cache_key)
@@ -184,6 +196,18 @@ class Driver:
         cursor = await self.raw.execute(stmt.sql, args)
         try:
             return await cursor.fetchone()
+        finally:
+            await cursor.close()
+
+    async def rows(self, stmt: Statement, values: Mapping[str, Any]) -> list[Any]:
+        args = stmt.args(values)
+        if self.trace is not None:
+            self.trace(stmt.sql, args)
+        if self.pg:
+            return list(await self.raw.fetch(stmt.sql, *args))
+        cursor = await self.raw.execute(stmt.sql, args)
+        try:
+            return list(await cursor.fetchall())
         finally:
             await cursor.close()
 

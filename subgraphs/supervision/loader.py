@@ -23,6 +23,7 @@ from subgraphs.cases.domain.coercive import CoerciveMeasure
 from subgraphs.cases.domain.enums import EnforcementRoute, PartyType, Procedure
 from subgraphs.cases.domain.inspection import Inspection as StoredInspection
 from subgraphs.cases.domain.snapshot import CaseSnapshot
+from subgraphs.cases.hot_sql import driver
 from subgraphs.cases.items import to_domain_item
 from subgraphs.cases.regulations import RegulationIndex, load_index, parse_ref
 from subgraphs.cases.rows import CasePartyRow, CaseRow, CatalogueItemRow, InspectionRow, MeasureRow
@@ -195,18 +196,18 @@ async def case_pages(engine: AsyncEngine, *, page_size: int) -> AsyncIterator[li
     """Every case, `page_size` at a time, by id (keyset paging: constant cost per page). The next page's
     rows are being read while the caller works on this one (the database works on another core)."""
 
-    async def rows_after(after: str) -> list[Any]:
-        async with engine.connect() as conn:
-            return list((await conn.execute(select(CaseRow.id, SNAPSHOT_TEXT).where(CaseRow.id > after)
-                                            .order_by(CaseRow.id).limit(page_size))).all())
+    async def rows_after(after: str) -> list[Any]:  # (id, snapshot text) rows, straight from the driver
+        async with engine.connect() as conn, driver(conn) as drv:
+            return await drv.rows(drv.sql.page(CaseRow.__table__, ("id", "snapshot"), "id"),
+                                  {"after": after, "limit": page_size})
 
     rows = await rows_after("")
     for _ in range(10_000_000):  # bounded; ends when a page comes back short
         if not rows:
             return
-        ahead = asyncio.ensure_future(rows_after(rows[-1].id)) if len(rows) == page_size else None
+        ahead = asyncio.ensure_future(rows_after(rows[-1][0])) if len(rows) == page_size else None
         try:
-            yield [decode_snapshot(r.snapshot) for r in rows]
+            yield [decode_snapshot(r[1]) for r in rows]
         except BaseException:
             if ahead is not None:
                 ahead.cancel()
