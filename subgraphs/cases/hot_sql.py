@@ -86,87 +86,68 @@ class Sql:
         procs = tuple(_processor(table.c[c], self.dialect) for c in columns)
         return Statement(sql, tuple(keys), procs)
 
+    def _once(self, cache_key: tuple[Any, ...], build: Callable[[], Statement]) -> Statement:
+        found = self._made.get(cache_key)
+        if found is None:
+            found = self._made[cache_key] = build()
+        return found
+
+    def _columns(self, columns: Iterable[str]) -> str:
+        return ", ".join(self._quote(c) for c in columns)
+
     def insert(self, table: Table, keys: Iterable[str], *, ignore_conflict: Sequence[str] = ()) -> Statement:
         """INSERT of one row with `keys`; the Python-side scalar defaults of the other columns are filled in."""
         names = tuple(sorted(keys))
-        cache_key = ("insert", table.name, names, tuple(ignore_conflict))
-        found = self._made.get(cache_key)
-        if found is not None:
-            return found
-        defaults = tuple((c.key, c.default.arg) for c in table.c
-                         if c.key not in names and c.default is not None and c.default.is_scalar)
-        columns = names + tuple(k for k, _v in defaults)
-        q = self._quote
-        sql = (f"INSERT INTO {q(table.name)} ({', '.join(q(c) for c in columns)}) "
-               f"VALUES ({', '.join(self._mark(i) for i in range(1, len(columns) + 1))})")
-        if ignore_conflict:
-            sql += f" ON CONFLICT ({', '.join(q(c) for c in ignore_conflict)}) DO NOTHING"
-        stmt = self._statement(table, sql, columns, columns)
-        stmt = Statement(stmt.sql, stmt.keys, stmt.processors, defaults)
-        self._made[cache_key] = stmt
-        return stmt
+
+        def build() -> Statement:
+            defaults = tuple((c.key, c.default.arg) for c in table.c
+                             if c.key not in names and c.default is not None and c.default.is_scalar)
+            columns = names + tuple(k for k, _v in defaults)
+            sql = (f"INSERT INTO {self._quote(table.name)} ({self._columns(columns)}) "
+                   f"VALUES ({', '.join(self._mark(i) for i in range(1, len(columns) + 1))})")
+            if ignore_conflict:
+                sql += f" ON CONFLICT ({self._columns(ignore_conflict)}) DO NOTHING"
+            stmt = self._statement(table, sql, columns, columns)
+            return Statement(stmt.sql, stmt.keys, stmt.processors, defaults)
+        return self._once(("insert", table.name, names, tuple(ignore_conflict)), build)
 
     def update(self, table: Table, sets: Iterable[str], where: Sequence[str]) -> Statement:
         """UPDATE setting `sets` WHERE every `where` column equals its value (row keys ``where_<column>``)."""
         names = tuple(sorted(sets))
-        cache_key = ("update", table.name, names, tuple(where))
-        found = self._made.get(cache_key)
-        if found is not None:
-            return found
-        q = self._quote
-        assigns = ", ".join(f"{q(c)} = {self._mark(i)}" for i, c in enumerate(names, start=1))
-        conds = " AND ".join(f"{q(c)} = {self._mark(i)}" for i, c in enumerate(where, start=len(names) + 1))
-        sql = f"UPDATE {q(table.name)} SET {assigns} WHERE {conds}"
-        stmt = self._statement(table, sql, names + tuple(f"where_{c}" for c in where), names + tuple(where))
-        self._made[cache_key] = stmt
-        return stmt
+
+        def build() -> Statement:
+            q = self._quote
+            assigns = ", ".join(f"{q(c)} = {self._mark(i)}" for i, c in enumerate(names, start=1))
+            conds = " AND ".join(f"{q(c)} = {self._mark(i)}" for i, c in enumerate(where, start=len(names) + 1))
+            return self._statement(table, f"UPDATE {q(table.name)} SET {assigns} WHERE {conds}",
+                                   names + tuple(f"where_{c}" for c in where), names + tuple(where))
+        return self._once(("update", table.name, names, tuple(where)), build)
 
     def select(self, table: Table, columns: Sequence[str], where: str) -> Statement:
         """SELECT `columns` of the row whose `where` column equals the one parameter (key ``where``)."""
-        cache_key = ("select", table.name, tuple(columns), where)
-        found = self._made.get(cache_key)
-        if found is None:
-            q = self._quote
-            sql = f"SELECT {', '.join(q(c) for c in columns)} FROM {q(table.name)} WHERE {q(where)} = {self._mark(1)}"
-            found = self._statement(table, sql, ("where",), (where,))
-            self._made[cache_key] = found
-        return found
+        return self._once(("select", table.name, tuple(columns), where), lambda: self._statement(
+            table, f"SELECT {self._columns(columns)} FROM {self._quote(table.name)} "
+                   f"WHERE {self._quote(where)} = {self._mark(1)}", ("where",), (where,)))
 
     def page(self, table: Table, columns: Sequence[str], key: str) -> Statement:
         """Keyset page: `columns` of the rows whose `key` is above ``after``, in key order, at most ``limit``."""
-        cache_key = ("page", table.name, tuple(columns), key)
-        found = self._made.get(cache_key)
-        if found is None:
-            q = self._quote
-            sql = (f"SELECT {', '.join(q(c) for c in columns)} FROM {q(table.name)} WHERE {q(key)} > {self._mark(1)} "
-                   f"ORDER BY {q(key)} LIMIT {self._mark(2)}")
-            found = Statement(sql, ("after", "limit"), (None, None))
-            self._made[cache_key] = found
-        return found
+        k = self._quote(key)
+        return self._once(("page", table.name, tuple(columns), key), lambda: Statement(
+            f"SELECT {self._columns(columns)} FROM {self._quote(table.name)} WHERE {k} > {self._mark(1)} "
+            f"ORDER BY {k} LIMIT {self._mark(2)}", ("after", "limit"), (None, None)))
 
     def delete(self, table: Table, where: str) -> Statement:
-        cache_key = ("delete", table.name, where)
-        found = self._made.get(cache_key)
-        if found is None:
-            q = self._quote
-            found = self._statement(table, f"DELETE FROM {q(table.name)} WHERE {q(where)} = {self._mark(1)}",
-                                    ("where",), (where,))
-            self._made[cache_key] = found
-        return found
+        return self._once(("delete", table.name, where), lambda: self._statement(
+            table, f"DELETE FROM {self._quote(table.name)} WHERE {self._quote(where)} = {self._mark(1)}",
+            ("where",), (where,)))
 
     def counter_next(self, table: Table, key: str, value: str) -> Statement:
         """Upsert-and-increment of a counter row by `n`, returning the new value (one round trip).
         Row keys: ``scope`` (the key column's value) and ``n``."""
-        cache_key = ("counter", table.name, key, value)
-        found = self._made.get(cache_key)
-        if found is None:
-            q = self._quote
-            t, k, v = q(table.name), q(key), q(value)
-            sql = (f"INSERT INTO {t} ({k}, {v}) VALUES ({self._mark(1)}, {self._mark(2)}) "
-                   f"ON CONFLICT ({k}) DO UPDATE SET {v} = {t}.{v} + excluded.{v} RETURNING {v}")
-            found = Statement(sql, ("scope", "n"), (None, None))
-            self._made[cache_key] = found
-        return found
+        t, k, v = self._quote(table.name), self._quote(key), self._quote(value)
+        return self._once(("counter", table.name, key, value), lambda: Statement(
+            f"INSERT INTO {t} ({k}, {v}) VALUES ({self._mark(1)}, {self._mark(2)}) "
+            f"ON CONFLICT ({k}) DO UPDATE SET {v} = {t}.{v} + excluded.{v} RETURNING {v}", ("scope", "n"), (None, None)))
 
 
 @cache
