@@ -1,5 +1,6 @@
-"""The hub's own store from the command line: `hub db upgrade` creates and migrates it; `existing_store`
-is how every other command that reads or changes it makes sure it is there first.
+"""The hub's own store from the command line: `hub db upgrade` creates and migrates it, `hub db import`
+brings departments' historical cases into it; `existing_store` is how every other command that
+reads or changes it makes sure it is there first.
 
 Only `hub db upgrade`, `hub seed`, `hub up` and `hub subgraph` create or migrate a store. Any other
 command meeting a missing store (a SQLite file that is not there: typically a command run outside
@@ -15,7 +16,7 @@ from typing import Annotated
 
 import typer
 
-from hub.cli_common import CliFailure, fail, load
+from hub.cli_common import FOUND_PROBLEM, CliFailure, fail, load
 
 app = typer.Typer(help="The hub's own store (cases, supervision, catalogue, personnel).", no_args_is_help=True)
 
@@ -130,3 +131,31 @@ def db_upgrade(
     except ConnectionError as exc:
         raise unreachable(url, exc) from exc
     typer.echo(f"store at {redact(url)} is at revision {revision}")
+
+
+@app.command("import")
+def db_import(
+    file: Annotated[Path, typer.Argument(help="JSON-lines file: one case a line (README: Departments' historical cases)")],
+    database: Annotated[str, typer.Option(help="store URL (default: the configured store)")] = "",
+    batch: Annotated[int, typer.Option(help="cases written per transaction")] = 1000,
+    progress_every: Annotated[int, typer.Option(help="a progress line on standard error every N lines")] = 10_000,
+) -> None:
+    """Import departments' historical cases, each with a chain of one CaseImported event. Run it again
+    with the same file after a crash: cases already stored are skipped, none is written twice."""
+    from hub.case_import import run_import
+
+    if not 1 <= batch <= 100_000:
+        raise fail(f"--batch must be between 1 and 100000, not {batch}")
+    if progress_every < 1:
+        raise fail(f"--progress-every must be positive, not {progress_every}")
+    settings = load()
+    if not file.is_file():
+        raise fail(f"{file} does not exist or is not a file: name the JSON-lines file to import")
+    url = existing_store(database or settings.store_url,
+                         source="--database" if database else "HUB_DATABASE_URL (or HUB_DATA_DIR for the SQLite file)")
+    summary = asyncio.run(run_import(url, file, settings, batch=batch, progress_every=progress_every,
+                                     note=lambda m: typer.echo(m, err=True)))
+    for refusal in summary.refused:
+        typer.echo(f"refused {refusal}", err=True)
+    typer.echo(str(summary))
+    raise typer.Exit(FOUND_PROBLEM if summary.refused else 0)

@@ -11,7 +11,7 @@
    without breaking it (an act on the last lawful day, a period at 60 %, an urgent execution at
    night, a later lighter basis, two fines on one party for different violations…), plus open
    cases expected to raise a YELLOW pre-warning;
-3. writes everything through the cases subgraph's store (`CaseService.write_many`: rows, SM3 event
+3. writes everything through the cases subgraph's store (`subgraphs.cases.bulk`: rows, SM3 event
    chains, deadlines) and `out_dir/ground_truth.json`:
    `{"as_of", "seed", "count", "alerts": [{rule, case_id|body_id, officer_id?, severity}],
      "near_misses": [{rule, case_id}], "body_near_misses", "edits", "stored_records", "imported"}`
@@ -79,7 +79,7 @@ from subgraphs.cases.domain.transition import Transition
 from subgraphs.cases.domain.working_calendar import WorkingCalendar
 from subgraphs.cases.items import basis_ref, to_domain_item
 from subgraphs.cases.regulations import RegulationIndex, VersionSpec, level_of, parse_ref
-from subgraphs.cases.service import CaseHistory, CaseService, ImportedCase
+from subgraphs.cases.service import CaseHistory, ImportedCase
 
 CaseEntry = CaseHistory | ImportedCase
 #: where the imported (edited) cases say they come from: a department's own case system, whose
@@ -1014,23 +1014,24 @@ async def store_reference(engine: Any, seed_dir: Path, world: World) -> None:
 
 
 async def write_cases(url: str, entries: Sequence[CaseEntry], world: World, seed_dir: Path | None = None,
-                      *, progress: Callable[[int], None] | None = None) -> int:
-    """Write the cases through the cases subgraph's store (rows, event chains, deadlines), after the
-    reference data they need when `seed_dir` is given. Returns the number of cases written."""
-    from subgraphs.cases.facts import FixedFacts
+                      *, progress: Callable[[int], None] | None = None, batch: int = 1000) -> int:
+    """Write the cases with the cases subgraph's bulk writer (rows, event chains, deadlines, outbox:
+    `subgraphs.cases.bulk`), after the reference data they need when `seed_dir` is given. A case
+    already stored is skipped. Returns the number of cases written; `progress` gets the number of
+    entries done after every batch."""
+    from subgraphs.cases.bulk import BulkWriter
     from subgraphs.common.db import create_engine
 
     engine = create_engine(url)
     try:
         if seed_dir is not None:
             await store_reference(engine, seed_dir, world)
-        service = CaseService(engine, FixedFacts(world.ctx))
-        written = 0
-        for start in range(0, len(entries), 1000):
-            written += await service.write_many(entries[start:start + 1000])
-            if progress is not None:
-                progress(written)
-        return written
+        writer = BulkWriter(engine, world.ctx)
+        result = await writer.write(entries, batch=batch,
+                                    progress=(lambda r: progress(r.seen)) if progress is not None else None)
+        if result.refused:
+            raise ValueError(f"{len(result.refused)} case(s) not written; first: {result.refused[0]}")
+        return result.written
     finally:
         await engine.dispose()
 

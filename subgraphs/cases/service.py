@@ -32,15 +32,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import insert, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.hashchain import GENESIS_HASH, canonical_json, canonical_json_unchecked
 from domain.sm import sm3_hex
 from subgraphs.cases.case_write import CaseChange, read_case, write_case_change
-from subgraphs.cases.chain import EventFields, chain_hash, snapshot_sm3
+from subgraphs.cases.chain import EventFields, chain_hash
 from subgraphs.cases.codec import decode, decode_json, encode, encode_command
 from subgraphs.cases.domain.commands import CaseCommand, DecideOnTheSpot, RegisterClue
 from subgraphs.cases.domain.context import GuardContext
@@ -61,15 +59,7 @@ from subgraphs.cases.facts import FactsProvider
 from subgraphs.cases.hot_sql import DRIVER_INTEGRITY_ERRORS, Driver, Trace, driver
 from subgraphs.cases.outbox.credit import PublicityPolicy
 from subgraphs.cases.outbox.messages import Change, messages_for_change
-from subgraphs.cases.outbox.rows import OutboxRow
 from subgraphs.cases.rows import (
-    CaseEventRow,
-    CaseNoCounterRow,
-    CaseOfficerRow,
-    CasePartyRow,
-    CasePenaltyKindRow,
-    CaseRow,
-    DeadlineRow,
     IdempotencyRow,
 )
 from subgraphs.common.orm import Base
@@ -392,51 +382,18 @@ class CaseService:
 
     async def write_many(self, cases: Sequence[CaseHistory | ImportedCase], *, chunk: int = 500) -> int:
         """Write whole new cases at once (seeding, migration of departmental records): the same rows,
-        chains and deadlines as `execute` writes command by command, `chunk` cases per transaction
-        with one multi-row insert per table. Returns the number of cases written."""
-        written = 0
-        ctx = await self.facts.guard_context()
-        for start in range(0, len(cases), chunk):
-            now = self.clock()
-            built = [_entries(entry) for entry in cases[start:start + chunk]]
-            rows: dict[str, list[dict[str, Any]]] = {"case": [], "party": [], "event": [], "deadline": [],
-                                                     "officer": [], "kind": [], "outbox": []}
-            async with self.engine.begin() as conn:
-                numbers = await self._reserve_case_nos(conn, [after for after, _p, _d in built])
-                for (after, pending, deadlines), case_no in zip(built, numbers, strict=True):
-                    _new_case_rows(rows, after, pending, deadlines, case_no, now)
-                    events = [(i, p.kind) for i, (p, _digest) in enumerate(pending, start=1)]
-                    rows["outbox"].extend(messages_for_change(
-                        Change(after, case_no, len(pending), True, events), ctx, self.publicity, now))
-                for table, key in ((CaseRow, "case"), (CasePartyRow, "party"), (CaseEventRow, "event"),
-                                   (DeadlineRow, "deadline"), (CaseOfficerRow, "officer"),
-                                   (CasePenaltyKindRow, "kind"), (OutboxRow, "outbox")):
-                    if rows[key]:
-                        await conn.execute(insert(table), rows[key])
-            written += len(built)
-        return written
+        chains and deadlines as `execute` writes command by command, `chunk` cases per transaction,
+        written with `COPY` / `executemany` (`subgraphs.cases.bulk`). A case already stored is skipped.
+        Returns the number of cases written; a case that cannot be written is `BadInput` (after the
+        others are written)."""
+        from subgraphs.cases.bulk import BulkWriter
 
-    async def _reserve_case_nos(self, conn: AsyncConnection, snapshots: Sequence[CaseSnapshot]) -> list[str]:
-        """Case numbers for new cases, one counter update per number prefix."""
-        prefixes = [_case_no_prefix(s) for s in snapshots]
-        wanted: dict[str, int] = {}
-        for prefix in prefixes:
-            wanted[prefix] = wanted.get(prefix, 0) + 1
-        ignore = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(CaseNoCounterRow)
-        next_of: dict[str, int] = {}
-        for prefix, n in sorted(wanted.items()):
-            await conn.execute(ignore.values(scope=prefix, next_value=0).on_conflict_do_nothing(
-                index_elements=["scope"]))
-            last = (await conn.execute(
-                update(CaseNoCounterRow).where(CaseNoCounterRow.scope == prefix)
-                .values(next_value=CaseNoCounterRow.next_value + n).returning(CaseNoCounterRow.next_value))
-            ).scalar_one()
-            next_of[prefix] = last - n + 1
-        out = []
-        for prefix in prefixes:
-            out.append(f"{prefix}{next_of[prefix]:06d}")
-            next_of[prefix] += 1
-        return out
+        writer = BulkWriter(self.engine, await self.facts.guard_context(), publicity=self.publicity,
+                            clock=self.clock)
+        result = await writer.write(cases, batch=chunk)
+        if result.refused:
+            raise BadInput(f"{len(result.refused)} case(s) not written; first: {result.refused[0]}")
+        return result.written
 
 
 async def _find(drv: Driver, case_id: str) -> CaseRecord | None:
@@ -482,55 +439,10 @@ def _deadline_row(case_id: str, event_seq: int, d: Deadline) -> dict[str, Any]:
             "provisional": d.provisional, "adjustments": encode(d.adjustments)}
 
 
-def _new_case_rows(rows: dict[str, list[dict[str, Any]]], after: CaseSnapshot,
-                   pending: Sequence[tuple[_Pending, str]], deadlines: Sequence[tuple[int, Deadline]],
-                   case_no: str, now: datetime) -> None:
-    """The rows of one new case whose events carry their own snapshot digests, chained from genesis."""
-    events, seq, prev = _chained_event_rows(after.case_id, pending, seq=0, prev=GENESIS_HASH, now=now)
-    rows["event"].extend(events)
-    rows["case"].append({"id": after.case_id, "case_no": case_no, "version": seq, "head_hash": prev,
-                         "snapshot": encode(after), "created_at": now, "updated_at": now, **query_columns(after)})
-    rows["party"].extend(_party_rows(after))
-    rows["deadline"].extend(_deadline_row(after.case_id, event_seq, d) for event_seq, d in deadlines)
-    rows["officer"].extend({"case_id": after.case_id, "officer_id": o, "role": r}
-                           for o, r in _officers(after).items())
-    rows["kind"].extend({"case_id": after.case_id, "kind": k} for k in _penalty_kinds(after))
-
-
 def _penalty_kinds(snapshot: CaseSnapshot | None) -> list[str]:
     if snapshot is None or snapshot.decision is None:
         return []
     return sorted(k.value for k in snapshot.decision.proposal.kinds)
-
-
-def _entries(entry: CaseHistory | ImportedCase,
-             ) -> tuple[CaseSnapshot, list[tuple[_Pending, str]], list[tuple[int, Deadline]]]:
-    """The final snapshot, the events with the digest of the snapshot each left, and the deadlines
-    with the seq of the event that set them."""
-    pending: list[tuple[_Pending, str]] = []
-    deadlines: list[tuple[int, Deadline]] = []
-    if isinstance(entry, ImportedCase):
-        snap = entry.snapshot
-        digest = snapshot_sm3(encode(snap))
-        pending.append((_Pending(IMPORT_KIND, "IMPORT", f"IMPORT:{entry.source}", entry.imported_at, None,
-                                 snap.state.value, f"imported from {entry.source} ({entry.source_case_no})",
-                                 {"source": entry.source, "sourceCaseNo": entry.source_case_no}), digest))
-        deadlines.extend((1, d) for d in snap.deadlines)
-        return snap, pending, deadlines
-    if not entry.steps:
-        raise BadInput("a case history needs at least its registering transition")
-    first = entry.steps[0].after.case_id
-    memo: dict[int, tuple[Any, Any]] = {}  # the steps' snapshots share most parts: encode each part once
-    for step in entry.steps:
-        if step.after.case_id != first:
-            raise BadInput(f"a case history mixes cases {first} and {step.after.case_id}")
-        digest = snapshot_sm3(encode(step.after, memo))
-        for e in step.events:
-            pending.append((_Pending(e.kind, e.transition, e.actor_id, e.at,
-                                     e.from_state.value if e.from_state else None, e.to_state.value, e.summary,
-                                     encode_command(e.command)), digest))
-        deadlines.extend((len(pending), d) for d in step.deadlines)
-    return entry.steps[-1].after, pending, deadlines
 
 
 def _registered_id(command: CaseCommand) -> str:
