@@ -104,8 +104,8 @@ async def write_case_change(drv: Driver, change: CaseChange, *, case_no_prefix: 
         await drv.run(sql.delete(table, "case_id"), {"where": change.case_id})
         rows = [{"case_id": change.case_id, "kind": k} for k in change.kinds]
         await drv.insert_rows(table, rows)
-    for table, row in change.extra:
-        await drv.run(sql.insert(table.__table__, row), row)
+    for model, row in change.extra:
+        await drv.run(sql.insert(model.__table__, row), row)
     number = case_no or ""
     messages = outbox(number)
     await drv.insert_rows(OutboxRow.__table__, messages)

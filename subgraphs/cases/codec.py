@@ -155,7 +155,7 @@ def _hints(cls: type) -> dict[str, Any]:
 def decode(cls: type[T], raw: Any) -> T:
     """Rebuild a `cls` dataclass from `encode`'s output (parsed JSON)."""
     try:
-        return cast(T, msgspec.convert(raw, cls, dec_hook=_msgspec_hook))
+        return msgspec.convert(raw, cls, dec_hook=_msgspec_hook)
     except (msgspec.ValidationError, TypeError):
         return reference_decode(cls, raw)
 
@@ -163,7 +163,7 @@ def decode(cls: type[T], raw: Any) -> T:
 def decode_json(cls: type[T], text: str | bytes) -> T:
     """`decode` of stored JSON text, parsed and decoded in one pass."""
     try:
-        return cast(T, _json_decoder(cls).decode(text))
+        return cast(T, _json_decoder(cast(Any, cls)).decode(text))
     except (msgspec.ValidationError, msgspec.DecodeError, TypeError):
         try:
             raw = orjson.loads(text)

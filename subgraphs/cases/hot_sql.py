@@ -23,22 +23,24 @@ from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 import orjson
-from sqlalchemy import JSON, Column, Table
+from sqlalchemy import JSON, Column
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 try:  # asyncpg is installed with the hub, but the SQLite default must not need it at import time
-    from asyncpg.exceptions import IntegrityConstraintViolationError as _PgIntegrity
+    from asyncpg.exceptions import IntegrityConstraintViolationError as _PgIntegrity  # type: ignore[import-untyped]
 except ImportError:  # pragma: no cover - asyncpg is a declared dependency
-    _PgIntegrity = sqlite3.IntegrityError  # type: ignore[misc,assignment]
+    _PgIntegrity = sqlite3.IntegrityError
 
 #: what a driver raises for a primary-key, unique or foreign-key violation
 DRIVER_INTEGRITY_ERRORS: tuple[type[BaseException], ...] = (_PgIntegrity, sqlite3.IntegrityError)
 
 Trace = Callable[[str, Sequence[Any]], None]
+#: a table (a mapped class's `__table__`)
+Table = Any
 
 
 def json_text(value: Any) -> str:
@@ -100,7 +102,7 @@ class Sql:
         names = tuple(sorted(keys))
 
         def build() -> Statement:
-            defaults = tuple((c.key, c.default.arg) for c in table.c
+            defaults = tuple((c.key, cast(Any, c.default).arg) for c in table.c
                              if c.key not in names and c.default is not None and c.default.is_scalar)
             columns = names + tuple(k for k, _v in defaults)
             sql = (f"INSERT INTO {self._quote(table.name)} ({self._columns(columns)}) "
@@ -154,7 +156,7 @@ class Sql:
 def sql_for(dialect_name: str) -> Sql:
     if dialect_name == "postgresql":
         from sqlalchemy.dialects.postgresql.asyncpg import dialect as pg_dialect
-        return Sql(pg_dialect())
+        return Sql(pg_dialect())  # type: ignore[no-untyped-call]
     from sqlalchemy.dialects.sqlite.aiosqlite import dialect as sqlite_dialect
     return Sql(sqlite_dialect())
 

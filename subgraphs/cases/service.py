@@ -64,6 +64,9 @@ from subgraphs.cases.rows import (
 )
 from subgraphs.common.orm import Base
 
+#: a refused write, from the ORM or straight from the driver
+_INTEGRITY: tuple[type[BaseException], ...] = (IntegrityError, *DRIVER_INTEGRITY_ERRORS)
+
 
 def uuid7() -> str:
     """A UUID version 7 (time-ordered), as DOMAIN.md §4 asks of entity ids."""
@@ -372,7 +375,7 @@ class CaseService:
                 if written is None:
                     assert before is not None
                     raise VersionConflict(before.case_id, before.version, None)
-        except (IntegrityError, *DRIVER_INTEGRITY_ERRORS) as exc:
+        except _INTEGRITY as exc:
             if idempotency is not None:
                 earlier = await self._earlier(idempotency)
                 if earlier is not None:
