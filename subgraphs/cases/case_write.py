@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from subgraphs.cases.hot_sql import Driver
+from subgraphs.cases.hot_sql import Driver, json_text
 from subgraphs.cases.outbox.rows import OutboxRow
 from subgraphs.cases.rows import (
     CaseEventRow,
@@ -48,7 +48,6 @@ async def read_case(drv: Driver, case_id: str) -> StoredCase | None:
         return None
     text = row[4]
     if not isinstance(text, str | bytes):  # a driver that parsed the JSON itself
-        from subgraphs.cases.hot_sql import json_text
         text = json_text(text)
     return StoredCase(row[0], row[1], int(row[2]), row[3], text)
 
