@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import tls_once
 from tests.support.db import fresh_postgres_database
+
+tls_once.install()
 
 
 @pytest.fixture(scope="session")
