@@ -24,8 +24,6 @@ if TYPE_CHECKING:
     from gateway.compose.merge import Merger
 
 Source = tuple[Subgraph, SubField]
-_ROOTS = ("Query", "Mutation", "Subscription")
-
 
 
 def _compact(fields: str | None) -> str | None:
@@ -69,9 +67,12 @@ class FieldMerger:
 
     def _joins(self, owner: SType, sources: list[Source], merged: TypeRef) -> list[JoinField]:
         type_graphs = set(owner.graphs)
-        # FEDERATION_NOTE: like the reference composer, root type fields get no `type:` join for a
-        # nullability difference alone (the gateway never needs it there).
-        types_differ = owner.name not in _ROOTS and any(str(f.type) != str(merged) for _, f in sources)
+        # FEDERATION_NOTE: a field's subgraphs get `type:` joins when its types differ, root fields included
+        # (`Book` here, the union `Media` there: the gateway must not send a subgraph a fragment its type cannot
+        # have); like @theguild/federation-composition, not for a nullability difference alone on `Query`.
+        types_differ = any(str(f.type) != str(merged) for _, f in sources)
+        if types_differ and owner.name == "Query":
+            types_differ = any(_nullable(f.type) != _nullable(merged) for _, f in sources)
         special = any(f.external or f.requires or f.provides or f.override or contextual(f) for _, f in sources)
         if not special and not types_differ and {s.name for s, _ in sources} == type_graphs:
             return []
@@ -170,6 +171,11 @@ class FieldMerger:
         if any(str(f.type) != str(merged) for _, f in sources):
             result.joins = [JoinField(s.name, type=str(f.type)) for s, f in sources]
         return result
+
+
+def _nullable(ref: TypeRef) -> str:
+    """The type with every non-null marker dropped (`[Int!]!` -> `[Int]`)."""
+    return str(ref).replace("!", "")
 
 
 def _interface_object_in(sub: Subgraph, type_name: str) -> bool:
