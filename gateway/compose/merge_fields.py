@@ -80,17 +80,20 @@ class FieldMerger:
         # progressive @override: the old subgraph keeps resolving the field until the label is on
         labelled = {f.override: f.override_label for s, f in sources
                     if f.override and f.override != s.name and f.override_label}
+        defining = {s.name for s, _ in sources}  # a label is kept only when its source has the field
         joins: list[JoinField] = []
         for sub, f in sources:
             type_text = str(f.type) if types_differ else None
             if sub.name in labelled:
                 provides = f.provides if self.merger.kind_of(f.type.named) == "union" else _compact(f.provides)
-                used = (owner.name, f.name) in self.merger.referenced.get(sub.name, set())
+                used = not f.external and (owner.name, f.name) in self.merger.referenced.get(sub.name, set())
                 joins.append(JoinField(sub.name, requires=_compact(f.requires), provides=provides, type=type_text,
                                        external=f.external, override_label=labelled[sub.name],
                                        used_overridden=used))
                 continue
-            if sub.name in overridden:
+            # FEDERATION_NOTE: like the reference composer, an overridden field its old subgraph marks
+            # @external is neither used nor unused there: it keeps its plain `external: true` join.
+            if sub.name in overridden and not f.external:
                 if (owner.name, f.name) in self.merger.referenced.get(sub.name, set()):
                     joins.append(JoinField(sub.name, type=type_text, used_overridden=True,
                                            external=f.external))
@@ -103,7 +106,7 @@ class FieldMerger:
             provides = f.provides if self.merger.kind_of(f.type.named) == "union" else _compact(f.provides)
             joins.append(JoinField(sub.name, requires=_compact(f.requires), provides=provides,
                                    type=type_text, external=f.external, override=f.override,
-                                   override_label=f.override_label if f.override else None,
+                                   override_label=f.override_label if f.override in defining else None,
                                    context_arguments=context_arguments(sub.name, f)))
         return joins
 

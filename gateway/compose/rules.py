@@ -28,9 +28,9 @@ def check_subgraphs(subgraphs: list[Subgraph], errors: Collector) -> None:
     for sub in subgraphs:
         check_contexts(sub, errors)
         for t in sub.types.values():
-            # FEDERATION_NOTE: a Federation 2 `extend type` needs a definition somewhere (`@extends` is one);
-            # a Federation 1 one only when it is an entity (the upgrade makes the others definitions).
-            if t.only_extensions and (sub.fed2 or t.keys) and t.name not in defined_somewhere:
+            # FEDERATION_NOTE: like the reference composer, an `extend type` (Federation 1 or 2) needs a
+            # definition in some subgraph; a type written with `@extends` is one.
+            if t.only_extensions and t.name not in defined_somewhere:
                 errors.add("EXTENSION_WITH_NO_BASE",
                            f'[{sub.name}] Type "{t.name}" is an extension type, but there is no type definition '
                            f'for "{t.name}" in any subgraph.', subgraph=sub.name, type=t.name)

@@ -46,6 +46,14 @@ GAP_CASES: dict[str, dict[str, str]] = {
         "b": K + "type Query { f(s: Status): Status @shareable g: Status } enum Status { OPEN CLOSED DRAFT }",
         "c": K + "type Query { h(s: Status): Int } enum Status { OPEN CLOSED }",
     },
+    "v_gap2_input_and_output_in_different_subgraphs": {
+        "a": K + "type Query { f(s: Status): Int } enum Status { OPEN CLOSED LEGACY @inaccessible }",
+        "b": K + "type Query { g: Status } enum Status { OPEN CLOSED }",
+    },
+    "v_gap2_each_side_hides_its_own": {
+        "a": K + "type Query { f(s: Status): Status @shareable } enum Status { OPEN OLD @inaccessible }",
+        "b": K + "type Query { f(s: Status): Status @shareable } enum Status { OPEN NEW @inaccessible }",
+    },
     "e_gap2_accessible_value_missing": {
         "a": K + "type Query { f(s: Status): Status @shareable } enum Status { OPEN CLOSED DRAFT @inaccessible ARCHIVED }",
         "b": K + "type Query { f(s: Status): Status @shareable } enum Status { OPEN CLOSED }",
@@ -89,6 +97,16 @@ GAP_CASES: dict[str, dict[str, str]] = {
         "b": K + 'type P @key(fields: "id") { id: ID! dims: Dims @shareable area: Int @requires(fields: "dims { w }") } '
                  "type Dims @shareable { w: Int }",
     },
+    "v_gap4_requires_args_fed20": {
+        "a": K + 'type Query { p: P } type P @key(fields: "id") { id: ID! price(currency: String!): Int }',
+        "b": K0 + 'type P @key(fields: "id") { id: ID! price(currency: String!): Int @external '
+                  'tax: Int @requires(fields: "price(currency: \\"EUR\\")") }',
+    },
+    "v_gap4_requires_nested_args": {
+        "a": K + 'type Query { p: P } type P @key(fields: "id") { id: ID! m: M @shareable } type M @shareable { v(unit: String): Int }',
+        "b": K + 'type P @key(fields: "id") { id: ID! m: M @shareable t: Int @requires(fields: "m { v(unit: \\"kg\\") }") } '
+                 "type M @shareable { v(unit: String): Int @external }",
+    },
     # 5. an interface object whose interface has no implementation in any subgraph
     "v_gap5_interface_object_no_implementation": {
         "media": K6 + 'type Query { media: [Media] } interface Media @key(fields: "id") { id: ID! title: String }',
@@ -97,6 +115,16 @@ GAP_CASES: dict[str, dict[str, str]] = {
     "v_gap5_interface_object_root_no_implementation": {
         "media": K6 + 'interface Media @key(fields: "id") { id: ID! title: String } type Query { m: Int }',
         "ratings": K6 + 'type Query { top: [Media] } type Media @key(fields: "id") @interfaceObject { id: ID! rating: Int }',
+    },
+    "v_gap5_two_interface_objects_no_implementation": {
+        "media": K6 + 'type Query { media: [Media] } interface Media @key(fields: "id") { id: ID! title: String }',
+        "ratings": K6 + 'type Media @key(fields: "id") @interfaceObject { id: ID! rating: Int }',
+        "tags": K6 + 'type Query { tagged: [Media] } type Media @key(fields: "id") @interfaceObject { id: ID! tags: [String] }',
+    },
+    "v_gap5_interface_object_value_field_no_implementation": {
+        "media": K6 + 'type Query { media: [Media] } interface Media @key(fields: "id") { id: ID! owner: Owner } '
+                      "type Owner { n: String }",
+        "ratings": K6 + 'type Media @key(fields: "id") @interfaceObject { id: ID! rating: Int }',
     },
     # 6. errors never raised: no Query anywhere; a Federation 2 `extend type` with no base anywhere
     "e_gap6_no_queries": {
@@ -136,6 +164,10 @@ GAP_CASES: dict[str, dict[str, str]] = {
         "a": K + 'type Query { n: [Named] } interface Named { name: String } '
                  'type T implements Named @key(fields: "id") { id: ID! name: String }',
         "b": K + 'type T @key(fields: "id") { id: ID! name: String @override(from: "a") }',
+    },
+    "v_gap8_overridden_external_not_used_overridden": {
+        "a": K + 'type Query { t: T } type T @key(fields: "id") { id: ID! x: Int @external y: Int @requires(fields: "x") }',
+        "b": K + 'type T @key(fields: "id") { id: ID! x: Int @override(from: "a") }',
     },
     "v_gap8_used_overridden_external": {
         "a": K + 'type Query { t: T } type T @key(fields: "id") { id: ID! x: Int }',

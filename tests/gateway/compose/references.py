@@ -43,8 +43,8 @@ FOLLOWED: dict[str, tuple[str, str]] = {
     "v_external_type_level": (
         "guild", "apollo applies a type-level @external to the fields of every block of the type (EXTERNAL_UNUSED)"),
     "e_override_label_source_lacks_field": (
-        "guild", "apollo accepts a labelled @override whose source lacks the field; with the label off no "
-                 "subgraph resolves it (SATISFIABILITY_ERROR)"),
+        "apollo", "guild rejects a labelled @override whose source subgraph lacks the field (SATISFIABILITY_ERROR "
+                  "with the label off); apollo ignores such an @override, as when the source subgraph is absent"),
     "fixture_w_override_interface_object": (
         "guild", "apollo does not support @override on @interfaceObject fields yet"),
     "fixture_x_context_abstract": (
