@@ -7,6 +7,8 @@ ours must match the one followed and the two must still differ.
 from __future__ import annotations
 
 import difflib
+from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
 from typing import Any
 
 import pytest
@@ -16,7 +18,7 @@ from gateway.compose import CompositionResult, SubgraphSource, compose
 from gateway.supergraph.loader import load_supergraph
 from tests.gateway.compose.corpus import corpus
 from tests.gateway.compose.figures import FIGURES
-from tests.gateway.compose.normalize import normalise
+from tests.gateway.compose.normalize import normalise as _normalise
 from tests.gateway.compose.references import COMPOSERS, FOLLOWED, compose_all
 from tests.gateway.differential.reference import ReferenceUnavailable, ensure_installed, skip_or_fail
 
@@ -25,6 +27,7 @@ pytestmark = pytest.mark.node
 CASES = corpus()
 # The reference harness parses the SDL itself and calls a syntax error INVALID_INPUT.
 SAME_CODE = {"INVALID_INPUT": "INVALID_GRAPHQL"}
+normalise = lru_cache(maxsize=None)(_normalise)  # each supergraph is compared several times
 Outcome = tuple[dict[str, dict[str, Any]], CompositionResult]  # (composer -> answer, ours)
 
 
@@ -34,7 +37,8 @@ def outcomes() -> dict[str, Outcome]:
         ensure_installed()
     except ReferenceUnavailable as exc:
         skip_or_fail(str(exc))
-    answers = {c: compose_all(CASES, c) for c in COMPOSERS}
+    with ThreadPoolExecutor(max_workers=len(COMPOSERS)) as pool:  # one Node.js process per composer, together
+        answers = dict(zip(COMPOSERS, pool.map(lambda c: compose_all(CASES, c), COMPOSERS), strict=True))
     return {n: ({c: answers[c][n] for c in COMPOSERS}, compose([SubgraphSource(*t) for t in CASES[n]]))
             for n in CASES}
 
