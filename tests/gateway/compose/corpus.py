@@ -108,7 +108,7 @@ CASES: dict[str, dict[str, str]] = {
         "a": K7 + 'type Query { t: T @shareable } type T @key(fields: "id") { id: ID! x: Int @override(from: "b", label: "flag") }',
         "b": K + 'type Query { t: T @shareable } type T @key(fields: "id") @key(fields: "x") { id: ID! x: Int }',
     },
-    "e_override_label_source_lacks_field": {
+    "v_override_label_source_lacks_field": {
         "a": K7 + 'type Query { t: T @shareable } type T @key(fields: "id") { id: ID! x: Int @override(from: "b", label: "flag") }',
         "b": K + 'type Query { t: T @shareable } type T @key(fields: "id") { id: ID! y: Int }',
     },

@@ -15,7 +15,7 @@ from tests.gateway.differential.reference import compose_many_with_reference
 COMPOSERS = ("guild", "apollo")
 
 FOLLOWED: dict[str, tuple[str, str]] = {
-    # -- issue 23's gaps, where @apollo/composition is the reference --------------------------------------
+    # -- where ours follows @apollo/composition (the reference of issue 23) ---------------------------------
     "v_gap1_extend_external_composite_key": (
         "apollo", "guild keeps `external: true` on the nested @external key fields of an extension type; apollo "
                   "makes every field the key selects local, as for the top-level ones"),
@@ -31,7 +31,10 @@ FOLLOWED: dict[str, tuple[str, str]] = {
     "v_link_prefix": (
         "apollo", "guild ignores `as:` on the federation @link and rejects `@fed__shareable` (INVALID_GRAPHQL); "
                   "the link spec makes `fed__` the namespace prefix, as apollo reads it"),
-    # -- earlier cases, where the supergraph shape follows @theguild/federation-composition ---------------
+    "v_override_label_source_lacks_field": (
+        "apollo", "guild rejects a labelled @override whose source subgraph lacks the field (SATISFIABILITY_ERROR "
+                  "with the label off); apollo ignores such an @override, as when the source subgraph is absent"),
+    # -- where ours follows @theguild/federation-composition ------------------------------------------------
     "v_nullability": (
         "guild", "apollo writes `type:` joins on `Query` fields that differ in nullability only"),
     "v_gap7_root_nullability_only": (
@@ -39,16 +42,15 @@ FOLLOWED: dict[str, tuple[str, str]] = {
     "v_override_label_100_point_0": (
         "guild", 'apollo rejects the label "percent(100.0)" (OVERRIDE_LABEL_INVALID) although it is 100'),
     "v_import_rename": (
-        "guild", "apollo rejects `@federation__shareable` when `@shareable` is not imported by that name"),
+        "guild", "apollo rejects the namespaced `@federation__shareable` in a subgraph that imports `@shareable` "
+                 "(or renames `@key`): it defines only the imported names then (INVALID_GRAPHQL)"),
     "v_external_type_level": (
         "guild", "apollo applies a type-level @external to the fields of every block of the type (EXTERNAL_UNUSED)"),
-    "e_override_label_source_lacks_field": (
-        "apollo", "guild rejects a labelled @override whose source subgraph lacks the field (SATISFIABILITY_ERROR "
-                  "with the label off); apollo ignores such an @override, as when the source subgraph is absent"),
     "fixture_w_override_interface_object": (
         "guild", "apollo does not support @override on @interfaceObject fields yet"),
     "fixture_x_context_abstract": (
-        "guild", "apollo drops the description of a field whose only definition is in the registry subgraph"),
+        "guild", "apollo takes a field's description from its non-@external definitions only; the only "
+                 "description of `Company.legalName` is on the @external one"),
 }
 
 
