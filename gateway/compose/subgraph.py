@@ -291,8 +291,9 @@ class _Builder:
             link = subgraph.composed.setdefault(url, ComposedLink(url, [], {}))
             link.imports.append(imported)
             link.definitions[name] = definition
-        _local_extension_keys(subgraph)
-        if not self.info.fed2:
+        if self.info.fed2:
+            _local_extension_keys(subgraph)
+        else:
             _upgrade_federation_1(subgraph)
         return (None, self.errors) if self.errors else (subgraph, [])
 
@@ -319,8 +320,9 @@ def _used_externals(subgraph: Subgraph) -> set[tuple[str, str]]:
 
 
 def _local_extension_keys(subgraph: Subgraph) -> None:
-    """FEDERATION_NOTE: like the reference composer, in any federation version the `@external` fields a key
-    of an extension type selects (nested ones included) are the subgraph's own: not external at all."""
+    """FEDERATION_NOTE: like the reference composer, the `@external` fields a key of an extension type selects
+    (nested ones included) are the subgraph's own: not external at all. (A Federation 1 subgraph gets this
+    for its top-level key fields from the upgrade; its nested ones stay external, as in the reference.)"""
     for t in subgraph.types.values():
         for key in t.keys:
             if not key.on_extension:

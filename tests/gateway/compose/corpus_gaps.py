@@ -32,6 +32,12 @@ GAP_CASES: dict[str, dict[str, str]] = {
         "greet": K + 'extend type User @key(fields: "id") { id: ID! @external name: String @external '
                      'hello: String @requires(fields: "name") }',
     },
+    "v_gap1_fed1_nested_external_key_stays_external": {
+        "a": 'type Query { u: User } type User @key(fields: "id org { id }") { id: ID! org: Org name: String } '
+             "type Org { id: ID! }",
+        "b": 'extend type User @key(fields: "id org { id }") { id: ID! @external org: Org @external age: Int } '
+             "extend type Org { id: ID! @external }",
+    },
     "e_gap1_requires_fake_external_key": {
         "accounts": _USER,
         "greet": K + 'extend type User @key(fields: "id") { id: ID! @external hello: String @requires(fields: "id") }',
@@ -71,6 +77,11 @@ GAP_CASES: dict[str, dict[str, str]] = {
                  "{ country: Country } type Country { iso: String! }",
         "c": K + 'type Loc @key(fields: "code") { code: String! lat: Float }',
     },
+    "v_gap3_interface_key_nested": {
+        "a": K + 'type Query { n: [Node] } interface Node @key(fields: "id ref { code }") { id: ID! ref: Ref } '
+                 'type Ref { code: String } type A implements Node @key(fields: "id ref { code }") { id: ID! ref: Ref a: Int }',
+        "b": K + 'type A @key(fields: "id ref { code }") { id: ID! ref: Ref b: Int } type Ref { code: String }',
+    },
     "e_gap3_nested_non_key_field_shared": {
         "a": K + 'type Query { p: P } type P @key(fields: "id org { id }") { id: ID! org: Org } type Org { id: ID! n: Int }',
         "b": K + 'type P @key(fields: "id org { id }") { id: ID! org: Org x: Int } type Org { id: ID! n: Int }',
@@ -107,6 +118,12 @@ GAP_CASES: dict[str, dict[str, str]] = {
         "b": K + 'type P @key(fields: "id") { id: ID! m: M @shareable t: Int @requires(fields: "m { v(unit: \\"kg\\") }") } '
                  "type M @shareable { v(unit: String): Int @external }",
     },
+    "e_gap4_requires_interface_leaf_local": {
+        "a": K + 'type Query { p: P } type P @key(fields: "id") { id: ID! t: Thing @shareable } interface Thing '
+                 '{ name: String } type Box implements Thing @key(fields: "id") { id: ID! name: String }',
+        "b": K + 'type P @key(fields: "id") { id: ID! t: Thing @shareable x: Int @requires(fields: "t { name }") } '
+                 'interface Thing { name: String } type Box implements Thing @key(fields: "id") { id: ID! name: String @external }',
+    },
     # 5. an interface object whose interface has no implementation in any subgraph
     "v_gap5_interface_object_no_implementation": {
         "media": K6 + 'type Query { media: [Media] } interface Media @key(fields: "id") { id: ID! title: String }',
@@ -132,6 +149,7 @@ GAP_CASES: dict[str, dict[str, str]] = {
         "b": K + 'type T @key(fields: "id") { id: ID! } type Mutation { n: T }',
     },
     "e_gap6_no_queries_single": {"a": K + "type Subscription { s: Int }"},
+    "e_gap6_no_queries_entities_only": {"a": K + 'type T @key(fields: "id") { id: ID! }'},
     "e_gap6_fed2_extension_no_base": {
         "a": K + 'type Query { u: User } extend type User @key(fields: "id") { id: ID! name: String }',
     },
@@ -154,6 +172,16 @@ GAP_CASES: dict[str, dict[str, str]] = {
     "v_gap7_root_nullability_only": {
         "a": K + "type Query { n: Int @shareable } type Mutation { m: Int! @shareable }",
         "b": K + "type Query { n: Int! @shareable } type Mutation { m: Int @shareable }",
+    },
+    "v_gap7_root_list_of_members": {
+        "a": K + 'type Query { items: [Media] @shareable } union Media = Book | Film '
+                 'type Book @key(fields: "id") { id: ID! } type Film @key(fields: "id") { id: ID! }',
+        "b": K + 'type Query { items: [Book!]! @shareable } type Book @key(fields: "id") { id: ID! t: String }',
+    },
+    "v_gap7_mutation_union_and_member": {
+        "a": K + 'type Query { x: Int } type Mutation { add: Media @shareable } union Media = Book | Film '
+                 'type Book @key(fields: "id") { id: ID! } type Film @key(fields: "id") { id: ID! }',
+        "b": K + 'type Query { y: Int } type Mutation { add: Book @shareable } type Book @key(fields: "id") { id: ID! t: String }',
     },
     # 8. smaller supergraph details: `extension:` only with a key; `usedOverridden` on interface implementations
     "v_gap8_extension_without_key": {

@@ -28,6 +28,14 @@ FOLLOWED: dict[str, tuple[str, str]] = {
         "apollo", "guild writes no `type:` joins on root fields; apollo does when the named types differ"),
     "v_gap7_root_interface_and_impl": (
         "apollo", "guild writes no `type:` joins on root fields; apollo does when the named types differ"),
+    "v_gap1_fed1_nested_external_key_stays_external": (
+        "apollo", "guild drops the nested @external key field of a Federation 1 extension from its subgraph; "
+                  "apollo keeps it there as `external: true` (the upgrade un-externals top-level key fields only)"),
+    "e_gap4_requires_interface_leaf_local": (
+        "apollo", "guild accepts an interface leaf in @requires whose implementation is @external; apollo wants "
+                  "@external on the leaf itself (implementations count only for fields on the path)"),
+    "v_gap7_root_list_of_members": (
+        "apollo", "guild writes no `type:` joins on `Query` fields; apollo does when the named types differ"),
     "v_link_prefix": (
         "apollo", "guild ignores `as:` on the federation @link and rejects `@fed__shareable` (INVALID_GRAPHQL); "
                   "the link spec makes `fed__` the namespace prefix, as apollo reads it"),
