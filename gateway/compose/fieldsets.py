@@ -53,15 +53,18 @@ class Selected:
     field: SubField | None
     node: FieldNode
     depth: int
+    #: a field on the path to it is `@external` (or, on an interface, external in an implementation)
+    under_external: bool = False
 
 
-def walk(subgraph: Subgraph, type_name: str, selection: SelectionSetNode, depth: int = 0) -> Iterator[Selected]:
+def walk(subgraph: Subgraph, type_name: str, selection: SelectionSetNode, depth: int = 0,
+         under_external: bool = False) -> Iterator[Selected]:
     """Every field selected, depth first; `field` is None when the subgraph's type has no such field."""
     parent = subgraph.types.get(type_name)
     for node in selection.selections:
         if isinstance(node, InlineFragmentNode):
             target = node.type_condition.name.value if node.type_condition else type_name
-            yield from walk(subgraph, target, node.selection_set, depth)
+            yield from walk(subgraph, target, node.selection_set, depth, under_external)
             continue
         if not isinstance(node, FieldNode):
             continue
@@ -69,9 +72,37 @@ def walk(subgraph: Subgraph, type_name: str, selection: SelectionSetNode, depth:
         if name == "__typename":
             continue
         found = parent.fields.get(name) if parent else None
-        yield Selected(type_name, name, found, node, depth)
+        yield Selected(type_name, name, found, node, depth, under_external)
         if found is not None and node.selection_set is not None:
-            yield from walk(subgraph, found.type.named, node.selection_set, depth + 1)
+            below = under_external or found.external or _external_in_implementations(subgraph, type_name, name)
+            yield from walk(subgraph, found.type.named, node.selection_set, depth + 1, below)
+
+
+def _external_in_implementations(subgraph: Subgraph, type_name: str, field: str) -> bool:
+    parent = subgraph.types.get(type_name)
+    if parent is None or parent.kind != "interface":
+        return False
+    return any(type_name in t.interfaces and field in t.fields and t.fields[field].external
+               for t in subgraph.types.values())
+
+
+def key_reached_fields(subgraph: Subgraph) -> set[tuple[str, str]]:
+    """(type, field) pairs some `@key` of the subgraph selects, nested ones and `resolvable: false` keys
+    included, and the implementations of the interface fields they select: all shareable."""
+    reached: set[tuple[str, str]] = set()
+    for t in subgraph.types.values():
+        for key in t.keys:
+            try:
+                selection = parse_fieldset(key.fields)
+            except FieldSetSyntax:
+                continue
+            for sel in walk(subgraph, t.name, selection):
+                reached.add((sel.parent, sel.name))
+                parent = subgraph.types.get(sel.parent)
+                if parent is not None and parent.kind == "interface":
+                    reached.update((i.name, sel.name) for i in subgraph.types.values()
+                                   if sel.parent in i.interfaces)
+    return reached
 
 
 def top_level_names(text: str) -> list[str]:
@@ -124,9 +155,16 @@ def check_fieldset(subgraph: Subgraph, type_name: str, text: str, *, directive: 
             problems.append((f"{prefix}_INVALID_FIELDS",
                              head + f'Field "{sel.parent}.{sel.name}" must not have a selection since type '
                              f'"{sel.field.type}" has no subfields.'))
-        if fed2 and directive in ("requires", "provides") and sel.depth == 0 and not sel.field.external:
-            verb = "provided" if directive == "provides" else "required"
+        # FEDERATION_NOTE: `@external` is needed on the leaves of a `@requires`/`@provides`, unless a field
+        # on the path to them is external already; the path fields themselves may be local.
+        leaf = sel.node.selection_set is None
+        if fed2 and directive in ("requires", "provides") and leaf and not sel.field.external \
+                and not sel.under_external:
+            reason = ('"effectively" provided by this subgraph (while it is marked @external, it is a @key field '
+                      "of an extension type, which are not internally considered external for "
+                      "historical/backward compatibility reasons)") if sel.field.fake_external else \
+                "provided by this subgraph (it is not marked @external)"
             problems.append((f"{prefix}_FIELDS_MISSING_EXTERNAL",
                              head + f'field "{sel.parent}.{sel.name}" should not be part of a @{directive} '
-                             f"since it is already {verb} by this subgraph (it is not marked @external)"))
+                             f"since it is already {reason}"))
     return problems

@@ -174,9 +174,10 @@ class Merger:
             t = by_graph[sub.name]
             if t.keys:
                 for key in t.keys:
-                    joins.append(JoinType(sub.name, key.fields, t.extension, key.resolvable, t.interface_object))
+                    joins.append(JoinType(sub.name, key.fields, key.extension, key.resolvable, t.interface_object))
             else:
-                joins.append(JoinType(sub.name, None, t.extension, True, t.interface_object))
+                # FEDERATION_NOTE: like the reference composer, `extension: true` only on a join with a key
+                joins.append(JoinType(sub.name, None, False, True, t.interface_object))
         return joins
 
     def _merge_composite(self, result: SType, entries: list[Entry], fields: FieldMerger) -> None:

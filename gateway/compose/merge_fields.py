@@ -24,8 +24,6 @@ if TYPE_CHECKING:
     from gateway.compose.merge import Merger
 
 Source = tuple[Subgraph, SubField]
-_ROOTS = ("Query", "Mutation", "Subscription")
-
 
 
 def _compact(fields: str | None) -> str | None:
@@ -69,9 +67,12 @@ class FieldMerger:
 
     def _joins(self, owner: SType, sources: list[Source], merged: TypeRef) -> list[JoinField]:
         type_graphs = set(owner.graphs)
-        # FEDERATION_NOTE: like the reference composer, root type fields get no `type:` join for a
-        # nullability difference alone (the gateway never needs it there).
-        types_differ = owner.name not in _ROOTS and any(str(f.type) != str(merged) for _, f in sources)
+        # FEDERATION_NOTE: a field's subgraphs get `type:` joins when its types differ, root fields included
+        # (`Book` here, the union `Media` there: the gateway must not send a subgraph a fragment its type cannot
+        # have); like @theguild/federation-composition, not for a nullability difference alone on `Query`.
+        types_differ = any(str(f.type) != str(merged) for _, f in sources)
+        if types_differ and owner.name == "Query":
+            types_differ = any(_nullable(f.type) != _nullable(merged) for _, f in sources)
         special = any(f.external or f.requires or f.provides or f.override or contextual(f) for _, f in sources)
         if not special and not types_differ and {s.name for s, _ in sources} == type_graphs:
             return []
@@ -79,17 +80,20 @@ class FieldMerger:
         # progressive @override: the old subgraph keeps resolving the field until the label is on
         labelled = {f.override: f.override_label for s, f in sources
                     if f.override and f.override != s.name and f.override_label}
+        defining = {s.name for s, _ in sources}  # a label is kept only when its source has the field
         joins: list[JoinField] = []
         for sub, f in sources:
             type_text = str(f.type) if types_differ else None
             if sub.name in labelled:
                 provides = f.provides if self.merger.kind_of(f.type.named) == "union" else _compact(f.provides)
-                used = (owner.name, f.name) in self.merger.referenced.get(sub.name, set())
+                used = not f.external and (owner.name, f.name) in self.merger.referenced.get(sub.name, set())
                 joins.append(JoinField(sub.name, requires=_compact(f.requires), provides=provides, type=type_text,
                                        external=f.external, override_label=labelled[sub.name],
                                        used_overridden=used))
                 continue
-            if sub.name in overridden:
+            # FEDERATION_NOTE: like the reference composer, an overridden field its old subgraph marks
+            # @external is neither used nor unused there: it keeps its plain `external: true` join.
+            if sub.name in overridden and not f.external:
                 if (owner.name, f.name) in self.merger.referenced.get(sub.name, set()):
                     joins.append(JoinField(sub.name, type=type_text, used_overridden=True,
                                            external=f.external))
@@ -102,7 +106,7 @@ class FieldMerger:
             provides = f.provides if self.merger.kind_of(f.type.named) == "union" else _compact(f.provides)
             joins.append(JoinField(sub.name, requires=_compact(f.requires), provides=provides,
                                    type=type_text, external=f.external, override=f.override,
-                                   override_label=f.override_label if f.override else None,
+                                   override_label=f.override_label if f.override in defining else None,
                                    context_arguments=context_arguments(sub.name, f)))
         return joins
 
@@ -170,6 +174,11 @@ class FieldMerger:
         if any(str(f.type) != str(merged) for _, f in sources):
             result.joins = [JoinField(s.name, type=str(f.type)) for s, f in sources]
         return result
+
+
+def _nullable(ref: TypeRef) -> str:
+    """The type with every non-null marker dropped (`[Int!]!` -> `[Int]`)."""
+    return str(ref).replace("!", "")
 
 
 def _interface_object_in(sub: Subgraph, type_name: str) -> bool:

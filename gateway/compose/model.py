@@ -48,12 +48,18 @@ class SubField:
     override: str | None = None
     override_label: str | None = None  # progressive @override (federation 2.7)
     default: ValueNode | None = None  # input fields only
+    #: written `@external` but a key field of an extension type, so resolved here (a "fake" external)
+    fake_external: bool = False
 
 
 @dataclass
 class Key:
     fields: str
     resolvable: bool = True
+    #: written on an `extend type` (or on a type with `@extends`): its `@external` key fields are local
+    on_extension: bool = False
+    #: printed as `extension: true` on its join: `on_extension`, except an `extend type` of Federation 1
+    extension: bool = False
 
 
 @dataclass
@@ -74,6 +80,7 @@ class SubType:
     keys: list[Key] = field(default_factory=list)
     extension: bool = False          # declared only as an extension (join `extension: true`)
     extension_only_fed1: bool = False  # Federation 1 `extend type` with no definition in this subgraph
+    only_extensions: bool = False  # declared with `extend` only (no definition) in this subgraph, not a root
     interface_object: bool = False
     shareable: bool = False
     specified_by: DirectiveNode | None = None

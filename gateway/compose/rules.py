@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 from gateway.compose.contexts import check_contexts, context_fields
 from gateway.compose.errors import Collector
-from gateway.compose.fieldsets import check_fieldset, top_level_names
-from gateway.compose.model import Subgraph
+from gateway.compose.fieldsets import check_fieldset, key_reached_fields
+from gateway.compose.model import Subgraph, SubType
 from gateway.compose.naming import subgraphs_phrase
 from gateway.compose.supermodel import SType, Supergraph
 
@@ -24,11 +24,13 @@ _COMPOSITE = ("object", "interface", "union")
 
 def check_subgraphs(subgraphs: list[Subgraph], errors: Collector) -> None:
     """Rules that need one subgraph at a time (plus, for extensions, the list of all of them)."""
-    defined_somewhere = {t.name for s in subgraphs for t in s.types.values() if not t.extension_only_fed1}
+    defined_somewhere = {t.name for s in subgraphs for t in s.types.values() if not t.only_extensions}
     for sub in subgraphs:
         check_contexts(sub, errors)
         for t in sub.types.values():
-            if t.extension_only_fed1 and t.keys and t.name not in defined_somewhere:
+            # FEDERATION_NOTE: like the reference composer, an `extend type` (Federation 1 or 2) needs a
+            # definition in some subgraph; a type written with `@extends` is one.
+            if t.only_extensions and t.name not in defined_somewhere:
                 errors.add("EXTENSION_WITH_NO_BASE",
                            f'[{sub.name}] Type "{t.name}" is an extension type, but there is no type definition '
                            f'for "{t.name}" in any subgraph.', subgraph=sub.name, type=t.name)
@@ -113,12 +115,15 @@ def _check_unused_externals(sub: Subgraph, errors: Collector) -> None:
 
 def check_merged(merger: Merger, supergraph: Supergraph, errors: Collector) -> None:
     """Rules that need every subgraph's view of a type or field."""
+    if "query" not in supergraph.roots or not supergraph.types[supergraph.roots["query"]].fields:
+        errors.add("NO_QUERIES", "No queries found in any subgraph: a supergraph must have a query root type.")
     _check_sharing_and_external(merger, errors)
     _check_interface_fields(merger, supergraph, errors)
     _check_inaccessible(supergraph, errors)
 
 
 def _check_sharing_and_external(merger: Merger, errors: Collector) -> None:
+    key_fields = {s.name: key_reached_fields(s) for s in merger.subgraphs if s.fed2}
     for type_name, entries in merger.entries.items():
         kinds = {t.effective_kind for _, t in entries}
         if kinds != {"object"}:
@@ -138,7 +143,7 @@ def _check_sharing_and_external(merger: Merger, errors: Collector) -> None:
             resolving = [(s, t) for s, t in sources if not t.fields[fname].external and s.name not in overridden]
             if len(resolving) < 2:
                 continue
-            unshared = [s.name for s, t in resolving if not _is_shareable(s, t, fname)]
+            unshared = [s.name for s, t in resolving if not _is_shareable(s, t, fname, key_fields)]
             if not unshared:
                 continue
             where = [s.name for s, _ in resolving]
@@ -149,13 +154,12 @@ def _check_sharing_and_external(merger: Merger, errors: Collector) -> None:
                        subgraph=unshared[0], type=type_name, field=fname)
 
 
-def _is_shareable(sub: Subgraph, t: object, fname: str) -> bool:
-    from gateway.compose.model import SubType
-
-    assert isinstance(t, SubType)
+def _is_shareable(sub: Subgraph, t: SubType, fname: str, key_fields: dict[str, set[tuple[str, str]]]) -> bool:
+    """FEDERATION_NOTE: like the reference composer, every field any `@key` of the subgraph reaches is
+    shareable (nested fields of composite keys, `resolvable: false` keys), not only a type's own key fields."""
     if not sub.fed2 or t.fields[fname].shareable:
         return True
-    return any(fname in top_level_names(k.fields) for k in t.keys)
+    return (t.name, fname) in key_fields.get(sub.name, set())
 
 
 def _check_interface_fields(merger: Merger, supergraph: Supergraph, errors: Collector) -> None:

@@ -88,14 +88,18 @@ class _Checker:
         for s in subgraphs:
             for t in s.types.values():
                 for f in t.fields.values():
-                    if not f.override or f.override == s.name:
-                        continue
+                    if not f.override or f.override == s.name or not self._has_field(f.override, t.name, f.name):
+                        continue  # FEDERATION_NOTE: an @override of a field its source lacks changes nothing
                     if f.override_label is None or labels_on:
                         self.lost.setdefault((t.name, f.name), set()).add(f.override)
                     else:
                         self.lost.setdefault((t.name, f.name), set()).add(s.name)
         self.reported: set[tuple[str, str]] = reported if reported is not None else set()
         self._keys: dict[str, list[tuple[str, str, str]]] = {}
+
+    def _has_field(self, graph: str, type_name: str, field: str) -> bool:
+        t = self.subs[graph].types.get(type_name) if graph in self.subs else None
+        return t is not None and field in t.fields
 
     def sub_type(self, graph: str, name: str) -> SubType | None:
         return self.subs[graph].types.get(name)

@@ -246,13 +246,17 @@ class _Builder:
             for i in getattr(n, "interfaces", None) or ():
                 if i.name.value not in result.interfaces:
                     result.interfaces.append(i.name.value)
-        for key in federation.get("key", ()):
-            resolvable = _arg_value(key, "resolvable")
-            result.keys.append(Key(str(_arg_value(key, "fields")), resolvable is not False))
         extends = "extends" in federation
         is_root = name in _ROOT_DEFAULTS.values()
+        for n in nodes:
+            on_extension = extends or isinstance(n, TypeExtensionNode)
+            for key in (d for d in n.directives or () if self.info.canonical(d.name.value) == "key"):
+                resolvable = _arg_value(key, "resolvable")
+                result.keys.append(Key(str(_arg_value(key, "fields")), resolvable is not False, on_extension,
+                                       extends or (self.info.fed2 and on_extension)))
         result.extension = extends or (self.info.fed2 and only_extensions and not is_root)
         result.extension_only_fed1 = not self.info.fed2 and only_extensions and not is_root
+        result.only_extensions = only_extensions and not is_root
         result.interface_object = "interfaceObject" in federation
         result.shareable = "shareable" in federation
         if "specifiedBy" in federation:
@@ -287,7 +291,9 @@ class _Builder:
             link = subgraph.composed.setdefault(url, ComposedLink(url, [], {}))
             link.imports.append(imported)
             link.definitions[name] = definition
-        if not self.info.fed2:
+        if self.info.fed2:
+            _local_extension_keys(subgraph)
+        else:
             _upgrade_federation_1(subgraph)
         return (None, self.errors) if self.errors else (subgraph, [])
 
@@ -311,6 +317,24 @@ def _used_externals(subgraph: Subgraph) -> set[tuple[str, str]]:
             if f.provides:
                 mark(f.type.named, f.provides)
     return used
+
+
+def _local_extension_keys(subgraph: Subgraph) -> None:
+    """FEDERATION_NOTE: like the reference composer, the `@external` fields a key of an extension type selects
+    (nested ones included) are the subgraph's own: not external at all. (A Federation 1 subgraph gets this
+    for its top-level key fields from the upgrade; its nested ones stay external, as in the reference.)"""
+    for t in subgraph.types.values():
+        for key in t.keys:
+            if not key.on_extension:
+                continue
+            try:
+                selection = parse_fieldset(key.fields)
+            except FieldSetSyntax:
+                continue
+            for sel in walk(subgraph, t.name, selection):
+                if sel.field is not None and sel.field.external:
+                    sel.field.external = False
+                    sel.field.fake_external = True
 
 
 def _upgrade_federation_1(subgraph: Subgraph) -> None:

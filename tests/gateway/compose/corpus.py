@@ -1,14 +1,15 @@
 """The composition corpus: subgraph sets, valid and invalid, covering every directive the composer handles.
 
 Each case maps subgraph name -> SDL. `@@FED(v, imports)` stands for a Federation 2 `@link` header.
-The differential test composes every case with both composers; `DIVERGENCES` lists the cases where the
-reference composer is known to be wrong, with what the federation spec says instead.
+The differential test composes every case with ours and both reference composers; `references.FOLLOWED`
+lists the cases where the two references disagree, with the one ours follows and why.
 """
 
 from __future__ import annotations
 
 import re
 
+from tests.gateway.compose.corpus_gaps import GAP_CASES
 from tests.gateway.differential.fixtures import all_fixtures, placeholder_url
 
 _HEADER = re.compile(r"@@FED\((?P<version>[0-9.]+)(?:,\s*(?P<imports>[^)]*))?\)")
@@ -107,7 +108,7 @@ CASES: dict[str, dict[str, str]] = {
         "a": K7 + 'type Query { t: T @shareable } type T @key(fields: "id") { id: ID! x: Int @override(from: "b", label: "flag") }',
         "b": K + 'type Query { t: T @shareable } type T @key(fields: "id") @key(fields: "x") { id: ID! x: Int }',
     },
-    "e_override_label_source_lacks_field": {
+    "v_override_label_source_lacks_field": {
         "a": K7 + 'type Query { t: T @shareable } type T @key(fields: "id") { id: ID! x: Int @override(from: "b", label: "flag") }',
         "b": K + 'type Query { t: T @shareable } type T @key(fields: "id") { id: ID! y: Int }',
     },
@@ -357,19 +358,12 @@ CASES: dict[str, dict[str, str]] = {
     },
 }
 
-# FEDERATION_NOTE: cases where the reference composer departs from the federation spec. The composer
-# here follows the spec; the differential test expects the documented outcome instead of agreement.
-DIVERGENCES: dict[str, str] = {
-    "v_link_prefix": "the reference ignores `as:` on the federation @link and rejects `@fed__shareable` as an "
-                     "unknown directive (INVALID_GRAPHQL); the link spec makes `fed__` the namespace prefix",
-}
-
-
 def corpus() -> dict[str, list[tuple[str, str, str]]]:
-    """Every case as `(name, url, sdl)` triples: the cases above plus the differential fixtures."""
+    """Every case as `(name, url, sdl)` triples: the cases above and in `corpus_gaps`, plus the differential
+    fixtures."""
     cases = {
         name: [(sub, placeholder_url(sub), _expand(sdl)) for sub, sdl in subs.items()]
-        for name, subs in CASES.items()
+        for name, subs in (CASES | GAP_CASES).items()
     }
     for fixture in all_fixtures():
         cases[f"fixture_{fixture.name}"] = fixture.composition_input()

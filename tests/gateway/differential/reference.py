@@ -23,7 +23,7 @@ from typing import Any, NoReturn
 
 NODE_SOURCE_DIR = Path(__file__).parent / "node"
 REPO_ROOT = Path(__file__).resolve().parents[3]
-SCRIPTS = ("gateway.mjs", "compose.mjs", "hive.mjs", "hive_gateway.mjs")
+SCRIPTS = ("gateway.mjs", "compose.mjs", "hive.mjs", "hive_gateway.mjs", "load_supergraph.mjs")
 INSTALL_TIMEOUT_S = 600.0
 COMPOSE_TIMEOUT_S = 60.0
 
@@ -111,30 +111,42 @@ def compose_with_reference(subgraphs: list[tuple[str, str, str]]) -> dict[str, A
     return _run_compose([{"name": n, "url": u, "sdl": s} for n, u, s in subgraphs])
 
 
-def compose_many_with_reference(compositions: list[list[tuple[str, str, str]]]) -> list[dict[str, Any]]:
-    """Like `compose_with_reference` for several subgraph sets at once (one Node.js process)."""
-    payload = {"compositions": [[{"name": n, "url": u, "sdl": s} for n, u, s in subs] for subs in compositions]}
+def compose_many_with_reference(compositions: list[list[tuple[str, str, str]]], *,
+                                composer: str = "guild") -> list[dict[str, Any]]:
+    """Like `compose_with_reference` for several subgraph sets at once (one Node.js process); `composer` is
+    "guild" (@theguild/federation-composition) or "apollo" (@apollo/composition)."""
+    payload = {"composer": composer,
+               "compositions": [[{"name": n, "url": u, "sdl": s} for n, u, s in subs] for subs in compositions]}
     results: list[dict[str, Any]] = _run_compose(payload)["results"]
     if len(results) != len(compositions):
         raise ReferenceFailed(f"compose.mjs answered {len(results)} results for {len(compositions)} inputs")
     return results
 
 
-def _run_compose(payload: object) -> dict[str, Any]:
+def load_with_apollo_gateway(supergraphs: list[str]) -> list[dict[str, Any]]:
+    """Load each supergraph SDL in @apollo/gateway (as at its start-up): `{"ok": True}` or `{"ok": False,
+    "error": message}` each, in one Node.js process."""
+    results: list[dict[str, Any]] = _run_compose({"supergraphs": supergraphs}, "load_supergraph.mjs")["results"]
+    if len(results) != len(supergraphs):
+        raise ReferenceFailed(f"load_supergraph.mjs answered {len(results)} results for {len(supergraphs)} inputs")
+    return results
+
+
+def _run_compose(payload: object, script: str = "compose.mjs") -> dict[str, Any]:
     folder = ensure_installed()
     try:
         done = subprocess.run(
-            [node_binary(), str(folder / "compose.mjs")], input=json.dumps(payload), capture_output=True,
+            [node_binary(), str(folder / script)], input=json.dumps(payload), capture_output=True,
             text=True, timeout=COMPOSE_TIMEOUT_S, check=False,
         )
     except subprocess.TimeoutExpired as exc:
-        raise ReferenceFailed(f"compose.mjs timed out after {COMPOSE_TIMEOUT_S:.0f} s") from exc
+        raise ReferenceFailed(f"{script} timed out after {COMPOSE_TIMEOUT_S:.0f} s") from exc
     if done.returncode != 0:
-        raise ReferenceFailed(f"compose.mjs exited {done.returncode}: {done.stderr[-2000:]}")
+        raise ReferenceFailed(f"{script} exited {done.returncode}: {done.stderr[-2000:]}")
     try:
         result: dict[str, Any] = json.loads(done.stdout)
     except json.JSONDecodeError as exc:
-        raise ReferenceFailed(f"compose.mjs printed no JSON: {done.stdout[:500]!r}") from exc
+        raise ReferenceFailed(f"{script} printed no JSON: {done.stdout[:500]!r}") from exc
     return result
 
 

@@ -1,9 +1,13 @@
-// Reference composer for the differential tests: @theguild/federation-composition.
-// Reads a JSON array of {name, url, sdl} on stdin; prints {"supergraph": "..."} or
+// Reference composers for the differential tests: @theguild/federation-composition (the default) and
+// @apollo/composition. Reads a JSON array of {name, url, sdl} on stdin; prints {"supergraph": "..."} or
 // {"errors": [{"code", "message"}]} on stdout.
-// Batch form: {"compositions": [[{name, url, sdl}, ...], ...]} in, {"results": [<one answer each>]} out.
+// Batch form: {"compositions": [[{name, url, sdl}, ...], ...], "composer": "guild" | "apollo"} in,
+// {"results": [<one answer each>]} out.
 import { parse } from 'graphql';
-import { composeServices } from '@theguild/federation-composition';
+import { composeServices as composeGuild } from '@theguild/federation-composition';
+import { composeServices as composeApollo } from '@apollo/composition';
+
+const COMPOSERS = { guild: composeGuild, apollo: composeApollo };
 
 async function readStdin() {
   const chunks = [];
@@ -11,7 +15,7 @@ async function readStdin() {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function compose(input) {
+function compose(input, composeServices) {
   let services;
   try {
     if (!Array.isArray(input)) throw new Error('input must be a JSON array of {name, url, sdl}');
@@ -19,7 +23,12 @@ function compose(input) {
   } catch (err) {
     return { errors: [{ code: 'INVALID_INPUT', message: String(err && err.message ? err.message : err) }] };
   }
-  const result = composeServices(services);
+  let result;
+  try {
+    result = composeServices(services);
+  } catch (err) {
+    return { errors: [{ code: 'COMPOSER_CRASHED', message: String(err && err.message ? err.message : err) }] };
+  }
   if (result.errors && result.errors.length > 0) {
     return {
       errors: result.errors.map((e) => ({
@@ -37,7 +46,7 @@ try {
 } catch (err) {
   input = null;
 }
-const answer = input && !Array.isArray(input) && Array.isArray(input.compositions)
-  ? { results: input.compositions.map(compose) }
-  : compose(input);
+const batch = input && !Array.isArray(input) && Array.isArray(input.compositions);
+const composer = COMPOSERS[(batch && input.composer) || 'guild'];
+const answer = batch ? { results: input.compositions.map((c) => compose(c, composer)) } : compose(input, composer);
 process.stdout.write(`${JSON.stringify(answer)}\n`);
