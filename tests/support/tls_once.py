@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import os
 import ssl
+from collections.abc import Callable
 from typing import Any
 
 import httpx._transports.default as transports
 
-_build = transports.create_ssl_context
+_build: Callable[..., ssl.SSLContext] = getattr(transports, "create_ssl_context")  # noqa: B009 - httpx does not re-export it
 _shared: dict[tuple[str | None, str | None], ssl.SSLContext] = {}
 
 
@@ -31,4 +32,4 @@ def _context(verify: Any = True, cert: Any = None, trust_env: bool = True) -> ss
 
 def install() -> None:
     """Make every httpx client of this process share the default context (idempotent)."""
-    transports.create_ssl_context = _context  # type: ignore[assignment]
+    setattr(transports, "create_ssl_context", _context)  # noqa: B010 - see _build
