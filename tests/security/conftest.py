@@ -1,4 +1,6 @@
-"""The production hub the attack modules run against: one per module (separate processes, fresh database)."""
+"""The production hub the attack modules run against: separate processes on a fresh database, started once
+per test process and shared by the attack modules (each module's attacks leave nothing another relies on:
+what they try to write is refused, and what the controls write is their own campaign or case)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import pytest
 from tests.security.stack import Hub, production_hub
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
     server = os.environ.get("HUB_TEST_POSTGRES_URL")
     if not server:
