@@ -36,8 +36,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from gateway.security.masking import DEFAULT_PURPOSE_CODES, DEFAULT_UNMASK_LEVELS
-from gateway.security.policies import DEFAULT_NAMED_POLICIES
+from gateway.security.roles import DEFAULT_NAMED_POLICIES, DEFAULT_PURPOSE_CODES, DEFAULT_UNMASK_LEVELS
 
 __all__ = ["AuditSettings", "ClientLimitsSettings", "RateLimitSettings", "SecuritySettings", "SigningSettings"]
 

@@ -21,13 +21,13 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any, Final
 
 import httpx
 import jwt
 
 from gateway.security.errors import AuthenticationError, IdentityProviderUnavailable
+from gateway.security.roles import Role
 
 __all__ = [
     "JwksCache",
@@ -44,18 +44,6 @@ log = logging.getLogger(__name__)
 
 ALLOWED_ALGORITHMS: Final = frozenset({"ES256", "RS256"})
 _KEY_TYPE_FOR_ALG: Final = {"ES256": "EC", "RS256": "RSA"}
-
-
-class Role(StrEnum):
-    """Roles the identity provider issues. Unknown role names in a token are ignored."""
-
-    OFFICER = "OFFICER"
-    BODY_HEAD = "BODY_HEAD"
-    LEGAL_REVIEWER = "LEGAL_REVIEWER"
-    SUPERVISOR = "SUPERVISOR"
-    AUDITOR = "AUDITOR"
-    DEPARTMENT_SYSTEM = "DEPARTMENT_SYSTEM"
-    PUBLIC = "PUBLIC"
 
 
 _KNOWN_ROLES: Final = frozenset(r.value for r in Role)

@@ -33,29 +33,12 @@ from graphql import (
 
 from domain.masking import mask
 from gateway.security.hygiene import select_operation
-from gateway.security.jwt_auth import Principal, Role
+from gateway.security.jwt_auth import Principal
+from gateway.security.roles import DEFAULT_PURPOSE_CODES, DEFAULT_UNMASK_LEVELS
 from gateway.security.view import SecurityView, SensitiveMark
 
 __all__ = ["DEFAULT_PURPOSE_CODES", "DEFAULT_UNMASK_LEVELS", "MaskReport", "UnmaskPolicy", "mask_response"]
 
-#: purposes a caller may state (DOMAIN.md §10.2 "full on a need-to-know basis with reason code")
-DEFAULT_PURPOSE_CODES: Final = frozenset({
-    "CASE_HANDLING",      # 办案: filing, investigation, decision
-    "LEGAL_REVIEW",       # 法制审核
-    "INSPECTION",         # 行政检查
-    "SUPERVISION",        # 执法监督
-    "CASE_FILE_REVIEW",   # 案卷评查
-    "DATA_EXCHANGE",      # 部门间数据共享 (departmental systems)
-})
-DEFAULT_UNMASK_LEVELS: Final[Mapping[str, frozenset[str]]] = {
-    Role.OFFICER: frozenset({"S2", "S3"}),
-    Role.BODY_HEAD: frozenset({"S2", "S3"}),
-    Role.LEGAL_REVIEWER: frozenset({"S2", "S3"}),
-    Role.SUPERVISOR: frozenset({"S2", "S3"}),  # with SUPERVISION bound to a body or area it supervises
-    Role.DEPARTMENT_SYSTEM: frozenset({"S2", "S3"}),
-    Role.AUDITOR: frozenset(),
-    Role.PUBLIC: frozenset(),
-}
 _FULL_MASK: Final = "****"
 WITHHELD: Final = "WITHHELD"
 

@@ -16,23 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Final
 
-from gateway.security.jwt_auth import Principal, Role
+from gateway.security.jwt_auth import Principal
+from gateway.security.roles import DEFAULT_NAMED_POLICIES
 
 __all__ = ["DEFAULT_NAMED_POLICIES", "PolicySet", "region_within"]
 
-DEFAULT_NAMED_POLICIES: Final[Mapping[str, frozenset[str]]] = {
-    "case_handling": frozenset({Role.OFFICER, Role.BODY_HEAD, Role.LEGAL_REVIEWER}),
-    "case_approval": frozenset({Role.BODY_HEAD}),
-    "legal_review": frozenset({Role.LEGAL_REVIEWER}),
-    "supervision": frozenset({Role.SUPERVISOR}),
-    "audit": frozenset({Role.AUDITOR}),
-    "department_system": frozenset({Role.DEPARTMENT_SYSTEM}),
-    "registry_read": frozenset({Role.OFFICER, Role.BODY_HEAD, Role.LEGAL_REVIEWER, Role.SUPERVISOR,
-                                Role.DEPARTMENT_SYSTEM}),
-    "public": frozenset(r.value for r in Role),
-}
 
 
 def _region_prefix(code: str) -> str:
