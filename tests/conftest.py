@@ -72,3 +72,26 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         summary = ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items())) or "none"
         suffix = f" ({where})" if backend == "postgresql" else ""
         terminalreporter.write_line(f"store tests on {backend}: {summary}{suffix}")
+
+
+#: the test files that take longest (each starts a stack of processes or drives a browser), handed to the
+#: test processes first so that two long files do not end the run one after the other on a single process
+SLOW_FIRST = (
+    "tests/integration/test_faults_under_load.py",
+    "tests/security/test_fuzz_gateway.py",
+    "tests/integration/test_supervisor_questions.py",
+    "tests/web/test_console_attacks_pages.py",
+    "tests/gateway/differential/",
+    "tests/integration/",
+    "tests/security/",
+    "tests/web/",
+)
+
+
+def _slowness_rank(nodeid: str) -> int:
+    return next((i for i, prefix in enumerate(SLOW_FIRST) if nodeid.startswith(prefix)), len(SLOW_FIRST))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Slow files first, the rest in their usual order (a stable sort: each file's tests stay together)."""
+    items.sort(key=lambda item: _slowness_rank(item.nodeid))
