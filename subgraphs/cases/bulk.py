@@ -22,7 +22,7 @@ to the data centre and the credit platform, and the case-number counters.
 
 While one batch is being written, the next one is built: snapshots written and hashed, chains
 linked, and every row that does not need a case number converted for the driver; the builder
-yields to the event loop every few cases, so the database works meanwhile. Inside a batch's
+yields to the event loop every millisecond, so the database works meanwhile. Inside a batch's
 transaction only the numbers are drawn, the case rows and the messages (which carry the number)
 made, and the rows loaded.
 """
@@ -34,6 +34,7 @@ import contextlib
 import gc
 import operator
 import sqlite3
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -55,6 +56,7 @@ from subgraphs.cases.new_cases import (
     chained_events,
     entry_case_id,
     new_case,
+    numbered_messages,
     owed_messages,
     reserve_case_nos,
     unnumbered_rows,
@@ -73,8 +75,9 @@ ENTRY_ERRORS = (CaseServiceError, CaseDomainError, CodecError, HashChainError, V
 REFUSED_ROW_ERRORS: tuple[type[BaseException], ...] = (*DRIVER_INTEGRITY_ERRORS, _PgDataError, sqlite3.DataError)
 #: allocations between two young-generation collections while a bulk write lasts
 _GC_GEN0 = 100_000
-#: how many cases the builder encodes between two turns of the event loop
-_YIELD_EVERY = 16
+#: how long (seconds) the builder runs before it lets the event loop turn (the batch being written
+#: waits for the loop to send its rows: a long turn leaves the database idle)
+_SLICE = 0.001
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,9 +117,18 @@ class _Built:
     label: str
     case: NewCase
     events: tuple[list[dict[str, Any]], int, str]
-    case_row: dict[str, Any]
+    #: the case row's statement and record, its number left to fill in at `number_at`
+    case_record: tuple[Statement, tuple[Any, ...]]
+    number_at: int
+    #: the messages the case owes, given its number (None: built once the number is known)
+    messages: Callable[[str], list[dict[str, Any]]] | None
     records: dict[str, tuple[Statement, list[tuple[Any, ...]]]]
     now: datetime
+
+    def case_row(self, case_no: str) -> tuple[Statement, list[tuple[Any, ...]]]:
+        stmt, record = self.case_record
+        i, proc = self.number_at, self.case_record[0].processors[self.number_at]
+        return stmt, [(*record[:i], case_no if proc is None else proc(case_no), *record[i + 1:])]
 
 
 class _RowRefused(Exception):
@@ -209,18 +221,23 @@ class BulkWriter:
         now = self.clock()
         sql = sql_for(self.engine.dialect.name)
         built: list[_Built] = []
-        for n, (label, case_id, entry) in enumerate(ids):
+        turn = time.perf_counter()
+        for label, case_id, entry in ids:
             if case_id in stored:
                 continue
-            if n % _YIELD_EVERY == _YIELD_EVERY - 1:
+            if time.perf_counter() - turn > _SLICE:
                 await asyncio.sleep(0)  # let the batch being written make progress
+                turn = time.perf_counter()
             try:
                 case = new_case(entry)
                 events = chained_events(case, now)
                 rows = unnumbered_rows(case, events, now)
                 records = {key: _converted(sql, _table(key), part) for key, part in rows.items()
                            if key != "case" and part}
-                built.append(_Built(label, case, events, rows["case"][0], records, now))
+                stmt, (record,) = _converted(sql, _table("case"), [{**rows["case"][0], "case_no": ""}])
+                messages = numbered_messages(case, events, self.ctx, self.publicity, now)
+                built.append(_Built(label, case, events, (stmt, record), stmt.keys.index("case_no"), messages,
+                                    records, now))
             except ENTRY_ERRORS as exc:
                 result.refused.append(Refusal(label, case_id, str(exc)))
         return built, result
@@ -259,12 +276,12 @@ class BulkWriter:
                 stored = await _present(drv, [b.case.case_id for b in part])
                 fresh = [b for b in part if b.case.case_id not in stored]
                 numbers = await reserve_case_nos(drv, [b.case.snapshot for b in fresh])
-                cases, messages = [], []
-                for b, case_no in zip(fresh, numbers, strict=True):
-                    cases.append({**b.case_row, "case_no": case_no})
-                    messages.extend(owed_messages(b.case, b.events, case_no, self.ctx, self.publicity, b.now))
                 loads: dict[str, list[tuple[Statement, list[tuple[Any, ...]]]]] = {key: [] for key, _m in TABLES}
-                loads["case"].append(_converted(drv.sql, _table("case"), cases))
+                messages = []
+                for b, case_no in zip(fresh, numbers, strict=True):
+                    loads["case"].append(b.case_row(case_no))
+                    messages.extend(b.messages(case_no) if b.messages is not None else
+                                    owed_messages(b.case, b.events, case_no, self.ctx, self.publicity, b.now))
                 loads["outbox"].append(_converted(drv.sql, _table("outbox"), messages))
                 for b in fresh:
                     for key, converted in b.records.items():
