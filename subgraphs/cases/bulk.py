@@ -54,6 +54,7 @@ from subgraphs.cases.new_cases import (
     CaseEntry,
     NewCase,
     chained_events,
+    decoded,
     entry_case_id,
     new_case,
     numbered_messages,
@@ -203,11 +204,21 @@ class BulkWriter:
 
     async def _build(self, chunk: Sequence[tuple[str, CaseEntry]]) -> tuple[list[_Built], BulkResult]:
         result = BulkResult()
-        ids: list[tuple[str, str, CaseEntry]] = []
-        seen: set[str] = set()
+        named: list[tuple[str, str, CaseEntry]] = []
         for label, entry in chunk:
             try:
-                case_id = entry_case_id(entry)
+                named.append((label, entry_case_id(entry), entry))
+            except ENTRY_ERRORS as exc:
+                result.refused.append(Refusal(label, None, str(exc)))
+        stored = await self.present(list(dict.fromkeys(case_id for _l, case_id, _e in named)))
+        ids: list[tuple[str, str, CaseEntry]] = []
+        seen: set[str] = set()
+        for label, case_id, entry in named:
+            if case_id in stored:
+                result.present += 1  # stored already (a deferred entry is not even decoded)
+                continue
+            try:
+                entry = decoded(entry)
             except ENTRY_ERRORS as exc:
                 result.refused.append(Refusal(label, None, str(exc)))
                 continue
@@ -216,15 +227,11 @@ class BulkWriter:
                 continue
             seen.add(case_id)
             ids.append((label, case_id, entry))
-        stored = await self.present([case_id for _l, case_id, _e in ids])
-        result.present += len(stored)
         now = self.clock()
         sql = sql_for(self.engine.dialect.name)
         built: list[_Built] = []
         turn = time.perf_counter()
         for label, case_id, entry in ids:
-            if case_id in stored:
-                continue
             if time.perf_counter() - turn > _SLICE:
                 await asyncio.sleep(0)  # let the batch being written make progress
                 turn = time.perf_counter()

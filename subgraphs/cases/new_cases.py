@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from domain.hashchain import GENESIS_HASH
 from subgraphs.cases import snapshot_json
@@ -55,7 +55,18 @@ from subgraphs.cases.rows import (
 from subgraphs.cases.service import IMPORT_KIND, CaseHistory, ImportedCase
 from subgraphs.common.orm import Base
 
-CaseEntry = CaseHistory | ImportedCase
+
+class DeferredEntry(Protocol):
+    """An entry decoded only when it is to be written: the writer asks for its `case_id` first and skips
+    a case already stored without decoding it (a restarted import reads its first part again)."""
+
+    @property
+    def case_id(self) -> str: ...
+
+    def entry(self) -> CaseHistory | ImportedCase: ...
+
+
+CaseEntry = CaseHistory | ImportedCase | DeferredEntry
 
 #: the tables of a new case in the order they are written (children after `penalty_case`), by row key
 TABLES: tuple[tuple[str, type[Base]], ...] = (
@@ -81,14 +92,27 @@ def entry_case_id(entry: CaseEntry) -> str:
     """The id of the case an entry writes (without building anything)."""
     if isinstance(entry, ImportedCase):
         return entry.snapshot.case_id
+    if not isinstance(entry, CaseHistory):
+        return entry.case_id
     if not entry.steps:
         raise BadInput("a case history needs at least its registering transition")
     return entry.steps[-1].after.case_id
 
 
+def decoded(entry: CaseEntry) -> CaseHistory | ImportedCase:
+    """The entry itself, or a deferred one decoded (and holding the case it announced)."""
+    if isinstance(entry, CaseHistory | ImportedCase):
+        return entry
+    wanted, found = entry.case_id, entry.entry()
+    if entry_case_id(found) != wanted:
+        raise BadInput(f"the entry announced case {wanted} but holds case {entry_case_id(found)}")
+    return found
+
+
 def new_case(entry: CaseEntry) -> NewCase:
     """The final snapshot and its JSON, the events with the digest of the snapshot each left, and the
     deadlines with the seq of the event that set them."""
+    entry = decoded(entry)
     pending: list[tuple[PendingEvent, str]] = []
     deadlines: list[tuple[int, Deadline]] = []
     snap_json: Any
