@@ -58,6 +58,7 @@ from subgraphs.cases.new_cases import (
 )
 from subgraphs.cases.outbox.credit import PublicityPolicy
 from subgraphs.cases.rows import CaseRow
+from subgraphs.cases.service import CaseHistory, ImportedCase
 from subgraphs.common.db import create_engine
 from subgraphs.common.migrate import upgrade
 from tests.support.db import fresh_postgres_database
@@ -179,7 +180,7 @@ async def run_child(path: Path, url: str, tmp: Path, batch: int, every: int, *, 
     return killed_at, time.perf_counter() - t0, out[-1] if out else f"(exit status {child.returncode})"
 
 
-async def crash_test(tmp: Path, entries: Sequence[CaseEntry], batch: int) -> None:
+async def crash_test(tmp: Path, entries: Sequence[CaseHistory | ImportedCase], batch: int) -> None:
     n = len(entries)
     path = tmp / "cases.jsonl"
     t0 = time.perf_counter()
