@@ -57,7 +57,6 @@ from subgraphs.cases.new_cases import (
     decoded,
     entry_case_id,
     new_case,
-    numbered_messages,
     owed_messages,
     reserve_case_nos,
     unnumbered_rows,
@@ -118,18 +117,9 @@ class _Built:
     label: str
     case: NewCase
     events: tuple[list[dict[str, Any]], int, str]
-    #: the case row's statement and record, its number left to fill in at `number_at`
-    case_record: tuple[Statement, tuple[Any, ...]]
-    number_at: int
-    #: the messages the case owes, given its number (None: built once the number is known)
-    messages: Callable[[str], list[dict[str, Any]]] | None
+    case_row: dict[str, Any]
     records: dict[str, tuple[Statement, list[tuple[Any, ...]]]]
     now: datetime
-
-    def case_row(self, case_no: str) -> tuple[Statement, list[tuple[Any, ...]]]:
-        stmt, record = self.case_record
-        i, proc = self.number_at, self.case_record[0].processors[self.number_at]
-        return stmt, [(*record[:i], case_no if proc is None else proc(case_no), *record[i + 1:])]
 
 
 class _RowRefused(Exception):
@@ -241,10 +231,7 @@ class BulkWriter:
                 rows = unnumbered_rows(case, events, now)
                 records = {key: _converted(sql, _table(key), part) for key, part in rows.items()
                            if key != "case" and part}
-                stmt, (record,) = _converted(sql, _table("case"), [{**rows["case"][0], "case_no": ""}])
-                messages = numbered_messages(case, events, self.ctx, self.publicity, now)
-                built.append(_Built(label, case, events, (stmt, record), stmt.keys.index("case_no"), messages,
-                                    records, now))
+                built.append(_Built(label, case, events, rows["case"][0], records, now))
             except ENTRY_ERRORS as exc:
                 result.refused.append(Refusal(label, case_id, str(exc)))
         return built, result
@@ -283,12 +270,12 @@ class BulkWriter:
                 stored = await _present(drv, [b.case.case_id for b in part])
                 fresh = [b for b in part if b.case.case_id not in stored]
                 numbers = await reserve_case_nos(drv, [b.case.snapshot for b in fresh])
-                loads: dict[str, list[tuple[Statement, list[tuple[Any, ...]]]]] = {key: [] for key, _m in TABLES}
-                messages = []
+                cases, messages = [], []
                 for b, case_no in zip(fresh, numbers, strict=True):
-                    loads["case"].append(b.case_row(case_no))
-                    messages.extend(b.messages(case_no) if b.messages is not None else
-                                    owed_messages(b.case, b.events, case_no, self.ctx, self.publicity, b.now))
+                    cases.append({**b.case_row, "case_no": case_no})
+                    messages.extend(owed_messages(b.case, b.events, case_no, self.ctx, self.publicity, b.now))
+                loads: dict[str, list[tuple[Statement, list[tuple[Any, ...]]]]] = {key: [] for key, _m in TABLES}
+                loads["case"].append(_converted(drv.sql, _table("case"), cases))
                 loads["outbox"].append(_converted(drv.sql, _table("outbox"), messages))
                 for b in fresh:
                     for key, converted in b.records.items():

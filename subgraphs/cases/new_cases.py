@@ -17,7 +17,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -192,59 +192,6 @@ def owed_messages(case: NewCase, events: tuple[list[dict[str, Any]], int, str], 
     event_rows, seq, _head = events
     kinds = [(r["seq"], r["kind"]) for r in event_rows]
     return messages_for_change(Change(case.snapshot, case_no, seq, True, kinds), ctx, publicity, now)
-
-
-#: the case number messages are built with before the case has one (`numbered_messages`)
-_NUMBER_MARK = "\x00case-number\x00"
-
-
-def numbered_messages(case: NewCase, events: tuple[list[dict[str, Any]], int, str], ctx: GuardContext,
-                      publicity: PublicityPolicy, now: datetime) -> Callable[[str], list[dict[str, Any]]] | None:
-    """`owed_messages` built before the case has its number: a function that gives them with the number
-    (filled in where the messages name it), or None when a message uses the number otherwise than as a
-    whole value (then build them with `owed_messages` once the number is known)."""
-    rows = owed_messages(case, events, _NUMBER_MARK, ctx, publicity, now)
-    places: list[tuple[Any, Any]] = []
-    if not _marked_places(rows, places, 0):
-        return None
-
-    def numbered(case_no: str) -> list[dict[str, Any]]:
-        for container, key in places:
-            container[key] = case_no
-        return rows
-    return numbered
-
-
-def _marked_places(value: Any, places: list[tuple[Any, Any]], depth: int) -> bool:
-    """Collect every (container, key) holding the mark; False if a text contains it among other text."""
-    if depth > 64:
-        return False
-    items: Iterable[tuple[Any, Any]]
-    if isinstance(value, dict):
-        items = value.items()
-    elif isinstance(value, list):
-        items = enumerate(value)
-    else:
-        return True
-    for key, item in items:
-        if isinstance(key, str) and _NUMBER_MARK in key:
-            return False
-        if isinstance(item, str):
-            if item == _NUMBER_MARK:
-                places.append((value, key))
-            elif _NUMBER_MARK in item:
-                return False
-        elif isinstance(item, dict | list):
-            if not _marked_places(item, places, depth + 1):
-                return False
-        elif isinstance(item, tuple) and not _unmarked(item):
-            return False
-    return True
-
-
-def _unmarked(value: tuple[Any, ...]) -> bool:
-    """A tuple (immutable: the number cannot be filled in) that does not hold the mark anywhere."""
-    return _NUMBER_MARK not in repr(value)
 
 
 def case_rows(rows: dict[str, list[dict[str, Any]]], case: NewCase,
