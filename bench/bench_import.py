@@ -45,6 +45,7 @@ from sqlalchemy import Table, func, select
 from hub.case_audit import verify_case_events
 from simulators.datagen.generator import generate
 from subgraphs.cases.bulk import BulkResult, BulkWriter
+from subgraphs.cases.case_rows import case_no_prefix
 from subgraphs.cases.ground_truth import World, build_dataset, load_world
 from subgraphs.cases.hot_sql import driver
 from subgraphs.cases.new_cases import (
@@ -57,7 +58,7 @@ from subgraphs.cases.new_cases import (
 )
 from subgraphs.cases.outbox.credit import PublicityPolicy
 from subgraphs.cases.rows import CaseRow
-from subgraphs.cases.service import _case_no_prefix
+from subgraphs.cases.service import CaseHistory, ImportedCase
 from subgraphs.common.db import create_engine
 from subgraphs.common.migrate import upgrade
 from tests.support.db import fresh_postgres_database
@@ -114,7 +115,7 @@ async def floor_copy(url: str, world: World, entries: Sequence[CaseEntry], batch
                 rows = empty_rows()
                 for entry in entries[start:start + batch]:
                     case = new_case(entry)
-                    prefix = _case_no_prefix(case.snapshot)
+                    prefix = case_no_prefix(case.snapshot)
                     numbers[prefix] = numbers.get(prefix, 0) + 1
                     case_rows(rows, case, chained_events(case, stamp), f"{prefix}{numbers[prefix]:06d}", world.ctx,
                               PublicityPolicy(), stamp)
@@ -179,7 +180,7 @@ async def run_child(path: Path, url: str, tmp: Path, batch: int, every: int, *, 
     return killed_at, time.perf_counter() - t0, out[-1] if out else f"(exit status {child.returncode})"
 
 
-async def crash_test(tmp: Path, entries: Sequence[CaseEntry], batch: int) -> None:
+async def crash_test(tmp: Path, entries: Sequence[CaseHistory | ImportedCase], batch: int) -> None:
     n = len(entries)
     path = tmp / "cases.jsonl"
     t0 = time.perf_counter()

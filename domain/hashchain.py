@@ -47,6 +47,7 @@ __all__ = [
     "canonical_json",
     "canonical_json_unchecked",
     "entry_hash",
+    "entry_hash_unchecked",
     "make_entry",
     "sign_anchor",
     "verify_anchor",
@@ -104,6 +105,16 @@ def canonical_json_unchecked(value: JsonValue) -> bytes:
 def entry_hash(prev_hash: str, seq: int, body: Mapping[str, JsonValue]) -> str:
     """SM3(prev_hash || canonical_json({"body": body, "seq": seq})) as hex."""
     return sm3_hex(prev_hash.encode("ascii") + canonical_json({"body": body, "seq": seq}))
+
+
+def entry_hash_unchecked(prev_hash: str, seq: int, body: Mapping[str, object]) -> str:
+    """`entry_hash` of a body already known to be float-free JSON with string keys (see
+    `canonical_json_unchecked`), without walking it first. A value of the body may be an
+    `orjson.Fragment` holding the canonical JSON text of that value: it is written as it stands (so
+    a part serialised once is not serialised again). A body orjson refuses while it holds a
+    fragment raises TypeError (the caller then hashes the plain value with `entry_hash`)."""
+    return sm3_hex(prev_hash.encode("ascii") + canonical_json_unchecked(
+        {"body": body, "seq": seq}))  # type: ignore[dict-item]
 
 
 @dataclass(frozen=True, slots=True)

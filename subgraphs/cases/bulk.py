@@ -22,7 +22,7 @@ to the data centre and the credit platform, and the case-number counters.
 
 While one batch is being written, the next one is built: snapshots written and hashed, chains
 linked, and every row that does not need a case number converted for the driver; the builder
-yields to the event loop every few cases, so the database works meanwhile. Inside a batch's
+yields to the event loop every millisecond, so the database works meanwhile. Inside a batch's
 transaction only the numbers are drawn, the case rows and the messages (which carry the number)
 made, and the rows loaded.
 """
@@ -34,6 +34,7 @@ import contextlib
 import gc
 import operator
 import sqlite3
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -53,6 +54,7 @@ from subgraphs.cases.new_cases import (
     CaseEntry,
     NewCase,
     chained_events,
+    decoded,
     entry_case_id,
     new_case,
     owed_messages,
@@ -73,8 +75,9 @@ ENTRY_ERRORS = (CaseServiceError, CaseDomainError, CodecError, HashChainError, V
 REFUSED_ROW_ERRORS: tuple[type[BaseException], ...] = (*DRIVER_INTEGRITY_ERRORS, _PgDataError, sqlite3.DataError)
 #: allocations between two young-generation collections while a bulk write lasts
 _GC_GEN0 = 100_000
-#: how many cases the builder encodes between two turns of the event loop
-_YIELD_EVERY = 16
+#: how long (seconds) the builder runs before it lets the event loop turn (the batch being written
+#: waits for the loop to send its rows: a long turn leaves the database idle)
+_SLICE = 0.001
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,11 +194,21 @@ class BulkWriter:
 
     async def _build(self, chunk: Sequence[tuple[str, CaseEntry]]) -> tuple[list[_Built], BulkResult]:
         result = BulkResult()
-        ids: list[tuple[str, str, CaseEntry]] = []
-        seen: set[str] = set()
+        named: list[tuple[str, str, CaseEntry]] = []
         for label, entry in chunk:
             try:
-                case_id = entry_case_id(entry)
+                named.append((label, entry_case_id(entry), entry))
+            except ENTRY_ERRORS as exc:
+                result.refused.append(Refusal(label, None, str(exc)))
+        stored = await self.present(list(dict.fromkeys(case_id for _l, case_id, _e in named)))
+        ids: list[tuple[str, str, CaseEntry]] = []
+        seen: set[str] = set()
+        for label, case_id, entry in named:
+            if case_id in stored:
+                result.present += 1  # stored already (a deferred entry is not even decoded)
+                continue
+            try:
+                entry = decoded(entry)
             except ENTRY_ERRORS as exc:
                 result.refused.append(Refusal(label, None, str(exc)))
                 continue
@@ -204,16 +217,14 @@ class BulkWriter:
                 continue
             seen.add(case_id)
             ids.append((label, case_id, entry))
-        stored = await self.present([case_id for _l, case_id, _e in ids])
-        result.present += len(stored)
         now = self.clock()
         sql = sql_for(self.engine.dialect.name)
         built: list[_Built] = []
-        for n, (label, case_id, entry) in enumerate(ids):
-            if case_id in stored:
-                continue
-            if n % _YIELD_EVERY == _YIELD_EVERY - 1:
+        turn = time.perf_counter()
+        for label, case_id, entry in ids:
+            if time.perf_counter() - turn > _SLICE:
                 await asyncio.sleep(0)  # let the batch being written make progress
+                turn = time.perf_counter()
             try:
                 case = new_case(entry)
                 events = chained_events(case, now)

@@ -20,14 +20,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-import orjson
-
-from domain.hashchain import GENESIS_HASH, canonical_json_unchecked
-from domain.sm import sm3_hex
+from domain.hashchain import GENESIS_HASH
 from subgraphs.cases import snapshot_json
-from subgraphs.cases.codec import encode, encode_command
+from subgraphs.cases.case_rows import (
+    PendingEvent,
+    case_no_prefix,
+    deadline_row,
+    linked_event_rows,
+    officer_roles,
+    party_rows,
+    penalty_kinds,
+    query_columns,
+)
+from subgraphs.cases.codec import encode_command
+from subgraphs.cases.domain.commands import CaseCommand
 from subgraphs.cases.domain.context import GuardContext
 from subgraphs.cases.domain.deadlines import Deadline
 from subgraphs.cases.domain.snapshot import CaseSnapshot
@@ -44,22 +52,21 @@ from subgraphs.cases.rows import (
     CaseRow,
     DeadlineRow,
 )
-from subgraphs.cases.service import (
-    IMPORT_KIND,
-    CaseHistory,
-    ImportedCase,
-    _case_no_prefix,
-    _chained_event_rows,
-    _deadline_row,
-    _officers,
-    _party_rows,
-    _penalty_kinds,
-    _Pending,
-    query_columns,
-)
+from subgraphs.cases.service import IMPORT_KIND, CaseHistory, ImportedCase
 from subgraphs.common.orm import Base
 
-CaseEntry = CaseHistory | ImportedCase
+
+class DeferredEntry(Protocol):
+    """An entry decoded only when it is to be written: the writer asks for its `case_id` first and skips
+    a case already stored without decoding it (a restarted import reads its first part again)."""
+
+    @property
+    def case_id(self) -> str: ...
+
+    def entry(self) -> CaseHistory | ImportedCase: ...
+
+
+CaseEntry = CaseHistory | ImportedCase | DeferredEntry
 
 #: the tables of a new case in the order they are written (children after `penalty_case`), by row key
 TABLES: tuple[tuple[str, type[Base]], ...] = (
@@ -71,7 +78,7 @@ TABLES: tuple[tuple[str, type[Base]], ...] = (
 class NewCase:
     snapshot: CaseSnapshot
     snapshot_json: Any
-    pending: list[tuple[_Pending, str]]
+    pending: list[tuple[PendingEvent, str]]
     deadlines: list[tuple[int, Deadline]]
     #: officer → role, each with the role it had in the first snapshot naming it (as `execute` indexes them)
     officers: dict[str, str]
@@ -85,25 +92,38 @@ def entry_case_id(entry: CaseEntry) -> str:
     """The id of the case an entry writes (without building anything)."""
     if isinstance(entry, ImportedCase):
         return entry.snapshot.case_id
+    if not isinstance(entry, CaseHistory):
+        return entry.case_id
     if not entry.steps:
         raise BadInput("a case history needs at least its registering transition")
     return entry.steps[-1].after.case_id
 
 
+def decoded(entry: CaseEntry) -> CaseHistory | ImportedCase:
+    """The entry itself, or a deferred one decoded (and holding the case it announced)."""
+    if isinstance(entry, CaseHistory | ImportedCase):
+        return entry
+    wanted, found = entry.case_id, entry.entry()
+    if entry_case_id(found) != wanted:
+        raise BadInput(f"the entry announced case {wanted} but holds case {entry_case_id(found)}")
+    return found
+
+
 def new_case(entry: CaseEntry) -> NewCase:
     """The final snapshot and its JSON, the events with the digest of the snapshot each left, and the
     deadlines with the seq of the event that set them."""
-    pending: list[tuple[_Pending, str]] = []
+    entry = decoded(entry)
+    pending: list[tuple[PendingEvent, str]] = []
     deadlines: list[tuple[int, Deadline]] = []
     snap_json: Any
     if isinstance(entry, ImportedCase):
         snap = entry.snapshot
-        snap_json, digest = _stored_and_digest(snap, None)
-        pending.append((_Pending(IMPORT_KIND, "IMPORT", f"IMPORT:{entry.source}", entry.imported_at, None,
-                                 snap.state.value, f"imported from {entry.source} ({entry.source_case_no})",
-                                 {"source": entry.source, "sourceCaseNo": entry.source_case_no}), digest))
+        snap_json, digest = snapshot_json.stored_and_digest(snap)
+        pending.append((PendingEvent(IMPORT_KIND, "IMPORT", f"IMPORT:{entry.source}", entry.imported_at, None,
+                                     snap.state.value, f"imported from {entry.source} ({entry.source_case_no})",
+                                     {"source": entry.source, "sourceCaseNo": entry.source_case_no}), digest))
         deadlines.extend((1, d) for d in snap.deadlines)
-        return NewCase(snap, snap_json, pending, deadlines, _officers(snap))
+        return NewCase(snap, snap_json, pending, deadlines, officer_roles(snap))
     if not entry.steps:
         raise BadInput("a case history needs at least its registering transition")
     first = entry.steps[0].after.case_id
@@ -114,24 +134,35 @@ def new_case(entry: CaseEntry) -> NewCase:
         if step.after.case_id != first:
             raise BadInput(f"a case history mixes cases {first} and {step.after.case_id}")
         if n == last:
-            snap_json, digest = _stored_and_digest(step.after, memo)
+            snap_json, digest = snapshot_json.stored_and_digest(step.after, memo)
         else:
-            canonical = snapshot_json.canonical(step.after)
-            digest = sm3_hex(canonical if canonical is not None
-                             else canonical_json_unchecked(encode(step.after, memo)))
+            digest = snapshot_json.digest(step.after, memo)
         for e in step.events:
-            pending.append((_Pending(e.kind, e.transition, e.actor_id, e.at,
-                                     e.from_state.value if e.from_state else None, e.to_state.value, e.summary,
-                                     encode_command(e.command)), digest))
+            payload, texts = _command_payload(e.command)
+            pending.append((PendingEvent(e.kind, e.transition, e.actor_id, e.at,
+                                         e.from_state.value if e.from_state else None, e.to_state.value, e.summary,
+                                         payload, texts), digest))
         deadlines.extend((len(pending), d) for d in step.deadlines)
-        for officer, role in _officers(step.after).items():
+        for officer, role in officer_roles(step.after).items():
             officers.setdefault(officer, role)
     return NewCase(entry.steps[-1].after, snap_json, pending, deadlines, officers)
 
 
+_NO_PAYLOAD: dict[str, Any] = {}
+
+
+def _command_payload(command: CaseCommand) -> tuple[dict[str, Any], tuple[bytes, bytes] | None]:
+    """An event's payload: its texts written by msgspec where it writes them as the codec would
+    (`snapshot_json.command_texts`), else the codec's value."""
+    texts = snapshot_json.command_texts(command)
+    if texts is not None:
+        return _NO_PAYLOAD, texts
+    return encode_command(command), None
+
+
 def chained_events(case: NewCase, now: datetime) -> tuple[list[dict[str, Any]], int, str]:
     """The case's `case_event` rows chained from genesis; the last seq and hash."""
-    return _chained_event_rows(case.case_id, case.pending, seq=0, prev=GENESIS_HASH, now=now)
+    return linked_event_rows(case.case_id, case.pending, seq=0, prev=GENESIS_HASH, now=now)
 
 
 def empty_rows() -> dict[str, list[dict[str, Any]]]:
@@ -147,11 +178,11 @@ def unnumbered_rows(case: NewCase, events: tuple[list[dict[str, Any]], int, str]
     return {
         "case": [{"id": after.case_id, "version": seq, "head_hash": head, "snapshot": case.snapshot_json,
                   "created_at": now, "updated_at": now, **query_columns(after)}],
-        "party": _party_rows(after),
+        "party": party_rows(after),
         "event": event_rows,
-        "deadline": [_deadline_row(after.case_id, event_seq, d) for event_seq, d in case.deadlines],
+        "deadline": [deadline_row(after.case_id, event_seq, d) for event_seq, d in case.deadlines],
         "officer": [{"case_id": after.case_id, "officer_id": o, "role": r} for o, r in case.officers.items()],
-        "kind": [{"case_id": after.case_id, "kind": k} for k in _penalty_kinds(after)],
+        "kind": [{"case_id": after.case_id, "kind": k} for k in penalty_kinds(after)],
     }
 
 
@@ -173,22 +204,11 @@ def case_rows(rows: dict[str, list[dict[str, Any]]], case: NewCase,
     rows["outbox"].extend(owed_messages(case, events, case_no, ctx, publicity, now))
 
 
-def _stored_and_digest(snapshot: CaseSnapshot, memo: dict[int, tuple[Any, Any]] | None) -> tuple[Any, str]:
-    """The value stored as the case's snapshot (its JSON text, already written, where msgspec writes
-    it as the codec would: `subgraphs.cases.snapshot_json`) and `chain.snapshot_sm3` of it."""
-    fast = snapshot_json.texts(snapshot)
-    if fast is not None:
-        stored, canonical = fast
-        return orjson.Fragment(stored), sm3_hex(canonical)
-    value = encode(snapshot, memo)
-    return value, sm3_hex(canonical_json_unchecked(value))  # the codec's output is float-free JSON
-
-
 async def reserve_case_nos(drv: Driver, snapshots: Sequence[CaseSnapshot]) -> list[str]:
     """Case numbers for new cases, drawn from every prefix's counter by one upsert (in `drv`'s
     transaction: a batch rolled back gives its numbers back; prefixes in one order, so two writers
     never wait on each other crosswise)."""
-    prefixes = [_case_no_prefix(s) for s in snapshots]
+    prefixes = [case_no_prefix(s) for s in snapshots]
     wanted: dict[str, int] = {}
     for prefix in prefixes:
         wanted[prefix] = wanted.get(prefix, 0) + 1

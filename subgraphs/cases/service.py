@@ -37,13 +37,21 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.hashchain import GENESIS_HASH, canonical_json, canonical_json_unchecked
 from domain.sm import sm3_hex
+from subgraphs.cases.case_rows import (
+    PendingEvent,
+    case_no_prefix,
+    chained_event_rows,
+    deadline_row,
+    officer_roles,
+    party_rows,
+    penalty_kinds,
+    query_columns,
+)
 from subgraphs.cases.case_write import CaseChange, read_case, write_case_change
-from subgraphs.cases.chain import EventFields, chain_hash
 from subgraphs.cases.codec import decode, decode_json, encode, encode_command
 from subgraphs.cases.domain.commands import CaseCommand, DecideOnTheSpot, RegisterClue
 from subgraphs.cases.domain.context import GuardContext
 from subgraphs.cases.domain.deadlines import Deadline
-from subgraphs.cases.domain.enums import Procedure
 from subgraphs.cases.domain.errors import CaseDomainError
 from subgraphs.cases.domain.machine import apply
 from subgraphs.cases.domain.snapshot import CaseSnapshot
@@ -129,20 +137,6 @@ class ExtraRow:
 
 
 @dataclass(frozen=True, slots=True)
-class _Pending:
-    """One event about to be written."""
-
-    kind: str
-    transition: str
-    actor_id: str
-    at: datetime
-    from_state: str | None
-    to_state: str
-    summary: str
-    payload: Mapping[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
 class CaseHistory:
     """A case as the state machine built it: every transition from the registering command on."""
 
@@ -167,44 +161,6 @@ IMPORT_KIND = "CaseImported"
 def request_hash(payload: Mapping[str, Any]) -> str:
     """SM3 of a request's canonical JSON (what an idempotency key is bound to)."""
     return sm3_hex(canonical_json(dict(payload)))
-
-
-def _body_seq(body_uscc: str) -> str:
-    """The 3-digit body part of the case number ([P]: derived from the USCC until 粤执法 assigns one)."""
-    return f"{int(sm3_hex(body_uscc.encode())[:8], 16) % 1000:03d}"
-
-
-def _officers(snapshot: CaseSnapshot) -> dict[str, str]:
-    roles: dict[str, str] = {}
-    for officer in snapshot.investigators:
-        roles.setdefault(officer, "INVESTIGATOR")
-    if snapshot.verifier_id:
-        roles.setdefault(snapshot.verifier_id, "VERIFIER")
-    if snapshot.legal_review is not None and snapshot.legal_review.reviewer_id:
-        roles.setdefault(snapshot.legal_review.reviewer_id, "LEGAL_REVIEWER")
-    if snapshot.hearing is not None and snapshot.hearing.chair_id:
-        roles.setdefault(snapshot.hearing.chair_id, "HEARING_CHAIR")
-    for evidence in snapshot.evidence:
-        for officer in evidence.collected_by:
-            roles.setdefault(officer, "COLLECTOR")
-    return roles
-
-
-def query_columns(snapshot: CaseSnapshot) -> dict[str, Any]:
-    """The columns of `penalty_case` that mirror the snapshot for queries."""
-    decided = snapshot.decision.decided_on if snapshot.decision is not None else (
-        snapshot.no_penalty.decided_on if snapshot.no_penalty is not None else None)
-    party = snapshot.parties[0] if snapshot.parties else None
-    return {
-        "body_uscc": snapshot.body_id, "item_code": snapshot.item_code, "item_version": snapshot.item_version,
-        "status": snapshot.state.value, "procedure": snapshot.procedure.value if snapshot.procedure else None,
-        "region_code": snapshot.region_code, "filed_at": snapshot.filed_on, "decided_at": decided,
-        "closed_at": snapshot.closure.closed_on if snapshot.closure is not None else None,
-        "fine_fen": snapshot.decision.proposal.fine_fen if snapshot.decision is not None else None,
-        "party_id_type": party.id_type if party is not None and party.id_hash else None,
-        "party_id_hash": party.id_hash if party is not None else None,
-        "party_uscc": party.uscc if party is not None else None,
-    }
 
 
 class CaseService:
@@ -266,7 +222,7 @@ class CaseService:
             if step.after.case_id != new_case_id:
                 raise BadInput(f"the command registers case {step.after.case_id}, not {new_case_id}")
             pending = [
-                _Pending(e.kind, e.transition, e.actor_id, e.at, e.from_state.value if e.from_state else None,
+                PendingEvent(e.kind, e.transition, e.actor_id, e.at, e.from_state.value if e.from_state else None,
                          e.to_state.value, e.summary, encode_command(e.command))
                 for e in step.events
             ]
@@ -290,7 +246,7 @@ class CaseService:
         if expected_version is not None and expected_version != before.version:
             raise VersionConflict(case_id, expected_version, before.version)
         state = before.snapshot.state.value
-        pending = [_Pending(event.kind, "-", event.actor_id, event.at, state, state, event.summary, event.payload)]
+        pending = [PendingEvent(event.kind, "-", event.actor_id, event.at, state, state, event.summary, event.payload)]
         return await self._commit(before, before.snapshot, pending, (), idempotency, extra, None)
 
     async def _first_answer_on_conflict(self, write: Awaitable[CommandResult],
@@ -319,7 +275,7 @@ class CaseService:
         return _from_response(orjson.loads(raw) if isinstance(raw, str | bytes) else raw, replayed=True)
 
     async def _commit(
-        self, before: CaseRecord | None, after: CaseSnapshot, pending: Sequence[_Pending],
+        self, before: CaseRecord | None, after: CaseSnapshot, pending: Sequence[PendingEvent],
         deadlines: Sequence[Deadline], idempotency: Idempotency | None, extra: Sequence[ExtraRow],
         ctx: GuardContext | None,
     ) -> CommandResult:
@@ -329,27 +285,27 @@ class CaseService:
             return await self._write(drv, before, after, pending, deadlines, idempotency, extra, ctx)
 
     async def _write(
-        self, drv: Driver, before: CaseRecord | None, after: CaseSnapshot, pending: Sequence[_Pending],
+        self, drv: Driver, before: CaseRecord | None, after: CaseSnapshot, pending: Sequence[PendingEvent],
         deadlines: Sequence[Deadline], idempotency: Idempotency | None, extra: Sequence[ExtraRow],
         ctx: GuardContext | None,
     ) -> CommandResult:
         now = self.clock()
         snap_json = encode(after)
         digest = sm3_hex(canonical_json_unchecked(snap_json))  # the codec's output: float-free by construction
-        event_rows, seq, prev = _chained_event_rows(
+        event_rows, seq, prev = chained_event_rows(
             after.case_id, [(p, digest) for p in pending], seq=before.version if before else 0,
             prev=before.head_hash if before else GENESIS_HASH, now=now)
-        known = _officers(before.snapshot) if before is not None else {}
-        kinds = _penalty_kinds(after)
+        known = officer_roles(before.snapshot) if before is not None else {}
+        kinds = penalty_kinds(after)
         change = CaseChange(
             after.case_id, before is None, before.version if before else None,
             {"version": seq, "head_hash": prev, "snapshot": snap_json, "updated_at": now, **query_columns(after),
              **({"created_at": now} if before is None else {})},
-            _party_rows(after) if before is None else (),
-            event_rows, [_deadline_row(after.case_id, seq, d) for d in deadlines],
-            [{"case_id": after.case_id, "officer_id": o, "role": r} for o, r in _officers(after).items()
+            party_rows(after) if before is None else (),
+            event_rows, [deadline_row(after.case_id, seq, d) for d in deadlines],
+            [{"case_id": after.case_id, "officer_id": o, "role": r} for o, r in officer_roles(after).items()
              if o not in known],
-            kinds if kinds != _penalty_kinds(before.snapshot if before is not None else None) else None,
+            kinds if kinds != penalty_kinds(before.snapshot if before is not None else None) else None,
             [(row.table, row.values) for row in extra])
         records: list[CaseRecord] = []
 
@@ -370,7 +326,7 @@ class CaseService:
         try:
             async with drv.transaction():
                 written = await write_case_change(
-                    drv, change, case_no_prefix=_case_no_prefix(after) if before is None else None,
+                    drv, change, case_no_prefix=case_no_prefix(after) if before is None else None,
                     outbox=outbox, idempotency=idem_row)
                 if written is None:
                     assert before is not None
@@ -404,48 +360,6 @@ async def _find(drv: Driver, case_id: str) -> CaseRecord | None:
     if row is None:
         return None
     return CaseRecord(row.case_id, row.case_no, row.version, row.head_hash, decode_json(CaseSnapshot, row.snapshot_text))
-
-
-def _case_no_prefix(snapshot: CaseSnapshot) -> str:
-    kind = "02" if snapshot.procedure is Procedure.SIMPLE else "01"
-    return f"{snapshot.region_code[:6]:0<6}{_body_seq(snapshot.body_id)}{snapshot.clue_received_on.year}{kind}"
-
-
-def _chained_event_rows(case_id: str, pending: Sequence[tuple[_Pending, str]], *, seq: int, prev: str,
-                        now: datetime) -> tuple[list[dict[str, Any]], int, str]:
-    """`case_event` rows for `pending` (each with the digest of the snapshot it left), chained after
-    event `seq` whose hash is `prev`; returns the rows, the last seq and the last hash."""
-    rows: list[dict[str, Any]] = []
-    for p, digest in pending:
-        seq += 1
-        fields = EventFields(case_id, p.kind, p.transition, p.actor_id, p.at.isoformat(), p.from_state,
-                             p.to_state, p.summary, p.payload, digest)
-        link = chain_hash(prev, seq, fields)
-        rows.append({
-            "case_id": case_id, "seq": seq, "kind": p.kind, "transition": p.transition,
-            "actor_id": p.actor_id, "at": fields.at, "from_state": p.from_state, "to_state": p.to_state,
-            "summary": p.summary, "payload": dict(p.payload), "snapshot_sm3": digest, "prev_hash": prev,
-            "hash": link, "recorded_at": now,
-        })
-        prev = link
-    return rows, seq, prev
-
-
-def _party_rows(snapshot: CaseSnapshot) -> list[dict[str, Any]]:
-    return [{"case_id": snapshot.case_id, "idx": i, "party_type": p.party_type.value, "id_type": p.id_type,
-             "id_number_hash": p.id_hash, "uscc": p.uscc} for i, p in enumerate(snapshot.parties)]
-
-
-def _deadline_row(case_id: str, event_seq: int, d: Deadline) -> dict[str, Any]:
-    return {"case_id": case_id, "event_seq": event_seq, "kind": d.kind.value, "basis": d.basis,
-            "unit": d.unit.value, "amount": d.amount, "start": d.start, "due": d.due, "rolled": d.rolled,
-            "provisional": d.provisional, "adjustments": encode(d.adjustments)}
-
-
-def _penalty_kinds(snapshot: CaseSnapshot | None) -> list[str]:
-    if snapshot is None or snapshot.decision is None:
-        return []
-    return sorted(k.value for k in snapshot.decision.proposal.kinds)
 
 
 def _registered_id(command: CaseCommand) -> str:

@@ -1,4 +1,6 @@
-"""A snapshot's stored JSON text and its canonical JSON, written by msgspec for the bulk writer.
+"""A snapshot's (or a command's) stored JSON text and its canonical JSON, written by msgspec for the
+bulk writer: the one encoder of the bulk path, which falls back to the codec where msgspec might
+write otherwise (`stored_and_digest`, `digest`, `command_texts`).
 
 The case store keeps a snapshot as `hot_sql.json_text(codec.encode(s))` and its chain records
 `SM3(canonical_json(codec.encode(s)))`. Writing a hundred thousand cases, encoding each snapshot
@@ -34,7 +36,11 @@ from fractions import Fraction
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
 import msgspec
+import orjson
 
+from domain.hashchain import canonical_json_unchecked
+from domain.sm import sm3_hex
+from subgraphs.cases.codec import encode
 from subgraphs.cases.domain.snapshot import CaseSnapshot
 
 #: a value that sorts the same as its JSON text (no quote, backslash, control or space characters)
@@ -167,22 +173,53 @@ def _passes(value: Any) -> bool:
     return supported and (check is None or check(value))
 
 
-def texts(snapshot: CaseSnapshot) -> tuple[bytes, bytes] | None:
-    """(`json_text(encode(snapshot))`, `canonical_json(encode(snapshot))`) as UTF-8, or None when
-    msgspec might write them otherwise (the caller then uses the codec)."""
-    if not _passes(snapshot):
+def texts(value: Any) -> tuple[bytes, bytes] | None:
+    """(`json_text(encode(value))`, `canonical_json(encode(value))`) as UTF-8 for a dataclass value (a
+    snapshot, a command), or None when msgspec might write them otherwise (the caller then uses the codec)."""
+    if not _passes(value):
         return None
     try:
-        return _STORED.encode(snapshot), _CANONICAL.encode(snapshot)
+        return _STORED.encode(value), _CANONICAL.encode(value)
     except (TypeError, ValueError, NotImplementedError, OverflowError):
         return None
 
 
-def canonical(snapshot: CaseSnapshot) -> bytes | None:
-    """`canonical_json(encode(snapshot))`, or None as for `texts`."""
-    if not _passes(snapshot):
+def canonical(value: Any) -> bytes | None:
+    """`canonical_json(encode(value))`, or None as for `texts`."""
+    if not _passes(value):
         return None
     try:
-        return _CANONICAL.encode(snapshot)
+        return _CANONICAL.encode(value)
     except (TypeError, ValueError, NotImplementedError, OverflowError):
         return None
+
+
+# --- what the bulk writer stores and hashes (msgspec where it agrees, else the codec) ---------------
+
+
+def stored_and_digest(snapshot: CaseSnapshot, memo: dict[int, tuple[Any, Any]] | None = None) -> tuple[Any, str]:
+    """The value stored as a case's snapshot (its JSON text already written, as an `orjson.Fragment`,
+    or the codec's value) and `chain.snapshot_sm3` of it."""
+    fast = texts(snapshot)
+    if fast is not None:
+        stored, canonical_text = fast
+        return orjson.Fragment(stored), sm3_hex(canonical_text)
+    value = encode(snapshot, memo)
+    return value, sm3_hex(canonical_json_unchecked(value))  # the codec's output is float-free JSON
+
+
+def digest(snapshot: CaseSnapshot, memo: dict[int, tuple[Any, Any]] | None = None) -> str:
+    """`chain.snapshot_sm3` of the snapshot's JSON."""
+    fast = canonical(snapshot)
+    return sm3_hex(fast if fast is not None else canonical_json_unchecked(encode(snapshot, memo)))
+
+
+def command_texts(command: Any) -> tuple[bytes, bytes] | None:
+    """(`json_text(encode_command(command))`, `canonical_json(encode_command(command))`), or None as
+    for `texts`: ``{"kind": <class name>, "fields": <the command>}``, keys sorted in the second."""
+    fast = texts(command)
+    if fast is None:
+        return None
+    kind = orjson.dumps(type(command).__name__)
+    return (b'{"kind":' + kind + b',"fields":' + fast[0] + b"}",
+            b'{"fields":' + fast[1] + b',"kind":' + kind + b"}")

@@ -120,8 +120,9 @@ async def _as_the_orm_writes(url: str, world: World, entries: list[Entry]) -> No
         rows = empty_rows()
         for b, case_no in zip(built, numbers, strict=True):
             case_rows(rows, b, chained_events(b, now), case_no, world.ctx, PublicityPolicy(), now)
-        for row in rows["case"]:  # the JSON the bulk writer wrote itself, as the value the ORM serialises
-            row["snapshot"] = orjson.loads(orjson.dumps(row["snapshot"]))
+        for key, column in (("case", "snapshot"), ("event", "payload")):
+            for row in rows[key]:  # the JSON the bulk writer wrote itself, as the value the ORM serialises
+                row[column] = orjson.loads(orjson.dumps(row[column]))
         async with engine.begin() as conn:
             for key, model in TABLES:
                 if rows[key]:

@@ -12,6 +12,7 @@ import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -20,7 +21,14 @@ from sqlalchemy import select
 from hub.case_audit import verify_case_events
 from subgraphs.cases.bulk import BulkWriter
 from subgraphs.cases.ground_truth import AS_OF, World, build_dataset, load_world
-from subgraphs.cases.import_file import import_file, line_of, parse_line
+from subgraphs.cases.import_file import (
+    DeferredLine,
+    checked_line,
+    import_file,
+    line_of,
+    parse_line,
+    read_line,
+)
 from subgraphs.cases.rows import CaseRow
 from subgraphs.cases.service import ImportedCase
 from subgraphs.common.db import create_engine
@@ -50,12 +58,15 @@ async def test_bad_lines_are_refused_by_number_and_the_others_imported(
     world, cases = world_and_cases
     good = cases[:6]
     snapshot_json = orjson.loads(line_of(good[0]))["snapshot"]
+
+    def bad(n: int) -> dict[str, Any]:  # a snapshot of a case of its own (a stored case's line is not read)
+        return {**snapshot_json, "case_id": f"BAD-{n}"}
     lines = [line_of(good[0]), "{not json", line_of(good[1]), "",
              orjson.dumps({"source": "X", "sourceCaseNo": "1", "importedAt": "2026-01-01T00:00:00+08:00",
-                           "snapshot": {**snapshot_json, "state": "NO_SUCH_STATE"}}).decode(),
-             orjson.dumps({"source": "X", "sourceCaseNo": "1", "snapshot": snapshot_json}).decode(),
+                           "snapshot": {**bad(5), "state": "NO_SUCH_STATE"}}).decode(),
+             orjson.dumps({"source": "X", "sourceCaseNo": "1", "snapshot": bad(6)}).decode(),
              orjson.dumps({"source": "X", "sourceCaseNo": "1", "importedAt": "2026-01-01T00:00:00",
-                           "snapshot": snapshot_json}).decode(),
+                           "snapshot": bad(7)}).decode(),
              "[1, 2]", line_of(good[2]), line_of(good[0]), *(line_of(c) for c in good[3:])]
     path = tmp_path / "cases.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -77,6 +88,43 @@ async def test_bad_lines_are_refused_by_number_and_the_others_imported(
     finally:
         await engine.dispose()
     assert (await verify_case_events(database_url)).ok
+
+
+def test_a_line_is_read_once_as_the_step_by_step_reading_reads_it(
+        world_and_cases: tuple[World, list[ImportedCase]]) -> None:
+    _world, cases = world_and_cases
+    for case in cases:
+        text = line_of(case).encode()
+        assert parse_line(text) == checked_line(text) == case
+        deferred = read_line(text)
+        assert isinstance(deferred, DeferredLine)
+        assert (deferred.case_id, deferred.entry()) == (case.snapshot.case_id, case)
+
+
+async def test_a_line_of_a_case_already_stored_is_skipped_unread(
+        database_url: str, tmp_path: Path, world_and_cases: tuple[World, list[ImportedCase]]) -> None:
+    """What a restart relies on: the lines already written are counted present, not decoded again (so
+    even a line that would be refused is skipped when its case is stored); a new case is still read."""
+    world, cases = world_and_cases
+    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    write_import_file(first, cases[:3])
+    stored_snapshot = orjson.loads(line_of(cases[0]))["snapshot"]
+    second.write_text("\n".join([
+        orjson.dumps({"source": "X", "sourceCaseNo": "1", "importedAt": "no date",
+                      "snapshot": stored_snapshot}).decode(),
+        orjson.dumps({"source": "X", "sourceCaseNo": "1", "importedAt": "no date",
+                      "snapshot": {**stored_snapshot, "case_id": "NEW-1"}}).decode(),
+        line_of(cases[3])]) + "\n", encoding="utf-8")
+    await upgrade(database_url)
+    engine = create_engine(database_url)
+    try:
+        writer = BulkWriter(engine, world.ctx)
+        assert (await import_file(writer, first)).imported == 3
+        summary = await import_file(writer, second, batch=2)
+        assert (summary.imported, summary.present, [r.label for r in summary.refused]) == (1, 1, ["line 2"])
+        assert await count(engine, CaseRow.__table__) == 4
+    finally:
+        await engine.dispose()
 
 
 async def test_a_case_the_database_refuses_is_left_out_alone(database_url: str, tmp_path: Path,

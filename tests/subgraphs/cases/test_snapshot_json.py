@@ -11,13 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
+import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.hashchain import canonical_json
 from subgraphs.cases import snapshot_json
-from subgraphs.cases.codec import encode
+from subgraphs.cases.chain import snapshot_sm3
+from subgraphs.cases.codec import encode, encode_command
 from subgraphs.cases.domain.enums import EnforcementRoute
 from subgraphs.cases.domain.records import Enforcement
 from subgraphs.cases.domain.snapshot import CaseSnapshot
@@ -28,9 +30,21 @@ from subgraphs.cases.service import CaseHistory
 from .bulk_support import SECRET
 
 
+def codec_texts_of_command(command: Any) -> tuple[bytes, bytes]:
+    encoded = encode_command(command)
+    return json_text(encoded).encode(), canonical_json(encoded)
+
+
 def codec_texts(value: Any) -> tuple[bytes, bytes]:
     encoded = encode(value)
     return json_text(encoded).encode(), canonical_json(encoded)
+
+
+@pytest.fixture(scope="module")
+def histories(small_seed: Path) -> list[CaseHistory]:
+    world = load_world(small_seed, SECRET)
+    entries, _truth = build_dataset(world, seed=9, count=40, as_of=AS_OF)
+    return [e for e in entries if isinstance(e, CaseHistory)]
 
 
 @pytest.fixture(scope="module")
@@ -49,6 +63,25 @@ def test_every_ground_truth_snapshot_is_written_as_the_codec_writes_it(snapshots
     for s in snapshots:
         assert snapshot_json.texts(s) == codec_texts(s), s.case_id
         assert snapshot_json.canonical(s) == codec_texts(s)[1]
+
+
+def test_every_command_of_the_ground_truth_is_written_as_the_codec_writes_it(histories: list[CaseHistory]) -> None:
+    commands = [e.command for h in histories for s in h.steps for e in s.events]
+    assert len({type(c) for c in commands}) >= 15
+    written = 0
+    for c in commands:
+        got = snapshot_json.command_texts(c)
+        if got is not None:
+            written += 1
+            assert got == codec_texts_of_command(c), type(c).__name__
+    assert written == len(commands)  # every command of the state machine takes the fast path
+
+
+def test_the_bulk_digests_are_the_chain_digests_of_the_codec_json(snapshots: list[CaseSnapshot]) -> None:
+    for s in snapshots[:200]:
+        stored, digest = snapshot_json.stored_and_digest(s)
+        assert digest == snapshot_sm3(encode(s)) == snapshot_json.digest(s)
+        assert orjson.dumps(stored) == codec_texts(s)[0]
 
 
 offsets = st.one_of(st.integers(-23 * 60 - 59, 23 * 60 + 59).map(lambda m: timedelta(minutes=m)),
