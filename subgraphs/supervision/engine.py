@@ -45,11 +45,14 @@ def evaluate_case(view: CaseView, ctx: EvalContext, *, rules: Sequence[Rule] = C
     out: list[Finding] = []
     for rule in rules:
         try:
-            out.extend(rule.evaluate(view, ctx))
+            found = rule.evaluate(view, ctx)
         except DomainValueError:
             if report is not None:
                 report.skip(rule.rule_id)
-    return merge(out)
+            continue
+        if found:
+            out.extend(found)
+    return merge(out) if len(out) > 1 else out
 
 
 def party_groups(views: Iterable[CaseView]) -> list[list[CaseView]]:
