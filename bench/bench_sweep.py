@@ -79,7 +79,7 @@ async def bench(url: str, seed_dir: Path, cases: int, workers: int) -> None:
           f"sweep / scan = {seconds / scan_s:.2f}", flush=True)
     print(f"peak memory of the sweep process: {out['peak_mb']:.0f} MB "
           f"({out['base_mb']:.0f} MB before the scan, with the fake gateway's data loaded); "
-          f"largest worker: {out['worker_peak_mb']:.0f} MB", flush=True)
+          f"largest worker process: {out['worker_peak_mb']:.0f} MB", flush=True)
     found = Counter(out["found"])
     wanted = Counter(a["rule"] for a in truth.alerts)
     off = {rule: (found[rule], wanted[rule]) for rule in sorted(found | wanted) if found[rule] != wanted[rule]}
@@ -114,7 +114,7 @@ async def sweep_only(url: str, seed_dir: Path, workers: int) -> None:
     print(json.dumps({"scanned": scanned, "scan_s": scan_s, "cases": result.cases, "seconds": result.seconds,
                       "requests": result.gateway_requests, "found": Counter(f.rule_id for f in result.findings),
                       "peak_mb": _peak_mb(), "base_mb": base, "workers": result.workers,
-                      "worker_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+                      "worker_peak_mb": result.worker_peak_mb or 0.0}))
 
 
 async def main() -> None:

@@ -44,14 +44,13 @@ def evaluate_case(view: CaseView, ctx: EvalContext, *, rules: Sequence[Rule] = C
     """The findings of the single-case rules on `view`."""
     out: list[Finding] = []
     for rule in rules:
+        kept = len(out)
         try:
-            found = rule.evaluate(view, ctx)
+            out.extend(rule.check(view, ctx))  # `rule.evaluate` without the list of its own
         except DomainValueError:
+            del out[kept:]  # a rule that cannot finish reports nothing
             if report is not None:
                 report.skip(rule.rule_id)
-            continue
-        if found:
-            out.extend(found)
     return merge(out) if len(out) > 1 else out
 
 

@@ -164,20 +164,39 @@ def _level(index: RegulationIndex, ref: str, memo: dict[Any, Any]) -> str | None
     return memo[key]  # type: ignore[no-any-return]
 
 
+@cache
+def _measures_statement(pg: bool) -> Statement:
+    """(case id, snapshot as text) of the coercive measures of the cases first <= id <= last."""
+    a, b, column = ("$1", "$2", "snapshot::text") if pg else ("?", "?", "snapshot")
+    return Statement(f"SELECT case_id, {column} FROM {MeasureRow.__tablename__} WHERE case_id >= {a} "
+                     f"AND case_id <= {b} ORDER BY case_id, id", ("first", "last"), (None, None))
+
+
 async def measure_extras(engine: AsyncEngine, case_ids: Sequence[str],
-                         given: Mapping[str, CaseExtras] | None = None) -> dict[str, CaseExtras]:
+                         given: Mapping[str, CaseExtras] | None = None, *,
+                         key_range: tuple[str, str] | None = None) -> dict[str, CaseExtras]:
     """Each case's `CaseExtras` with its stored coercive measures (one query for all `case_ids`),
-    on top of the extras `given` by the caller; a caller's non-empty `measures` win."""
+    on top of the extras `given` by the caller; a caller's non-empty `measures` win. `key_range`
+    (first, last): the ids of `case_ids` are all the cases in that range of keys (a sweep's page),
+    so the measures are read by that range (two parameters instead of one per case)."""
     out = dict(given or {})
     if not case_ids:
         return out
-    async with engine.connect() as conn:
-        rows = (await conn.execute(select(MeasureRow.case_id, MeasureRow.snapshot)
-                                   .where(MeasureRow.case_id.in_(list(case_ids)))
-                                   .order_by(MeasureRow.case_id, MeasureRow.id))).all()
     stored: dict[str, list[CoerciveMeasure]] = {}
-    for r in rows:
-        stored.setdefault(r.case_id, []).append(decode(CoerciveMeasure, r.snapshot))
+    if key_range is not None:
+        wanted = set(case_ids)
+        async with engine.connect() as conn, driver(conn) as drv:
+            found = await drv.rows(_measures_statement(drv.pg), {"first": key_range[0], "last": key_range[1]})
+        for case_id, text in found:
+            if case_id in wanted:
+                stored.setdefault(case_id, []).append(decode_json(CoerciveMeasure, text))
+    else:
+        async with engine.connect() as conn:
+            rows = (await conn.execute(select(MeasureRow.case_id, MeasureRow.snapshot)
+                                       .where(MeasureRow.case_id.in_(list(case_ids)))
+                                       .order_by(MeasureRow.case_id, MeasureRow.id))).all()
+        for r in rows:
+            stored.setdefault(r.case_id, []).append(decode(CoerciveMeasure, r.snapshot))
     for case_id, measures in stored.items():
         base = out.get(case_id, CaseExtras())
         if not base.measures:

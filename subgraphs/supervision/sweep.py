@@ -63,6 +63,8 @@ class SweepResult:
     recorded: RecordResult | None = None
     #: processes that evaluated the cases (1: this one)
     workers: int = 1
+    #: the largest peak resident memory of those worker processes, MB (None: no workers)
+    worker_peak_mb: float | None = None
 
 
 async def run_sweep(engine: AsyncEngine, facts: FactsSource, ctx: EvalContext, *,
@@ -100,6 +102,8 @@ async def run_sweep(engine: AsyncEngine, facts: FactsSource, ctx: EvalContext, *
         for rule_id, n in part.skipped.items():
             report.skipped[rule_id] = report.skipped.get(rule_id, 0) + n
         grouped.extend(part.grouped)
+        if part.peak_mb is not None:
+            result.worker_peak_mb = max(result.worker_peak_mb or 0.0, part.peak_mb)
     report.findings.extend(evaluate_groups(party_groups(grouped), ctx))
     if inspections is None:
         inspections = await load_inspections(engine, page_size=page_size)

@@ -62,6 +62,23 @@ class RangeOutcome:
     skipped: dict[str, int] = field(default_factory=dict)
     #: views of the cases sharing a party with another case, for the party rules
     grouped: list[CaseView] = field(default_factory=list)
+    #: peak resident memory of the worker process that swept the range, MB (None: this process)
+    peak_mb: float | None = None
+
+
+def peak_memory_mb() -> float:
+    """This process's peak resident memory since it started its program (Linux: VmHWM, which starts
+    afresh at exec, unlike the rusage figure that keeps the forking parent's size)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 async def sweep_range(engine: AsyncEngine, facts: FactsSource, ctx: EvalContext, ref: Reference, *,
@@ -71,7 +88,8 @@ async def sweep_range(engine: AsyncEngine, facts: FactsSource, ctx: EvalContext,
     report = EngineReport()
     out = RangeOutcome(findings=report.findings, skipped=report.skipped)
     async for page in case_pages(engine, page_size=page_size, after=after, until=until):
-        page_extras = await measure_extras(engine, [s.case_id for s in page], extras)
+        page_extras = await measure_extras(engine, [s.case_id for s in page], extras,
+                                           key_range=(page[0].case_id, page[-1].case_id))
         views = await build_views(page, facts, ref, page_extras)
         out.cases += len(views)
         for view in views:
@@ -176,6 +194,7 @@ def worker_main(conn: Any, job: WorkerJob) -> None:
     """A worker process: one key range, then its outcome (or why it failed) on the pipe."""
     try:
         outcome = asyncio.run(_work(conn, job))
+        outcome.peak_mb = peak_memory_mb()
     except BaseException as exc:  # the parent must learn why; the process then exits non-zero
         with suppress(OSError):
             conn.send(("failed", f"{type(exc).__name__}: {exc}"))
