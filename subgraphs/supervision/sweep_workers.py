@@ -140,9 +140,14 @@ class ParentFacts:
         self._officers: dict[str, OfficerView] = {}
         self._asked_officers: set[str] = set()
 
-    def _ask(self, method: str, *args: Any, **kwargs: Any) -> Any:
+    def _round_trip(self, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[str, Any]:
         self._conn.send((method, args, kwargs))
-        kind, answer = self._conn.recv()
+        reply: tuple[str, Any] = self._conn.recv()
+        return reply
+
+    async def _ask(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        # in a thread: meanwhile the event loop goes on reading the next page of cases
+        kind, answer = await asyncio.to_thread(self._round_trip, method, args, kwargs)
         if kind != "ok":
             raise FactsUnavailable(str(answer))
         return answer
@@ -150,7 +155,7 @@ class ParentFacts:
     async def bodies(self, usccs: Collection[str]) -> dict[str, BodyView]:
         todo = sorted(set(usccs) - self._asked_bodies)
         if todo:
-            self._bodies.update(self._ask("bodies", todo))
+            self._bodies.update(await self._ask("bodies", todo))
             self._asked_bodies.update(todo)
         return {u: self._bodies[u] for u in usccs if u in self._bodies}
 
@@ -158,12 +163,12 @@ class ParentFacts:
                        ) -> dict[str, OfficerView]:
         todo = sorted(set(officer_ids) - self._asked_officers)
         if todo:
-            self._officers.update(self._ask("officers", todo, body_hints=sorted(body_hints)))
+            self._officers.update(await self._ask("officers", todo, body_hints=sorted(body_hints)))
             self._asked_officers.update(todo)
         return {o: self._officers[o] for o in officer_ids if o in self._officers}
 
     async def birth_dates(self, keys: Collection[PersonKey]) -> dict[PersonKey, date]:
-        return dict(self._ask("birth_dates", sorted(keys))) if keys else {}
+        return dict(await self._ask("birth_dates", sorted(keys))) if keys else {}
 
 
 @dataclass(frozen=True)
