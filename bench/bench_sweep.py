@@ -20,7 +20,6 @@ import argparse
 import asyncio
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -46,6 +45,7 @@ from subgraphs.common.migrate import upgrade
 from subgraphs.supervision.gateway_client import GatewayFacts
 from subgraphs.supervision.loader import case_pages
 from subgraphs.supervision.sweep import DEFAULT_PAGE, eval_context, run_sweep
+from subgraphs.supervision.sweep_workers import peak_memory_mb
 from tests.subgraphs.supervision.fake_gateway import FakeGateway
 from tests.support.db import fresh_postgres_database
 
@@ -88,7 +88,7 @@ async def bench(url: str, seed_dir: Path, cases: int, workers: int) -> None:
 
 
 def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return peak_memory_mb()  # since this child started its program, not the forking parent's size
 
 
 async def sweep_only(url: str, seed_dir: Path, workers: int) -> None:
