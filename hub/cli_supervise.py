@@ -18,6 +18,8 @@ def supervise_sweep(
     json_output: Annotated[bool, typer.Option("--json", help="print the alerts as JSON")] = False,
     as_of: Annotated[str, typer.Option(help="evaluation instant, ISO 8601 with an offset (default: now, or "
                                             "HUB_SUPERVISION_AS_OF)")] = "",
+    workers: Annotated[int, typer.Option(help="processes evaluating the cases (0: one per core, from 20,000 "
+                                              "cases on; 1: the sweep's own process)")] = 0,
 ) -> None:
     """Evaluate rules S01-S34 over every case, fetching other departments' facts through the gateway in batches."""
     from datetime import datetime
@@ -30,9 +32,11 @@ def supervise_sweep(
         raise fail(f"--as-of: {exc} (for example 2026-10-30T10:00:00+08:00)") from exc
     if when is not None and when.tzinfo is None:
         raise fail(f"--as-of needs an offset, for example {as_of}+08:00")
+    if workers < 0:
+        raise fail(f"--workers must be 0 (one per core) or more, got {workers}")
     settings = load()
     existing_store(settings.store_url)
-    code = sweep_command(settings, as_json=json_output, as_of=when)
+    code = sweep_command(settings, as_json=json_output, as_of=when, workers=workers or None)
     if code != 0:
         from subgraphs.supervision.service_token import ServiceClient
 

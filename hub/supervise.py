@@ -32,19 +32,20 @@ def _as_of(explicit: datetime | None) -> datetime:
 
 
 async def sweep(settings: Any, *, as_of: datetime | None = None, facts: FactsSource | None = None,
-                record: bool = True) -> SweepResult:
+                record: bool = True, workers: int | None = None) -> SweepResult:
     url = settings.effective_database_url
     await upgrade(url)
     engine = create_engine(url)
     ctx = eval_context(_as_of(as_of))
     try:
         if facts is not None:
-            return await run_sweep(engine, facts, ctx, record=record,
+            return await run_sweep(engine, facts, ctx, record=record, workers=workers,
                                    requests=lambda: int(getattr(facts, "requests", 0)))
         service = ServiceClient.from_settings(settings)
         async with httpx.AsyncClient(timeout=service.timeout_s) as client:
             gateway = GatewayFacts(client, service.gateway_url, token=service.token(client))
-            return await run_sweep(engine, gateway, ctx, record=record, requests=lambda: gateway.requests)
+            return await run_sweep(engine, gateway, ctx, record=record, requests=lambda: gateway.requests,
+                                   workers=workers)
     finally:
         await engine.dispose()
 
@@ -58,17 +59,18 @@ def render(result: SweepResult, *, as_json: bool, out: TextIO) -> None:
         return
     counts = Counter((f.rule_id, f.severity.value) for f in result.findings)
     out.write(f"sweep as of {result.as_of.isoformat()}: {result.cases} cases, {len(result.findings)} alerts, "
-              f"{result.gateway_requests} gateway requests, {result.seconds:.1f} s\n")
+              f"{result.gateway_requests} gateway requests, {result.seconds:.1f} s, "
+              f"{result.workers} process{'es' if result.workers > 1 else ''}\n")
     for (rule, severity), n in sorted(counts.items()):
         out.write(f"  {rule:<5} {severity:<6} {n}\n")
 
 
 def sweep_command(settings: Any, *, as_json: bool, as_of: datetime | None = None,
-                  facts: FactsSource | None = None, out: TextIO | None = None) -> int:
+                  facts: FactsSource | None = None, out: TextIO | None = None, workers: int | None = None) -> int:
     """Exit code 0 on success, 2 when the facts or the store could not be read."""
     stream = out or sys.stdout
     try:
-        result = asyncio.run(sweep(settings, as_of=as_of, facts=facts))
+        result = asyncio.run(sweep(settings, as_of=as_of, facts=facts, workers=workers))
     except SupervisionError as exc:
         sys.stderr.write(f"supervise sweep failed ({exc.code}): {exc}\n")
         return 2

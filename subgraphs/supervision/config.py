@@ -7,8 +7,9 @@ file with the same keys (all optional); an unknown key or a bad value fails with
 
 from __future__ import annotations
 
+import os
 import tomllib
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,10 @@ class SupervisionConfig:
     rectification_days: int = 15
     #: [M] 零执法: officers with no case activity within this many days
     inactivity_days: int = 365
+    #: sweep: worker processes evaluating cases in parallel (default: one per core)
+    sweep_workers: int = field(default_factory=lambda: os.cpu_count() or 1)
+    #: sweep: below this many cases the sweep runs in its own process (starting workers costs more)
+    sweep_parallel_min_cases: int = 20_000
 
     def __post_init__(self) -> None:
         if not 1 <= self.yellow_ratio_percent <= 99:

@@ -44,12 +44,14 @@ def evaluate_case(view: CaseView, ctx: EvalContext, *, rules: Sequence[Rule] = C
     """The findings of the single-case rules on `view`."""
     out: list[Finding] = []
     for rule in rules:
+        kept = len(out)
         try:
-            out.extend(rule.evaluate(view, ctx))
+            out.extend(rule.check(view, ctx))  # `rule.evaluate` without the list of its own
         except DomainValueError:
+            del out[kept:]  # a rule that cannot finish reports nothing
             if report is not None:
                 report.skip(rule.rule_id)
-    return merge(out)
+    return merge(out) if len(out) > 1 else out
 
 
 def party_groups(views: Iterable[CaseView]) -> list[list[CaseView]]:

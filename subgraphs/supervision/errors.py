@@ -4,6 +4,7 @@
      ├── ConfigError                 SUPERVISION_CONFIG     bad [P]/[M] figure in the configuration
      ├── FactsUnavailable            SOURCE_UNAVAILABLE     the gateway (or a subgraph behind it) failed
      │    └── GatewayUnreachable     SOURCE_UNAVAILABLE     no connection to the gateway at all
+     ├── SweepWorkerError            SWEEP_WORKER_FAILED    a sweep's worker process failed or died
      ├── AlertNotFound               NOT_FOUND
      ├── IllegalAlertTransition      ILLEGAL_TRANSITION     lifecycle move not allowed from the status
      ├── CampaignError               BAD_USER_INPUT         review campaign misuse (recusal, sample, score)
@@ -32,6 +33,12 @@ class FactsUnavailable(SupervisionError):
 
 class GatewayUnreachable(FactsUnavailable):
     """The gateway did not answer at all (not started yet, or down)."""
+
+
+class SweepWorkerError(SupervisionError):
+    """A worker process of a parallel sweep failed or died: the sweep stops and records nothing."""
+
+    code = "SWEEP_WORKER_FAILED"
 
 
 class NotFound(SupervisionError):

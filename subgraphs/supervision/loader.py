@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Text, func, or_, select, type_coerce
@@ -23,7 +24,7 @@ from subgraphs.cases.domain.coercive import CoerciveMeasure
 from subgraphs.cases.domain.enums import EnforcementRoute, PartyType, Procedure
 from subgraphs.cases.domain.inspection import Inspection as StoredInspection
 from subgraphs.cases.domain.snapshot import CaseSnapshot
-from subgraphs.cases.hot_sql import driver
+from subgraphs.cases.hot_sql import Statement, driver
 from subgraphs.cases.items import to_domain_item
 from subgraphs.cases.regulations import RegulationIndex, load_index, parse_ref
 from subgraphs.cases.rows import CasePartyRow, CaseRow, CatalogueItemRow, InspectionRow, MeasureRow
@@ -39,6 +40,8 @@ class Reference:
 
     items: Mapping[ItemKey, EnforcementItem]
     regulations: RegulationIndex | None = None
+    #: answers about basis references worked out once per sweep (cases cite the same few hundred)
+    memo: dict[Any, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
 
 
 async def load_reference(engine: AsyncEngine) -> Reference:
@@ -68,15 +71,25 @@ def person_keys(snap: CaseSnapshot) -> list[PersonKey | None]:
             else None for p in snap.parties]
 
 
-def _inapplicable(snap: CaseSnapshot, index: RegulationIndex | None) -> frozenset[str]:
-    """Basis references to a regulation the 法规库 knows that do not resolve at the violation date."""
+def _inapplicable(snap: CaseSnapshot, index: RegulationIndex | None,
+                  memo: dict[Any, Any] | None = None) -> frozenset[str]:
+    """Basis references to a regulation the 法规库 knows that do not resolve at the violation date
+    (`memo`: answers already worked out for the same index)."""
     if snap.decision is None or index is None:
         return frozenset()
-    titles = index.titles
+    memo = {} if memo is None else memo
+    titles = memo.get("titles")
+    if titles is None:
+        titles = memo["titles"] = index.titles
     out = set()
+    start = snap.violation.start
     for ref in snap.decision.basis_refs:
-        parsed = parse_ref(ref)
-        if parsed is not None and parsed[0] in titles and not index.basis_applicable(ref, snap.violation.start):
+        key = ("inapplicable", ref, start)
+        bad = memo.get(key)
+        if bad is None:
+            parsed = parse_ref(ref)
+            bad = memo[key] = parsed is not None and parsed[0] in titles and not index.basis_applicable(ref, start)
+        if bad:
             out.add(ref)
     return frozenset(out)
 
@@ -84,29 +97,39 @@ def _inapplicable(snap: CaseSnapshot, index: RegulationIndex | None) -> frozense
 async def build_views(snapshots: Sequence[CaseSnapshot], facts: FactsSource, ref: Reference,
                       extras: Mapping[str, CaseExtras] | None = None) -> list[CaseView]:
     """Views of `snapshots` with three batched fact requests in all."""
+    if len(ref.memo) > MEMO_MAX:
+        ref.memo.clear()
     bodies = await facts.bodies({s.body_id for s in snapshots})
-    wanted = set().union(*(officer_ids(s) for s in snapshots)) if snapshots else set()
-    officers = await facts.officers(wanted, body_hints={s.body_id for s in snapshots})
-    keys = {k for s in snapshots for k in person_keys(s) if k is not None}
+    acting = [officer_ids(s) for s in snapshots]  # each worked out once, used twice
+    persons = [person_keys(s) for s in snapshots]
+    officers = await facts.officers(set().union(*acting) if snapshots else set(),
+                                    body_hints={s.body_id for s in snapshots})
+    keys = {k for ks in persons for k in ks if k is not None}
     births = await facts.birth_dates(keys) if keys else {}
+    given = extras or {}
+    items, regulations, memo = ref.items, ref.regulations, ref.memo
     views = []
-    for s in snapshots:
+    for s, ids, pkeys in zip(snapshots, acting, persons, strict=True):
         views.append(CaseView(
             snapshot=s,
-            item=ref.items.get((s.item_code, s.item_version)),
+            item=items.get((s.item_code, s.item_version)),
             body=bodies.get(s.body_id),
-            officers={o: officers[o] for o in officer_ids(s) if o in officers},
-            party_birth_dates=tuple(births.get(k) if k is not None else None for k in person_keys(s)),
-            inapplicable_basis=_inapplicable(s, ref.regulations),
-            extras=stored_extras(s, ref.regulations, (extras or {}).get(s.case_id, CaseExtras())),
+            officers={o: officers[o] for o in ids if o in officers},
+            party_birth_dates=tuple(births.get(k) if k is not None else None for k in pkeys),
+            inapplicable_basis=_inapplicable(s, regulations, memo),
+            extras=stored_extras(s, regulations, given.get(s.case_id, _NO_EXTRAS), memo),
         ))
     return views
 
 
 NORMATIVE_DOCUMENT = "规范性文件"
+_NO_EXTRAS = CaseExtras()
+#: the bound of a `Reference`'s memo (emptied when full)
+MEMO_MAX = 200_000
 
 
-def stored_extras(snap: CaseSnapshot, index: RegulationIndex | None, given: CaseExtras) -> CaseExtras:
+def stored_extras(snap: CaseSnapshot, index: RegulationIndex | None, given: CaseExtras,
+                  memo: dict[Any, Any] | None = None) -> CaseExtras:
     """`given` completed with what the case record itself carries: on-the-spot cash and its hand-over
     (S19/S19b), own-power executions with their instant (S23), the 简易程序备案 (S07b) and basis
     references the 法规库 lists as 规范性文件 (S15). A value the caller gave wins."""
@@ -127,26 +150,53 @@ def stored_extras(snap: CaseSnapshot, index: RegulationIndex | None, given: Case
         changes["simple_record_tracked"] = True
         changes["simple_filed_with_agency_on"] = snap.simple_filed_on
     if not given.basis_normative_doc and index is not None and snap.decision is not None:
-        normative = tuple(r for r in snap.decision.basis_refs if index.level(r) == NORMATIVE_DOCUMENT)
+        memo = {} if memo is None else memo
+        normative = tuple(r for r in snap.decision.basis_refs if _level(index, r, memo) == NORMATIVE_DOCUMENT)
         if normative:
             changes["basis_normative_doc"] = normative
     return replace(given, **changes) if changes else given
 
 
+def _level(index: RegulationIndex, ref: str, memo: dict[Any, Any]) -> str | None:
+    key = ("level", ref)
+    if key not in memo:
+        memo[key] = index.level(ref)
+    return memo[key]  # type: ignore[no-any-return]
+
+
+@cache
+def _measures_statement(pg: bool) -> Statement:
+    """(case id, snapshot as text) of the coercive measures of the cases first <= id <= last."""
+    a, b, column = ("$1", "$2", "snapshot::text") if pg else ("?", "?", "snapshot")
+    return Statement(f"SELECT case_id, {column} FROM {MeasureRow.__tablename__} WHERE case_id >= {a} "
+                     f"AND case_id <= {b} ORDER BY case_id, id", ("first", "last"), (None, None))
+
+
 async def measure_extras(engine: AsyncEngine, case_ids: Sequence[str],
-                         given: Mapping[str, CaseExtras] | None = None) -> dict[str, CaseExtras]:
+                         given: Mapping[str, CaseExtras] | None = None, *,
+                         key_range: tuple[str, str] | None = None) -> dict[str, CaseExtras]:
     """Each case's `CaseExtras` with its stored coercive measures (one query for all `case_ids`),
-    on top of the extras `given` by the caller; a caller's non-empty `measures` win."""
+    on top of the extras `given` by the caller; a caller's non-empty `measures` win. `key_range`
+    (first, last): the ids of `case_ids` are all the cases in that range of keys (a sweep's page),
+    so the measures are read by that range (two parameters instead of one per case)."""
     out = dict(given or {})
     if not case_ids:
         return out
-    async with engine.connect() as conn:
-        rows = (await conn.execute(select(MeasureRow.case_id, MeasureRow.snapshot)
-                                   .where(MeasureRow.case_id.in_(list(case_ids)))
-                                   .order_by(MeasureRow.case_id, MeasureRow.id))).all()
     stored: dict[str, list[CoerciveMeasure]] = {}
-    for r in rows:
-        stored.setdefault(r.case_id, []).append(decode(CoerciveMeasure, r.snapshot))
+    if key_range is not None:
+        wanted = set(case_ids)
+        async with engine.connect() as conn, driver(conn) as drv:
+            found = await drv.rows(_measures_statement(drv.pg), {"first": key_range[0], "last": key_range[1]})
+        for case_id, text in found:
+            if case_id in wanted:
+                stored.setdefault(case_id, []).append(decode_json(CoerciveMeasure, text))
+    else:
+        async with engine.connect() as conn:
+            rows = (await conn.execute(select(MeasureRow.case_id, MeasureRow.snapshot)
+                                       .where(MeasureRow.case_id.in_(list(case_ids)))
+                                       .order_by(MeasureRow.case_id, MeasureRow.id))).all()
+        for r in rows:
+            stored.setdefault(r.case_id, []).append(decode(CoerciveMeasure, r.snapshot))
     for case_id, measures in stored.items():
         base = out.get(case_id, CaseExtras())
         if not base.measures:
@@ -192,16 +242,31 @@ def decode_snapshot(raw: dict[str, Any] | str | bytes) -> CaseSnapshot:
 SNAPSHOT_TEXT = type_coerce(CaseRow.snapshot, Text).label("snapshot")
 
 
-async def case_pages(engine: AsyncEngine, *, page_size: int) -> AsyncIterator[list[CaseSnapshot]]:
-    """Every case, `page_size` at a time, by id (keyset paging: constant cost per page). The next page's
-    rows are being read while the caller works on this one (the database works on another core)."""
+@cache
+def _page_statement(pg: bool, bounded: bool) -> Statement:
+    """(id, snapshot as text) of the cases with `after` < id (<= `until` when `bounded`), by id, at most
+    `limit`. On PostgreSQL the JSON column is cast to text so the driver hands it over unparsed: the
+    compiled decoder then reads it in one pass (instead of the driver's JSON parser and a conversion)."""
+    marks = iter(("$1", "$2", "$3") if pg else ("?", "?", "?"))
+    column = "snapshot::text" if pg else "snapshot"
+    where = f"id > {next(marks)}" + (f" AND id <= {next(marks)}" if bounded else "")
+    keys = ("after", "until", "limit") if bounded else ("after", "limit")
+    return Statement(f"SELECT id, {column} FROM {CaseRow.__tablename__} WHERE {where} ORDER BY id LIMIT {next(marks)}",
+                     keys, (None,) * len(keys))
 
-    async def rows_after(after: str) -> list[Any]:  # (id, snapshot text) rows, straight from the driver
+
+async def case_pages(engine: AsyncEngine, *, page_size: int, after: str = "", until: str | None = None
+                     ) -> AsyncIterator[list[CaseSnapshot]]:
+    """Every case (or those with `after` < id <= `until`), `page_size` at a time, by id (keyset paging:
+    constant cost per page). The next page's rows are being read while the caller works on this one
+    (the database works on another core)."""
+    values: dict[str, Any] = {"limit": page_size} if until is None else {"limit": page_size, "until": until}
+
+    async def rows_after(key: str) -> list[Any]:  # (id, snapshot text) rows, straight from the driver
         async with engine.connect() as conn, driver(conn) as drv:
-            return await drv.rows(drv.sql.page(CaseRow.__table__, ("id", "snapshot"), "id"),
-                                  {"after": after, "limit": page_size})
+            return await drv.rows(_page_statement(drv.pg, until is not None), {**values, "after": key})
 
-    rows = await rows_after("")
+    rows = await rows_after(after)
     for _ in range(10_000_000):  # bounded; ends when a page comes back short
         if not rows:
             return

@@ -24,7 +24,6 @@ from subgraphs.supervision.facts import FactsSource
 from subgraphs.supervision.loader import (
     Reference,
     build_views,
-    case_pages,
     load_cases,
     load_inspections,
     load_reference,
@@ -35,6 +34,7 @@ from subgraphs.supervision.loader import (
 from subgraphs.supervision.model import Finding
 from subgraphs.supervision.rows import SweepRow
 from subgraphs.supervision.rules.s33_inspection_frequency import check as inspections_check
+from subgraphs.supervision.sweep_workers import case_count, quiet_gc, run_workers, split_keys, sweep_range
 from subgraphs.supervision.view import CaseExtras, CaseView, EvalContext, Inspection
 
 DEFAULT_PAGE = 500
@@ -61,31 +61,49 @@ class SweepResult:
     skipped: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     recorded: RecordResult | None = None
+    #: processes that evaluated the cases (1: this one)
+    workers: int = 1
+    #: the largest peak resident memory of those worker processes, MB (None: no workers)
+    worker_peak_mb: float | None = None
 
 
 async def run_sweep(engine: AsyncEngine, facts: FactsSource, ctx: EvalContext, *,
                     reference: Reference | None = None, extras: Mapping[str, CaseExtras] | None = None,
                     inspections: Sequence[Inspection] | None = None, page_size: int = DEFAULT_PAGE, record: bool = True,
-                    requests: Callable[[], int] = lambda: 0) -> SweepResult:
+                    requests: Callable[[], int] = lambda: 0, workers: int | None = None) -> SweepResult:
     """Evaluate every case: single-case rules page by page, then the party rules over the cases that
     share a party, then S33 over the inspections; store the alerts unless `record` is false.
 
     Each page's coercive measures are read from the store (one query per page) unless `extras`
-    supplies them; the inspections are read from the store unless `inspections` is given."""
+    supplies them; the inspections are read from the store unless `inspections` is given.
+
+    `workers`: how many processes evaluate the cases, each streaming a key range of its own. None
+    takes `ctx.config.sweep_workers`, in this process alone below `sweep_parallel_min_cases` cases;
+    1 evaluates in this process; more always starts that many workers (see `sweep_workers`). The
+    findings are the same either way; the alerts are recorded only once every worker is done."""
     started = time.perf_counter()
     result = SweepResult(str(uuid.uuid4()), ctx.now)
     ref = reference or await load_reference(engine)
     report = EngineReport()
     shared = await shared_party_cases(engine)
+    ranges = await _ranges(engine, ctx, workers)
+    result.workers = len(ranges)
+    if len(ranges) > 1:
+        url = engine.url.render_as_string(hide_password=False)
+        parts = await run_workers(url, facts, ctx, ref, ranges=ranges, shared=shared, page_size=page_size,
+                                  extras=extras)
+    else:
+        with quiet_gc():
+            parts = [await sweep_range(engine, facts, ctx, ref, shared=shared, page_size=page_size, extras=extras)]
     grouped: list[CaseView] = []
-    async for page in case_pages(engine, page_size=page_size):
-        page_extras = await measure_extras(engine, [s.case_id for s in page], extras)
-        views = await build_views(page, facts, ref, page_extras)
-        result.cases += len(views)
-        for view in views:
-            report.findings.extend(evaluate_case(view, ctx, report=report))
-            if view.case_id in shared:
-                grouped.append(view)
+    for part in parts:
+        result.cases += part.cases
+        report.findings.extend(part.findings)
+        for rule_id, n in part.skipped.items():
+            report.skipped[rule_id] = report.skipped.get(rule_id, 0) + n
+        grouped.extend(part.grouped)
+        if part.peak_mb is not None:
+            result.worker_peak_mb = max(result.worker_peak_mb or 0.0, part.peak_mb)
     report.findings.extend(evaluate_groups(party_groups(grouped), ctx))
     if inspections is None:
         inspections = await load_inspections(engine, page_size=page_size)
@@ -104,6 +122,18 @@ async def run_sweep(engine: AsyncEngine, facts: FactsSource, ctx: EvalContext, *
                                .values(finished_at=ctx.now))
     result.seconds = time.perf_counter() - started
     return result
+
+
+async def _ranges(engine: AsyncEngine, ctx: EvalContext, workers: int | None) -> list[tuple[str, str | None]]:
+    """The key ranges to sweep in parallel (one: in this process)."""
+    wanted = ctx.config.sweep_workers if workers is None else workers
+    if wanted < 1:
+        raise SupervisionError(f"a sweep needs at least one worker, got {wanted}")
+    if wanted == 1 or (engine.url.get_backend_name() == "sqlite" and engine.url.database in (None, "", ":memory:")):
+        return [("", None)]  # one process (an in-memory database is this process's alone)
+    if workers is None and await case_count(engine) < ctx.config.sweep_parallel_min_cases:
+        return [("", None)]
+    return await split_keys(engine, wanted)
 
 
 async def evaluate_one(engine: AsyncEngine, facts: FactsSource, ctx: EvalContext, case_id: str, *,

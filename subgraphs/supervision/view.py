@@ -10,9 +10,10 @@ read from the store by the sweep, not per case.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from subgraphs.cases.domain.catalogue import EnforcementItem
 from subgraphs.cases.domain.coercive import CoerciveMeasure
@@ -112,6 +113,8 @@ class CaseView:
     party_birth_dates: tuple[date | None, ...] = ()
     inapplicable_basis: frozenset[str] = frozenset()
     extras: CaseExtras = CaseExtras()
+    #: what several rules derive from this view, worked out once (e.g. each officer's standing on each act)
+    memo: dict[Any, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     @property
     def case_id(self) -> str:
@@ -127,6 +130,10 @@ class CaseView:
         return self.snapshot.parties[index].birth_date
 
 
+_MISSING = object()
+CONTEXT_MEMO_MAX = 100_000
+
+
 @dataclass(frozen=True)
 class EvalContext:
     """What every rule may consult besides the view: the instant, calendar and configuration."""
@@ -136,3 +143,15 @@ class EvalContext:
     calendar: WorkingCalendar
     deadlines: DeadlineConfig
     config: SupervisionConfig
+    #: periods computed once for every case that shares their inputs (`cached`)
+    memo: dict[Any, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
+
+    def cached(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        """`compute()`, remembered under `key` (which must name every input it depends on besides this
+        context). Bounded: emptied when full. An error is not remembered."""
+        found = self.memo.get(key, _MISSING)
+        if found is _MISSING:
+            if len(self.memo) >= CONTEXT_MEMO_MAX:
+                self.memo.clear()
+            found = self.memo[key] = compute()
+        return found

@@ -15,18 +15,27 @@ from .calendar_data import YearSchedule, load_schedules, order_schedules
 from .errors import CalendarRangeError, DomainValueError
 
 _ONE_DAY = timedelta(days=1)
+_MEMO_MAX = 100_000
 
 
 class WorkingCalendar:
     """Answers working-day questions for the loaded years; immutable after construction."""
 
-    __slots__ = ("_by_year", "_holidays", "_makeup")
+    __slots__ = ("_by_year", "_holidays", "_makeup", "_memo")
 
     def __init__(self, schedules: Iterable[YearSchedule]) -> None:
         ordered = order_schedules(schedules)
         self._by_year = {s.year: s for s in ordered}
         self._holidays = frozenset(d for s in ordered for d in s.holidays)
         self._makeup = frozenset(d for s in ordered for d in s.makeup_workdays)
+        # answers already counted (the calendar never changes): a sweep asks the same few thousand
+        # (day, n) questions of every case; bounded, emptied when full
+        self._memo: dict[tuple[str, date, object], object] = {}
+
+    def _remember(self, key: tuple[str, date, object], value: object) -> None:
+        if len(self._memo) >= _MEMO_MAX:
+            self._memo.clear()
+        self._memo[key] = value
 
     @classmethod
     def from_directory(cls, directory: Path) -> WorkingCalendar:
@@ -89,12 +98,17 @@ class WorkingCalendar:
         """
         if n < 0:
             raise DomainValueError(f"add_working_days needs n >= 0, got {n}")
+        key = ("add", day, n)
+        known = self._memo.get(key)
+        if known is not None:
+            return known  # type: ignore[return-value]
         self._check(day)
-        remaining = n
+        start, remaining = day, n
         while remaining > 0:
             day += _ONE_DAY
             if self.is_working_day(day):
                 remaining -= 1
+        self._remember(("add", start, n), day)
         return day
 
     def working_days_between(self, start: date, end: date) -> int:
@@ -104,6 +118,10 @@ class WorkingCalendar:
         """
         if end < start:
             return -self.working_days_between(end, start)
+        key = ("between", start, end)
+        known = self._memo.get(key)
+        if known is not None:
+            return known  # type: ignore[return-value]
         self._check(start)
         count = 0
         day = start
@@ -111,4 +129,5 @@ class WorkingCalendar:
             day += _ONE_DAY
             if self.is_working_day(day):
                 count += 1
+        self._remember(key, count)
         return count

@@ -70,23 +70,33 @@ def period_check(rule_id: str, view: CaseView, ctx: EvalContext, deadline: Deadl
                  **evidence: EvidenceValue) -> Iterable[Finding]:
     """RED when the act came (or is still missing) after `deadline.due`; YELLOW while it is missing
     and at least `yellow_ratio_percent` of the period has elapsed (DOMAIN.md §8)."""
-    facts: dict[str, EvidenceValue] = {
-        "period_start": deadline.start.isoformat(), "period_due": deadline.due.isoformat(),
-        "unit": deadline.unit.value, "amount": deadline.amount, **evidence,
-    }
+    def facts() -> dict[str, EvidenceValue]:  # written out only for a finding (most periods are kept)
+        return {"period_start": deadline.start.isoformat(), "period_due": deadline.due.isoformat(),
+                "unit": deadline.unit.value, "amount": deadline.amount, **evidence}
+
     if done_on is not None:
         if done_on > deadline.due:
-            yield case_finding(rule_id, Severity.RED, view, due=deadline.due, done_on=done_on.isoformat(), **facts)
+            yield case_finding(rule_id, Severity.RED, view, due=deadline.due, done_on=done_on.isoformat(), **facts())
         return
     if ctx.today > deadline.due:
-        yield case_finding(rule_id, Severity.RED, view, due=deadline.due, done_on=None, **facts)
+        yield case_finding(rule_id, Severity.RED, view, due=deadline.due, done_on=None, **facts())
         return
     if ctx.today >= deadline.start and _elapsed_share(ctx, deadline, ctx.today) * 100 >= ctx.config.yellow_ratio_percent:
-        yield case_finding(rule_id, Severity.YELLOW, view, due=deadline.due, done_on=None, **facts)
+        yield case_finding(rule_id, Severity.YELLOW, view, due=deadline.due, done_on=None, **facts())
 
 
 def officer_issue(view: CaseView, officer_id: str, day: date) -> str | None:
-    """Why `officer_id` could not act on `day` (no certificate / not valid / area / domain), or None."""
+    """Why `officer_id` could not act on `day` (no certificate / not valid / area / domain), or None.
+    Worked out once per (officer, day) of a view: S04, S05 and S06 all ask it of every act."""
+    key = ("officer_issue", officer_id, day)
+    memo = view.memo
+    if key in memo:
+        return memo[key]  # type: ignore[no-any-return]
+    issue = memo[key] = _officer_issue(view, officer_id, day)
+    return issue
+
+
+def _officer_issue(view: CaseView, officer_id: str, day: date) -> str | None:
     officer = view.officers.get(officer_id)
     cert = officer.certificate_on(day) if officer is not None else None
     if cert is None:
@@ -102,7 +112,15 @@ def officer_issue(view: CaseView, officer_id: str, day: date) -> str | None:
 
 def acts(view: CaseView) -> list[tuple[str, date, tuple[str, ...]]]:
     """The officer acts of a case: (what, day, officers). Evidence collection, the investigation,
-    an on-the-spot decision. Coercive measures are added from `extras`."""
+    an on-the-spot decision. Coercive measures are added from `extras`. Worked out once per view
+    (S04, S05 and S06 each walk them); callers only read the list."""
+    found = view.memo.get("acts")
+    if found is None:
+        found = view.memo["acts"] = _acts(view)
+    return found
+
+
+def _acts(view: CaseView) -> list[tuple[str, date, tuple[str, ...]]]:
     snap = view.snapshot
     out: list[tuple[str, date, tuple[str, ...]]] = []
     for ev in snap.evidence:

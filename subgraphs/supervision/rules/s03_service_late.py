@@ -14,7 +14,9 @@ def check(view: CaseView, ctx: EvalContext) -> Iterator[Finding]:
     snap = view.snapshot
     if snap.decision is None or (snap.service is not None and snap.service.on_spot):
         return
-    deadline = service_deadline(ctx.calendar, ctx.deadlines, decided_on=snap.decision.decided_on)
+    decided_on = snap.decision.decided_on
+    deadline = ctx.cached(("S03", decided_on),
+                          lambda: service_deadline(ctx.calendar, ctx.deadlines, decided_on=decided_on))
     served = snap.service.served_on if snap.service is not None else None
     yield from period_check("S03", view, ctx, deadline, served)
 

@@ -20,8 +20,8 @@ def check(view: CaseView, ctx: EvalContext) -> Iterator[Finding]:
         return
     v = snap.violation
     extended = v.endangers_life_or_finance and v.harmful_consequences
-    limit = limitation_deadline(ctx.deadlines, violation_start=v.start, violation_end=v.end,
-                                continuous=v.continuous, extended=extended)
+    limit = ctx.cached(("S16", v.start, v.end, v.continuous, extended), lambda: limitation_deadline(
+        ctx.deadlines, violation_start=v.start, violation_end=v.end, continuous=v.continuous, extended=extended))
     if snap.discovered_on > limit.due:
         yield case_finding("S16", Severity.RED, view, limitation_due=limit.due.isoformat(),
                            discovered_on=snap.discovered_on.isoformat(),
