@@ -72,6 +72,11 @@ def _processor(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any] | 
     return column.type.dialect_impl(dialect).bind_processor(dialect)
 
 
+def placeholders(pg: bool, n: int) -> tuple[str, ...]:
+    """The driver's marks for `n` parameters: asyncpg numbers them ($1, $2, ...), sqlite3 takes ``?``."""
+    return tuple(f"${i}" for i in range(1, n + 1)) if pg else ("?",) * n
+
+
 class Sql:
     """The statements of one dialect, each built on first use and kept."""
 
@@ -82,7 +87,7 @@ class Sql:
         self._made: dict[tuple[Any, ...], Statement] = {}
 
     def _mark(self, n: int) -> str:
-        return f"${n}" if self.dollar else "?"
+        return placeholders(self.dollar, n)[-1]
 
     def _statement(self, table: Table, sql: str, keys: Sequence[str], columns: Sequence[str]) -> Statement:
         procs = tuple(_processor(table.c[c], self.dialect) for c in columns)

@@ -24,7 +24,7 @@ from subgraphs.cases.domain.coercive import CoerciveMeasure
 from subgraphs.cases.domain.enums import EnforcementRoute, PartyType, Procedure
 from subgraphs.cases.domain.inspection import Inspection as StoredInspection
 from subgraphs.cases.domain.snapshot import CaseSnapshot
-from subgraphs.cases.hot_sql import Statement, driver
+from subgraphs.cases.hot_sql import Statement, driver, placeholders
 from subgraphs.cases.items import to_domain_item
 from subgraphs.cases.regulations import RegulationIndex, load_index, parse_ref
 from subgraphs.cases.rows import CasePartyRow, CaseRow, CatalogueItemRow, InspectionRow, MeasureRow
@@ -164,11 +164,17 @@ def _level(index: RegulationIndex, ref: str, memo: dict[Any, Any]) -> str | None
     return memo[key]  # type: ignore[no-any-return]
 
 
+def _snapshot_text(pg: bool) -> str:
+    """The snapshot column as the JSON text it is stored as (PostgreSQL's JSONB cast, so the driver does not
+    parse it: the compiled decoder reads the text in one pass)."""
+    return "snapshot::text" if pg else "snapshot"
+
+
 @cache
 def _measures_statement(pg: bool) -> Statement:
     """(case id, snapshot as text) of the coercive measures of the cases first <= id <= last."""
-    a, b, column = ("$1", "$2", "snapshot::text") if pg else ("?", "?", "snapshot")
-    return Statement(f"SELECT case_id, {column} FROM {MeasureRow.__tablename__} WHERE case_id >= {a} "
+    a, b = placeholders(pg, 2)
+    return Statement(f"SELECT case_id, {_snapshot_text(pg)} FROM {MeasureRow.__tablename__} WHERE case_id >= {a} "
                      f"AND case_id <= {b} ORDER BY case_id, id", ("first", "last"), (None, None))
 
 
@@ -247,8 +253,8 @@ def _page_statement(pg: bool, bounded: bool) -> Statement:
     """(id, snapshot as text) of the cases with `after` < id (<= `until` when `bounded`), by id, at most
     `limit`. On PostgreSQL the JSON column is cast to text so the driver hands it over unparsed: the
     compiled decoder then reads it in one pass (instead of the driver's JSON parser and a conversion)."""
-    marks = iter(("$1", "$2", "$3") if pg else ("?", "?", "?"))
-    column = "snapshot::text" if pg else "snapshot"
+    marks = iter(placeholders(pg, 3))
+    column = _snapshot_text(pg)
     where = f"id > {next(marks)}" + (f" AND id <= {next(marks)}" if bounded else "")
     keys = ("after", "until", "limit") if bounded else ("after", "limit")
     return Statement(f"SELECT id, {column} FROM {CaseRow.__tablename__} WHERE {where} ORDER BY id LIMIT {next(marks)}",

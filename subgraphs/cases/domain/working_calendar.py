@@ -103,12 +103,12 @@ class WorkingCalendar:
         if known is not None:
             return known  # type: ignore[return-value]
         self._check(day)
-        start, remaining = day, n
+        remaining = n
         while remaining > 0:
             day += _ONE_DAY
             if self.is_working_day(day):
                 remaining -= 1
-        self._remember(("add", start, n), day)
+        self._remember(key, day)
         return day
 
     def working_days_between(self, start: date, end: date) -> int:

@@ -72,7 +72,7 @@ class Live:
         assert after == before, "a refused mutation wrote to the store"
         return body
 
-    def takes(self, query: str, **variables: Any) -> dict[str, Any]:
+    def assert_accepted(self, query: str, **variables: Any) -> dict[str, Any]:
         """A request whose input passes the checks: no BAD_USER_INPUT naming a field."""
         body = self.post(query, **variables)
         for error in body.get("errors") or []:
@@ -155,7 +155,7 @@ def test_valid_clue_is_registered_and_counted(live: Live) -> None:
     """The other way round: valid identifiers are taken, and the row counts do move."""
     before = live.store.counts()
     number = "44510219800101123X"
-    body = live.takes(REGISTER, input=_clue(live.world, parties=[_person(number), _company(live.world.entity_uscc)]))
+    body = live.assert_accepted(REGISTER, input=_clue(live.world, parties=[_person(number), _company(live.world.entity_uscc)]))
     assert body["data"]["registerClue"]["version"] == 1, body
     after = live.store.counts()
     assert after["penalty_case"] == before["penalty_case"] + 1
@@ -177,7 +177,7 @@ def _check(live: Live, values: st.SearchStrategy[Any], valid: st.SearchStrategy[
     @settings(max_examples=5, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
     @given(valid)
     def taken(value: Any) -> None:
-        live.takes(query, input=build(value))
+        live.assert_accepted(query, input=build(value))
 
     refused()
     taken()
@@ -228,7 +228,7 @@ def test_register_clue_dates_out_of_order_or_implausible(live: Live) -> None:
         live.assert_refused(REGISTER, field, input=_clue(live.world, **changes))
 
     refused()
-    live.takes(REGISTER, input=_clue(live.world, violation={"start": "2025-02-20", "end": "2025-02-28"}))
+    live.assert_accepted(REGISTER, input=_clue(live.world, violation={"start": "2025-02-20", "end": "2025-02-28"}))
 
 
 def test_decide_on_the_spot_clue_identifiers(live: Live) -> None:
@@ -345,7 +345,7 @@ def test_dated_mutations_refuse_impossible_dates(live: Live) -> None:
     targets = _targets(live)
     for spec in DATED:
         _refusing(live, spec, targets[spec.target])()
-        live.takes(spec.query, id=targets[spec.target], input=spec.good)
+        live.assert_accepted(spec.query, id=targets[spec.target], input=spec.good)
 
 
 def _refusing(live: Live, spec: Dated, target: str) -> Callable[[], None]:
@@ -379,5 +379,5 @@ def test_catalogue_mutations_refuse_bad_codes_versions_and_days(live: Live) -> N
     bad_code()
     bad_day()
     live.assert_refused(CATALOGUE_SUBMIT, "version", code=ITEM, v=0)
-    live.takes(CATALOGUE_SUBMIT, code=ITEM, v=1)
-    live.takes(CATALOGUE_PUBLISH, code=ITEM, v=1, **{"from": _today().isoformat()})
+    live.assert_accepted(CATALOGUE_SUBMIT, code=ITEM, v=1)
+    live.assert_accepted(CATALOGUE_PUBLISH, code=ITEM, v=1, **{"from": _today().isoformat()})
